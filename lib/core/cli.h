@@ -1,0 +1,30 @@
+#pragma once
+// What every ptt tool's main() shares: the error format, terminal awareness and
+// process-wide signal set-up. Kept tiny so mains stay thin.
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+namespace ptt {
+
+// Errors read "<tool>: error: <what>" and, where possible, say what to do next.
+void print_error(std::string_view tool, std::string_view message);
+void print_warning(std::string_view tool, std::string_view message);
+
+// True when `fd` is a terminal and colour is allowed (NO_COLOR unset or empty).
+bool use_color(int fd);
+bool is_tty(int fd);
+
+// Writes to a closed pipe end the process quietly (exit 0, as `head` expects),
+// instead of a SIGPIPE death or an error message.
+void exit_quietly_on_epipe();
+
+// Adds --version (prints "<tool> <version>") and a common footer to an app.
+void add_standard_options(CLI::App& app, std::string_view tool);
+
+// Runs app.parse(argc, argv); on a usage error prints it in ptt's format and
+// returns the exit status to use, otherwise -1 (continue).
+int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool);
+
+}  // namespace ptt

@@ -1,0 +1,52 @@
+#include "core/paths.h"
+
+#include <cstdlib>
+#include <string>
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ptt {
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* env_nonempty(const char* name) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? v : nullptr;
+}
+
+fs::path home_dir() {
+  if (const char* h = env_nonempty("HOME")) return h;
+  if (const passwd* pw = getpwuid(getuid())) return pw->pw_dir;
+  return "/";
+}
+
+}  // namespace
+
+fs::path default_socket_path() {
+  if (const char* s = env_nonempty("PTT_SOCKET")) return s;
+  if (const char* r = env_nonempty("XDG_RUNTIME_DIR")) return fs::path(r) / "ptt" / "taskd.sock";
+  return fs::path("/tmp") / ("ptt-" + std::to_string(getuid())) / "taskd.sock";
+}
+
+fs::path default_state_dir() {
+  if (const char* s = env_nonempty("PTT_STATE_DIR")) return s;
+  if (const char* x = env_nonempty("XDG_STATE_HOME")) return fs::path(x) / "ptt";
+  return home_dir() / ".local" / "state" / "ptt";
+}
+
+fs::path default_config_dir() {
+  if (const char* x = env_nonempty("XDG_CONFIG_HOME")) return fs::path(x) / "ptt";
+  return home_dir() / ".config" / "ptt";
+}
+
+void ensure_private_dir(const fs::path& dir) {
+  fs::create_directories(dir);
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    throw fs::filesystem_error("cannot set mode 0700", dir, std::error_code(errno, std::generic_category()));
+  }
+}
+
+}  // namespace ptt
