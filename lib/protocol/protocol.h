@@ -1,0 +1,47 @@
+#pragma once
+// The ptt-taskd protocol, defined once (docs/protocol.md is its reference).
+// Both sides use these names; a change here is a protocol change.
+#include <string_view>
+
+namespace ptt::protocol {
+
+inline constexpr int kVersion = 1;
+inline constexpr std::size_t kMaxLine = 1 << 20;
+
+namespace op {
+inline constexpr std::string_view kHello = "hello";
+inline constexpr std::string_view kSpawn = "spawn";
+inline constexpr std::string_view kList = "list";
+inline constexpr std::string_view kGet = "get";
+inline constexpr std::string_view kResult = "result";
+inline constexpr std::string_view kCancel = "cancel";
+inline constexpr std::string_view kLogs = "logs";
+inline constexpr std::string_view kSubscribe = "subscribe";
+inline constexpr std::string_view kWait = "wait";
+inline constexpr std::string_view kFollowUp = "follow_up";
+inline constexpr std::string_view kClean = "clean";
+inline constexpr std::string_view kShutdown = "shutdown";
+}  // namespace op
+
+namespace event {
+inline constexpr std::string_view kCreated = "created";
+inline constexpr std::string_view kStarted = "started";
+inline constexpr std::string_view kActivity = "activity";
+inline constexpr std::string_view kFinished = "finished";
+inline constexpr std::string_view kLog = "log";
+inline constexpr std::string_view kLogEnd = "log_end";
+}  // namespace event
+
+namespace error {
+inline constexpr std::string_view kBadRequest = "bad_request";
+inline constexpr std::string_view kTooLong = "too_long";
+inline constexpr std::string_view kUnknownOp = "unknown_op";
+inline constexpr std::string_view kVersionMismatch = "version_mismatch";
+inline constexpr std::string_view kNotFound = "not_found";
+inline constexpr std::string_view kInvalidArgument = "invalid_argument";
+inline constexpr std::string_view kCwdNotAllowed = "cwd_not_allowed";
+inline constexpr std::string_view kNotFinished = "not_finished";
+inline constexpr std::string_view kInternal = "internal";
+}  // namespace error
+
+}  // namespace ptt::protocol
