@@ -210,7 +210,7 @@ void Daemon::on_connection() {
     c->send({{"id", nullptr},
              {"ok", false},
              {"error",
-              {{"code", "permission_denied"},
+              {{"code", protocol::error::kPermissionDenied},
                {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon", ::getuid())}}}});
     c->close();
     return;
