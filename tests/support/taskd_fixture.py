@@ -19,7 +19,9 @@ class Taskd:
         self.sb = sb
         self.log_path = sb.path("taskd.log")
         read_end, write_end = os.pipe()
-        cmd = ["ptt-taskd", "--claude", claude or binary(FAKE_AGENT), "--ready-fd", str(write_end), *args]
+        # claude: the agent executable (default: the fake agent); "" leaves --claude out.
+        agent = ["--claude", claude or binary(FAKE_AGENT)] if claude != "" else []
+        cmd = ["ptt-taskd", *agent, "--ready-fd", str(write_end), *args]
         self.log_file = open(self.log_path, "a")
         self.proc = sb.start(cmd, env=env, stdout=subprocess.DEVNULL, stderr=self.log_file, pass_fds=(write_end,))
         os.close(write_end)
