@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -319,7 +320,11 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
   if (exit) {
     table_.agent_exited(id, *exit, std::move(tail), now(), actions);
   } else {
-    log(fmt::format("task {}: its supervisor is gone without an exit status", id));
+    // Its agent would run on unsupervised: end its process group too.
+    std::string agent = read_file(store_.log_dir(id) / "agent.pid");
+    pid_t agent_pgid = agent.empty() ? 0 : static_cast<pid_t>(std::atol(agent.c_str()));
+    if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
+    log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed", id, agent_pgid));
     table_.fail_running(id, reason::kSupervisorLost, std::move(tail), now(), actions);
   }
   apply(std::move(actions));

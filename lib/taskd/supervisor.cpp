@@ -103,6 +103,11 @@ void log_line(const std::string& text) {
   } else {
     ::setpgid(agent, agent);  // also done by the child; whichever runs first wins
     g_agent_pgid = agent;
+    // Lets the daemon clean up the agent's group should this supervisor be killed.
+    try {
+      write_file_atomically(spec.log_dir / "agent.pid", std::to_string(agent) + "\n");
+    } catch (const std::exception&) {
+    }
     g_kill_grace_ms = spec.kill_grace_ms;
     struct sigaction sa {};
     sa.sa_handler = on_cancel;

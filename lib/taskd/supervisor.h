@@ -22,7 +22,7 @@ namespace ptt::taskd {
 struct SupervisorSpec {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH
   std::string cwd;
-  std::filesystem::path log_dir;  // stream.ndjson, stderr.log, exit.json, supervisor.pid
+  std::filesystem::path log_dir;  // stream.ndjson, stderr.log, exit.json, supervisor.pid, agent.pid
   std::vector<std::string> env;   // extra "NAME=value" entries for the agent
   int kill_grace_ms = 5000;
 };
