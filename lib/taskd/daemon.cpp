@@ -208,12 +208,11 @@ void Daemon::on_connection() {
   if (!peer || peer->uid != ::getuid()) {
     std::string who = peer ? fmt::format("uid {} (pid {})", peer->uid, peer->pid) : "an unknown peer";
     log(fmt::format("refused a connection from {}: only uid {} may use this daemon", who, ::getuid()));
-    c->send({{"id", nullptr},
-             {"ok", false},
-             {"error",
-              {{"code", protocol::error::kPermissionDenied},
-               {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon", ::getuid())}}}});
-    c->close();
+    c->send_final({{"id", nullptr},
+                   {"ok", false},
+                   {"error",
+                    {{"code", protocol::error::kPermissionDenied},
+                     {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon", ::getuid())}}}});
     return;
   }
   if (shutting_down_) {
@@ -427,7 +426,8 @@ void Daemon::begin_shutdown() {
   watches_.clear();
   followers_.clear();
   waits_.clear();
-  for (auto& [id, c] : connections_) c->close();
+  // Flush replies (the shutdown reply above all); cut connections already ending.
+  for (auto& [id, c] : connections_) c->close(c->closing());
 }
 
 }  // namespace ptt::taskd
