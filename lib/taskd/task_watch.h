@@ -31,7 +31,7 @@ class TaskWatch {
   };
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
-  static constexpr std::size_t kMaxStreamLine = 8u << 20;
+  static constexpr std::size_t kMaxStreamLine = 4u << 20;
 
   // adopted: the supervisor is not our child, so watch it with a pidfd.
   static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir, pid_t supervisor,
