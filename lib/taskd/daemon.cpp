@@ -67,7 +67,7 @@ double Daemon::now() {
 }
 
 int Daemon::run() {
-  ::umask(077);
+  user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
   std::optional<FileLock> state_lock, socket_lock;
   RecordStore::Loaded loaded;
@@ -272,6 +272,7 @@ void Daemon::start_agent(TaskId id) {
   spec.log_dir = dir;
   spec.env = {fmt::format("PTT_TASK_ID={}", id)};
   spec.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
+  spec.agent_umask = user_umask_;
   pid_t pid = start_supervisor(spec);
   Actions actions;
   if (pid < 0) {

@@ -60,6 +60,7 @@ class Daemon {
   std::vector<PendingWait> waits_;
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
+  mode_t user_umask_ = 022;
 
  private:
   void start_agent(TaskId id);

@@ -20,7 +20,7 @@
 //   ignore-term         ignore SIGTERM (cancel must escalate to SIGKILL)
 //   no-init             do not start with the system/init line
 // A prompt with no directive gets: init, `tool Bash echo hi`, `result success done: PROMPT`.
-// Always emitted after init: {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…"}.
+// Always emitted after init: {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…","pid","pgid","sid","umask"}.
 // PTT_FAKE_AGENT_ARGV_FILE, when set, gets that same object appended as a line.
 #include <chrono>
 #include <csignal>
@@ -196,7 +196,10 @@ int main(int argc, char** argv) {
   char cwd[4096] = "";
   if (!::getcwd(cwd, sizeof cwd)) cwd[0] = 0;
   const char* task = std::getenv("PTT_TASK_ID");
-  json self = {{"type", "fake_agent"}, {"argv", args}, {"cwd", cwd}, {"task_id", task ? task : ""}, {"pid", ::getpid()}};
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  json self = {{"type", "fake_agent"}, {"argv", args},         {"cwd", cwd}, {"task_id", task ? task : ""},
+               {"pid", ::getpid()},    {"pgid", ::getpgrp()}, {"sid", ::getsid(0)}, {"umask", mask}};
   if (const char* f = std::getenv("PTT_FAKE_AGENT_ARGV_FILE"); f && *f) std::ofstream(f, std::ios::app) << self.dump() << "\n";
   if (init) {
     emit({{"type", "system"},

@@ -32,10 +32,14 @@ int main(int argc, char** argv) {
   app.add_option("--kill-grace", config.kill_grace_s, "Seconds between SIGTERM and SIGKILL on cancel")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")->check(CLI::ExistingDirectory);
+  app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
+      ->check(CLI::ExistingDirectory)
+      ->allow_extra_args(false);
   app.add_option("--default-permission-mode", permission_mode, "claude --permission-mode unless a task sets one")
       ->capture_default_str();
-  app.add_option("--default-allowed-tools", allowed_tools, "claude --allowedTools unless a task sets them")->delimiter(',');
+  app.add_option("--default-allowed-tools", allowed_tools, "claude --allowedTools unless a task sets them (comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--default-model", model, "claude --model unless a task sets one");
   app.add_option("--default-max-turns", max_turns, "claude --max-turns unless a task sets it")->check(CLI::PositiveNumber);
   app.add_option("--default-budget", budget, "claude --max-budget-usd unless a task sets it")->check(CLI::PositiveNumber);
