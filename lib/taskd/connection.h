@@ -22,7 +22,8 @@ class Connection {
   using ClosedFn = std::function<void(Connection&)>;
   using DrainedFn = std::function<void(Connection&)>;
 
-  Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed, DrainedFn on_drained);
+  Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
+             DrainedFn on_drained);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 

@@ -29,7 +29,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kWatchBudget = 1u << 20;     // per task per loop turn
+constexpr std::size_t kWatchBudget = 1u << 20;  // per task per loop turn
 constexpr std::size_t kFollowerBudget = 256u << 10;
 
 void log(std::string_view message) { std::cerr << "ptt-taskd: " << message << '\n' << std::flush; }
@@ -109,11 +109,11 @@ int Daemon::run() {
   loop_ = &loop;
   uv_pipe_init(loop_, &server_, 0);
   server_.data = this;
-  if (int rc = uv_pipe_bind(&server_, config_.socket.c_str()); rc != 0 ||
-      (rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN,
-                      [](uv_stream_t* s, int status) {
-                        if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
-                      })) != 0) {
+  if (int rc = uv_pipe_bind(&server_, config_.socket.c_str());
+      rc != 0 ||
+      (rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN, [](uv_stream_t* s, int status) {
+         if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
+       })) != 0) {
     print_error("ptt-taskd", fmt::format("cannot listen on {}: {}; check the directory's permissions",
                                          config_.socket.string(), uv_strerror(rc)));
     uv_close(reinterpret_cast<uv_handle_t*>(&server_), nullptr);
@@ -181,8 +181,8 @@ void Daemon::on_connection() {
                 {"ok", false},
                 {"error",
                  {{"code", protocol::error::kTooLong},
-                  {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped", length,
-                                          protocol::kMaxLine)}}}});
+                  {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped",
+                                          length, protocol::kMaxLine)}}}});
       },
       [this](Connection& c) {
         std::erase_if(waits_, [&](const PendingWait& w) { return w.connection == c.id(); });
@@ -212,7 +212,8 @@ void Daemon::on_connection() {
                    {"ok", false},
                    {"error",
                     {{"code", protocol::error::kPermissionDenied},
-                     {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon", ::getuid())}}}});
+                     {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon",
+                                             ::getuid())}}}});
     return;
   }
   if (shutting_down_) {
@@ -236,13 +237,21 @@ void Daemon::apply(Actions actions) {
     Action a = queue[i];
     try {
       switch (a.kind) {
-        case Action::Kind::kStartAgent: start_agent(a.task); break;
-        case Action::Kind::kCancelAgent: cancel_agent(a.task); break;
+        case Action::Kind::kStartAgent:
+          start_agent(a.task);
+          break;
+        case Action::Kind::kCancelAgent:
+          cancel_agent(a.task);
+          break;
         case Action::Kind::kPersist:
           if (const auto* t = table_.find(a.task)) store_.save(*t);
           break;
-        case Action::Kind::kForget: store_.forget(a.task); break;
-        case Action::Kind::kSaveNextId: store_.save_next_id(table_.next_id()); break;
+        case Action::Kind::kForget:
+          store_.forget(a.task);
+          break;
+        case Action::Kind::kSaveNextId:
+          store_.save_next_id(table_.next_id());
+          break;
         case Action::Kind::kEmit: {
           json event = {{"event", a.event}, {"task", record_json(a.task)}};
           for (auto& [cid, c] : connections_) {
@@ -267,7 +276,8 @@ void Daemon::start_agent(TaskId id) {
   touch(dir / "stream.ndjson");
   touch(dir / "stderr.log");
   SupervisorSpec spec;
-  spec.argv = agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
+  spec.argv =
+      agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
   spec.cwd = t->cwd;
   spec.log_dir = dir;
   spec.env = {fmt::format("PTT_TASK_ID={}", id)};
@@ -324,7 +334,8 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
     std::string agent = read_file(store_.log_dir(id) / "agent.pid");
     pid_t agent_pgid = agent.empty() ? 0 : static_cast<pid_t>(std::atol(agent.c_str()));
     if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
-    log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed", id, agent_pgid));
+    log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed", id,
+                    agent_pgid));
     table_.fail_running(id, reason::kSupervisorLost, std::move(tail), now(), actions);
   }
   apply(std::move(actions));
@@ -416,7 +427,8 @@ void Daemon::begin_shutdown() {
   log(fmt::format("shutting down; {} running task(s) go on and are re-adopted at the next start",
                   table_.running_count()));
   auto close = [](auto* h) {
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(h))) uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(h)))
+      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
   };
   close(&server_);
   close(&sigchld_);

@@ -57,15 +57,16 @@ bool something_listens(const fs::path& socket) {
 
 void prepare_socket_path(const fs::path& socket) {
   if (socket.native().size() >= sizeof(sockaddr_un{}.sun_path)) {
-    throw std::runtime_error(fmt::format("socket path {} is too long for a Unix socket; set PTT_SOCKET to a shorter path",
-                                         socket.string()));
+    throw std::runtime_error(fmt::format(
+        "socket path {} is too long for a Unix socket; set PTT_SOCKET to a shorter path", socket.string()));
   }
   ensure_private_dir(socket.parent_path());
   if (fs::exists(fs::symlink_status(socket))) {
     if (something_listens(socket)) {
-      throw std::runtime_error(fmt::format(
-          "another ptt-taskd is already listening on {}; stop it with `ptt-task shutdown` or use another PTT_SOCKET",
-          socket.string()));
+      throw std::runtime_error(
+          fmt::format("another ptt-taskd is already listening on {}; stop it with `ptt-task shutdown` or use "
+                      "another PTT_SOCKET",
+                      socket.string()));
     }
     fs::remove(socket);  // stale: its daemon died without cleaning up
   }

@@ -24,8 +24,8 @@ class TaskWatch {
  public:
   struct Callbacks {
     std::function<void(std::int64_t task, const nlohmann::json& value)> on_stream_value;
-    std::function<void(std::int64_t task)> on_grew;      // log followers have news
-    std::function<void()> want_pump;                     // schedule pump() soon
+    std::function<void(std::int64_t task)> on_grew;  // log followers have news
+    std::function<void()> want_pump;                 // schedule pump() soon
     // exit: nullopt when the supervisor vanished without writing exit.json.
     std::function<void(std::int64_t task, std::optional<AgentExit> exit)> on_ended;
   };

@@ -51,7 +51,7 @@ TEST_CASE("a torn or corrupt record is reported and skipped; its id stays used",
   RecordStore store(dir.path);
   store.load();
   store.save(record(1));
-  std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";   // torn
+  std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";      // torn
   std::ofstream(dir.path / "tasks" / "8.json") << R"({"id":9,"state":"queued"})";  // wrong id
   std::ofstream(dir.path / "tasks" / "junk.json") << "{}";
   std::ofstream(dir.path / "tasks" / "3.json.tmp123") << "half";  // an interrupted write
