@@ -69,8 +69,8 @@ double Daemon::now() {
 int Daemon::run() {
   user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
+  int activated_fd = activated_socket_fd();
   std::optional<FileLock> state_lock, socket_lock;
-  RecordStore::Loaded loaded;
   try {
     ensure_private_dir(config_.state_dir);
     state_lock = FileLock::try_acquire(config_.state_dir / "taskd.lock");
@@ -80,20 +80,54 @@ int Daemon::run() {
                                            config_.state_dir.string()));
       return kExitFailure;
     }
-    ensure_private_dir(config_.socket.parent_path());
-    socket_lock = FileLock::try_acquire(daemon_lock_path(config_.socket));
-    if (!socket_lock) {
-      print_error("ptt-taskd", fmt::format("another ptt-taskd is already listening on {}; stop it with "
-                                           "`ptt-task shutdown` or use another PTT_SOCKET",
-                                           config_.socket.string()));
-      return kExitFailure;
+    if (activated_fd < 0) {  // with socket activation, systemd owns the socket
+      ensure_private_dir(config_.socket.parent_path());
+      socket_lock = FileLock::try_acquire(daemon_lock_path(config_.socket));
+      if (!socket_lock) {
+        print_error("ptt-taskd", fmt::format("another ptt-taskd is already listening on {}; stop it with "
+                                             "`ptt-task shutdown` or use another PTT_SOCKET",
+                                             config_.socket.string()));
+        return kExitFailure;
+      }
+      prepare_socket_path(config_.socket);
     }
-    prepare_socket_path(config_.socket);
-    loaded = store_.load();
+    load_tasks();
   } catch (const std::exception& e) {
     print_error("ptt-taskd", fmt::format("{}; check the path and its permissions", e.what()));
     return kExitFailure;
   }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  loop_ = &loop;
+  if (!listen(activated_fd)) {
+    uv_run(loop_, UV_RUN_DEFAULT);
+    uv_loop_close(loop_);
+    return kExitFailure;
+  }
+  start_handles();
+  adopt_unfinished();
+  Actions actions;
+  table_.schedule(now(), actions);
+  apply(std::move(actions));
+
+  log(fmt::format("listening on {}{} (state {}, agent {}, max running {})", config_.socket.string(),
+                  activated_fd >= 0 ? " (socket activation)" : "", config_.state_dir.string(), config_.claude,
+                  config_.max_running));
+  if (config_.ready_fd >= 0) {
+    std::string line = "ready " + config_.socket.string() + "\n";
+    [[maybe_unused]] ssize_t n = ::write(config_.ready_fd, line.data(), line.size());
+    ::close(config_.ready_fd);
+  }
+  uv_run(loop_, UV_RUN_DEFAULT);
+  if (activated_fd < 0) ::unlink(config_.socket.c_str());
+  uv_loop_close(loop_);
+  log("stopped");
+  return kExitOk;
+}
+
+void Daemon::load_tasks() {
+  RecordStore::Loaded loaded = store_.load();
   for (const auto& problem : loaded.problems) log("warning: " + problem);
   for (auto& record : loaded.records) {
     // Killed between forking a supervisor and recording it: the task runs.
@@ -103,24 +137,27 @@ int Daemon::run() {
     table_.load(std::move(record));
   }
   table_.reserve_ids_below(loaded.next_id);
+}
 
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  loop_ = &loop;
+bool Daemon::listen(int activated_fd) {
   uv_pipe_init(loop_, &server_, 0);
   server_.data = this;
-  if (int rc = uv_pipe_bind(&server_, config_.socket.c_str());
-      rc != 0 ||
-      (rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN, [](uv_stream_t* s, int status) {
-         if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
-       })) != 0) {
+  int rc = activated_fd >= 0 ? uv_pipe_open(&server_, activated_fd)
+                             : uv_pipe_bind(&server_, config_.socket.c_str());
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN, [](uv_stream_t* s, int status) {
+      if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
+    });
+  }
+  if (rc != 0) {
     print_error("ptt-taskd", fmt::format("cannot listen on {}: {}; check the directory's permissions",
                                          config_.socket.string(), uv_strerror(rc)));
     uv_close(reinterpret_cast<uv_handle_t*>(&server_), nullptr);
-    uv_run(loop_, UV_RUN_DEFAULT);
-    uv_loop_close(loop_);
-    return kExitFailure;
   }
+  return rc == 0;
+}
+
+void Daemon::start_handles() {
   auto on_signal = [](uv_signal_t* h, int signum) {
     auto* self = static_cast<Daemon*>(h->data);
     if (signum == SIGCHLD) {
@@ -137,24 +174,6 @@ int Daemon::run() {
   }
   uv_idle_init(loop_, &pump_idle_);
   pump_idle_.data = this;
-
-  adopt_unfinished();
-  Actions actions;
-  table_.schedule(now(), actions);
-  apply(std::move(actions));
-
-  log(fmt::format("listening on {} (state {}, agent {}, max running {})", config_.socket.string(),
-                  config_.state_dir.string(), config_.claude, config_.max_running));
-  if (config_.ready_fd >= 0) {
-    std::string line = "ready " + config_.socket.string() + "\n";
-    [[maybe_unused]] ssize_t n = ::write(config_.ready_fd, line.data(), line.size());
-    ::close(config_.ready_fd);
-  }
-  uv_run(loop_, UV_RUN_DEFAULT);
-  ::unlink(config_.socket.c_str());
-  uv_loop_close(loop_);
-  log("stopped");
-  return kExitOk;
 }
 
 void Daemon::adopt_unfinished() {

@@ -1,6 +1,7 @@
 #include "taskd/listener.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -70,6 +71,19 @@ void prepare_socket_path(const fs::path& socket) {
     }
     fs::remove(socket);  // stale: its daemon died without cleaning up
   }
+}
+
+int activated_socket_fd() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  bool ours = pid && fds && std::atol(pid) == static_cast<long>(::getpid()) && std::atoi(fds) >= 1;
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  if (!ours) return -1;
+  constexpr int kFirstActivatedFd = 3;  // SD_LISTEN_FDS_START
+  ::fcntl(kFirstActivatedFd, F_SETFD, FD_CLOEXEC);
+  return kFirstActivatedFd;
 }
 
 std::optional<PeerCredentials> peer_credentials(int fd) {
