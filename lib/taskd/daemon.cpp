@@ -305,7 +305,7 @@ void Daemon::start_agent(TaskId id) {
   pid_t pid = start_supervisor(spec);
   Actions actions;
   if (pid < 0) {
-    std::string why = fmt::format("cannot fork the task's supervisor: {}", std::strerror(errno));
+    std::string why = fmt::format("cannot start the task's supervisor: {}", std::strerror(errno));
     log(fmt::format("task {}: {}", id, why));
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
   } else {
