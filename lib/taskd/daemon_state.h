@@ -21,6 +21,9 @@
 
 namespace ptt::taskd {
 
+// "ptt-taskd: <message>" on stderr, the daemon's log.
+void daemon_log(std::string_view message);
+
 // A handler's failure: becomes {"ok":false,"error":{code,message}}.
 struct RequestError {
   std::string_view code;
