@@ -94,7 +94,7 @@ int Daemon::run() {
   if (activated_fd < 0) ::unlink(config_.socket.c_str());
   uv_loop_close(loop_);
   daemon_log("stopped");
-  return kExitOk;
+  return exit_status_;
 }
 
 void Daemon::load_tasks() {
@@ -135,6 +135,7 @@ void Daemon::start_handles() {
       self->reap_children();
     } else {
       daemon_log(fmt::format("{} received", strsignal(signum)));
+      if (signum == SIGINT) self->exit_status_ = kExitInterrupted;  // Ctrl-C, as shells report it
       self->begin_shutdown();
     }
   };

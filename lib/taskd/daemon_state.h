@@ -67,6 +67,7 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
+  int exit_status_ = 0;  // 130 after SIGINT
 
  private:
   void load_tasks();
