@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <system_error>
 
 #include <unistd.h>
 
@@ -63,8 +64,11 @@ int Daemon::run() {
       prepare_socket_path(config_.socket);
     }
     load_tasks();
-  } catch (const std::exception& e) {
+  } catch (const std::system_error& e) {  // filesystem errors included
     print_error("ptt-taskd", fmt::format("{}; check the path and its permissions", e.what()));
+    return kExitFailure;
+  } catch (const std::exception& e) {  // already says what to do
+    print_error("ptt-taskd", e.what());
     return kExitFailure;
   }
 
