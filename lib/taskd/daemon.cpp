@@ -1,0 +1,288 @@
+#include "taskd/daemon.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <system_error>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+#include "core/paths.h"
+#include "core/version.h"
+#include "protocol/protocol.h"
+#include "taskd/daemon_state.h"
+#include "taskd/listener.h"
+#include "taskd/supervisor.h"
+
+namespace ptt::taskd {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void daemon_log(std::string_view message) { std::cerr << "ptt-taskd: " << message << '\n' << std::flush; }
+
+int run(const DaemonConfig& config) {
+  Daemon daemon(config);
+  return daemon.run();
+}
+
+Daemon::Daemon(const DaemonConfig& config)
+    : config_(config), store_(config.state_dir), table_(config.max_running) {}
+
+double Daemon::now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int Daemon::run() {
+  user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
+  for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
+  int activated_fd = activated_socket_fd();
+  std::optional<FileLock> state_lock, socket_lock;
+  try {
+    ensure_private_dir(config_.state_dir);
+    state_lock = FileLock::try_acquire(config_.state_dir / "taskd.lock");
+    if (!state_lock) {
+      print_error("ptt-taskd", fmt::format("another ptt-taskd is using the state directory {}; stop it with "
+                                           "`ptt-task shutdown` or set PTT_STATE_DIR",
+                                           config_.state_dir.string()));
+      return kExitFailure;
+    }
+    if (activated_fd < 0) {  // with socket activation, systemd owns the socket
+      ensure_private_dir(config_.socket.parent_path());
+      socket_lock = FileLock::try_acquire(daemon_lock_path(config_.socket));
+      if (!socket_lock) {
+        print_error("ptt-taskd", fmt::format("another ptt-taskd is already listening on {}; stop it with "
+                                             "`ptt-task shutdown` or use another PTT_SOCKET",
+                                             config_.socket.string()));
+        return kExitFailure;
+      }
+      prepare_socket_path(config_.socket);
+    }
+    load_tasks();
+  } catch (const std::system_error& e) {  // filesystem errors included
+    print_error("ptt-taskd", fmt::format("{}; check the path and its permissions", e.what()));
+    return kExitFailure;
+  } catch (const std::exception& e) {  // already says what to do
+    print_error("ptt-taskd", e.what());
+    return kExitFailure;
+  }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  loop_ = &loop;
+  if (!listen(activated_fd)) {
+    uv_run(loop_, UV_RUN_DEFAULT);
+    uv_loop_close(loop_);
+    return kExitFailure;
+  }
+  start_handles();
+  adopt_unfinished();
+  Actions actions;
+  table_.schedule(now(), actions);
+  apply(std::move(actions));
+
+  daemon_log(fmt::format("listening on {}{} (state {}, agent {}, max running {})", config_.socket.string(),
+                         activated_fd >= 0 ? " (socket activation)" : "", config_.state_dir.string(),
+                         config_.claude, config_.max_running));
+  if (config_.ready_fd >= 0) {
+    std::string line = "ready " + config_.socket.string() + "\n";
+    [[maybe_unused]] ssize_t n = ::write(config_.ready_fd, line.data(), line.size());
+    ::close(config_.ready_fd);
+  }
+  uv_run(loop_, UV_RUN_DEFAULT);
+  if (activated_fd < 0) ::unlink(config_.socket.c_str());
+  uv_loop_close(loop_);
+  daemon_log("stopped");
+  return exit_status_;
+}
+
+void Daemon::load_tasks() {
+  RecordStore::Loaded loaded = store_.load();
+  for (const auto& problem : loaded.problems) daemon_log("warning: " + problem);
+  for (auto& record : loaded.records) {
+    // Killed between forking a supervisor and recording it: the task runs.
+    if (record.state == protocol::TaskState::kQueued && fs::exists(store_.supervisor_pid_file(record.id))) {
+      record.state = protocol::TaskState::kRunning;
+    }
+    table_.load(std::move(record));
+  }
+  table_.reserve_ids_below(loaded.next_id);
+}
+
+bool Daemon::listen(int activated_fd) {
+  uv_pipe_init(loop_, &server_, 0);
+  server_.data = this;
+  int rc = activated_fd >= 0 ? uv_pipe_open(&server_, activated_fd)
+                             : uv_pipe_bind(&server_, config_.socket.c_str());
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN, [](uv_stream_t* s, int status) {
+      if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
+    });
+  }
+  if (rc != 0) {
+    print_error("ptt-taskd", fmt::format("cannot listen on {}: {}; check the directory's permissions",
+                                         config_.socket.string(), uv_strerror(rc)));
+    uv_close(reinterpret_cast<uv_handle_t*>(&server_), nullptr);
+  }
+  return rc == 0;
+}
+
+void Daemon::start_handles() {
+  auto on_signal = [](uv_signal_t* h, int signum) {
+    auto* self = static_cast<Daemon*>(h->data);
+    if (signum == SIGCHLD) {
+      self->reap_children();
+    } else {
+      daemon_log(fmt::format("{} received", strsignal(signum)));
+      if (signum == SIGINT) self->exit_status_ = kExitInterrupted;  // Ctrl-C, as shells report it
+      self->begin_shutdown();
+    }
+  };
+  for (auto [handle, signum] : {std::pair{&sigchld_, SIGCHLD}, {&sigterm_, SIGTERM}, {&sigint_, SIGINT}}) {
+    uv_signal_init(loop_, handle);
+    handle->data = this;
+    uv_signal_start(handle, on_signal, signum);
+  }
+  uv_idle_init(loop_, &pump_idle_);
+  pump_idle_.data = this;
+}
+
+void Daemon::adopt_unfinished() {
+  for (const auto& [id, t] : table_.tasks()) {
+    if (t.state != protocol::TaskState::kRunning) continue;
+    pid_t pid = t.pid.value_or(0);
+    if (std::string text = read_file(store_.supervisor_pid_file(id)); !text.empty()) {
+      try {
+        pid = std::stoi(text);
+      } catch (const std::exception&) {
+      }
+    }
+    daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, pid));
+    watch_task(id, pid, true);
+  }
+}
+
+void Daemon::on_connection() {
+  std::uint64_t id = next_connection_++;
+  auto conn = std::make_unique<Connection>(
+      id, [this](Connection& c, std::string_view line) { handle_line(c, line); },
+      [](Connection& c, std::size_t length) {
+        c.send({{"id", nullptr},
+                {"ok", false},
+                {"error",
+                 {{"code", protocol::error::kTooLong},
+                  {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped",
+                                          length, protocol::kMaxLine)}}}});
+      },
+      [this](Connection& c) {
+        std::erase_if(waits_, [&](const PendingWait& w) { return w.connection == c.id(); });
+        std::erase_if(followers_, [&](const auto& f) { return f->connection() == c.id(); });
+        connections_.erase(c.id());
+      },
+      [this](Connection& c) {
+        for (auto& f : followers_) {
+          if (f->connection() == c.id()) f->dirty = true;
+        }
+        want_pump();
+      });
+  Connection* c = conn.get();
+  connections_[id] = std::move(conn);
+  uv_pipe_init(loop_, c->handle(), 0);
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(&server_), reinterpret_cast<uv_stream_t*>(c->handle())) != 0) {
+    c->close(true);
+    return;
+  }
+  uv_os_fd_t fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(c->handle()), &fd);
+  auto peer = peer_credentials(fd);
+  if (!peer || peer->uid != ::getuid()) {
+    std::string who = peer ? fmt::format("uid {} (pid {})", peer->uid, peer->pid) : "an unknown peer";
+    daemon_log(fmt::format("refused a connection from {}: only uid {} may use this daemon", who, ::getuid()));
+    c->send_final({{"id", nullptr},
+                   {"ok", false},
+                   {"error",
+                    {{"code", protocol::error::kPermissionDenied},
+                     {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon",
+                                             ::getuid())}}}});
+    return;
+  }
+  if (shutting_down_) {
+    c->close();
+    return;
+  }
+  c->start();
+}
+
+void Daemon::apply(Actions actions) {
+  // Handlers may produce more actions (starting an agent can fail at once);
+  // they are appended and run in order, never recursively.
+  static Actions* pending = nullptr;
+  if (pending) {
+    pending->insert(pending->end(), actions.begin(), actions.end());
+    return;
+  }
+  Actions queue = std::move(actions);
+  pending = &queue;
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    Action a = queue[i];
+    try {
+      switch (a.kind) {
+        case Action::Kind::kStartAgent:
+          start_agent(a.task);
+          break;
+        case Action::Kind::kCancelAgent:
+          cancel_agent(a.task);
+          break;
+        case Action::Kind::kPersist:
+          if (const auto* t = table_.find(a.task)) store_.save(*t);
+          break;
+        case Action::Kind::kForget:
+          store_.forget(a.task);
+          break;
+        case Action::Kind::kSaveNextId:
+          store_.save_next_id(table_.next_id());
+          break;
+        case Action::Kind::kEmit: {
+          json event = {{"event", a.event}, {"task", record_json(a.task)}};
+          for (auto& [cid, c] : connections_) {
+            if (c->subscribed) c->send(event);
+          }
+          if (a.event == protocol::event::kFinished) on_finished(a.task);
+          break;
+        }
+      }
+    } catch (const std::exception& e) {
+      daemon_log(fmt::format("error: task {}: {}", a.task, e.what()));
+    }
+  }
+  pending = nullptr;
+}
+
+void Daemon::begin_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  daemon_log(fmt::format("shutting down; {} running task(s) go on and are re-adopted at the next start",
+                         table_.running_count()));
+  auto close = [](auto* h) {
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(h)))
+      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+  };
+  close(&server_);
+  close(&sigchld_);
+  close(&sigterm_);
+  close(&sigint_);
+  close(&pump_idle_);
+  for (auto& [id, w] : watches_) w->destroy();
+  watches_.clear();
+  followers_.clear();
+  waits_.clear();
+  // Flush replies (the shutdown reply above all); cut connections already ending.
+  for (auto& [id, c] : connections_) c->close(c->closing());
+}
+
+}  // namespace ptt::taskd
