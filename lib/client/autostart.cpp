@@ -28,7 +28,8 @@ bool nobody_listens(int err) { return err == ENOENT || err == ECONNREFUSED; }
 
 std::string unreachable_message(const fs::path& socket, int err, bool autostart_disabled) {
   std::string msg = fmt::format("no daemon answers at {} ({})", socket.string(), std::strerror(err));
-  if (autostart_disabled) return msg + "; start one with `ptt-taskd &` or drop --no-autostart/PTT_NO_AUTOSTART";
+  if (autostart_disabled)
+    return msg + "; start one with `ptt-taskd &` or drop --no-autostart/PTT_NO_AUTOSTART";
   return msg + "; check the socket path (--socket, PTT_SOCKET)";
 }
 
@@ -37,11 +38,13 @@ class LockFile {
   explicit LockFile(const fs::path& path) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) {
-      throw UnreachableError(fmt::format("cannot open the start-up lock {} ({}); check the directory's permissions",
-                                         path.string(), std::strerror(errno)));
+      throw UnreachableError(
+          fmt::format("cannot open the start-up lock {} ({}); check the directory's permissions",
+                      path.string(), std::strerror(errno)));
     }
     while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) throw UnreachableError(fmt::format("cannot lock {} ({})", path.string(), std::strerror(errno)));
+      if (errno != EINTR)
+        throw UnreachableError(fmt::format("cannot lock {} ({})", path.string(), std::strerror(errno)));
     }
   }
   ~LockFile() { ::close(fd_); }  // closing releases the flock
@@ -65,7 +68,8 @@ std::string tail_of(const fs::path& log, std::size_t max_bytes = 600) {
 pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& log) {
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
-    throw UnreachableError(fmt::format("cannot open the daemon log {} ({})", log.string(), std::strerror(errno)));
+    throw UnreachableError(
+        fmt::format("cannot open the daemon log {} ({})", log.string(), std::strerror(errno)));
   }
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -87,7 +91,8 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
     } else {
       ::execvp(exe.c_str(), const_cast<char* const*>(argv));
     }
-    std::string msg = fmt::format("ptt-task: error: cannot run {} ({}); set PTT_TASKD\n", exe, std::strerror(errno));
+    std::string msg =
+        fmt::format("ptt-task: error: cannot run {} ({}); set PTT_TASKD\n", exe, std::strerror(errno));
     (void)!::write(2, msg.data(), msg.size());
     ::_exit(127);
   }
@@ -126,8 +131,9 @@ Connection connect_or_start(const ConnectOptions& options) {
     ensure_private_dir(dir);
     ensure_private_dir(state);
   } catch (const fs::filesystem_error& e) {
-    throw UnreachableError(fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
-                                       e.path1().string(), e.code().message()));
+    throw UnreachableError(
+        fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
+                    e.path1().string(), e.code().message()));
   }
   LockFile lock(fs::path(options.socket.string() + ".lock"));
   // Someone else may have started it while we waited for the lock.
@@ -147,8 +153,9 @@ Connection connect_or_start(const ConnectOptions& options) {
                                          tail_of(log), log.string()));
     }
     if (Clock::now() > deadline) {
-      throw UnreachableError(fmt::format("started {} (pid {}) but it did not listen on {} within {} ms; see {}", exe,
-                                         pid, options.socket.string(), options.ready_timeout.count(), log.string()));
+      throw UnreachableError(
+          fmt::format("started {} (pid {}) but it did not listen on {} within {} ms; see {}", exe, pid,
+                      options.socket.string(), options.ready_timeout.count(), log.string()));
     }
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, std::chrono::microseconds(20000));

@@ -11,8 +11,8 @@
 namespace ptt::client {
 
 struct ConnectOptions {
-  std::filesystem::path socket;     // where the daemon listens
-  bool autostart = true;            // spawn ptt-taskd when nobody answers
+  std::filesystem::path socket;  // where the daemon listens
+  bool autostart = true;         // spawn ptt-taskd when nobody answers
   std::chrono::milliseconds ready_timeout{10000};
 };
 

@@ -14,17 +14,19 @@ Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options))
                      {{"version", protocol::kVersion}, {"client", std::string("ptt-task ") + PTT_VERSION}});
   } catch (const RequestError& e) {
     if (e.code == protocol::error::kVersionMismatch) {
-      throw UnreachableError(fmt::format("the daemon speaks another protocol version ({}); restart it with a "
-                                         "matching ptt-taskd (`ptt-task shutdown`, then any ptt-task command)",
-                                         e.what()));
+      throw UnreachableError(
+          fmt::format("the daemon speaks another protocol version ({}); restart it with a "
+                      "matching ptt-taskd (`ptt-task shutdown`, then any ptt-task command)",
+                      e.what()));
     }
     throw UnreachableError(fmt::format("the daemon refused hello: {}", e.what()));
   }
   int version = hello_.value("version", 0);
   if (version != protocol::kVersion) {
-    throw UnreachableError(fmt::format("the daemon speaks protocol {} but ptt-task speaks {}; restart the daemon "
-                                       "with a matching ptt-taskd",
-                                       version, protocol::kVersion));
+    throw UnreachableError(
+        fmt::format("the daemon speaks protocol {} but ptt-task speaks {}; restart the daemon "
+                    "with a matching ptt-taskd",
+                    version, protocol::kVersion));
   }
 }
 

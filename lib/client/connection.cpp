@@ -77,7 +77,8 @@ nlohmann::json Connection::read() {
       JsonLine parsed = parse_json_line(line);
       buffer_.erase(0, nl + 1);
       scan_from_ = 0;
-      if (!parsed.value) throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
+      if (!parsed.value)
+        throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
       return std::move(*parsed.value);
     }
     scan_from_ = buffer_.size();

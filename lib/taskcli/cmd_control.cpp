@@ -94,7 +94,8 @@ int cmd_ping(Session& s) {
     write_stdout(to_ndjson(payload_of(hello)));
   } else {
     write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n", hello.value("server", "ptt-taskd"),
-                             hello.value("version", 0), hello.value("pid", 0), s.connect_options().socket.string()));
+                             hello.value("version", 0), hello.value("pid", 0),
+                             s.connect_options().socket.string()));
   }
   return kExitOk;
 }

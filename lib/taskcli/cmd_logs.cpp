@@ -8,8 +8,9 @@ using nlohmann::json;
 int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
   raw = raw || s.global().json;
   json reply = s.client().request("logs", {{"task", task_ref(task)}, {"follow", follow}});
-  std::int64_t id = reply.contains("task") && reply["task"].is_object() ? reply["task"].value("id", std::int64_t{-1})
-                                                                        : std::int64_t{-1};
+  std::int64_t id = reply.contains("task") && reply["task"].is_object()
+                        ? reply["task"].value("id", std::int64_t{-1})
+                        : std::int64_t{-1};
   auto ours = [id](const json& ev) {
     auto t = ev.find("task");
     return id < 0 || (t != ev.end() && t->is_number_integer() && t->get<std::int64_t>() == id);

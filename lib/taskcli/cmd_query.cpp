@@ -11,7 +11,8 @@ int cmd_list(Session& s, const std::string& state) {
   json req = json::object();
   if (!state.empty()) {
     if (!protocol::parse_task_state(state)) {
-      throw UsageError(fmt::format("unknown state '{}'; use queued, running, succeeded, failed or cancelled", state));
+      throw UsageError(
+          fmt::format("unknown state '{}'; use queued, running, succeeded, failed or cancelled", state));
     }
     req["state"] = state;
   }
@@ -47,8 +48,9 @@ int cmd_result(Session& s, const std::string& task) {
     write_stdout(text.back() == '\n' ? text : text + '\n');
   }
   if (t.state == protocol::TaskState::kSucceeded) return kExitOk;
-  print_error("ptt-task", fmt::format("task {} {}{}; see `ptt-task logs {}`", t.id, protocol::to_string(t.state),
-                                      t.reason ? " (" + *t.reason + ")" : "", t.id));
+  print_error("ptt-task",
+              fmt::format("task {} {}{}; see `ptt-task logs {}`", t.id, protocol::to_string(t.state),
+                          t.reason ? " (" + *t.reason + ")" : "", t.id));
   return kExitFailure;
 }
 

@@ -7,7 +7,8 @@ namespace {
 void add_agent_flags(CLI::App* sub, AgentFlags& f) {
   sub->add_option("--model", f.model, "Claude model for this task");
   sub->add_option("--max-turns", f.max_turns, "Stop after N agent turns")->check(CLI::PositiveNumber);
-  sub->add_option("--budget", f.budget_usd, "Stop when the run costs more than USD")->check(CLI::PositiveNumber);
+  sub->add_option("--budget", f.budget_usd, "Stop when the run costs more than USD")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--permission-mode", f.permission_mode, "Claude permission mode (e.g. acceptEdits)");
   sub->add_option("--allowed-tools", f.allowed_tools, "Tools allowed without asking, e.g. \"Bash,Edit\"");
 }
@@ -24,8 +25,10 @@ void define_commands(CLI::App& app, Invocation& inv) {
   auto& a = inv.args;
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
-  app.add_option("--socket", g.socket, "Daemon socket (default: $PTT_SOCKET, $XDG_RUNTIME_DIR/ptt/taskd.sock)");
-  app.add_flag("--no-autostart", g.no_autostart, "Do not start ptt-taskd when none answers (also PTT_NO_AUTOSTART=1)");
+  app.add_option("--socket", g.socket,
+                 "Daemon socket (default: $PTT_SOCKET, $XDG_RUNTIME_DIR/ptt/taskd.sock)");
+  app.add_flag("--no-autostart", g.no_autostart,
+               "Do not start ptt-taskd when none answers (also PTT_NO_AUTOSTART=1)");
   app.add_flag("--json", g.json, "Print data as NDJSON, one object per line");
 
   auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
@@ -38,7 +41,8 @@ void define_commands(CLI::App& app, Invocation& inv) {
   on(spawn, inv, [&a](Session& s) { return cmd_spawn(s, a.spawn); });
 
   auto* list = app.add_subcommand("list", "List tasks");
-  list->add_option("--state", a.state, "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
+  list->add_option("--state", a.state,
+                   "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
   on(list, inv, [&a](Session& s) { return cmd_list(s, a.state); });
 
   auto* status = app.add_subcommand("status", "Show one task in detail");

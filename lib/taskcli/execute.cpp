@@ -19,8 +19,8 @@ void exit_interrupted(int) { ::_exit(kExitInterrupted); }
 int exit_status_for(const std::string& code) {
   namespace e = protocol::error;
   if (code == e::kNotFound) return kExitNotFound;
-  if (code == e::kBadRequest || code == e::kInvalidArgument || code == e::kCwdNotAllowed || code == e::kUnknownOp ||
-      code == e::kTooLong)
+  if (code == e::kBadRequest || code == e::kInvalidArgument || code == e::kCwdNotAllowed ||
+      code == e::kUnknownOp || code == e::kTooLong)
     return kExitUsage;
   if (code == e::kVersionMismatch) return kExitUnreachable;
   return kExitFailure;

@@ -15,11 +15,16 @@ namespace {
 
 const char* state_color(TaskState s) {
   switch (s) {
-    case TaskState::kRunning: return "\033[36m";
-    case TaskState::kSucceeded: return "\033[32m";
-    case TaskState::kFailed: return "\033[31m";
-    case TaskState::kCancelled: return "\033[2m";
-    case TaskState::kQueued: break;
+    case TaskState::kRunning:
+      return "\033[36m";
+    case TaskState::kSucceeded:
+      return "\033[32m";
+    case TaskState::kFailed:
+      return "\033[31m";
+    case TaskState::kCancelled:
+      return "\033[2m";
+    case TaskState::kQueued:
+      break;
   }
   return "";
 }
@@ -73,7 +78,8 @@ std::string activity_summary(const TaskRecord& t) {
       return t.result ? one_line(t.result->text) : "";
     case TaskState::kFailed:
     case TaskState::kCancelled:
-      if (t.reason && *t.reason == "exit_code" && t.exit_code) return fmt::format("exit code {}", *t.exit_code);
+      if (t.reason && *t.reason == "exit_code" && t.exit_code)
+        return fmt::format("exit code {}", *t.exit_code);
       return t.reason ? one_line(*t.reason) : "";
   }
   return "";
@@ -88,8 +94,13 @@ std::string render_table(const std::vector<TaskRecord>& tasks, double now, const
   rows.reserve(tasks.size());
   std::size_t w_id = 2, w_name = 4, w_state = 5, w_age = 3;
   for (const auto& t : tasks) {
-    Row r{std::to_string(t.id), t.name ? one_line(*t.name) : "-", std::string(protocol::to_string(t.state)),
-          format_age(now - t.created_at), activity_summary(t), format_cost(t), t.state};
+    Row r{std::to_string(t.id),
+          t.name ? one_line(*t.name) : "-",
+          std::string(protocol::to_string(t.state)),
+          format_age(now - t.created_at),
+          activity_summary(t),
+          format_cost(t),
+          t.state};
     w_id = std::max(w_id, r.id.size());
     w_name = std::max(w_name, display_width(r.name));
     w_state = std::max(w_state, r.state.size());
@@ -121,7 +132,8 @@ std::string render_table(const std::vector<TaskRecord>& tasks, double now, const
 std::string render_outcome_line(const TaskRecord& t, const Style& style) {
   std::string s = std::to_string(t.id);
   if (t.name) fmt::format_to(std::back_inserter(s), " {}", one_line(*t.name));
-  fmt::format_to(std::back_inserter(s), " {}", paint(protocol::to_string(t.state), state_color(t.state), style));
+  fmt::format_to(std::back_inserter(s), " {}",
+                 paint(protocol::to_string(t.state), state_color(t.state), style));
   if (t.state != TaskState::kSucceeded && t.state != TaskState::kQueued && t.state != TaskState::kRunning) {
     std::string why = activity_summary(t);
     if (!why.empty()) fmt::format_to(std::back_inserter(s), " ({})", why);
@@ -132,8 +144,9 @@ std::string render_outcome_line(const TaskRecord& t, const Style& style) {
 }
 
 std::string render_status(const TaskRecord& t, double now, const Style& style) {
-  std::string out = fmt::format("task {}{}: {}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
-                                paint(protocol::to_string(t.state), state_color(t.state), style));
+  std::string out =
+      fmt::format("task {}{}: {}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
+                  paint(protocol::to_string(t.state), state_color(t.state), style));
   auto field = [&](std::string_view key, const std::string& value) {
     if (!value.empty()) out += fmt::format("  {:<10}{}\n", fmt::format("{}:", key), value);
   };
@@ -154,10 +167,12 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   if (t.parent) field("parent", std::to_string(*t.parent));
   if (t.pid) field("pid", std::to_string(*t.pid));
   if (t.result) {
-    field("cost", fmt::format("{} over {} turns, {} ms", format_cost(t), t.result->num_turns, t.result->duration_ms));
+    field("cost",
+          fmt::format("{} over {} turns, {} ms", format_cost(t), t.result->num_turns, t.result->duration_ms));
     field("result", truncate_to_width(one_line(t.result->text), 200));
   }
-  if (t.stderr_tail && !t.stderr_tail->empty()) field("stderr", truncate_to_width(one_line(*t.stderr_tail), 300));
+  if (t.stderr_tail && !t.stderr_tail->empty())
+    field("stderr", truncate_to_width(one_line(*t.stderr_tail), 300));
   return out;
 }
 

@@ -10,8 +10,8 @@
 namespace ptt::taskcli {
 
 struct Style {
-  bool color = false;          // ANSI colours (a TTY and NO_COLOR unset)
-  std::size_t max_width = 0;   // terminal columns to fit; 0 = no limit
+  bool color = false;         // ANSI colours (a TTY and NO_COLOR unset)
+  std::size_t max_width = 0;  // terminal columns to fit; 0 = no limit
 };
 
 // "42s", "5m", "3h", "2d".

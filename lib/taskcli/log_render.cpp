@@ -75,7 +75,8 @@ void render_result(const json& msg, const Style& style, std::vector<std::string>
   std::string subtype = str(msg, "subtype");
   bool error = msg.value("is_error", false) || subtype != "success";
   std::string line = fmt::format("{} {}", error ? "✗" : "✓", subtype.empty() ? "result" : subtype);
-  if (auto t = msg.find("num_turns"); t != msg.end() && t->is_number()) line += fmt::format(" · {} turns", t->get<long>());
+  if (auto t = msg.find("num_turns"); t != msg.end() && t->is_number())
+    line += fmt::format(" · {} turns", t->get<long>());
   if (auto c = msg.find("total_cost_usd"); c != msg.end() && c->is_number())
     line += fmt::format(" · ${:.4f}", c->get<double>());
   if (auto d = msg.find("duration_ms"); d != msg.end() && d->is_number())
@@ -91,8 +92,8 @@ std::string describe_tool_use(const json& block) {
   if (name.empty()) name = "tool";
   const json& input = block.contains("input") && block["input"].is_object() ? block["input"] : json::object();
   // The argument that says what the tool is doing, in order of preference.
-  for (const char* key : {"command", "file_path", "notebook_path", "path", "pattern", "url", "query", "description",
-                          "prompt"}) {
+  for (const char* key : {"command", "file_path", "notebook_path", "path", "pattern", "url", "query",
+                          "description", "prompt"}) {
     std::string v = str(input, key);
     if (v.empty()) continue;
     std::string arg = truncate_to_width(one_line(v), 120);

@@ -59,7 +59,8 @@ double wall_now() {
 }
 
 json task_ref(const std::string& text) {
-  bool digits = !text.empty() && text.size() < 18 && text.find_first_not_of("0123456789") == std::string::npos;
+  bool digits =
+      !text.empty() && text.size() < 18 && text.find_first_not_of("0123456789") == std::string::npos;
   return digits ? json(std::stoll(text)) : json(text);
 }
 
@@ -67,8 +68,8 @@ protocol::TaskRecord record_from(const json& j) {
   try {
     return j.get<protocol::TaskRecord>();
   } catch (const json::exception& e) {
-    throw client::UnreachableError(std::string("the daemon sent a task record ptt-task cannot read (") + e.what() +
-                                   "); are ptt-task and ptt-taskd the same version?");
+    throw client::UnreachableError(std::string("the daemon sent a task record ptt-task cannot read (") +
+                                   e.what() + "); are ptt-task and ptt-taskd the same version?");
   }
 }
 

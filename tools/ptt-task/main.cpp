@@ -7,9 +7,10 @@
 
 int main(int argc, char** argv) {
   ptt::exit_quietly_on_epipe();
-  CLI::App app{"Spawn, list, inspect, cancel and wait for background Claude Code tasks.\n"
-               "Talks to ptt-taskd, starting it when none answers (unless --no-autostart).",
-               "ptt-task"};
+  CLI::App app{
+      "Spawn, list, inspect, cancel and wait for background Claude Code tasks.\n"
+      "Talks to ptt-taskd, starting it when none answers (unless --no-autostart).",
+      "ptt-task"};
   ptt::add_standard_options(app, "ptt-task");
   ptt::taskcli::Invocation invocation;
   ptt::taskcli::define_commands(app, invocation);
