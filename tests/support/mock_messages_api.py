@@ -59,8 +59,9 @@ def tool_result_text(block):
 
 
 class MockMessagesApi:
-    def __init__(self, command=f"echo {MARKER}"):
+    def __init__(self, command=f"echo {MARKER}", expect_model=None):
         self.command = command
+        self.expect_model = expect_model  # when set, every request must ask for it
         self.requests = []      # every decoded /v1/messages body, in order
         self.errors = []        # what claude sent that the script did not expect
         self.tool_results = []  # the tool_result texts seen
@@ -72,6 +73,8 @@ class MockMessagesApi:
         """Checks one request and returns (blocks, stop_reason)."""
         if not isinstance(body.get("model"), str) or not body["model"]:
             self.errors.append(f"request without a model: {body.get('model')!r}")
+        elif self.expect_model and body["model"] != self.expect_model:
+            self.errors.append(f"request for model {body['model']!r}, wanted {self.expect_model!r}")
         if body.get("stream") is not True:
             self.errors.append(f"request with stream={body.get('stream')!r}, wanted true")
         if not isinstance(body.get("max_tokens"), int):
