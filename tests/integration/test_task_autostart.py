@@ -39,6 +39,15 @@ with Sandbox("task-autostart") as sb:
     r = sb.run(["ptt-task", "ping"], env=bad_env, check=3)
     expect("/bin/false exited at start-up" in r.stderr, f"start-up failure: {r.stderr!r}")
 
+    # Starting a daemon for a socket in an existing shared directory never changes
+    # that directory's mode (think --socket /tmp/x.sock).
+    shared = sb.path("shared")
+    os.makedirs(shared, mode=0o755)
+    os.chmod(shared, 0o755)
+    sb.run(["ptt-task", "--socket", os.path.join(shared, "x.sock"), "ping"], env=bad_env, check=3)
+    expect(os.stat(shared).st_mode & 0o777 == 0o755, f"auto-start changed {shared} to {oct(os.stat(shared).st_mode)}")
+    expect(os.stat(os.path.dirname(sb.socket)).st_mode & 0o777 == 0o700, "a created socket dir is not 0700")
+
     # The race: eight clients at once, no daemon.
     clients = [subprocess.Popen([binary("ptt-task"), "ping", "--json"], env=sb.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(8)]
