@@ -30,11 +30,16 @@ Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options))
   }
 }
 
-json Client::request(std::string_view op, json fields, const EventFn& on_event) {
+long Client::send_request(std::string_view op, json fields) {
   long id = next_id_++;
   fields["id"] = id;
   fields["op"] = op;
   conn_.send(fields);
+  return id;
+}
+
+json Client::request(std::string_view op, json fields, const EventFn& on_event) {
+  long id = send_request(op, std::move(fields));
   for (;;) {
     json msg = conn_.read();
     if (!msg.is_object()) continue;

@@ -33,6 +33,11 @@ class Client {
   nlohmann::json request(std::string_view op, nlohmann::json fields = nlohmann::json::object(),
                          const EventFn& on_event = {});
 
+  // Sends a request without waiting; returns its id. For callers that read the
+  // reply themselves with connection().read_line().
+  long send_request(std::string_view op, nlohmann::json fields = nlohmann::json::object());
+  Connection& connection() { return conn_; }
+
   // Reads events until on_event returns false (replies without a pending request are ignored).
   void read_events(const EventFn& on_event);
 

@@ -1,5 +1,6 @@
 #include "client/connection.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -70,29 +71,33 @@ void Connection::send(const nlohmann::json& value) {
 }
 
 nlohmann::json Connection::read() {
+  std::string line = read_line();
+  JsonLine parsed = parse_json_line(line);
+  if (!parsed.value) throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
+  return std::move(*parsed.value);
+}
+
+std::string Connection::read_line() {
   for (;;) {
     std::size_t nl = buffer_.find('\n', scan_from_);
     if (nl != std::string::npos) {
-      std::string_view line(buffer_.data(), nl);
-      JsonLine parsed = parse_json_line(line);
+      std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
       scan_from_ = 0;
-      if (!parsed.value)
-        throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
-      return std::move(*parsed.value);
+      return line;
     }
     scan_from_ = buffer_.size();
-    if (buffer_.size() > protocol::kMaxLine * 2) {
-      throw UnreachableError("the daemon sent an over-long line");
-    }
-    char chunk[65536];
-    ssize_t n = ::read(fd_, chunk, sizeof chunk);
+    if (buffer_.size() > protocol::kMaxLine * 64) throw UnreachableError("the daemon sent an over-long line");
+    // Grow in big steps: a `list` reply over thousands of tasks is one long line.
+    std::size_t old = buffer_.size();
+    buffer_.resize(old + std::max<std::size_t>(65536, old));
+    ssize_t n = ::read(fd_, buffer_.data() + old, buffer_.size() - old);
+    buffer_.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
     }
     if (n == 0) throw UnreachableError("the daemon closed the connection");
-    buffer_.append(chunk, static_cast<std::size_t>(n));
   }
 }
 

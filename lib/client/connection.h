@@ -30,6 +30,8 @@ class Connection {
   void send(const nlohmann::json& value);
   // Blocks until one complete line arrives; throws UnreachableError at EOF.
   nlohmann::json read();
+  // The same, unparsed (for replies parsed by a faster reader, e.g. a big `list`).
+  std::string read_line();
   int fd() const { return fd_; }
 
  private:

@@ -3,6 +3,7 @@
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "taskcli/commands.h"
+#include "taskcli/fast_list.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
@@ -16,14 +17,27 @@ int cmd_list(Session& s, const std::string& state) {
     }
     req["state"] = state;
   }
-  json reply = s.client().request("list", req);
-  const json& tasks = reply.contains("tasks") ? reply["tasks"] : json::array();
+  // The reply can be MBs: read it raw and parse it with the fast reader.
+  auto& client = s.client();
+  long id = client.send_request("list", req);
+  ListReply reply;
+  for (;;) {
+    std::string line = client.connection().read_line();
+    try {
+      reply = parse_list_reply(line, id, s.global().json);
+    } catch (const std::exception& e) {
+      throw client::UnreachableError(
+          fmt::format("the daemon sent a list ptt-task cannot read ({})", e.what()));
+    }
+    if (reply.ours) break;
+  }
+  if (!reply.ok) throw client::RequestError(reply.error_code, reply.error_message);
   if (s.global().json) {
     std::string out;
-    for (const auto& t : tasks) out += to_ndjson(t);
+    for (const auto& t : reply.raw_tasks) (out += t) += '\n';
     write_stdout(out);
   } else {
-    write_stdout(render_table(records_from(tasks), wall_now(), s.style()));
+    write_stdout(render_table(reply.tasks, wall_now(), s.style()));
   }
   return kExitOk;
 }
