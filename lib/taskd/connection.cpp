@@ -33,9 +33,14 @@ void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
 void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
   auto* self = static_cast<Connection*>(s->data);
   if (n < 0) {
-    self->close(n != UV_EOF);
+    if (self->discarding_) {
+      self->close(true);
+    } else {
+      self->close(n != UV_EOF);
+    }
     return;
   }
+  if (self->discarding_) return;
   self->framer_.feed(
       std::string_view(buf->base, static_cast<std::size_t>(n)),
       [self](std::string_view line) {
@@ -77,7 +82,11 @@ void Connection::on_write(uv_write_t* req, int status) {
 }
 
 void Connection::close(bool now) {
-  if (closing_) return;
+  if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_))) return;
+  if (closing_) {
+    if (now) uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), on_close);  // stop flushing or discarding
+    return;
+  }
   closing_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&pipe_));
   shutdown_req_.data = this;
@@ -87,9 +96,24 @@ void Connection::close(bool now) {
   }
 }
 
+void Connection::send_final(const nlohmann::json& message) {
+  send(message);
+  if (closing_) return;
+  closing_ = true;
+  discarding_ = true;
+  shutdown_req_.data = this;
+  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&pipe_), [](uv_shutdown_t*, int) {}) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), on_close);
+    return;
+  }
+  start();
+}
+
 void Connection::on_shutdown(uv_shutdown_t* req, int) {
   auto* self = static_cast<Connection*>(req->data);
-  uv_close(reinterpret_cast<uv_handle_t*>(&self->pipe_), on_close);
+  if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&self->pipe_))) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->pipe_), on_close);
+  }
 }
 
 void Connection::on_close(uv_handle_t* h) {

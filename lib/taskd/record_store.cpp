@@ -54,7 +54,9 @@ std::string read_file(const fs::path& path) {
 
 RecordStore::RecordStore(fs::path state_dir) : state_dir_(std::move(state_dir)) {}
 
-fs::path RecordStore::record_path(std::int64_t id) const { return state_dir_ / "tasks" / fmt::format("{}.json", id); }
+fs::path RecordStore::record_path(std::int64_t id) const {
+  return state_dir_ / "tasks" / fmt::format("{}.json", id);
+}
 fs::path RecordStore::log_dir(std::int64_t id) const { return state_dir_ / "logs" / std::to_string(id); }
 
 RecordStore::Loaded RecordStore::load() {

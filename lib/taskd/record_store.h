@@ -4,7 +4,7 @@
 // either the old or the new version. Layout:
 //   tasks/<id>.json        the task record
 //   next_id                the id counter (ids are never reused, even after clean)
-//   logs/<id>/stream.ndjson, stderr.log, exit.json, supervisor.pid
+//   logs/<id>/stream.ndjson, stderr.log, exit.json, supervisor.pid, agent.pid
 #include <filesystem>
 #include <string>
 #include <string_view>

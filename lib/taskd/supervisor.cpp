@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,13 +38,12 @@ void on_cancel(int) {
 
 void on_grace_over(int) { ::killpg(g_agent_pgid, SIGKILL); }
 
-void reset_signals() {
+// Runs with every signal blocked (see start_supervisor): the daemon's libuv
+// handlers must never run in this process.
+void reset_signal_handlers() {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);  // fails harmlessly for KILL/STOP
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
 void redirect(int target, const fs::path& path, int flags) {
@@ -61,6 +61,7 @@ void log_line(const std::string& text) {
 [[noreturn]] void run_agent(const SupervisorSpec& spec, int exec_error_fd, const sigset_t& old_mask) {
   ::setpgid(0, 0);
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::umask(spec.agent_umask);
   if (::chdir(spec.cwd.c_str()) != 0) {
     log_line(fmt::format("cannot enter the task's directory {}: {}", spec.cwd, std::strerror(errno)));
     ::_exit(127);
@@ -77,7 +78,7 @@ void log_line(const std::string& text) {
 }
 
 [[noreturn]] void supervise(const SupervisorSpec& spec) {
-  reset_signals();
+  reset_signal_handlers();
   ::setsid();
   ::close_range(3, ~0U, 0);  // the daemon's sockets, epoll and inotify fds
   redirect(0, "/dev/null", O_RDONLY);
@@ -86,11 +87,13 @@ void log_line(const std::string& text) {
   write_file_atomically(spec.log_dir / "supervisor.pid", std::to_string(::getpid()) + "\n");
   ::prctl(PR_SET_NAME, "ptt-supervise");
 
-  // Hold SIGTERM until the agent's group exists, so a cancel is never lost.
+  // Hold SIGTERM until the agent's group exists, so a cancel is never lost;
+  // the agent itself starts with nothing blocked.
   sigset_t term, old_mask;
   sigemptyset(&term);
   sigaddset(&term, SIGTERM);
-  ::sigprocmask(SIG_BLOCK, &term, &old_mask);
+  sigemptyset(&old_mask);
+  ::sigprocmask(SIG_SETMASK, &term, nullptr);
   int exec_pipe[2];
   if (::pipe2(exec_pipe, O_CLOEXEC) != 0) ::_exit(1);
   pid_t agent = ::fork();
@@ -102,6 +105,11 @@ void log_line(const std::string& text) {
   } else {
     ::setpgid(agent, agent);  // also done by the child; whichever runs first wins
     g_agent_pgid = agent;
+    // Lets the daemon clean up the agent's group should this supervisor be killed.
+    try {
+      write_file_atomically(spec.log_dir / "agent.pid", std::to_string(agent) + "\n");
+    } catch (const std::exception&) {
+    }
     g_kill_grace_ms = spec.kill_grace_ms;
     struct sigaction sa {};
     sa.sa_handler = on_cancel;
@@ -142,8 +150,16 @@ void log_line(const std::string& text) {
 }  // namespace
 
 pid_t start_supervisor(const SupervisorSpec& spec) {
+  // Block everything across fork so no signal reaches the child before its
+  // handlers are reset (a cancel that early stays pending, not lost).
+  sigset_t all, old;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, &old);
   pid_t pid = ::fork();
   if (pid == 0) supervise(spec);
+  int fork_errno = errno;
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  errno = fork_errno;
   return pid;
 }
 
