@@ -19,7 +19,7 @@ Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options))
                       "matching ptt-taskd (`ptt-task shutdown`, then any ptt-task command)",
                       e.what()));
     }
-    throw UnreachableError(fmt::format("the daemon refused hello: {}", e.what()));
+    throw UnreachableError(fmt::format("the daemon refused the connection: {}", e.what()));
   }
   int version = hello_.value("version", 0);
   if (version != protocol::kVersion) {
@@ -48,7 +48,10 @@ json Client::request(std::string_view op, json fields, const EventFn& on_event) 
       continue;
     }
     auto rid = msg.find("id");
-    if (rid == msg.end() || !rid->is_number_integer() || rid->get<long>() != id) continue;
+    // An id-less error is about the connection itself (e.g. permission_denied).
+    bool connection_error = rid != msg.end() && rid->is_null() && !msg.value("ok", true);
+    if (!connection_error && (rid == msg.end() || !rid->is_number_integer() || rid->get<long>() != id))
+      continue;
     if (msg.value("ok", false)) return msg;
     const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
     throw RequestError(err.value("code", "internal"), err.value("message", "the daemon refused the request"));

@@ -1,3 +1,6 @@
+#include <fmt/format.h>
+
+#include "core/cli.h"
 #include "core/exit_status.h"
 #include "taskcli/commands.h"
 #include "taskcli/log_render.h"
@@ -19,6 +22,17 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
     std::string kind = ev.value("event", "");
     if (kind == "log_end" && ours(ev)) return false;
     if (kind != "log" || !ours(ev)) return true;
+    if (auto omitted = ev.find("omitted_bytes"); omitted != ev.end() && !ev.contains("line")) {
+      // The daemon does not relay huge lines; say where the whole line is.
+      std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
+                                     omitted->dump(), reply.value("path", std::string("file")));
+      if (raw) {
+        print_warning("ptt-task", note);
+      } else {
+        write_stdout(fmt::format("[{}]\n", note));
+      }
+      return true;
+    }
     std::string line = ev.value("line", "");
     if (raw) {
       write_stdout(line + '\n');

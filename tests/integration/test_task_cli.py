@@ -2,6 +2,7 @@
 its output (table and --json), and its exit codes."""
 import json
 import os
+import select
 import subprocess
 
 from ptt_harness import SOURCE_DIR, Sandbox, expect, wait_until
@@ -95,6 +96,13 @@ with Sandbox("task-cli") as sb:
     # watch --json sees a task's life; logs -f follows it until it ends; after + cancel.
     gate = sb.path("gate")
     watch = sb.start(["ptt-task", "--no-autostart", "watch", "--json"], stdout=subprocess.PIPE, text=True)
+
+    def watch_subscribed():
+        # Events only flow once watch has subscribed: spawn probes until one is seen.
+        spawn("ok probe")
+        return bool(select.select([watch.stdout], [], [], 0.2)[0])
+
+    wait_until(watch_subscribed, what="watch to subscribe")
     blocked = spawn("--name", "blocker", f"block {gate}")
     dependent = spawn("--after", "blocker", "ok after")
     wait_until(lambda: status(blocked)["state"] == "running", what="the blocking task to run")
@@ -133,7 +141,9 @@ with Sandbox("task-cli") as sb:
     expect("--resume" in argv and argv[argv.index("--resume") + 1].startswith("sess-"), f"no --resume: {argv}")
 
     # clean forgets finished tasks.
-    before = len(task("list", "--json", check=0).stdout.splitlines())
+    ids = [str(json.loads(l)["id"]) for l in task("list", "--json", check=0).stdout.splitlines()]
+    task("wait", *ids)  # the probes, too, must have finished to be cleaned
+    before = len(ids)
     r = task("clean", check=0)
     expect(r.stdout == f"removed {before} finished tasks\n", f"clean printed {r.stdout!r} with {before} tasks")
     expect(task("list", "--json", check=0).stdout == "", "tasks left after clean")

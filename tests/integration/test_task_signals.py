@@ -4,7 +4,7 @@ import os
 import signal
 import subprocess
 
-from ptt_harness import SOURCE_DIR, Sandbox, binary, expect
+from ptt_harness import SOURCE_DIR, Sandbox, binary, expect, wait_until
 
 AGENT = os.path.join(SOURCE_DIR, "tests", "support", "script_agent.py")
 
@@ -29,8 +29,12 @@ with Sandbox("task-signals") as sb:
     gate = sb.path("never")
     tid = sb.run(["ptt-task", "spawn", f"block {gate}"], check=0).stdout.strip()
     waiter = subprocess.Popen([task, "wait", tid], env=sb.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # wait is blocked in read(); make sure it got that far (connected) before the signal.
-    r = sb.run(["ptt-task", "status", tid, "--json"], check=0)
+    # Signal only once wait holds its socket: its handlers are installed by then.
+    def has_socket():
+        fds = f"/proc/{waiter.pid}/fd"
+        return any(os.readlink(os.path.join(fds, fd)).startswith("socket:") for fd in os.listdir(fds))
+
+    wait_until(has_socket, what="ptt-task wait to connect")
     waiter.send_signal(signal.SIGINT)
     expect(waiter.wait(timeout=10) == 130, f"interrupted wait exited {waiter.returncode}")
     sb.run(["ptt-task", "cancel", "--all"], check=0)
