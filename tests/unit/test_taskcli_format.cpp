@@ -84,6 +84,9 @@ TEST_CASE("colour appears only when the style asks for it", "[taskcli]") {
   t.exit_code = 2;
   CHECK(render_outcome_line(t, Style{true, 0}).find("\033[31m") != std::string::npos);
   CHECK(render_outcome_line(t, Style{}) == "1 failed (exit code 2)\n");
+  t.state = TaskState::kCancelled;
+  t.reason = "cancelled";
+  CHECK(render_outcome_line(t, Style{}) == "1 cancelled\n");
 }
 
 TEST_CASE("status shows the record's fields as key: value lines", "[taskcli]") {
