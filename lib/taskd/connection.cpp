@@ -20,14 +20,15 @@ Connection::Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, 
       on_closed_(std::move(on_closed)),
       on_drained_(std::move(on_drained)) {
   pipe_.data = this;
-  read_buf_.resize(64 * 1024);
 }
 
 void Connection::start() { uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), on_alloc, on_read); }
 
-void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(h->data);
-  *buf = uv_buf_init(self->read_buf_.data(), static_cast<unsigned>(self->read_buf_.size()));
+void Connection::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
+  // One buffer for all connections: libuv hands it back in on_read right away
+  // and the framer copies what it keeps, so idle connections cost no buffer.
+  static std::string shared(64 * 1024, '\0');
+  *buf = uv_buf_init(shared.data(), static_cast<unsigned>(shared.size()));
 }
 
 void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {

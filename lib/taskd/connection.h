@@ -64,7 +64,6 @@ class Connection {
   TooLongFn on_too_long_;
   ClosedFn on_closed_;
   DrainedFn on_drained_;
-  std::string read_buf_;
   std::size_t queued_bytes_ = 0;
   bool closing_ = false;
   bool discarding_ = false;

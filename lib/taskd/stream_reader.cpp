@@ -10,7 +10,8 @@ constexpr std::size_t kMaxActivity = 120;
 std::string one_line(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (out.size() >= kMaxActivity) {
+    // Cut only before a UTF-8 lead byte, never inside a character.
+    if (out.size() >= kMaxActivity && (static_cast<unsigned char>(c) & 0xC0) != 0x80) {
       out += "…";
       break;
     }

@@ -103,3 +103,15 @@ TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {
   CHECK_FALSE(cwd_allowed("/src", roots));
   CHECK(cwd_allowed("/anything", {}));
 }
+
+TEST_CASE("a record with raw non-UTF-8 stderr still persists", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  store.load();
+  auto r = record(3);
+  r.stderr_tail = std::string("bad \xff\xfe bytes");
+  store.save(r);
+  auto loaded = store.load();
+  REQUIRE(loaded.records.size() == 1);
+  CHECK(loaded.records[0].stderr_tail->rfind("bad ", 0) == 0);
+}

@@ -79,3 +79,11 @@ TEST_CASE("unknown and malformed lines are ignored, never fatal", "[taskd][strea
         0);
   CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"init","session_id":7})")).empty());
 }
+
+TEST_CASE("a long activity is cut between UTF-8 characters", "[taskd][stream]") {
+  std::string cmd;
+  for (int i = 0; i < 100; ++i) cmd += "é";  // two bytes each
+  std::string activity = describe_tool_use("Bash", {{"command", "x" + cmd}});
+  CHECK_NOTHROW(nlohmann::json(activity).dump());  // strict dump throws on broken UTF-8
+  CHECK(activity.size() < 140);
+}
