@@ -34,7 +34,11 @@ void define_commands(CLI::App& app, Invocation& inv) {
   auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
   spawn->add_option("--cwd", a.spawn.cwd, "Directory to run in (default: the current one)");
   spawn->add_option("--name", a.spawn.name, "A name usable wherever the id is");
-  spawn->add_option("--after", a.spawn.after, "Run only after these tasks succeeded")->expected(1, -1);
+  spawn
+      ->add_option("--after", a.spawn.after,
+                   "Run only after these tasks succeeded (ids or names; \"1,2\" or repeated)")
+      ->expected(1, -1)
+      ->delimiter(',');
   spawn->add_flag("--wait", a.spawn.wait, "Wait for the task; exit 0 only if it succeeded");
   add_agent_flags(spawn, a.spawn.agent);
   spawn->add_option("prompt", a.spawn.prompt, "What the agent should do ('-' reads stdin)")->required();

@@ -113,6 +113,11 @@ with Sandbox("task-cli") as sb:
     out, _ = follow.communicate(timeout=30)
     expect(follow.returncode == 0 and "✓ success" in out, f"logs -f did not end with the task: {out!r}")
     task("wait", dependent, check=0)
+    both = spawn("--after", f"{ok},{dependent}", "--after", "first", "ok three deps")
+    expect(status(both)["after"] == [int(ok), int(dependent), int(ok)] or
+           sorted(set(status(both)["after"])) == sorted({int(ok), int(dependent)}),
+           f"--after lists: {status(both)['after']}")
+    task("wait", both, check=0)
     seen = []
     while not any(e.get("event") == "finished" and e["task"]["id"] == int(dependent) for e in seen):
         seen.append(json.loads(watch.stdout.readline()))
