@@ -66,7 +66,8 @@ std::string tail_of(const fs::path& log, std::size_t max_bytes = 600) {
 
 // Forks a detached ptt-taskd: own session, stdin from /dev/null, stdout and stderr
 // appended to `log`. Returns its pid (our child until we exit, so an early death is seen).
-pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& log) {
+pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& state,
+                   const fs::path& log) {
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
     throw UnreachableError(
@@ -85,7 +86,12 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
     ::dup2(log_fd, 2);
     std::signal(SIGPIPE, SIG_DFL);
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    // The daemon outlives this shell's directory (which may be unmounted or
+    // removed); its paths are absolute so "/" loses nothing.
     ::setenv("PTT_SOCKET", socket.c_str(), 1);
+    ::setenv("PTT_STATE_DIR", state.c_str(), 1);
+    if (::chdir("/") != 0) ::_exit(127);
     const char* argv[] = {"ptt-taskd", nullptr};
     if (exe.find('/') != std::string::npos) {
       ::execv(exe.c_str(), const_cast<char* const*>(argv));
@@ -148,7 +154,7 @@ Connection connect_or_start(const ConnectOptions& options) {
 
   std::string exe = daemon_executable();
   fs::path log = state / "taskd.log";
-  pid_t pid = spawn_daemon(exe, options.socket, log);
+  pid_t pid = spawn_daemon(exe, fs::absolute(options.socket), fs::absolute(state), log);
   auto deadline = Clock::now() + options.ready_timeout;
   auto delay = std::chrono::microseconds(200);
   for (;;) {

@@ -62,6 +62,7 @@ with Sandbox("task-autostart") as sb:
         # The auto-started daemon is detached: its own session, not our process group.
         daemon = pids.pop()
         expect(os.getsid(daemon) == daemon, "the daemon is not a session leader")
+        expect(os.readlink(f"/proc/{daemon}/cwd") == "/", "the daemon keeps the first client's directory busy")
         # It serves tasks with the environment the first client had.
         r = sb.run(["ptt-task", "spawn", "--wait", "ok autostarted"], check=0)
         expect(sb.run(["ptt-task", "result", r.stdout.strip()], check=0).stdout == "autostarted\n", "result")
