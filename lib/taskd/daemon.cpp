@@ -305,7 +305,7 @@ void Daemon::start_agent(TaskId id) {
   pid_t pid = start_supervisor(spec);
   Actions actions;
   if (pid < 0) {
-    std::string why = fmt::format("cannot fork the task's supervisor: {}", std::strerror(errno));
+    std::string why = fmt::format("cannot start the task's supervisor: {}", std::strerror(errno));
     log(fmt::format("task {}: {}", id, why));
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
   } else {
@@ -371,12 +371,20 @@ void Daemon::on_finished(TaskId id) {
       ++it;
       continue;
     }
-    json records = json::array();
-    for (TaskId t : it->tasks) records.push_back(record_json(t));
-    conn->second->send({{"id", it->request_id}, {"ok", true}, {"tasks", records}});
+    conn->second->send_line(tasks_reply(it->request_id, it->tasks));
     it = waits_.erase(it);
   }
   mark_followers(id);
+}
+
+std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids) const {
+  std::string out = R"({"id":)" + request_id.dump() + R"(,"ok":true,"tasks":[)";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += record_json(ids[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  out += "]}\n";
+  return out;
 }
 
 void Daemon::reap_children() {

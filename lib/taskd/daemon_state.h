@@ -43,6 +43,9 @@ class Daemon {
   nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
   void apply(Actions actions);
   nlohmann::json record_json(TaskId id) const;
+  // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
+  // thousands of tasks never exists as one JSON tree (that would bloat the heap).
+  std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids) const;
   TaskId resolve_task(const nlohmann::json& request, const char* field = "task") const;
   std::string check_cwd(const nlohmann::json& request) const;
   void begin_shutdown();
