@@ -49,6 +49,15 @@ with Sandbox("task-cli") as sb:
     raw = task("logs", ok, "--raw", check=0).stdout.splitlines()
     expect([json.loads(l)["type"] for l in raw] == ["system", "assistant", "result"], f"raw logs: {raw}")
 
+    # A line too big to relay is named, with where the whole line is.
+    big = spawn("big 2000000")
+    task("wait", big, check=0)
+    r = task("logs", big, check=0)
+    expect("[a line of " in r.stdout and "bytes is not shown; the raw log" in r.stdout and "✓ success" in r.stdout,
+           f"logs of a huge line: {r.stdout[:300]!r}")
+    r = task("logs", big, "--raw", check=0)
+    expect("is not shown" in r.stderr and len(r.stdout.splitlines()) == 2, f"raw logs of a huge line: {r.stderr!r}")
+
     # The prompt from stdin; --wait gives the outcome as the exit status.
     r = task("spawn", "--cwd", work, "--wait", "-", input="ok from stdin", check=0)
     expect(task("result", r.stdout.strip(), check=0).stdout == "from stdin\n", "stdin prompt")
@@ -97,10 +106,12 @@ with Sandbox("task-cli") as sb:
     gate = sb.path("gate")
     watch = sb.start(["ptt-task", "--no-autostart", "watch", "--json"], stdout=subprocess.PIPE, text=True)
 
+    human = sb.start(["ptt-task", "--no-autostart", "watch"], stdout=subprocess.PIPE, text=True)
+
     def watch_subscribed():
-        # Events only flow once watch has subscribed: spawn probes until one is seen.
+        # Events only flow once watch has subscribed: spawn probes until both see one.
         spawn("ok probe")
-        return bool(select.select([watch.stdout], [], [], 0.2)[0])
+        return all(select.select([w.stdout], [], [], 0.2)[0] for w in (watch, human))
 
     wait_until(watch_subscribed, what="watch to subscribe")
     blocked = spawn("--name", "blocker", f"block {gate}")
@@ -126,6 +137,12 @@ with Sandbox("task-cli") as sb:
                  ("created", int(dependent)), ("finished", int(dependent))]:
         expect(want in kinds, f"watch missed {want}: {kinds}")
     watch.kill()
+    lines = []
+    while not any(f" finished  {dependent} succeeded" in l for l in lines):
+        lines.append(human.stdout.readline())
+    expect(any(f"created   {blocked} blocker  block " in l for l in lines), f"human watch: {lines}")
+    expect(any(f"{blocked} blocker  Bash: wait-for" in l for l in lines), f"human watch: {lines}")
+    human.kill()
 
     gate2 = sb.path("gate2")
     long1, long2 = spawn(f"block {gate2}"), spawn(f"block {gate2}")

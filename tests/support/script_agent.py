@@ -7,6 +7,7 @@ for ptt-task's CLI tests and benchmarks. The prompt says what to do:
   crash            prints garbage to stdout and stderr, exits 3 without a result line
   block FILE       init, a Bash tool_use, waits until FILE exists, then succeeds
   argv             succeeds with the JSON of its own argv as the result text
+  big BYTES        one assistant line of about BYTES bytes, then succeeds
 """
 import json
 import os
@@ -45,6 +46,9 @@ if verb == "block":
     while not os.path.exists(rest):
         time.sleep(0.01)
     result("unblocked")
+if verb == "big":
+    emit({"type": "assistant", "message": {"content": [{"type": "text", "text": "x" * int(rest)}]}})
+    result("big done")
 if verb == "argv":
     result(json.dumps(argv))
 emit({"type": "assistant", "message": {"content": [{"type": "text", "text": f"working on: {prompt}"}]}})
