@@ -21,6 +21,9 @@
 
 namespace ptt::taskd {
 
+// "ptt-taskd: <message>" on stderr, the daemon's log.
+void daemon_log(std::string_view message);
+
 // A handler's failure: becomes {"ok":false,"error":{code,message}}.
 struct RequestError {
   std::string_view code;
@@ -64,6 +67,7 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
+  int exit_status_ = 0;  // 130 after SIGINT
 
  private:
   void load_tasks();
