@@ -107,17 +107,6 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
   return pid;
 }
 
-// Creates the missing parts of `dir` with mode 0700. Existing directories are left
-// alone: with --socket /tmp/x.sock, chmod'ing /tmp would break the machine.
-void make_missing_dirs_private(const fs::path& dir) {
-  if (dir.empty() || fs::is_directory(dir)) return;
-  make_missing_dirs_private(dir.parent_path());
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw UnreachableError(
-        fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
-                    dir.string(), std::strerror(errno)));
-  }
-}
 
 }  // namespace
 
@@ -146,8 +135,13 @@ Connection connect_or_start(const ConnectOptions& options) {
 
   fs::path dir = options.socket.parent_path();
   fs::path state = default_state_dir();
-  make_missing_dirs_private(dir);
-  make_missing_dirs_private(state);
+  try {
+    ensure_private_dir(dir);
+    ensure_private_dir(state);
+  } catch (const fs::filesystem_error& e) {
+    throw UnreachableError(fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
+                                       e.path1().string(), e.code().message()));
+  }
   LockFile lock(fs::path(options.socket.string() + ".lock"));
   // Someone else may have started it while we waited for the lock.
   if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);

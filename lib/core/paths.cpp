@@ -1,5 +1,6 @@
 #include "core/paths.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 
@@ -43,9 +44,12 @@ fs::path default_config_dir() {
 }
 
 void ensure_private_dir(const fs::path& dir) {
-  fs::create_directories(dir);
-  if (::chmod(dir.c_str(), 0700) != 0) {
-    throw fs::filesystem_error("cannot set mode 0700", dir, std::error_code(errno, std::generic_category()));
+  // Only directories we create get 0700: an existing one may be shared (PTT_SOCKET=/tmp/x.sock
+  // must never chmod /tmp), so it is left exactly as it is.
+  if (dir.empty() || fs::is_directory(dir)) return;
+  ensure_private_dir(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw fs::filesystem_error("cannot create directory", dir, std::error_code(errno, std::generic_category()));
   }
 }
 

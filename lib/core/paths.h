@@ -11,8 +11,8 @@ std::filesystem::path default_state_dir();
 // $XDG_CONFIG_HOME/ptt, else ~/.config/ptt.
 std::filesystem::path default_config_dir();
 
-// Creates `dir` (and parents) if missing and forces mode 0700 on it.
-// Throws std::filesystem::filesystem_error on failure.
+// Creates the missing parts of `dir`, each with mode 0700; existing directories are
+// left untouched. Throws std::filesystem::filesystem_error on failure.
 void ensure_private_dir(const std::filesystem::path& dir);
 
 }  // namespace ptt
