@@ -63,6 +63,8 @@ int Daemon::run() {
       }
       prepare_socket_path(config_.socket);
     }
+    // Fork the supervisor spawner while the daemon is still small.
+    if (!spawner_.start()) daemon_log("warning: no spawner process; supervisors are exec'ed instead");
     load_tasks();
   } catch (const std::system_error& e) {  // filesystem errors included
     print_error("ptt-taskd", fmt::format("{}; check the path and its permissions", e.what()));
@@ -163,7 +165,7 @@ void Daemon::adopt_unfinished() {
       }
     }
     daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, pid));
-    watch_task(id, pid, true);
+    watch_task(id, pid, TaskWatch::Supervisor::kAdopted);
   }
 }
 
