@@ -16,8 +16,11 @@ def grandchild_pid(c, task):
     return wait_until(find, what=f"task {task}'s grandchild")
 
 
-with Sandbox("taskd-cancel") as sb:
-    d = Taskd(sb, "--kill-grace", "0.5")
+# Both ways of starting supervisors: the spawner process, and exec'ing ptt-taskd --supervise.
+for no_spawner in ("0", "1"):
+  with Sandbox("taskd-cancel") as sb:
+    d = Taskd(sb, "--kill-grace", "0.5", env=dict(sb.env, PTT_TASKD_NO_SPAWNER=no_spawner))
+    expect(("no spawner process" in d.log()) == (no_spawner == "1"), d.log())
     c = d.client()
 
     # A polite agent: SIGTERM ends it and its grandchild.
