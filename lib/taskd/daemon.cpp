@@ -63,6 +63,12 @@ int Daemon::run() {
       }
       prepare_socket_path(config_.socket);
     }
+    // Fork the supervisor spawner while the daemon is still small.
+    // PTT_TASKD_NO_SPAWNER=1 forces the fallback (tests cover both paths).
+    const char* no_spawner = std::getenv("PTT_TASKD_NO_SPAWNER");
+    if ((no_spawner && *no_spawner == '1') || !spawner_.start()) {
+      daemon_log("no spawner process; supervisors are started as `ptt-taskd --supervise`");
+    }
     load_tasks();
   } catch (const std::system_error& e) {  // filesystem errors included
     print_error("ptt-taskd", fmt::format("{}; check the path and its permissions", e.what()));
@@ -163,7 +169,7 @@ void Daemon::adopt_unfinished() {
       }
     }
     daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, pid));
-    watch_task(id, pid, true);
+    watch_task(id, pid, TaskWatch::Supervisor::kAdopted);
   }
 }
 

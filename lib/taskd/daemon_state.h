@@ -16,6 +16,7 @@
 #include "taskd/daemon.h"
 #include "taskd/log_follower.h"
 #include "taskd/record_store.h"
+#include "taskd/spawner.h"
 #include "taskd/task_table.h"
 #include "taskd/task_watch.h"
 
@@ -67,6 +68,7 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
+  Spawner spawner_;
   int exit_status_ = 0;  // 130 after SIGINT
 
  private:
@@ -75,7 +77,7 @@ class Daemon {
   void start_handles();
   void start_agent(TaskId id);
   void cancel_agent(TaskId id);
-  void watch_task(TaskId id, pid_t supervisor, bool adopted);
+  void watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind);
   void adopt_unfinished();
   void on_connection();
   void on_stream_value(TaskId id, const nlohmann::json& value);

@@ -56,7 +56,13 @@ void Daemon::start_agent(TaskId id) {
   spec.env = {fmt::format("PTT_TASK_ID={}", id)};
   spec.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
   spec.agent_umask = user_umask_;
-  pid_t pid = start_supervisor(spec);
+  // Through the spawner (cheap); exec'ing ptt-taskd --supervise if it is gone.
+  bool via_spawner = spawner_.running();
+  pid_t pid = via_spawner ? spawner_.spawn(spec) : -1;
+  if (pid < 0 && !spawner_.running()) {
+    via_spawner = false;
+    pid = start_supervisor(spec);
+  }
   Actions actions;
   if (pid < 0) {
     std::string why = fmt::format("cannot start the task's supervisor: {}", std::strerror(errno));
@@ -64,18 +70,18 @@ void Daemon::start_agent(TaskId id) {
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
   } else {
     table_.agent_started(id, pid, actions);
-    watch_task(id, pid, false);
+    watch_task(id, pid, via_spawner ? TaskWatch::Supervisor::kFresh : TaskWatch::Supervisor::kChild);
   }
   apply(std::move(actions));
 }
 
-void Daemon::watch_task(TaskId id, pid_t supervisor, bool adopted) {
+void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind) {
   TaskWatch::Callbacks cb;
   cb.on_stream_value = [this](std::int64_t task, const json& value) { on_stream_value(task, value); };
   cb.on_grew = [this](std::int64_t task) { mark_followers(task); };
   cb.want_pump = [this] { want_pump(); };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
-  watches_[id] = TaskWatch::start(loop_, id, store_.log_dir(id), supervisor, adopted, std::move(cb));
+  watches_[id] = TaskWatch::start(loop_, id, store_.log_dir(id), supervisor, kind, std::move(cb));
 }
 
 void Daemon::cancel_agent(TaskId id) {

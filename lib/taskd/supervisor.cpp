@@ -180,14 +180,19 @@ int supervise_main(int argc, char** argv) {
     log_line("usage: ptt-taskd --supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT [ARGS...] (internal)");
     return 2;
   }
-  ::prctl(PR_SET_NAME, "ptt-supervise");
-  ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agent
   SupervisorSpec spec;
   spec.log_dir = argv[2];
   spec.cwd = argv[3];
   spec.kill_grace_ms = std::atoi(argv[4]);
   spec.agent_umask = static_cast<mode_t>(std::atoi(argv[5]));
   spec.argv.assign(argv + 7, argv + argc);
+  return run_supervisor(spec);
+}
+
+int run_supervisor(const SupervisorSpec& spec) {
+  ::prctl(PR_SET_NAME, "ptt-supervise");
+  ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agent
+  for (const auto& kv : spec.env) ::putenv(const_cast<char*>(kv.c_str()));
   try {
     write_file_atomically(spec.log_dir / "supervisor.pid", std::to_string(::getpid()) + "\n");
   } catch (const std::exception& e) {

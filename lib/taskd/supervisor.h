@@ -39,6 +39,9 @@ pid_t start_supervisor(const SupervisorSpec& spec, const std::string& self_exe =
 
 // The `--supervise` mode's main(): argv as start_supervisor passes it.
 int supervise_main(int argc, char** argv);
+// The supervisor proper, in a process that is already in its own session with
+// stdin, stdout and stderr redirected and SIGTERM blocked. Returns the exit status.
+int run_supervisor(const SupervisorSpec& spec);
 
 std::string exit_to_json(const AgentExit& exit);
 // nullopt when the file is missing or unreadable (not written yet).

@@ -26,16 +26,17 @@ TaskWatch::~TaskWatch() {
 }
 
 TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, pid_t supervisor,
-                            bool adopted, Callbacks callbacks) {
+                            Supervisor kind, Callbacks callbacks) {
   auto* w = new TaskWatch(task, std::move(log_dir), supervisor, std::move(callbacks));
   w->stream_fd_ = ::open((w->log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   uv_fs_event_init(loop, &w->fs_event_);
   w->fs_event_.data = w;
   ++w->open_handles_;
   w->fs_event_active_ = uv_fs_event_start(&w->fs_event_, on_fs_event, w->log_dir_.c_str(), 0) == 0;
-  if (adopted) {
+  if (kind != Supervisor::kChild) {
     w->pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
-    if (w->pidfd_ >= 0 && supervisor_alive(supervisor)) {
+    // A fresh one may not have renamed itself yet; an adopted pid must prove it is a supervisor.
+    if (w->pidfd_ >= 0 && (kind == Supervisor::kFresh || supervisor_alive(supervisor))) {
       uv_poll_init(loop, &w->pidfd_poll_, w->pidfd_);
       w->pidfd_poll_.data = w;
       ++w->open_handles_;

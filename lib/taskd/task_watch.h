@@ -33,9 +33,13 @@ class TaskWatch {
   // Stream lines longer than this are skipped here (the raw log keeps them).
   static constexpr std::size_t kMaxStreamLine = 4u << 20;
 
-  // adopted: the supervisor is not our child, so watch it with a pidfd.
+  enum class Supervisor {
+    kChild,    // our child: its exit comes as SIGCHLD (supervisor_exited())
+    kFresh,    // just forked by the spawner: watched with a pidfd
+    kAdopted,  // found after a restart: checked to be a supervisor, then watched with a pidfd
+  };
   static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir, pid_t supervisor,
-                          bool adopted, Callbacks callbacks);
+                          Supervisor kind, Callbacks callbacks);
   // Closes the handles and frees the watch once libuv is done with them.
   void destroy();
 

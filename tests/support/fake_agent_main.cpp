@@ -6,7 +6,7 @@
 //   tool NAME ARG…      an assistant tool_use block (Bash→command, Edit/Write/Read→file_path, …)
 //   text WORDS…         an assistant text block
 //   sleep SECONDS       pause
-//   wait-file PATH      block until PATH exists (lets tests step an agent without sleeps)
+//   wait-file PATH      block until PATH exists (lets tests step an agent without sleeps; 120 s at most)
 //   result SUBTYPE [TEXT…]  the result line; success, error_max_turns, error_max_budget_usd,
 //                       error_during_execution, or api_error (an API error message + is_error result)
 //   exit N              exit with status N now, without a result line
@@ -122,8 +122,13 @@ bool run_directive(const std::vector<std::string>& w) {
   } else if (d == "sleep" && w.size() >= 2) {
     std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(w[1].c_str())));
   } else if (d == "wait-file" && w.size() >= 2) {
+    // Gives up after 120 s so an agent of a failed test does not wait forever.
     struct stat st {};
-    while (::stat(w[1].c_str(), &st) != 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (::stat(w[1].c_str(), &st) != 0) {
+      if (std::chrono::steady_clock::now() > give_up) std::exit(3);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   } else if (d == "result" && w.size() >= 2) {
     result(w[1], rest(w, 2));
   } else if (d == "exit" && w.size() >= 2) {
