@@ -9,12 +9,16 @@ AGENT = os.path.join(SOURCE_DIR, "tests", "support", "script_agent.py")
 
 
 def daemons_on(socket):
-    """Pids of ptt-taskd processes whose environment names this socket."""
+    """Pids of ptt-taskd daemons whose environment names this socket. The daemon's
+    spawner and the task supervisors share its command line, so go by comm."""
     pids = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 if b"ptt-taskd" not in f.read().split(b"\0")[0]:
+                    continue
+            with open(f"/proc/{pid}/comm", "rb") as f:
+                if f.read().strip() != b"ptt-taskd":
                     continue
             with open(f"/proc/{pid}/environ", "rb") as f:
                 if f"PTT_SOCKET={socket}".encode() in f.read().split(b"\0"):
