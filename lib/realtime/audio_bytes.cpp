@@ -38,7 +38,8 @@ std::optional<std::string> decode_audio_base64(std::string_view text) {
 
 std::string encode_audio_base64(std::string_view bytes) {
   std::string out((bytes.size() + 2) / 3 * 4 + 8, '\0');  // lws wants slack past the end
-  int n = lws_b64_encode_string(bytes.data(), static_cast<int>(bytes.size()), out.data(), static_cast<int>(out.size()));
+  int n = lws_b64_encode_string(bytes.data(), static_cast<int>(bytes.size()), out.data(),
+                                static_cast<int>(out.size()));
   out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
   return out;
 }

@@ -22,7 +22,7 @@ struct SessionConfig {
   TurnMode turn_mode = TurnMode::kPushToTalk;
   std::string instructions;  // empty: the built-in instructions
   std::vector<Project> projects;
-  std::string default_cwd;  // used by spawn_task when no project is configured
+  std::string default_cwd;                   // used by spawn_task when no project is configured
   std::size_t max_result_chars = 600;        // tool results meant for speech stay short
   std::size_t max_announcement_chars = 300;  // summary spoken when a task finishes
 };

@@ -20,23 +20,42 @@ std::string str(const json& j, const char* key) {
 
 }  // namespace
 
-Session::Session(SessionConfig config, PlaybackProbe probe) : config_(std::move(config)), probe_(std::move(probe)) {}
+Session::Session(SessionConfig config, PlaybackProbe probe)
+    : config_(std::move(config)), probe_(std::move(probe)) {}
 
 Actions Session::take() { return std::exchange(out_, {}); }
 
-void Session::send(json event) {
-  if (!connected_) return;  // nothing reaches a closed socket; the caller's work is re-queued where it matters
-  out_.push_back({Action::Kind::kSend, std::move(event), {}, {}, 0, {}});
+void Session::send(json event, bool keep_offline) {
+  if (connected_) {
+    out_.push_back({Action::Kind::kSend, std::move(event), {}, {}, 0, {}});
+    return;
+  }
+  if (!keep_offline) return;  // cancels and truncates mean nothing to the next connection
+  // The user's words are kept until the (re)connection, within a bound.
+  std::size_t size = event.contains("audio") ? event["audio"].get_ref<const std::string&>().size() : 256;
+  if (offline_bytes_ + size > kMaxOfflineBytes) {
+    log("not connected for too long; the input held meanwhile was dropped");
+    offline_.clear();
+    offline_bytes_ = 0;
+    return;
+  }
+  offline_bytes_ += size;
+  offline_.push_back(std::move(event));
 }
 
 void Session::print(json line) { out_.push_back({Action::Kind::kPrint, std::move(line), {}, {}, 0, {}}); }
 
-void Session::log(std::string text) { out_.push_back({Action::Kind::kLog, nullptr, {}, {}, 0, std::move(text)}); }
+void Session::log(std::string text) {
+  out_.push_back({Action::Kind::kLog, nullptr, {}, {}, 0, std::move(text)});
+}
 
 Actions Session::on_connected() {
   connected_ = true;
   send(build_session_update(config_));
   print({{"type", "session"}, {"state", "connected"}});
+  for (auto& event : offline_) send(std::move(event));
+  offline_.clear();
+  offline_bytes_ = 0;
   pump();  // announcements or a typed turn held while we were away
   return take();
 }
@@ -46,11 +65,11 @@ Actions Session::on_disconnected() {
   connected_ = false;
   // The server forgets the conversation's pending state with the socket: the
   // calls of the old session can no longer be answered, no response is active.
-  if (user_talking_) log("the connection dropped during a turn; that turn is lost");
-  user_talking_ = false;
+  // A turn in progress goes on; what was appended before the drop is gone.
   appended_bytes_ = 0;
+  // A response.create that was sent is lost with the socket: ask again after reconnecting.
+  if (create_in_flight_) pending_create_ = true;
   response_active_ = create_in_flight_ = false;
-  pending_create_ = false;
   calls_.clear();
   unanswered_calls_ = 0;
   follow_up_needed_ = false;
@@ -125,11 +144,11 @@ void Session::append_audio(const json& event) {
     log("an audio line without valid base64 \"data\" was skipped");
     return;
   }
-  if (config_.turn_mode == TurnMode::kPushToTalk && !user_talking_) return;  // key not held: not for the model
-  if (!connected_) return;
+  if (config_.turn_mode == TurnMode::kPushToTalk && !user_talking_)
+    return;  // key not held: not for the model
   appended_bytes_ += *size;
   // The base64 text goes out as it came: no decode and re-encode on the hot path.
-  send({{"type", "input_audio_buffer.append"}, {"audio", std::move(data)}});
+  send({{"type", "input_audio_buffer.append"}, {"audio", std::move(data)}}, true);
 }
 
 void Session::stop_turn() {
@@ -137,32 +156,24 @@ void Session::stop_turn() {
   user_talking_ = false;
   std::int64_t ms = pcm16_ms(appended_bytes_);
   appended_bytes_ = 0;
-  if (!connected_) {
-    print({{"type", "turn"}, {"state", "dropped"}, {"ms", ms}});
-    log("not connected to the Realtime API; the turn was dropped");
-    pump();
-    return;
-  }
   if (ms < kMinTurnMs) {
-    send({{"type", "input_audio_buffer.clear"}});
+    send({{"type", "input_audio_buffer.clear"}}, true);
     print({{"type", "turn"}, {"state", "too_short"}, {"ms", ms}});
-    log(fmt::format("turn too short ({} ms of audio, at least {} ms needed); nothing was sent", ms, kMinTurnMs));
+    log(fmt::format("turn too short ({} ms of audio, at least {} ms needed); nothing was sent", ms,
+                    kMinTurnMs));
     pump();
     return;
   }
-  send({{"type", "input_audio_buffer.commit"}});
+  send({{"type", "input_audio_buffer.commit"}}, true);
   print({{"type", "turn"}, {"state", "committed"}, {"ms", ms}});
   want_response();
 }
 
 void Session::send_text_turn(const std::string& text) {
-  if (!connected_) {
-    log("not connected to the Realtime API; the text turn was dropped");
-    print({{"type", "turn"}, {"state", "dropped"}});
-    return;
-  }
   send({{"type", "conversation.item.create"},
-        {"item", {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}});
+        {"item",
+         {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}},
+       true);
   want_response();
 }
 
@@ -185,7 +196,10 @@ void Session::pump() {
     std::string text = std::move(announcements_.front());
     announcements_.pop_front();
     send({{"type", "conversation.item.create"},
-          {"item", {{"type", "message"}, {"role", "system"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}});
+          {"item",
+           {{"type", "message"},
+            {"role", "system"},
+            {"content", {{{"type", "input_text"}, {"text", text}}}}}}});
     print({{"type", "announcement"}, {"text", text}});
     pending_create_ = true;
   }
@@ -285,7 +299,10 @@ Actions Session::on_server_event(const json& event) {
   } else if (type == "response.output_text.done" || type == "response.text.done") {
     assistant_transcript_ = str(event, "text");
   } else if (type == "conversation.item.input_audio_transcription.completed") {
-    print({{"type", "transcript"}, {"role", "user"}, {"text", str(event, "transcript")}, {"item_id", str(event, "item_id")}});
+    print({{"type", "transcript"},
+           {"role", "user"},
+           {"text", str(event, "transcript")},
+           {"item_id", str(event, "item_id")}});
   } else if (type == "input_audio_buffer.speech_started") {
     // VAD: the server cancels its own response; the client stops the sound and
     // tells the server how much was heard.
@@ -333,7 +350,10 @@ void Session::dispatch_call(const std::string& call_id) {
 
 void Session::answer_call(const std::string& call_id, const std::string& name, const std::string& output) {
   json parsed = json::parse(output, nullptr, false);
-  print({{"type", "tool_result"}, {"call_id", call_id}, {"name", name}, {"output", parsed.is_discarded() ? json(output) : parsed}});
+  print({{"type", "tool_result"},
+         {"call_id", call_id},
+         {"name", name},
+         {"output", parsed.is_discarded() ? json(output) : parsed}});
   auto it = calls_.find(call_id);
   if (it == calls_.end() || !connected_) {
     log(fmt::format("the result of call {} was not sent: the session reconnected since", call_id));
@@ -373,9 +393,9 @@ Actions Session::on_daemon_event(const json& event) {
 }
 
 bool Session::idle() const {
-  if (!connected_) return true;  // nothing can progress until a reconnect; the caller's deadline decides
-  return !user_talking_ && !response_active_ && !create_in_flight_ && !pending_create_ && unanswered_calls_ == 0 &&
-         !follow_up_needed_ && announcements_.empty();
+  if (!connected_) return offline_.empty() && !pending_create_ && announcements_.empty();
+  return !user_talking_ && !response_active_ && !create_in_flight_ && !pending_create_ &&
+         unanswered_calls_ == 0 && !follow_up_needed_ && announcements_.empty();
 }
 
 }  // namespace ptt::realtime

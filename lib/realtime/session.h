@@ -67,7 +67,8 @@ class Session {
     bool dispatched = false;
   };
 
-  void send(nlohmann::json event);
+  // keep_offline: the user's input, held while disconnected and sent on connect.
+  void send(nlohmann::json event, bool keep_offline = false);
   void print(nlohmann::json line);
   void log(std::string text);
   void start_turn();
@@ -89,12 +90,12 @@ class Session {
   Actions out_;
 
   bool connected_ = false;
-  bool user_talking_ = false;     // between ptt.start and ptt.stop (or VAD speech)
+  bool user_talking_ = false;  // between ptt.start and ptt.stop (or VAD speech)
   std::size_t appended_bytes_ = 0;
-  bool response_active_ = false;  // between response.created and response.done
-  bool create_in_flight_ = false; // response.create sent, response.created not yet seen
-  bool pending_create_ = false;   // a response.create waits for the floor
-  std::string create_event_id_;   // to recognise an error about our response.create
+  bool response_active_ = false;   // between response.created and response.done
+  bool create_in_flight_ = false;  // response.create sent, response.created not yet seen
+  bool pending_create_ = false;    // a response.create waits for the floor
+  std::string create_event_id_;    // to recognise an error about our response.create
   std::uint64_t next_event_id_ = 1;
   std::string current_response_id_;
   std::string muted_response_id_;  // cancelled by barge-in: its remaining audio is dropped
@@ -108,6 +109,9 @@ class Session {
   bool follow_up_needed_ = false;  // answered calls wait for one response.create
 
   std::deque<std::string> announcements_;
+  std::deque<nlohmann::json> offline_;
+  std::size_t offline_bytes_ = 0;
+  static constexpr std::size_t kMaxOfflineBytes = 8u << 20;  // ~60 s of base64 audio
   bool eof_ = false;
 };
 

@@ -18,7 +18,8 @@ json function_tool(const char* name, const char* description, json properties, j
 }
 
 std::string projects_sentence(const SessionConfig& config) {
-  if (config.projects.empty()) return "No projects are configured: tasks run in the session's working directory.";
+  if (config.projects.empty())
+    return "No projects are configured: tasks run in the session's working directory.";
   std::string names;
   for (const auto& p : config.projects) names += (names.empty() ? "" : ", ") + p.name;
   return fmt::format("Projects you may pass to spawn_task (by name only, never a path): {}.", names);
@@ -52,22 +53,21 @@ json tool_definitions(const SessionConfig& config) {
        {"project", project_param},
        {"name", string_param("an optional short name for the task, e.g. fix-tests")}},
       {"prompt"}));
-  tools.push_back(function_tool(
-      "list_tasks", "List tasks with their state.",
-      {{"state",
-        {{"type", "string"},
-         {"enum", {"queued", "running", "succeeded", "failed", "cancelled"}},
-         {"description", "only tasks in this state"}}}},
-      json::array()));
-  tools.push_back(function_tool("check_task", "State and current activity of one task.", {{"task", task_param}},
-                                {"task"}));
+  tools.push_back(function_tool("list_tasks", "List tasks with their state.",
+                                {{"state",
+                                  {{"type", "string"},
+                                   {"enum", {"queued", "running", "succeeded", "failed", "cancelled"}},
+                                   {"description", "only tasks in this state"}}}},
+                                json::array()));
+  tools.push_back(function_tool("check_task", "State and current activity of one task.",
+                                {{"task", task_param}}, {"task"}));
   tools.push_back(function_tool("get_result", "The result text of a finished task (shortened for speech).",
                                 {{"task", task_param}}, {"task"}));
-  tools.push_back(function_tool("cancel_task", "Cancel a queued or running task.", {{"task", task_param}}, {"task"}));
-  tools.push_back(function_tool("follow_up_task",
-                                "Continue a finished task's conversation with a new prompt, as a new task.",
-                                {{"task", task_param}, {"prompt", string_param("the follow-up request")}},
-                                {"task", "prompt"}));
+  tools.push_back(
+      function_tool("cancel_task", "Cancel a queued or running task.", {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool(
+      "follow_up_task", "Continue a finished task's conversation with a new prompt, as a new task.",
+      {{"task", task_param}, {"prompt", string_param("the follow-up request")}}, {"task", "prompt"}));
   return tools;
 }
 

@@ -68,9 +68,9 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
       for (const auto& p : config.projects)
         if (p.name == project) cwd = p.dir;
       if (cwd.empty()) {
-        return immediate(config.projects.empty()
-                             ? "no projects are configured; leave project out"
-                             : fmt::format("unknown project '{}'; choose one of: {}", project, project_names(config)));
+        return immediate(config.projects.empty() ? "no projects are configured; leave project out"
+                                                 : fmt::format("unknown project '{}'; choose one of: {}",
+                                                               project, project_names(config)));
       }
     } else if (config.projects.size() == 1) {
       cwd = config.projects.front().dir;
@@ -105,7 +105,8 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
 std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const json& reply) {
   if (!reply.value("ok", false)) {
     std::string message = "ptt-taskd refused the request";
-    if (auto e = reply.find("error"); e != reply.end() && e->is_object()) message = e->value("message", message);
+    if (auto e = reply.find("error"); e != reply.end() && e->is_object())
+      message = e->value("message", message);
     return error_output(message).dump();
   }
   json out = {{"ok", true}};
@@ -132,7 +133,8 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
 std::string announcement_text(const SessionConfig& config, const json& task) {
   long long id = task.value("id", 0LL);
   std::string label = fmt::format("task {}", id);
-  if (task.contains("name") && task["name"].is_string()) label += fmt::format(" '{}'", task["name"].get<std::string>());
+  if (task.contains("name") && task["name"].is_string())
+    label += fmt::format(" '{}'", task["name"].get<std::string>());
   std::string state = task.value("state", "finished");
   std::string text = fmt::format("{} {}", label, state);
   if (task.contains("reason") && task["reason"].is_string() && state != "succeeded")

@@ -21,7 +21,8 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
                                  const std::string& arguments_json);
 
 // The function_call_output text for a daemon reply ({"ok":...}) to a tool call.
-std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const nlohmann::json& reply);
+std::string tool_reply_to_output(const SessionConfig& config, const std::string& name,
+                                 const nlohmann::json& reply);
 
 // "task 3 'fix-tests' succeeded: ..." for a finished task record.
 std::string announcement_text(const SessionConfig& config, const nlohmann::json& task);

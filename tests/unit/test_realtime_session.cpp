@@ -41,15 +41,25 @@ struct Harness {
   void take(const Actions& actions) {
     for (const auto& a : actions) {
       switch (a.kind) {
-        case Action::Kind::kSend: sent.push_back(a.json); break;
-        case Action::Kind::kPrint: printed.push_back(a.json); break;
-        case Action::Kind::kPlayAudio: audio_bytes += a.audio.size(); break;
-        case Action::Kind::kStopPlayback: ++stops; break;
+        case Action::Kind::kSend:
+          sent.push_back(a.json);
+          break;
+        case Action::Kind::kPrint:
+          printed.push_back(a.json);
+          break;
+        case Action::Kind::kPlayAudio:
+          audio_bytes += a.audio.size();
+          break;
+        case Action::Kind::kStopPlayback:
+          ++stops;
+          break;
         case Action::Kind::kDaemonRequest:
           requests.push_back(a.json);
           tokens.push_back(a.token);
           break;
-        case Action::Kind::kLog: logs.push_back(a.text); break;
+        case Action::Kind::kLog:
+          logs.push_back(a.text);
+          break;
       }
     }
   }
@@ -74,8 +84,12 @@ struct Harness {
   }
 };
 
-json audio_ms(int ms) { return {{"type", "audio"}, {"data", ptt::realtime::encode_audio_base64(std::string(ms * 48, '\x01'))}}; }
-json response_created(const std::string& id) { return {{"type", "response.created"}, {"response", {{"id", id}}}}; }
+json audio_ms(int ms) {
+  return {{"type", "audio"}, {"data", ptt::realtime::encode_audio_base64(std::string(ms * 48, '\x01'))}};
+}
+json response_created(const std::string& id) {
+  return {{"type", "response.created"}, {"response", {{"id", id}}}};
+}
 json response_done(const std::string& id, json output = json::array()) {
   return {{"type", "response.done"}, {"response", {{"id", id}, {"status", "completed"}, {"output", output}}}};
 }
@@ -168,8 +182,8 @@ TEST_CASE("barge-in stops playback, cancels, truncates at the played ms and clea
   int stops_before = h.stops;
   h.stdin_({{"type", "ptt.start"}});
   CHECK(h.stops == stops_before + 1);
-  REQUIRE(h.sent_types() ==
-          std::vector<std::string>{"response.cancel", "conversation.item.truncate", "input_audio_buffer.clear"});
+  REQUIRE(h.sent_types() == std::vector<std::string>{"response.cancel", "conversation.item.truncate",
+                                                     "input_audio_buffer.clear"});
   CHECK(h.sent[1]["item_id"] == "item7");
   CHECK(h.sent[1]["audio_end_ms"] == 230);
   CHECK(h.sent[1]["content_index"] == 0);
@@ -215,8 +229,8 @@ TEST_CASE("two function calls in one response are both answered, then one respon
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create"});
   CHECK(h.sent[0]["item"]["call_id"] == "c2");
   h.daemon_reply(0, spawn_reply(3));
-  REQUIRE(h.sent_types() ==
-          std::vector<std::string>{"conversation.item.create", "conversation.item.create", "response.create"});
+  REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "conversation.item.create",
+                                                     "response.create"});
   CHECK(h.sent[1]["item"]["type"] == "function_call_output");
   CHECK(h.sent[1]["item"]["call_id"] == "c1");
   CHECK(json::parse(h.sent[1]["item"]["output"].get<std::string>())["task"] == 3);
@@ -228,10 +242,13 @@ TEST_CASE("arguments split over many deltas are joined", "[realtime]") {
   h.server(call_added("c9", "spawn_task"));
   std::string args = R"({"prompt":"refactor the database layer","project":"api","name":"db"})";
   for (char c : args) {
-    h.server({{"type", "response.function_call_arguments.delta"}, {"call_id", "c9"}, {"delta", std::string(1, c)}});
+    h.server({{"type", "response.function_call_arguments.delta"},
+              {"call_id", "c9"},
+              {"delta", std::string(1, c)}});
   }
   CHECK(h.requests.empty());
-  h.server({{"type", "response.function_call_arguments.done"}, {"call_id", "c9"}});  // no "arguments": use the deltas
+  h.server({{"type", "response.function_call_arguments.done"},
+            {"call_id", "c9"}});  // no "arguments": use the deltas
   REQUIRE(h.requests.size() == 1);
   CHECK(h.requests[0]["prompt"] == "refactor the database layer");
   CHECK(h.requests[0]["cwd"] == "/src/api");
@@ -259,7 +276,8 @@ TEST_CASE("an unreachable daemon becomes a spoken error and the session goes on"
   CHECK(h.requests[0] == json({{"op", "get"}, {"task", "3"}}));
   h.server(response_done("r1"));
   h.clear();
-  h.daemon_reply(0, {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", "ptt-taskd is not running"}}}});
+  h.daemon_reply(
+      0, {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", "ptt-taskd is not running"}}}});
   REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
   CHECK(h.sent[0]["item"]["output"].get<std::string>().find("not running") != std::string::npos);
 }
@@ -269,7 +287,8 @@ TEST_CASE("an announcement is queued behind an active response and a held key", 
   h.stdin_({{"type", "text"}, {"text", "hi"}});
   h.server(response_created("r1"));
   h.clear();
-  json task = {{"id", 3}, {"name", "fix-tests"}, {"state", "succeeded"}, {"result", {{"text", "all 12 tests pass"}}}};
+  json task = {
+      {"id", 3}, {"name", "fix-tests"}, {"state", "succeeded"}, {"result", {{"text", "all 12 tests pass"}}}};
   h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", task}}));
   CHECK(h.sent.empty());
   CHECK(h.session.queued_announcements() == 1);
@@ -304,8 +323,9 @@ TEST_CASE("conversation_already_has_active_response is benign and the create is 
   Harness h;
   h.stdin_({{"type", "text"}, {"text", "hi"}});
   h.clear();
-  h.server({{"type", "error"},
-            {"error", {{"type", "invalid_request_error"}, {"code", "conversation_already_has_active_response"}}}});
+  h.server(
+      {{"type", "error"},
+       {"error", {{"type", "invalid_request_error"}, {"code", "conversation_already_has_active_response"}}}});
   CHECK(h.sent.empty());
   CHECK(!h.printed_has("error", "code", "conversation_already_has_active_response"));
   h.server(response_done("rX"));
@@ -322,7 +342,8 @@ TEST_CASE("unknown events are ignored and error events are logged and survived",
   h.server(json::array({1, 2}));
   CHECK(h.sent.empty());
   CHECK(h.printed.empty());
-  h.server({{"type", "error"}, {"error", {{"type", "invalid_request_error"}, {"code", "bad"}, {"message", "nope"}}}});
+  h.server({{"type", "error"},
+            {"error", {{"type", "invalid_request_error"}, {"code", "bad"}, {"message", "nope"}}}});
   CHECK(h.printed_has("error", "message", "nope"));
   CHECK(!h.logs.empty());
   // Still working: a text turn goes out.
@@ -354,4 +375,19 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
   h.take(h.session.on_connected());
   REQUIRE(h.sent_types() == std::vector<std::string>{"session.update"});
   CHECK(h.session.idle());
+}
+
+TEST_CASE("input before the connection is held and sent after session.update", "[realtime]") {
+  Session session(SessionConfig{}, [] { return PlaybackStatus{}; });
+  CHECK(session.on_stdin_event({{"type", "text"}, {"text", "early"}}).empty());
+  session.on_stdin_event({{"type", "ptt.start"}});
+  session.on_stdin_event(audio_ms(150));
+  session.on_stdin_event({{"type", "ptt.stop"}});
+  CHECK(!session.idle());
+  std::vector<std::string> types;
+  for (const auto& a : session.on_connected())
+    if (a.kind == Action::Kind::kSend) types.push_back(a.json["type"]);
+  CHECK(types == std::vector<std::string>{"session.update", "conversation.item.create",
+                                          "input_audio_buffer.append", "input_audio_buffer.commit",
+                                          "response.create"});
 }
