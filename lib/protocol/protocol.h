@@ -41,6 +41,7 @@ inline constexpr std::string_view kNotFound = "not_found";
 inline constexpr std::string_view kInvalidArgument = "invalid_argument";
 inline constexpr std::string_view kCwdNotAllowed = "cwd_not_allowed";
 inline constexpr std::string_view kNotFinished = "not_finished";
+inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kInternal = "internal";
 }  // namespace error
 

@@ -83,6 +83,7 @@ void to_json(json& j, const TaskRecord& t) {
   j["cwd"] = t.cwd;
   j["after"] = t.after;
   put(j, "parent", t.parent);
+  put(j, "resume_session", t.resume_session);
   j["created_at"] = t.created_at;
   put(j, "started_at", t.started_at);
   put(j, "finished_at", t.finished_at);
@@ -108,6 +109,7 @@ void from_json(const json& j, TaskRecord& t) {
   t.cwd = j.value("cwd", "");
   if (auto it = j.find("after"); it != j.end() && !it->is_null()) t.after = it->get<std::vector<std::int64_t>>();
   get(j, "parent", t.parent);
+  get(j, "resume_session", t.resume_session);
   t.created_at = j.value("created_at", 0.0);
   get(j, "started_at", t.started_at);
   get(j, "finished_at", t.finished_at);

@@ -49,6 +49,7 @@ struct TaskRecord {
   std::string cwd;
   std::vector<std::int64_t> after;
   std::optional<std::int64_t> parent;
+  std::optional<std::string> resume_session;  // follow_up: the Claude session to --resume
   double created_at = 0;
   std::optional<double> started_at;
   std::optional<double> finished_at;

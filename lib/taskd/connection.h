@@ -1,0 +1,68 @@
+#pragma once
+// One client connection: NDJSON framing in, queued writes out (libuv pipe).
+// Lines over the protocol limit are answered with `too_long` and skipped, so a
+// client can neither crash the daemon nor make it buffer without bound.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <uv.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/ndjson.h"
+
+namespace ptt::taskd {
+
+class Connection {
+ public:
+  using LineFn = std::function<void(Connection&, std::string_view line)>;
+  using TooLongFn = std::function<void(Connection&, std::size_t length)>;
+  using ClosedFn = std::function<void(Connection&)>;
+  using DrainedFn = std::function<void(Connection&)>;
+
+  Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed, DrainedFn on_drained);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // The handle to pass to uv_accept; then call start().
+  uv_pipe_t* handle() { return &pipe_; }
+  void start();
+  // Queues one NDJSON line. A client that lets more than kMaxQueued bytes pile
+  // up (it stopped reading) is disconnected rather than hoarding memory.
+  void send(const nlohmann::json& message);
+  // Closes after the queued writes are flushed (or at once when `now`).
+  void close(bool now = false);
+
+  std::uint64_t id() const { return id_; }
+  bool closing() const { return closing_; }
+  std::size_t queued_bytes() const { return queued_bytes_; }
+
+  // Per-connection protocol state the daemon keeps here.
+  bool subscribed = false;
+
+  static constexpr std::size_t kMaxQueued = 64u << 20;
+  static constexpr std::size_t kBackpressure = 4u << 20;  // log followers pause above this
+
+ private:
+  static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf);
+  static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
+  static void on_write(uv_write_t* req, int status);
+  static void on_shutdown(uv_shutdown_t* req, int status);
+  static void on_close(uv_handle_t* h);
+
+  std::uint64_t id_;
+  uv_pipe_t pipe_{};
+  LineFramer framer_;
+  LineFn on_line_;
+  TooLongFn on_too_long_;
+  ClosedFn on_closed_;
+  DrainedFn on_drained_;
+  std::string read_buf_;
+  std::size_t queued_bytes_ = 0;
+  bool closing_ = false;
+  uv_shutdown_t shutdown_req_{};
+};
+
+}  // namespace ptt::taskd

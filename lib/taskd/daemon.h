@@ -1,0 +1,25 @@
+#pragma once
+// ptt-taskd as a library function: run() serves until shutdown (the op, SIGTERM
+// or SIGINT) and returns the process exit status. main() only parses options.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "protocol/task_record.h"
+
+namespace ptt::taskd {
+
+struct DaemonConfig {
+  std::filesystem::path socket;     // default: ptt::default_socket_path()
+  std::filesystem::path state_dir;  // default: ptt::default_state_dir()
+  std::string claude = "claude";    // agent executable (looked up on PATH)
+  int max_running = 4;
+  double kill_grace_s = 5.0;
+  protocol::AgentOptions defaults;  // per-task options fall back to these
+  std::vector<std::filesystem::path> allow_roots;  // empty: any cwd
+  int ready_fd = -1;                // write "ready <socket>\n" here once listening
+};
+
+int run(const DaemonConfig& config);
+
+}  // namespace ptt::taskd

@@ -1,0 +1,82 @@
+#pragma once
+// Internal to the daemon: the state the libuv adapter and the request handlers
+// share. The logic itself lives in TaskTable (pure); this is the wiring.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include <nlohmann/json.hpp>
+
+#include "taskd/connection.h"
+#include "taskd/daemon.h"
+#include "taskd/log_follower.h"
+#include "taskd/record_store.h"
+#include "taskd/task_table.h"
+#include "taskd/task_watch.h"
+
+namespace ptt::taskd {
+
+// A handler's failure: becomes {"ok":false,"error":{code,message}}.
+struct RequestError {
+  std::string_view code;
+  std::string message;
+};
+
+struct PendingWait {
+  std::uint64_t connection;
+  nlohmann::json request_id;
+  std::vector<TaskId> tasks;
+};
+
+class Daemon {
+ public:
+  explicit Daemon(const DaemonConfig& config);
+  int run();
+
+  // Used by the request handlers (request_handlers.cpp).
+  void handle_line(Connection& c, std::string_view line);
+  nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
+  void apply(Actions actions);
+  nlohmann::json record_json(TaskId id) const;
+  TaskId resolve_task(const nlohmann::json& request, const char* field = "task") const;
+  std::string check_cwd(const nlohmann::json& request) const;
+  void begin_shutdown();
+  void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
+  void mark_followers(TaskId task);
+  static double now();
+
+  DaemonConfig config_;
+  uv_loop_t* loop_ = nullptr;
+  RecordStore store_;
+  TaskTable table_;
+  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::map<TaskId, TaskWatch*> watches_;
+  std::vector<std::unique_ptr<LogFollower>> followers_;
+  std::vector<PendingWait> waits_;
+  std::uint64_t next_connection_ = 1;
+  bool shutting_down_ = false;
+
+ private:
+  void start_agent(TaskId id);
+  void cancel_agent(TaskId id);
+  void watch_task(TaskId id, pid_t supervisor, bool adopted);
+  void adopt_unfinished();
+  void on_connection();
+  void on_stream_value(TaskId id, const nlohmann::json& value);
+  void on_task_ended(TaskId id, std::optional<AgentExit> exit);
+  void reap_children();
+  void pump();
+  void want_pump();
+
+  uv_pipe_t server_{};
+  uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
+  uv_idle_t pump_idle_{};
+  bool pump_active_ = false;
+};
+
+}  // namespace ptt::taskd

@@ -1,0 +1,46 @@
+#include "taskd/log_follower.h"
+
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "taskd/connection.h"
+
+namespace ptt::taskd {
+
+LogFollower::LogFollower(std::uint64_t connection, std::int64_t task, std::filesystem::path file, bool follow)
+    : connection_(connection), task_(task), file_(std::move(file)), follow_(follow) {}
+
+LogFollower::~LogFollower() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+LogFollower::Status LogFollower::pump(Connection& to, std::size_t budget, bool task_finished) {
+  if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+  auto send_line = [&](std::string_view line) {
+    to.send({{"event", "log"}, {"task", task_}, {"line", line}});
+  };
+  auto send_omitted = [&](std::size_t length) {
+    to.send({{"event", "log"}, {"task", task_}, {"omitted_bytes", length}});
+  };
+  static std::vector<char> buf(64 * 1024);
+  while (fd_ >= 0 && budget > 0) {
+    if (to.queued_bytes() > Connection::kBackpressure) return Status::kIdle;  // resumed when drained
+    ssize_t n = ::pread(fd_, buf.data(), std::min(buf.size(), budget), offset_);
+    if (n <= 0) break;
+    offset_ += n;
+    budget -= static_cast<std::size_t>(n);
+    framer_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), send_line, send_omitted);
+  }
+  if (budget == 0) return Status::kMore;
+  // At EOF: the end when nothing more can come.
+  if (follow_ && !task_finished) return Status::kIdle;
+  framer_.finish(send_line, send_omitted);
+  to.send({{"event", "log_end"}, {"task", task_}});
+  return Status::kDone;
+}
+
+}  // namespace ptt::taskd

@@ -1,0 +1,43 @@
+#pragma once
+// The outcome rules: how a finished agent run becomes a task state and reason.
+// A task succeeded only when Claude's result line says success and is_error is
+// false; everything else is a failure with a reason a person can act on.
+#include <optional>
+#include <string>
+
+#include "protocol/task_record.h"
+
+namespace ptt::taskd {
+
+// What the supervisor saw when the agent ended (see supervisor.h, exit.json).
+struct AgentExit {
+  int exit_code = 0;        // 128+signal when killed by a signal
+  int term_signal = 0;      // 0 unless killed by a signal
+  int exec_errno = 0;       // non-zero: the agent could not be started at all
+  bool cancelled = false;   // the supervisor was asked to cancel
+  bool operator==(const AgentExit&) const = default;
+};
+
+struct Outcome {
+  protocol::TaskState state = protocol::TaskState::kFailed;
+  std::string reason;  // empty when succeeded
+};
+
+namespace reason {
+inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kAgentMissing = "agent_missing";
+inline constexpr const char* kExitCode = "exit_code";
+inline constexpr const char* kApiError = "api_error";
+inline constexpr const char* kResultError = "result_error";
+inline constexpr const char* kDependencyFailed = "dependency failed";
+inline constexpr const char* kSupervisorLost = "supervisor_lost";
+inline constexpr const char* kSpawnFailed = "spawn_failed";
+}  // namespace reason
+
+// result: the run's result line, if one came; api_error: an API error was seen.
+Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error, const AgentExit& exit);
+
+// The last `max_bytes` of stderr, cut at a line start when possible, trimmed.
+std::string stderr_tail(std::string_view stderr_text, std::size_t max_bytes = 2000);
+
+}  // namespace ptt::taskd

@@ -1,0 +1,271 @@
+// One handler per protocol op (docs/protocol.md). Each validates its request,
+// drives the TaskTable and returns its reply (or null when it replies later).
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/version.h"
+#include "protocol/protocol.h"
+#include "taskd/agent_command.h"
+#include "taskd/daemon_state.h"
+#include "taskd/request_fields.h"
+
+namespace ptt::taskd {
+namespace fs = std::filesystem;
+namespace err = protocol::error;
+using nlohmann::json;
+using protocol::TaskState;
+
+namespace {
+
+using Handler = json (*)(Daemon&, Connection&, const json&);
+
+json error_reply(const json& id, std::string_view code, const std::string& message) {
+  return {{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+json all_records(const Daemon& d, std::optional<TaskState> state) {
+  json out = json::array();
+  for (const auto& [id, t] : d.table_.tasks()) {
+    if (!state || t.state == *state) out.push_back(t);
+  }
+  return out;
+}
+
+json on_hello(Daemon&, Connection&, const json& req) {
+  if (auto v = req.find("version"); v != req.end()) {
+    if (!v->is_number_integer()) throw RequestError{err::kBadRequest, "`version` must be an integer"};
+    if (v->get<int>() != protocol::kVersion) {
+      throw RequestError{err::kVersionMismatch,
+                         fmt::format("this daemon speaks protocol version {}, the client {}; upgrade the older one",
+                                     protocol::kVersion, v->get<int>())};
+    }
+  }
+  return {{"version", protocol::kVersion}, {"server", std::string("ptt-taskd ") + PTT_VERSION}, {"pid", ::getpid()}};
+}
+
+json on_spawn(Daemon& d, Connection&, const json& req) {
+  SpawnRequest s;
+  s.prompt = required_string(req, "prompt");
+  s.cwd = d.check_cwd(req);
+  s.name = optional_name(req);
+  if (auto after = req.find("after"); after != req.end() && !after->is_null()) {
+    if (!after->is_array()) throw RequestError{err::kBadRequest, "`after` must be an array of task ids or names"};
+    for (const auto& ref : *after) {
+      auto id = d.table_.resolve(ref);
+      if (!id) throw RequestError{err::kNotFound, fmt::format("no task {} to wait for; see `ptt-task list`", ref.dump())};
+      s.after.push_back(*id);
+    }
+  }
+  s.options = parse_options(req);
+  Actions actions;
+  TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
+  d.apply(std::move(actions));
+  return {{"task", d.record_json(id)}};
+}
+
+json on_follow_up(Daemon& d, Connection&, const json& req) {
+  TaskId parent_id = d.resolve_task(req);
+  const auto* parent = d.table_.find(parent_id);
+  if (!protocol::is_finished(parent->state)) {
+    throw RequestError{err::kNotFinished, fmt::format("task {} is still {}; wait for it first", parent_id,
+                                                      protocol::to_string(parent->state))};
+  }
+  if (!parent->session_id) {
+    throw RequestError{err::kInvalidArgument,
+                       fmt::format("task {} has no Claude session to continue (it never started one)", parent_id)};
+  }
+  SpawnRequest s;
+  s.prompt = required_string(req, "prompt");
+  s.cwd = parent->cwd;
+  s.name = optional_name(req);
+  s.parent = parent_id;
+  s.resume_session = parent->session_id;
+  s.options = merge_options(parent->options, parse_options(req));
+  Actions actions;
+  TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
+  d.apply(std::move(actions));
+  return {{"task", d.record_json(id)}};
+}
+
+json on_list(Daemon& d, Connection&, const json& req) {
+  std::optional<TaskState> state;
+  if (auto s = req.find("state"); s != req.end() && !s->is_null()) {
+    if (!s->is_string()) throw RequestError{err::kBadRequest, "`state` must be a string"};
+    state = protocol::parse_task_state(s->get<std::string>());
+    if (!state) {
+      throw RequestError{err::kInvalidArgument,
+                         fmt::format("unknown state {}; use queued, running, succeeded, failed or cancelled", s->dump())};
+    }
+  }
+  return {{"tasks", all_records(d, state)}};
+}
+
+json on_get(Daemon& d, Connection&, const json& req) { return {{"task", d.record_json(d.resolve_task(req))}}; }
+
+json on_result(Daemon& d, Connection&, const json& req) {
+  TaskId id = d.resolve_task(req);
+  const auto* t = d.table_.find(id);
+  if (!protocol::is_finished(t->state)) {
+    throw RequestError{err::kNotFinished, fmt::format("task {} is still {}; try `ptt-task wait {}`", id,
+                                                      protocol::to_string(t->state), id)};
+  }
+  return {{"task", json(*t)}, {"text", t->result ? json(t->result->text) : json(nullptr)}};
+}
+
+json on_cancel(Daemon& d, Connection&, const json& req) {
+  std::vector<TaskId> targets;
+  if (req.value("all", false)) {
+    for (const auto& [id, t] : d.table_.tasks()) {
+      if (!protocol::is_finished(t.state)) targets.push_back(id);
+    }
+  } else {
+    TaskId id = d.resolve_task(req);
+    if (!protocol::is_finished(d.table_.find(id)->state)) targets.push_back(id);
+  }
+  Actions actions;
+  for (TaskId id : targets) d.table_.cancel(id, Daemon::now(), actions);
+  d.apply(std::move(actions));
+  return {{"cancelled", targets}};
+}
+
+json on_logs(Daemon& d, Connection& c, const json& req) {
+  TaskId id = d.resolve_task(req);
+  std::string stream = "stdout";
+  if (auto s = req.find("stream"); s != req.end() && !s->is_null()) {
+    if (!s->is_string() || (*s != "stdout" && *s != "stderr")) {
+      throw RequestError{err::kInvalidArgument, "`stream` must be \"stdout\" or \"stderr\""};
+    }
+    stream = s->get<std::string>();
+  }
+  auto follow = req.find("follow");
+  if (follow != req.end() && !follow->is_boolean() && !follow->is_null()) {
+    throw RequestError{err::kBadRequest, "`follow` must be true or false"};
+  }
+  fs::path file = stream == "stderr" ? d.store_.stderr_log(id) : d.store_.stream_log(id);
+  c.send({{"id", req.value("id", json())}, {"ok", true}, {"task", d.record_json(id)}, {"path", file.string()}});
+  d.followers_.push_back(
+      std::make_unique<LogFollower>(c.id(), id, file, follow != req.end() && follow->is_boolean() && follow->get<bool>()));
+  d.mark_followers(id);
+  return nullptr;
+}
+
+json on_subscribe(Daemon&, Connection& c, const json&) {
+  c.subscribed = true;
+  return json::object();
+}
+
+json on_wait(Daemon& d, Connection& c, const json& req) {
+  auto tasks = req.find("tasks");
+  if (tasks == req.end() || !tasks->is_array() || tasks->empty()) {
+    throw RequestError{err::kBadRequest, "`tasks` must be a non-empty array of task ids or names"};
+  }
+  PendingWait w{c.id(), req.value("id", json()), {}};
+  for (const auto& ref : *tasks) {
+    auto id = d.table_.resolve(ref);
+    if (!id) throw RequestError{err::kNotFound, fmt::format("no task {}; see `ptt-task list`", ref.dump())};
+    w.tasks.push_back(*id);
+  }
+  d.waits_.push_back(std::move(w));
+  d.on_finished(0);  // replies at once when all are already finished
+  return nullptr;
+}
+
+json on_clean(Daemon& d, Connection&, const json&) {
+  Actions actions;
+  auto removed = d.table_.clean(actions);
+  d.apply(std::move(actions));
+  return {{"removed", removed}};
+}
+
+json on_shutdown(Daemon& d, Connection& c, const json& req) {
+  c.send({{"id", req.value("id", json())}, {"ok", true}});
+  d.begin_shutdown();
+  return nullptr;
+}
+
+const std::unordered_map<std::string_view, Handler>& handlers() {
+  namespace op = protocol::op;
+  static const std::unordered_map<std::string_view, Handler> table = {
+      {op::kHello, on_hello},   {op::kSpawn, on_spawn},         {op::kList, on_list},   {op::kGet, on_get},
+      {op::kResult, on_result}, {op::kCancel, on_cancel},       {op::kLogs, on_logs},   {op::kSubscribe, on_subscribe},
+      {op::kWait, on_wait},     {op::kFollowUp, on_follow_up},  {op::kClean, on_clean}, {op::kShutdown, on_shutdown},
+  };
+  return table;
+}
+
+}  // namespace
+
+json Daemon::dispatch(Connection& c, const json& req) {
+  auto op = req.find("op");
+  if (op == req.end() || !op->is_string()) throw RequestError{err::kBadRequest, "a request needs an \"op\" string"};
+  auto it = handlers().find(op->get_ref<const std::string&>());
+  if (it == handlers().end()) {
+    throw RequestError{err::kUnknownOp, fmt::format("unknown op {}; see docs/protocol.md for the ops", op->dump())};
+  }
+  return it->second(*this, c, req);
+}
+
+void Daemon::handle_line(Connection& c, std::string_view line) {
+  if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+  JsonLine parsed = parse_json_line(line);
+  if (!parsed.value) {
+    c.send(error_reply(nullptr, err::kBadRequest, "request is not JSON (" + parsed.error + ")"));
+    return;
+  }
+  const json& req = *parsed.value;
+  if (!req.is_object()) {
+    c.send(error_reply(nullptr, err::kBadRequest, "a request must be a JSON object"));
+    return;
+  }
+  json id = req.value("id", json());
+  try {
+    json reply = dispatch(c, req);
+    if (reply.is_null()) return;
+    reply["id"] = id;
+    reply["ok"] = true;
+    c.send(reply);
+  } catch (const RequestError& e) {
+    c.send(error_reply(id, e.code, e.message));
+  } catch (const json::exception& e) {
+    c.send(error_reply(id, err::kBadRequest, e.what()));
+  } catch (const std::exception& e) {
+    c.send(error_reply(id, err::kInternal, e.what()));
+  }
+}
+
+json Daemon::record_json(TaskId id) const {
+  const auto* t = table_.find(id);
+  return t ? json(*t) : json(nullptr);
+}
+
+TaskId Daemon::resolve_task(const json& req, const char* field) const {
+  auto ref = req.find(field);
+  if (ref == req.end() || !(ref->is_string() || ref->is_number_integer())) {
+    throw RequestError{err::kBadRequest, fmt::format("`{}` must be a task id or name", field)};
+  }
+  auto id = table_.resolve(*ref);
+  if (!id) throw RequestError{err::kNotFound, fmt::format("no task {}; see `ptt-task list`", ref->dump())};
+  return *id;
+}
+
+std::string Daemon::check_cwd(const json& req) const {
+  std::string cwd = required_string(req, "cwd");
+  std::error_code ec;
+  fs::path canonical = fs::canonical(cwd, ec);
+  if (!fs::path(cwd).is_absolute()) throw RequestError{err::kInvalidArgument, "`cwd` must be an absolute path"};
+  if (ec || !fs::is_directory(canonical)) {
+    throw RequestError{err::kInvalidArgument, fmt::format("cwd {} is not an existing directory", cwd)};
+  }
+  if (!cwd_allowed(canonical, config_.allow_roots)) {
+    throw RequestError{err::kCwdNotAllowed,
+                       fmt::format("cwd {} is outside the allowed roots; start ptt-taskd with --allow-root for it", cwd)};
+  }
+  return canonical.string();
+}
+
+}  // namespace ptt::taskd

@@ -1,0 +1,31 @@
+#pragma once
+// Reads Claude Code's `--output-format stream-json` lines, one JSON value at a
+// time, into what ptt tracks: session and model, a one-line live activity and
+// the final result. Pure: no I/O, so every line shape is unit-tested.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/task_record.h"
+
+namespace ptt::taskd {
+
+struct StreamUpdate {
+  std::optional<std::string> session_id;
+  std::optional<std::string> model;
+  std::optional<std::string> activity;  // "Edit src/db.py", "Bash: npm test"
+  std::optional<protocol::AgentResult> result;
+  bool api_error = false;  // an API error was reported (assistant or result line)
+  bool empty() const { return !session_id && !model && !activity && !result && !api_error; }
+};
+
+// `cwd` lets file paths under the task's directory be shown relative to it.
+// Unknown or malformed line shapes yield an empty update, never an exception.
+StreamUpdate read_stream_line(const nlohmann::json& line, std::string_view cwd = {});
+
+// "Edit src/db.py", "Bash: npm test": the tool and its main argument, on one line.
+std::string describe_tool_use(std::string_view tool, const nlohmann::json& input, std::string_view cwd = {});
+
+}  // namespace ptt::taskd

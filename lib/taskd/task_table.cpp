@@ -1,0 +1,199 @@
+#include "taskd/task_table.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ptt::taskd {
+using protocol::TaskRecord;
+using protocol::TaskState;
+
+namespace {
+
+Action emit(TaskId id, std::string_view event) { return {Action::Kind::kEmit, id, std::string(event)}; }
+Action persist(TaskId id) { return {Action::Kind::kPersist, id, {}}; }
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+}  // namespace
+
+void TaskTable::load(TaskRecord record) {
+  next_id_ = std::max(next_id_, record.id + 1);
+  runtime_[record.id] = {};
+  tasks_[record.id] = std::move(record);
+}
+
+TaskId TaskTable::spawn(SpawnRequest request, double now, Actions& out) {
+  TaskRecord t;
+  t.id = next_id_++;
+  t.name = std::move(request.name);
+  t.prompt = std::move(request.prompt);
+  t.cwd = std::move(request.cwd);
+  t.after = std::move(request.after);
+  t.parent = request.parent;
+  t.resume_session = std::move(request.resume_session);
+  t.options = std::move(request.options);
+  t.created_at = now;
+  TaskId id = t.id;
+  tasks_[id] = std::move(t);
+  runtime_[id] = {};
+  out.push_back({Action::Kind::kSaveNextId, id, {}});
+  out.push_back(persist(id));
+  out.push_back(emit(id, "created"));
+  schedule(now, out);
+  return id;
+}
+
+int TaskTable::running_count() const {
+  return static_cast<int>(
+      std::count_if(tasks_.begin(), tasks_.end(), [](const auto& kv) { return kv.second.state == TaskState::kRunning; }));
+}
+
+void TaskTable::schedule(double now, Actions& out) {
+  int running = running_count();
+  // Dependencies always have smaller ids than their dependents, so one pass in
+  // id order also settles chains (a failed dependency fails the whole chain).
+  for (auto& [id, t] : tasks_) {
+    if (t.state != TaskState::kQueued) continue;
+    bool blocked = false, dependency_failed = false;
+    for (TaskId dep : t.after) {
+      auto it = tasks_.find(dep);
+      if (it == tasks_.end() || (protocol::is_finished(it->second.state) && it->second.state != TaskState::kSucceeded)) {
+        dependency_failed = true;
+      } else if (it->second.state != TaskState::kSucceeded) {
+        blocked = true;
+      }
+    }
+    if (dependency_failed) {
+      finish(t, TaskState::kFailed, reason::kDependencyFailed, now, out);
+      continue;
+    }
+    if (blocked || running >= max_running_) continue;
+    t.state = TaskState::kRunning;
+    t.started_at = now;
+    ++running;
+    out.push_back({Action::Kind::kStartAgent, id, {}});
+    out.push_back(persist(id));
+    out.push_back(emit(id, "started"));
+  }
+}
+
+void TaskTable::cancel(TaskId id, double now, Actions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return;
+  TaskRecord& t = it->second;
+  if (t.state == TaskState::kQueued) {
+    finish(t, TaskState::kCancelled, reason::kCancelled, now, out);
+    schedule(now, out);
+  } else if (t.state == TaskState::kRunning && !runtime_[id].cancel_requested) {
+    runtime_[id].cancel_requested = true;
+    out.push_back({Action::Kind::kCancelAgent, id, {}});
+  }
+}
+
+bool TaskTable::cancel_requested(TaskId id) const {
+  auto it = runtime_.find(id);
+  return it != runtime_.end() && it->second.cancel_requested;
+}
+
+void TaskTable::agent_started(TaskId id, int pid, Actions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return;
+  it->second.pid = pid;
+  out.push_back(persist(id));
+}
+
+void TaskTable::stream_update(TaskId id, const StreamUpdate& u, Actions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end() || u.empty()) return;
+  TaskRecord& t = it->second;
+  bool changed = false;
+  auto set = [&changed](auto& field, const auto& value) {
+    if (value && field != value) {
+      field = value;
+      changed = true;
+    }
+  };
+  set(t.session_id, u.session_id);
+  set(t.model, u.model);
+  set(t.result, u.result);
+  if (u.api_error) runtime_[id].api_error = true;
+  bool new_activity = u.activity && t.activity != u.activity;
+  set(t.activity, u.activity);
+  if (changed) out.push_back(persist(id));
+  if (new_activity) out.push_back(emit(id, "activity"));
+}
+
+void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail, double now, Actions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
+  TaskRecord& t = it->second;
+  Outcome o = decide_outcome(t.result, runtime_[id].api_error, exit);
+  if (exit.exec_errno == 0) t.exit_code = exit.exit_code;
+  if (o.state == TaskState::kFailed && !t.result) t.stderr_tail = std::move(tail);
+  finish(t, o.state, o.reason, now, out);
+  schedule(now, out);
+}
+
+void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, Actions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
+  if (!detail.empty()) it->second.stderr_tail = std::move(detail);
+  finish(it->second, TaskState::kFailed, std::move(why), now, out);
+  schedule(now, out);
+}
+
+void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, double now, Actions& out) {
+  t.state = state;
+  t.reason = reason.empty() ? std::nullopt : std::optional<std::string>(std::move(reason));
+  t.finished_at = now;
+  out.push_back(persist(t.id));
+  out.push_back(emit(t.id, "finished"));
+}
+
+std::vector<TaskId> TaskTable::clean(Actions& out) {
+  std::vector<TaskId> removed;
+  for (auto it = tasks_.begin(); it != tasks_.end();) {
+    TaskId id = it->first;
+    bool needed = std::any_of(tasks_.begin(), tasks_.end(), [id](const auto& kv) {
+      const TaskRecord& other = kv.second;
+      return !protocol::is_finished(other.state) && std::find(other.after.begin(), other.after.end(), id) != other.after.end();
+    });
+    if (protocol::is_finished(it->second.state) && !needed) {
+      removed.push_back(id);
+      out.push_back({Action::Kind::kForget, id, {}});
+      runtime_.erase(id);
+      it = tasks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+const TaskRecord* TaskTable::find(TaskId id) const {
+  auto it = tasks_.find(id);
+  return it == tasks_.end() ? nullptr : &it->second;
+}
+
+std::optional<TaskId> TaskTable::resolve(const nlohmann::json& ref) const {
+  std::optional<TaskId> id;
+  if (ref.is_number_integer()) {
+    id = ref.get<TaskId>();
+  } else if (ref.is_string()) {
+    const auto& s = ref.get_ref<const std::string&>();
+    if (all_digits(s) && s.size() < 18) {
+      id = std::stoll(s);
+    } else {
+      for (auto it = tasks_.rbegin(); it != tasks_.rend(); ++it) {
+        if (it->second.name == s) return it->first;
+      }
+      return std::nullopt;
+    }
+  }
+  if (id && tasks_.count(*id)) return id;
+  return std::nullopt;
+}
+
+}  // namespace ptt::taskd

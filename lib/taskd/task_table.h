@@ -1,0 +1,90 @@
+#pragma once
+// The task table and queue: a pure state machine. Events go in (spawn, cancel,
+// agent started, stream update, agent exit, clean), actions come out (start an
+// agent, signal one, persist a record, emit an event). No I/O inside, so the
+// queue, dependency and outcome rules are unit-tested without sockets.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/task_record.h"
+#include "taskd/outcome.h"
+#include "taskd/stream_reader.h"
+
+namespace ptt::taskd {
+
+using TaskId = std::int64_t;
+
+struct Action {
+  enum class Kind {
+    kStartAgent,   // spawn the task's supervisor and agent
+    kCancelAgent,  // ask the running task's supervisor to stop the agent
+    kPersist,      // write the task's record (atomically)
+    kForget,       // delete the task's record and logs (clean)
+    kSaveNextId,   // write the id counter so ids are never reused
+    kEmit,         // push an event (created/started/activity/finished) to subscribers
+  };
+  Kind kind;
+  TaskId task = 0;
+  std::string event;  // for kEmit
+  bool operator==(const Action&) const = default;
+};
+using Actions = std::vector<Action>;
+
+struct SpawnRequest {
+  std::string prompt;
+  std::string cwd;
+  std::optional<std::string> name;
+  std::vector<TaskId> after;
+  std::optional<TaskId> parent;
+  std::optional<std::string> resume_session;
+  protocol::AgentOptions options;
+};
+
+class TaskTable {
+ public:
+  explicit TaskTable(int max_running = 4) : max_running_(max_running) {}
+
+  // Start-up: records loaded from disk, and the saved id counter.
+  void load(protocol::TaskRecord record);
+  void reserve_ids_below(TaskId next) { next_id_ = std::max(next_id_, next); }
+
+  TaskId spawn(SpawnRequest request, double now, Actions& out);
+  void cancel(TaskId id, double now, Actions& out);
+  void agent_started(TaskId id, int pid, Actions& out);
+  void stream_update(TaskId id, const StreamUpdate& update, Actions& out);
+  void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, Actions& out);
+  // A running task that ended without an agent outcome (spawn failed, supervisor lost).
+  void fail_running(TaskId id, std::string reason, std::string detail, double now, Actions& out);
+  // Forgets finished tasks no unfinished task still depends on; returns their ids.
+  std::vector<TaskId> clean(Actions& out);
+  // Starts what the concurrency limit and dependencies allow, in FIFO order.
+  void schedule(double now, Actions& out);
+
+  const protocol::TaskRecord* find(TaskId id) const;
+  // An id (number or numeric string) or a name (the newest task with it).
+  std::optional<TaskId> resolve(const nlohmann::json& ref) const;
+  const std::map<TaskId, protocol::TaskRecord>& tasks() const { return tasks_; }
+  TaskId next_id() const { return next_id_; }
+  int running_count() const;
+  int max_running() const { return max_running_; }
+  bool cancel_requested(TaskId id) const;
+
+ private:
+  struct Runtime {
+    bool api_error = false;
+    bool cancel_requested = false;
+  };
+  void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now, Actions& out);
+
+  int max_running_;
+  TaskId next_id_ = 1;
+  std::map<TaskId, protocol::TaskRecord> tasks_;
+  std::map<TaskId, Runtime> runtime_;
+};
+
+}  // namespace ptt::taskd

@@ -1,0 +1,121 @@
+#include "taskd/task_watch.h"
+
+#include <cstring>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "taskd/supervisor.h"
+
+namespace ptt::taskd {
+namespace fs = std::filesystem;
+
+namespace {
+// Debian 12's <sys/pidfd.h> lacks extern "C"; the syscall is all we need.
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+}  // namespace
+
+TaskWatch::TaskWatch(std::int64_t task, fs::path log_dir, pid_t supervisor, Callbacks callbacks)
+    : task_(task), log_dir_(std::move(log_dir)), supervisor_(supervisor), cb_(std::move(callbacks)) {}
+
+TaskWatch::~TaskWatch() {
+  if (stream_fd_ >= 0) ::close(stream_fd_);
+  if (pidfd_ >= 0) ::close(pidfd_);
+}
+
+TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, pid_t supervisor, bool adopted,
+                            Callbacks callbacks) {
+  auto* w = new TaskWatch(task, std::move(log_dir), supervisor, std::move(callbacks));
+  w->stream_fd_ = ::open((w->log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  uv_fs_event_init(loop, &w->fs_event_);
+  w->fs_event_.data = w;
+  ++w->open_handles_;
+  w->fs_event_active_ = uv_fs_event_start(&w->fs_event_, on_fs_event, w->log_dir_.c_str(), 0) == 0;
+  if (adopted) {
+    w->pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
+    if (w->pidfd_ >= 0 && supervisor_alive(supervisor)) {
+      uv_poll_init(loop, &w->pidfd_poll_, w->pidfd_);
+      w->pidfd_poll_.data = w;
+      ++w->open_handles_;
+      w->poll_active_ = true;
+      uv_poll_start(&w->pidfd_poll_, UV_READABLE, on_pidfd);
+    } else {
+      w->supervisor_gone_ = true;
+    }
+  }
+  // Files written before we looked (a restart, or a very quick agent).
+  if (fs::exists(w->log_dir_ / "exit.json")) w->exit_seen_ = true;
+  w->mark();
+  return w;
+}
+
+void TaskWatch::mark() {
+  backlog_ = true;
+  cb_.want_pump();
+}
+
+void TaskWatch::on_fs_event(uv_fs_event_t* h, const char* filename, int, int) {
+  auto* self = static_cast<TaskWatch*>(h->data);
+  if (filename && std::strcmp(filename, "exit.json") == 0) self->exit_seen_ = true;
+  self->mark();
+}
+
+void TaskWatch::on_pidfd(uv_poll_t* h, int, int) {
+  auto* self = static_cast<TaskWatch*>(h->data);
+  uv_poll_stop(h);
+  self->supervisor_exited();
+}
+
+void TaskWatch::supervisor_exited() {
+  supervisor_gone_ = true;
+  if (fs::exists(log_dir_ / "exit.json")) exit_seen_ = true;
+  mark();
+}
+
+bool TaskWatch::pump(std::size_t budget) {
+  if (ended_) return false;
+  static std::vector<char> buf(256 * 1024);
+  bool grew = false;
+  ssize_t n = 0;
+  auto on_line = [this](std::string_view line) {
+    JsonLine parsed = parse_json_line(line);
+    if (parsed.value) cb_.on_stream_value(task_, *parsed.value);  // non-JSON lines stay in the raw log only
+  };
+  auto on_overflow = [](std::size_t) {};
+  while (budget > 0 && stream_fd_ >= 0) {
+    n = ::pread(stream_fd_, buf.data(), std::min(buf.size(), budget), offset_);
+    if (n <= 0) break;
+    offset_ += n;
+    budget -= static_cast<std::size_t>(n);
+    grew = true;
+    framer_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line, on_overflow);
+  }
+  if (grew) cb_.on_grew(task_);
+  if (n > 0) return backlog_ = true;  // budget used up, more may wait
+  backlog_ = false;
+  if (!exit_seen_ && !supervisor_gone_) return false;
+  std::optional<AgentExit> exit = read_exit_file(log_dir_ / "exit.json");
+  if (!exit && !supervisor_gone_) return false;  // exit.json is being replaced; its event will come
+  framer_.finish(on_line, on_overflow);
+  ended_ = true;
+  cb_.on_ended(task_, exit);
+  return false;
+}
+
+void TaskWatch::destroy() {
+  ended_ = true;
+  auto close = [this](uv_handle_t* h) {
+    if (!uv_is_closing(h)) uv_close(h, on_handle_closed);
+  };
+  close(reinterpret_cast<uv_handle_t*>(&fs_event_));
+  if (poll_active_) close(reinterpret_cast<uv_handle_t*>(&pidfd_poll_));
+}
+
+void TaskWatch::on_handle_closed(uv_handle_t* h) {
+  auto* self = static_cast<TaskWatch*>(h->data);
+  if (--self->open_handles_ == 0) delete self;
+}
+
+}  // namespace ptt::taskd

@@ -1,0 +1,75 @@
+#pragma once
+// Tails one running task's files: the agent's stream (stream.ndjson) is read
+// as it grows (inotify on the task's log dir via uv_fs_event, no timer), and
+// the task ends when the supervisor's exit.json appears or the supervisor is
+// gone. Works the same for a supervisor this daemon forked and one adopted
+// after a restart (watched through a pidfd). Reading is done in bounded slices
+// from the daemon's pump so a huge line never stalls other clients.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include <sys/types.h>
+#include <uv.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/ndjson.h"
+#include "taskd/outcome.h"
+
+namespace ptt::taskd {
+
+class TaskWatch {
+ public:
+  struct Callbacks {
+    std::function<void(std::int64_t task, const nlohmann::json& value)> on_stream_value;
+    std::function<void(std::int64_t task)> on_grew;      // log followers have news
+    std::function<void()> want_pump;                     // schedule pump() soon
+    // exit: nullopt when the supervisor vanished without writing exit.json.
+    std::function<void(std::int64_t task, std::optional<AgentExit> exit)> on_ended;
+  };
+
+  // Stream lines longer than this are skipped here (the raw log keeps them).
+  static constexpr std::size_t kMaxStreamLine = 8u << 20;
+
+  // adopted: the supervisor is not our child, so watch it with a pidfd.
+  static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir, pid_t supervisor,
+                          bool adopted, Callbacks callbacks);
+  // Closes the handles and frees the watch once libuv is done with them.
+  void destroy();
+
+  void supervisor_exited();
+  // Reads at most `budget` bytes; true when more is waiting.
+  bool pump(std::size_t budget);
+  bool backlog() const { return backlog_; }
+  pid_t supervisor() const { return supervisor_; }
+
+ private:
+  TaskWatch(std::int64_t task, std::filesystem::path log_dir, pid_t supervisor, Callbacks callbacks);
+  ~TaskWatch();
+  static void on_fs_event(uv_fs_event_t* h, const char* filename, int events, int status);
+  static void on_pidfd(uv_poll_t* h, int status, int events);
+  static void on_handle_closed(uv_handle_t* h);
+  void mark();
+
+  std::int64_t task_;
+  std::filesystem::path log_dir_;
+  pid_t supervisor_;
+  Callbacks cb_;
+  LineFramer framer_{kMaxStreamLine};
+  int stream_fd_ = -1;
+  int pidfd_ = -1;
+  off_t offset_ = 0;
+  bool backlog_ = true;
+  bool exit_seen_ = false;
+  bool supervisor_gone_ = false;
+  bool ended_ = false;
+  int open_handles_ = 0;
+  uv_fs_event_t fs_event_{};
+  uv_poll_t pidfd_poll_{};
+  bool fs_event_active_ = false;
+  bool poll_active_ = false;
+};
+
+}  // namespace ptt::taskd

@@ -1,0 +1,59 @@
+"""--max-running limits concurrency; the rest wait in FIFO order; `after` chains run
+in dependency order."""
+import os
+
+from ptt_harness import Sandbox, expect, wait_until
+from taskd_fixture import Taskd, get, spawn, wait_tasks
+
+with Sandbox("taskd-queue") as sb:
+    d = Taskd(sb, "--max-running", "2")
+    c = d.client()
+    events = d.client()
+    events.request("subscribe")
+    gates = [sb.path(f"gate{i}") for i in range(6)]
+    ids = [spawn(c, f"wait-file {g}; result success {i}", sb.root) for i, g in enumerate(gates)]
+
+    def states():
+        return [t["state"] for t in c.request("list")["tasks"]]
+
+    expect(states() == ["running", "running", "queued", "queued", "queued", "queued"], f"states {states()}")
+    expect(c.request("list", state="queued")["tasks"][0]["id"] == ids[2], "queued list")
+    # Release the second first: the next queued task (FIFO) takes its slot.
+    open(gates[1], "w").close()
+    wait_until(lambda: states()[:4] == ["running", "succeeded", "running", "queued"], what=f"FIFO start: {states()}")
+    open(gates[4], "w").close()  # task 4 could finish at once, but must still wait for its turn
+    open(gates[0], "w").close()
+    wait_until(lambda: get(c, ids[3])["state"] == "running", what="task 3 to start")
+    expect(states() == ["succeeded", "succeeded", "running", "running", "queued", "queued"], f"states {states()}")
+    for g in gates:
+        open(g, "a").close()
+    done = wait_tasks(c, ids)
+    expect(all(t["state"] == "succeeded" for t in done.values()), str(done))
+    starts = [done[i]["started_at"] for i in ids]
+    expect(starts == sorted(starts), f"tasks did not start in FIFO order: {starts}")
+
+    # Never more than 2 running: replay the started/finished events.
+    running = peak = 0
+    finished = 0
+    while finished < len(ids):
+        e = events.read()
+        if e["event"] == "started":
+            running += 1
+            peak = max(peak, running)
+        elif e["event"] == "finished":
+            running -= 1
+            finished += 1
+    expect(peak == 2, f"peak concurrency {peak}, wanted 2")
+
+    # A dependency chain runs in order even with free slots; a diamond waits for both.
+    a = spawn(c, "sleep 0.05; result success a", sb.root)
+    b = spawn(c, "result success b", sb.root, after=[a])
+    x = spawn(c, "result success x", sb.root, after=[a])
+    z = spawn(c, "result success z", sb.root, after=[b, x], name="last")
+    expect(get(c, z)["state"] == "queued" and get(c, b)["state"] == "queued", "dependents started too early")
+    done = wait_tasks(c, ["last", a])
+    expect(done[z]["state"] == "succeeded", str(done[z]))
+    recs = {t: get(c, t) for t in (a, b, x, z)}
+    expect(recs[b]["started_at"] >= recs[a]["finished_at"] and recs[x]["started_at"] >= recs[a]["finished_at"], "b/x")
+    expect(recs[z]["started_at"] >= max(recs[b]["finished_at"], recs[x]["finished_at"]), "z before b and x")
+print("ok: the queue honours --max-running, FIFO order and dependencies")

@@ -1,0 +1,82 @@
+"""kill -9 of the daemon while tasks run loses nothing: the agents go on, a restarted
+daemon re-adopts them and records every outcome, ids continue. Also: a second daemon
+on a live socket refuses to start, a stale socket is replaced, a corrupt record is
+reported and skipped."""
+import os
+
+from ptt_harness import Sandbox, expect, wait_until
+from taskd_fixture import Taskd, get, log_lines, pid_alive, spawn, wait_tasks
+
+with Sandbox("taskd-restart") as sb:
+    d = Taskd(sb, "--max-running", "3")
+    c = d.client()
+    gates = {name: sb.path(name) for name in ("a", "b", "c", "d")}
+    a = spawn(c, f"tool Bash step one; wait-file {gates['a']}; result success A done", sb.root)
+    b = spawn(c, f"wait-file {gates['b']}; result error_max_turns", sb.root)
+    cc = spawn(c, f"wait-file {gates['c']}; tool Edit x.py; wait-file {gates['d']}; result success C done", sb.root)
+    q = spawn(c, "result success queued one", sb.root)  # queued behind the limit
+    wait_until(lambda: all(get(c, t)["session_id"] for t in (a, b, cc)), what="agents to start")
+    expect(get(c, q)["state"] == "queued", "the fourth task should be queued")
+    supervisors = {t: get(c, t)["pid"] for t in (a, b, cc)}
+
+    # A second daemon on the same socket refuses, naming it; the first is untouched.
+    second = Taskd(sb, expect_ready=False)
+    expect(second.wait_exit() == 1, "second daemon should exit 1")
+    expect("another ptt-taskd" in second.log() and sb.socket in second.log(), second.log())
+    expect(c.request("list")["ok"], "the first daemon was disturbed")
+
+    d.kill9()
+    expect(os.path.exists(sb.socket), "kill -9 should leave a stale socket file behind")
+    expect(all(pid_alive(p) for p in supervisors.values()), "tasks died with the daemon")
+    # While the daemon is down: one task finishes, one keeps running, one is half-way.
+    open(gates["a"], "w").close()
+    open(gates["c"], "w").close()
+    wait_until(lambda: os.path.exists(os.path.join(sb.state_dir, "logs", str(a), "exit.json")), what="task a to end")
+    # A torn record (a write interrupted by a crash elsewhere) must not stop the restart.
+    with open(os.path.join(sb.state_dir, "tasks", "77.json"), "w") as f:
+        f.write('{"id":77,"state":"runn')
+
+    d2 = Taskd(sb, "--max-running", "3")  # replaces the stale socket
+    expect("corrupt task record" in d2.log() and "77.json" in d2.log(), "corrupt record not reported:\n" + d2.log())
+    expect("re-adopting running task" in d2.log(), d2.log())
+    c2 = d2.client()
+    ra = get(c2, a)
+    expect(ra["state"] == "succeeded" and ra["result"]["text"] == "A done", f"outcome lost while down: {ra}")
+    rc = get(c2, cc)
+    wait_until(lambda: get(c2, cc)["activity"] == "Edit x.py", what="activity re-read after restart")
+    expect(rc["state"] == "running", str(rc))
+    open(gates["b"], "w").close()
+    open(gates["d"], "w").close()
+    done = wait_tasks(c2, [a, b, cc, q])
+    expect(done[b]["state"] == "failed" and done[b]["reason"] == "error_max_turns", str(done[b]))
+    expect(done[cc]["state"] == "succeeded" and done[cc]["result"]["text"] == "C done", str(done[cc]))
+    expect(done[q]["state"] == "succeeded", f"the queued task did not run after the restart: {done[q]}")
+    lines = [e["line"] for e in log_lines(c2, cc)]
+    expect(sum('"tool_use"' in l for l in lines) == 1, "the stream log lost or doubled lines")
+
+    # Ids continue after the highest ever used (the corrupt record's 77 included).
+    n = spawn(c2, "result success new", sb.root)
+    expect(n == 78, f"new id {n}, wanted 78")
+
+    # shutdown leaves running tasks alone; the next daemon adopts them.
+    gate = sb.path("e")
+    e = spawn(c2, f"wait-file {gate}; result success survived shutdown", sb.root)
+    wait_until(lambda: get(c2, e)["session_id"], what="task e to start")
+    c2.request("shutdown")
+    expect(d2.wait_exit() == 0, "shutdown exit status")
+    d3 = Taskd(sb)
+    c3 = d3.client()
+    open(gate, "w").close()
+    rec = wait_tasks(c3, [e])[e]
+    expect(rec["state"] == "succeeded" and rec["result"]["text"] == "survived shutdown", str(rec))
+
+    # A supervisor killed behind our back is reported, not waited for forever.
+    f = spawn(c3, "sleep 60", sb.root)
+    pid = wait_until(lambda: get(c3, f)["pid"], what="task f's supervisor")
+    wait_until(lambda: get(c3, f)["session_id"], what="task f's agent")
+    agent = int(open(os.path.join(sb.state_dir, "logs", str(f), "agent.pid")).read())
+    os.kill(pid, 9)
+    rec = wait_tasks(c3, [f])[f]
+    expect(rec["state"] == "failed" and rec["reason"] == "supervisor_lost", str(rec))
+    wait_until(lambda: not pid_alive(agent), 5, "the unsupervised agent to be killed")
+print("ok: tasks survive kill -9 and shutdown of the daemon; outcomes are all recorded")

@@ -1,0 +1,213 @@
+// fake-agent: stands in for `claude -p PROMPT --output-format stream-json --verbose`
+// in tests. It accepts (and ignores) claude's flags and acts out a small script
+// written in the prompt: directives separated by ';' or newlines, e.g.
+//   "tool Bash npm test; sleep 0.2; result success all green"
+// Directives:
+//   tool NAME ARG…      an assistant tool_use block (Bash→command, Edit/Write/Read→file_path, …)
+//   text WORDS…         an assistant text block
+//   sleep SECONDS       pause
+//   wait-file PATH      block until PATH exists (lets tests step an agent without sleeps)
+//   result SUBTYPE [TEXT…]  the result line; success, error_max_turns, error_max_budget_usd,
+//                       error_during_execution, or api_error (an API error message + is_error result)
+//   exit N              exit with status N now, without a result line
+//   stderr TEXT…        write TEXT to stderr
+//   garbage             a line that is not JSON
+//   unknown             a JSON line of a type claude never sends
+//   bigline MB          one JSON line of MB mebibytes
+//   flood N             N small JSON lines
+//   grandchild          fork a process that sleeps 300 s and would outlive the agent;
+//                       its pid is printed as {"type":"fake_grandchild","pid":N}
+//   ignore-term         ignore SIGTERM (cancel must escalate to SIGKILL)
+//   no-init             do not start with the system/init line
+// A prompt with no directive gets: init, `tool Bash echo hi`, `result success done: PROMPT`.
+// Always emitted after init: {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…"}.
+// PTT_FAKE_AGENT_ARGV_FILE, when set, gets that same object appended as a line.
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+std::string session_id;
+std::string model = "claude-fake-1";
+int turns = 1;
+
+void write_all(int fd, const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n <= 0) std::exit(3);
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+void emit(const json& j) { write_all(1, j.dump() + "\n"); }
+
+std::vector<std::string> words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::string rest(const std::vector<std::string>& w, std::size_t from) {
+  std::string out;
+  for (std::size_t i = from; i < w.size(); ++i) out += (i > from ? " " : "") + w[i];
+  return out;
+}
+
+json tool_input(const std::string& tool, const std::string& arg) {
+  if (tool == "Bash") return {{"command", arg}, {"description", "fake"}};
+  if (tool == "Edit" || tool == "Write" || tool == "Read" || tool == "MultiEdit") return {{"file_path", arg}};
+  if (tool == "Grep" || tool == "Glob") return {{"pattern", arg}};
+  return {{"arg", arg}};
+}
+
+void assistant(const json& content, bool api_error = false) {
+  json line = {{"type", "assistant"},
+               {"message",
+                {{"id", "msg_fake"}, {"type", "message"}, {"role", "assistant"}, {"model", model}, {"content", content}}},
+               {"parent_tool_use_id", nullptr},
+               {"session_id", session_id}};
+  if (api_error) line["is_api_error_message"] = true;
+  emit(line);
+}
+
+[[noreturn]] void result(const std::string& subtype, const std::string& text) {
+  bool api_error = subtype == "api_error";
+  if (api_error) assistant(json::array({{{"type", "text"}, {"text", "API Error: 400 " + text}}}), true);
+  bool ok = subtype == "success";
+  json line = {{"type", "result"},
+               {"subtype", api_error ? "success" : subtype},
+               {"is_error", !ok},
+               {"duration_ms", 1234},
+               {"duration_api_ms", 1000},
+               {"num_turns", turns},
+               {"result", text},
+               {"session_id", session_id},
+               {"total_cost_usd", 0.0123},
+               {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}};
+  if (api_error) line["terminal_reason"] = "api_error";
+  emit(line);
+  std::exit(ok ? 0 : 1);
+}
+
+bool run_directive(const std::vector<std::string>& w) {
+  const std::string& d = w[0];
+  if (d == "tool" && w.size() >= 2) {
+    static int n = 0;
+    std::string id = "toolu_fake" + std::to_string(++n);
+    assistant(json::array({{{"type", "tool_use"}, {"id", id}, {"name", w[1]}, {"input", tool_input(w[1], rest(w, 2))}}}));
+    emit({{"type", "user"},
+          {"message", {{"role", "user"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", id}, {"content", "ok"}}})}}},
+          {"session_id", session_id}});
+    ++turns;
+  } else if (d == "text") {
+    assistant(json::array({{{"type", "text"}, {"text", rest(w, 1)}}}));
+  } else if (d == "sleep" && w.size() >= 2) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(w[1].c_str())));
+  } else if (d == "wait-file" && w.size() >= 2) {
+    struct stat st {};
+    while (::stat(w[1].c_str(), &st) != 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } else if (d == "result" && w.size() >= 2) {
+    result(w[1], rest(w, 2));
+  } else if (d == "exit" && w.size() >= 2) {
+    std::exit(std::atoi(w[1].c_str()));
+  } else if (d == "stderr") {
+    write_all(2, rest(w, 1) + "\n");
+  } else if (d == "garbage") {
+    write_all(1, "this is not json {{{\n");
+  } else if (d == "unknown") {
+    emit({{"type", "mystery_event"}, {"payload", {1, 2, 3}}, {"session_id", session_id}});
+  } else if (d == "bigline" && w.size() >= 2) {
+    std::size_t bytes = static_cast<std::size_t>(std::atof(w[1].c_str()) * 1024 * 1024);
+    std::string chunk(1 << 20, 'x');
+    write_all(1, R"({"type":"big","data":")");
+    for (std::size_t done = 0; done < bytes; done += chunk.size()) write_all(1, chunk.substr(0, std::min(chunk.size(), bytes - done)));
+    write_all(1, "\"}\n");
+  } else if (d == "flood" && w.size() >= 2) {
+    int n = std::atoi(w[1].c_str());
+    for (int i = 0; i < n; ++i) emit({{"type", "flood"}, {"n", i}});
+  } else if (d == "grandchild") {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(1);  // a real grandchild might keep the pipe; ours only needs to outlive the agent
+      ::execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
+      std::_Exit(127);
+    }
+    emit({{"type", "fake_grandchild"}, {"pid", pid}});
+  } else if (d == "ignore-term") {
+    std::signal(SIGTERM, SIG_IGN);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool is_directive(const std::string& w) {
+  static const std::vector<std::string> known = {"tool",   "text",    "sleep",   "wait-file", "result", "exit",
+                                                 "stderr", "garbage", "unknown", "bigline",   "flood",  "grandchild",
+                                                 "ignore-term", "no-init"};
+  return std::find(known.begin(), known.end(), w) != known.end();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string prompt;
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if ((args[i] == "-p" || args[i] == "--print") && i + 1 < args.size() && prompt.empty()) prompt = args[++i];
+    else if (args[i] == "--model" && i + 1 < args.size()) model = args[++i];
+  }
+  session_id = "fake-session-" + std::to_string(::getpid());
+
+  std::vector<std::vector<std::string>> script;
+  bool init = true;
+  std::string segment;
+  std::istringstream in(prompt);
+  while (std::getline(in, segment, ';')) {
+    std::istringstream lines(segment);
+    for (std::string line; std::getline(lines, line);) {
+      auto w = words(line);
+      if (w.empty() || !is_directive(w[0])) continue;
+      if (w[0] == "no-init") init = false;
+      else script.push_back(w);
+    }
+  }
+  if (script.empty()) {
+    script = {{"tool", "Bash", "echo", "hi"}, {"result", "success", "done:"}};
+    auto p = words(prompt);
+    script.back().insert(script.back().end(), p.begin(), p.end());
+  }
+
+  char cwd[4096] = "";
+  if (!::getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+  const char* task = std::getenv("PTT_TASK_ID");
+  json self = {{"type", "fake_agent"}, {"argv", args}, {"cwd", cwd}, {"task_id", task ? task : ""}, {"pid", ::getpid()}};
+  if (const char* f = std::getenv("PTT_FAKE_AGENT_ARGV_FILE"); f && *f) std::ofstream(f, std::ios::app) << self.dump() << "\n";
+  if (init) {
+    emit({{"type", "system"},
+          {"subtype", "init"},
+          {"cwd", cwd},
+          {"session_id", session_id},
+          {"model", model},
+          {"tools", {"Bash", "Edit", "Read"}},
+          {"permissionMode", "acceptEdits"}});
+  }
+  emit(self);
+  for (const auto& w : script) run_directive(w);
+  result("success", "done");
+}

@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "taskd/record_store.h"
+#include "taskd/request_fields.h"
+#include "taskd/supervisor.h"
+
+using namespace ptt::taskd;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "ptt-store-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+ptt::protocol::TaskRecord record(std::int64_t id) {
+  ptt::protocol::TaskRecord r;
+  r.id = id;
+  r.prompt = std::string("prompt ").append(std::to_string(id));
+  r.cwd = "/src";
+  return r;
+}
+}  // namespace
+
+TEST_CASE("records round-trip through the state dir", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path / "state");
+  CHECK(store.load().records.empty());
+  store.save(record(2));
+  store.save(record(1));
+  store.save_next_id(3);
+  auto loaded = store.load();
+  REQUIRE(loaded.records.size() == 2);
+  CHECK(loaded.records[0] == record(1));
+  CHECK(loaded.records[1].id == 2);
+  CHECK(loaded.next_id == 3);
+  CHECK(loaded.problems.empty());
+  CHECK((fs::status(dir.path / "state").permissions() & fs::perms::others_all) == fs::perms::none);
+}
+
+TEST_CASE("a torn or corrupt record is reported and skipped; its id stays used", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  store.load();
+  store.save(record(1));
+  std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";   // torn
+  std::ofstream(dir.path / "tasks" / "8.json") << R"({"id":9,"state":"queued"})";  // wrong id
+  std::ofstream(dir.path / "tasks" / "junk.json") << "{}";
+  std::ofstream(dir.path / "tasks" / "3.json.tmp123") << "half";  // an interrupted write
+  auto loaded = store.load();
+  REQUIRE(loaded.records.size() == 1);
+  CHECK(loaded.records[0].id == 1);
+  CHECK(loaded.problems.size() == 3);
+  CHECK(loaded.next_id == 9);
+}
+
+TEST_CASE("forget removes the record and the task's logs", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  store.load();
+  store.save(record(4));
+  fs::create_directories(store.log_dir(4));
+  std::ofstream(store.stream_log(4)) << "{}\n";
+  store.forget(4);
+  CHECK_FALSE(fs::exists(store.log_dir(4)));
+  CHECK(store.load().records.empty());
+}
+
+TEST_CASE("atomic writes replace whole files and leave no temp behind", "[taskd][store]") {
+  TempDir dir;
+  fs::path f = dir.path / "x.json";
+  write_file_atomically(f, "first\n");
+  write_file_atomically(f, "second\n");
+  CHECK(read_file(f) == "second\n");
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+  CHECK_THROWS(write_file_atomically(dir.path / "missing" / "x", "y"));
+}
+
+TEST_CASE("the supervisor's exit file round-trips", "[taskd][store]") {
+  TempDir dir;
+  AgentExit e{137, 9, 0, true};
+  write_file_atomically(dir.path / "exit.json", exit_to_json(e));
+  CHECK(read_exit_file(dir.path / "exit.json") == e);
+  CHECK_FALSE(read_exit_file(dir.path / "none.json"));
+  write_file_atomically(dir.path / "bad.json", "{\"exit_co");
+  CHECK_FALSE(read_exit_file(dir.path / "bad.json"));
+}
+
+TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {
+  std::vector<fs::path> roots = {"/src/api", "/home/me/"};
+  CHECK(cwd_allowed("/src/api", roots));
+  CHECK(cwd_allowed("/src/api/lib", roots));
+  CHECK(cwd_allowed("/home/me/x", roots));
+  CHECK_FALSE(cwd_allowed("/src/apifoo", roots));
+  CHECK_FALSE(cwd_allowed("/src", roots));
+  CHECK(cwd_allowed("/anything", {}));
+}

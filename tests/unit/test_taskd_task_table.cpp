@@ -1,0 +1,212 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "taskd/task_table.h"
+
+using namespace ptt::taskd;
+using ptt::protocol::TaskState;
+using Kind = Action::Kind;
+
+namespace {
+
+SpawnRequest req(std::string prompt, std::vector<TaskId> after = {}) {
+  SpawnRequest r;
+  r.prompt = std::move(prompt);
+  r.cwd = "/src";
+  r.after = std::move(after);
+  return r;
+}
+
+std::vector<TaskId> started(const Actions& actions) {
+  std::vector<TaskId> ids;
+  for (const auto& a : actions) {
+    if (a.kind == Kind::kStartAgent) ids.push_back(a.task);
+  }
+  return ids;
+}
+
+bool has(const Actions& actions, Kind kind, TaskId id, std::string event = {}) {
+  return std::find(actions.begin(), actions.end(), Action{kind, id, event}) != actions.end();
+}
+
+AgentExit exited(int code) { return AgentExit{code, 0, 0, false}; }
+
+StreamUpdate success_result() {
+  StreamUpdate u;
+  u.result = ptt::protocol::AgentResult{"success", false, "done", 0.01, 2, 100};
+  return u;
+}
+
+}  // namespace
+
+TEST_CASE("spawn creates, persists, announces and starts within the limit", "[taskd][table]") {
+  TaskTable table(2);
+  Actions a;
+  TaskId id = table.spawn(req("one"), 100.0, a);
+  CHECK(id == 1);
+  CHECK(a == Actions{{Kind::kSaveNextId, 1, ""}, {Kind::kPersist, 1, ""}, {Kind::kEmit, 1, "created"},
+                     {Kind::kStartAgent, 1, ""}, {Kind::kPersist, 1, ""}, {Kind::kEmit, 1, "started"}});
+  CHECK(table.find(1)->state == TaskState::kRunning);
+  CHECK(table.find(1)->started_at == 100.0);
+}
+
+TEST_CASE("the queue is FIFO under the concurrency limit", "[taskd][table]") {
+  TaskTable table(2);
+  Actions a;
+  for (int i = 0; i < 5; ++i) table.spawn(req("t"), 1.0, a);
+  CHECK(started(a) == std::vector<TaskId>{1, 2});
+  CHECK(table.running_count() == 2);
+  CHECK(table.find(3)->state == TaskState::kQueued);
+
+  Actions b;
+  table.stream_update(2, success_result(), b);
+  table.agent_exited(2, exited(0), "", 2.0, b);
+  CHECK(table.find(2)->state == TaskState::kSucceeded);
+  CHECK(started(b) == std::vector<TaskId>{3});
+  Actions c;
+  table.agent_exited(1, exited(1), "oops", 3.0, c);
+  CHECK(started(c) == std::vector<TaskId>{4});
+  CHECK(table.find(1)->reason == "exit_code");
+  CHECK(table.find(1)->stderr_tail == "oops");
+  CHECK(has(c, Kind::kEmit, 1, "finished"));
+}
+
+TEST_CASE("after: a task waits for its dependencies to succeed", "[taskd][table]") {
+  TaskTable table(4);
+  Actions a;
+  table.spawn(req("build"), 1.0, a);
+  table.spawn(req("test", {1}), 1.0, a);
+  CHECK(started(a) == std::vector<TaskId>{1});
+  CHECK(table.find(2)->state == TaskState::kQueued);
+  Actions b;
+  table.stream_update(1, success_result(), b);
+  table.agent_exited(1, exited(0), "", 2.0, b);
+  CHECK(started(b) == std::vector<TaskId>{2});
+}
+
+TEST_CASE("a failed dependency fails the whole chain", "[taskd][table]") {
+  TaskTable table(4);
+  Actions a;
+  table.spawn(req("build"), 1.0, a);
+  table.spawn(req("test", {1}), 1.0, a);
+  table.spawn(req("deploy", {2}), 1.0, a);
+  table.spawn(req("independent"), 1.0, a);
+  Actions b;
+  table.agent_exited(1, exited(2), "", 2.0, b);
+  CHECK(table.find(2)->state == TaskState::kFailed);
+  CHECK(table.find(2)->reason == "dependency failed");
+  CHECK(table.find(3)->reason == "dependency failed");
+  CHECK(started(b).empty());
+  CHECK(has(b, Kind::kEmit, 3, "finished"));
+}
+
+TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd][table]") {
+  TaskTable table(1);
+  Actions a;
+  table.spawn(req("run"), 1.0, a);
+  table.spawn(req("wait"), 1.0, a);
+  Actions b;
+  table.cancel(2, 2.0, b);
+  CHECK(table.find(2)->state == TaskState::kCancelled);
+  CHECK(has(b, Kind::kEmit, 2, "finished"));
+  Actions c;
+  table.cancel(1, 3.0, c);
+  CHECK(c == Actions{{Kind::kCancelAgent, 1, ""}});
+  CHECK(table.find(1)->state == TaskState::kRunning);
+  Actions again;
+  table.cancel(1, 3.5, again);
+  CHECK(again.empty());  // one cancel request per task
+  Actions d;
+  table.agent_exited(1, AgentExit{143, 15, 0, true}, "", 4.0, d);
+  CHECK(table.find(1)->state == TaskState::kCancelled);
+  CHECK(table.find(1)->reason == "cancelled");
+}
+
+TEST_CASE("stream updates fill the record; a new activity is announced", "[taskd][table]") {
+  TaskTable table;
+  Actions a;
+  table.spawn(req("x"), 1.0, a);
+  StreamUpdate init;
+  init.session_id = std::string("session-1");
+  init.model = std::string("claude-test-model");
+  Actions b;
+  table.stream_update(1, init, b);
+  CHECK(b == Actions{{Kind::kPersist, 1, ""}});
+  StreamUpdate act;
+  act.activity = "Bash: make";
+  Actions c;
+  table.stream_update(1, act, c);
+  CHECK(has(c, Kind::kEmit, 1, "activity"));
+  Actions same;
+  table.stream_update(1, act, same);
+  CHECK(same.empty());
+  CHECK(table.find(1)->session_id == "session-1");
+}
+
+TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[taskd][table]") {
+  TaskTable table(8);
+  Actions a;
+  for (int i = 0; i < 4; ++i) table.spawn(req("t"), 1.0, a);
+  StreamUpdate turns;
+  turns.result = ptt::protocol::AgentResult{"error_max_turns", true, "", 0.2, 3, 10};
+  table.stream_update(1, turns, a);
+  table.agent_exited(1, exited(1), "", 2.0, a);
+  CHECK(table.find(1)->reason == "error_max_turns");
+  CHECK_FALSE(table.find(1)->stderr_tail);  // a result line explains it; no stderr needed
+  StreamUpdate api;
+  api.api_error = true;
+  api.result = ptt::protocol::AgentResult{"success", true, "API Error", 0, 1, 10};
+  table.stream_update(2, api, a);
+  table.agent_exited(2, exited(1), "", 2.0, a);
+  CHECK(table.find(2)->reason == "api_error");
+  table.agent_exited(3, AgentExit{127, 0, 2, false}, "cannot run", 2.0, a);
+  CHECK(table.find(3)->reason == "agent_missing");
+  table.fail_running(4, reason::kSupervisorLost, "", 2.0, a);
+  CHECK(table.find(4)->reason == "supervisor_lost");
+  CHECK(table.running_count() == 0);
+}
+
+TEST_CASE("clean forgets finished tasks except live dependencies; ids are never reused", "[taskd][table]") {
+  TaskTable table(1);
+  Actions a;
+  table.spawn(req("a"), 1.0, a);
+  table.stream_update(1, success_result(), a);
+  table.agent_exited(1, exited(0), "", 2.0, a);  // 1 succeeded
+  table.spawn(req("b"), 1.0, a);                 // 2 running
+  table.spawn(req("c", {1, 2}), 1.0, a);         // 3 waits for 1 and 2
+  Actions b;
+  CHECK(table.clean(b).empty());  // 1 is still needed by 3
+  table.stream_update(2, success_result(), a);
+  table.agent_exited(2, exited(0), "", 3.0, a);
+  table.cancel(3, 3.0, a);
+  table.agent_exited(3, AgentExit{143, 15, 0, true}, "", 4.0, a);
+  Actions c;
+  CHECK(table.clean(c) == std::vector<TaskId>{1, 2, 3});
+  CHECK(has(c, Kind::kForget, 2));
+  CHECK(table.tasks().empty());
+  Actions d;
+  CHECK(table.spawn(req("d"), 5.0, d) == 4);
+
+  TaskTable restarted;
+  restarted.reserve_ids_below(5);
+  ptt::protocol::TaskRecord old;
+  old.id = 2;
+  restarted.load(old);
+  CHECK(restarted.spawn(req("e"), 6.0, d) == 5);
+}
+
+TEST_CASE("tasks resolve by id, numeric string or newest name", "[taskd][table]") {
+  TaskTable table(0);
+  Actions a;
+  auto named = req("x");
+  named.name = "fix";
+  table.spawn(named, 1.0, a);
+  table.spawn(named, 1.0, a);
+  CHECK(table.resolve(1) == 1);
+  CHECK(table.resolve("2") == 2);
+  CHECK(table.resolve("fix") == 2);
+  CHECK_FALSE(table.resolve(9));
+  CHECK_FALSE(table.resolve("nope"));
+  CHECK_FALSE(table.resolve(nlohmann::json::array()));
+}
