@@ -1,0 +1,36 @@
+#include "audio/wav_file.h"
+
+#include <stdexcept>
+
+#include <sndfile.h>
+
+namespace ptt::audio {
+
+struct WavFile::Handle {
+  SNDFILE* file = nullptr;
+  ~Handle() {
+    if (file) sf_close(file);
+  }
+};
+
+WavFile::WavFile(const std::string& path) : handle_(std::make_unique<Handle>()) {
+  SF_INFO info{};
+  handle_->file = sf_open(path.c_str(), SFM_READ, &info);
+  if (!handle_->file) throw std::runtime_error(sf_strerror(nullptr));
+  if (info.channels < 1 || info.samplerate < 1) throw std::runtime_error("the file has no audio");
+  rate_ = info.samplerate;
+  channels_ = info.channels;
+  frames_ = info.frames;
+}
+
+WavFile::~WavFile() = default;
+
+std::size_t WavFile::read(std::size_t frames, std::vector<float>& out) {
+  out.resize(frames * channels_);
+  sf_count_t got = sf_readf_float(handle_->file, out.data(), static_cast<sf_count_t>(frames));
+  if (got < 0) got = 0;
+  out.resize(static_cast<std::size_t>(got) * channels_);
+  return static_cast<std::size_t>(got);
+}
+
+}  // namespace ptt::audio
