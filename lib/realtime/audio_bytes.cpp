@@ -1,8 +1,6 @@
 #include "realtime/audio_bytes.h"
 
-#include <uv.h>  // libwebsockets' headers expect libuv's first when built with it
-
-#include <libwebsockets.h>
+#include "core/base64.h"
 
 namespace ptt::realtime {
 
@@ -26,22 +24,11 @@ std::optional<std::size_t> base64_decoded_size(std::string_view text) {
 }
 
 std::optional<std::string> decode_audio_base64(std::string_view text) {
-  auto size = base64_decoded_size(text);
-  if (!size) return std::nullopt;
-  std::string out(*size + 8, '\0');  // lws wants slack past the end
-  int n = lws_b64_decode_string_len(text.data(), static_cast<int>(text.size()), out.data(),
-                                    static_cast<int>(out.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+  auto bytes = ptt::base64_decode(text);
+  if (!bytes) return std::nullopt;
+  return std::string(bytes->begin(), bytes->end());
 }
 
-std::string encode_audio_base64(std::string_view bytes) {
-  std::string out((bytes.size() + 2) / 3 * 4 + 8, '\0');  // lws wants slack past the end
-  int n = lws_b64_encode_string(bytes.data(), static_cast<int>(bytes.size()), out.data(),
-                                static_cast<int>(out.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  return out;
-}
+std::string encode_audio_base64(std::string_view bytes) { return ptt::base64_encode(bytes); }
 
 }  // namespace ptt::realtime

@@ -1,7 +1,6 @@
 #pragma once
 // Audio as it crosses the wire: base64 text <-> PCM16 bytes, and their duration.
-// Kept behind these functions so the codec (libwebsockets' today, lib/core's once
-// ptt-listen lands it) is swapped in one place.
+// Kept behind these functions so the hot path's codec can change in one place.
 #include <cstdint>
 #include <optional>
 #include <string>
