@@ -264,11 +264,12 @@ class Connection:
                 self.mock.record({"big_delta_sent": len(text)})
             else:
                 await self.send(json.loads(text))
+            self.mock.record({"audio_delta": rid, "offset": i})
             if drop and i >= chunk:
                 self.mock.record({"dropping": rid})
                 self.ws.transport.abort()
                 raise ConnectionAbortedError()
-            await asyncio.sleep(0)
+            await asyncio.sleep(self.mock.args.delta_interval_ms / 1000)
         words = f"mock reply {number}"
         await self.send({"type": "response.output_audio_transcript.done", "response_id": rid, "item_id": item,
                          "transcript": words})
@@ -286,6 +287,7 @@ async def main():
     ap.add_argument("--spawn-prompt", default="say hello")
     ap.add_argument("--spawn-project", default="demo")
     ap.add_argument("--reply-ms", type=int, default=300)
+    ap.add_argument("--delta-interval-ms", type=int, default=0, help="pause between audio deltas")
     ap.add_argument("--big-delta-bytes", type=int, default=0)
     ap.add_argument("--drop-on-response", type=int, default=0)
     ap.add_argument("--legacy-item-event", action="store_true")
