@@ -189,12 +189,16 @@ int WsClient::handle(lws* wsi, int reason, void* in, std::size_t len) {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
         return -1;
       }
-      if (outbox_.empty()) return 0;
-      std::string& msg = outbox_.front();
-      std::size_t n = msg.size() - LWS_PRE;
-      int written = lws_write(wsi, reinterpret_cast<unsigned char*>(msg.data()) + LWS_PRE, n, LWS_WRITE_TEXT);
-      outbox_.pop_front();
-      if (written < static_cast<int>(n)) return -1;
+      // Several queued messages go out per wake-up (a commit right behind a burst of
+      // appends must not wait one loop turn per append), until the socket pushes back.
+      for (int budget = 64; budget > 0 && !outbox_.empty(); --budget) {
+        std::string& msg = outbox_.front();
+        std::size_t n = msg.size() - LWS_PRE;
+        int written = lws_write(wsi, reinterpret_cast<unsigned char*>(msg.data()) + LWS_PRE, n, LWS_WRITE_TEXT);
+        outbox_.pop_front();
+        if (written < static_cast<int>(n)) return -1;
+        if (lws_send_pipe_choked(wsi)) break;
+      }
       if (!outbox_.empty()) lws_callback_on_writable(wsi);
       return 0;
     }

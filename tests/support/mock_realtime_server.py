@@ -84,6 +84,7 @@ class Mock:
 
     def record(self, entry):
         entry["t"] = time.monotonic()
+        entry["wall"] = time.time()
         if self.log:
             self.log.write(json.dumps(entry) + "\n")
 
