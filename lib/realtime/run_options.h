@@ -11,6 +11,7 @@ struct RunOptions {
   std::string url;          // ws:// or wss://; the model is in its query
   std::string api_key;      // never printed
   std::string socket_path;  // ptt-taskd
+  std::string ca_file;      // --ca-file: trust these CAs instead of the system's
   enum class Output { kNone, kWav, kSpeaker } output = Output::kNone;
   std::string audio_out;      // --audio-out FILE.wav
   std::string output_device;  // --output-device

@@ -75,6 +75,7 @@ Actions Session::on_disconnected() {
   follow_up_needed_ = false;
   current_response_id_.clear();
   muted_response_id_.clear();
+  cancel_next_response_ = false;
   assistant_transcript_.clear();
   out_.push_back({Action::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   return take();
@@ -125,6 +126,8 @@ void Session::barge_in() {
   if (response_active_) {
     send({{"type", "response.cancel"}});
     muted_response_id_ = current_response_id_;
+  } else if (create_in_flight_) {
+    cancel_next_response_ = true;  // asked for but not started yet: cancel it as it starts
   }
   std::string item = playback.item_id.empty() ? audio_item_id_ : playback.item_id;
   if (playback.played_ms > 0 && !item.empty()) {
@@ -152,7 +155,7 @@ void Session::append_audio(const json& event) {
 }
 
 void Session::stop_turn() {
-  if (!user_talking_) return;
+  if (config_.turn_mode != TurnMode::kPushToTalk || !user_talking_) return;
   user_talking_ = false;
   std::int64_t ms = pcm16_ms(appended_bytes_);
   appended_bytes_ = 0;
@@ -276,6 +279,11 @@ Actions Session::on_server_event(const json& event) {
     create_in_flight_ = false;
     current_response_id_ = event.contains("response") ? str(event["response"], "id") : std::string();
     assistant_transcript_.clear();
+    if (cancel_next_response_) {
+      cancel_next_response_ = false;
+      send({{"type", "response.cancel"}});
+      muted_response_id_ = current_response_id_;
+    }
   } else if (type == "response.done") {
     on_response_done(event);
   } else if (type == "response.output_item.added") {
@@ -310,8 +318,8 @@ Actions Session::on_server_event(const json& event) {
     if (playback.playing) barge_in();
     user_talking_ = true;
   } else if (type == "input_audio_buffer.speech_stopped") {
+    // The server answers the turn itself; held announcements follow its response.done.
     user_talking_ = false;
-    pump();
   } else if (type == "session.created") {
     print({{"type", "session"}, {"state", "created"}});
   } else if (type == "session.updated") {

@@ -98,8 +98,9 @@ class Session {
   std::string create_event_id_;    // to recognise an error about our response.create
   std::uint64_t next_event_id_ = 1;
   std::string current_response_id_;
-  std::string muted_response_id_;  // cancelled by barge-in: its remaining audio is dropped
-  std::string audio_item_id_;      // assistant item whose audio is playing
+  std::string muted_response_id_;      // cancelled by barge-in: its remaining audio is dropped
+  bool cancel_next_response_ = false;  // barge-in came between response.create and response.created
+  std::string audio_item_id_;          // assistant item whose audio is playing
   std::string assistant_transcript_;
 
   std::map<std::string, Call> calls_;              // by call_id, this connection only

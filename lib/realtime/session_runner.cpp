@@ -237,6 +237,7 @@ int run_session(const RunOptions& options) {
     print_error(kTool, error + "; pass --url ws://HOST:PORT/PATH or wss://...");
     return kExitUsage;
   }
+  endpoint.ca_file = options.ca_file;
   std::unique_ptr<AudioSink> sink;
   try {
     if (options.output == RunOptions::Output::kWav)

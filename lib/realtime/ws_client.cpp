@@ -81,8 +81,11 @@ WsClient::WsClient(uv_loop_t* loop, WsEndpoint endpoint, std::string bearer_toke
   static void* foreign_loops[1];
   foreign_loops[0] = loop_;
   info.foreign_loops = foreign_loops;
-  // Peers are verified against the system's CA bundle (OpenSSL's defaults).
-  if (std::filesystem::exists("/etc/ssl/certs/ca-certificates.crt"))
+  // Peers are always verified (certificate chain and host name): against --ca-file,
+  // else the system's CA bundle.
+  if (!endpoint_.ca_file.empty())
+    info.client_ssl_ca_filepath = endpoint_.ca_file.c_str();
+  else if (std::filesystem::exists("/etc/ssl/certs/ca-certificates.crt"))
     info.client_ssl_ca_filepath = "/etc/ssl/certs/ca-certificates.crt";
   context_ = lws_create_context(&info);
 }
@@ -194,7 +197,8 @@ int WsClient::handle(lws* wsi, int reason, void* in, std::size_t len) {
       for (int budget = 64; budget > 0 && !outbox_.empty(); --budget) {
         std::string& msg = outbox_.front();
         std::size_t n = msg.size() - LWS_PRE;
-        int written = lws_write(wsi, reinterpret_cast<unsigned char*>(msg.data()) + LWS_PRE, n, LWS_WRITE_TEXT);
+        int written =
+            lws_write(wsi, reinterpret_cast<unsigned char*>(msg.data()) + LWS_PRE, n, LWS_WRITE_TEXT);
         outbox_.pop_front();
         if (written < static_cast<int>(n)) return -1;
         if (lws_send_pipe_choked(wsi)) break;

@@ -19,6 +19,7 @@ struct WsEndpoint {
   std::string host;
   int port = 443;
   std::string path = "/";  // with the query
+  std::string ca_file;     // PEM CA bundle to trust; empty: the system's
 };
 
 // Parses ws:// or wss:// URLs; returns false with `error` set otherwise.

@@ -292,10 +292,17 @@ async def main():
     ap.add_argument("--big-delta-bytes", type=int, default=0)
     ap.add_argument("--drop-on-response", type=int, default=0)
     ap.add_argument("--legacy-item-event", action="store_true")
+    ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
     mock = Mock(args)
+    tls = None
+    if args.tls_cert:
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     async with websockets.serve(mock.handler, "127.0.0.1", args.port, process_request=mock.process_request,
-                                max_size=None, compression=None, ping_interval=None) as server:
+                                max_size=None, compression=None, ping_interval=None, ssl=tls) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"PORT {port}", flush=True)
         await asyncio.Future()

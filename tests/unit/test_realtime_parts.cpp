@@ -43,7 +43,8 @@ TEST_CASE("every tool maps to its daemon op", "[realtime]") {
   auto c = two_projects();
   CHECK(rt::tool_call_to_request(c, "list_tasks", R"({"state":"running"})").request ==
         json({{"op", "list"}, {"state", "running"}}));
-  CHECK(rt::tool_call_to_request(c, "check_task", R"({"task":3})").request == json({{"op", "get"}, {"task", 3}}));
+  CHECK(rt::tool_call_to_request(c, "check_task", R"({"task":3})").request ==
+        json({{"op", "get"}, {"task", 3}}));
   CHECK(rt::tool_call_to_request(c, "get_result", R"({"task":"fix"})").request ==
         json({{"op", "result"}, {"task", "fix"}}));
   CHECK(rt::tool_call_to_request(c, "cancel_task", R"({"task":"2"})").request ==
@@ -70,7 +71,8 @@ TEST_CASE("long results are cut for speech with a pointer to the full text", "[r
   std::string s = rt::shorten_for_speech("aaaaaaaaa\xc3\xa9\xc3\xa9\xc3\xa9", 10, 1);
   CHECK(s.substr(0, 9) == "aaaaaaaaa");
   CHECK(s[9] == '.');
-  json err = json::parse(rt::tool_reply_to_output(c, "check_task", {{"ok", false}, {"error", {{"message", "no task 9"}}}}));
+  json err = json::parse(
+      rt::tool_reply_to_output(c, "check_task", {{"ok", false}, {"error", {{"message", "no task 9"}}}}));
   CHECK(err["ok"] == false);
   CHECK(err["error"] == "no task 9");
 }

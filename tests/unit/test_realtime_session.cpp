@@ -391,3 +391,37 @@ TEST_CASE("input before the connection is held and sent after session.update", "
                                           "input_audio_buffer.append", "input_audio_buffer.commit",
                                           "response.create"});
 }
+
+TEST_CASE("barge-in before response.created cancels that response as it starts", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "hi"}});
+  h.clear();
+  h.stdin_({{"type", "ptt.start"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.clear"});
+  h.clear();
+  h.server(response_created("r5"));
+  CHECK(h.sent_types() == std::vector<std::string>{"response.cancel"});
+  std::size_t before = h.audio_bytes;
+  h.server(audio_delta("r5", "i5", 100));
+  CHECK(h.audio_bytes == before);
+}
+
+TEST_CASE("in VAD mode the server decides turns and ptt events do nothing", "[realtime]") {
+  SessionConfig cfg;
+  cfg.turn_mode = ptt::realtime::TurnMode::kServerVad;
+  Harness h(cfg);
+  h.clear();
+  h.stdin_(audio_ms(50));  // always streamed
+  h.server({{"type", "input_audio_buffer.speech_started"}});
+  h.stdin_({{"type", "ptt.stop"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.append"});
+  // An announcement waits while the user speaks.
+  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 2}, {"state", "succeeded"}}}}));
+  CHECK(h.sent.size() == 1);
+  h.server({{"type", "input_audio_buffer.speech_stopped"}});
+  h.server(response_created("auto1"));  // the server answers the turn by itself
+  CHECK(h.sent.size() == 1);
+  h.server(response_done("auto1"));
+  CHECK(h.sent_types() ==
+        std::vector<std::string>{"input_audio_buffer.append", "conversation.item.create", "response.create"});
+}

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
       ->needs(speaker_flag);
   app.add_option("--audio-out", opt.audio_out, "write reply audio to FILE.wav (24 kHz mono PCM16)")
       ->excludes(speaker_flag);
+  app.add_option("--ca-file", opt.ca_file, "trust the CAs in this PEM file instead of the system's (for wss)")
+      ->check(CLI::ExistingFile);
   app.add_option("--socket", socket, "ptt-taskd socket (default $PTT_SOCKET or the XDG runtime path)");
   app.add_option("--drain-timeout", opt.drain_seconds, "seconds in-flight work may take after end of input")
       ->capture_default_str()
