@@ -22,8 +22,9 @@ std::vector<std::string> agent_argv(const std::string& executable, const std::st
   // claude's -p is a flag and the prompt a positional argument: a prompt that
   // starts with '-' would be read as an option, so it gets a leading space.
   std::string safe_prompt = !prompt.empty() && prompt.front() == '-' ? " " + prompt : prompt;
-  std::vector<std::string> argv = {executable, "-p", safe_prompt, "--output-format", "stream-json", "--verbose",
-                                   "--permission-mode", o.permission_mode.value_or("acceptEdits")};
+  std::vector<std::string> argv = {
+      executable,    "-p",        safe_prompt,         "--output-format",
+      "stream-json", "--verbose", "--permission-mode", o.permission_mode.value_or("acceptEdits")};
   if (o.max_turns) argv.insert(argv.end(), {"--max-turns", std::to_string(*o.max_turns)});
   if (o.max_budget_usd) argv.insert(argv.end(), {"--max-budget-usd", fmt::format("{}", *o.max_budget_usd)});
   if (o.model) argv.insert(argv.end(), {"--model", *o.model});

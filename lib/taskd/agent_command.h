@@ -12,7 +12,8 @@ namespace ptt::taskd {
 
 // A task's options override the defaults field by field (an unset field keeps
 // the default). Lists replace, they do not merge.
-protocol::AgentOptions merge_options(const protocol::AgentOptions& defaults, const protocol::AgentOptions& task);
+protocol::AgentOptions merge_options(const protocol::AgentOptions& defaults,
+                                     const protocol::AgentOptions& task);
 
 std::vector<std::string> agent_argv(const std::string& executable, const std::string& prompt,
                                     const protocol::AgentOptions& effective,

@@ -20,22 +20,28 @@ Connection::Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, 
       on_closed_(std::move(on_closed)),
       on_drained_(std::move(on_drained)) {
   pipe_.data = this;
-  read_buf_.resize(64 * 1024);
 }
 
 void Connection::start() { uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), on_alloc, on_read); }
 
-void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(h->data);
-  *buf = uv_buf_init(self->read_buf_.data(), static_cast<unsigned>(self->read_buf_.size()));
+void Connection::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
+  // One buffer for all connections: libuv hands it back in on_read right away
+  // and the framer copies what it keeps, so idle connections cost no buffer.
+  static std::string shared(64 * 1024, '\0');
+  *buf = uv_buf_init(shared.data(), static_cast<unsigned>(shared.size()));
 }
 
 void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
   auto* self = static_cast<Connection*>(s->data);
   if (n < 0) {
-    self->close(n != UV_EOF);
+    if (self->discarding_) {
+      self->close(true);
+    } else {
+      self->close(n != UV_EOF);
+    }
     return;
   }
+  if (self->discarding_) return;
   self->framer_.feed(
       std::string_view(buf->base, static_cast<std::size_t>(n)),
       [self](std::string_view line) {
@@ -77,7 +83,11 @@ void Connection::on_write(uv_write_t* req, int status) {
 }
 
 void Connection::close(bool now) {
-  if (closing_) return;
+  if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_))) return;
+  if (closing_) {
+    if (now) uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), on_close);  // stop flushing or discarding
+    return;
+  }
   closing_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&pipe_));
   shutdown_req_.data = this;
@@ -87,9 +97,24 @@ void Connection::close(bool now) {
   }
 }
 
+void Connection::send_final(const nlohmann::json& message) {
+  send(message);
+  if (closing_) return;
+  closing_ = true;
+  discarding_ = true;
+  shutdown_req_.data = this;
+  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&pipe_), [](uv_shutdown_t*, int) {}) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), on_close);
+    return;
+  }
+  start();
+}
+
 void Connection::on_shutdown(uv_shutdown_t* req, int) {
   auto* self = static_cast<Connection*>(req->data);
-  uv_close(reinterpret_cast<uv_handle_t*>(&self->pipe_), on_close);
+  if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&self->pipe_))) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->pipe_), on_close);
+  }
 }
 
 void Connection::on_close(uv_handle_t* h) {

@@ -22,7 +22,8 @@ class Connection {
   using ClosedFn = std::function<void(Connection&)>;
   using DrainedFn = std::function<void(Connection&)>;
 
-  Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed, DrainedFn on_drained);
+  Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
+             DrainedFn on_drained);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -34,6 +35,10 @@ class Connection {
   void send(const nlohmann::json& message);
   // Closes after the queued writes are flushed (or at once when `now`).
   void close(bool now = false);
+  // Sends a last message and ends our side, discarding whatever the peer still
+  // sends until it hangs up: closing with unread input would reset the
+  // connection and the peer could lose the message.
+  void send_final(const nlohmann::json& message);
 
   std::uint64_t id() const { return id_; }
   bool closing() const { return closing_; }
@@ -59,9 +64,9 @@ class Connection {
   TooLongFn on_too_long_;
   ClosedFn on_closed_;
   DrainedFn on_drained_;
-  std::string read_buf_;
   std::size_t queued_bytes_ = 0;
   bool closing_ = false;
+  bool discarding_ = false;
   uv_shutdown_t shutdown_req_{};
 };
 

@@ -29,7 +29,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kWatchBudget = 1u << 20;     // per task per loop turn
+constexpr std::size_t kWatchBudget = 1u << 20;  // per task per loop turn
 constexpr std::size_t kFollowerBudget = 256u << 10;
 
 void log(std::string_view message) { std::cerr << "ptt-taskd: " << message << '\n' << std::flush; }
@@ -67,10 +67,10 @@ double Daemon::now() {
 }
 
 int Daemon::run() {
-  ::umask(077);
+  user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
+  int activated_fd = activated_socket_fd();
   std::optional<FileLock> state_lock, socket_lock;
-  RecordStore::Loaded loaded;
   try {
     ensure_private_dir(config_.state_dir);
     state_lock = FileLock::try_acquire(config_.state_dir / "taskd.lock");
@@ -80,20 +80,54 @@ int Daemon::run() {
                                            config_.state_dir.string()));
       return kExitFailure;
     }
-    ensure_private_dir(config_.socket.parent_path());
-    socket_lock = FileLock::try_acquire(daemon_lock_path(config_.socket));
-    if (!socket_lock) {
-      print_error("ptt-taskd", fmt::format("another ptt-taskd is already listening on {}; stop it with "
-                                           "`ptt-task shutdown` or use another PTT_SOCKET",
-                                           config_.socket.string()));
-      return kExitFailure;
+    if (activated_fd < 0) {  // with socket activation, systemd owns the socket
+      ensure_private_dir(config_.socket.parent_path());
+      socket_lock = FileLock::try_acquire(daemon_lock_path(config_.socket));
+      if (!socket_lock) {
+        print_error("ptt-taskd", fmt::format("another ptt-taskd is already listening on {}; stop it with "
+                                             "`ptt-task shutdown` or use another PTT_SOCKET",
+                                             config_.socket.string()));
+        return kExitFailure;
+      }
+      prepare_socket_path(config_.socket);
     }
-    prepare_socket_path(config_.socket);
-    loaded = store_.load();
+    load_tasks();
   } catch (const std::exception& e) {
     print_error("ptt-taskd", fmt::format("{}; check the path and its permissions", e.what()));
     return kExitFailure;
   }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  loop_ = &loop;
+  if (!listen(activated_fd)) {
+    uv_run(loop_, UV_RUN_DEFAULT);
+    uv_loop_close(loop_);
+    return kExitFailure;
+  }
+  start_handles();
+  adopt_unfinished();
+  Actions actions;
+  table_.schedule(now(), actions);
+  apply(std::move(actions));
+
+  log(fmt::format("listening on {}{} (state {}, agent {}, max running {})", config_.socket.string(),
+                  activated_fd >= 0 ? " (socket activation)" : "", config_.state_dir.string(), config_.claude,
+                  config_.max_running));
+  if (config_.ready_fd >= 0) {
+    std::string line = "ready " + config_.socket.string() + "\n";
+    [[maybe_unused]] ssize_t n = ::write(config_.ready_fd, line.data(), line.size());
+    ::close(config_.ready_fd);
+  }
+  uv_run(loop_, UV_RUN_DEFAULT);
+  if (activated_fd < 0) ::unlink(config_.socket.c_str());
+  uv_loop_close(loop_);
+  log("stopped");
+  return kExitOk;
+}
+
+void Daemon::load_tasks() {
+  RecordStore::Loaded loaded = store_.load();
   for (const auto& problem : loaded.problems) log("warning: " + problem);
   for (auto& record : loaded.records) {
     // Killed between forking a supervisor and recording it: the task runs.
@@ -103,24 +137,27 @@ int Daemon::run() {
     table_.load(std::move(record));
   }
   table_.reserve_ids_below(loaded.next_id);
+}
 
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  loop_ = &loop;
+bool Daemon::listen(int activated_fd) {
   uv_pipe_init(loop_, &server_, 0);
   server_.data = this;
-  if (int rc = uv_pipe_bind(&server_, config_.socket.c_str()); rc != 0 ||
-      (rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN,
-                      [](uv_stream_t* s, int status) {
-                        if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
-                      })) != 0) {
+  int rc = activated_fd >= 0 ? uv_pipe_open(&server_, activated_fd)
+                             : uv_pipe_bind(&server_, config_.socket.c_str());
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN, [](uv_stream_t* s, int status) {
+      if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
+    });
+  }
+  if (rc != 0) {
     print_error("ptt-taskd", fmt::format("cannot listen on {}: {}; check the directory's permissions",
                                          config_.socket.string(), uv_strerror(rc)));
     uv_close(reinterpret_cast<uv_handle_t*>(&server_), nullptr);
-    uv_run(loop_, UV_RUN_DEFAULT);
-    uv_loop_close(loop_);
-    return kExitFailure;
   }
+  return rc == 0;
+}
+
+void Daemon::start_handles() {
   auto on_signal = [](uv_signal_t* h, int signum) {
     auto* self = static_cast<Daemon*>(h->data);
     if (signum == SIGCHLD) {
@@ -137,24 +174,6 @@ int Daemon::run() {
   }
   uv_idle_init(loop_, &pump_idle_);
   pump_idle_.data = this;
-
-  adopt_unfinished();
-  Actions actions;
-  table_.schedule(now(), actions);
-  apply(std::move(actions));
-
-  log(fmt::format("listening on {} (state {}, agent {}, max running {})", config_.socket.string(),
-                  config_.state_dir.string(), config_.claude, config_.max_running));
-  if (config_.ready_fd >= 0) {
-    std::string line = "ready " + config_.socket.string() + "\n";
-    [[maybe_unused]] ssize_t n = ::write(config_.ready_fd, line.data(), line.size());
-    ::close(config_.ready_fd);
-  }
-  uv_run(loop_, UV_RUN_DEFAULT);
-  ::unlink(config_.socket.c_str());
-  uv_loop_close(loop_);
-  log("stopped");
-  return kExitOk;
 }
 
 void Daemon::adopt_unfinished() {
@@ -181,8 +200,8 @@ void Daemon::on_connection() {
                 {"ok", false},
                 {"error",
                  {{"code", protocol::error::kTooLong},
-                  {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped", length,
-                                          protocol::kMaxLine)}}}});
+                  {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped",
+                                          length, protocol::kMaxLine)}}}});
       },
       [this](Connection& c) {
         std::erase_if(waits_, [&](const PendingWait& w) { return w.connection == c.id(); });
@@ -208,12 +227,12 @@ void Daemon::on_connection() {
   if (!peer || peer->uid != ::getuid()) {
     std::string who = peer ? fmt::format("uid {} (pid {})", peer->uid, peer->pid) : "an unknown peer";
     log(fmt::format("refused a connection from {}: only uid {} may use this daemon", who, ::getuid()));
-    c->send({{"id", nullptr},
-             {"ok", false},
-             {"error",
-              {{"code", protocol::error::kPermissionDenied},
-               {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon", ::getuid())}}}});
-    c->close();
+    c->send_final({{"id", nullptr},
+                   {"ok", false},
+                   {"error",
+                    {{"code", protocol::error::kPermissionDenied},
+                     {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon",
+                                             ::getuid())}}}});
     return;
   }
   if (shutting_down_) {
@@ -237,13 +256,21 @@ void Daemon::apply(Actions actions) {
     Action a = queue[i];
     try {
       switch (a.kind) {
-        case Action::Kind::kStartAgent: start_agent(a.task); break;
-        case Action::Kind::kCancelAgent: cancel_agent(a.task); break;
+        case Action::Kind::kStartAgent:
+          start_agent(a.task);
+          break;
+        case Action::Kind::kCancelAgent:
+          cancel_agent(a.task);
+          break;
         case Action::Kind::kPersist:
           if (const auto* t = table_.find(a.task)) store_.save(*t);
           break;
-        case Action::Kind::kForget: store_.forget(a.task); break;
-        case Action::Kind::kSaveNextId: store_.save_next_id(table_.next_id()); break;
+        case Action::Kind::kForget:
+          store_.forget(a.task);
+          break;
+        case Action::Kind::kSaveNextId:
+          store_.save_next_id(table_.next_id());
+          break;
         case Action::Kind::kEmit: {
           json event = {{"event", a.event}, {"task", record_json(a.task)}};
           for (auto& [cid, c] : connections_) {
@@ -268,11 +295,13 @@ void Daemon::start_agent(TaskId id) {
   touch(dir / "stream.ndjson");
   touch(dir / "stderr.log");
   SupervisorSpec spec;
-  spec.argv = agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
+  spec.argv =
+      agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
   spec.cwd = t->cwd;
   spec.log_dir = dir;
   spec.env = {fmt::format("PTT_TASK_ID={}", id)};
   spec.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
+  spec.agent_umask = user_umask_;
   pid_t pid = start_supervisor(spec);
   Actions actions;
   if (pid < 0) {
@@ -324,7 +353,8 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
     std::string agent = read_file(store_.log_dir(id) / "agent.pid");
     pid_t agent_pgid = agent.empty() ? 0 : static_cast<pid_t>(std::atol(agent.c_str()));
     if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
-    log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed", id, agent_pgid));
+    log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed", id,
+                    agent_pgid));
     table_.fail_running(id, reason::kSupervisorLost, std::move(tail), now(), actions);
   }
   apply(std::move(actions));
@@ -416,7 +446,8 @@ void Daemon::begin_shutdown() {
   log(fmt::format("shutting down; {} running task(s) go on and are re-adopted at the next start",
                   table_.running_count()));
   auto close = [](auto* h) {
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(h))) uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(h)))
+      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
   };
   close(&server_);
   close(&sigchld_);
@@ -427,7 +458,8 @@ void Daemon::begin_shutdown() {
   watches_.clear();
   followers_.clear();
   waits_.clear();
-  for (auto& [id, c] : connections_) c->close();
+  // Flush replies (the shutdown reply above all); cut connections already ending.
+  for (auto& [id, c] : connections_) c->close(c->closing());
 }
 
 }  // namespace ptt::taskd

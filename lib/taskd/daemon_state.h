@@ -60,8 +60,12 @@ class Daemon {
   std::vector<PendingWait> waits_;
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
+  mode_t user_umask_ = 022;
 
  private:
+  void load_tasks();
+  bool listen(int activated_fd);
+  void start_handles();
   void start_agent(TaskId id);
   void cancel_agent(TaskId id);
   void watch_task(TaskId id, pid_t supervisor, bool adopted);

@@ -1,6 +1,7 @@
 #include "taskd/listener.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -57,18 +58,32 @@ bool something_listens(const fs::path& socket) {
 
 void prepare_socket_path(const fs::path& socket) {
   if (socket.native().size() >= sizeof(sockaddr_un{}.sun_path)) {
-    throw std::runtime_error(fmt::format("socket path {} is too long for a Unix socket; set PTT_SOCKET to a shorter path",
-                                         socket.string()));
+    throw std::runtime_error(fmt::format(
+        "socket path {} is too long for a Unix socket; set PTT_SOCKET to a shorter path", socket.string()));
   }
   ensure_private_dir(socket.parent_path());
   if (fs::exists(fs::symlink_status(socket))) {
     if (something_listens(socket)) {
-      throw std::runtime_error(fmt::format(
-          "another ptt-taskd is already listening on {}; stop it with `ptt-task shutdown` or use another PTT_SOCKET",
-          socket.string()));
+      throw std::runtime_error(
+          fmt::format("another ptt-taskd is already listening on {}; stop it with `ptt-task shutdown` or use "
+                      "another PTT_SOCKET",
+                      socket.string()));
     }
     fs::remove(socket);  // stale: its daemon died without cleaning up
   }
+}
+
+int activated_socket_fd() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  bool ours = pid && fds && std::atol(pid) == static_cast<long>(::getpid()) && std::atoi(fds) >= 1;
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  if (!ours) return -1;
+  constexpr int kFirstActivatedFd = 3;  // SD_LISTEN_FDS_START
+  ::fcntl(kFirstActivatedFd, F_SETFD, FD_CLOEXEC);
+  return kFirstActivatedFd;
 }
 
 std::optional<PeerCredentials> peer_credentials(int fd) {

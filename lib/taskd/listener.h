@@ -36,6 +36,11 @@ std::filesystem::path daemon_lock_path(const std::filesystem::path& socket);
 // is listening there.
 void prepare_socket_path(const std::filesystem::path& socket);
 
+// systemd socket activation: the listening socket's fd (3) when LISTEN_PID is
+// this process and LISTEN_FDS >= 1, else -1. Clears LISTEN_* so agents do not
+// inherit them.
+int activated_socket_fd();
+
 struct PeerCredentials {
   pid_t pid = 0;
   uid_t uid = 0;

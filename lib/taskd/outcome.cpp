@@ -3,7 +3,8 @@
 namespace ptt::taskd {
 using protocol::TaskState;
 
-Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error, const AgentExit& exit) {
+Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error,
+                       const AgentExit& exit) {
   if (exit.cancelled) return {TaskState::kCancelled, reason::kCancelled};
   if (exit.exec_errno != 0) return {TaskState::kFailed, reason::kAgentMissing};
   if (!result) return {TaskState::kFailed, api_error ? reason::kApiError : reason::kExitCode};
@@ -14,10 +15,12 @@ Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool 
 }
 
 std::string stderr_tail(std::string_view text, std::size_t max_bytes) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
+    text.remove_suffix(1);
   if (text.size() > max_bytes) {
     text = text.substr(text.size() - max_bytes);
-    if (auto nl = text.find('\n'); nl != std::string_view::npos && nl + 1 < text.size()) text.remove_prefix(nl + 1);
+    if (auto nl = text.find('\n'); nl != std::string_view::npos && nl + 1 < text.size())
+      text.remove_prefix(nl + 1);
   }
   return std::string(text);
 }

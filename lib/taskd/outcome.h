@@ -11,10 +11,10 @@ namespace ptt::taskd {
 
 // What the supervisor saw when the agent ended (see supervisor.h, exit.json).
 struct AgentExit {
-  int exit_code = 0;        // 128+signal when killed by a signal
-  int term_signal = 0;      // 0 unless killed by a signal
-  int exec_errno = 0;       // non-zero: the agent could not be started at all
-  bool cancelled = false;   // the supervisor was asked to cancel
+  int exit_code = 0;       // 128+signal when killed by a signal
+  int term_signal = 0;     // 0 unless killed by a signal
+  int exec_errno = 0;      // non-zero: the agent could not be started at all
+  bool cancelled = false;  // the supervisor was asked to cancel
   bool operator==(const AgentExit&) const = default;
 };
 
@@ -35,7 +35,8 @@ inline constexpr const char* kSpawnFailed = "spawn_failed";
 }  // namespace reason
 
 // result: the run's result line, if one came; api_error: an API error was seen.
-Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error, const AgentExit& exit);
+Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error,
+                       const AgentExit& exit);
 
 // The last `max_bytes` of stderr, cut at a line start when possible, trimmed.
 std::string stderr_tail(std::string_view stderr_text, std::size_t max_bytes = 2000);

@@ -54,7 +54,9 @@ std::string read_file(const fs::path& path) {
 
 RecordStore::RecordStore(fs::path state_dir) : state_dir_(std::move(state_dir)) {}
 
-fs::path RecordStore::record_path(std::int64_t id) const { return state_dir_ / "tasks" / fmt::format("{}.json", id); }
+fs::path RecordStore::record_path(std::int64_t id) const {
+  return state_dir_ / "tasks" / fmt::format("{}.json", id);
+}
 fs::path RecordStore::log_dir(std::int64_t id) const { return state_dir_ / "logs" / std::to_string(id); }
 
 RecordStore::Loaded RecordStore::load() {
@@ -93,7 +95,9 @@ RecordStore::Loaded RecordStore::load() {
 }
 
 void RecordStore::save(const TaskRecord& record) const {
-  write_file_atomically(record_path(record.id), nlohmann::json(record).dump() + "\n");
+  // stderr tails are raw bytes: invalid UTF-8 is replaced rather than refused.
+  write_file_atomically(record_path(record.id),
+                        nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 void RecordStore::save_next_id(std::int64_t next_id) const {

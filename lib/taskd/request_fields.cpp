@@ -13,7 +13,8 @@ using nlohmann::json;
 
 std::string required_string(const json& req, const char* field) {
   auto it = req.find(field);
-  if (it == req.end() || !it->is_string()) throw RequestError{err::kBadRequest, fmt::format("`{}` must be a string", field)};
+  if (it == req.end() || !it->is_string())
+    throw RequestError{err::kBadRequest, fmt::format("`{}` must be a string", field)};
   std::string value = it->get<std::string>();
   if (value.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw RequestError{err::kInvalidArgument, fmt::format("`{}` must not be empty", field)};
@@ -26,8 +27,10 @@ std::optional<std::string> optional_name(const json& req) {
   if (it == req.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) throw RequestError{err::kBadRequest, "`name` must be a string"};
   std::string name = it->get<std::string>();
-  if (name.empty() || std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    throw RequestError{err::kInvalidArgument, fmt::format("name {} is empty or a number; names need a letter", it->dump())};
+  if (name.empty() ||
+      std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    throw RequestError{err::kInvalidArgument,
+                       fmt::format("name {} is empty or a number; names need a letter", it->dump())};
   }
   return name;
 }
@@ -42,7 +45,8 @@ protocol::AgentOptions parse_options(const json& req) {
   } catch (const json::exception& e) {
     throw RequestError{err::kBadRequest, fmt::format("`options` has a mistyped field: {}", e.what())};
   }
-  if (o.max_turns && *o.max_turns <= 0) throw RequestError{err::kInvalidArgument, "`max_turns` must be at least 1"};
+  if (o.max_turns && *o.max_turns <= 0)
+    throw RequestError{err::kInvalidArgument, "`max_turns` must be at least 1"};
   if (o.max_budget_usd && *o.max_budget_usd <= 0) {
     throw RequestError{err::kInvalidArgument, "`max_budget_usd` must be above 0"};
   }

@@ -40,12 +40,15 @@ json on_hello(Daemon&, Connection&, const json& req) {
   if (auto v = req.find("version"); v != req.end()) {
     if (!v->is_number_integer()) throw RequestError{err::kBadRequest, "`version` must be an integer"};
     if (v->get<int>() != protocol::kVersion) {
-      throw RequestError{err::kVersionMismatch,
-                         fmt::format("this daemon speaks protocol version {}, the client {}; upgrade the older one",
-                                     protocol::kVersion, v->get<int>())};
+      throw RequestError{
+          err::kVersionMismatch,
+          fmt::format("this daemon speaks protocol version {}, the client {}; upgrade the older one",
+                      protocol::kVersion, v->get<int>())};
     }
   }
-  return {{"version", protocol::kVersion}, {"server", std::string("ptt-taskd ") + PTT_VERSION}, {"pid", ::getpid()}};
+  return {{"version", protocol::kVersion},
+          {"server", std::string("ptt-taskd ") + PTT_VERSION},
+          {"pid", ::getpid()}};
 }
 
 json on_spawn(Daemon& d, Connection&, const json& req) {
@@ -54,10 +57,13 @@ json on_spawn(Daemon& d, Connection&, const json& req) {
   s.cwd = d.check_cwd(req);
   s.name = optional_name(req);
   if (auto after = req.find("after"); after != req.end() && !after->is_null()) {
-    if (!after->is_array()) throw RequestError{err::kBadRequest, "`after` must be an array of task ids or names"};
+    if (!after->is_array())
+      throw RequestError{err::kBadRequest, "`after` must be an array of task ids or names"};
     for (const auto& ref : *after) {
       auto id = d.table_.resolve(ref);
-      if (!id) throw RequestError{err::kNotFound, fmt::format("no task {} to wait for; see `ptt-task list`", ref.dump())};
+      if (!id)
+        throw RequestError{err::kNotFound,
+                           fmt::format("no task {} to wait for; see `ptt-task list`", ref.dump())};
       s.after.push_back(*id);
     }
   }
@@ -76,8 +82,9 @@ json on_follow_up(Daemon& d, Connection&, const json& req) {
                                                       protocol::to_string(parent->state))};
   }
   if (!parent->session_id) {
-    throw RequestError{err::kInvalidArgument,
-                       fmt::format("task {} has no Claude session to continue (it never started one)", parent_id)};
+    throw RequestError{
+        err::kInvalidArgument,
+        fmt::format("task {} has no Claude session to continue (it never started one)", parent_id)};
   }
   SpawnRequest s;
   s.prompt = required_string(req, "prompt");
@@ -98,14 +105,17 @@ json on_list(Daemon& d, Connection&, const json& req) {
     if (!s->is_string()) throw RequestError{err::kBadRequest, "`state` must be a string"};
     state = protocol::parse_task_state(s->get<std::string>());
     if (!state) {
-      throw RequestError{err::kInvalidArgument,
-                         fmt::format("unknown state {}; use queued, running, succeeded, failed or cancelled", s->dump())};
+      throw RequestError{
+          err::kInvalidArgument,
+          fmt::format("unknown state {}; use queued, running, succeeded, failed or cancelled", s->dump())};
     }
   }
   return {{"tasks", all_records(d, state)}};
 }
 
-json on_get(Daemon& d, Connection&, const json& req) { return {{"task", d.record_json(d.resolve_task(req))}}; }
+json on_get(Daemon& d, Connection&, const json& req) {
+  return {{"task", d.record_json(d.resolve_task(req))}};
+}
 
 json on_result(Daemon& d, Connection&, const json& req) {
   TaskId id = d.resolve_task(req);
@@ -147,9 +157,10 @@ json on_logs(Daemon& d, Connection& c, const json& req) {
     throw RequestError{err::kBadRequest, "`follow` must be true or false"};
   }
   fs::path file = stream == "stderr" ? d.store_.stderr_log(id) : d.store_.stream_log(id);
-  c.send({{"id", req.value("id", json())}, {"ok", true}, {"task", d.record_json(id)}, {"path", file.string()}});
-  d.followers_.push_back(
-      std::make_unique<LogFollower>(c.id(), id, file, follow != req.end() && follow->is_boolean() && follow->get<bool>()));
+  c.send(
+      {{"id", req.value("id", json())}, {"ok", true}, {"task", d.record_json(id)}, {"path", file.string()}});
+  d.followers_.push_back(std::make_unique<LogFollower>(
+      c.id(), id, file, follow != req.end() && follow->is_boolean() && follow->get<bool>()));
   d.mark_followers(id);
   return nullptr;
 }
@@ -191,9 +202,12 @@ json on_shutdown(Daemon& d, Connection& c, const json& req) {
 const std::unordered_map<std::string_view, Handler>& handlers() {
   namespace op = protocol::op;
   static const std::unordered_map<std::string_view, Handler> table = {
-      {op::kHello, on_hello},   {op::kSpawn, on_spawn},         {op::kList, on_list},   {op::kGet, on_get},
-      {op::kResult, on_result}, {op::kCancel, on_cancel},       {op::kLogs, on_logs},   {op::kSubscribe, on_subscribe},
-      {op::kWait, on_wait},     {op::kFollowUp, on_follow_up},  {op::kClean, on_clean}, {op::kShutdown, on_shutdown},
+      {op::kHello, on_hello},   {op::kSpawn, on_spawn},
+      {op::kList, on_list},     {op::kGet, on_get},
+      {op::kResult, on_result}, {op::kCancel, on_cancel},
+      {op::kLogs, on_logs},     {op::kSubscribe, on_subscribe},
+      {op::kWait, on_wait},     {op::kFollowUp, on_follow_up},
+      {op::kClean, on_clean},   {op::kShutdown, on_shutdown},
   };
   return table;
 }
@@ -202,10 +216,12 @@ const std::unordered_map<std::string_view, Handler>& handlers() {
 
 json Daemon::dispatch(Connection& c, const json& req) {
   auto op = req.find("op");
-  if (op == req.end() || !op->is_string()) throw RequestError{err::kBadRequest, "a request needs an \"op\" string"};
+  if (op == req.end() || !op->is_string())
+    throw RequestError{err::kBadRequest, "a request needs an \"op\" string"};
   auto it = handlers().find(op->get_ref<const std::string&>());
   if (it == handlers().end()) {
-    throw RequestError{err::kUnknownOp, fmt::format("unknown op {}; see docs/protocol.md for the ops", op->dump())};
+    throw RequestError{err::kUnknownOp,
+                       fmt::format("unknown op {}; see docs/protocol.md for the ops", op->dump())};
   }
   return it->second(*this, c, req);
 }
@@ -257,13 +273,15 @@ std::string Daemon::check_cwd(const json& req) const {
   std::string cwd = required_string(req, "cwd");
   std::error_code ec;
   fs::path canonical = fs::canonical(cwd, ec);
-  if (!fs::path(cwd).is_absolute()) throw RequestError{err::kInvalidArgument, "`cwd` must be an absolute path"};
+  if (!fs::path(cwd).is_absolute())
+    throw RequestError{err::kInvalidArgument, "`cwd` must be an absolute path"};
   if (ec || !fs::is_directory(canonical)) {
     throw RequestError{err::kInvalidArgument, fmt::format("cwd {} is not an existing directory", cwd)};
   }
   if (!cwd_allowed(canonical, config_.allow_roots)) {
-    throw RequestError{err::kCwdNotAllowed,
-                       fmt::format("cwd {} is outside the allowed roots; start ptt-taskd with --allow-root for it", cwd)};
+    throw RequestError{
+        err::kCwdNotAllowed,
+        fmt::format("cwd {} is outside the allowed roots; start ptt-taskd with --allow-root for it", cwd)};
   }
   return canonical.string();
 }

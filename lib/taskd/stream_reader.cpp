@@ -10,7 +10,8 @@ constexpr std::size_t kMaxActivity = 120;
 std::string one_line(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (out.size() >= kMaxActivity) {
+    // Cut only before a UTF-8 lead byte, never inside a character.
+    if (out.size() >= kMaxActivity && (static_cast<unsigned char>(c) & 0xC0) != 0x80) {
       out += "…";
       break;
     }
@@ -66,7 +67,8 @@ std::string describe_tool_use(std::string_view tool, const json& input, std::str
     std::string v = str_field(input, key);
     return v.empty() ? name : one_line(name + ": " + v);
   };
-  if (name == "Edit" || name == "MultiEdit" || name == "Write" || name == "Read") return path_arg("file_path");
+  if (name == "Edit" || name == "MultiEdit" || name == "Write" || name == "Read")
+    return path_arg("file_path");
   if (name == "NotebookEdit") return path_arg("notebook_path");
   if (name == "Bash") return text_arg("command");
   if (name == "Grep" || name == "Glob") return text_arg("pattern");
@@ -90,7 +92,8 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
     if (auto s = str_field(line, "session_id"); !s.empty()) u.session_id = s;
     if (auto m = str_field(line, "model"); !m.empty()) u.model = m;
   } else if (type == "assistant") {
-    if (auto flag = line.find("is_api_error_message"); flag != line.end() && flag->is_boolean() && flag->get<bool>()) {
+    if (auto flag = line.find("is_api_error_message");
+        flag != line.end() && flag->is_boolean() && flag->get<bool>()) {
       u.api_error = true;
     }
     auto message = line.find("message");

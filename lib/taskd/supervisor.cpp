@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ void log_line(const std::string& text) {
 [[noreturn]] void run_agent(const SupervisorSpec& spec, int exec_error_fd, const sigset_t& old_mask) {
   ::setpgid(0, 0);
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::umask(spec.agent_umask);
   if (::chdir(spec.cwd.c_str()) != 0) {
     log_line(fmt::format("cannot enter the task's directory {}: {}", spec.cwd, std::strerror(errno)));
     ::_exit(127);

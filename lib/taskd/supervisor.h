@@ -25,6 +25,7 @@ struct SupervisorSpec {
   std::filesystem::path log_dir;  // stream.ndjson, stderr.log, exit.json, supervisor.pid, agent.pid
   std::vector<std::string> env;   // extra "NAME=value" entries for the agent
   int kill_grace_ms = 5000;
+  mode_t agent_umask = 022;  // the umask the daemon was started with, not its private 077
 };
 
 // Forks the supervisor. Returns its pid, or -1 with errno set. The daemon must

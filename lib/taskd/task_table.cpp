@@ -46,8 +46,8 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, Actions& out) {
 }
 
 int TaskTable::running_count() const {
-  return static_cast<int>(
-      std::count_if(tasks_.begin(), tasks_.end(), [](const auto& kv) { return kv.second.state == TaskState::kRunning; }));
+  return static_cast<int>(std::count_if(
+      tasks_.begin(), tasks_.end(), [](const auto& kv) { return kv.second.state == TaskState::kRunning; }));
 }
 
 void TaskTable::schedule(double now, Actions& out) {
@@ -59,7 +59,8 @@ void TaskTable::schedule(double now, Actions& out) {
     bool blocked = false, dependency_failed = false;
     for (TaskId dep : t.after) {
       auto it = tasks_.find(dep);
-      if (it == tasks_.end() || (protocol::is_finished(it->second.state) && it->second.state != TaskState::kSucceeded)) {
+      if (it == tasks_.end() ||
+          (protocol::is_finished(it->second.state) && it->second.state != TaskState::kSucceeded)) {
         dependency_failed = true;
       } else if (it->second.state != TaskState::kSucceeded) {
         blocked = true;
@@ -158,7 +159,8 @@ std::vector<TaskId> TaskTable::clean(Actions& out) {
     TaskId id = it->first;
     bool needed = std::any_of(tasks_.begin(), tasks_.end(), [id](const auto& kv) {
       const TaskRecord& other = kv.second;
-      return !protocol::is_finished(other.state) && std::find(other.after.begin(), other.after.end(), id) != other.after.end();
+      return !protocol::is_finished(other.state) &&
+             std::find(other.after.begin(), other.after.end(), id) != other.after.end();
     });
     if (protocol::is_finished(it->second.state) && !needed) {
       removed.push_back(id);

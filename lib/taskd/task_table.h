@@ -79,7 +79,8 @@ class TaskTable {
     bool api_error = false;
     bool cancel_requested = false;
   };
-  void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now, Actions& out);
+  void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now,
+              Actions& out);
 
   int max_running_;
   TaskId next_id_ = 1;

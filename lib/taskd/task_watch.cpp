@@ -25,8 +25,8 @@ TaskWatch::~TaskWatch() {
   if (pidfd_ >= 0) ::close(pidfd_);
 }
 
-TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, pid_t supervisor, bool adopted,
-                            Callbacks callbacks) {
+TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, pid_t supervisor,
+                            bool adopted, Callbacks callbacks) {
   auto* w = new TaskWatch(task, std::move(log_dir), supervisor, std::move(callbacks));
   w->stream_fd_ = ::open((w->log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   uv_fs_event_init(loop, &w->fs_event_);

@@ -24,14 +24,14 @@ class TaskWatch {
  public:
   struct Callbacks {
     std::function<void(std::int64_t task, const nlohmann::json& value)> on_stream_value;
-    std::function<void(std::int64_t task)> on_grew;      // log followers have news
-    std::function<void()> want_pump;                     // schedule pump() soon
+    std::function<void(std::int64_t task)> on_grew;  // log followers have news
+    std::function<void()> want_pump;                 // schedule pump() soon
     // exit: nullopt when the supervisor vanished without writing exit.json.
     std::function<void(std::int64_t task, std::optional<AgentExit> exit)> on_ended;
   };
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
-  static constexpr std::size_t kMaxStreamLine = 8u << 20;
+  static constexpr std::size_t kMaxStreamLine = 4u << 20;
 
   // adopted: the supervisor is not our child, so watch it with a pidfd.
   static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir, pid_t supervisor,

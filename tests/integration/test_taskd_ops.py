@@ -56,6 +56,11 @@ with Sandbox("taskd-ops") as sb:
     expect(argv[argv.index("--allowedTools") + 1] == "Bash,Edit", f"default tools not passed: {argv}")
     expect(argv[argv.index("--max-turns") + 1] == "30", f"default max turns not passed: {argv}")
     expect(record["cwd"] == os.path.realpath(work) and record["task_id"] == str(t1), str(record))
+    user_umask = os.umask(0o22)
+    os.umask(user_umask)
+    expect(record["umask"] == user_umask, f"agent umask {record['umask']:o}, the user's is {user_umask:o}")
+    # Its own process group, in a session apart from the daemon's.
+    expect(record["pgid"] == record["pid"] and record["sid"] != os.getsid(d.proc.pid), str(record))
 
     # Per-task options override the defaults.
     t2 = spawn(c, "result success ok", work, options={

@@ -20,7 +20,8 @@
 //   ignore-term         ignore SIGTERM (cancel must escalate to SIGKILL)
 //   no-init             do not start with the system/init line
 // A prompt with no directive gets: init, `tool Bash echo hi`, `result success done: PROMPT`.
-// Always emitted after init: {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…"}.
+// Always emitted after init:
+// {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…","pid","pgid","sid","umask"}.
 // PTT_FAKE_AGENT_ARGV_FILE, when set, gets that same object appended as a line.
 #include <chrono>
 #include <csignal>
@@ -78,7 +79,11 @@ json tool_input(const std::string& tool, const std::string& arg) {
 void assistant(const json& content, bool api_error = false) {
   json line = {{"type", "assistant"},
                {"message",
-                {{"id", "msg_fake"}, {"type", "message"}, {"role", "assistant"}, {"model", model}, {"content", content}}},
+                {{"id", "msg_fake"},
+                 {"type", "message"},
+                 {"role", "assistant"},
+                 {"model", model},
+                 {"content", content}}},
                {"parent_tool_use_id", nullptr},
                {"session_id", session_id}};
   if (api_error) line["is_api_error_message"] = true;
@@ -89,16 +94,11 @@ void assistant(const json& content, bool api_error = false) {
   bool api_error = subtype == "api_error";
   if (api_error) assistant(json::array({{{"type", "text"}, {"text", "API Error: 400 " + text}}}), true);
   bool ok = subtype == "success";
-  json line = {{"type", "result"},
-               {"subtype", api_error ? "success" : subtype},
-               {"is_error", !ok},
-               {"duration_ms", 1234},
-               {"duration_api_ms", 1000},
-               {"num_turns", turns},
-               {"result", text},
-               {"session_id", session_id},
-               {"total_cost_usd", 0.0123},
-               {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}};
+  json line = {{"type", "result"},         {"subtype", api_error ? "success" : subtype},
+               {"is_error", !ok},          {"duration_ms", 1234},
+               {"duration_api_ms", 1000},  {"num_turns", turns},
+               {"result", text},           {"session_id", session_id},
+               {"total_cost_usd", 0.0123}, {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}};
   if (api_error) line["terminal_reason"] = "api_error";
   emit(line);
   std::exit(ok ? 0 : 1);
@@ -109,9 +109,12 @@ bool run_directive(const std::vector<std::string>& w) {
   if (d == "tool" && w.size() >= 2) {
     static int n = 0;
     std::string id = "toolu_fake" + std::to_string(++n);
-    assistant(json::array({{{"type", "tool_use"}, {"id", id}, {"name", w[1]}, {"input", tool_input(w[1], rest(w, 2))}}}));
+    assistant(json::array(
+        {{{"type", "tool_use"}, {"id", id}, {"name", w[1]}, {"input", tool_input(w[1], rest(w, 2))}}}));
     emit({{"type", "user"},
-          {"message", {{"role", "user"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", id}, {"content", "ok"}}})}}},
+          {"message",
+           {{"role", "user"},
+            {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", id}, {"content", "ok"}}})}}},
           {"session_id", session_id}});
     ++turns;
   } else if (d == "text") {
@@ -135,7 +138,8 @@ bool run_directive(const std::vector<std::string>& w) {
     std::size_t bytes = static_cast<std::size_t>(std::atof(w[1].c_str()) * 1024 * 1024);
     std::string chunk(1 << 20, 'x');
     write_all(1, R"({"type":"big","data":")");
-    for (std::size_t done = 0; done < bytes; done += chunk.size()) write_all(1, chunk.substr(0, std::min(chunk.size(), bytes - done)));
+    for (std::size_t done = 0; done < bytes; done += chunk.size())
+      write_all(1, chunk.substr(0, std::min(chunk.size(), bytes - done)));
     write_all(1, "\"}\n");
   } else if (d == "flood" && w.size() >= 2) {
     int n = std::atoi(w[1].c_str());
@@ -157,9 +161,9 @@ bool run_directive(const std::vector<std::string>& w) {
 }
 
 bool is_directive(const std::string& w) {
-  static const std::vector<std::string> known = {"tool",   "text",    "sleep",   "wait-file", "result", "exit",
-                                                 "stderr", "garbage", "unknown", "bigline",   "flood",  "grandchild",
-                                                 "ignore-term", "no-init"};
+  static const std::vector<std::string> known = {"tool",  "text",       "sleep",       "wait-file", "result",
+                                                 "exit",  "stderr",     "garbage",     "unknown",   "bigline",
+                                                 "flood", "grandchild", "ignore-term", "no-init"};
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 
@@ -169,8 +173,10 @@ int main(int argc, char** argv) {
   std::string prompt;
   std::vector<std::string> args(argv, argv + argc);
   for (std::size_t i = 1; i < args.size(); ++i) {
-    if ((args[i] == "-p" || args[i] == "--print") && i + 1 < args.size() && prompt.empty()) prompt = args[++i];
-    else if (args[i] == "--model" && i + 1 < args.size()) model = args[++i];
+    if ((args[i] == "-p" || args[i] == "--print") && i + 1 < args.size() && prompt.empty())
+      prompt = args[++i];
+    else if (args[i] == "--model" && i + 1 < args.size())
+      model = args[++i];
   }
   session_id = "fake-session-" + std::to_string(::getpid());
 
@@ -183,8 +189,10 @@ int main(int argc, char** argv) {
     for (std::string line; std::getline(lines, line);) {
       auto w = words(line);
       if (w.empty() || !is_directive(w[0])) continue;
-      if (w[0] == "no-init") init = false;
-      else script.push_back(w);
+      if (w[0] == "no-init")
+        init = false;
+      else
+        script.push_back(w);
     }
   }
   if (script.empty()) {
@@ -196,8 +204,13 @@ int main(int argc, char** argv) {
   char cwd[4096] = "";
   if (!::getcwd(cwd, sizeof cwd)) cwd[0] = 0;
   const char* task = std::getenv("PTT_TASK_ID");
-  json self = {{"type", "fake_agent"}, {"argv", args}, {"cwd", cwd}, {"task_id", task ? task : ""}, {"pid", ::getpid()}};
-  if (const char* f = std::getenv("PTT_FAKE_AGENT_ARGV_FILE"); f && *f) std::ofstream(f, std::ios::app) << self.dump() << "\n";
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  json self = {{"type", "fake_agent"},        {"argv", args},      {"cwd", cwd},
+               {"task_id", task ? task : ""}, {"pid", ::getpid()}, {"pgid", ::getpgrp()},
+               {"sid", ::getsid(0)},          {"umask", mask}};
+  if (const char* f = std::getenv("PTT_FAKE_AGENT_ARGV_FILE"); f && *f)
+    std::ofstream(f, std::ios::app) << self.dump() << "\n";
   if (init) {
     emit({{"type", "system"},
           {"subtype", "init"},

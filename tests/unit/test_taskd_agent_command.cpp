@@ -9,7 +9,8 @@ using Args = std::vector<std::string>;
 TEST_CASE("the minimal agent command", "[taskd][command]") {
   AgentOptions none;
   CHECK(agent_argv("claude", "fix it", none, std::nullopt) ==
-        Args{"claude", "-p", "fix it", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits"});
+        Args{"claude", "-p", "fix it", "--output-format", "stream-json", "--verbose", "--permission-mode",
+             "acceptEdits"});
 }
 
 TEST_CASE("every option becomes its claude flag", "[taskd][command]") {
@@ -21,10 +22,30 @@ TEST_CASE("every option becomes its claude flag", "[taskd][command]") {
   o.allowed_tools = Args{"Bash(git:*)", "Edit"};
   o.add_dirs = {"/a", "/b"};
   o.append_system_prompt = "be brief";
-  CHECK(agent_argv("/opt/claude", "go", o, std::string("sess-1")) ==
-        Args{"/opt/claude", "-p", "go", "--output-format", "stream-json", "--verbose", "--permission-mode", "plan",
-             "--max-turns", "7", "--max-budget-usd", "0.5", "--model", "opus", "--resume", "sess-1", "--add-dir", "/a",
-             "--add-dir", "/b", "--allowedTools", "Bash(git:*),Edit", "--append-system-prompt", "be brief"});
+  CHECK(agent_argv("/opt/claude", "go", o, std::string("sess-1")) == Args{"/opt/claude",
+                                                                          "-p",
+                                                                          "go",
+                                                                          "--output-format",
+                                                                          "stream-json",
+                                                                          "--verbose",
+                                                                          "--permission-mode",
+                                                                          "plan",
+                                                                          "--max-turns",
+                                                                          "7",
+                                                                          "--max-budget-usd",
+                                                                          "0.5",
+                                                                          "--model",
+                                                                          "opus",
+                                                                          "--resume",
+                                                                          "sess-1",
+                                                                          "--add-dir",
+                                                                          "/a",
+                                                                          "--add-dir",
+                                                                          "/b",
+                                                                          "--allowedTools",
+                                                                          "Bash(git:*),Edit",
+                                                                          "--append-system-prompt",
+                                                                          "be brief"});
 }
 
 TEST_CASE("a prompt starting with a dash is not read as an option", "[taskd][command]") {

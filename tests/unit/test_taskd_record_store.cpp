@@ -51,7 +51,7 @@ TEST_CASE("a torn or corrupt record is reported and skipped; its id stays used",
   RecordStore store(dir.path);
   store.load();
   store.save(record(1));
-  std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";   // torn
+  std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";      // torn
   std::ofstream(dir.path / "tasks" / "8.json") << R"({"id":9,"state":"queued"})";  // wrong id
   std::ofstream(dir.path / "tasks" / "junk.json") << "{}";
   std::ofstream(dir.path / "tasks" / "3.json.tmp123") << "half";  // an interrupted write
@@ -102,4 +102,16 @@ TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {
   CHECK_FALSE(cwd_allowed("/src/apifoo", roots));
   CHECK_FALSE(cwd_allowed("/src", roots));
   CHECK(cwd_allowed("/anything", {}));
+}
+
+TEST_CASE("a record with raw non-UTF-8 stderr still persists", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  store.load();
+  auto r = record(3);
+  r.stderr_tail = std::string("bad \xff\xfe bytes");
+  store.save(r);
+  auto loaded = store.load();
+  REQUIRE(loaded.records.size() == 1);
+  CHECK(loaded.records[0].stderr_tail->rfind("bad ", 0) == 0);
 }

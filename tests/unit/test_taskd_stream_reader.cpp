@@ -25,7 +25,8 @@ TEST_CASE("an assistant tool_use becomes a one-line activity", "[taskd][stream]"
 }
 
 TEST_CASE("tools show their main argument on one line", "[taskd][stream]") {
-  CHECK(describe_tool_use("Bash", {{"command", "npm test\n  --watch=false"}}) == "Bash: npm test   --watch=false");
+  CHECK(describe_tool_use("Bash", {{"command", "npm test\n  --watch=false"}}) ==
+        "Bash: npm test   --watch=false");
   CHECK(describe_tool_use("Grep", {{"pattern", "TODO"}}) == "Grep: TODO");
   CHECK(describe_tool_use("WebFetch", {{"url", "https://x.org"}}) == "WebFetch: https://x.org");
   CHECK(describe_tool_use("TodoWrite", {{"todos", json::array()}}) == "TodoWrite");
@@ -56,8 +57,10 @@ TEST_CASE("the result line gives the outcome fields", "[taskd][stream]") {
 
 TEST_CASE("API errors are noticed in assistant and result lines", "[taskd][stream]") {
   CHECK(read_stream_line(json::parse(R"({"type":"assistant","is_api_error_message":true,
-      "message":{"content":[{"type":"text","text":"API Error: 400"}]}})")).api_error);
-  auto r = read_stream_line(json::parse(R"({"type":"result","subtype":"success","is_error":true,"terminal_reason":"api_error"})"));
+      "message":{"content":[{"type":"text","text":"API Error: 400"}]}})"))
+            .api_error);
+  auto r = read_stream_line(
+      json::parse(R"({"type":"result","subtype":"success","is_error":true,"terminal_reason":"api_error"})"));
   CHECK(r.api_error);
   CHECK(r.result->is_error);
 }
@@ -67,8 +70,20 @@ TEST_CASE("unknown and malformed lines are ignored, never fatal", "[taskd][strea
   CHECK(read_stream_line(json::parse(R"([1,2,3])")).empty());
   CHECK(read_stream_line(json::parse(R"("text")")).empty());
   CHECK(read_stream_line(json::parse(R"({"type":"assistant","message":{"content":"not a list"}})")).empty());
-  CHECK(read_stream_line(json::parse(R"({"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash","input":7}]}})")).activity ==
-        "Bash");
-  CHECK(read_stream_line(json::parse(R"({"type":"result","subtype":5,"num_turns":"x"})")).result->num_turns == 0);
+  CHECK(
+      read_stream_line(
+          json::parse(
+              R"({"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash","input":7}]}})"))
+          .activity == "Bash");
+  CHECK(read_stream_line(json::parse(R"({"type":"result","subtype":5,"num_turns":"x"})")).result->num_turns ==
+        0);
   CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"init","session_id":7})")).empty());
+}
+
+TEST_CASE("a long activity is cut between UTF-8 characters", "[taskd][stream]") {
+  std::string cmd;
+  for (int i = 0; i < 100; ++i) cmd += "é";  // two bytes each
+  std::string activity = describe_tool_use("Bash", {{"command", "x" + cmd}});
+  CHECK_NOTHROW(nlohmann::json(activity).dump());  // strict dump throws on broken UTF-8
+  CHECK(activity.size() < 140);
 }

@@ -45,8 +45,12 @@ TEST_CASE("spawn creates, persists, announces and starts within the limit", "[ta
   Actions a;
   TaskId id = table.spawn(req("one"), 100.0, a);
   CHECK(id == 1);
-  CHECK(a == Actions{{Kind::kSaveNextId, 1, ""}, {Kind::kPersist, 1, ""}, {Kind::kEmit, 1, "created"},
-                     {Kind::kStartAgent, 1, ""}, {Kind::kPersist, 1, ""}, {Kind::kEmit, 1, "started"}});
+  CHECK(a == Actions{{Kind::kSaveNextId, 1, ""},
+                     {Kind::kPersist, 1, ""},
+                     {Kind::kEmit, 1, "created"},
+                     {Kind::kStartAgent, 1, ""},
+                     {Kind::kPersist, 1, ""},
+                     {Kind::kEmit, 1, "started"}});
   CHECK(table.find(1)->state == TaskState::kRunning);
   CHECK(table.find(1)->started_at == 100.0);
 }

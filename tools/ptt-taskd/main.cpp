@@ -10,8 +10,9 @@
 
 int main(int argc, char** argv) {
   ptt::exit_quietly_on_epipe();
-  CLI::App app{"Daemon that runs and tracks headless Claude Code tasks. Runs in the foreground and logs to stderr.",
-               "ptt-taskd"};
+  CLI::App app{
+      "Daemon that runs and tracks headless Claude Code tasks. Runs in the foreground and logs to stderr.",
+      "ptt-taskd"};
   ptt::add_standard_options(app, "ptt-taskd");
   ptt::taskd::DaemonConfig config;
   config.socket = ptt::default_socket_path();
@@ -25,22 +26,33 @@ int main(int argc, char** argv) {
 
   app.add_option("--socket", socket, "Unix socket to listen on ($PTT_SOCKET)")->capture_default_str();
   app.add_option("--state-dir", state_dir, "Task records and logs ($PTT_STATE_DIR)")->capture_default_str();
-  app.add_option("--claude", config.claude, "Agent executable, looked up on PATH ($PTT_CLAUDE)")->capture_default_str();
+  app.add_option("--claude", config.claude, "Agent executable, looked up on PATH ($PTT_CLAUDE)")
+      ->capture_default_str();
   app.add_option("--max-running", config.max_running, "Tasks running at once; the rest wait in a FIFO queue")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   app.add_option("--kill-grace", config.kill_grace_s, "Seconds between SIGTERM and SIGKILL on cancel")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")->check(CLI::ExistingDirectory);
-  app.add_option("--default-permission-mode", permission_mode, "claude --permission-mode unless a task sets one")
+  app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
+      ->check(CLI::ExistingDirectory)
+      ->allow_extra_args(false);
+  app.add_option("--default-permission-mode", permission_mode,
+                 "claude --permission-mode unless a task sets one")
       ->capture_default_str();
-  app.add_option("--default-allowed-tools", allowed_tools, "claude --allowedTools unless a task sets them")->delimiter(',');
+  app.add_option("--default-allowed-tools", allowed_tools,
+                 "claude --allowedTools unless a task sets them (comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--default-model", model, "claude --model unless a task sets one");
-  app.add_option("--default-max-turns", max_turns, "claude --max-turns unless a task sets it")->check(CLI::PositiveNumber);
-  app.add_option("--default-budget", budget, "claude --max-budget-usd unless a task sets it")->check(CLI::PositiveNumber);
-  app.add_option("--default-append-system-prompt", append_system_prompt, "claude --append-system-prompt by default");
-  app.add_option("--ready-fd", config.ready_fd, "Write \"ready <socket>\" to this fd once listening, then close it");
+  app.add_option("--default-max-turns", max_turns, "claude --max-turns unless a task sets it")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--default-budget", budget, "claude --max-budget-usd unless a task sets it")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--default-append-system-prompt", append_system_prompt,
+                 "claude --append-system-prompt by default");
+  app.add_option("--ready-fd", config.ready_fd,
+                 "Write \"ready <socket>\" to this fd once listening, then close it");
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-taskd"); rc >= 0) return rc;
 
   config.socket = socket;
