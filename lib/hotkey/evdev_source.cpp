@@ -30,7 +30,7 @@ EvdevSource::EvdevSource(int key_code, const std::string& device_path, const std
     : key_code_(key_code), filter_(key_code), input_dir_(input_dir) {
   if (!device_path.empty()) {
     std::string why;
-    if (!try_open(device_path, true, &why)) {
+    if (!try_open(device_path, &why)) {
       throw NoKeyboardError(
           fmt::format("cannot read {}: {}; join the `input` group (sudo usermod -aG input $USER, "
                       "then log in again) or use --hotkey signal",
@@ -60,7 +60,7 @@ EvdevSource::~EvdevSource() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
 }
 
-bool EvdevSource::try_open(const std::string& path, bool must_have_key, std::string* why) {
+bool EvdevSource::try_open(const std::string& path, std::string* why) {
   for (auto& d : devices_)
     if (d->path == path) return true;
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -75,7 +75,6 @@ bool EvdevSource::try_open(const std::string& path, bool must_have_key, std::str
   if (is_char_device && !has_key(fd, key_code_)) {
     ::close(fd);
     if (why) *why = fmt::format("it has no {} key", key_name(key_code_));
-    (void)must_have_key;
     return false;
   }
   devices_.push_back(std::make_unique<Device>(Device{fd, path, {}}));
@@ -86,7 +85,7 @@ void EvdevSource::scan() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(input_dir_, ec)) {
     std::string name = entry.path().filename();
-    if (name.rfind("event", 0) == 0) try_open(entry.path(), true, nullptr);
+    if (name.rfind("event", 0) == 0) try_open(entry.path(), nullptr);
   }
 }
 
@@ -104,7 +103,7 @@ void EvdevSource::on_inotify() {
     for (char* p = buf; p < buf + n;) {
       auto* ev = reinterpret_cast<inotify_event*>(p);
       std::string name = ev->len ? ev->name : "";
-      if (name.rfind("event", 0) == 0) try_open(input_dir_ + "/" + name, true, nullptr);
+      if (name.rfind("event", 0) == 0) try_open(input_dir_ + "/" + name, nullptr);
       p += sizeof(inotify_event) + ev->len;
     }
   }

@@ -33,8 +33,9 @@ class EvdevSource : public HotkeySource {
     std::string path;
     InputRecordParser parser;
   };
-  // Opens `path` if it is a keyboard with our key; returns false otherwise (errno-ish reason in why).
-  bool try_open(const std::string& path, bool must_have_key, std::string* why);
+  // Opens `path` if it has our key (or is not a device: a FIFO of records); otherwise
+  // returns false and, if `why` is given, says why.
+  bool try_open(const std::string& path, std::string* why);
   void scan();
   void on_inotify();
 

@@ -141,3 +141,28 @@ TEST_CASE("each Enter on the terminal is one toggle", "[hotkey][tty]") {
   CHECK(tty.fds().empty());  // end of input: stop polling it
   ::close(fds[0]);
 }
+
+TEST_CASE("a keyboard that appears later is picked up", "[hotkey][evdev]") {
+  // Event nodes here are FIFOs: the source takes non-devices as record streams, so
+  // this exercises the scan and the inotify hot-plug path without /dev/input.
+  auto dir = std::filesystem::temp_directory_path() / ("ptt-hotplug-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  REQUIRE(::mkfifo((dir / "event0").c_str(), 0600) == 0);
+  REQUIRE(::mkfifo((dir / "mouse0").c_str(), 0600) == 0);  // not an event node: ignored
+  EvdevSource source(KEY_F9, "", dir);
+  REQUIRE(source.fds().size() == 2);  // event0 and the inotify watch
+  REQUIRE(::mkfifo((dir / "event7").c_str(), 0600) == 0);
+  std::vector<HotkeyEvent> events;
+  source.on_readable(source.fds().back(), events);  // the inotify fd comes last
+  auto fds = source.fds();
+  REQUIRE(fds.size() == 3);
+  CHECK(source.describe().find("event7") != std::string::npos);
+  int writer = ::open((dir / "event7").c_str(), O_WRONLY | O_NONBLOCK);
+  REQUIRE(writer >= 0);
+  std::string bytes = key(KEY_F9, 1);
+  REQUIRE(::write(writer, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  source.on_readable(fds[1], events);
+  CHECK(events == std::vector<HotkeyEvent>{HotkeyEvent::kPress});
+  ::close(writer);
+  std::filesystem::remove_all(dir);
+}

@@ -140,7 +140,7 @@ TEST_CASE("repeated presses and stray releases change nothing", "[listen][machin
   CHECK(d.machine.utterances() == 1);
 }
 
-TEST_CASE("--max-seconds stops the utterance and waits for the release", "[listen][machine]") {
+TEST_CASE("a max-seconds cap stops the utterance and waits for the release", "[listen][machine]") {
   Driver d({20, 100, 200, 1.0});
   d.chunks(10);
   d.machine.press(d.out);

@@ -1,0 +1,162 @@
+"""A paced fake microphone for ptt-listen's integration tests, and NDJSON helpers.
+
+jackd's dummy backend runs at wall-clock speed; the ALSA `file` plugin in front of
+it (RECIPES.md) replaces every captured sample with the next one from IN.raw. So
+PortAudio (through ALSA, the way a real microphone is opened) records IN.raw
+sample for sample, in real time. Each test gets its own jackd server name.
+"""
+import array
+import atexit
+import base64
+import json
+import math
+import os
+import sys
+import queue
+import signal
+import shutil
+import subprocess
+import threading
+import time
+
+from ptt_harness import fail, skip, wait_until
+
+
+def tone_frames(seconds, rate=48000, parts=((1000.0, 0.3),), right_scale=1.0):
+    """Interleaved stereo PCM16 of a sum of sines; the right channel is scaled."""
+    n = int(seconds * rate)
+    out = array.array("h", bytes(4 * n))
+    two_pi = 2 * math.pi
+    for i in range(n):
+        t = i / rate
+        v = 0.0
+        for f, a in parts:
+            v += a * math.sin(two_pi * f * t)
+        out[2 * i] = int(round(v * 32767))
+        out[2 * i + 1] = int(round(v * right_scale * 32767))
+    return out
+
+
+class FakeMicrophone:
+    def __init__(self, sandbox, frames, rate=48000):
+        for tool in ("jackd", "jack_lsp"):
+            if not shutil.which(tool):
+                skip(f"{tool} not installed (Debian package jackd2; run make -f Makefile.dist deps)")
+        self.raw = sandbox.path("IN.raw")
+        with open(self.raw, "wb") as f:
+            frames.tofile(f)
+        # JACK keeps a registry of at most 8 server names and only reuses a slot
+        # for the same name, so names are fixed per test script (never per pid),
+        # and jackd is stopped with SIGTERM so that it unregisters.
+        script = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+        self.server = f"ptt-{script}"
+        conf = sandbox.path("asound.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+pcm.jackcap {{ type jack capture_ports {{ 0 system:capture_1 1 system:capture_2 }} }}
+pcm.filecap {{ type file slave.pcm {{ type plug slave.pcm "jackcap" }} file "/dev/null" infile "{self.raw}" format "raw" }}
+pcm.nullplay {{ type null }}
+pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
+""")
+        self.env = dict(sandbox.env, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER=self.server,
+                        JACK_NO_START_SERVER="1")
+        # Period 1024: PortAudio probes a 4096-frame buffer, which the ALSA jack
+        # plugin only allows as up to 4 periods of the server's size.
+        self.jackd = subprocess.Popen(
+            ["jackd", "--no-realtime", "-d", "dummy", "-r", str(rate), "-p", "1024", "-C", "2", "-P", "2"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=open(sandbox.path("jackd.log"), "wb"))
+        self.log = sandbox.path("jackd.log")
+        atexit.register(self.close)
+
+        def ready():
+            if self.jackd.poll() is not None:
+                fail(f"jackd exited {self.jackd.returncode}: {open(self.log, errors='replace').read()}")
+            r = subprocess.run(["jack_lsp"], env=self.env, capture_output=True, text=True)
+            return r.returncode == 0 and "system:capture_1" in r.stdout
+
+        wait_until(ready, 20, "jackd to start")
+
+    def close(self):
+        if self.jackd.poll() is None:
+            self.jackd.send_signal(signal.SIGTERM)
+            try:
+                self.jackd.wait(5)
+            except subprocess.TimeoutExpired:
+                self.jackd.kill()
+                self.jackd.wait()
+
+
+class LineReader:
+    """Reads a process's stdout lines on a thread, each with its arrival time."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self._queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, args=(stream,), daemon=True)
+        self._thread.start()
+        self.closed = False
+
+    def _run(self, stream):
+        for raw in stream:
+            self._queue.put((time.monotonic_ns(), json.loads(raw)))
+        self._queue.put(None)
+
+    def _drain(self, timeout):
+        try:
+            item = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return
+        if item is None:
+            self.closed = True
+        else:
+            self.lines.append(item[1])
+
+    def wait_for(self, predicate, timeout=10.0, what="a line"):
+        deadline = time.monotonic() + timeout
+        while not predicate(self.lines):
+            if self.closed:
+                fail(f"output ended while waiting for {what}; got {summary(self.lines)}")
+            if time.monotonic() > deadline:
+                fail(f"timed out waiting for {what}; got {summary(self.lines)}")
+            self._drain(0.05)
+        return self.lines
+
+    def wait_closed(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while not self.closed:
+            if time.monotonic() > deadline:
+                fail("output did not end")
+            self._drain(0.05)
+        return self.lines
+
+
+def summary(lines):
+    kinds = [l.get("type") for l in lines]
+    return f"{len(lines)} lines: {kinds[:5]}...{kinds[-5:]}"
+
+
+def pcm(lines):
+    """All audio lines' samples, decoded, in order."""
+    out = array.array("h")
+    for l in lines:
+        if l.get("type") == "audio":
+            out.frombytes(base64.b64decode(l["data"], validate=True))
+    return out
+
+
+def wait_for_stderr_line(proc, needle, timeout=20.0):
+    """Reads stderr until a line containing needle (readiness), on a thread."""
+    found = threading.Event()
+    seen = []
+
+    def run():
+        for line in proc.stderr:
+            seen.append(line.decode(errors="replace") if isinstance(line, bytes) else line)
+            if needle in seen[-1]:
+                found.set()
+        found.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    if not found.wait(timeout) or not any(needle in s for s in seen):
+        fail(f"no '{needle}' on stderr; got {''.join(seen)!r}")
+    return seen
