@@ -137,7 +137,7 @@ TEST_CASE("WebSocket URLs are parsed into host, port, path and TLS", "[realtime]
   CHECK(!rt::parse_ws_url("ws://:80/", e, err));
 }
 
-TEST_CASE("--vad selects server or semantic turn detection", "[realtime]") {
+TEST_CASE("the vad option selects server or semantic turn detection", "[realtime]") {
   rt::SessionConfig c;
   c.turn_mode = rt::TurnMode::kSemanticVad;
   c.instructions = "custom";
