@@ -125,7 +125,9 @@ class SessionRunner {
     if (stdout_closed_) return;
     std::string s = to_ndjson(line);
     if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0) {
-      stdout_closed_ = true;  // the reader went away: keep the session, stop printing
+      // The reader went away (`ptt-realtime | head`): end quietly, as a filter does.
+      stdout_closed_ = true;
+      shutdown(kExitOk);
     }
   }
 
