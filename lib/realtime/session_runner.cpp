@@ -56,6 +56,8 @@ class SessionRunner {
                 }) {}
 
   ~SessionRunner() {
+    flush_handles_ = false;
+    flush_stdout();  // lines printed while shutting down
     if (stop_timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
     ws_.destroy();  // lws closes its own handles on the loop, which must run to let it
     while (uv_run(&loop_, UV_RUN_NOWAIT) != 0) {
@@ -72,6 +74,11 @@ class SessionRunner {
     reconnect_timer_.data = this;
     uv_timer_init(&loop_, &drain_timer_);
     drain_timer_.data = this;
+    uv_idle_init(&loop_, &flush_idle_);
+    uv_check_init(&loop_, &flush_check_);
+    flush_check_.data = this;
+    uv_check_start(&flush_check_, [](uv_check_t* c) { static_cast<SessionRunner*>(c->data)->on_check(); });
+    flush_handles_ = true;
     for (auto* s : {&sigint_, &sigterm_}) {
       uv_signal_init(&loop_, s);
       s->data = this;
@@ -121,10 +128,29 @@ class SessionRunner {
     }
   }
 
+  // stdout lines wait until the messages queued for the wire have been written (at
+  // most two loop turns): the server hears of a ptt.stop before our log does.
   void print(const json& line) {
     if (stdout_closed_) return;
-    std::string s = to_ndjson(line);
-    if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0) {
+    stdout_buf_ += to_ndjson(line);
+    if (flush_handles_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&flush_idle_))) {
+      print_age_ = 0;
+      uv_idle_start(&flush_idle_, [](uv_idle_t*) {});  // keeps the loop turning until flushed
+    }
+    if (!flush_handles_) flush_stdout();
+  }
+
+  void on_check() {
+    if (stdout_buf_.empty()) return;
+    if (ws_.queued() == 0 || ++print_age_ > 2) flush_stdout();
+  }
+
+  void flush_stdout() {
+    if (flush_handles_) uv_idle_stop(&flush_idle_);
+    if (stdout_buf_.empty() || stdout_closed_) return;
+    std::string out = std::move(stdout_buf_);
+    stdout_buf_.clear();
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
       // The reader went away (`ptt-realtime | head`): end quietly, as a filter does.
       stdout_closed_ = true;
       shutdown(kExitOk);
@@ -196,13 +222,16 @@ class SessionRunner {
     if (shutting_down_) return;
     shutting_down_ = true;
     exit_code_ = code;
+    flush_stdout();
+    flush_handles_ = false;  // from here on lines go out at once; the handles close below
     stdin_.stop();
     daemon_.stop();
     sink_->close();
     ws_.close();
     for (uv_handle_t* h :
          {reinterpret_cast<uv_handle_t*>(&reconnect_timer_), reinterpret_cast<uv_handle_t*>(&drain_timer_),
-          reinterpret_cast<uv_handle_t*>(&sigint_), reinterpret_cast<uv_handle_t*>(&sigterm_)})
+          reinterpret_cast<uv_handle_t*>(&sigint_), reinterpret_cast<uv_handle_t*>(&sigterm_),
+          reinterpret_cast<uv_handle_t*>(&flush_idle_), reinterpret_cast<uv_handle_t*>(&flush_check_)})
       if (!uv_is_closing(h)) uv_close(h, nullptr);
     // The lws context holds the loop open; a short grace lets the close frame go out.
     uv_timer_init(&loop_, &stop_timer_);
@@ -224,6 +253,11 @@ class SessionRunner {
   Backoff backoff_;
   uv_timer_t reconnect_timer_{}, drain_timer_{}, stop_timer_{};
   uv_signal_t sigint_{}, sigterm_{};
+  uv_idle_t flush_idle_{};
+  uv_check_t flush_check_{};
+  bool flush_handles_ = false;  // once set up, stdout waits for the wire (see print)
+  int print_age_ = 0;
+  std::string stdout_buf_;
   bool draining_ = false, shutting_down_ = false, stdout_closed_ = false, stop_timer_started_ = false,
        first_attempt_pending_ = true;
   std::uint64_t drain_deadline_ = 0;
