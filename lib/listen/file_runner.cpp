@@ -43,6 +43,7 @@ int run_file(const ListenOptions& o) {
     std::size_t got = wav->read(frames_per_read, buffer);
     if (got > 0) {
       pipeline.push(buffer.data(), got);
+      more = pipeline.machine().in_utterance();  // false once --max-seconds cut it
     } else {
       pipeline.finish();
       pipeline.machine().release(pipeline.lines());

@@ -168,6 +168,11 @@ int run_microphone(const ListenOptions& o) {
       }
     }
     CaptureMachine& machine = pipeline.machine();
+    if (o.hotkey == "none" && !machine.held()) {
+      // Continuous mode after a --max-seconds cut: the next utterance starts at once.
+      machine.release(pipeline.lines());
+      machine.press(pipeline.lines());
+    }
     for (auto e : events) {
       bool press = e == hotkey::HotkeyEvent::kPress || (e == hotkey::HotkeyEvent::kToggle && !machine.held());
       press ? machine.press(pipeline.lines()) : machine.release(pipeline.lines());

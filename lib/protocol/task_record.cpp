@@ -55,8 +55,7 @@ void from_json(const json& j, AgentOptions& o) {
   get(j, "max_budget_usd", o.max_budget_usd);
   get(j, "permission_mode", o.permission_mode);
   get(j, "allowed_tools", o.allowed_tools);
-  if (auto it = j.find("add_dirs"); it != j.end() && !it->is_null())
-    o.add_dirs = it->get<std::vector<std::string>>();
+  if (auto it = j.find("add_dirs"); it != j.end() && !it->is_null()) o.add_dirs = it->get<std::vector<std::string>>();
   get(j, "append_system_prompt", o.append_system_prompt);
 }
 
@@ -108,8 +107,7 @@ void from_json(const json& j, TaskRecord& t) {
   get(j, "reason", t.reason);
   t.prompt = j.value("prompt", "");
   t.cwd = j.value("cwd", "");
-  if (auto it = j.find("after"); it != j.end() && !it->is_null())
-    t.after = it->get<std::vector<std::int64_t>>();
+  if (auto it = j.find("after"); it != j.end() && !it->is_null()) t.after = it->get<std::vector<std::int64_t>>();
   get(j, "parent", t.parent);
   get(j, "resume_session", t.resume_session);
   t.created_at = j.value("created_at", 0.0);

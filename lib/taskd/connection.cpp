@@ -53,9 +53,13 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
 }
 
 void Connection::send(const nlohmann::json& message) {
+  if (!closing_) send_line(to_ndjson(message));
+}
+
+void Connection::send_line(std::string line) {
   if (closing_) return;
   auto* w = new WriteRequest;
-  w->data = to_ndjson(message);
+  w->data = std::move(line);
   w->req.data = this;
   queued_bytes_ += w->data.size();
   uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));

@@ -33,6 +33,8 @@ class Connection {
   // Queues one NDJSON line. A client that lets more than kMaxQueued bytes pile
   // up (it stopped reading) is disconnected rather than hoarding memory.
   void send(const nlohmann::json& message);
+  // Queues one already-serialised NDJSON line (ending in '\n').
+  void send_line(std::string line);
   // Closes after the queued writes are flushed (or at once when `now`).
   void close(bool now = false);
   // Sends a last message and ends our side, discarding whatever the peer still

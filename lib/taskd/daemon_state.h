@@ -21,6 +21,9 @@
 
 namespace ptt::taskd {
 
+// "ptt-taskd: <message>" on stderr, the daemon's log.
+void daemon_log(std::string_view message);
+
 // A handler's failure: becomes {"ok":false,"error":{code,message}}.
 struct RequestError {
   std::string_view code;
@@ -43,6 +46,9 @@ class Daemon {
   nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
   void apply(Actions actions);
   nlohmann::json record_json(TaskId id) const;
+  // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
+  // thousands of tasks never exists as one JSON tree (that would bloat the heap).
+  std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids) const;
   TaskId resolve_task(const nlohmann::json& request, const char* field = "task") const;
   std::string check_cwd(const nlohmann::json& request) const;
   void begin_shutdown();
@@ -61,6 +67,7 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
+  int exit_status_ = 0;  // 130 after SIGINT
 
  private:
   void load_tasks();

@@ -96,8 +96,9 @@ RecordStore::Loaded RecordStore::load() {
 
 void RecordStore::save(const TaskRecord& record) const {
   // stderr tails are raw bytes: invalid UTF-8 is replaced rather than refused.
-  write_file_atomically(record_path(record.id),
-                        nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  write_file_atomically(
+      record_path(record.id),
+      nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 void RecordStore::save_next_id(std::int64_t next_id) const {

@@ -28,14 +28,6 @@ json error_reply(const json& id, std::string_view code, const std::string& messa
   return {{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
 }
 
-json all_records(const Daemon& d, std::optional<TaskState> state) {
-  json out = json::array();
-  for (const auto& [id, t] : d.table_.tasks()) {
-    if (!state || t.state == *state) out.push_back(t);
-  }
-  return out;
-}
-
 json on_hello(Daemon&, Connection&, const json& req) {
   if (auto v = req.find("version"); v != req.end()) {
     if (!v->is_number_integer()) throw RequestError{err::kBadRequest, "`version` must be an integer"};
@@ -99,7 +91,7 @@ json on_follow_up(Daemon& d, Connection&, const json& req) {
   return {{"task", d.record_json(id)}};
 }
 
-json on_list(Daemon& d, Connection&, const json& req) {
+json on_list(Daemon& d, Connection& c, const json& req) {
   std::optional<TaskState> state;
   if (auto s = req.find("state"); s != req.end() && !s->is_null()) {
     if (!s->is_string()) throw RequestError{err::kBadRequest, "`state` must be a string"};
@@ -110,7 +102,12 @@ json on_list(Daemon& d, Connection&, const json& req) {
           fmt::format("unknown state {}; use queued, running, succeeded, failed or cancelled", s->dump())};
     }
   }
-  return {{"tasks", all_records(d, state)}};
+  std::vector<TaskId> ids;
+  for (const auto& [id, t] : d.table_.tasks()) {
+    if (!state || t.state == *state) ids.push_back(id);
+  }
+  c.send_line(d.tasks_reply(req.value("id", json()), ids));
+  return nullptr;
 }
 
 json on_get(Daemon& d, Connection&, const json& req) {

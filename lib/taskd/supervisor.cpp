@@ -1,10 +1,13 @@
 #include "taskd/supervisor.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -15,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "taskd/record_store.h"
+
+extern char** environ;
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -38,129 +43,165 @@ void on_cancel(int) {
 
 void on_grace_over(int) { ::killpg(g_agent_pgid, SIGKILL); }
 
-// Runs with every signal blocked (see start_supervisor): the daemon's libuv
-// handlers must never run in this process.
-void reset_signal_handlers() {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);  // fails harmlessly for KILL/STOP
-}
-
-void redirect(int target, const fs::path& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
-  if (fd < 0) fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  ::dup2(fd, target);  // dup2 clears O_CLOEXEC on the target
-  if (fd != target) ::close(fd);
-}
-
 void log_line(const std::string& text) {
   std::string line = "ptt-taskd supervisor: " + text + "\n";
   [[maybe_unused]] ssize_t n = ::write(2, line.data(), line.size());
 }
 
-[[noreturn]] void run_agent(const SupervisorSpec& spec, int exec_error_fd, const sigset_t& old_mask) {
-  ::setpgid(0, 0);
-  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-  ::umask(spec.agent_umask);
-  if (::chdir(spec.cwd.c_str()) != 0) {
-    log_line(fmt::format("cannot enter the task's directory {}: {}", spec.cwd, std::strerror(errno)));
-    ::_exit(127);
-  }
-  for (const auto& kv : spec.env) ::putenv(const_cast<char*>(kv.c_str()));
+// posix_spawn with vfork semantics: cheap, and exec errors come back as the result.
+int spawn_agent(const std::vector<std::string>& args, pid_t& pid) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own process group, so cancel reaches its children
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  ::execvp(argv[0], argv.data());
-  int err = errno;
-  [[maybe_unused]] ssize_t n = ::write(exec_error_fd, &err, sizeof err);
-  log_line(fmt::format("cannot run the agent {}: {}", spec.argv[0], std::strerror(err)));
-  ::_exit(127);
+  int rc = ::posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  return rc;
 }
 
-[[noreturn]] void supervise(const SupervisorSpec& spec) {
-  reset_signal_handlers();
-  ::setsid();
-  ::close_range(3, ~0U, 0);  // the daemon's sockets, epoll and inotify fds
-  redirect(0, "/dev/null", O_RDONLY);
-  redirect(1, spec.log_dir / "stream.ndjson", O_WRONLY | O_CREAT | O_APPEND);
-  redirect(2, spec.log_dir / "stderr.log", O_WRONLY | O_CREAT | O_APPEND);
-  write_file_atomically(spec.log_dir / "supervisor.pid", std::to_string(::getpid()) + "\n");
-  ::prctl(PR_SET_NAME, "ptt-supervise");
+AgentExit supervise(const SupervisorSpec& spec) {
+  AgentExit result;
+  // SIGTERM (cancel) stays blocked, as the daemon spawned us, until the agent's
+  // group exists: an early cancel waits instead of being lost.
+  struct sigaction sa {};
+  sa.sa_handler = on_cancel;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_grace_over;
+  ::sigaction(SIGALRM, &sa, nullptr);
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
+  g_kill_grace_ms = spec.kill_grace_ms;
 
-  // Hold SIGTERM until the agent's group exists, so a cancel is never lost;
-  // the agent itself starts with nothing blocked.
-  sigset_t term, old_mask;
+  if (::chdir(spec.cwd.c_str()) != 0) {
+    log_line(fmt::format("cannot enter the task's directory {}: {}", spec.cwd, std::strerror(errno)));
+    result.exit_code = 127;
+    return result;
+  }
+  ::umask(spec.agent_umask);
+  pid_t agent = 0;
+  if (int err = spawn_agent(spec.argv, agent); err != 0) {
+    log_line(fmt::format("cannot run the agent {}: {}", spec.argv[0], std::strerror(err)));
+    result.exec_errno = err;
+    result.exit_code = 127;
+    return result;
+  }
+  g_agent_pgid = agent;
+  try {  // lets the daemon clean up the agent's group should this supervisor be killed
+    write_file_atomically(spec.log_dir / "agent.pid", std::to_string(agent) + "\n");
+  } catch (const std::exception&) {
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  int status = 0;
+  while (::waitpid(agent, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    result.term_signal = WTERMSIG(status);
+    result.exit_code = 128 + result.term_signal;
+  } else {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  ::killpg(agent, SIGKILL);  // grandchildren left in the agent's group die with it
+  return result;
+}
+
+}  // namespace
+
+pid_t start_supervisor(const SupervisorSpec& spec, const std::string& self_exe) {
+  std::vector<std::string> args = {"ptt-supervise",
+                                   std::string(kSuperviseFlag),
+                                   spec.log_dir.string(),
+                                   spec.cwd,
+                                   std::to_string(spec.kill_grace_ms),
+                                   std::to_string(spec.agent_umask),
+                                   "--"};
+  args.insert(args.end(), spec.argv.begin(), spec.argv.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    bool replaced = std::any_of(spec.env.begin(), spec.env.end(), [&](const std::string& extra) {
+      auto eq = extra.find('=');
+      return kv.substr(0, eq + 1) == std::string_view(extra).substr(0, eq + 1);
+    });
+    if (!replaced) env_store.emplace_back(kv);
+  }
+  env_store.insert(env_store.end(), spec.env.begin(), spec.env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  // The daemon's libuv signal handlers must never run in the child: every
+  // signal starts at its default, and SIGTERM stays blocked (see supervise).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t term, all;
   sigemptyset(&term);
   sigaddset(&term, SIGTERM);
-  sigemptyset(&old_mask);
-  ::sigprocmask(SIG_SETMASK, &term, nullptr);
-  int exec_pipe[2];
-  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) ::_exit(1);
-  pid_t agent = ::fork();
-  if (agent == 0) run_agent(spec, exec_pipe[1], old_mask);
-  ::close(exec_pipe[1]);
-  AgentExit result;
-  if (agent < 0) {
-    result.exec_errno = errno;
-  } else {
-    ::setpgid(agent, agent);  // also done by the child; whichever runs first wins
-    g_agent_pgid = agent;
-    // Lets the daemon clean up the agent's group should this supervisor be killed.
-    try {
-      write_file_atomically(spec.log_dir / "agent.pid", std::to_string(agent) + "\n");
-    } catch (const std::exception&) {
-    }
-    g_kill_grace_ms = spec.kill_grace_ms;
-    struct sigaction sa {};
-    sa.sa_handler = on_cancel;
-    ::sigaction(SIGTERM, &sa, nullptr);
-    sa.sa_handler = on_grace_over;
-    ::sigaction(SIGALRM, &sa, nullptr);
-    ::signal(SIGINT, SIG_IGN);
-    ::signal(SIGHUP, SIG_IGN);
-    ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-
-    int err = 0;
-    ssize_t n;
-    while ((n = ::read(exec_pipe[0], &err, sizeof err)) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof err)) result.exec_errno = err;
-    int status = 0;
-    while (::waitpid(agent, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFSIGNALED(status)) {
-      result.term_signal = WTERMSIG(status);
-      result.exit_code = 128 + result.term_signal;
-    } else {
-      result.exit_code = WEXITSTATUS(status);
-    }
-    ::killpg(agent, SIGKILL);  // grandchildren left in the agent's group die with it
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &term);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+  std::string stream = (spec.log_dir / "stream.ndjson").string(),
+              err = (spec.log_dir / "stderr.log").string();
+  posix_spawn_file_actions_addopen(&files, 1, stream.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, self_exe.c_str(), &files, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
   }
-  ::close(exec_pipe[0]);
+  return pid;
+}
+
+int supervise_main(int argc, char** argv) {
+  // ptt-supervise --supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT ARGV...
+  if (argc < 8 || std::string_view(argv[1]) != kSuperviseFlag || std::string_view(argv[6]) != "--") {
+    log_line("usage: ptt-taskd --supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT [ARGS...] (internal)");
+    return 2;
+  }
+  ::prctl(PR_SET_NAME, "ptt-supervise");
+  ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agent
+  SupervisorSpec spec;
+  spec.log_dir = argv[2];
+  spec.cwd = argv[3];
+  spec.kill_grace_ms = std::atoi(argv[4]);
+  spec.agent_umask = static_cast<mode_t>(std::atoi(argv[5]));
+  spec.argv.assign(argv + 7, argv + argc);
+  try {
+    write_file_atomically(spec.log_dir / "supervisor.pid", std::to_string(::getpid()) + "\n");
+  } catch (const std::exception& e) {
+    log_line(e.what());
+  }
+  AgentExit result = supervise(spec);
   result.cancelled = g_cancelled != 0;
   try {
     write_file_atomically(spec.log_dir / "exit.json", exit_to_json(result));
   } catch (const std::exception& e) {
     log_line(fmt::format("cannot write exit.json: {}", e.what()));
-    ::_exit(1);
+    return 1;
   }
-  ::_exit(0);
-}
-
-}  // namespace
-
-pid_t start_supervisor(const SupervisorSpec& spec) {
-  // Block everything across fork so no signal reaches the child before its
-  // handlers are reset (a cancel that early stays pending, not lost).
-  sigset_t all, old;
-  sigfillset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, &old);
-  pid_t pid = ::fork();
-  if (pid == 0) supervise(spec);
-  int fork_errno = errno;
-  ::sigprocmask(SIG_SETMASK, &old, nullptr);
-  errno = fork_errno;
-  return pid;
+  return 0;
 }
 
 std::string exit_to_json(const AgentExit& e) {

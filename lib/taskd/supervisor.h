@@ -1,16 +1,19 @@
 #pragma once
-// The per-task supervisor: a process forked from the daemon that owns the
-// agent, so a task survives the daemon being killed or upgraded. It leaves the
-// daemon's session (setsid), runs the agent in its own process group in the
-// task's cwd with stdout appended to stream.ndjson and stderr to stderr.log,
-// and when the agent ends it kills what is left of the group (grandchildren)
-// and writes exit.json atomically. A restarted daemon reads those files.
+// The per-task supervisor: a small process that owns the agent, so a task
+// survives the daemon being killed or upgraded. It is ptt-taskd itself,
+// started with posix_spawn (no fork of the daemon's address space) in a hidden
+// `--supervise` mode. It leaves the daemon's session (setsid), runs the agent in
+// its own process group in the task's cwd with stdout appended to stream.ndjson
+// and stderr to stderr.log, and when the agent ends it kills what is left of
+// the group (grandchildren) and writes exit.json atomically. A restarted
+// daemon reads those files.
 //
 // Cancel: SIGTERM to the supervisor; it sends SIGTERM to the agent's group and
 // SIGKILL after the grace period. The timer lives here, not in the daemon.
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/types.h>
@@ -18,6 +21,8 @@
 #include "taskd/outcome.h"
 
 namespace ptt::taskd {
+
+inline constexpr std::string_view kSuperviseFlag = "--supervise";
 
 struct SupervisorSpec {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH
@@ -28,9 +33,12 @@ struct SupervisorSpec {
   mode_t agent_umask = 022;  // the umask the daemon was started with, not its private 077
 };
 
-// Forks the supervisor. Returns its pid, or -1 with errno set. The daemon must
-// be single-threaded when calling this (the child runs plain code, no exec).
-pid_t start_supervisor(const SupervisorSpec& spec);
+// Spawns `self_exe --supervise …` (self_exe: normally /proc/self/exe). Returns
+// its pid, or -1 with errno set.
+pid_t start_supervisor(const SupervisorSpec& spec, const std::string& self_exe = "/proc/self/exe");
+
+// The `--supervise` mode's main(): argv as start_supervisor passes it.
+int supervise_main(int argc, char** argv);
 
 std::string exit_to_json(const AgentExit& exit);
 // nullopt when the file is missing or unreadable (not written yet).

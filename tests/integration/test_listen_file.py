@@ -2,6 +2,7 @@
 mono whose samples match sox's resampling of the same file; real-time pacing,
 --fast, bad files (exit 2) and a reader that goes away (exit 0)."""
 import array
+import json
 import math
 import shutil
 import subprocess
@@ -34,7 +35,6 @@ with Sandbox("listen-file") as sb:
     _, _, ref = read_wav(reference)
 
     r = sb.run(["ptt-listen", "--file", speech, "--fast"], check=0)
-    import json
     lines = [json.loads(l) for l in r.stdout.splitlines()]
     kinds = [l["type"] for l in lines]
     expect(kinds[0] == "ptt.start" and kinds[-1] == "ptt.stop" and set(kinds[1:-1]) == {"audio"}, f"{kinds[:3]}...")
@@ -75,6 +75,13 @@ with Sandbox("listen-file") as sb:
     p.stdout.readline()
     p.stdout.close()
     expect(p.wait(10) == 0, f"exit {p.returncode} after the reader left; stderr {p.stderr.read()!r}")
+
+    # --chunk-ms and --max-seconds: 40 ms chunks, cut after 1 s.
+    r = sb.run(["ptt-listen", "--file", speech, "--fast", "--chunk-ms", "40", "--max-seconds", "1"], check=0)
+    capped = [json.loads(l) for l in r.stdout.splitlines()]
+    expect(capped[-1] == {"type": "ptt.stop", "ms": 1000, "reason": "max_seconds", "audio_ms": 1000}, capped[-1])
+    expect([l["ms"] for l in capped[1:-1]] == list(range(0, 1000, 40)), "40 ms chunks up to the cap")
+    expect(pcm(capped) == ours[:24000], "the capped utterance is the first second of the file")
 
     # Bad input: exit 2 and a message that names the file.
     r = sb.run(["ptt-listen", "--file", sb.path("missing.wav")], check=2)

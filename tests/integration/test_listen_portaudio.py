@@ -18,7 +18,10 @@ with Sandbox("listen-pa") as sb:
     default = [d for d in devices if d["default"]]
     expect(len(default) == 1 and default[0]["default_rate"] == 48000.0, f"default device: {devices}")
 
-    p = sb.start(["ptt-listen", "--hotkey", "none"], env=mic.env)
+    r = sb.run(["ptt-listen", "--hotkey", "none", "--input-device", "no such microphone"], env=mic.env, check=1)
+    expect("--list-devices" in r.stderr, f"unhelpful device error: {r.stderr!r}")
+    # By index, as --list-devices shows it.
+    p = sb.start(["ptt-listen", "--hotkey", "none", "--input-device", str(default[0]["index"])], env=mic.env)
     wait_for_stderr_line(p, "ready:")
     out = LineReader(p.stdout)
     out.wait_for(lambda ls: sum(l["type"] == "audio" for l in ls) >= 60, what="60 audio chunks")

@@ -22,7 +22,7 @@ with Sandbox("listen-sig") as sb:
     mic = FakeMicrophone(sb, tone_frames(20, parts=PARTS))
     pidfile = sb.path("listen.pid")
     p = sb.start(["ptt-listen", "--hotkey", "signal", "--pidfile", pidfile, "--preroll-ms", "300",
-                  "--tail-ms", "200"], env=mic.env)
+                  "--tail-ms", "200", "--meter"], env=mic.env)
     wait_until(lambda: os.path.exists(pidfile) or p.poll() is not None, 20, "the pidfile")
     if p.poll() is not None:
         expect(False, f"ptt-listen exited {p.returncode}: {p.stderr.read()}")
@@ -63,5 +63,7 @@ with Sandbox("listen-sig") as sb:
     os.kill(pid, signal.SIGTERM)
     expect(p.wait(10) == 0, f"SIGTERM exit status {p.returncode}")
     expect(not os.path.exists(pidfile), "pidfile left behind")
+    stderr = p.stderr.read().decode()
+    expect("dBFS" not in stderr, f"--meter drew on a stderr that is not a terminal: {stderr[:200]!r}")
     print(f"ok: press at {start['ms']} ms, {len(audio)} chunks from {audio[0]['ms']} to {audio[-1]['ms']} ms, "
           f"release at {stop['ms']} ms, SNR {snr:.1f} dB")

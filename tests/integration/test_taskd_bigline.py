@@ -62,7 +62,12 @@ with Sandbox("taskd-bigline") as sb:
     raw = os.path.getsize(os.path.join(sb.state_dir, "logs", str(t), "stream.ndjson"))
     expect(raw > 128 * MB, f"the raw log lost the big lines ({raw} bytes)")
     peak = rss_peak_kb(d.proc.pid)
-    expect(peak - idle_rss < 24 * 1024, f"daemon peak RSS grew by {(peak - idle_rss) // 1024} MB (idle {idle_rss} kB)")
+    # ASan's quarantine keeps freed memory on purpose; the bound only holds without it.
+    asan = "libasan" in open(f"/proc/{d.proc.pid}/maps").read()
+    if asan:
+        print("note: AddressSanitizer build, the memory bound is not checked")
+    else:
+        expect(peak - idle_rss < 24 * 1024, f"daemon peak RSS grew by {(peak - idle_rss) // 1024} MB (idle {idle_rss} kB)")
     print(f"list latency worst {worst * 1000:.1f} ms over {len(latencies)} requests; "
           f"peak RSS {peak // 1024} MB (idle {idle_rss // 1024} MB)")
 print("ok: a 64 MB line is survived without stalls or unbounded memory")

@@ -105,6 +105,11 @@ with Sandbox("taskd-missing-agent") as sb:
     err = [e["line"] for e in log_lines(c, tid, stream="stderr")]
     expect(any("cannot run the agent" in l for l in err), f"no explanation in stderr: {err}")
     expect("no-such-claude" in d.log(), "the daemon does not log which agent it runs")
-    c.request("shutdown")
-    d.wait_exit()
+    # Ctrl-C stops the daemon cleanly with the conventional 130; SIGTERM with 0.
+    d.proc.send_signal(2)
+    expect(d.wait_exit() == 130, "SIGINT exit status")
+    expect(not os.path.exists(sb.socket), "socket left behind after SIGINT")
+    d = Taskd(sb, claude="", env=dict(sb.env, PTT_CLAUDE=sb.path("no-such-claude")))
+    d.proc.send_signal(15)
+    expect(d.wait_exit() == 0, "SIGTERM exit status")
 print("ok: every failure reason and bad request is reported and survived")

@@ -3,7 +3,7 @@ in dependency order."""
 import os
 
 from ptt_harness import Sandbox, expect, wait_until
-from taskd_fixture import Taskd, get, spawn, wait_tasks
+from taskd_fixture import Taskd, get, log_lines, spawn, wait_tasks
 
 with Sandbox("taskd-queue") as sb:
     d = Taskd(sb, "--max-running", "2")
@@ -18,6 +18,7 @@ with Sandbox("taskd-queue") as sb:
 
     expect(states() == ["running", "running", "queued", "queued", "queued", "queued"], f"states {states()}")
     expect(c.request("list", state="queued")["tasks"][0]["id"] == ids[2], "queued list")
+    expect(log_lines(c, ids[5]) == [], "a queued task has no log lines yet, and logs still ends")
     # Release the second first: the next queued task (FIFO) takes its slot.
     open(gates[1], "w").close()
     wait_until(lambda: states()[:4] == ["running", "succeeded", "running", "queued"], what=f"FIFO start: {states()}")

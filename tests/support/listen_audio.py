@@ -8,6 +8,7 @@ sample for sample, in real time. Each test gets its own jackd server name.
 import array
 import atexit
 import base64
+import contextlib
 import json
 import math
 import os
@@ -60,13 +61,18 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
 """)
         self.env = dict(sandbox.env, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER=self.server,
                         JACK_NO_START_SERVER="1")
-        # Period 1024: PortAudio probes a 4096-frame buffer, which the ALSA jack
-        # plugin only allows as up to 4 periods of the server's size.
-        self.jackd = subprocess.Popen(
-            ["jackd", "--no-realtime", "-d", "dummy", "-r", str(rate), "-p", "1024", "-C", "2", "-P", "2"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=open(sandbox.path("jackd.log"), "wb"))
         self.log = sandbox.path("jackd.log")
         atexit.register(self.close)
+        self._start(rate)
+        if self.jackd.poll() is not None and "Too many servers" in open(self.log, errors="replace").read():
+            # Servers killed with SIGKILL (by anyone) leave their registry slots
+            # taken. With no jackd alive at all, the registry is only stale: reset it.
+            if not live_jackd():
+                for name in os.listdir("/dev/shm"):
+                    if name.startswith("jack"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(os.path.join("/dev/shm", name))
+                self._start(rate)
 
         def ready():
             if self.jackd.poll() is not None:
@@ -76,6 +82,15 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
 
         wait_until(ready, 20, "jackd to start")
 
+    def _start(self, rate):
+        # Period 1024: PortAudio probes a 4096-frame buffer, which the ALSA jack
+        # plugin only allows as up to 4 periods of the server's size.
+        self.jackd = subprocess.Popen(
+            ["jackd", "--no-realtime", "-d", "dummy", "-r", str(rate), "-p", "1024", "-C", "2", "-P", "2"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.log, "wb"))
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.jackd.wait(0.3)  # a refused start fails at once
+
     def close(self):
         if self.jackd.poll() is None:
             self.jackd.send_signal(signal.SIGTERM)
@@ -84,6 +99,18 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
             except subprocess.TimeoutExpired:
                 self.jackd.kill()
                 self.jackd.wait()
+
+
+def live_jackd():
+    """True if any jackd process (not a zombie) is running on this machine."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            name, state = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2]
+            if name == "jackd" and state != "Z":
+                return True
+    return False
 
 
 class LineReader:

@@ -1,14 +1,19 @@
 // ptt-task: Spawn, list, inspect, cancel and wait for background Claude Code tasks.
+// The subcommands and their handlers live in lib/taskcli; this only wires them up.
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
-#include "core/exit_status.h"
+#include "taskcli/commands.h"
 
 int main(int argc, char** argv) {
   ptt::exit_quietly_on_epipe();
-  CLI::App app{"Spawn, list, inspect, cancel and wait for background Claude Code tasks.", "ptt-task"};
+  CLI::App app{
+      "Spawn, list, inspect, cancel and wait for background Claude Code tasks.\n"
+      "Talks to ptt-taskd, starting it when none answers (unless --no-autostart).",
+      "ptt-task"};
   ptt::add_standard_options(app, "ptt-task");
+  ptt::taskcli::Invocation invocation;
+  ptt::taskcli::define_commands(app, invocation);
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-task"); rc >= 0) return rc;
-  ptt::print_error("ptt-task", "not implemented yet in this build");
-  return ptt::kExitFailure;
+  return ptt::taskcli::execute(invocation);
 }

@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""ptt-taskd/ptt-task against task-spooler (tsp), side by side in one run.
+
+  1. N `ptt-task spawn` of a trivial agent, then `ptt-task wait` (--max-running 4)
+     vs N `tsp AGENT` then waiting for all (TS_SLOTS=4); the same agent binary.
+  2. `ptt-task list` over N tasks vs `tsp -l` (mean of several calls).
+  3. ptt-taskd's RSS with N finished tasks (tsp's server beside it).
+  4. Follow latency: the agent writes a line stamped with CLOCK_MONOTONIC; we read
+     it from `ptt-task logs -f`'s stdout and take the difference.
+
+Targets (issue #3): ≤ 0.8× tsp on 1 and 2, RSS < 10 MB, follow latency < 5 ms.
+Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# An agent for the latency run: each line read from the FIFO named by its prompt
+# becomes one stream-json line carrying the time it was written.
+FOLLOW_AGENT = r"""#!/usr/bin/python3
+import json, sys, time
+argv = sys.argv[1:]
+fifo = argv[argv.index("-p") + 1]
+print(json.dumps({"type": "system", "subtype": "init", "session_id": "bench", "model": "bench"}), flush=True)
+with open(fifo) as f:
+    for line in f:
+        if line.strip() == "end":
+            break
+        text = f"t={time.monotonic_ns()}"
+        sys.stdout.write(json.dumps({"type": "assistant", "message": {"content": [{"type": "text", "text": text}]}}) + "\n")
+        sys.stdout.flush()
+print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}), flush=True)
+"""
+
+
+def sh(cmd, env, **kw):
+    return subprocess.run(["bash", "-c", cmd], env=env, check=True, capture_output=True, text=True, **kw)
+
+
+def timed(cmd, env):
+    t0 = time.monotonic()
+    sh(cmd, env)
+    return time.monotonic() - t0
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wait_for_socket(path, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            sys.exit(f"bench: error: nothing listens on {path}")
+        time.sleep(0.005)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(os.path.dirname(HERE), "build"))
+    ap.add_argument("--tasks", type=int, default=1000)
+    ap.add_argument("--list-runs", type=int, default=20)
+    ap.add_argument("--follow-samples", type=int, default=200)
+    args = ap.parse_args()
+    task = os.path.join(args.build, "tools", "ptt-task")
+    taskd = os.path.join(args.build, "tools", "ptt-taskd")
+    agent = os.path.join(args.build, "tests", "fake-agent")
+    for p in (task, taskd, agent):
+        if not os.access(p, os.X_OK):
+            sys.exit(f"bench: error: {p} is missing; run `make -f Makefile.dist build` first")
+    if not shutil.which("tsp"):
+        sys.exit("bench: error: tsp is missing; apt-get install task-spooler")
+
+    root = tempfile.mkdtemp(prefix="ptt-bench-")
+    work = os.path.join(root, "work")
+    os.makedirs(work)
+    env = dict(os.environ, PTT_SOCKET=os.path.join(root, "taskd.sock"), PTT_STATE_DIR=os.path.join(root, "state"),
+               HOME=root, NO_COLOR="1", PTT_NO_AUTOSTART="1",
+               TS_SOCKET=os.path.join(root, "ts.sock"), TS_SLOTS="4", TS_MAXFINISHED=str(args.tasks * 2),
+               TMPDIR=os.path.join(root, "tsp-out"))
+    os.makedirs(env["TMPDIR"])
+    n = args.tasks
+    prompt = "result success ok"
+    procs = []
+    try:
+        daemon = subprocess.Popen([taskd, "--max-running", "4", "--claude", agent], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "taskd.log"), "w"))
+        procs.append(daemon)
+        wait_for_socket(env["PTT_SOCKET"])
+        sh("tsp -K 2>/dev/null || true", env)  # a stale server on this socket would skew the run
+
+        # 1. Spawn N, then wait for all.
+        ours = timed(f'for i in $(seq {n}); do {task} spawn --cwd {work} "{prompt}" >/dev/null; done; '
+                     f'{task} wait $(seq {n}) >/dev/null', env)
+        theirs = timed(f'cd {work}; for i in $(seq {n}); do last=$(tsp {agent} -p "{prompt}"); done; '
+                       f'tsp -w $last >/dev/null 2>&1 || true; '
+                       f'for id in $(tsp -l | awk \'$2=="running"||$2=="queued"{{print $1}}\'); '
+                       f'do tsp -w $id >/dev/null 2>&1 || true; done', env)
+        states = [json.loads(l)["state"] for l in sh(f"{task} list --json", env).stdout.splitlines()]
+        tsp_done = sum(1 for l in sh("tsp -l", env).stdout.splitlines()[1:] if " finished " in l)
+        ok = states.count("succeeded")
+
+        # 2. list over N tasks.
+        runs = args.list_runs
+        list_ours = timed(f"for i in $(seq {runs}); do {task} list >/dev/null; done", env) / runs
+        list_theirs = timed(f"for i in $(seq {runs}); do tsp -l >/dev/null; done", env) / runs
+
+        # 3. RSS with N finished tasks.
+        rss = rss_kb(daemon.pid)
+        tsp_pid = None
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if f"TS_SOCKET={env['TS_SOCKET']}".encode() in f.read().split(b"\0"):
+                        with open(f"/proc/{pid}/cmdline", "rb") as c:
+                            if b"tsp" in c.read():
+                                tsp_pid = int(pid)
+            except OSError:
+                pass
+        tsp_rss = rss_kb(tsp_pid) if tsp_pid else 0
+
+        # 4. Follow latency.
+        follow_agent = os.path.join(root, "follow_agent.py")
+        with open(follow_agent, "w") as f:
+            f.write(FOLLOW_AGENT)
+        os.chmod(follow_agent, 0o755)
+        # A second daemon runs the latency agent (--claude is per daemon).
+        lat = follow_latency(task, taskd, follow_agent, root, work, args.follow_samples, env)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        sh("tsp -K 2>/dev/null || true", env)
+        shutil.rmtree(root, ignore_errors=True)
+
+    print(f"ptt-taskd vs task-spooler, {n} tasks, 4 at once, same agent ({os.path.basename(agent)})")
+    print(f"{'measure':42} {'ptt':>12} {'tsp':>12} {'ptt/tsp':>8}  target")
+    print(f"{'spawn N + wait all (s)':42} {ours:12.2f} {theirs:12.2f} {ours / theirs:8.2f}  <= 0.80")
+    print(f"{'list over N tasks (ms per call)':42} {list_ours * 1e3:12.2f} {list_theirs * 1e3:12.2f} "
+          f"{list_ours / list_theirs:8.2f}  <= 0.80")
+    print(f"{'daemon RSS with N finished tasks (MB)':42} {rss / 1024:12.2f} {tsp_rss / 1024:12.2f} {'':8}  < 10 MB")
+    print(f"{'logs -f latency median / p95 / max (ms)':42} "
+          f"{lat[0]:.3f} / {lat[1]:.3f} / {lat[2]:.3f}{'':6}  < 5 ms")
+    print(f"(succeeded: ptt {ok}/{n}, tsp finished {tsp_done}/{n})")
+
+
+def follow_latency(task, taskd, follow_agent, root, work, samples, env):
+    env = dict(env, PTT_SOCKET=os.path.join(root, "follow.sock"), PTT_STATE_DIR=os.path.join(root, "follow-state"))
+    daemon = subprocess.Popen([taskd, "--claude", follow_agent], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        wait_for_socket(env["PTT_SOCKET"])
+        fifo = os.path.join(root, "follow.fifo")
+        os.mkfifo(fifo)
+        tid = sh(f"{task} spawn --cwd {work} {fifo}", env).stdout.strip()
+        logs = subprocess.Popen([task, "logs", "-f", tid], env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
+        stamp = re.compile(r"t=(\d+)")
+        latencies = []
+        with open(fifo, "w") as f:
+            logs.stdout.readline()  # the session line: the follower is attached
+            for _ in range(samples):
+                f.write("go\n")
+                f.flush()
+                line = logs.stdout.readline()
+                now = time.monotonic_ns()
+                m = stamp.search(line)
+                if m:
+                    latencies.append((now - int(m.group(1))) / 1e6)
+                time.sleep(0.002)
+            f.write("end\n")
+        logs.wait(timeout=10)
+    finally:
+        daemon.terminate()
+        daemon.wait()
+    latencies.sort()
+    return (statistics.median(latencies), latencies[int(len(latencies) * 0.95) - 1], latencies[-1])
+
+
+if __name__ == "__main__":
+    main()

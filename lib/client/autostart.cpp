@@ -1,0 +1,178 @@
+#include "client/autostart.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/paths.h"
+
+namespace ptt::client {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Nobody listens: the socket file is missing or stale. Other errors (EACCES...)
+// are not fixed by starting a daemon.
+bool nobody_listens(int err) { return err == ENOENT || err == ECONNREFUSED; }
+
+std::string unreachable_message(const fs::path& socket, int err, bool autostart_disabled) {
+  std::string msg = fmt::format("no daemon answers at {} ({})", socket.string(), std::strerror(err));
+  if (autostart_disabled)
+    return msg + "; start one with `ptt-taskd &` or drop --no-autostart/PTT_NO_AUTOSTART";
+  return msg + "; check the socket path (--socket, PTT_SOCKET)";
+}
+
+class LockFile {
+ public:
+  explicit LockFile(const fs::path& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      throw UnreachableError(
+          fmt::format("cannot open the start-up lock {} ({}); check the directory's permissions",
+                      path.string(), std::strerror(errno)));
+    }
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR)
+        throw UnreachableError(fmt::format("cannot lock {} ({})", path.string(), std::strerror(errno)));
+    }
+  }
+  ~LockFile() { ::close(fd_); }  // closing releases the flock
+  LockFile(const LockFile&) = delete;
+  LockFile& operator=(const LockFile&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::string tail_of(const fs::path& log, std::size_t max_bytes = 600) {
+  std::ifstream in(log, std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (all.size() > max_bytes) all = all.substr(all.size() - max_bytes);
+  while (!all.empty() && (all.back() == '\n' || all.back() == ' ')) all.pop_back();
+  return all;
+}
+
+// Forks a detached ptt-taskd: own session, stdin from /dev/null, stdout and stderr
+// appended to `log`. Returns its pid (our child until we exit, so an early death is seen).
+pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& state,
+                   const fs::path& log) {
+  int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0) {
+    throw UnreachableError(
+        fmt::format("cannot open the daemon log {} ({})", log.string(), std::strerror(errno)));
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log_fd);
+    throw UnreachableError(fmt::format("cannot fork to start ptt-taskd ({})", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    ::setsid();
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    std::signal(SIGPIPE, SIG_DFL);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    // The daemon outlives this shell's directory (which may be unmounted or
+    // removed); its paths are absolute so "/" loses nothing.
+    ::setenv("PTT_SOCKET", socket.c_str(), 1);
+    ::setenv("PTT_STATE_DIR", state.c_str(), 1);
+    if (::chdir("/") != 0) ::_exit(127);
+    const char* argv[] = {"ptt-taskd", nullptr};
+    if (exe.find('/') != std::string::npos) {
+      ::execv(exe.c_str(), const_cast<char* const*>(argv));
+    } else {
+      ::execvp(exe.c_str(), const_cast<char* const*>(argv));
+    }
+    std::string msg =
+        fmt::format("ptt-task: error: cannot run {} ({}); set PTT_TASKD\n", exe, std::strerror(errno));
+    (void)!::write(2, msg.data(), msg.size());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  return pid;
+}
+
+// Creates the missing parts of `dir` with mode 0700. Existing directories are left
+// alone: with --socket /tmp/x.sock, chmod'ing /tmp would break the machine.
+void make_missing_dirs_private(const fs::path& dir) {
+  if (dir.empty() || fs::is_directory(dir)) return;
+  make_missing_dirs_private(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw UnreachableError(
+        fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
+                    dir.string(), std::strerror(errno)));
+  }
+}
+
+}  // namespace
+
+bool autostart_allowed_by_env() {
+  const char* v = std::getenv("PTT_NO_AUTOSTART");
+  return !v || !*v || std::strcmp(v, "0") == 0;
+}
+
+std::string daemon_executable() {
+  if (const char* v = std::getenv("PTT_TASKD"); v && *v) return v;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path sibling = self.parent_path() / "ptt-taskd";
+    if (::access(sibling.c_str(), X_OK) == 0) return sibling.string();
+  }
+  return "ptt-taskd";
+}
+
+Connection connect_or_start(const ConnectOptions& options) {
+  int err = 0;
+  if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);
+  if (!options.autostart || !nobody_listens(err)) {
+    throw UnreachableError(unreachable_message(options.socket, err, !options.autostart));
+  }
+
+  fs::path dir = options.socket.parent_path();
+  fs::path state = default_state_dir();
+  make_missing_dirs_private(dir);
+  make_missing_dirs_private(state);
+  LockFile lock(fs::path(options.socket.string() + ".lock"));
+  // Someone else may have started it while we waited for the lock.
+  if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);
+
+  std::string exe = daemon_executable();
+  fs::path log = state / "taskd.log";
+  pid_t pid = spawn_daemon(exe, fs::absolute(options.socket), fs::absolute(state), log);
+  auto deadline = Clock::now() + options.ready_timeout;
+  auto delay = std::chrono::microseconds(200);
+  for (;;) {
+    if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      throw UnreachableError(fmt::format("{} exited at start-up (status {}): {}; see {}", exe,
+                                         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+                                         tail_of(log), log.string()));
+    }
+    if (Clock::now() > deadline) {
+      throw UnreachableError(
+          fmt::format("started {} (pid {}) but it did not listen on {} within {} ms; see {}", exe, pid,
+                      options.socket.string(), options.ready_timeout.count(), log.string()));
+    }
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::microseconds(20000));
+  }
+}
+
+}  // namespace ptt::client

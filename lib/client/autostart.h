@@ -1,0 +1,30 @@
+#pragma once
+// Reaching the daemon, starting it when nobody answers. Race-free as tmux does it:
+// an flock'ed lock file next to the socket serialises starters; whoever holds it
+// re-checks the socket before spawning, so N clients at once start one daemon.
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "client/connection.h"
+
+namespace ptt::client {
+
+struct ConnectOptions {
+  std::filesystem::path socket;  // where the daemon listens
+  bool autostart = true;         // spawn ptt-taskd when nobody answers
+  std::chrono::milliseconds ready_timeout{10000};
+};
+
+// True unless PTT_NO_AUTOSTART is set to something other than "" or "0".
+bool autostart_allowed_by_env();
+
+// The ptt-taskd to start: $PTT_TASKD, else next to this executable
+// (/proc/self/exe), else "ptt-taskd" looked up on PATH.
+std::string daemon_executable();
+
+// Connects, auto-starting the daemon if allowed. Throws UnreachableError with a
+// message that says what to do next.
+Connection connect_or_start(const ConnectOptions& options);
+
+}  // namespace ptt::client

@@ -1,0 +1,68 @@
+#include "client/client.h"
+
+#include <fmt/format.h>
+
+#include "core/version.h"
+#include "protocol/protocol.h"
+
+namespace ptt::client {
+using nlohmann::json;
+
+Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options)) {
+  try {
+    hello_ = request(protocol::op::kHello,
+                     {{"version", protocol::kVersion}, {"client", std::string("ptt-task ") + PTT_VERSION}});
+  } catch (const RequestError& e) {
+    if (e.code == protocol::error::kVersionMismatch) {
+      throw UnreachableError(
+          fmt::format("the daemon speaks another protocol version ({}); restart it with a "
+                      "matching ptt-taskd (`ptt-task shutdown`, then any ptt-task command)",
+                      e.what()));
+    }
+    throw UnreachableError(fmt::format("the daemon refused the connection: {}", e.what()));
+  }
+  int version = hello_.value("version", 0);
+  if (version != protocol::kVersion) {
+    throw UnreachableError(
+        fmt::format("the daemon speaks protocol {} but ptt-task speaks {}; restart the daemon "
+                    "with a matching ptt-taskd",
+                    version, protocol::kVersion));
+  }
+}
+
+long Client::send_request(std::string_view op, json fields) {
+  long id = next_id_++;
+  fields["id"] = id;
+  fields["op"] = op;
+  conn_.send(fields);
+  return id;
+}
+
+json Client::request(std::string_view op, json fields, const EventFn& on_event) {
+  long id = send_request(op, std::move(fields));
+  for (;;) {
+    json msg = conn_.read();
+    if (!msg.is_object()) continue;
+    if (msg.contains("event")) {
+      if (on_event) on_event(msg);
+      continue;
+    }
+    auto rid = msg.find("id");
+    // An id-less error is about the connection itself (e.g. permission_denied).
+    bool connection_error = rid != msg.end() && rid->is_null() && !msg.value("ok", true);
+    if (!connection_error && (rid == msg.end() || !rid->is_number_integer() || rid->get<long>() != id))
+      continue;
+    if (msg.value("ok", false)) return msg;
+    const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
+    throw RequestError(err.value("code", "internal"), err.value("message", "the daemon refused the request"));
+  }
+}
+
+void Client::read_events(const EventFn& on_event) {
+  for (;;) {
+    json msg = conn_.read();
+    if (msg.is_object() && msg.contains("event") && !on_event(msg)) return;
+  }
+}
+
+}  // namespace ptt::client

@@ -1,0 +1,50 @@
+#pragma once
+// The ptt-taskd client: connect (auto-starting), hello with a version check, then
+// requests whose replies are matched by id while events are handed to a callback.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "client/autostart.h"
+#include "client/connection.h"
+
+namespace ptt::client {
+
+// The daemon answered a request with ok:false.
+struct RequestError : std::runtime_error {
+  RequestError(std::string code_, const std::string& message)
+      : std::runtime_error(message), code(std::move(code_)) {}
+  std::string code;
+};
+
+// Returns false to stop reading events.
+using EventFn = std::function<bool(const nlohmann::json& event)>;
+
+class Client {
+ public:
+  // Connects and says hello; throws UnreachableError (also on a version mismatch).
+  explicit Client(const ConnectOptions& options);
+
+  const nlohmann::json& hello_reply() const { return hello_; }
+
+  // Sends {"op": op, ...fields} and returns the ok reply; events seen before it go
+  // to on_event. Throws RequestError for ok:false, UnreachableError on a broken link.
+  nlohmann::json request(std::string_view op, nlohmann::json fields = nlohmann::json::object(),
+                         const EventFn& on_event = {});
+
+  // Sends a request without waiting; returns its id. For callers that read the
+  // reply themselves with connection().read_line().
+  long send_request(std::string_view op, nlohmann::json fields = nlohmann::json::object());
+  Connection& connection() { return conn_; }
+
+  // Reads events until on_event returns false (replies without a pending request are ignored).
+  void read_events(const EventFn& on_event);
+
+ private:
+  Connection conn_;
+  nlohmann::json hello_;
+  long next_id_ = 1;
+};
+
+}  // namespace ptt::client

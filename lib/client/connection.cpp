@@ -1,0 +1,104 @@
+#include "client/connection.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "protocol/protocol.h"
+
+namespace ptt::client {
+
+std::optional<Connection> Connection::try_connect(const std::filesystem::path& socket, int& err) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string& p = socket.native();
+  if (p.size() >= sizeof(addr.sun_path)) {
+    err = ENAMETOOLONG;
+    return std::nullopt;
+  }
+  std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    err = errno;
+    return std::nullopt;
+  }
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    err = errno;
+    ::close(fd);
+    return std::nullopt;
+  }
+  err = 0;
+  return Connection(fd);
+}
+
+Connection::Connection(Connection&& other) noexcept
+    : fd_(other.fd_), buffer_(std::move(other.buffer_)), scan_from_(other.scan_from_) {
+  other.fd_ = -1;
+}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    buffer_ = std::move(other.buffer_);
+    scan_from_ = other.scan_from_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+Connection::~Connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Connection::send(const nlohmann::json& value) {
+  std::string line = to_ndjson(value);
+  std::size_t off = 0;
+  while (off < line.size()) {
+    // MSG_NOSIGNAL: a daemon that went away is an error to report, not a SIGPIPE.
+    ssize_t n = ::send(fd_, line.data() + off, line.size() - off, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+nlohmann::json Connection::read() {
+  std::string line = read_line();
+  JsonLine parsed = parse_json_line(line);
+  if (!parsed.value) throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
+  return std::move(*parsed.value);
+}
+
+std::string Connection::read_line() {
+  for (;;) {
+    std::size_t nl = buffer_.find('\n', scan_from_);
+    if (nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      scan_from_ = 0;
+      return line;
+    }
+    scan_from_ = buffer_.size();
+    if (buffer_.size() > protocol::kMaxLine * 64) throw UnreachableError("the daemon sent an over-long line");
+    // Grow in big steps: a `list` reply over thousands of tasks is one long line.
+    std::size_t old = buffer_.size();
+    buffer_.resize(old + std::max<std::size_t>(65536, old));
+    ssize_t n = ::read(fd_, buffer_.data() + old, buffer_.size() - old);
+    buffer_.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
+    }
+    if (n == 0) throw UnreachableError("the daemon closed the connection");
+  }
+}
+
+}  // namespace ptt::client

@@ -1,0 +1,44 @@
+#pragma once
+// A blocking NDJSON connection over a Unix stream socket: the client side of the
+// ptt-taskd protocol. One JSON value per line each way.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/ndjson.h"
+
+namespace ptt::client {
+
+// Thrown when the daemon cannot be reached or the connection breaks.
+struct UnreachableError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Connection {
+ public:
+  // Connects once; returns nullopt with `err` set (errno) when nobody answers.
+  static std::optional<Connection> try_connect(const std::filesystem::path& socket, int& err);
+
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  void send(const nlohmann::json& value);
+  // Blocks until one complete line arrives; throws UnreachableError at EOF.
+  nlohmann::json read();
+  // The same, unparsed (for replies parsed by a faster reader, e.g. a big `list`).
+  std::string read_line();
+  int fd() const { return fd_; }
+
+ private:
+  explicit Connection(int fd) : fd_(fd) {}
+  int fd_ = -1;
+  std::string buffer_;  // bytes read past the last returned line
+  std::size_t scan_from_ = 0;
+};
+
+}  // namespace ptt::client

@@ -1,0 +1,49 @@
+#include <fmt/format.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+#include "taskcli/commands.h"
+#include "taskcli/log_render.h"
+
+namespace ptt::taskcli {
+using nlohmann::json;
+
+int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
+  raw = raw || s.global().json;
+  json reply = s.client().request("logs", {{"task", task_ref(task)}, {"follow", follow}});
+  std::int64_t id = reply.contains("task") && reply["task"].is_object()
+                        ? reply["task"].value("id", std::int64_t{-1})
+                        : std::int64_t{-1};
+  auto ours = [id](const json& ev) {
+    auto t = ev.find("task");
+    return id < 0 || (t != ev.end() && t->is_number_integer() && t->get<std::int64_t>() == id);
+  };
+  s.client().read_events([&](const json& ev) {
+    std::string kind = ev.value("event", "");
+    if (kind == "log_end" && ours(ev)) return false;
+    if (kind != "log" || !ours(ev)) return true;
+    if (auto omitted = ev.find("omitted_bytes"); omitted != ev.end() && !ev.contains("line")) {
+      // The daemon does not relay huge lines; say where the whole line is.
+      std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
+                                     omitted->dump(), reply.value("path", std::string("file")));
+      if (raw) {
+        print_warning("ptt-task", note);
+      } else {
+        write_stdout(fmt::format("[{}]\n", note));
+      }
+      return true;
+    }
+    std::string line = ev.value("line", "");
+    if (raw) {
+      write_stdout(line + '\n');
+    } else {
+      std::string out;
+      for (const auto& l : render_stream_line(line, s.style())) out += l + '\n';
+      if (!out.empty()) write_stdout(out);
+    }
+    return true;
+  });
+  return kExitOk;
+}
+
+}  // namespace ptt::taskcli

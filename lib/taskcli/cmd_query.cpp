@@ -1,0 +1,71 @@
+#include <fmt/format.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+#include "taskcli/commands.h"
+#include "taskcli/fast_list.h"
+
+namespace ptt::taskcli {
+using nlohmann::json;
+
+int cmd_list(Session& s, const std::string& state) {
+  json req = json::object();
+  if (!state.empty()) {
+    if (!protocol::parse_task_state(state)) {
+      throw UsageError(
+          fmt::format("unknown state '{}'; use queued, running, succeeded, failed or cancelled", state));
+    }
+    req["state"] = state;
+  }
+  // The reply can be MBs: read it raw and parse it with the fast reader.
+  auto& client = s.client();
+  long id = client.send_request("list", req);
+  ListReply reply;
+  for (;;) {
+    std::string line = client.connection().read_line();
+    try {
+      reply = parse_list_reply(line, id, s.global().json);
+    } catch (const std::exception& e) {
+      throw client::UnreachableError(
+          fmt::format("the daemon sent a list ptt-task cannot read ({})", e.what()));
+    }
+    if (reply.ours) break;
+  }
+  if (!reply.ok) throw client::RequestError(reply.error_code, reply.error_message);
+  if (s.global().json) {
+    std::string out;
+    for (const auto& t : reply.raw_tasks) (out += t) += '\n';
+    write_stdout(out);
+  } else {
+    write_stdout(render_table(reply.tasks, wall_now(), s.style()));
+  }
+  return kExitOk;
+}
+
+int cmd_status(Session& s, const std::string& task) {
+  json reply = s.client().request("get", {{"task", task_ref(task)}});
+  if (s.global().json) {
+    write_stdout(to_ndjson(reply.at("task")));
+  } else {
+    write_stdout(render_status(record_from(reply.at("task")), wall_now(), s.style()));
+  }
+  return kExitOk;
+}
+
+int cmd_result(Session& s, const std::string& task) {
+  json reply = s.client().request("result", {{"task", task_ref(task)}});
+  protocol::TaskRecord t = record_from(reply.at("task"));
+  std::string text = reply.value("text", "");
+  if (s.global().json) {
+    write_stdout(to_ndjson(payload_of(reply)));
+  } else if (!text.empty()) {
+    write_stdout(text.back() == '\n' ? text : text + '\n');
+  }
+  if (t.state == protocol::TaskState::kSucceeded) return kExitOk;
+  print_error("ptt-task",
+              fmt::format("task {} {}{}; see `ptt-task logs {}`", t.id, protocol::to_string(t.state),
+                          t.reason ? " (" + *t.reason + ")" : "", t.id));
+  return kExitFailure;
+}
+
+}  // namespace ptt::taskcli

@@ -1,0 +1,91 @@
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "core/exit_status.h"
+#include "taskcli/commands.h"
+
+namespace ptt::taskcli {
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string prompt_text(const std::string& arg) {
+  std::string text = arg;
+  if (arg == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw UsageError(arg == "-" ? "the prompt read from stdin is empty; pipe the prompt in"
+                                : "the prompt is empty; say what the agent should do");
+  }
+  return text;
+}
+
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : list + ",") {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string task_cwd(const std::string& arg) {
+  std::error_code ec;
+  fs::path dir = arg.empty() ? fs::current_path(ec) : fs::absolute(arg, ec);
+  if (!ec) dir = fs::weakly_canonical(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    throw UsageError(fmt::format("no directory '{}'; give an existing --cwd", arg.empty() ? "." : arg));
+  }
+  return dir.string();
+}
+
+int report_new_task(Session& s, const json& reply, bool wait) {
+  const json& task = reply.at("task");
+  std::int64_t id = task.at("id").get<std::int64_t>();
+  write_stdout(s.global().json ? to_ndjson(task) : fmt::format("{}\n", id));
+  if (!wait) return kExitOk;
+  return wait_and_report(s, json::array({id}), true);
+}
+
+}  // namespace
+
+json agent_options_json(const AgentFlags& f) {
+  json o = json::object();
+  if (!f.model.empty()) o["model"] = f.model;
+  if (f.max_turns) o["max_turns"] = *f.max_turns;
+  if (f.budget_usd) o["max_budget_usd"] = *f.budget_usd;
+  if (!f.permission_mode.empty()) o["permission_mode"] = f.permission_mode;
+  if (!f.allowed_tools.empty()) o["allowed_tools"] = split_list(f.allowed_tools);
+  return o;
+}
+
+int cmd_spawn(Session& s, const SpawnArgs& a) {
+  json req = {{"prompt", prompt_text(a.prompt)}, {"cwd", task_cwd(a.cwd)}};
+  if (!a.name.empty()) req["name"] = a.name;
+  if (!a.after.empty()) {
+    json after = json::array();
+    for (const auto& ref : a.after) after.push_back(task_ref(ref));
+    req["after"] = after;
+  }
+  json options = agent_options_json(a.agent);
+  if (!options.empty()) req["options"] = options;
+  return report_new_task(s, s.client().request("spawn", req), a.wait);
+}
+
+int cmd_follow_up(Session& s, const FollowUpArgs& a) {
+  json req = {{"task", task_ref(a.task)}, {"prompt", prompt_text(a.prompt)}};
+  if (!a.name.empty()) req["name"] = a.name;
+  json options = agent_options_json(a.agent);
+  if (!options.empty()) req["options"] = options;
+  return report_new_task(s, s.client().request("follow_up", req), a.wait);
+}
+
+}  // namespace ptt::taskcli

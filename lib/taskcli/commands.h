@@ -1,0 +1,81 @@
+#pragma once
+// ptt-task's subcommands: their CLI11 definitions and one handler each.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "taskcli/session.h"
+
+namespace ptt::taskcli {
+
+struct AgentFlags {
+  std::string model;
+  std::optional<int> max_turns;
+  std::optional<double> budget_usd;
+  std::string permission_mode;
+  std::string allowed_tools;  // comma- or space-separated
+};
+
+struct SpawnArgs {
+  std::string prompt;
+  std::string cwd;
+  std::string name;
+  std::vector<std::string> after;
+  bool wait = false;
+  AgentFlags agent;
+};
+
+struct FollowUpArgs {
+  std::string task;
+  std::string prompt;
+  std::string name;
+  bool wait = false;
+  AgentFlags agent;
+};
+
+struct CommandArgs {
+  SpawnArgs spawn;
+  FollowUpArgs follow_up;
+  std::string state;               // list --state
+  std::string task;                // status, result, logs
+  std::vector<std::string> tasks;  // cancel, wait
+  bool all = false;                // cancel --all
+  bool follow = false;             // logs -f
+  bool raw = false;                // logs --raw
+};
+
+// The parsed command line: global options, per-command arguments and the handler
+// the chosen subcommand selected.
+struct Invocation {
+  GlobalOptions global;
+  CommandArgs args;
+  std::function<int(Session&)> action;
+  bool autostart = true;  // false for commands that must not start a daemon (shutdown)
+};
+
+void define_commands(CLI::App& app, Invocation& inv);
+// Runs the selected handler, mapping errors to exit statuses and messages.
+int execute(Invocation& inv);
+
+int cmd_spawn(Session& s, const SpawnArgs& a);
+int cmd_follow_up(Session& s, const FollowUpArgs& a);
+int cmd_list(Session& s, const std::string& state);
+int cmd_status(Session& s, const std::string& task);
+int cmd_result(Session& s, const std::string& task);
+int cmd_logs(Session& s, const std::string& task, bool follow, bool raw);
+int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all);
+int cmd_wait(Session& s, const std::vector<std::string>& tasks);
+int cmd_watch(Session& s);
+int cmd_clean(Session& s);
+int cmd_ping(Session& s);
+int cmd_shutdown(Session& s);
+
+// Shared by spawn and follow-up: the protocol's `options` object.
+nlohmann::json agent_options_json(const AgentFlags& f);
+// Waits for tasks and prints their outcomes; 0 if all succeeded, else 1.
+int wait_and_report(Session& s, const nlohmann::json& refs, bool quiet_success);
+
+}  // namespace ptt::taskcli

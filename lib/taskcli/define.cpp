@@ -1,0 +1,99 @@
+#include "taskcli/commands.h"
+
+namespace ptt::taskcli {
+
+namespace {
+
+void add_agent_flags(CLI::App* sub, AgentFlags& f) {
+  sub->add_option("--model", f.model, "Claude model for this task");
+  sub->add_option("--max-turns", f.max_turns, "Stop after N agent turns")->check(CLI::PositiveNumber);
+  sub->add_option("--budget", f.budget_usd, "Stop when the run costs more than USD")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--permission-mode", f.permission_mode, "Claude permission mode (e.g. acceptEdits)");
+  sub->add_option("--allowed-tools", f.allowed_tools, "Tools allowed without asking, e.g. \"Bash,Edit\"");
+}
+
+template <typename Fn>
+void on(CLI::App* sub, Invocation& inv, Fn fn) {
+  sub->callback([&inv, fn] { inv.action = fn; });
+}
+
+}  // namespace
+
+void define_commands(CLI::App& app, Invocation& inv) {
+  auto& g = inv.global;
+  auto& a = inv.args;
+  app.fallthrough();  // global options are accepted after the subcommand too
+  app.require_subcommand(1);
+  app.add_option("--socket", g.socket,
+                 "Daemon socket (default: $PTT_SOCKET, $XDG_RUNTIME_DIR/ptt/taskd.sock)");
+  app.add_flag("--no-autostart", g.no_autostart,
+               "Do not start ptt-taskd when none answers (also PTT_NO_AUTOSTART=1)");
+  app.add_flag("--json", g.json, "Print data as NDJSON, one object per line");
+
+  auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
+  spawn->add_option("--cwd", a.spawn.cwd, "Directory to run in (default: the current one)");
+  spawn->add_option("--name", a.spawn.name, "A name usable wherever the id is");
+  spawn
+      ->add_option("--after", a.spawn.after,
+                   "Run only after these tasks succeeded (ids or names; \"1,2\" or repeated)")
+      ->expected(1, -1)
+      ->delimiter(',');
+  spawn->add_flag("--wait", a.spawn.wait, "Wait for the task; exit 0 only if it succeeded");
+  add_agent_flags(spawn, a.spawn.agent);
+  spawn->add_option("prompt", a.spawn.prompt, "What the agent should do ('-' reads stdin)")->required();
+  on(spawn, inv, [&a](Session& s) { return cmd_spawn(s, a.spawn); });
+
+  auto* list = app.add_subcommand("list", "List tasks");
+  list->add_option("--state", a.state,
+                   "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
+  on(list, inv, [&a](Session& s) { return cmd_list(s, a.state); });
+
+  auto* status = app.add_subcommand("status", "Show one task in detail");
+  status->add_option("task", a.task, "Task id or name")->required();
+  on(status, inv, [&a](Session& s) { return cmd_status(s, a.task); });
+
+  auto* result = app.add_subcommand("result", "Print a finished task's result text");
+  result->add_option("task", a.task, "Task id or name")->required();
+  on(result, inv, [&a](Session& s) { return cmd_result(s, a.task); });
+
+  auto* logs = app.add_subcommand("logs", "Print a task's agent log");
+  logs->add_option("task", a.task, "Task id or name")->required();
+  logs->add_flag("-f,--follow", a.follow, "Keep printing until the task ends");
+  logs->add_flag("--raw", a.raw, "Print the raw stream-json lines");
+  on(logs, inv, [&a](Session& s) { return cmd_logs(s, a.task, a.follow, a.raw); });
+
+  auto* cancel = app.add_subcommand("cancel", "Cancel tasks (SIGTERM, then SIGKILL)");
+  cancel->add_option("tasks", a.tasks, "Task ids or names");
+  cancel->add_flag("--all", a.all, "Cancel every queued and running task");
+  on(cancel, inv, [&a](Session& s) { return cmd_cancel(s, a.tasks, a.all); });
+
+  auto* wait = app.add_subcommand("wait", "Wait for tasks; exit 0 only if all succeeded");
+  wait->add_option("tasks", a.tasks, "Task ids or names")->required();
+  on(wait, inv, [&a](Session& s) { return cmd_wait(s, a.tasks); });
+
+  auto* watch = app.add_subcommand("watch", "Print task events as they happen");
+  on(watch, inv, [](Session& s) { return cmd_watch(s); });
+
+  auto* follow_up = app.add_subcommand("follow-up", "Continue a task's Claude session as a new task");
+  follow_up->add_option("task", a.follow_up.task, "Task id or name")->required();
+  follow_up->add_option("prompt", a.follow_up.prompt, "What to do next ('-' reads stdin)")->required();
+  follow_up->add_option("--name", a.follow_up.name, "A name for the new task");
+  follow_up->add_flag("--wait", a.follow_up.wait, "Wait for the new task; exit 0 only if it succeeded");
+  add_agent_flags(follow_up, a.follow_up.agent);
+  on(follow_up, inv, [&a](Session& s) { return cmd_follow_up(s, a.follow_up); });
+
+  auto* clean = app.add_subcommand("clean", "Forget finished tasks");
+  on(clean, inv, [](Session& s) { return cmd_clean(s); });
+
+  auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");
+  on(ping, inv, [](Session& s) { return cmd_ping(s); });
+
+  auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
+  shutdown->callback([&inv] {
+    inv.autostart = false;
+    inv.action = [](Session& s) { return cmd_shutdown(s); };
+  });
+}
+
+}  // namespace ptt::taskcli

@@ -1,0 +1,53 @@
+#include <csignal>
+
+#include <unistd.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+#include "protocol/protocol.h"
+#include "taskcli/commands.h"
+
+namespace ptt::taskcli {
+
+namespace {
+
+constexpr std::string_view kTool = "ptt-task";
+
+// Blocking reads (wait, logs -f, watch) end on Ctrl-C with the conventional 130.
+void exit_interrupted(int) { ::_exit(kExitInterrupted); }
+
+int exit_status_for(const std::string& code) {
+  namespace e = protocol::error;
+  if (code == e::kNotFound) return kExitNotFound;
+  if (code == e::kBadRequest || code == e::kInvalidArgument || code == e::kCwdNotAllowed ||
+      code == e::kUnknownOp || code == e::kTooLong)
+    return kExitUsage;
+  if (code == e::kVersionMismatch || code == e::kPermissionDenied) return kExitUnreachable;
+  return kExitFailure;
+}
+
+}  // namespace
+
+int execute(Invocation& inv) {
+  std::signal(SIGINT, exit_interrupted);
+  std::signal(SIGTERM, exit_interrupted);
+  if (!inv.action) {
+    print_error(kTool, "no subcommand given; see `ptt-task --help`");
+    return kExitUsage;
+  }
+  try {
+    Session session(inv.global, inv.autostart);
+    return inv.action(session);
+  } catch (const UsageError& e) {
+    print_error(kTool, e.what());
+    return kExitUsage;
+  } catch (const client::UnreachableError& e) {
+    print_error(kTool, e.what());
+    return kExitUnreachable;
+  } catch (const client::RequestError& e) {
+    print_error(kTool, e.what());
+    return exit_status_for(e.code);
+  }
+}
+
+}  // namespace ptt::taskcli

@@ -1,0 +1,211 @@
+#include "taskcli/format.h"
+
+#include <ctime>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "taskcli/text.h"
+
+namespace ptt::taskcli {
+using protocol::TaskRecord;
+using protocol::TaskState;
+
+namespace {
+
+const char* state_color(TaskState s) {
+  switch (s) {
+    case TaskState::kRunning:
+      return "\033[36m";
+    case TaskState::kSucceeded:
+      return "\033[32m";
+    case TaskState::kFailed:
+      return "\033[31m";
+    case TaskState::kCancelled:
+      return "\033[2m";
+    case TaskState::kQueued:
+      break;
+  }
+  return "";
+}
+
+std::string paint(std::string_view text, const char* code, const Style& style) {
+  if (!style.color || !*code) return std::string(text);
+  return fmt::format("{}{}\033[0m", code, text);
+}
+
+std::string join_ids(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (auto id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+std::string clock_time(double unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_age(double seconds) {
+  if (seconds < 0) seconds = 0;
+  auto s = static_cast<long long>(seconds);
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m", s / 60);
+  if (s < 86400) return fmt::format("{}h", s / 3600);
+  return fmt::format("{}d", s / 86400);
+}
+
+std::string format_cost(const TaskRecord& t) {
+  if (!t.result) return "-";
+  return fmt::format("${:.4f}", t.result->cost_usd);
+}
+
+std::string activity_summary(const TaskRecord& t) {
+  switch (t.state) {
+    case TaskState::kQueued:
+      return t.after.empty() ? std::string("queued") : fmt::format("waiting for {}", join_ids(t.after));
+    case TaskState::kRunning:
+      return t.activity ? one_line(*t.activity) : "starting";
+    case TaskState::kSucceeded:
+      return t.result ? one_line(t.result->text) : "";
+    case TaskState::kFailed:
+    case TaskState::kCancelled:
+      if (t.reason && *t.reason == "exit_code" && t.exit_code)
+        return fmt::format("exit code {}", *t.exit_code);
+      if (t.reason && *t.reason == protocol::to_string(t.state)) return "";  // not "cancelled (cancelled)"
+      return t.reason ? one_line(*t.reason) : "";
+  }
+  return "";
+}
+
+std::string render_table(const std::vector<TaskRecord>& tasks, double now, const Style& style) {
+  struct Row {
+    std::string id, name, state, age, activity, cost;
+    TaskState s;
+  };
+  std::vector<Row> rows;
+  rows.reserve(tasks.size());
+  std::size_t w_id = 2, w_name = 4, w_state = 5, w_age = 3;
+  for (const auto& t : tasks) {
+    Row r{std::to_string(t.id),
+          t.name ? one_line(*t.name) : "-",
+          std::string(protocol::to_string(t.state)),
+          format_age(now - t.created_at),
+          activity_summary(t),
+          format_cost(t),
+          t.state};
+    w_id = std::max(w_id, r.id.size());
+    w_name = std::max(w_name, display_width(r.name));
+    w_state = std::max(w_state, r.state.size());
+    w_age = std::max(w_age, r.age.size());
+    rows.push_back(std::move(r));
+  }
+  // The activity column takes what is left of the terminal; the cost goes last so
+  // it stays aligned: pad activity to the widest one that fits.
+  std::size_t fixed = w_id + w_name + w_state + w_age + 4 * 2 + 2 + 8;
+  std::size_t w_act = 8;
+  for (const auto& r : rows) w_act = std::max(w_act, display_width(r.activity));
+  if (style.max_width > 0) {
+    std::size_t room = style.max_width > fixed + 10 ? style.max_width - fixed : 10;
+    w_act = std::min(w_act, room);
+  }
+  auto line = [&](const std::string& id, const std::string& name, const std::string& state, const char* color,
+                  const std::string& age, const std::string& act, const std::string& cost) {
+    std::string s = fmt::format("{:>{}}  {}  ", id, w_id, pad_right(name, w_name));
+    s += paint(pad_right(state, w_state), color, style);
+    s += fmt::format("  {:>{}}  {}  {}", age, w_age, pad_right(truncate_to_width(act, w_act), w_act), cost);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s + '\n';
+  };
+  std::string out = line("ID", "NAME", "STATE", "", "AGE", "ACTIVITY", "COST");
+  for (const auto& r : rows) out += line(r.id, r.name, r.state, state_color(r.s), r.age, r.activity, r.cost);
+  return out;
+}
+
+std::string render_outcome_line(const TaskRecord& t, const Style& style) {
+  std::string s = std::to_string(t.id);
+  if (t.name) fmt::format_to(std::back_inserter(s), " {}", one_line(*t.name));
+  fmt::format_to(std::back_inserter(s), " {}",
+                 paint(protocol::to_string(t.state), state_color(t.state), style));
+  if (t.state != TaskState::kSucceeded && t.state != TaskState::kQueued && t.state != TaskState::kRunning) {
+    std::string why = activity_summary(t);
+    if (!why.empty()) fmt::format_to(std::back_inserter(s), " ({})", why);
+  }
+  if (t.result) fmt::format_to(std::back_inserter(s), " {}", format_cost(t));
+  s += '\n';
+  return s;
+}
+
+std::string render_status(const TaskRecord& t, double now, const Style& style) {
+  std::string out =
+      fmt::format("task {}{}: {}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
+                  paint(protocol::to_string(t.state), state_color(t.state), style));
+  auto field = [&](std::string_view key, const std::string& value) {
+    if (!value.empty()) out += fmt::format("  {:<10}{}\n", fmt::format("{}:", key), value);
+  };
+  field("prompt", truncate_to_width(one_line(t.prompt), 200));
+  field("cwd", t.cwd);
+  field("created", fmt::format("{} ({} ago)", clock_time(t.created_at), format_age(now - t.created_at)));
+  if (t.started_at) field("started", clock_time(*t.started_at));
+  if (t.finished_at) {
+    double from = t.started_at.value_or(t.created_at);
+    field("finished", fmt::format("{} (took {:.1f}s)", clock_time(*t.finished_at), *t.finished_at - from));
+  }
+  if (t.reason) field("reason", *t.reason);
+  if (t.exit_code) field("exit code", std::to_string(*t.exit_code));
+  if (t.activity) field("activity", one_line(*t.activity));
+  if (t.model) field("model", *t.model);
+  if (t.session_id) field("session", *t.session_id);
+  if (!t.after.empty()) field("after", join_ids(t.after));
+  if (t.parent) field("parent", std::to_string(*t.parent));
+  if (t.pid) field("pid", std::to_string(*t.pid));
+  if (t.result) {
+    field("cost",
+          fmt::format("{} over {} turns, {} ms", format_cost(t), t.result->num_turns, t.result->duration_ms));
+    field("result", truncate_to_width(one_line(t.result->text), 200));
+  }
+  if (t.stderr_tail && !t.stderr_tail->empty())
+    field("stderr", truncate_to_width(one_line(*t.stderr_tail), 300));
+  return out;
+}
+
+std::string render_event(const nlohmann::json& event, double now_wall, const Style& style) {
+  std::string kind = event.value("event", "");
+  auto it = event.find("task");
+  if (it == event.end() || !it->is_object()) return "";
+  TaskRecord t;
+  try {
+    t = it->get<TaskRecord>();
+  } catch (const nlohmann::json::exception&) {
+    return "";
+  }
+  std::time_t secs = static_cast<std::time_t>(now_wall);
+  std::tm tm{};
+  ::localtime_r(&secs, &tm);
+  char stamp[16];
+  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  std::string who = t.name ? fmt::format("{} {}", t.id, one_line(*t.name)) : std::to_string(t.id);
+  std::string detail;
+  if (kind == "created") {
+    detail = truncate_to_width(one_line(t.prompt), 80);
+  } else if (kind == "started" || kind == "activity") {
+    detail = t.activity ? one_line(*t.activity) : "";
+  } else if (kind == "finished") {
+    return fmt::format("{}  {:<9} {}", stamp, kind, render_outcome_line(t, style));
+  } else {
+    return "";
+  }
+  std::string line = fmt::format("{}  {:<9} {}  {}", stamp, kind, who, detail);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line + '\n';
+}
+
+}  // namespace ptt::taskcli

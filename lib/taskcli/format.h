@@ -1,0 +1,32 @@
+#pragma once
+// Pure renderers for task records and events: no I/O, so they are unit-tested.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/task_record.h"
+
+namespace ptt::taskcli {
+
+struct Style {
+  bool color = false;         // ANSI colours (a TTY and NO_COLOR unset)
+  std::size_t max_width = 0;  // terminal columns to fit; 0 = no limit
+};
+
+// "42s", "5m", "3h", "2d".
+std::string format_age(double seconds);
+// "$0.0123", or "-" when unknown.
+std::string format_cost(const protocol::TaskRecord& t);
+// What the ACTIVITY column shows: live activity, queue wait, result or reason.
+std::string activity_summary(const protocol::TaskRecord& t);
+// The aligned table: ID NAME STATE AGE ACTIVITY COST, header first.
+std::string render_table(const std::vector<protocol::TaskRecord>& tasks, double now, const Style& style);
+// One line per task for `wait`: "3 fix-tests succeeded $0.01" / "4 failed (error_max_turns)".
+std::string render_outcome_line(const protocol::TaskRecord& t, const Style& style);
+// Several "key: value" lines for `status`.
+std::string render_status(const protocol::TaskRecord& t, double now, const Style& style);
+// One human line for a `watch` event, or "" for events not worth a line.
+std::string render_event(const nlohmann::json& event, double now_wall, const Style& style);
+
+}  // namespace ptt::taskcli

@@ -1,0 +1,90 @@
+#include "taskcli/session.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/cli.h"
+#include "core/paths.h"
+
+namespace ptt::taskcli {
+using nlohmann::json;
+
+namespace {
+
+std::size_t terminal_width() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS")) return static_cast<std::size_t>(std::atoi(c));
+  return 0;
+}
+
+}  // namespace
+
+Session::Session(const GlobalOptions& global, bool autostart_allowed)
+    : global_(global), autostart_allowed_(autostart_allowed) {
+  style_.color = use_color(STDOUT_FILENO);
+  style_.max_width = is_tty(STDOUT_FILENO) ? terminal_width() : 0;
+}
+
+client::ConnectOptions Session::connect_options() const {
+  client::ConnectOptions o;
+  o.socket = global_.socket.empty() ? default_socket_path() : std::filesystem::path(global_.socket);
+  o.autostart = autostart_allowed_ && !global_.no_autostart && client::autostart_allowed_by_env();
+  return o;
+}
+
+client::Client& Session::client() {
+  if (!client_) client_ = std::make_unique<client::Client>(connect_options());
+  return *client_;
+}
+
+void write_stdout(std::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::_exit(errno == EPIPE ? 0 : 1);
+    }
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+double wall_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+json task_ref(const std::string& text) {
+  bool digits =
+      !text.empty() && text.size() < 18 && text.find_first_not_of("0123456789") == std::string::npos;
+  return digits ? json(std::stoll(text)) : json(text);
+}
+
+protocol::TaskRecord record_from(const json& j) {
+  try {
+    return j.get<protocol::TaskRecord>();
+  } catch (const json::exception& e) {
+    throw client::UnreachableError(std::string("the daemon sent a task record ptt-task cannot read (") +
+                                   e.what() + "); are ptt-task and ptt-taskd the same version?");
+  }
+}
+
+std::vector<protocol::TaskRecord> records_from(const json& array) {
+  std::vector<protocol::TaskRecord> out;
+  if (!array.is_array()) return out;
+  out.reserve(array.size());
+  for (const auto& j : array) out.push_back(record_from(j));
+  return out;
+}
+
+json payload_of(json reply) {
+  reply.erase("id");
+  reply.erase("ok");
+  return reply;
+}
+
+}  // namespace ptt::taskcli

@@ -1,0 +1,97 @@
+// The daemon's client-side work: answering waits, and pumping the task watches
+// and log followers in bounded slices from one idle handle (active only while
+// there is work, so an idle daemon has nothing scheduled).
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/protocol.h"
+#include "taskd/daemon_state.h"
+
+namespace ptt::taskd {
+using nlohmann::json;
+
+namespace {
+constexpr std::size_t kWatchBudget = 1u << 20;  // per task per loop turn
+constexpr std::size_t kFollowerBudget = 256u << 10;
+}  // namespace
+
+void Daemon::on_finished(TaskId id) {
+  for (auto it = waits_.begin(); it != waits_.end();) {
+    bool done = std::all_of(it->tasks.begin(), it->tasks.end(), [this](TaskId t) {
+      const auto* r = table_.find(t);
+      return !r || protocol::is_finished(r->state);
+    });
+    auto conn = connections_.find(it->connection);
+    if (!done || conn == connections_.end()) {
+      ++it;
+      continue;
+    }
+    conn->second->send_line(tasks_reply(it->request_id, it->tasks));
+    it = waits_.erase(it);
+  }
+  mark_followers(id);
+}
+
+std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids) const {
+  std::string out = R"({"id":)" + request_id.dump() + R"(,"ok":true,"tasks":[)";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += record_json(ids[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  out += "]}\n";
+  return out;
+}
+
+void Daemon::mark_followers(TaskId task) {
+  bool any = false;
+  for (auto& f : followers_) {
+    if (f->task() == task) any = f->dirty = true;
+  }
+  if (any) want_pump();
+}
+
+void Daemon::want_pump() {
+  if (pump_active_ || shutting_down_) return;
+  pump_active_ = true;
+  uv_idle_start(&pump_idle_, [](uv_idle_t* h) { static_cast<Daemon*>(h->data)->pump(); });
+}
+
+void Daemon::pump() {
+  bool more = false;
+  std::vector<TaskId> busy;
+  for (auto& [id, w] : watches_) {
+    if (w->backlog()) busy.push_back(id);
+  }
+  for (TaskId id : busy) {
+    auto it = watches_.find(id);
+    if (it != watches_.end() && it->second->pump(kWatchBudget)) more = true;
+  }
+  for (std::size_t i = 0; i < followers_.size();) {
+    LogFollower& f = *followers_[i];
+    auto conn = connections_.find(f.connection());
+    if (conn == connections_.end() || conn->second->closing()) {
+      followers_.erase(followers_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    if (!f.dirty) {
+      ++i;
+      continue;
+    }
+    const auto* t = table_.find(f.task());
+    auto status = f.pump(*conn->second, kFollowerBudget, !t || protocol::is_finished(t->state));
+    if (status == LogFollower::Status::kDone) {
+      followers_.erase(followers_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    f.dirty = status == LogFollower::Status::kMore;
+    more = more || f.dirty;
+    ++i;
+  }
+  if (!more && !shutting_down_) {
+    uv_idle_stop(&pump_idle_);
+    pump_active_ = false;
+  }
+}
+
+}  // namespace ptt::taskd

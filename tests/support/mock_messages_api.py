@@ -1,0 +1,204 @@
+"""A small Anthropic Messages API mock on 127.0.0.1 for the REAL Claude Code CLI.
+
+Scripted conversation: a turn whose last user message carries no tool_result gets a
+Bash tool_use (`echo <marker>`); the next turn must carry that tool's tool_result
+(with the marker in its output) and gets the final text. Every request is checked
+(model, stream, max_tokens, the tool_result content); what was wrong is collected
+in `errors` so a test fails loudly instead of passing on a confused exchange.
+
+Usable as a module (MockMessagesApi().start()) or as a script that prints
+`PORT <n>` and serves until killed (handy with `claude` by hand).
+"""
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MARKER = "ptt-mock-marker-4711"
+FINAL_TEXT = f"The command printed {MARKER}."
+TOOL_ID = "toolu_ptt_mock_0001"
+
+
+def sse(event, data):
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def message_events(model, blocks, stop_reason, msg_id):
+    """The SSE sequence of one streamed message holding `blocks`."""
+    out = [sse("message_start", {"type": "message_start", "message": {
+        "id": msg_id, "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": 100, "output_tokens": 1, "cache_creation_input_tokens": 0,
+                  "cache_read_input_tokens": 0}}})]
+    for i, block in enumerate(blocks):
+        if block["type"] == "text":
+            out.append(sse("content_block_start", {"type": "content_block_start", "index": i,
+                                                   "content_block": {"type": "text", "text": ""}}))
+            out.append(sse("content_block_delta", {"type": "content_block_delta", "index": i,
+                                                   "delta": {"type": "text_delta", "text": block["text"]}}))
+        else:
+            out.append(sse("content_block_start", {"type": "content_block_start", "index": i, "content_block": {
+                "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}}))
+            out.append(sse("content_block_delta", {"type": "content_block_delta", "index": i, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}}))
+        out.append(sse("content_block_stop", {"type": "content_block_stop", "index": i}))
+    out.append(sse("message_delta", {"type": "message_delta",
+                                     "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                                     "usage": {"output_tokens": 20}}))
+    out.append(sse("message_stop", {"type": "message_stop"}))
+    return b"".join(out)
+
+
+def tool_result_text(block):
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(c.get("text", "") for c in content if isinstance(c, dict))
+    return ""
+
+
+class MockMessagesApi:
+    def __init__(self, command=f"echo {MARKER}", expect_model=None):
+        self.command = command
+        self.expect_model = expect_model  # when set, every agent turn must ask for it
+        self.requests = []      # every decoded /v1/messages body, in order
+        self.errors = []        # what claude sent that the script did not expect
+        self.tool_results = []  # the tool_result texts seen
+        self.lock = threading.Lock()
+        self.server = None
+
+    # --- the script --------------------------------------------------------
+    def reply_for(self, body):
+        """Checks one request and returns (blocks, stop_reason)."""
+        if not isinstance(body.get("model"), str) or not body["model"]:
+            self.errors.append(f"request without a model: {body.get('model')!r}")
+        if body.get("stream") is not True:
+            self.errors.append(f"request with stream={body.get('stream')!r}, wanted true")
+        if not isinstance(body.get("max_tokens"), int):
+            self.errors.append("request without an integer max_tokens")
+        # This CLI version appends "system"-role messages (environment notes) after
+        # the user's turn; the turn to answer is the last non-system message.
+        messages = [m for m in body.get("messages") or [] if m.get("role") != "system"]
+        if not messages or messages[-1].get("role") != "user":
+            self.errors.append("request whose last message is not the user's")
+            return [{"type": "text", "text": "error"}], "end_turn"
+        tools = [t.get("name") for t in body.get("tools") or []]
+        # Agent turns carry the tools; side requests (titles, probes) may use a small
+        # model of the CLI's own choosing, so only agent turns must ask for ours.
+        if self.expect_model and "Bash" in tools and body.get("model") != self.expect_model:
+            self.errors.append(f"agent turn for model {body.get('model')!r}, wanted {self.expect_model!r}")
+        last = messages[-1].get("content")
+        results = [b for b in last if isinstance(b, dict) and b.get("type") == "tool_result"] \
+            if isinstance(last, list) else []
+        if results:
+            for r in results:
+                text = tool_result_text(r)
+                self.tool_results.append(text)
+                if r.get("tool_use_id") != TOOL_ID:
+                    self.errors.append(f"tool_result for {r.get('tool_use_id')!r}, wanted {TOOL_ID}")
+                if r.get("is_error"):
+                    self.errors.append(f"tool_result is an error: {text!r}")
+                elif MARKER not in text:
+                    self.errors.append(f"tool_result lacks the command output: {text!r}")
+            return [{"type": "text", "text": FINAL_TEXT}], "end_turn"
+        if "Bash" not in tools:
+            # A side request (e.g. a title or a quota probe) gets plain text, no script
+            # step; it may use a small model of the CLI's own choosing.
+            return [{"type": "text", "text": "ok"}], "end_turn"
+        return [{"type": "text", "text": "Running it."},
+                {"type": "tool_use", "id": TOOL_ID, "name": "Bash",
+                 "input": {"command": self.command, "description": "Print the marker"}}], "tool_use"
+
+    # --- HTTP ----------------------------------------------------------------
+    def handler(self):
+        mock = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def send_json(self, code, obj):
+                data = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_HEAD(self):
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def do_GET(self):
+                self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
+
+            def do_POST(self):
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    with mock.lock:
+                        mock.errors.append(f"non-JSON body on {self.path}")
+                    return self.send_json(400, {"type": "error", "error": {
+                        "type": "invalid_request_error", "message": "body is not JSON"}})
+                path = self.path.split("?", 1)[0]
+                if path == "/v1/messages/count_tokens":
+                    return self.send_json(200, {"input_tokens": 100})
+                if path != "/v1/messages":
+                    return self.send_json(404, {"type": "error", "error": {
+                        "type": "not_found_error", "message": self.path}})
+                with mock.lock:
+                    mock.requests.append(body)
+                    blocks, stop = mock.reply_for(body)
+                    msg_id = f"msg_ptt_mock_{len(mock.requests):04d}"
+                data = message_events(body.get("model") or "claude-mock", blocks, stop, msg_id)
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    def start(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def port(self):
+        return self.server.server_address[1]
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def agent_env(self, home):
+        """The environment the real claude needs to talk to this mock, offline."""
+        return {"ANTHROPIC_BASE_URL": self.base_url, "ANTHROPIC_API_KEY": "sk-ant-ptt-mock",
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1",
+                "HOME": home}
+
+
+if __name__ == "__main__":
+    mock = MockMessagesApi().start()
+    print(f"PORT {mock.port}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for e in mock.errors:
+            print(f"mock error: {e}", file=sys.stderr)

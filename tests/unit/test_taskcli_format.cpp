@@ -1,0 +1,125 @@
+#include <catch2/catch.hpp>
+
+#include "taskcli/format.h"
+#include "taskcli/text.h"
+
+using namespace ptt::taskcli;
+using ptt::protocol::AgentResult;
+using ptt::protocol::TaskRecord;
+using ptt::protocol::TaskState;
+
+namespace {
+
+TaskRecord task(std::int64_t id, TaskState state, double created_at) {
+  TaskRecord t;
+  t.id = id;
+  t.state = state;
+  t.created_at = created_at;
+  t.prompt = "fix the tests";
+  t.cwd = "/src/api";
+  return t;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = s.find('\n', start)) != std::string::npos; start = nl + 1)
+    out.push_back(s.substr(start, nl - start));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ages read as the largest whole unit", "[taskcli]") {
+  CHECK(format_age(0) == "0s");
+  CHECK(format_age(59.9) == "59s");
+  CHECK(format_age(61) == "1m");
+  CHECK(format_age(7200) == "2h");
+  CHECK(format_age(3 * 86400 + 5) == "3d");
+  CHECK(format_age(-5) == "0s");  // a clock step back is not a negative age
+}
+
+TEST_CASE("the table is aligned, headed and shows each state's summary", "[taskcli]") {
+  TaskRecord running = task(3, TaskState::kRunning, 1000);
+  running.name = "fix-tests";
+  running.activity = "Bash: npm test";
+  TaskRecord done = task(12, TaskState::kSucceeded, 940);
+  done.result = AgentResult{"success", false, "All 40 tests pass.\nDetails follow.", 0.01234, 3, 5000};
+  TaskRecord failed = task(4, TaskState::kFailed, 990);
+  failed.reason = "error_max_turns";
+  TaskRecord queued = task(5, TaskState::kQueued, 999);
+  queued.after = {3, 4};
+
+  std::string table = render_table({running, done, failed, queued}, 1060, Style{});
+  auto lines = lines_of(table);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0].rfind("ID  NAME", 0) == 0);
+  CHECK(lines[1].rfind(" 3  fix-tests", 0) == 0);  // ids right-aligned
+  // Columns line up: STATE starts at the same offset on every line.
+  std::size_t state_col = lines[0].find("STATE");
+  CHECK(lines[1].substr(state_col, 7) == "running");
+  CHECK(lines[2].substr(state_col, 9) == "succeeded");
+  CHECK(lines[3].substr(state_col, 6) == "failed");
+  CHECK(lines[1].find("fix-tests") != std::string::npos);
+  CHECK(lines[1].find("Bash: npm test") != std::string::npos);
+  CHECK(lines[1].find("1m") != std::string::npos);
+  CHECK(lines[2].find("All 40 tests pass. Details follow.") != std::string::npos);  // one line
+  CHECK(lines[2].find("$0.0123") != std::string::npos);
+  CHECK(lines[3].find("error_max_turns") != std::string::npos);
+  CHECK(lines[4].find("waiting for 3,4") != std::string::npos);
+  CHECK(table.find('\033') == std::string::npos);  // no colour unless asked
+}
+
+TEST_CASE("on a narrow terminal the activity is cut so lines fit", "[taskcli]") {
+  TaskRecord t = task(1, TaskState::kRunning, 0);
+  t.activity = std::string(300, 'a');
+  std::string table = render_table({t}, 10, Style{false, 80});
+  for (const auto& line : lines_of(table)) CHECK(display_width(line) <= 80);
+  CHECK(table.find("…") != std::string::npos);
+}
+
+TEST_CASE("colour appears only when the style asks for it", "[taskcli]") {
+  TaskRecord t = task(1, TaskState::kFailed, 0);
+  t.reason = "exit_code";
+  t.exit_code = 2;
+  CHECK(render_outcome_line(t, Style{true, 0}).find("\033[31m") != std::string::npos);
+  CHECK(render_outcome_line(t, Style{}) == "1 failed (exit code 2)\n");
+  t.state = TaskState::kCancelled;
+  t.reason = "cancelled";
+  CHECK(render_outcome_line(t, Style{}) == "1 cancelled\n");
+}
+
+TEST_CASE("status shows the record's fields as key: value lines", "[taskcli]") {
+  TaskRecord t = task(7, TaskState::kSucceeded, 100);
+  t.name = "docs";
+  t.started_at = 101;
+  t.finished_at = 103.5;
+  t.session_id = "abc-123";
+  t.result = AgentResult{"success", false, "done", 0.5, 2, 2500};
+  std::string s = render_status(t, 200, Style{});
+  CHECK(s.rfind("task 7 (docs): succeeded\n", 0) == 0);
+  CHECK(s.find("  prompt:   fix the tests\n") != std::string::npos);
+  CHECK(s.find("  session:  abc-123\n") != std::string::npos);
+  CHECK(s.find("(took 2.5s)") != std::string::npos);
+  CHECK(s.find("$0.5000 over 2 turns") != std::string::npos);
+}
+
+TEST_CASE("watch renders lifecycle events and ignores others", "[taskcli]") {
+  TaskRecord t = task(9, TaskState::kRunning, 0);
+  t.activity = "Edit src/db.py";
+  nlohmann::json ev = {{"event", "activity"}, {"task", t}};
+  std::string line = render_event(ev, 0, Style{});
+  CHECK(line.find("activity  9  Edit src/db.py") != std::string::npos);
+  CHECK(render_event({{"event", "log"}, {"task", 9}, {"line", "x"}}, 0, Style{}).empty());
+  t.state = TaskState::kSucceeded;
+  CHECK(render_event({{"event", "finished"}, {"task", t}}, 0, Style{}).find("9 succeeded") !=
+        std::string::npos);
+}
+
+TEST_CASE("text helpers keep UTF-8 intact and lines single", "[taskcli]") {
+  CHECK(display_width("héllo") == 5);
+  CHECK(truncate_to_width("héllo wörld", 5) == "héll…");
+  CHECK(truncate_to_width("short", 10) == "short");
+  CHECK(one_line("a\n\tb\x1b[31m  c\n") == "a b [31m c");
+  CHECK(pad_right("é", 3) == "é  ");
+}
