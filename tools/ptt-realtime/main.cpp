@@ -1,14 +1,83 @@
 // ptt-realtime: OpenAI Realtime voice session; its tools are backed by ptt-taskd.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
 #include "core/exit_status.h"
+#include "core/paths.h"
+#include "realtime/run_options.h"
+
+namespace rt = ptt::realtime;
 
 int main(int argc, char** argv) {
   ptt::exit_quietly_on_epipe();
-  CLI::App app{"OpenAI Realtime voice session; its tools are backed by ptt-taskd.", "ptt-realtime"};
-  ptt::add_standard_options(app, "ptt-realtime");
-  if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-realtime"); rc >= 0) return rc;
-  ptt::print_error("ptt-realtime", "not implemented yet in this build");
-  return ptt::kExitFailure;
+  const char* tool = "ptt-realtime";
+  CLI::App app{
+      "OpenAI Realtime voice session; its tools are backed by ptt-taskd.\n"
+      "stdin: NDJSON ptt.start, audio {data: base64 PCM16 24 kHz mono}, ptt.stop, text {text}.\n"
+      "stdout: NDJSON transcripts, tool calls and results, task events, session state, errors.",
+      tool};
+  ptt::add_standard_options(app, tool);
+  rt::RunOptions opt;
+  std::string model = opt.session.model, vad, instructions_file, socket = ptt::default_socket_path().string();
+  std::vector<std::string> projects;
+  bool speaker = false;
+  app.add_option("--model", model, "Realtime model")->capture_default_str();
+  app.add_option("--url", opt.url, "WebSocket URL (default wss://api.openai.com/v1/realtime?model=MODEL)");
+  app.add_option("--voice", opt.session.voice, "output voice")->capture_default_str();
+  app.add_option("--vad", vad, "let the server detect turns instead of push-to-talk")
+      ->check(CLI::IsMember({"server", "semantic"}));
+  app.add_option("--instructions-file", instructions_file, "replace the built-in instructions")
+      ->check(CLI::ExistingFile);
+  app.add_option("--project", projects, "NAME=DIR a task may run in (repeatable); the model picks by NAME");
+  auto* speaker_flag = app.add_flag("--speaker", speaker, "play replies on the speaker (PortAudio)");
+  app.add_option("--output-device", opt.output_device, "speaker device: index or part of its name")
+      ->needs(speaker_flag);
+  app.add_option("--audio-out", opt.audio_out, "write reply audio to FILE.wav (24 kHz mono PCM16)")
+      ->excludes(speaker_flag);
+  app.add_option("--ca-file", opt.ca_file, "trust the CAs in this PEM file instead of the system's (for wss)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--socket", socket, "ptt-taskd socket (default $PTT_SOCKET or the XDG runtime path)");
+  app.add_option("--drain-timeout", opt.drain_seconds, "seconds in-flight work may take after end of input")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
+  if (int rc = ptt::parse_or_exit(app, argc, argv, tool); rc >= 0) return rc;
+
+  const char* key = std::getenv("OPENAI_API_KEY");
+  if (!key || !*key) {
+    ptt::print_error(tool,
+                     "OPENAI_API_KEY is not set; export OPENAI_API_KEY=sk-... (a key with Realtime access)");
+    return ptt::kExitUsage;
+  }
+  opt.api_key = key;
+  opt.session.model = model;
+  opt.url = opt.url.empty() ? rt::default_realtime_url(model) : opt.url;
+  opt.session.turn_mode = vad == "server"     ? rt::TurnMode::kServerVad
+                          : vad == "semantic" ? rt::TurnMode::kSemanticVad
+                                              : rt::TurnMode::kPushToTalk;
+  if (!instructions_file.empty()) {
+    std::ifstream in(instructions_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    opt.session.instructions = text.str();
+  }
+  for (const auto& spec : projects) {
+    rt::Project p;
+    std::string error;
+    if (!rt::parse_project(spec, p, error)) {
+      ptt::print_error(tool, error + "; pass --project NAME=DIR with an existing directory");
+      return ptt::kExitUsage;
+    }
+    opt.session.projects.push_back(p);
+  }
+  opt.session.default_cwd = std::filesystem::current_path().string();
+  opt.socket_path = socket;
+  opt.output = speaker                 ? rt::RunOptions::Output::kSpeaker
+               : opt.audio_out.empty() ? rt::RunOptions::Output::kNone
+                                       : rt::RunOptions::Output::kWav;
+  return rt::run_session(opt);
 }

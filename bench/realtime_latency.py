@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""ptt-realtime latency against the mock Realtime server on loopback, with the real
+ptt-taskd and the fake agent.
+
+  1. ptt.stop written to stdin -> input_audio_buffer.commit received by the server (p99 target < 2 ms)
+  2. response.function_call_arguments.done sent -> function_call_output received, the daemon's
+     spawn included (p50 target < 10 ms)
+  3. a task finishing in the daemon (its finished_at) -> the announcement item received, while
+     the session is idle (target < 50 ms)
+
+Timestamps come from the mock's log (CLOCK_MONOTONIC / wall clock, shared by processes on
+one machine). The floor next to (1) is the same write-to-read path through `cat`: a pipe
+and a process wake-up, which no stdin-driven client can beat.
+
+Run after a build:  /usr/bin/python3 bench/realtime_latency.py [--build build] [--turns 200]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def fmt_ms(values):
+    ms = [v * 1000 for v in values]
+    return f"p50 {pct(ms, 50):7.3f} ms  p99 {pct(ms, 99):7.3f} ms  max {max(ms):7.3f} ms  (n={len(ms)})"
+
+
+def cat_floor(n):
+    cat = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        cat.stdin.write(b'{"type":"ptt.stop"}\n')
+        cat.stdout.readline()
+        out.append(time.monotonic() - t0)
+    cat.stdin.close()
+    cat.wait()
+    return out
+
+
+def python_client_floor(mock, n):
+    """The same mock, a minimal Python websockets client: send -> mock's receive stamp."""
+    import asyncio
+    import json as _json
+
+    import websockets
+    from realtime_fixture import KEY
+
+    update = mock.received("session.update")[0]
+    sent = []
+
+    async def run():
+        async with websockets.connect(mock.url, extra_headers={"Authorization": f"Bearer {KEY}"},
+                                      compression=None, max_size=None) as ws:
+            await ws.send(_json.dumps(update))
+            await ws.recv()
+            for i in range(n):
+                await asyncio.sleep(0.02)
+                sent.append(time.monotonic())
+                await ws.send(_json.dumps({"type": "input_audio_buffer.clear", "event_id": f"floor_{i}"}))
+            await asyncio.sleep(0.1)
+
+    asyncio.run(run())
+    got = {e["received"]["event_id"]: e["t"] for e in mock.entries()
+           if str(e.get("received", {}).get("event_id", "")).startswith("floor_")}
+    return [got[f"floor_{i}"] - t for i, t in enumerate(sent) if f"floor_{i}" in got]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(SOURCE, "build"))
+    ap.add_argument("--turns", type=int, default=200)
+    ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--tasks", type=int, default=20)
+    args = ap.parse_args()
+    os.environ["PTT_BIN_DIR"] = os.path.join(args.build, "tools")
+    os.environ["PTT_TEST_BIN_DIR"] = os.path.join(args.build, "tests")
+    os.environ["PTT_SOURCE_DIR"] = SOURCE
+    import ptt_harness
+    ptt_harness.BIN_DIR, ptt_harness.TEST_BIN_DIR = os.environ["PTT_BIN_DIR"], os.environ["PTT_TEST_BIN_DIR"]
+    from ptt_harness import NdjsonClient, Sandbox
+    from realtime_fixture import MockServer, Realtime, audio_lines
+    from taskd_fixture import Taskd
+
+    with Sandbox("rt-bench") as sb:
+        project = os.path.realpath(sb.path("proj"))
+        os.makedirs(project)
+        Taskd(sb, "--allow-root", project, "--max-running", "8")
+
+        # 1. ptt.stop -> commit. ptt.stop follows the last 20 ms chunk by 20 ms, as from a
+        # live microphone, so the mock has taken the appends and its clock measures our
+        # stdin-to-wire path, not its own backlog. Waits read our stdout, not the mock's log,
+        # to keep the bench itself off the two CPUs.
+        mock1 = MockServer(sb, "--no-calls", "--reply-ms", "20", name="mock1")
+        rt1 = Realtime(sb, mock1.url, "--socket", sb.path("unused.sock"))
+        rt1.wait_type("session", state="ready")
+        chunk = audio_lines(b"\x01\x00" * 2880)  # 120 ms in 20 ms lines
+        stops = []
+        for i in range(args.turns):
+            rt1.send({"type": "ptt.start"})
+            for line in chunk:
+                rt1.send(line)
+            time.sleep(0.02)
+            stops.append(time.monotonic())
+            rt1.send({"type": "ptt.stop"})
+            rt1.wait_line(lambda l: l.get("type") == "response" and rt1.count("response", state="done") >= i + 1,
+                          timeout=30, what=f"turn {i} done")
+        commits = [e["t"] for e in mock1.entries() if e.get("received", {}).get("type") == "input_audio_buffer.commit"]
+        stop_to_commit = [c - s for c, s in zip(commits, stops)]
+        rt1.close_stdin()
+        rt1.wait_exit(30)
+        violations = mock1.violations()
+        mock_floor = python_client_floor(mock1, args.turns)
+
+        # 2. arguments done -> function_call_output, one typed turn at a time; each spawned
+        # task finishes and is announced before the next turn.
+        mock = MockServer(sb, "--spawn-prompt", "result success done", "--reply-ms", "20")
+        rt = Realtime(sb, mock.url, "--project", f"demo={project}", "--socket", sb.socket)
+        rt.wait_type("session", state="ready")
+        rt.wait_type("daemon", state="connected")
+        for i in range(args.calls):
+            rt.send({"type": "text", "text": "spawn a task"})
+            rt.wait_line(lambda l: l.get("type") == "response" and rt.count("response", state="done") >= 3 * (i + 1),
+                         timeout=30, what=f"call turn {i} and its announcement")
+        entries = mock.entries()
+        args_done = {e["args_done"]: e["t"] for e in entries if "args_done" in e}
+        outputs = {e["received"]["item"]["call_id"]: e["t"] for e in entries
+                   if e.get("received", {}).get("type") == "conversation.item.create"
+                   and e["received"]["item"].get("type") == "function_call_output"}
+        call_latency = [outputs[c] - t for c, t in args_done.items() if c in outputs]
+
+        # The daemon's own share: the same spawn, asked directly.
+        client = NdjsonClient(sb.socket)
+        client.request("hello", version=1, client="bench")
+        spawn_rtt = []
+        for i in range(args.calls):
+            t0 = time.monotonic()
+            task = client.request("spawn", prompt="result success done", cwd=project)["task"]["id"]
+            spawn_rtt.append(time.monotonic() - t0)
+            client.request("wait", tasks=[task])
+        rt.wait_line(lambda l: l.get("type") == "response" and
+                     rt.count("response", state="done") >= 3 * args.calls + args.calls,
+                     timeout=60, what="the direct spawns' announcements")
+
+        # 3. task finished in the daemon (its finished_at) -> announcement item, while idle.
+        announce = []
+        for i in range(args.tasks):
+            task = client.request("spawn", prompt="result success ok", cwd=project)["task"]["id"]
+            rec = client.request("wait", tasks=[task])["tasks"][0]
+            item = mock.wait_for(lambda e: e.get("received", {}).get("item", {}).get("role") == "system"
+                                 and f"task {task} " in e["received"]["item"]["content"][0]["text"],
+                                 what=f"announcement of task {task}")[0]
+            announce.append(item["wall"] - rec["finished_at"])
+            mock.wait_for(lambda e: "response_done" in e and e["t"] > item["t"], timeout=30)
+        violations += mock.violations()
+        rt.close_stdin()
+        rt.wait_exit(30)
+
+    floor = cat_floor(args.turns)
+    print("ptt-realtime vs the mock Realtime server on loopback (real ptt-taskd, fake agent)")
+    print(f"  ptt.stop -> commit on the wire      {fmt_ms(stop_to_commit)}   target p99 < 2 ms")
+    print(f"    floor: same line through `cat`    {fmt_ms(floor)}")
+    print(f"    floor: Python client -> same mock {fmt_ms(mock_floor)}")
+    print(f"  args.done -> function_call_output   {fmt_ms(call_latency)}   target p50 < 10 ms (spawn included)")
+    print(f"    of which ptt-taskd spawn (direct) {fmt_ms(spawn_rtt)}")
+    print(f"  task finished -> announcement sent  {fmt_ms(announce)}   target < 50 ms while idle")
+    if violations:
+        print(f"  mock saw violations: {violations[:5]}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+#pragma once
+// What a Realtime session is told at start: model, voice, turn mode, the projects the
+// model may pick from. Filled by tools/ptt-realtime/main.cpp, read by the pure session.
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ptt::realtime {
+
+enum class TurnMode { kPushToTalk, kServerVad, kSemanticVad };
+
+struct Project {
+  std::string name;
+  std::string dir;  // absolute; the only cwd a spawned task may get
+};
+
+struct SessionConfig {
+  std::string model = "gpt-realtime";
+  std::string voice = "marin";
+  std::string transcription_model = "gpt-4o-mini-transcribe";
+  TurnMode turn_mode = TurnMode::kPushToTalk;
+  std::string instructions;  // empty: the built-in instructions
+  std::vector<Project> projects;
+  std::string default_cwd;                   // used by spawn_task when no project is configured
+  std::size_t max_result_chars = 600;        // tool results meant for speech stay short
+  std::size_t max_announcement_chars = 300;  // summary spoken when a task finishes
+};
+
+}  // namespace ptt::realtime

@@ -1,0 +1,210 @@
+#include "realtime/daemon_client.h"
+
+#include <fmt/format.h>
+
+#include "core/version.h"
+#include "protocol/protocol.h"
+
+namespace ptt::realtime {
+using nlohmann::json;
+namespace op = ptt::protocol::op;
+
+namespace {
+
+struct WriteReq {
+  uv_write_t req;
+  std::string data;
+};
+
+void close_and_free(uv_pipe_t* pipe) {
+  uv_close(reinterpret_cast<uv_handle_t*>(pipe),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
+}
+
+}  // namespace
+
+DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state)
+    : loop_(loop),
+      socket_path_(std::move(socket_path)),
+      on_event_(std::move(on_event)),
+      on_state_(std::move(on_state)),
+      reader_([this](json&& v, std::size_t) { on_line(std::move(v)); },
+              [](const std::string&, std::size_t) { /* a daemon bug; the line is skipped */ },
+              ptt::protocol::kMaxLine * 64) {}
+
+DaemonClient::~DaemonClient() { stop(); }
+
+json DaemonClient::unreachable_reply(const std::string& why) {
+  return {
+      {"ok", false},
+      {"error",
+       {{"code", "unreachable"},
+        {"message",
+         fmt::format("the task daemon is not reachable ({}); start it with `ptt-task start-daemon`", why)}}}};
+}
+
+void DaemonClient::start() {
+  uv_timer_init(loop_, &timer_);
+  timer_.data = this;
+  timer_started_ = true;
+  uv_timer_start(
+      &timer_, [](uv_timer_t* t) { static_cast<DaemonClient*>(t->data)->tick(); }, 500, 500);
+  connect();
+}
+
+void DaemonClient::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  if (pipe_) {
+    close_and_free(pipe_);
+    pipe_ = nullptr;
+  }
+  pending_.clear();
+  waiting_.clear();
+}
+
+void DaemonClient::connect() {
+  if (stopped_ || state_ != State::kDown) return;
+  last_attempt_ms_ = uv_now(loop_);
+  state_ = State::kConnecting;
+  pipe_ = new uv_pipe_t;
+  uv_pipe_init(loop_, pipe_, 0);
+  pipe_->data = this;
+  auto* req = new uv_connect_t;
+  req->data = this;
+  uv_pipe_connect(req, pipe_, socket_path_.c_str(), [](uv_connect_t* r, int status) {
+    auto* self = static_cast<DaemonClient*>(r->data);
+    bool cancelled = status == UV_ECANCELED;
+    delete r;
+    if (!cancelled) self->on_connect(status);
+  });
+}
+
+void DaemonClient::on_connect(int status) {
+  if (stopped_) return;
+  if (status < 0) {
+    lost(uv_strerror(status));
+    return;
+  }
+  state_ = State::kReady;
+  reader_ = NdjsonReader([this](json&& v, std::size_t) { on_line(std::move(v)); },
+                         [](const std::string&, std::size_t) {}, ptt::protocol::kMaxLine * 64);
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(pipe_),
+      [](uv_handle_t*, std::size_t suggested, uv_buf_t* buf) {
+        buf->base = new char[suggested];
+        buf->len = suggested;
+      },
+      [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+        static_cast<DaemonClient*>(s->data)->on_read(n, buf);
+        delete[] buf->base;
+      });
+  send_now(next_id_++,
+           {{"op", op::kHello},
+            {"version", ptt::protocol::kVersion},
+            {"client", std::string("ptt-realtime ") + PTT_VERSION}},
+           [](const json&) {});
+  send_now(next_id_++, {{"op", op::kSubscribe}}, [](const json&) {});
+  if (on_state_) on_state_(true);
+  while (!waiting_.empty()) {
+    auto [request, fn] = std::move(waiting_.front());
+    waiting_.pop_front();
+    send_now(next_id_++, std::move(request), std::move(fn));
+  }
+}
+
+void DaemonClient::on_read(ssize_t nread, const uv_buf_t* buf) {
+  if (nread < 0) {
+    lost(nread == UV_EOF ? "the daemon closed the connection" : uv_strerror(static_cast<int>(nread)));
+    return;
+  }
+  reader_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)));
+}
+
+void DaemonClient::on_line(json&& value) {
+  if (!value.is_object()) return;
+  if (value.contains("event")) {
+    if (on_event_) on_event_(value);
+    return;
+  }
+  auto id = value.find("id");
+  if (id == value.end() || !id->is_number_integer()) return;
+  auto it = pending_.find(id->get<std::int64_t>());
+  if (it == pending_.end()) return;
+  ReplyFn fn = std::move(it->second.on_reply);
+  pending_.erase(it);
+  fn(value);
+}
+
+void DaemonClient::request(json request, ReplyFn on_reply) {
+  if (stopped_) return;
+  switch (state_) {
+    case State::kReady:
+      send_now(next_id_++, std::move(request), std::move(on_reply));
+      break;
+    case State::kConnecting:
+      waiting_.emplace_back(std::move(request), std::move(on_reply));
+      break;
+    case State::kDown:
+      // One fresh attempt per request, so a daemon started a moment ago is found;
+      // if it fails the request is answered with the error at once.
+      waiting_.emplace_back(std::move(request), std::move(on_reply));
+      connect();
+      break;
+  }
+}
+
+void DaemonClient::send_now(std::int64_t id, json request, ReplyFn on_reply) {
+  request["id"] = id;
+  pending_[id] = {std::move(on_reply), uv_now(loop_) + kRequestTimeoutMs};
+  write_line(request);
+}
+
+void DaemonClient::write_line(const json& message) {
+  auto* w = new WriteReq;
+  w->data = to_ndjson(message);
+  w->req.data = w;
+  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(pipe_), &buf, 1,
+                    [](uv_write_t* r, int) { delete static_cast<WriteReq*>(r->data); });
+  if (rc < 0) delete w;
+}
+
+void DaemonClient::lost(const std::string& why) {
+  bool was_ready = state_ == State::kReady;
+  state_ = State::kDown;
+  if (pipe_) {
+    close_and_free(pipe_);
+    pipe_ = nullptr;
+  }
+  fail_all(why);
+  if (was_ready && on_state_) on_state_(false);
+}
+
+void DaemonClient::fail_all(const std::string& why) {
+  json reply = unreachable_reply(why);
+  auto pending = std::move(pending_);
+  pending_.clear();
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [id, p] : pending) p.on_reply(reply);
+  for (auto& [req, fn] : waiting) fn(reply);
+}
+
+void DaemonClient::tick() {
+  std::uint64_t now = uv_now(loop_);
+  if (state_ == State::kDown && now - last_attempt_ms_ >= kRetryMs) connect();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline_ms > now) {
+      ++it;
+      continue;
+    }
+    ReplyFn fn = std::move(it->second.on_reply);
+    it = pending_.erase(it);
+    fn({{"ok", false},
+        {"error", {{"code", "timeout"}, {"message", "the task daemon did not answer in time"}}}});
+  }
+}
+
+}  // namespace ptt::realtime

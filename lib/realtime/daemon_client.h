@@ -1,0 +1,73 @@
+#pragma once
+// An asynchronous ptt-taskd client on the session's libuv loop: requests with
+// callbacks, pushed task events, never blocking. When the daemon is down every
+// request is answered at once with an "unreachable" error reply, and the client
+// keeps trying to come back (and re-subscribes) in the background.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <uv.h>
+#include <nlohmann/json.hpp>
+
+#include "core/ndjson.h"
+
+namespace ptt::realtime {
+
+class DaemonClient {
+ public:
+  using ReplyFn = std::function<void(const nlohmann::json& reply)>;
+  using EventFn = std::function<void(const nlohmann::json& event)>;
+  using StateFn = std::function<void(bool connected)>;
+
+  DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state);
+  ~DaemonClient();
+  DaemonClient(const DaemonClient&) = delete;
+  DaemonClient& operator=(const DaemonClient&) = delete;
+
+  void start();  // connect, hello, subscribe; retried every few seconds while down
+  void request(nlohmann::json request, ReplyFn on_reply);
+  void stop();  // closes handles; no callbacks after this
+  bool connected() const { return state_ == State::kReady; }
+
+  static constexpr std::uint64_t kRetryMs = 2000;
+  static constexpr std::uint64_t kRequestTimeoutMs = 10000;
+
+ private:
+  enum class State { kDown, kConnecting, kReady };
+  struct Pending {
+    ReplyFn on_reply;
+    std::uint64_t deadline_ms;
+  };
+
+  void connect();
+  void on_connect(int status);
+  void on_read(ssize_t nread, const uv_buf_t* buf);
+  void on_line(nlohmann::json&& value);
+  void write_line(const nlohmann::json& message);
+  void send_now(std::int64_t id, nlohmann::json request, ReplyFn on_reply);
+  void lost(const std::string& why);
+  void fail_all(const std::string& why);
+  void tick();
+  static nlohmann::json unreachable_reply(const std::string& why);
+
+  uv_loop_t* loop_;
+  std::string socket_path_;
+  EventFn on_event_;
+  StateFn on_state_;
+  State state_ = State::kDown;
+  uv_pipe_t* pipe_ = nullptr;  // owned until its close callback
+  uv_timer_t timer_{};
+  bool timer_started_ = false;
+  bool stopped_ = false;
+  std::int64_t next_id_ = 1;
+  std::map<std::int64_t, Pending> pending_;
+  std::deque<std::pair<nlohmann::json, ReplyFn>> waiting_;  // sent once connected
+  NdjsonReader reader_;
+  std::uint64_t last_attempt_ms_ = 0;
+};
+
+}  // namespace ptt::realtime

@@ -1,0 +1,32 @@
+#pragma once
+// Everything ptt-realtime's main() collects, and the loop that runs the session.
+#include <string>
+
+#include "realtime/config.h"
+
+namespace ptt::realtime {
+
+struct RunOptions {
+  SessionConfig session;
+  std::string url;          // ws:// or wss://; the model is in its query
+  std::string api_key;      // never printed
+  std::string socket_path;  // ptt-taskd
+  std::string ca_file;      // --ca-file: trust these CAs instead of the system's
+  enum class Output { kNone, kWav, kSpeaker } output = Output::kNone;
+  std::string audio_out;      // --audio-out FILE.wav
+  std::string output_device;  // --output-device
+  double drain_seconds = 5;   // at end of input, how long in-flight work may take
+};
+
+// "api=~/src/api" -> {"api", "/home/me/src/api"}; false with `error` if malformed or
+// the directory does not exist.
+bool parse_project(const std::string& spec, Project& out, std::string& error);
+
+// The GA endpoint for `model`.
+std::string default_realtime_url(const std::string& model);
+
+// Runs the session until end of input (0), a rejected key (2), SIGINT (130) or a
+// fatal set-up error (1 or 2). Reports errors itself.
+int run_session(const RunOptions& options);
+
+}  // namespace ptt::realtime

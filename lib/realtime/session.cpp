@@ -1,0 +1,409 @@
+#include "realtime/session.h"
+
+#include <fmt/format.h>
+
+#include "realtime/audio_bytes.h"
+#include "realtime/session_update.h"
+#include "realtime/task_tools.h"
+
+namespace ptt::realtime {
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kMinTurnMs = 100;
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return (it != j.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Session::Session(SessionConfig config, PlaybackProbe probe)
+    : config_(std::move(config)), probe_(std::move(probe)) {}
+
+Actions Session::take() { return std::exchange(out_, {}); }
+
+void Session::send(json event, bool keep_offline) {
+  if (connected_) {
+    out_.push_back({Action::Kind::kSend, std::move(event), {}, {}, 0, {}});
+    return;
+  }
+  if (!keep_offline) return;  // cancels and truncates mean nothing to the next connection
+  // The user's words are kept until the (re)connection, within a bound.
+  std::size_t size = event.contains("audio") ? event["audio"].get_ref<const std::string&>().size() : 256;
+  if (offline_bytes_ + size > kMaxOfflineBytes) {
+    log("not connected for too long; the input held meanwhile was dropped");
+    offline_.clear();
+    offline_bytes_ = 0;
+    return;
+  }
+  offline_bytes_ += size;
+  offline_.push_back(std::move(event));
+}
+
+void Session::print(json line) { out_.push_back({Action::Kind::kPrint, std::move(line), {}, {}, 0, {}}); }
+
+void Session::log(std::string text) {
+  out_.push_back({Action::Kind::kLog, nullptr, {}, {}, 0, std::move(text)});
+}
+
+Actions Session::on_connected() {
+  connected_ = true;
+  send(build_session_update(config_));
+  print({{"type", "session"}, {"state", "connected"}});
+  for (auto& event : offline_) send(std::move(event));
+  offline_.clear();
+  offline_bytes_ = 0;
+  pump();  // announcements or a typed turn held while we were away
+  return take();
+}
+
+Actions Session::on_disconnected() {
+  if (connected_) print({{"type", "session"}, {"state", "disconnected"}});
+  connected_ = false;
+  // The server forgets the conversation's pending state with the socket: the
+  // calls of the old session can no longer be answered, no response is active.
+  // A turn in progress goes on; what was appended before the drop is gone.
+  appended_bytes_ = 0;
+  // A response.create that was sent is lost with the socket: ask again after reconnecting.
+  if (create_in_flight_) pending_create_ = true;
+  response_active_ = create_in_flight_ = false;
+  calls_.clear();
+  unanswered_calls_ = 0;
+  follow_up_needed_ = false;
+  current_response_id_.clear();
+  muted_response_id_.clear();
+  cancel_next_response_ = false;
+  assistant_transcript_.clear();
+  out_.push_back({Action::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
+  return take();
+}
+
+// ---- stdin ----------------------------------------------------------------
+
+Actions Session::on_stdin_event(const json& event) {
+  std::string type = event.is_object() ? str(event, "type") : std::string();
+  if (type == "ptt.start") {
+    start_turn();
+  } else if (type == "ptt.stop") {
+    stop_turn();
+  } else if (type == "audio") {
+    append_audio(event);
+  } else if (type == "text") {
+    std::string text = str(event, "text");
+    if (text.empty()) {
+      log("a text line without \"text\" was skipped");
+    } else {
+      send_text_turn(text);
+    }
+  } else {
+    log(fmt::format("unknown stdin event type '{}' was skipped", type));
+  }
+  return take();
+}
+
+Actions Session::on_stdin_eof() {
+  eof_ = true;
+  if (user_talking_ && config_.turn_mode == TurnMode::kPushToTalk) stop_turn();
+  return take();
+}
+
+void Session::start_turn() {
+  if (config_.turn_mode != TurnMode::kPushToTalk) return;  // VAD decides when the user talks
+  if (user_talking_) return;
+  PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
+  if (playback.playing || response_active_ || create_in_flight_) barge_in();
+  user_talking_ = true;
+  appended_bytes_ = 0;
+  print({{"type", "turn"}, {"state", "listening"}});
+}
+
+void Session::barge_in() {
+  PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
+  out_.push_back({Action::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
+  if (response_active_) {
+    send({{"type", "response.cancel"}});
+    muted_response_id_ = current_response_id_;
+  } else if (create_in_flight_) {
+    cancel_next_response_ = true;  // asked for but not started yet: cancel it as it starts
+  }
+  std::string item = playback.item_id.empty() ? audio_item_id_ : playback.item_id;
+  if (playback.played_ms > 0 && !item.empty()) {
+    send({{"type", "conversation.item.truncate"},
+          {"item_id", item},
+          {"content_index", 0},
+          {"audio_end_ms", playback.played_ms}});
+  }
+  send({{"type", "input_audio_buffer.clear"}});
+  print({{"type", "barge_in"}, {"played_ms", playback.played_ms}});
+}
+
+void Session::append_audio(const json& event) {
+  std::string data = str(event, "data");
+  auto size = base64_decoded_size(data);
+  if (!size) {
+    log("an audio line without valid base64 \"data\" was skipped");
+    return;
+  }
+  if (config_.turn_mode == TurnMode::kPushToTalk && !user_talking_)
+    return;  // key not held: not for the model
+  appended_bytes_ += *size;
+  // The base64 text goes out as it came: no decode and re-encode on the hot path.
+  send({{"type", "input_audio_buffer.append"}, {"audio", std::move(data)}}, true);
+}
+
+void Session::stop_turn() {
+  if (config_.turn_mode != TurnMode::kPushToTalk || !user_talking_) return;
+  user_talking_ = false;
+  std::int64_t ms = pcm16_ms(appended_bytes_);
+  appended_bytes_ = 0;
+  if (ms < kMinTurnMs) {
+    send({{"type", "input_audio_buffer.clear"}}, true);
+    print({{"type", "turn"}, {"state", "too_short"}, {"ms", ms}});
+    log(fmt::format("turn too short ({} ms of audio, at least {} ms needed); nothing was sent", ms,
+                    kMinTurnMs));
+    pump();
+    return;
+  }
+  send({{"type", "input_audio_buffer.commit"}}, true);
+  print({{"type", "turn"}, {"state", "committed"}, {"ms", ms}});
+  want_response();
+}
+
+void Session::send_text_turn(const std::string& text) {
+  send({{"type", "conversation.item.create"},
+        {"item",
+         {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}},
+       true);
+  want_response();
+}
+
+// ---- responses --------------------------------------------------------------
+
+void Session::want_response() {
+  pending_create_ = true;
+  pump();
+}
+
+// Sends held announcements and the one queued response.create when the floor is
+// free: connected, the user not talking, no response active or requested.
+void Session::pump() {
+  if (!connected_ || user_talking_ || response_active_ || create_in_flight_) return;
+  if (unanswered_calls_ == 0 && follow_up_needed_) {
+    follow_up_needed_ = false;
+    pending_create_ = true;
+  }
+  while (!announcements_.empty()) {
+    std::string text = std::move(announcements_.front());
+    announcements_.pop_front();
+    send({{"type", "conversation.item.create"},
+          {"item",
+           {{"type", "message"},
+            {"role", "system"},
+            {"content", {{{"type", "input_text"}, {"text", text}}}}}}});
+    print({{"type", "announcement"}, {"text", text}});
+    pending_create_ = true;
+  }
+  if (!pending_create_) return;
+  pending_create_ = false;
+  create_in_flight_ = true;
+  create_event_id_ = fmt::format("ptt_create_{}", next_event_id_++);
+  send({{"type", "response.create"}, {"event_id", create_event_id_}});
+}
+
+void Session::on_response_done(const json& event) {
+  const json& response = event.contains("response") ? event["response"] : json::object();
+  response_active_ = false;
+  create_in_flight_ = false;
+  if (!assistant_transcript_.empty()) {
+    print({{"type", "transcript"}, {"role", "assistant"}, {"text", assistant_transcript_}});
+    assistant_transcript_.clear();
+  }
+  print({{"type", "response"}, {"state", "done"}, {"status", response.value("status", "")}});
+  // A function call whose argument events we missed is still answered.
+  if (auto out = response.find("output"); out != response.end() && out->is_array()) {
+    for (const auto& item : *out) {
+      if (str(item, "type") != "function_call") continue;
+      std::string call_id = str(item, "call_id");
+      if (call_id.empty() || (calls_.count(call_id) && calls_[call_id].dispatched)) continue;
+      Call& call = calls_[call_id];
+      call.name = str(item, "name");
+      call.arguments = str(item, "arguments");
+      dispatch_call(call_id);
+    }
+  }
+  pump();
+}
+
+void Session::on_audio_delta(const json& event) {
+  std::string response_id = str(event, "response_id");
+  if (!muted_response_id_.empty() && response_id == muted_response_id_) return;
+  auto pcm = decode_audio_base64(str(event, "delta"));
+  if (!pcm) {
+    log("an audio delta was not valid base64; skipped");
+    return;
+  }
+  audio_item_id_ = str(event, "item_id");
+  out_.push_back({Action::Kind::kPlayAudio, nullptr, std::move(*pcm), audio_item_id_, 0, {}});
+}
+
+void Session::on_error_event(const json& event) {
+  const json& error = event.contains("error") && event["error"].is_object() ? event["error"] : json::object();
+  std::string code = str(error, "code");
+  std::string message = str(error, "message");
+  if (code == "conversation_already_has_active_response") {
+    // Benign: our response.create lost a race with a response the server started.
+    // Ask again once that one is done.
+    create_in_flight_ = false;
+    response_active_ = true;
+    pending_create_ = true;
+    log("a response is already active; response.create queued until it is done");
+    return;
+  }
+  if (!create_event_id_.empty() && str(error, "event_id") == create_event_id_) create_in_flight_ = false;
+  print({{"type", "error"}, {"source", "realtime"}, {"code", code}, {"message", message}});
+  log(fmt::format("Realtime API error{}: {}", code.empty() ? "" : " (" + code + ")", message));
+  pump();
+}
+
+// ---- server events ------------------------------------------------------------
+
+Actions Session::on_server_event(const json& event) {
+  std::string type = event.is_object() ? str(event, "type") : std::string();
+  if (type == "response.output_audio.delta" || type == "response.audio.delta") {
+    on_audio_delta(event);
+  } else if (type == "response.created") {
+    response_active_ = true;
+    create_in_flight_ = false;
+    current_response_id_ = event.contains("response") ? str(event["response"], "id") : std::string();
+    assistant_transcript_.clear();
+    if (cancel_next_response_) {
+      cancel_next_response_ = false;
+      send({{"type", "response.cancel"}});
+      muted_response_id_ = current_response_id_;
+    }
+  } else if (type == "response.done") {
+    on_response_done(event);
+  } else if (type == "response.output_item.added") {
+    const json& item = event.contains("item") ? event["item"] : json::object();
+    if (str(item, "type") == "function_call") {
+      Call& call = calls_[str(item, "call_id")];
+      call.name = str(item, "name");
+    }
+  } else if (type == "response.function_call_arguments.delta") {
+    calls_[str(event, "call_id")].arguments += str(event, "delta");
+  } else if (type == "response.function_call_arguments.done") {
+    std::string call_id = str(event, "call_id");
+    Call& call = calls_[call_id];
+    if (event.contains("arguments") && event["arguments"].is_string()) call.arguments = event["arguments"];
+    if (std::string name = str(event, "name"); !name.empty()) call.name = name;
+    if (!call.dispatched) dispatch_call(call_id);
+  } else if (type == "response.output_audio_transcript.delta" || type == "response.audio_transcript.delta") {
+    assistant_transcript_ += str(event, "delta");
+  } else if (type == "response.output_audio_transcript.done" || type == "response.audio_transcript.done") {
+    if (event.contains("transcript")) assistant_transcript_ = str(event, "transcript");
+  } else if (type == "response.output_text.done" || type == "response.text.done") {
+    assistant_transcript_ = str(event, "text");
+  } else if (type == "conversation.item.input_audio_transcription.completed") {
+    print({{"type", "transcript"},
+           {"role", "user"},
+           {"text", str(event, "transcript")},
+           {"item_id", str(event, "item_id")}});
+  } else if (type == "input_audio_buffer.speech_started") {
+    // VAD: the server cancels its own response; the client stops the sound and
+    // tells the server how much was heard.
+    PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
+    if (playback.playing) barge_in();
+    user_talking_ = true;
+  } else if (type == "input_audio_buffer.speech_stopped") {
+    // The server answers the turn itself; held announcements follow its response.done.
+    user_talking_ = false;
+  } else if (type == "session.created") {
+    print({{"type", "session"}, {"state", "created"}});
+  } else if (type == "session.updated") {
+    print({{"type", "session"}, {"state", "ready"}});
+  } else if (type == "error") {
+    on_error_event(event);
+  } else if (type == "conversation.item.added" || type == "conversation.item.created" ||
+             type == "conversation.item.done") {
+    // Both names are in use (GA: added/done, older: created); the item itself
+    // needs no action here: audio and calls are tracked by their own events.
+  }
+  // Every other type is ignored on purpose: the API adds events over time.
+  return take();
+}
+
+// ---- tools ------------------------------------------------------------------
+
+void Session::dispatch_call(const std::string& call_id) {
+  Call& call = calls_[call_id];
+  call.dispatched = true;
+  ++unanswered_calls_;
+  json args = json::parse(call.arguments.empty() ? "{}" : call.arguments, nullptr, false);
+  print({{"type", "tool_call"},
+         {"call_id", call_id},
+         {"name", call.name},
+         {"arguments", args.is_discarded() ? json(call.arguments) : args}});
+  ToolRequest req = tool_call_to_request(config_, call.name, call.arguments);
+  if (req.request.is_null()) {
+    answer_call(call_id, call.name, req.immediate_output);
+    return;
+  }
+  std::uint64_t token = next_token_++;
+  inflight_[token] = call_id;
+  out_.push_back({Action::Kind::kDaemonRequest, std::move(req.request), {}, {}, token, {}});
+}
+
+void Session::answer_call(const std::string& call_id, const std::string& name, const std::string& output) {
+  json parsed = json::parse(output, nullptr, false);
+  print({{"type", "tool_result"},
+         {"call_id", call_id},
+         {"name", name},
+         {"output", parsed.is_discarded() ? json(output) : parsed}});
+  auto it = calls_.find(call_id);
+  if (it == calls_.end() || !connected_) {
+    log(fmt::format("the result of call {} was not sent: the session reconnected since", call_id));
+    return;
+  }
+  send({{"type", "conversation.item.create"},
+        {"item", {{"type", "function_call_output"}, {"call_id", call_id}, {"output", output}}}});
+  if (unanswered_calls_ > 0) --unanswered_calls_;
+  follow_up_needed_ = true;
+  pump();
+}
+
+Actions Session::on_daemon_reply(std::uint64_t token, const json& reply) {
+  auto it = inflight_.find(token);
+  if (it == inflight_.end()) return take();
+  std::string call_id = std::move(it->second);
+  inflight_.erase(it);
+  auto call = calls_.find(call_id);
+  std::string name = call != calls_.end() ? call->second.name : std::string();
+  answer_call(call_id, name, tool_reply_to_output(config_, name, reply));
+  return take();
+}
+
+Actions Session::on_daemon_event(const json& event) {
+  std::string kind = str(event, "event");
+  if (!event.contains("task") || !event["task"].is_object()) return take();
+  const json& task = event["task"];
+  json brief = {{"id", task.value("id", 0)}, {"state", str(task, "state")}};
+  for (const char* key : {"name", "activity", "reason"})
+    if (task.contains(key) && task[key].is_string()) brief[key] = task[key];
+  print({{"type", "task"}, {"event", kind}, {"task", brief}});
+  if (kind == "finished") {
+    announcements_.push_back(announcement_text(config_, task));
+    pump();
+  }
+  return take();
+}
+
+bool Session::idle() const {
+  if (!connected_) return offline_.empty() && !pending_create_ && announcements_.empty();
+  return !user_talking_ && !response_active_ && !create_in_flight_ && !pending_create_ &&
+         unanswered_calls_ == 0 && !follow_up_needed_ && announcements_.empty();
+}
+
+}  // namespace ptt::realtime

@@ -1,0 +1,119 @@
+#pragma once
+// The Realtime voice session as a pure state machine: server events, stdin events,
+// daemon replies and events go in; client events, stdout lines, playback commands
+// and daemon requests come out. No sockets, no clocks: the adapters own those.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "realtime/config.h"
+
+namespace ptt::realtime {
+
+struct Action {
+  enum class Kind {
+    kSend,           // json: a client event for the Realtime server
+    kPrint,          // json: one stdout NDJSON object
+    kPlayAudio,      // audio (PCM16 24 kHz mono) of item_id
+    kStopPlayback,   // drop what is queued for playback
+    kDaemonRequest,  // json: a ptt-taskd request without "id"; answer with on_daemon_reply(token, ...)
+    kLog,            // text: a diagnostic for stderr
+  };
+  Kind kind;
+  nlohmann::json json;
+  std::string audio;
+  std::string item_id;
+  std::uint64_t token = 0;
+  std::string text;
+};
+using Actions = std::vector<Action>;
+
+// What the audio sink has done so far, asked for at barge-in.
+struct PlaybackStatus {
+  bool playing = false;        // audio is still queued or sounding
+  std::int64_t played_ms = 0;  // of item_id, actually played
+  std::string item_id;
+};
+using PlaybackProbe = std::function<PlaybackStatus()>;
+
+class Session {
+ public:
+  Session(SessionConfig config, PlaybackProbe probe);
+
+  Actions on_connected();     // the WebSocket is open: session.update goes first
+  Actions on_disconnected();  // per-connection state is dropped; queued work stays
+  Actions on_server_event(const nlohmann::json& event);
+  Actions on_stdin_event(const nlohmann::json& event);
+  Actions on_stdin_eof();
+  Actions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
+  Actions on_daemon_event(const nlohmann::json& event);
+
+  // Nothing in flight: no turn held, no response active or queued, no tool call or
+  // announcement waiting. At EOF the adapter exits once this holds.
+  bool idle() const;
+  bool connected() const { return connected_; }
+  bool response_active() const { return response_active_ || create_in_flight_; }
+  std::size_t queued_announcements() const { return announcements_.size(); }
+
+ private:
+  struct Call {
+    std::string name;
+    std::string arguments;
+    bool dispatched = false;
+  };
+
+  // keep_offline: the user's input, held while disconnected and sent on connect.
+  void send(nlohmann::json event, bool keep_offline = false);
+  void print(nlohmann::json line);
+  void log(std::string text);
+  void start_turn();
+  void stop_turn();
+  void append_audio(const nlohmann::json& event);
+  void send_text_turn(const std::string& text);
+  void barge_in();
+  void dispatch_call(const std::string& call_id);
+  void answer_call(const std::string& call_id, const std::string& name, const std::string& output);
+  void want_response();
+  void pump();
+  void on_error_event(const nlohmann::json& event);
+  void on_response_done(const nlohmann::json& event);
+  void on_audio_delta(const nlohmann::json& event);
+  Actions take();
+
+  SessionConfig config_;
+  PlaybackProbe probe_;
+  Actions out_;
+
+  bool connected_ = false;
+  bool user_talking_ = false;  // between ptt.start and ptt.stop (or VAD speech)
+  std::size_t appended_bytes_ = 0;
+  bool response_active_ = false;   // between response.created and response.done
+  bool create_in_flight_ = false;  // response.create sent, response.created not yet seen
+  bool pending_create_ = false;    // a response.create waits for the floor
+  std::string create_event_id_;    // to recognise an error about our response.create
+  std::uint64_t next_event_id_ = 1;
+  std::string current_response_id_;
+  std::string muted_response_id_;      // cancelled by barge-in: its remaining audio is dropped
+  bool cancel_next_response_ = false;  // barge-in came between response.create and response.created
+  std::string audio_item_id_;          // assistant item whose audio is playing
+  std::string assistant_transcript_;
+
+  std::map<std::string, Call> calls_;              // by call_id, this connection only
+  std::map<std::uint64_t, std::string> inflight_;  // daemon token -> call_id
+  std::uint64_t next_token_ = 1;
+  std::size_t unanswered_calls_ = 0;
+  bool follow_up_needed_ = false;  // answered calls wait for one response.create
+
+  std::deque<std::string> announcements_;
+  std::deque<nlohmann::json> offline_;
+  std::size_t offline_bytes_ = 0;
+  static constexpr std::size_t kMaxOfflineBytes = 8u << 20;  // ~60 s of base64 audio
+  bool eof_ = false;
+};
+
+}  // namespace ptt::realtime

@@ -1,0 +1,293 @@
+// The session on one libuv loop: stdin, the WebSocket, the daemon client and the
+// audio sink feed the pure Session; its actions are carried out here.
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+#include "core/ndjson.h"
+#include "realtime/audio_sink.h"
+#include "realtime/backoff.h"
+#include "realtime/daemon_client.h"
+#include "realtime/run_options.h"
+#include "realtime/session.h"
+#include "realtime/stdin_reader.h"
+#include "realtime/ws_client.h"
+
+namespace ptt::realtime {
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kTool = "ptt-realtime";
+
+// The loop is initialised before, and closed after, everything that uses it.
+struct Loop {
+  Loop() { uv_loop_init(&loop); }
+  uv_loop_t loop;
+};
+
+class SessionRunner {
+ public:
+  SessionRunner(const RunOptions& options, std::unique_ptr<AudioSink> sink, const WsEndpoint& endpoint)
+      : options_(options),
+        sink_(std::move(sink)),
+        session_(options.session, [this] { return sink_->status(); }),
+        ws_(&loop_, endpoint, options.api_key,
+            {[this] {
+               first_attempt_pending_ = false;
+               apply(session_.on_connected());
+             },
+             [this](std::string&& m) { on_server_message(std::move(m)); },
+             [this](int status, const std::string& why) { on_ws_closed(status, why); }}),
+        daemon_(
+            &loop_, options.socket_path, [this](const json& e) { apply(session_.on_daemon_event(e)); },
+            [this](bool up) {
+              print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
+            }),
+        stdin_(
+            &loop_, [this](std::string_view d) { reader_.feed(d); }, [this] { on_stdin_eof(); }),
+        reader_([this](json&& v, std::size_t) { apply(session_.on_stdin_event(v)); },
+                [](const std::string& message, std::size_t line) {
+                  print_error(kTool, fmt::format("stdin line {}: {}; the line was skipped", line, message));
+                }) {}
+
+  ~SessionRunner() {
+    flush_handles_ = false;
+    flush_stdout();  // lines printed while shutting down
+    if (stop_timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
+    ws_.destroy();  // lws closes its own handles on the loop, which must run to let it
+    while (uv_run(&loop_, UV_RUN_NOWAIT) != 0) {
+    }
+    uv_loop_close(&loop_);
+  }
+
+  int run() {
+    if (!ws_.ok()) {
+      print_error(kTool, "cannot create the WebSocket context (is libwebsockets-evlib-uv installed?)");
+      return kExitFailure;
+    }
+    uv_timer_init(&loop_, &reconnect_timer_);
+    reconnect_timer_.data = this;
+    uv_timer_init(&loop_, &drain_timer_);
+    drain_timer_.data = this;
+    uv_idle_init(&loop_, &flush_idle_);
+    uv_check_init(&loop_, &flush_check_);
+    flush_check_.data = this;
+    uv_check_start(&flush_check_, [](uv_check_t* c) { static_cast<SessionRunner*>(c->data)->on_check(); });
+    flush_handles_ = true;
+    for (auto* s : {&sigint_, &sigterm_}) {
+      uv_signal_init(&loop_, s);
+      s->data = this;
+    }
+    uv_signal_start(
+        &sigint_,
+        [](uv_signal_t* s, int) { static_cast<SessionRunner*>(s->data)->shutdown(kExitInterrupted); },
+        SIGINT);
+    uv_signal_start(
+        &sigterm_, [](uv_signal_t* s, int) { static_cast<SessionRunner*>(s->data)->shutdown(kExitOk); },
+        SIGTERM);
+    daemon_.start();
+    stdin_.start();
+    print({{"type", "session"}, {"state", "connecting"}});
+    ws_.connect();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    return exit_code_;
+  }
+
+ private:
+  void apply(Actions&& actions) {
+    for (auto& a : actions) {
+      switch (a.kind) {
+        case Action::Kind::kSend:
+          ws_.send(a.json.dump());
+          break;
+        case Action::Kind::kPrint:
+          print(a.json);
+          break;
+        case Action::Kind::kPlayAudio:
+          sink_->play(a.item_id, a.audio);
+          break;
+        case Action::Kind::kStopPlayback:
+          sink_->stop();
+          break;
+        case Action::Kind::kDaemonRequest: {
+          std::uint64_t token = a.token;
+          daemon_.request(std::move(a.json), [this, token](const json& reply) {
+            apply(session_.on_daemon_reply(token, reply));
+          });
+          break;
+        }
+        case Action::Kind::kLog:
+          std::fprintf(stderr, "%s: %s\n", kTool, a.text.c_str());
+          break;
+      }
+    }
+  }
+
+  // stdout lines wait until the messages queued for the wire have been written (at
+  // most two loop turns): the server hears of a ptt.stop before our log does.
+  void print(const json& line) {
+    if (stdout_closed_) return;
+    stdout_buf_ += to_ndjson(line);
+    if (flush_handles_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&flush_idle_))) {
+      print_age_ = 0;
+      uv_idle_start(&flush_idle_, [](uv_idle_t*) {});  // keeps the loop turning until flushed
+    }
+    if (!flush_handles_) flush_stdout();
+  }
+
+  void on_check() {
+    if (stdout_buf_.empty()) return;
+    if (ws_.queued() == 0 || ++print_age_ > 2) flush_stdout();
+  }
+
+  void flush_stdout() {
+    if (flush_handles_) uv_idle_stop(&flush_idle_);
+    if (stdout_buf_.empty() || stdout_closed_) return;
+    std::string out = std::move(stdout_buf_);
+    stdout_buf_.clear();
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+      // The reader went away (`ptt-realtime | head`): end quietly, as a filter does.
+      stdout_closed_ = true;
+      shutdown(kExitOk);
+    }
+  }
+
+  void on_server_message(std::string&& message) {
+    json event = json::parse(message, nullptr, false);
+    if (event.is_discarded()) {
+      std::fprintf(stderr, "%s: the server sent a message that is not JSON; ignored\n", kTool);
+      return;
+    }
+    if (event.is_object() && event.value("type", "") == "session.created") backoff_.reset();
+    apply(session_.on_server_event(event));
+    if (draining_) check_drained();
+  }
+
+  void on_ws_closed(int http_status, const std::string& why) {
+    first_attempt_pending_ = false;
+    apply(session_.on_disconnected());
+    if (http_status == 401 || http_status == 403) {
+      print_error(kTool,
+                  fmt::format("OPENAI_API_KEY was rejected (HTTP {}); check the key and its Realtime access",
+                              http_status));
+      print({{"type", "error"},
+             {"source", "realtime"},
+             {"code", "unauthorized"},
+             {"message", "OPENAI_API_KEY was rejected"}});
+      shutdown(kExitUsage);
+      return;
+    }
+    if (shutting_down_) return;
+    if (draining_) {
+      check_drained();
+      return;
+    }
+    std::uint64_t delay = backoff_.next_ms();
+    std::fprintf(stderr, "%s: connection lost (%s%s); reconnecting in %.1f s\n", kTool, why.c_str(),
+                 http_status ? fmt::format(", HTTP {}", http_status).c_str() : "", delay / 1000.0);
+    print({{"type", "session"}, {"state", "reconnecting"}, {"in_ms", delay}});
+    uv_timer_start(
+        &reconnect_timer_, [](uv_timer_t* t) { static_cast<SessionRunner*>(t->data)->ws_.connect(); }, delay,
+        0);
+  }
+
+  void on_stdin_eof() {
+    reader_.finish();
+    apply(session_.on_stdin_eof());
+    draining_ = true;
+    drain_deadline_ = uv_now(&loop_) + static_cast<std::uint64_t>(options_.drain_seconds * 1000);
+    uv_timer_start(
+        &drain_timer_, [](uv_timer_t* t) { static_cast<SessionRunner*>(t->data)->check_drained(); }, 20, 20);
+    check_drained();
+  }
+
+  void check_drained() {
+    if (shutting_down_) return;
+    // Until the first attempt is decided, a rejected key must still be reported.
+    bool done = !first_attempt_pending_ && session_.idle() && sink_->drained() && ws_.queued() == 0;
+    if (done || uv_now(&loop_) >= drain_deadline_) {
+      if (!done)
+        std::fprintf(stderr, "%s: end of input; in-flight work did not finish in %.1f s, leaving it\n", kTool,
+                     options_.drain_seconds);
+      shutdown(kExitOk);
+    }
+  }
+
+  void shutdown(int code) {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    exit_code_ = code;
+    flush_stdout();
+    flush_handles_ = false;  // from here on lines go out at once; the handles close below
+    stdin_.stop();
+    daemon_.stop();
+    sink_->close();
+    ws_.close();
+    for (uv_handle_t* h :
+         {reinterpret_cast<uv_handle_t*>(&reconnect_timer_), reinterpret_cast<uv_handle_t*>(&drain_timer_),
+          reinterpret_cast<uv_handle_t*>(&sigint_), reinterpret_cast<uv_handle_t*>(&sigterm_),
+          reinterpret_cast<uv_handle_t*>(&flush_idle_), reinterpret_cast<uv_handle_t*>(&flush_check_)})
+      if (!uv_is_closing(h)) uv_close(h, nullptr);
+    // The lws context holds the loop open; a short grace lets the close frame go out.
+    uv_timer_init(&loop_, &stop_timer_);
+    stop_timer_started_ = true;
+    stop_timer_.data = this;
+    uv_timer_start(
+        &stop_timer_, [](uv_timer_t* t) { uv_stop(t->loop); }, ws_.is_open() ? 200 : 0, 0);
+  }
+
+  Loop loop_holder_;
+  uv_loop_t& loop_ = loop_holder_.loop;
+  const RunOptions& options_;
+  std::unique_ptr<AudioSink> sink_;
+  Session session_;
+  WsClient ws_;
+  DaemonClient daemon_;
+  StdinReader stdin_;
+  NdjsonReader reader_;
+  Backoff backoff_;
+  uv_timer_t reconnect_timer_{}, drain_timer_{}, stop_timer_{};
+  uv_signal_t sigint_{}, sigterm_{};
+  uv_idle_t flush_idle_{};
+  uv_check_t flush_check_{};
+  bool flush_handles_ = false;  // once set up, stdout waits for the wire (see print)
+  int print_age_ = 0;
+  std::string stdout_buf_;
+  bool draining_ = false, shutting_down_ = false, stdout_closed_ = false, stop_timer_started_ = false,
+       first_attempt_pending_ = true;
+  std::uint64_t drain_deadline_ = 0;
+  int exit_code_ = kExitOk;
+};
+
+}  // namespace
+
+int run_session(const RunOptions& options) {
+  WsEndpoint endpoint;
+  std::string error;
+  if (!parse_ws_url(options.url, endpoint, error)) {
+    print_error(kTool, error + "; pass --url ws://HOST:PORT/PATH or wss://...");
+    return kExitUsage;
+  }
+  endpoint.ca_file = options.ca_file;
+  std::unique_ptr<AudioSink> sink;
+  try {
+    if (options.output == RunOptions::Output::kWav)
+      sink = make_wav_sink(options.audio_out);
+    else if (options.output == RunOptions::Output::kSpeaker)
+      sink = make_speaker_sink(options.output_device);
+    else
+      sink = make_null_sink();
+  } catch (const std::exception& e) {
+    print_error(kTool, std::string(e.what()));
+    return kExitUsage;
+  }
+  auto runner = std::make_unique<SessionRunner>(options, std::move(sink), endpoint);
+  return runner->run();
+}
+
+}  // namespace ptt::realtime

@@ -1,0 +1,98 @@
+#include "realtime/session_update.h"
+
+#include <fmt/format.h>
+
+namespace ptt::realtime {
+using nlohmann::json;
+
+namespace {
+
+json string_param(const char* description) { return {{"type", "string"}, {"description", description}}; }
+
+json function_tool(const char* name, const char* description, json properties, json required) {
+  return {{"type", "function"},
+          {"name", name},
+          {"description", description},
+          {"parameters",
+           {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}}}};
+}
+
+std::string projects_sentence(const SessionConfig& config) {
+  if (config.projects.empty())
+    return "No projects are configured: tasks run in the session's working directory.";
+  std::string names;
+  for (const auto& p : config.projects) names += (names.empty() ? "" : ", ") + p.name;
+  return fmt::format("Projects you may pass to spawn_task (by name only, never a path): {}.", names);
+}
+
+}  // namespace
+
+const std::string& builtin_instructions() {
+  static const std::string text =
+      "You are a terse voice assistant for a developer. You manage background coding tasks, "
+      "each a headless Claude Code run, through your tools. When asked to do coding work, call "
+      "spawn_task at once with a clear, self-contained prompt, then say the task number in a few "
+      "words (\"task 3 started\"). Refer to tasks by number. Do not guess results: use check_task or "
+      "get_result. When told that a task finished, tell the user in one or two short sentences. "
+      "Keep every spoken answer brief.";
+  return text;
+}
+
+json tool_definitions(const SessionConfig& config) {
+  json task_param = {{"type", "string"}, {"description", "the task's number (e.g. \"3\") or its name"}};
+  json project_param = {{"type", "string"}, {"description", projects_sentence(config)}};
+  if (!config.projects.empty()) {
+    json names = json::array();
+    for (const auto& p : config.projects) names.push_back(p.name);
+    project_param["enum"] = names;
+  }
+  json tools = json::array();
+  tools.push_back(function_tool(
+      "spawn_task", "Start a background coding task (a Claude Code run). Returns its task number at once.",
+      {{"prompt", string_param("what the agent should do, self-contained")},
+       {"project", project_param},
+       {"name", string_param("an optional short name for the task, e.g. fix-tests")}},
+      {"prompt"}));
+  tools.push_back(function_tool("list_tasks", "List tasks with their state.",
+                                {{"state",
+                                  {{"type", "string"},
+                                   {"enum", {"queued", "running", "succeeded", "failed", "cancelled"}},
+                                   {"description", "only tasks in this state"}}}},
+                                json::array()));
+  tools.push_back(function_tool("check_task", "State and current activity of one task.",
+                                {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool("get_result", "The result text of a finished task (shortened for speech).",
+                                {{"task", task_param}}, {"task"}));
+  tools.push_back(
+      function_tool("cancel_task", "Cancel a queued or running task.", {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool(
+      "follow_up_task", "Continue a finished task's conversation with a new prompt, as a new task.",
+      {{"task", task_param}, {"prompt", string_param("the follow-up request")}}, {"task", "prompt"}));
+  return tools;
+}
+
+json build_session_update(const SessionConfig& config) {
+  json turn_detection = nullptr;
+  if (config.turn_mode == TurnMode::kServerVad) turn_detection = {{"type", "server_vad"}};
+  if (config.turn_mode == TurnMode::kSemanticVad) turn_detection = {{"type", "semantic_vad"}};
+  std::string instructions = config.instructions.empty() ? builtin_instructions() : config.instructions;
+  instructions += "\n\n" + projects_sentence(config);
+  json pcm = {{"type", "audio/pcm"}, {"rate", 24000}};
+  json session = {
+      {"type", "realtime"},
+      {"model", config.model},
+      {"output_modalities", {"audio"}},
+      {"instructions", instructions},
+      {"audio",
+       {{"input",
+         {{"format", pcm},
+          {"transcription", {{"model", config.transcription_model}}},
+          {"turn_detection", turn_detection}}},
+        {"output", {{"format", pcm}, {"voice", config.voice}}}}},
+      {"tools", tool_definitions(config)},
+      {"tool_choice", "auto"},
+  };
+  return {{"type", "session.update"}, {"session", session}};
+}
+
+}  // namespace ptt::realtime

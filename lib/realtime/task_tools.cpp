@@ -1,0 +1,148 @@
+#include "realtime/task_tools.h"
+
+#include <fmt/format.h>
+
+#include "protocol/protocol.h"
+
+namespace ptt::realtime {
+using nlohmann::json;
+namespace op = ptt::protocol::op;
+
+namespace {
+
+json error_output(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+// A task is named by id or name; the model often sends numbers as strings, and
+// numeric strings are ids in the protocol, so any string or integer passes through.
+bool task_ref(const json& args, json& out) {
+  auto it = args.find("task");
+  if (it == args.end()) return false;
+  if (it->is_number_integer() || (it->is_string() && !it->get<std::string>().empty())) {
+    out = *it;
+    return true;
+  }
+  return false;
+}
+
+std::string opt_string(const json& args, const char* key) {
+  auto it = args.find(key);
+  return (it != args.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+std::string project_names(const SessionConfig& config) {
+  std::string names;
+  for (const auto& p : config.projects) names += (names.empty() ? "" : ", ") + p.name;
+  return names;
+}
+
+ToolRequest immediate(const std::string& message) { return {nullptr, error_output(message).dump()}; }
+
+json brief_task(const json& t) {
+  json b = {{"task", t.value("id", 0)}, {"state", t.value("state", "")}};
+  if (t.contains("name") && t["name"].is_string()) b["name"] = t["name"];
+  if (t.contains("activity") && t["activity"].is_string()) b["activity"] = t["activity"];
+  if (t.contains("reason") && t["reason"].is_string()) b["reason"] = t["reason"];
+  return b;
+}
+
+}  // namespace
+
+std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id) {
+  if (text.size() <= max_chars) return text;
+  std::size_t cut = max_chars;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 char
+  return text.substr(0, cut) + fmt::format("... (cut; the full result: `ptt-task result {}`)", task_id);
+}
+
+ToolRequest tool_call_to_request(const SessionConfig& config, const std::string& name,
+                                 const std::string& arguments_json) {
+  json args = json::parse(arguments_json.empty() ? "{}" : arguments_json, nullptr, false);
+  if (args.is_discarded() || !args.is_object()) return immediate("the arguments were not a JSON object");
+  json task;
+  if (name == "spawn_task") {
+    std::string prompt = opt_string(args, "prompt");
+    if (prompt.empty()) return immediate("spawn_task needs a prompt");
+    std::string project = opt_string(args, "project");
+    std::string cwd;
+    if (!project.empty()) {
+      for (const auto& p : config.projects)
+        if (p.name == project) cwd = p.dir;
+      if (cwd.empty()) {
+        return immediate(config.projects.empty() ? "no projects are configured; leave project out"
+                                                 : fmt::format("unknown project '{}'; choose one of: {}",
+                                                               project, project_names(config)));
+      }
+    } else if (config.projects.size() == 1) {
+      cwd = config.projects.front().dir;
+    } else if (config.projects.empty()) {
+      cwd = config.default_cwd;
+    } else {
+      return immediate(fmt::format("which project? choose one of: {}", project_names(config)));
+    }
+    json req = {{"op", op::kSpawn}, {"prompt", prompt}, {"cwd", cwd}};
+    if (std::string n = opt_string(args, "name"); !n.empty()) req["name"] = n;
+    return {req, {}};
+  }
+  if (name == "list_tasks") {
+    json req = {{"op", op::kList}};
+    if (std::string s = opt_string(args, "state"); !s.empty()) req["state"] = s;
+    return {req, {}};
+  }
+  if (name == "check_task" || name == "get_result" || name == "cancel_task") {
+    if (!task_ref(args, task)) return immediate(name + " needs a task number or name");
+    std::string_view o = name == "check_task" ? op::kGet : name == "get_result" ? op::kResult : op::kCancel;
+    return {{{"op", o}, {"task", task}}, {}};
+  }
+  if (name == "follow_up_task") {
+    if (!task_ref(args, task)) return immediate("follow_up_task needs a task number or name");
+    std::string prompt = opt_string(args, "prompt");
+    if (prompt.empty()) return immediate("follow_up_task needs a prompt");
+    return {{{"op", op::kFollowUp}, {"task", task}, {"prompt", prompt}}, {}};
+  }
+  return immediate(fmt::format("there is no tool named '{}'", name));
+}
+
+std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const json& reply) {
+  if (!reply.value("ok", false)) {
+    std::string message = "ptt-taskd refused the request";
+    if (auto e = reply.find("error"); e != reply.end() && e->is_object())
+      message = e->value("message", message);
+    return error_output(message).dump();
+  }
+  json out = {{"ok", true}};
+  if (name == "list_tasks") {
+    json tasks = json::array();
+    const json& all = reply.contains("tasks") ? reply["tasks"] : json::array();
+    // The most recent tasks matter most when spoken; keep the list short.
+    std::size_t first = all.size() > 10 ? all.size() - 10 : 0;
+    for (std::size_t i = first; i < all.size(); ++i) tasks.push_back(brief_task(all[i]));
+    out["tasks"] = tasks;
+    if (first > 0) out["note"] = fmt::format("{} older tasks not shown; see `ptt-task list`", first);
+  } else if (name == "cancel_task") {
+    out["cancelled"] = reply.value("cancelled", json::array());
+  } else if (reply.contains("task") && reply["task"].is_object()) {
+    out.update(brief_task(reply["task"]));
+    if (name == "get_result") {
+      long long id = reply["task"].value("id", 0LL);
+      out["result"] = shorten_for_speech(reply.value("text", ""), config.max_result_chars, id);
+    }
+  }
+  return out.dump();
+}
+
+std::string announcement_text(const SessionConfig& config, const json& task) {
+  long long id = task.value("id", 0LL);
+  std::string label = fmt::format("task {}", id);
+  if (task.contains("name") && task["name"].is_string())
+    label += fmt::format(" '{}'", task["name"].get<std::string>());
+  std::string state = task.value("state", "finished");
+  std::string text = fmt::format("{} {}", label, state);
+  if (task.contains("reason") && task["reason"].is_string() && state != "succeeded")
+    text += fmt::format(" ({})", task["reason"].get<std::string>());
+  std::string summary;
+  if (auto r = task.find("result"); r != task.end() && r->is_object()) summary = r->value("text", "");
+  if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id);
+  return "[task update] " + text + ". Tell the user briefly.";
+}
+
+}  // namespace ptt::realtime

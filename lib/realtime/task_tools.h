@@ -1,0 +1,33 @@
+#pragma once
+// The model's task tools, as pure translations: a function call becomes a ptt-taskd
+// request, and the daemon's reply becomes a short output the model can speak.
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "realtime/config.h"
+
+namespace ptt::realtime {
+
+// Either a daemon request (without "id") or, when the call itself is wrong (unknown
+// tool, bad arguments, unknown project), the output to answer the model with.
+struct ToolRequest {
+  nlohmann::json request;  // null when `immediate_output` is set
+  std::string immediate_output;
+};
+
+ToolRequest tool_call_to_request(const SessionConfig& config, const std::string& name,
+                                 const std::string& arguments_json);
+
+// The function_call_output text for a daemon reply ({"ok":...}) to a tool call.
+std::string tool_reply_to_output(const SessionConfig& config, const std::string& name,
+                                 const nlohmann::json& reply);
+
+// "task 3 'fix-tests' succeeded: ..." for a finished task record.
+std::string announcement_text(const SessionConfig& config, const nlohmann::json& task);
+
+// Cuts `text` to about `max_chars` (at a UTF-8 boundary) with a pointer to the full result.
+std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id);
+
+}  // namespace ptt::realtime

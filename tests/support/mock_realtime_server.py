@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+"""A scripted stand-in for the OpenAI Realtime API (GA) on loopback, for tests and benches.
+
+It speaks just enough of the protocol to drive ptt-realtime, and CHECKS what the client
+sends: the bearer key, no beta header, the GA session.update shape, commit only after
+>= 100 ms of appended audio, response.create never while a response is active, and
+function_call_output call_ids that it issued. Every client event (audio replaced by its
+size) and every violation is appended to --log as NDJSON with a monotonic timestamp.
+
+The reply to a response.create depends on what came before it:
+  user audio or text   -> a spawn_task function call (arguments over many deltas),
+                          unless --no-calls, then an audio reply
+  function_call_output -> an audio reply ("task N started")
+  a system message     -> an audio reply (the announcement)
+Options shape the audio: --big-delta-bytes N sends one N-byte delta, fragmented;
+--drop-on-response K aborts the TCP connection during the K-th response.
+"""
+import argparse
+import asyncio
+import base64
+import http
+import itertools
+import json
+import math
+import struct
+import sys
+import time
+
+import websockets
+
+SAMPLE_RATE = 24000
+TOOLS = {"spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task"}
+
+
+def tone(seed, ms):
+    """Deterministic PCM16 audio the tests can regenerate: a sine per seed."""
+    freq = 300 + 100 * (seed % 7)
+    n = SAMPLE_RATE * ms // 1000
+    return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / SAMPLE_RATE))) for i in range(n))
+
+
+def check_session_update(ev):
+    """Returns a list of what is wrong with a session.update (empty when GA-shaped)."""
+    bad = []
+    s = ev.get("session")
+    if not isinstance(s, dict):
+        return ["session.update has no session object"]
+    if s.get("type") != "realtime":
+        bad.append(f"session.type is {s.get('type')!r}, not 'realtime'")
+    if s.get("output_modalities") != ["audio"]:
+        bad.append(f"output_modalities is {s.get('output_modalities')!r}")
+    for beta_key in ("modalities", "input_audio_format", "output_audio_format", "voice", "turn_detection",
+                     "input_audio_transcription"):
+        if beta_key in s:
+            bad.append(f"beta field session.{beta_key} present")
+    audio = s.get("audio") or {}
+    inp, out = audio.get("input") or {}, audio.get("output") or {}
+    if inp.get("format") != {"type": "audio/pcm", "rate": 24000}:
+        bad.append(f"audio.input.format is {inp.get('format')!r}")
+    if not isinstance(inp.get("transcription"), dict) or not inp["transcription"].get("model"):
+        bad.append("audio.input.transcription is not on")
+    if "turn_detection" not in inp:
+        bad.append("audio.input.turn_detection missing")
+    elif inp["turn_detection"] is not None and inp["turn_detection"].get("type") not in ("server_vad", "semantic_vad"):
+        bad.append(f"bad turn_detection {inp['turn_detection']!r}")
+    if not isinstance(out.get("voice"), str) or not out["voice"]:
+        bad.append("audio.output.voice missing")
+    if not isinstance(s.get("instructions"), str) or not s["instructions"]:
+        bad.append("instructions missing")
+    names = {t.get("name") for t in s.get("tools") or [] if t.get("type") == "function"}
+    if names != TOOLS:
+        bad.append(f"tools are {sorted(n for n in names if n)}")
+    return bad
+
+
+class Mock:
+    def __init__(self, args):
+        self.args = args
+        self.log = open(args.log, "a", buffering=1) if args.log else None
+        self.responses = 0
+        self.connections = 0
+        self.call_ids = itertools.count(1)
+        self.input_audio = open(args.save_input, "ab") if args.save_input else None
+
+    def record(self, entry):
+        entry["t"] = time.monotonic()
+        entry["wall"] = time.time()
+        if self.log:
+            self.log.write(json.dumps(entry) + "\n")
+
+    def violation(self, text):
+        print(f"mock: VIOLATION: {text}", file=sys.stderr, flush=True)
+        self.record({"violation": text})
+
+    async def process_request(self, path, headers):
+        if headers.get("OpenAI-Beta"):
+            self.violation(f"beta header sent: {headers.get('OpenAI-Beta')}")
+            return http.HTTPStatus.BAD_REQUEST, [], b"beta header refused\n"
+        if headers.get("Authorization") != f"Bearer {self.args.key}":
+            self.record({"rejected": "bad key"})
+            return http.HTTPStatus.UNAUTHORIZED, [], b"invalid api key\n"
+        if not path.startswith("/v1/realtime?model="):
+            self.violation(f"unexpected path {path}")
+        return None
+
+    async def handler(self, ws, path=None):
+        self.connections += 1
+        conn = Connection(self, ws, self.connections)
+        await conn.run()
+
+
+class Connection:
+    def __init__(self, mock, ws, number):
+        self.mock, self.ws, self.number = mock, ws, number
+        self.appended = 0
+        self.first = True
+        self.active = None  # the response being streamed
+        self.open_calls = {}  # call_id -> name, issued and not answered
+        self.last_input = None  # "user" | "function_call_output" | "system"
+        self.ids = itertools.count(1)
+
+    def new_id(self, prefix):
+        return f"{prefix}_{self.number}_{next(self.ids)}"
+
+    async def send(self, ev):
+        await self.ws.send(json.dumps(ev))
+
+    async def run(self):
+        self.mock.record({"connected": self.number})
+        await self.send({"type": "session.created", "session": {"id": self.new_id("sess"), "type": "realtime"}})
+        try:
+            async for message in self.ws:
+                ev = json.loads(message)
+                await self.on_event(ev)
+        except websockets.ConnectionClosed:
+            pass
+        self.mock.record({"disconnected": self.number})
+
+    async def on_event(self, ev):
+        kind = ev.get("type")
+        logged = dict(ev)
+        if kind == "input_audio_buffer.append":
+            logged["audio"] = len(base64.b64decode(ev.get("audio", ""), validate=True))
+        self.mock.record({"received": logged, "connection": self.number})
+        if self.first:
+            self.first = False
+            if kind != "session.update":
+                self.mock.violation(f"first event is {kind}, not session.update")
+        if kind == "session.update":
+            for bad in check_session_update(ev):
+                self.mock.violation(bad)
+            await self.send({"type": "session.updated", "session": ev.get("session")})
+        elif kind == "input_audio_buffer.append":
+            pcm = base64.b64decode(ev["audio"])
+            self.appended += len(pcm)
+            if self.mock.input_audio:
+                self.mock.input_audio.write(pcm)
+                self.mock.input_audio.flush()
+        elif kind == "input_audio_buffer.commit":
+            ms = self.appended * 1000 // (SAMPLE_RATE * 2)
+            if ms < 100:
+                self.mock.violation(f"commit after only {ms} ms of audio")
+                await self.send({"type": "error", "error": {"type": "invalid_request_error",
+                                                            "code": "input_audio_buffer_commit_empty",
+                                                            "message": "buffer too small"}})
+                return
+            self.appended = 0
+            item = self.new_id("item")
+            await self.send({"type": "input_audio_buffer.committed", "item_id": item})
+            await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message", "role": "user"}})
+            await self.send({"type": "conversation.item.input_audio_transcription.completed", "item_id": item,
+                             "content_index": 0, "transcript": f"(mock heard {ms} ms)"})
+            self.last_input = "user"
+        elif kind == "input_audio_buffer.clear":
+            self.appended = 0
+            await self.send({"type": "input_audio_buffer.cleared"})
+        elif kind == "conversation.item.create":
+            await self.on_item(ev.get("item") or {})
+        elif kind == "conversation.item.truncate":
+            await self.send({"type": "conversation.item.truncated", "item_id": ev.get("item_id"),
+                             "audio_end_ms": ev.get("audio_end_ms")})
+        elif kind == "response.create":
+            if self.active:
+                await self.send({"type": "error", "error": {"type": "invalid_request_error",
+                                                            "code": "conversation_already_has_active_response",
+                                                            "message": "active response in progress"}})
+                self.mock.record({"note": "response.create while active"})
+                return
+            self.active = self.new_id("resp")
+            asyncio.ensure_future(self.respond(self.active))
+        elif kind == "response.cancel":
+            self.cancelled = self.active
+
+    async def on_item(self, item):
+        created = dict(item, id=self.new_id("item"))
+        if item.get("type") == "function_call_output":
+            call_id = item.get("call_id")
+            if call_id not in self.open_calls:
+                self.mock.violation(f"function_call_output for unknown call_id {call_id!r}")
+            else:
+                del self.open_calls[call_id]
+            self.last_input = "function_call_output"
+        elif item.get("type") == "message":
+            self.last_input = "system" if item.get("role") == "system" else "user"
+        # Both names are in use in the wild; the client must take either.
+        name = "conversation.item.created" if self.mock.args.legacy_item_event else "conversation.item.added"
+        await self.send({"type": name, "item": created})
+
+    async def respond(self, rid):
+        mock = self.mock
+        mock.responses += 1
+        number = mock.responses
+        self.cancelled = None
+        await self.send({"type": "response.created", "response": {"id": rid, "status": "in_progress"}})
+        output = []
+        try:
+            if self.last_input == "user" and not mock.args.no_calls:
+                output.append(await self.function_call(rid))
+            else:
+                output.append(await self.audio_reply(rid, number, number == mock.args.drop_on_response))
+        except ConnectionAbortedError:
+            return
+        status = "cancelled" if self.cancelled == rid else "completed"
+        self.active = None
+        await self.send({"type": "response.done", "response": {"id": rid, "status": status, "output": output}})
+        mock.record({"response_done": rid, "number": number, "status": status})
+
+    async def function_call(self, rid):
+        call_id = f"call_{next(self.mock.call_ids)}"
+        item = self.new_id("item")
+        args = json.dumps({"prompt": self.mock.args.spawn_prompt, "project": self.mock.args.spawn_project,
+                           "name": "mock-task"})
+        await self.send({"type": "response.output_item.added", "response_id": rid, "output_index": 0,
+                         "item": {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task",
+                                  "arguments": ""}})
+        for i in range(0, len(args), 7):
+            await self.send({"type": "response.function_call_arguments.delta", "response_id": rid, "item_id": item,
+                             "call_id": call_id, "delta": args[i:i + 7]})
+        self.open_calls[call_id] = "spawn_task"
+        self.mock.record({"args_done": call_id})
+        await self.send({"type": "response.function_call_arguments.done", "response_id": rid, "item_id": item,
+                         "call_id": call_id, "name": "spawn_task", "arguments": args})
+        done = {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task", "arguments": args,
+                "status": "completed"}
+        await self.send({"type": "response.output_item.done", "response_id": rid, "item": done})
+        return done
+
+    async def audio_reply(self, rid, number, drop):
+        item = self.new_id("item")
+        await self.send({"type": "response.output_item.added", "response_id": rid,
+                         "item": {"id": item, "type": "message", "role": "assistant"}})
+        await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message"}})
+        big = self.mock.args.big_delta_bytes
+        pcm = tone(number, self.mock.args.reply_ms) if not big else (tone(number, 1000) * (big // 48000 + 1))[:big]
+        chunk = len(pcm) if big else SAMPLE_RATE * 2 // 10  # 100 ms per delta, or one huge one
+        for i in range(0, len(pcm), chunk):
+            if self.cancelled == rid:
+                break
+            text = json.dumps({"type": "response.output_audio.delta", "response_id": rid, "item_id": item,
+                               "output_index": 0, "content_index": 0,
+                               "delta": base64.b64encode(pcm[i:i + chunk]).decode()})
+            if big:
+                # Fragmented on the wire, as the service does with large frames.
+                await self.ws.send([text[j:j + 65536] for j in range(0, len(text), 65536)])
+                self.mock.record({"big_delta_sent": len(text)})
+            else:
+                await self.send(json.loads(text))
+            self.mock.record({"audio_delta": rid, "offset": i})
+            if drop and i >= chunk:
+                self.mock.record({"dropping": rid})
+                self.ws.transport.abort()
+                raise ConnectionAbortedError()
+            await asyncio.sleep(self.mock.args.delta_interval_ms / 1000)
+        words = f"mock reply {number}"
+        await self.send({"type": "response.output_audio_transcript.done", "response_id": rid, "item_id": item,
+                         "transcript": words})
+        await self.send({"type": "some.future.event", "note": "clients must ignore this"})
+        return {"id": item, "type": "message", "role": "assistant"}
+
+
+async def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--key", default="test-key")
+    ap.add_argument("--log")
+    ap.add_argument("--save-input", help="append every appended PCM byte to this file")
+    ap.add_argument("--no-calls", action="store_true")
+    ap.add_argument("--spawn-prompt", default="say hello")
+    ap.add_argument("--spawn-project", default="demo")
+    ap.add_argument("--reply-ms", type=int, default=300)
+    ap.add_argument("--delta-interval-ms", type=int, default=0, help="pause between audio deltas")
+    ap.add_argument("--big-delta-bytes", type=int, default=0)
+    ap.add_argument("--drop-on-response", type=int, default=0)
+    ap.add_argument("--legacy-item-event", action="store_true")
+    ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
+    ap.add_argument("--tls-key")
+    args = ap.parse_args()
+    mock = Mock(args)
+    tls = None
+    if args.tls_cert:
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    async with websockets.serve(mock.handler, "127.0.0.1", args.port, process_request=mock.process_request,
+                                max_size=None, compression=None, ping_interval=None, ssl=tls) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(f"PORT {port}", flush=True)
+        await asyncio.Future()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

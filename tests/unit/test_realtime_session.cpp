@@ -1,0 +1,427 @@
+// The Realtime session state machine over scripted event sequences (no sockets).
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "realtime/audio_bytes.h"
+#include "realtime/session.h"
+
+using nlohmann::json;
+using ptt::realtime::Action;
+using ptt::realtime::Actions;
+using ptt::realtime::PlaybackStatus;
+using ptt::realtime::Session;
+using ptt::realtime::SessionConfig;
+
+namespace {
+
+// A session plus what it emitted, split by kind, with a scriptable playback probe.
+struct Harness {
+  PlaybackStatus playback;
+  Session session;
+  std::vector<json> sent, printed, requests;
+  std::vector<std::uint64_t> tokens;
+  std::vector<std::string> logs;
+  std::size_t audio_bytes = 0;
+  int stops = 0;
+
+  explicit Harness(SessionConfig cfg = default_config())
+      : session(std::move(cfg), [this] { return playback; }) {
+    take(session.on_connected());
+  }
+
+  static SessionConfig default_config() {
+    SessionConfig cfg;
+    cfg.projects = {{"api", "/src/api"}, {"web", "/src/web"}};
+    return cfg;
+  }
+
+  void take(const Actions& actions) {
+    for (const auto& a : actions) {
+      switch (a.kind) {
+        case Action::Kind::kSend:
+          sent.push_back(a.json);
+          break;
+        case Action::Kind::kPrint:
+          printed.push_back(a.json);
+          break;
+        case Action::Kind::kPlayAudio:
+          audio_bytes += a.audio.size();
+          break;
+        case Action::Kind::kStopPlayback:
+          ++stops;
+          break;
+        case Action::Kind::kDaemonRequest:
+          requests.push_back(a.json);
+          tokens.push_back(a.token);
+          break;
+        case Action::Kind::kLog:
+          logs.push_back(a.text);
+          break;
+      }
+    }
+  }
+  void server(const json& e) { take(session.on_server_event(e)); }
+  void stdin_(const json& e) { take(session.on_stdin_event(e)); }
+  void daemon_reply(std::size_t i, const json& r) { take(session.on_daemon_reply(tokens.at(i), r)); }
+
+  std::vector<std::string> sent_types() const {
+    std::vector<std::string> t;
+    for (const auto& e : sent) t.push_back(e.value("type", ""));
+    return t;
+  }
+  void clear() {
+    sent.clear();
+    printed.clear();
+    logs.clear();
+  }
+  bool printed_has(const std::string& type, const std::string& key, const json& value) const {
+    for (const auto& p : printed)
+      if (p.value("type", "") == type && p.contains(key) && p[key] == value) return true;
+    return false;
+  }
+};
+
+json audio_ms(int ms) {
+  return {{"type", "audio"}, {"data", ptt::realtime::encode_audio_base64(std::string(ms * 48, '\x01'))}};
+}
+json response_created(const std::string& id) {
+  return {{"type", "response.created"}, {"response", {{"id", id}}}};
+}
+json response_done(const std::string& id, json output = json::array()) {
+  return {{"type", "response.done"}, {"response", {{"id", id}, {"status", "completed"}, {"output", output}}}};
+}
+json audio_delta(const std::string& resp, const std::string& item, int ms) {
+  return {{"type", "response.output_audio.delta"},
+          {"response_id", resp},
+          {"item_id", item},
+          {"delta", ptt::realtime::encode_audio_base64(std::string(ms * 48, '\x02'))}};
+}
+json call_added(const std::string& call_id, const std::string& name) {
+  return {{"type", "response.output_item.added"},
+          {"item", {{"type", "function_call"}, {"call_id", call_id}, {"name", name}}}};
+}
+json args_done(const std::string& call_id, const std::string& args) {
+  return {{"type", "response.function_call_arguments.done"}, {"call_id", call_id}, {"arguments", args}};
+}
+json spawn_reply(int id) {
+  return {{"ok", true}, {"task", {{"id", id}, {"state", "queued"}, {"name", nullptr}}}};
+}
+
+}  // namespace
+
+TEST_CASE("the first thing sent on connect is a GA session.update", "[realtime]") {
+  Harness h;
+  REQUIRE(!h.sent.empty());
+  const json& s = h.sent.front();
+  CHECK(s["type"] == "session.update");
+  CHECK(s["session"]["type"] == "realtime");
+  CHECK(s["session"]["output_modalities"] == json::array({"audio"}));
+  CHECK(s["session"]["audio"]["input"]["format"] == json({{"type", "audio/pcm"}, {"rate", 24000}}));
+  CHECK(s["session"]["audio"]["input"]["turn_detection"].is_null());
+  CHECK(s["session"]["audio"]["input"]["transcription"].is_object());
+  CHECK(s["session"]["audio"]["output"]["voice"] == "marin");
+  CHECK(s["session"]["tools"].size() == 6);
+  CHECK(s["session"]["instructions"].get<std::string>().find("api, web") != std::string::npos);
+}
+
+TEST_CASE("a push-to-talk turn appends, commits and asks for a response", "[realtime]") {
+  Harness h;
+  h.clear();
+  h.stdin_({{"type", "ptt.start"}});
+  h.stdin_(audio_ms(60));
+  h.stdin_(audio_ms(60));
+  h.stdin_({{"type", "ptt.stop"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.append", "input_audio_buffer.append",
+                                                   "input_audio_buffer.commit", "response.create"});
+  // The base64 goes out untouched.
+  CHECK(h.sent[0]["audio"] == audio_ms(60)["data"]);
+  CHECK(h.printed_has("turn", "state", "committed"));
+  h.clear();
+  h.server(response_created("r1"));
+  h.server(audio_delta("r1", "item1", 200));
+  h.server({{"type", "response.output_audio_transcript.done"}, {"transcript", "task 3 started"}});
+  h.server({{"type", "conversation.item.input_audio_transcription.completed"}, {"transcript", "hello"}});
+  h.server(response_done("r1"));
+  CHECK(h.audio_bytes == 200 * 48);
+  CHECK(h.printed_has("transcript", "text", "task 3 started"));
+  CHECK(h.printed_has("transcript", "text", "hello"));
+  CHECK(h.session.idle());
+}
+
+TEST_CASE("a turn under 100 ms is cleared, reported, and gets no response", "[realtime]") {
+  Harness h;
+  h.clear();
+  h.stdin_({{"type", "ptt.start"}});
+  h.stdin_(audio_ms(40));
+  h.stdin_({{"type", "ptt.stop"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.append", "input_audio_buffer.clear"});
+  CHECK(h.printed_has("turn", "state", "too_short"));
+  REQUIRE(!h.logs.empty());
+  CHECK(h.logs.back().find("too short") != std::string::npos);
+}
+
+TEST_CASE("audio outside a held key is not sent in push-to-talk mode", "[realtime]") {
+  Harness h;
+  h.clear();
+  h.stdin_(audio_ms(200));
+  CHECK(h.sent.empty());
+}
+
+TEST_CASE("barge-in stops playback, cancels, truncates at the played ms and clears", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "ptt.start"}});
+  h.stdin_(audio_ms(300));
+  h.stdin_({{"type", "ptt.stop"}});
+  h.server(response_created("r1"));
+  h.server(audio_delta("r1", "item7", 500));
+  h.clear();
+  h.playback = {true, 230, "item7"};
+  int stops_before = h.stops;
+  h.stdin_({{"type", "ptt.start"}});
+  CHECK(h.stops == stops_before + 1);
+  REQUIRE(h.sent_types() == std::vector<std::string>{"response.cancel", "conversation.item.truncate",
+                                                     "input_audio_buffer.clear"});
+  CHECK(h.sent[1]["item_id"] == "item7");
+  CHECK(h.sent[1]["audio_end_ms"] == 230);
+  CHECK(h.sent[1]["content_index"] == 0);
+  // Audio of the cancelled response that is still on the wire is not played.
+  std::size_t before = h.audio_bytes;
+  h.server(audio_delta("r1", "item7", 100));
+  CHECK(h.audio_bytes == before);
+  // The next turn's response.create waits for the cancelled response to end.
+  h.stdin_(audio_ms(200));
+  h.clear();
+  h.stdin_({{"type", "ptt.stop"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.commit"});
+  h.clear();
+  h.server(response_done("r1"));
+  CHECK(h.sent_types() == std::vector<std::string>{"response.create"});
+}
+
+TEST_CASE("barge-in with nothing played yet sends no truncate", "[realtime]") {
+  Harness h;
+  h.take(h.session.on_stdin_event({{"type", "text"}, {"text", "hi"}}));
+  h.server(response_created("r1"));
+  h.clear();
+  h.playback = {false, 0, ""};
+  h.stdin_({{"type", "ptt.start"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"response.cancel", "input_audio_buffer.clear"});
+}
+
+TEST_CASE("two function calls in one response are both answered, then one response.create", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "spawn two tasks"}});
+  h.server(response_created("r1"));
+  h.clear();
+  h.server(call_added("c1", "spawn_task"));
+  h.server(call_added("c2", "list_tasks"));
+  h.server(args_done("c1", R"({"prompt":"fix tests","project":"web"})"));
+  h.server(args_done("c2", R"({})"));
+  REQUIRE(h.requests.size() == 2);
+  CHECK(h.requests[0] == json({{"op", "spawn"}, {"prompt", "fix tests"}, {"cwd", "/src/web"}}));
+  CHECK(h.requests[1] == json({{"op", "list"}}));
+  h.daemon_reply(1, {{"ok", true}, {"tasks", json::array()}});
+  h.server(response_done("r1"));
+  // One call is still unanswered: no response.create yet.
+  CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create"});
+  CHECK(h.sent[0]["item"]["call_id"] == "c2");
+  h.daemon_reply(0, spawn_reply(3));
+  REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "conversation.item.create",
+                                                     "response.create"});
+  CHECK(h.sent[1]["item"]["type"] == "function_call_output");
+  CHECK(h.sent[1]["item"]["call_id"] == "c1");
+  CHECK(json::parse(h.sent[1]["item"]["output"].get<std::string>())["task"] == 3);
+}
+
+TEST_CASE("arguments split over many deltas are joined", "[realtime]") {
+  Harness h;
+  h.server(response_created("r1"));
+  h.server(call_added("c9", "spawn_task"));
+  std::string args = R"({"prompt":"refactor the database layer","project":"api","name":"db"})";
+  for (char c : args) {
+    h.server({{"type", "response.function_call_arguments.delta"},
+              {"call_id", "c9"},
+              {"delta", std::string(1, c)}});
+  }
+  CHECK(h.requests.empty());
+  h.server({{"type", "response.function_call_arguments.done"},
+            {"call_id", "c9"}});  // no "arguments": use the deltas
+  REQUIRE(h.requests.size() == 1);
+  CHECK(h.requests[0]["prompt"] == "refactor the database layer");
+  CHECK(h.requests[0]["cwd"] == "/src/api");
+  CHECK(h.requests[0]["name"] == "db");
+}
+
+TEST_CASE("a bad tool call is answered with an error the model can speak", "[realtime]") {
+  Harness h;
+  h.server(response_created("r1"));
+  h.server(call_added("c1", "spawn_task"));
+  h.server(args_done("c1", R"({"prompt":"x","project":"/etc"})"));
+  CHECK(h.requests.empty());
+  CHECK(h.printed_has("tool_result", "call_id", "c1"));
+  h.clear();
+  h.server(response_done("r1"));
+  REQUIRE(h.sent_types() == std::vector<std::string>{"response.create"});
+}
+
+TEST_CASE("an unreachable daemon becomes a spoken error and the session goes on", "[realtime]") {
+  Harness h;
+  h.server(response_created("r1"));
+  h.server(call_added("c1", "check_task"));
+  h.server(args_done("c1", R"({"task":"3"})"));
+  REQUIRE(h.requests.size() == 1);
+  CHECK(h.requests[0] == json({{"op", "get"}, {"task", "3"}}));
+  h.server(response_done("r1"));
+  h.clear();
+  h.daemon_reply(
+      0, {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", "ptt-taskd is not running"}}}});
+  REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+  CHECK(h.sent[0]["item"]["output"].get<std::string>().find("not running") != std::string::npos);
+}
+
+TEST_CASE("an announcement is queued behind an active response and a held key", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "hi"}});
+  h.server(response_created("r1"));
+  h.clear();
+  json task = {
+      {"id", 3}, {"name", "fix-tests"}, {"state", "succeeded"}, {"result", {{"text", "all 12 tests pass"}}}};
+  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", task}}));
+  CHECK(h.sent.empty());
+  CHECK(h.session.queued_announcements() == 1);
+  CHECK(h.printed_has("task", "event", "finished"));
+  // The user starts talking before the response ends: still held.
+  h.stdin_({{"type", "ptt.start"}});
+  h.server(response_done("r1"));
+  h.clear();
+  h.stdin_(audio_ms(150));
+  h.stdin_({{"type", "ptt.stop"}});
+  REQUIRE(h.sent_types() == std::vector<std::string>{"input_audio_buffer.append", "input_audio_buffer.commit",
+                                                     "conversation.item.create", "response.create"});
+  std::string text = h.sent[2]["item"]["content"][0]["text"];
+  CHECK(text.find("task 3 'fix-tests' succeeded: all 12 tests pass") != std::string::npos);
+  // Only one response.create is in flight: a second announcement waits for response.done.
+  h.server(response_created("r2"));
+  h.clear();
+  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 4}, {"state", "failed"}}}}));
+  CHECK(h.sent.empty());
+  h.server(response_done("r2"));
+  CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+}
+
+TEST_CASE("an announcement while idle is sent at once", "[realtime]") {
+  Harness h;
+  h.clear();
+  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 1}, {"state", "succeeded"}}}}));
+  CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+}
+
+TEST_CASE("conversation_already_has_active_response is benign and the create is retried", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "hi"}});
+  h.clear();
+  h.server(
+      {{"type", "error"},
+       {"error", {{"type", "invalid_request_error"}, {"code", "conversation_already_has_active_response"}}}});
+  CHECK(h.sent.empty());
+  CHECK(!h.printed_has("error", "code", "conversation_already_has_active_response"));
+  h.server(response_done("rX"));
+  CHECK(h.sent_types() == std::vector<std::string>{"response.create"});
+}
+
+TEST_CASE("unknown events are ignored and error events are logged and survived", "[realtime]") {
+  Harness h;
+  h.clear();
+  h.server({{"type", "rate_limits.updated"}, {"rate_limits", json::array()}});
+  h.server({{"type", "some.future.event"}, {"x", 1}});
+  h.server({{"type", "conversation.item.added"}, {"item", {{"id", "i1"}}}});
+  h.server({{"type", "conversation.item.created"}, {"item", {{"id", "i2"}}}});
+  h.server(json::array({1, 2}));
+  CHECK(h.sent.empty());
+  CHECK(h.printed.empty());
+  h.server({{"type", "error"},
+            {"error", {{"type", "invalid_request_error"}, {"code", "bad"}, {"message", "nope"}}}});
+  CHECK(h.printed_has("error", "message", "nope"));
+  CHECK(!h.logs.empty());
+  // Still working: a text turn goes out.
+  h.clear();
+  h.stdin_({{"type", "text"}, {"text", "still there?"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+}
+
+TEST_CASE("malformed stdin events are reported and skipped", "[realtime]") {
+  Harness h;
+  h.clear();
+  h.stdin_({{"type", "audio"}, {"data", "not base64!"}});
+  h.stdin_({{"type", "bogus"}});
+  h.stdin_({{"type", "text"}});
+  CHECK(h.sent.empty());
+  CHECK(h.logs.size() == 3);
+}
+
+TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[realtime]") {
+  Harness h;
+  h.server(response_created("r1"));
+  h.server(call_added("c1", "list_tasks"));
+  h.server(args_done("c1", "{}"));
+  h.take(h.session.on_disconnected());
+  CHECK(h.printed_has("session", "state", "disconnected"));
+  h.clear();
+  h.daemon_reply(0, {{"ok", true}, {"tasks", json::array()}});
+  CHECK(h.sent.empty());
+  h.take(h.session.on_connected());
+  REQUIRE(h.sent_types() == std::vector<std::string>{"session.update"});
+  CHECK(h.session.idle());
+}
+
+TEST_CASE("input before the connection is held and sent after session.update", "[realtime]") {
+  Session session(SessionConfig{}, [] { return PlaybackStatus{}; });
+  CHECK(session.on_stdin_event({{"type", "text"}, {"text", "early"}}).empty());
+  session.on_stdin_event({{"type", "ptt.start"}});
+  session.on_stdin_event(audio_ms(150));
+  session.on_stdin_event({{"type", "ptt.stop"}});
+  CHECK(!session.idle());
+  std::vector<std::string> types;
+  for (const auto& a : session.on_connected())
+    if (a.kind == Action::Kind::kSend) types.push_back(a.json["type"]);
+  CHECK(types == std::vector<std::string>{"session.update", "conversation.item.create",
+                                          "input_audio_buffer.append", "input_audio_buffer.commit",
+                                          "response.create"});
+}
+
+TEST_CASE("barge-in before response.created cancels that response as it starts", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "hi"}});
+  h.clear();
+  h.stdin_({{"type", "ptt.start"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.clear"});
+  h.clear();
+  h.server(response_created("r5"));
+  CHECK(h.sent_types() == std::vector<std::string>{"response.cancel"});
+  std::size_t before = h.audio_bytes;
+  h.server(audio_delta("r5", "i5", 100));
+  CHECK(h.audio_bytes == before);
+}
+
+TEST_CASE("in VAD mode the server decides turns and ptt events do nothing", "[realtime]") {
+  SessionConfig cfg;
+  cfg.turn_mode = ptt::realtime::TurnMode::kServerVad;
+  Harness h(cfg);
+  h.clear();
+  h.stdin_(audio_ms(50));  // always streamed
+  h.server({{"type", "input_audio_buffer.speech_started"}});
+  h.stdin_({{"type", "ptt.stop"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.append"});
+  // An announcement waits while the user speaks.
+  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 2}, {"state", "succeeded"}}}}));
+  CHECK(h.sent.size() == 1);
+  h.server({{"type", "input_audio_buffer.speech_stopped"}});
+  h.server(response_created("auto1"));  // the server answers the turn by itself
+  CHECK(h.sent.size() == 1);
+  h.server(response_done("auto1"));
+  CHECK(h.sent_types() ==
+        std::vector<std::string>{"input_audio_buffer.append", "conversation.item.create", "response.create"});
+}
