@@ -39,7 +39,9 @@ with Sandbox("install") as sb:
                        text=True, env=dict(sb.env, MANPAGER="cat", PAGER="cat", MANWIDTH="100", LC_ALL="C"), timeout=60)
     expect(r.returncode == 0, f"man -l failed: {r.stderr}")
     text = r.stdout
-    for want in ("ptt-task - spawn, list, inspect", "--no-autostart", "follow-up", version):
+    # Subcommands each have their own --help in the page.
+    for want in ("ptt-task - spawn, list, inspect", "--no-autostart", "follow-up", version, "SUBCOMMANDS",
+                 "--after", "--permission-mode", "--follow"):
         expect(want in text, f"man -l ptt-task.1 lacks {want!r}:\n{text[:1500]}")
     r = subprocess.run(["man", "-l", os.path.join(root, "share/man/man1/ptt-taskd.1")], capture_output=True,
                        text=True, env=dict(sb.env, MANPAGER="cat", PAGER="cat", MANWIDTH="100", LC_ALL="C"), timeout=60)
