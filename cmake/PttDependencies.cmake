@@ -33,3 +33,8 @@ find_package(Threads REQUIRED)
 if(PTT_BUILD_TESTS)
   ptt_require_cmake(Catch2 catch2)
 endif()
+# Man pages are generated from each tool's --help at build time.
+find_program(PTT_HELP2MAN help2man)
+if(NOT PTT_HELP2MAN)
+  message(FATAL_ERROR "help2man not found: install the Debian package 'help2man' (or run: make -f Makefile.dist deps)")
+endif()

@@ -1,0 +1,16 @@
+# fish completion for ptt-realtime.
+complete -c ptt-realtime -f
+complete -c ptt-realtime -l help -d 'Print help'
+complete -c ptt-realtime -l version -d 'Print version'
+complete -c ptt-realtime -l model -x -d 'Realtime model'
+complete -c ptt-realtime -l url -x -d 'WebSocket URL'
+complete -c ptt-realtime -l voice -x -d 'Output voice'
+complete -c ptt-realtime -l vad -x -a 'server semantic' -d 'Server-side turn detection'
+complete -c ptt-realtime -l instructions-file -r -F -d 'Replace the built-in instructions'
+complete -c ptt-realtime -l project -x -d 'NAME=DIR a task may run in'
+complete -c ptt-realtime -l speaker -d 'Play replies on the speaker'
+complete -c ptt-realtime -l output-device -x -d 'Speaker device'
+complete -c ptt-realtime -l audio-out -r -F -d 'Write reply audio to FILE.wav'
+complete -c ptt-realtime -l ca-file -r -F -d 'Trust the CAs in this PEM file'
+complete -c ptt-realtime -l socket -r -F -d 'ptt-taskd socket'
+complete -c ptt-realtime -l drain-timeout -x -d 'Seconds in-flight work may take'

@@ -1,0 +1,54 @@
+# fish completion for ptt-task. Task ids and names come from
+# `ptt-task list --json --no-autostart`: completing never starts a daemon.
+set -l subs spawn list status result logs cancel wait watch follow-up clean ping shutdown
+
+function __ptt_task_live_tasks
+    set -l prog (commandline -opc)[1]
+    string match -q -- '*/*' $prog; and test -x $prog; or set prog ptt-task
+    set -l args list --json --no-autostart
+    set -l words (commandline -opc)
+    if set -l i (contains -i -- --socket $words)
+        set -a args --socket $words[(math $i + 1)]
+    end
+    timeout 2 $prog $args 2>/dev/null | while read -l line
+        string match -rg '[{,]"id":([0-9]+)' -- $line
+        string match -rg '[{,]"name":"([^"\\\\ ]+)"' -- $line
+    end
+end
+
+complete -c ptt-task -f
+complete -c ptt-task -l help -d 'Print help'
+complete -c ptt-task -l version -d 'Print version'
+complete -c ptt-task -l socket -r -F -d 'Daemon socket'
+complete -c ptt-task -l no-autostart -d 'Do not start ptt-taskd'
+complete -c ptt-task -l json -d 'Print data as NDJSON'
+
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a spawn -d 'Start a background task'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a list -d 'List tasks'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a status -d 'Show one task in detail'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a result -d "Print a finished task's result"
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a logs -d "Print a task's agent log"
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a cancel -d 'Cancel tasks'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a wait -d 'Wait for tasks'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a watch -d 'Print task events'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a follow-up -d "Continue a task's session"
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a clean -d 'Forget finished tasks'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a ping -d 'Reach the daemon'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a shutdown -d 'Stop the daemon'
+
+complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up' \
+    -a '(__ptt_task_live_tasks)' -d 'Task'
+
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l cwd -x -a '(__fish_complete_directories)' -d 'Directory to run in'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l name -x -d 'Task name'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l after -x -a '(__ptt_task_live_tasks)' -d 'Run after these tasks'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l wait -d 'Wait for the task'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l model -x -d 'Claude model'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l max-turns -x -d 'Stop after N turns'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l budget -x -d 'Cost cap in USD'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l permission-mode -x -a 'default acceptEdits plan bypassPermissions'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l allowed-tools -x -d 'Tools allowed without asking'
+complete -c ptt-task -n '__fish_seen_subcommand_from list' -l state -x -a 'queued running succeeded failed cancelled'
+complete -c ptt-task -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'
+complete -c ptt-task -n '__fish_seen_subcommand_from logs' -l raw -d 'Raw stream-json lines'
+complete -c ptt-task -n '__fish_seen_subcommand_from cancel' -l all -d 'Cancel every queued and running task'

@@ -1,0 +1,26 @@
+# cmake -P man/subcommands.cmake TOOL=<binary> OUT=<file>
+# Writes a help2man --include file with a SUBCOMMANDS section: each subcommand
+# listed under "Subcommands:" in TOOL --help, with its own --help verbatim.
+execute_process(COMMAND ${TOOL} --help OUTPUT_VARIABLE top RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${TOOL} --help exited ${rc}")
+endif()
+string(REGEX MATCH "\nSubcommands:\n(([ ]+[^\n]*\n)+)" _ "${top}")
+string(REGEX MATCHALL "\n[ ]+[a-z][a-z-]*" subs "\n${CMAKE_MATCH_1}")
+set(roff "")
+foreach(sub ${subs})
+  string(STRIP "${sub}" sub)
+  execute_process(COMMAND ${TOOL} ${sub} --help OUTPUT_VARIABLE text RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${TOOL} ${sub} --help exited ${rc}")
+  endif()
+  # The exit-code and bug-report footer is already in the main page.
+  string(REGEX REPLACE "\nExit codes:.*" "\n" text "${text}")
+  string(REPLACE "\\" "\\e" text "${text}")
+  string(REGEX REPLACE "\n([.'])" "\n\\\\&\\1" text "\n${text}")
+  string(APPEND roff ".SS \"${sub}\"\n.nf${text}.fi\n")
+endforeach()
+if(roff)
+  set(roff "[SUBCOMMANDS]\n${roff}")
+endif()
+file(WRITE ${OUT} "${roff}")
