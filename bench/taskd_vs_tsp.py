@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--list-runs", type=int, default=20)
     ap.add_argument("--follow-samples", type=int, default=200)
     args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
     task = os.path.join(args.build, "tools", "ptt-task")
     taskd = os.path.join(args.build, "tools", "ptt-taskd")
     agent = os.path.join(args.build, "tests", "fake-agent")

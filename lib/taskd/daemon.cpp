@@ -41,6 +41,9 @@ double Daemon::now() {
 int Daemon::run() {
   user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
+  // Agents run in their task's cwd, so a relative agent path (build/tests/fake-agent)
+  // must be pinned to ours now; a bare name is still looked up on PATH.
+  if (config_.claude.find('/') != std::string::npos) config_.claude = fs::absolute(config_.claude).string();
   int activated_fd = activated_socket_fd();
   std::optional<FileLock> state_lock, socket_lock;
   try {

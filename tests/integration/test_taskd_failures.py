@@ -3,8 +3,8 @@ a clear reason or error code, and the connection and the daemon go on."""
 import json
 import os
 
-from ptt_harness import Sandbox, expect
-from taskd_fixture import Taskd, get, log_lines, spawn, wait_tasks
+from ptt_harness import Sandbox, binary, expect
+from taskd_fixture import FAKE_AGENT, Taskd, get, log_lines, spawn, wait_tasks
 
 with Sandbox("taskd-failures") as sb:
     work = sb.path("work")
@@ -112,4 +112,11 @@ with Sandbox("taskd-missing-agent") as sb:
     d = Taskd(sb, claude="", env=dict(sb.env, PTT_CLAUDE=sb.path("no-such-claude")))
     d.proc.send_signal(15)
     expect(d.wait_exit() == 0, "SIGTERM exit status")
+with Sandbox("taskd-relative-agent") as sb:
+    # A relative --claude is the daemon's, not the task's: tasks run in their own cwd.
+    agent = binary(FAKE_AGENT)
+    d = Taskd(sb, claude=os.path.join(".", os.path.basename(agent)), cwd=os.path.dirname(agent))
+    c = d.client()
+    t = wait_tasks(c, [spawn(c, "result success ok", sb.root)])
+    expect(list(t.values())[0]["state"] == "succeeded", f"relative agent path: {t}")
 print("ok: every failure reason and bad request is reported and survived")

@@ -15,7 +15,7 @@ FAKE_AGENT = "fake-agent"
 
 
 class Taskd:
-    def __init__(self, sb, *args, claude=None, env=None, expect_ready=True):
+    def __init__(self, sb, *args, claude=None, env=None, expect_ready=True, cwd=None):
         self.sb = sb
         self.log_path = sb.path("taskd.log")
         read_end, write_end = os.pipe()
@@ -23,7 +23,8 @@ class Taskd:
         agent = ["--claude", claude or binary(FAKE_AGENT)] if claude != "" else []
         cmd = ["ptt-taskd", *agent, "--ready-fd", str(write_end), *args]
         self.log_file = open(self.log_path, "a")
-        self.proc = sb.start(cmd, env=env, stdout=subprocess.DEVNULL, stderr=self.log_file, pass_fds=(write_end,))
+        self.proc = sb.start(cmd, env=env, stdout=subprocess.DEVNULL, stderr=self.log_file, pass_fds=(write_end,),
+                             cwd=cwd)
         os.close(write_end)
         self.ready_line = self._read_ready(read_end)
         if expect_ready:
