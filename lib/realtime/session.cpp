@@ -381,7 +381,13 @@ Actions Session::on_daemon_reply(std::uint64_t token, const json& reply) {
   inflight_.erase(it);
   auto call = calls_.find(call_id);
   std::string name = call != calls_.end() ? call->second.name : std::string();
-  answer_call(call_id, name, tool_reply_to_output(config_, name, reply));
+  std::string output;
+  try {
+    output = tool_reply_to_output(config_, name, reply);
+  } catch (const json::exception&) {  // a daemon reply of the wrong shape must not end the session
+    output = json{{"ok", false}, {"error", "ptt-taskd sent a reply that could not be read"}}.dump();
+  }
+  answer_call(call_id, name, output);
   return take();
 }
 
@@ -389,7 +395,8 @@ Actions Session::on_daemon_event(const json& event) {
   std::string kind = str(event, "event");
   if (!event.contains("task") || !event["task"].is_object()) return take();
   const json& task = event["task"];
-  json brief = {{"id", task.value("id", 0)}, {"state", str(task, "state")}};
+  if (!task.contains("id") || !task["id"].is_number_integer()) return take();
+  json brief = {{"id", task["id"]}, {"state", str(task, "state")}};
   for (const char* key : {"name", "activity", "reason"})
     if (task.contains(key) && task[key].is_string()) brief[key] = task[key];
   print({{"type", "task"}, {"event", kind}, {"task", brief}});

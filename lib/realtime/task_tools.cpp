@@ -103,7 +103,7 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
 }
 
 std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const json& reply) {
-  if (!reply.value("ok", false)) {
+  if (!reply.is_object() || !reply.value("ok", false)) {
     std::string message = "ptt-taskd refused the request";
     if (auto e = reply.find("error"); e != reply.end() && e->is_object())
       message = e->value("message", message);
