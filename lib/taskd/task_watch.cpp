@@ -107,7 +107,7 @@ bool TaskWatch::pump(std::size_t budget) {
 
 void TaskWatch::destroy() {
   ended_ = true;
-  auto close = [this](uv_handle_t* h) {
+  auto close = [](uv_handle_t* h) {
     if (!uv_is_closing(h)) uv_close(h, on_handle_closed);
   };
   close(reinterpret_cast<uv_handle_t*>(&fs_event_));
