@@ -282,6 +282,27 @@ TEST_CASE("an unreachable daemon becomes a spoken error and the session goes on"
   CHECK(h.sent[0]["item"]["output"].get<std::string>().find("not running") != std::string::npos);
 }
 
+TEST_CASE("a daemon reply of the wrong shape is answered as an error, not a crash (fuzz regression)",
+          "[realtime]") {
+  for (const json& bad : {json(nullptr), json::array({1}), json({{"ok", true}, {"task", "not an object"}})}) {
+    Harness h;
+    h.server(response_created("r1"));
+    h.server(call_added("c1", "check_task"));
+    h.server(args_done("c1", R"({"task":"3"})"));
+    REQUIRE(h.requests.size() == 1);
+    h.server(response_done("r1"));
+    h.clear();
+    h.daemon_reply(0, bad);
+    REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+    CHECK(h.sent[0]["item"]["call_id"] == "c1");
+  }
+  Harness h;
+  h.clear();
+  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", "seven"}, {"state", "failed"}}}}));
+  CHECK(h.printed.empty());
+  CHECK(h.sent.empty());
+}
+
 TEST_CASE("an announcement is queued behind an active response and a held key", "[realtime]") {
   Harness h;
   h.stdin_({{"type", "text"}, {"text", "hi"}});
