@@ -67,6 +67,9 @@ JsonLine parse_json_line(std::string_view line) {
     // e.byte is 1-based; the library's own message repeats the whole input, which
     // may be huge, so build a short one.
     out.error = fmt::format("invalid JSON at byte {}", e.byte);
+  } catch (const nlohmann::json::exception& e) {
+    // Valid syntax the library still refuses, e.g. a number out of double's range (1E400).
+    out.error = fmt::format("unreadable JSON ({})", e.id == 406 ? "number out of range" : "refused by the parser");
   }
   return out;
 }

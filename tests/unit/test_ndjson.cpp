@@ -115,3 +115,16 @@ TEST_CASE("to_ndjson writes one compact line", "[ndjson]") {
   std::string s = ptt::to_ndjson(nlohmann::json{{"k", "line\nbreak"}});
   CHECK(s == "{\"k\":\"line\\nbreak\"}\n");
 }
+
+TEST_CASE("a number out of range is an error for that line, not a crash (fuzz regression)", "[ndjson]") {
+  ptt::JsonLine parsed = ptt::parse_json_line("1E3333333333333333");
+  CHECK_FALSE(parsed.value.has_value());
+  CHECK_THAT(parsed.error, Catch::Contains("out of range"));
+  std::vector<nlohmann::json> values;
+  std::vector<std::string> errors;
+  NdjsonReader reader([&](nlohmann::json&& v, std::size_t) { values.push_back(std::move(v)); },
+                      [&](const std::string& m, std::size_t) { errors.push_back(m); });
+  reader.feed("{\"cost\":1e400}\n{\"ok\":1}\n");
+  REQUIRE(values.size() == 1);
+  CHECK(errors.size() == 1);
+}
