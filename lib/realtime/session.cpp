@@ -271,6 +271,15 @@ void Session::on_error_event(const json& event) {
 // ---- server events ------------------------------------------------------------
 
 Actions Session::on_server_event(const json& event) {
+  try {
+    return handle_server_event(event);
+  } catch (const json::exception& e) {  // a field of the wrong type must not end the session
+    log(std::string("ignored a malformed server event: ") + e.what());
+    return take();
+  }
+}
+
+Actions Session::handle_server_event(const json& event) {
   std::string type = event.is_object() ? str(event, "type") : std::string();
   if (type == "response.output_audio.delta" || type == "response.audio.delta") {
     on_audio_delta(event);

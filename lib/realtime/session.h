@@ -68,6 +68,7 @@ class Session {
   };
 
   // keep_offline: the user's input, held while disconnected and sent on connect.
+  Actions handle_server_event(const nlohmann::json& event);
   void send(nlohmann::json event, bool keep_offline = false);
   void print(nlohmann::json line);
   void log(std::string text);
