@@ -63,7 +63,9 @@ void TranscribeWorker::run() {
       if (abort_) return;
       auto delay = policy_.delay_ms(retries, result);
       if (!delay) {
+        bool rejected = result.kind == TranscriptionResult::Kind::kRejectedKey;
         post({WorkerReport::Kind::kFinished, job.seq, job.ms(), std::move(result), 0});
+        if (rejected) return;  // every later request would be refused too
         break;
       }
       post({WorkerReport::Kind::kRetrying, job.seq, job.ms(), std::move(result), *delay});

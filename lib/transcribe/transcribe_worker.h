@@ -1,7 +1,8 @@
 #pragma once
 // Runs transcription requests one at a time on a worker thread, so stdin keeps being
 // read while a request is out, and answers come back in utterance order. Retries
-// follow RetryPolicy. Results are handed to the libuv loop's thread (uv_async).
+// follow RetryPolicy; a rejected key stops the work. Results are handed to the libuv loop's thread
+// (uv_async).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

@@ -263,3 +263,33 @@ TEST_CASE("worker: abort cuts the request in flight and drops the queue", "[tran
   uv_loop_close(&loop);
   CHECK(sends == 1);
 }
+
+TEST_CASE("worker: a rejected key stops the work; later utterances are not sent", "[transcribe]") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  std::atomic<int> sends{0};
+  std::vector<tr::WorkerReport> reports;
+  {
+    tr::TranscribeWorker* self = nullptr;
+    tr::TranscribeWorker worker(
+        &loop,
+        [&](const tr::Utterance&, const std::atomic<bool>&) {
+          ++sends;
+          tr::HttpResponse r;
+          r.status = 401;
+          return r;
+        },
+        [&](tr::WorkerReport&& r) {
+          reports.push_back(std::move(r));
+          self->close();
+        });
+    self = &worker;
+    worker.submit({1, samples(100)});
+    worker.submit({2, samples(100)});
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_loop_close(&loop);
+  CHECK(sends == 1);
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].result.kind == Kind::kRejectedKey);
+}
