@@ -9,6 +9,7 @@ count and the SHA-256 of its samples); what is wrong with it goes in "violations
 Answers, in request order: --responses 500,200,401,... (then 200 for the rest);
 a 200 carries {"text": ...} with the next --text (default "transcript N").
 --hold-first FILE keeps the first answer back until FILE exists.
+--tls-cert/--tls-key serve https:// (a client that refuses the certificate is never answered).
 Prints "PORT n" once listening.
 """
 import argparse
@@ -137,11 +138,19 @@ def main():
     ap.add_argument("--responses", default="")
     ap.add_argument("--text", action="append", default=[])
     ap.add_argument("--hold-first")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     cfg = ap.parse_args()
     cfg.responses = [int(s) for s in cfg.responses.split(",") if s]
     cfg.texts, cfg.count, cfg.ok, cfg.lock = cfg.text, 0, 0, threading.Lock()
     server = HTTPServer(("127.0.0.1", 0), Handler)
     server.cfg = cfg
+    if cfg.tls_cert:
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(cfg.tls_cert, cfg.tls_key)
+        # A failed handshake raises in accept, which HTTPServer drops (an OSError) and goes on.
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()
 
