@@ -10,6 +10,7 @@
 #include "core/exit_status.h"
 #include "core/paths.h"
 #include "realtime/run_options.h"
+#include "transcribe/dictation.h"
 
 namespace rt = ptt::realtime;
 
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
   app.add_option("--drain-timeout", opt.drain_seconds, "seconds in-flight work may take after end of input")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
+  ptt::transcribe::DictationOptions dictation;
+  ptt::transcribe::add_dictation_options(app, dictation);
   if (int rc = ptt::parse_or_exit(app, argc, argv, tool); rc >= 0) return rc;
 
   const char* key = std::getenv("OPENAI_API_KEY");
@@ -54,6 +57,11 @@ int main(int argc, char** argv) {
     return ptt::kExitUsage;
   }
   opt.api_key = key;
+  if (dictation.enabled) {
+    dictation.api_key = key;
+    dictation.ca_file = opt.ca_file;
+    return ptt::transcribe::run_dictation(dictation);
+  }
   opt.session.model = model;
   opt.url = opt.url.empty() ? rt::default_realtime_url(model) : opt.url;
   opt.session.turn_mode = vad == "server"     ? rt::TurnMode::kServerVad
