@@ -102,7 +102,7 @@ pcm.filecap {{ type file slave.pcm {{ type plug slave.pcm "jackcap" }} file "/de
 pcm.nullplay {{ type null }}
 pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
 """)
-    env = dict(os.environ, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER="ptt-bench-listen", JACK_NO_START_SERVER="1")
+    env = dict(os.environ, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER=f"ptt-bench-listen-{os.getpid()}", JACK_NO_START_SERVER="1")
     jackd = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024", "-C", "2",
                               "-P", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
