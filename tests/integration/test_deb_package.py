@@ -41,6 +41,7 @@ with Sandbox("deb") as sb:
             expect(want in paths, f"the package lacks {want}")
     for unit in ("ptt-taskd.socket", "ptt-taskd.service", "ptt-voice.service"):
         expect(f"./usr/lib/systemd/user/{unit}" in paths, f"the package lacks {unit}")
+    expect("./usr/share/doc/ptt/examples/tmux/ptt-status.sh" in paths, "the package lacks the examples")
     expect(not any("/tests/" in p or "fake-agent" in p for p in paths), "test programs got into the package")
 
     root = sb.path("root")

@@ -36,6 +36,10 @@ with Sandbox("install") as sb:
         expect(dest not in open(path).read(), f"{unit} names the DESTDIR staging path")
     expect(f"ExecStart={prefix}/bin/ptt-taskd\n" in open(os.path.join(root, "lib/systemd/user/ptt-taskd.service")).read(),
            "ptt-taskd.service does not start the installed daemon")
+    for rel in ("README.md", "cron/nightly-task.sh", "vim/ptt.vim", "emacs/ptt.el", "wayland/sway.conf"):
+        expect(os.path.isfile(os.path.join(root, "share/doc/ptt/examples", rel)), f"example {rel} not installed")
+    expect(os.access(os.path.join(root, "share/doc/ptt/examples/cron/nightly-task.sh"), os.X_OK),
+           "installed example scripts lost their executable bit")
     # The installed binary runs and its page documents its real flags.
     version = subprocess.run([os.path.join(root, "bin", "ptt-task"), "--version"], capture_output=True,
                              text=True, check=True).stdout.split()[-1]
