@@ -25,10 +25,10 @@ void define_commands(CLI::App& app, Invocation& inv) {
   auto& a = inv.args;
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
-  app.add_option("--socket", g.socket,
-                 "Daemon socket (default: $PTT_SOCKET, $XDG_RUNTIME_DIR/ptt/taskd.sock)");
-  app.add_flag("--no-autostart", g.no_autostart,
-               "Do not start ptt-taskd when none answers (also PTT_NO_AUTOSTART=1)");
+  app.add_option("--socket", g.socket, "Daemon socket (default: $XDG_RUNTIME_DIR/ptt/taskd.sock)")
+      ->envname("PTT_SOCKET");
+  app.add_flag("--no-autostart", g.no_autostart, "Do not start ptt-taskd when none answers")
+      ->envname("PTT_NO_AUTOSTART");
   app.add_flag("--json", g.json, "Print data as NDJSON, one object per line");
 
   auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
