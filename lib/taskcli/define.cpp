@@ -89,6 +89,16 @@ void define_commands(CLI::App& app, Invocation& inv) {
   auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");
   on(ping, inv, [](Session& s) { return cmd_ping(s); });
 
+  auto* doctor = app.add_subcommand(
+      "doctor", "Check claude, OPENAI_API_KEY, audio input, keyboard access, the daemon and the state dir");
+  doctor->add_option("--claude", a.claude,
+                     "Check this agent executable (default: $PTT_CLAUDE, else claude on PATH)");
+  doctor->footer("Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
+  doctor->callback([&inv, &a] {
+    inv.autostart = false;
+    inv.action = [&a](Session& s) { return cmd_doctor(s, a.claude); };
+  });
+
   auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
   shutdown->callback([&inv] {
     inv.autostart = false;
