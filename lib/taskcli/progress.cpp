@@ -24,9 +24,9 @@ void ProgressState::apply_record(const json& record, bool add) {
     it = tasks.emplace(id, Task{}).first;
   }
   Task& t = it->second;
-  t.label = std::to_string(id);
+  if (t.label.empty()) t.label = std::to_string(id);
   if (auto n = record.find("name"); n != record.end() && n->is_string())
-    t.label.append(" ").append(n->get_ref<const std::string&>());
+    t.label = std::to_string(id).append(" ").append(n->get_ref<const std::string&>());
   t.state = record.value("state", t.state);
   if (auto s = record.find("started_at"); s != record.end() && s->is_number())
     t.started_at = s->get<double>();
