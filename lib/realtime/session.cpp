@@ -50,19 +50,27 @@ void Session::log(std::string text) {
 }
 
 Actions Session::on_connected() {
-  connected_ = true;
-  send(build_session_update(config_));
+  socket_open_ = true;
+  out_.push_back({Action::Kind::kSend, build_session_update(config_), {}, {}, 0, {}});
   print({{"type", "session"}, {"state", "connected"}});
+  return take();
+}
+
+// Held input waits for session.created: a server that accepts the upgrade and then
+// closes at once (overloaded) would otherwise swallow it.
+void Session::on_session_created() {
+  print({{"type", "session"}, {"state", "created"}});
+  if (!socket_open_ || connected_) return;
+  connected_ = true;
   for (auto& event : offline_) send(std::move(event));
   offline_.clear();
   offline_bytes_ = 0;
   pump();  // announcements or a typed turn held while we were away
-  return take();
 }
 
 Actions Session::on_disconnected() {
-  if (connected_) print({{"type", "session"}, {"state", "disconnected"}});
-  connected_ = false;
+  if (socket_open_) print({{"type", "session"}, {"state", "disconnected"}});
+  socket_open_ = connected_ = false;
   // The server forgets the conversation's pending state with the socket: the
   // calls of the old session can no longer be answered, no response is active.
   // A turn in progress goes on; what was appended before the drop is gone.
@@ -330,7 +338,7 @@ Actions Session::handle_server_event(const json& event) {
     // The server answers the turn itself; held announcements follow its response.done.
     user_talking_ = false;
   } else if (type == "session.created") {
-    print({{"type", "session"}, {"state", "created"}});
+    on_session_created();
   } else if (type == "session.updated") {
     print({{"type", "session"}, {"state", "ready"}});
   } else if (type == "error") {

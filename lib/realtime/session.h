@@ -45,7 +45,8 @@ class Session {
  public:
   Session(SessionConfig config, PlaybackProbe probe);
 
-  Actions on_connected();     // the WebSocket is open: session.update goes first
+  Actions on_connected();     // the WebSocket is open: session.update goes first;
+                              // held input follows the server's session.created
   Actions on_disconnected();  // per-connection state is dropped; queued work stays
   Actions on_server_event(const nlohmann::json& event);
   Actions on_stdin_event(const nlohmann::json& event);
@@ -82,6 +83,7 @@ class Session {
   void want_response();
   void pump();
   void on_error_event(const nlohmann::json& event);
+  void on_session_created();
   void on_response_done(const nlohmann::json& event);
   void on_audio_delta(const nlohmann::json& event);
   Actions take();
@@ -90,7 +92,8 @@ class Session {
   PlaybackProbe probe_;
   Actions out_;
 
-  bool connected_ = false;
+  bool socket_open_ = false;
+  bool connected_ = false;  // the server created the session: conversation traffic flows
   bool user_talking_ = false;  // between ptt.start and ptt.stop (or VAD speech)
   std::size_t appended_bytes_ = 0;
   bool response_active_ = false;   // between response.created and response.done

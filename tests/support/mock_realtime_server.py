@@ -13,7 +13,10 @@ The reply to a response.create depends on what came before it:
   function_call_output -> an audio reply ("task N started")
   a system message     -> an audio reply (the announcement)
 Options shape the audio: --big-delta-bytes N sends one N-byte delta, fragmented;
---drop-on-response K aborts the TCP connection during the K-th response.
+--drop-on-response K aborts the TCP connection during the K-th response;
+--refuse-after-drop N then refuses the next N connection attempts, alternating an
+HTTP 503 at the handshake with an accepted upgrade closed at once (code 1013), and logs
+each attempt's time so a test can check the client's backoff.
 """
 import argparse
 import asyncio
@@ -81,6 +84,9 @@ class Mock:
         self.connections = 0
         self.call_ids = itertools.count(1)
         self.input_audio = open(args.save_input, "ab") if args.save_input else None
+        self.refuse_left = 0  # attempts still to refuse after a drop
+        self.refused = 0
+        self.close_next = False  # the next accepted upgrade is closed at once
 
     def record(self, entry):
         entry["t"] = time.monotonic()
@@ -101,9 +107,21 @@ class Mock:
             return http.HTTPStatus.UNAUTHORIZED, [], b"invalid api key\n"
         if not path.startswith("/v1/realtime?model="):
             self.violation(f"unexpected path {path}")
+        if self.refuse_left > 0:
+            self.refuse_left -= 1
+            self.refused += 1
+            if self.refused % 2 == 1:
+                self.record({"refused": self.refused, "how": "http 503"})
+                return http.HTTPStatus.SERVICE_UNAVAILABLE, [], b"overloaded, try again later\n"
+            self.record({"refused": self.refused, "how": "close 1013"})
+            self.close_next = True
         return None
 
     async def handler(self, ws, path=None):
+        if self.close_next:
+            self.close_next = False
+            await ws.close(1013, "try again later")
+            return
         self.connections += 1
         conn = Connection(self, ws, self.connections)
         await conn.run()
@@ -268,6 +286,7 @@ class Connection:
             self.mock.record({"audio_delta": rid, "offset": i})
             if drop and i >= chunk:
                 self.mock.record({"dropping": rid})
+                self.mock.refuse_left = self.mock.args.refuse_after_drop
                 self.ws.transport.abort()
                 raise ConnectionAbortedError()
             await asyncio.sleep(self.mock.args.delta_interval_ms / 1000)
@@ -291,6 +310,8 @@ async def main():
     ap.add_argument("--delta-interval-ms", type=int, default=0, help="pause between audio deltas")
     ap.add_argument("--big-delta-bytes", type=int, default=0)
     ap.add_argument("--drop-on-response", type=int, default=0)
+    ap.add_argument("--refuse-after-drop", type=int, default=0, metavar="N",
+                    help="after --drop-on-response, refuse the next N connection attempts")
     ap.add_argument("--legacy-item-event", action="store_true")
     ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
     ap.add_argument("--tls-key")

@@ -30,6 +30,7 @@ struct Harness {
   explicit Harness(SessionConfig cfg = default_config())
       : session(std::move(cfg), [this] { return playback; }) {
     take(session.on_connected());
+    take(session.on_server_event({{"type", "session.created"}}));
   }
 
   static SessionConfig default_config() {
@@ -394,6 +395,7 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
   h.daemon_reply(0, {{"ok", true}, {"tasks", json::array()}});
   CHECK(h.sent.empty());
   h.take(h.session.on_connected());
+  h.server({{"type", "session.created"}});
   REQUIRE(h.sent_types() == std::vector<std::string>{"session.update"});
   CHECK(h.session.idle());
 }
@@ -406,11 +408,35 @@ TEST_CASE("input before the connection is held and sent after session.update", "
   session.on_stdin_event({{"type", "ptt.stop"}});
   CHECK(!session.idle());
   std::vector<std::string> types;
-  for (const auto& a : session.on_connected())
+  Actions actions = session.on_connected();
+  for (auto& a : session.on_server_event({{"type", "session.created"}})) actions.push_back(std::move(a));
+  for (const auto& a : actions)
     if (a.kind == Action::Kind::kSend) types.push_back(a.json["type"]);
   CHECK(types == std::vector<std::string>{"session.update", "conversation.item.create",
                                           "input_audio_buffer.append", "input_audio_buffer.commit",
                                           "response.create"});
+}
+
+TEST_CASE("held input waits for session.created: an upgrade closed at once does not swallow it",
+          "[realtime]") {
+  Harness h;
+  h.take(h.session.on_disconnected());
+  h.stdin_({{"type", "text"}, {"text", "held"}});
+  h.take(h.session.on_daemon_event(
+      {{"event", "finished"}, {"task", {{"id", 7}, {"state", "succeeded"}, {"name", "t"}}}}));
+  h.clear();
+  h.take(h.session.on_connected());  // accepted, then closed before the session was created
+  CHECK(h.sent_types() == std::vector<std::string>{"session.update"});
+  h.take(h.session.on_disconnected());
+  CHECK(!h.session.idle());
+  h.clear();
+  h.take(h.session.on_connected());
+  h.server({{"type", "session.created"}});
+  REQUIRE(h.sent_types() == std::vector<std::string>{"session.update", "conversation.item.create",
+                                                     "conversation.item.create", "response.create"});
+  CHECK(h.sent[1]["item"]["role"] == "user");
+  CHECK(h.sent[2]["item"]["role"] == "system");
+  CHECK(h.printed_has("announcement", "type", "announcement"));
 }
 
 TEST_CASE("barge-in before response.created cancels that response as it starts", "[realtime]") {
