@@ -244,9 +244,11 @@ class Connection:
         mock.record({"response_done": rid, "number": number, "status": status})
 
     async def function_call(self, rid):
-        call_id = f"call_{next(self.mock.call_ids)}"
+        number = next(self.mock.call_ids)
+        call_id = f"call_{number}"
         item = self.new_id("item")
-        args = json.dumps({"prompt": self.mock.args.spawn_prompt, "project": self.mock.args.spawn_project,
+        projects = self.mock.args.spawn_project.split(",")  # the K-th call names the K-th, then the last
+        args = json.dumps({"prompt": self.mock.args.spawn_prompt, "project": projects[min(number, len(projects)) - 1],
                            "name": "mock-task"})
         await self.send({"type": "response.output_item.added", "response_id": rid, "output_index": 0,
                          "item": {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task",
@@ -305,7 +307,7 @@ async def main():
     ap.add_argument("--save-input", help="append every appended PCM byte to this file")
     ap.add_argument("--no-calls", action="store_true")
     ap.add_argument("--spawn-prompt", default="say hello")
-    ap.add_argument("--spawn-project", default="demo")
+    ap.add_argument("--spawn-project", default="demo", help="the project of each call in turn: A,B,...")
     ap.add_argument("--reply-ms", type=int, default=300)
     ap.add_argument("--delta-interval-ms", type=int, default=0, help="pause between audio deltas")
     ap.add_argument("--big-delta-bytes", type=int, default=0)
