@@ -1,5 +1,5 @@
 """Barge-in, a too-short turn, malformed stdin, a daemon that is down, and a rejected key."""
-from ptt_harness import Sandbox, expect
+from ptt_harness import OPENAI_WRONG_KEY, Sandbox, expect
 from realtime_fixture import KEY, MockServer, Realtime, audio_lines
 
 with Sandbox("rt-edges") as sb:
@@ -61,10 +61,10 @@ with Sandbox("rt-edges") as sb:
 
     # --- a rejected key: exit 2, a clear message, the key never printed ------------
     env = dict(sb.env)
-    bad = sb.run(["ptt-realtime", "--url", mock2.url], input="", env=dict(env, OPENAI_API_KEY="sk-wrong-123"))
+    bad = sb.run(["ptt-realtime", "--url", mock2.url], input="", env=dict(env, OPENAI_API_KEY=OPENAI_WRONG_KEY))
     expect(bad.returncode == 2, f"exit {bad.returncode}: {bad.stderr}")
     expect("OPENAI_API_KEY was rejected" in bad.stderr, f"stderr: {bad.stderr}")
-    expect("sk-wrong-123" not in bad.stderr + bad.stdout, "the key was printed")
+    expect(OPENAI_WRONG_KEY not in bad.stderr + bad.stdout, "the rejected key was printed")
     missing = sb.run(["ptt-realtime", "--url", mock2.url], input="", env={k: v for k, v in env.items()
                                                                           if k != "OPENAI_API_KEY"})
     expect(missing.returncode == 2 and "OPENAI_API_KEY is not set" in missing.stderr, f"no key: {missing.stderr}")

@@ -6,10 +6,10 @@ import json
 import os
 import stat
 
-from ptt_harness import Sandbox, expect
+from ptt_harness import OPENAI_KEY, Sandbox, expect
 from taskd_fixture import Taskd
 
-SECRET = "sk-test-DO-NOT-PRINT-4f9a1c"
+SECRET = OPENAI_KEY
 
 
 def fake_claude(path, help_text):

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from ptt_harness import Sandbox, binary, expect, skip, wait_until
+from ptt_harness import OPENAI_WRONG_KEY, Sandbox, binary, expect, skip, wait_until
 from realtime_fixture import audio_lines, speak
 from transcribe_fixture import KEY, MockTranscribe, dictation_env, sha
 
@@ -96,11 +96,11 @@ with Sandbox("transcribe") as sb:
 
     # A rejected key: exit 2 at once, with the realtime mode's message, and no key printed.
     mock = MockTranscribe(sb, name="badkey")
-    r = dictate(sb, mock.base_url, turn(one) + turn(two), env=dictation_env(sb, "sk-wrong"), check=2)
+    r = dictate(sb, mock.base_url, turn(one) + turn(two), env=dictation_env(sb, OPENAI_WRONG_KEY), check=2)
     expect("ptt-realtime: error: OPENAI_API_KEY was rejected (HTTP 401" in r.stderr, r.stderr)
     expect(r.stdout == "" and len(mock.answered()) == 1, f"went on after a 401: {r.stdout!r}")
     no_key_printed(r.stdout, r.stderr)
-    expect("sk-wrong" not in r.stderr, "the rejected key was printed")
+    expect(OPENAI_WRONG_KEY not in r.stdout + r.stderr, "the rejected key was printed")
 
     # No key: the same error as the realtime mode. A bad base URL: a usage error.
     env = dict(sb.env)

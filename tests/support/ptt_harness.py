@@ -19,6 +19,14 @@ TEST_BIN_DIR = os.environ.get("PTT_TEST_BIN_DIR", "")
 SOURCE_DIR = os.environ.get("PTT_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 SKIP = 77  # ctest SKIP_RETURN_CODE
 
+# The one OpenAI key every test uses (Sandbox sets it; mocks accept it), and the one a
+# rejecting mock gets. After the run, tests/support/key_leak_check.py greps every test's
+# output and the sandboxes' files (kept under build/test-artifacts/) for KEY_SENTINEL_PREFIX:
+# ptt must never print or store the key.
+KEY_SENTINEL_PREFIX = "sk-ptt-sentinel-"
+OPENAI_KEY = KEY_SENTINEL_PREFIX + "do-not-print-5d2c"
+OPENAI_WRONG_KEY = KEY_SENTINEL_PREFIX + "wrong-9b71"
+
 
 def skip(reason):
     print(f"SKIP: {reason}", flush=True)
@@ -71,7 +79,9 @@ class Sandbox:
             "XDG_STATE_HOME": os.path.join(self.root, "xdg-state"),
             "XDG_CONFIG_HOME": os.path.join(self.root, "xdg-config"),
             "NO_COLOR": "1",
+            "OPENAI_API_KEY": OPENAI_KEY,  # never a real key from the caller's environment
         })
+        self.runs = 0
 
     def path(self, *parts):
         return os.path.join(self.root, *parts)
@@ -81,6 +91,10 @@ class Sandbox:
         cmd = [binary(args[0])] + list(args[1:]) if not os.path.isabs(args[0]) else list(args)
         proc = subprocess.run(cmd, input=input, capture_output=True, text=True,
                               timeout=timeout, env=env or self.env)
+        self.runs += 1
+        with open(self.path("outputs.log"), "a") as f:  # kept for the key check
+            f.write(f"--- run {self.runs}: {' '.join(args)} (exit {proc.returncode})\n"
+                    f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}\n")
         if check is not None and proc.returncode != check:
             fail(f"{' '.join(args)} exited {proc.returncode}, wanted {check}\n"
                  f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
@@ -117,6 +131,8 @@ class Sandbox:
                 p.kill()
             with contextlib.suppress(Exception):
                 p.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            keep_text_files(self.root, artifact_dir())
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):
@@ -124,6 +140,32 @@ class Sandbox:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+def artifact_dir():
+    """build/test-artifacts (or $PTT_ARTIFACT_DIR); None outside ctest."""
+    if os.environ.get("PTT_ARTIFACT_DIR"):
+        return os.environ["PTT_ARTIFACT_DIR"]
+    return os.path.join(os.path.dirname(TEST_BIN_DIR.rstrip("/")), "test-artifacts") if TEST_BIN_DIR else None
+
+
+def keep_text_files(root, dest_parent, max_bytes=8 << 20):
+    """Copies root's regular text files (logs, state, captured output) to dest_parent/<root's name>/."""
+    if not dest_parent:
+        return
+    dest = os.path.join(dest_parent, os.path.basename(root))
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            src = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                if os.path.islink(src) or not os.path.isfile(src) or os.path.getsize(src) > max_bytes:
+                    continue
+                with open(src, "rb") as f:
+                    if b"\0" in f.read(8192):
+                        continue  # audio and other binary data
+                target = os.path.join(dest, os.path.relpath(src, root))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copyfile(src, target)
 
 
 class NdjsonClient:

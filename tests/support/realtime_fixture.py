@@ -13,10 +13,10 @@ import threading
 import time
 import wave
 
-from ptt_harness import SOURCE_DIR, expect, fail
+from ptt_harness import OPENAI_KEY, SOURCE_DIR, expect, fail
 
 MOCK = os.path.join(SOURCE_DIR, "tests", "support", "mock_realtime_server.py")
-KEY = "test-key-do-not-print"
+KEY = OPENAI_KEY
 
 
 class MockServer:
@@ -66,8 +66,11 @@ class Realtime:
     def __init__(self, sb, url, *args, env=None):
         env = dict(env or sb.env)
         env["OPENAI_API_KEY"] = KEY
-        self.err_path = sb.path("realtime.err")
+        sb.realtimes = getattr(sb, "realtimes", 0) + 1
+        suffix = "" if sb.realtimes == 1 else f"-{sb.realtimes}"
+        self.err_path = sb.path(f"realtime{suffix}.err")
         self.err = open(self.err_path, "w")
+        self.out = open(sb.path(f"realtime{suffix}.out"), "wb")  # a copy of stdout, for the key check
         self.proc = sb.start(["ptt-realtime", "--url", url, *args], env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=self.err)
         self.lines = []
@@ -76,6 +79,10 @@ class Realtime:
 
     def _read(self):
         for raw in self.proc.stdout:
+            out = getattr(self, "out", None)  # subclasses (the bench's peer) may not tee
+            if out:
+                out.write(raw)
+                out.flush()
             try:
                 obj = json.loads(raw)
             except ValueError:

@@ -8,10 +8,10 @@ import json
 import os
 import subprocess
 
-from ptt_harness import SOURCE_DIR, expect, wait_until
+from ptt_harness import OPENAI_KEY, SOURCE_DIR, expect, wait_until
 
 MOCK = os.path.join(SOURCE_DIR, "tests", "support", "mock_transcribe_server.py")
-KEY = "sk-test-transcribe-do-not-print"
+KEY = OPENAI_KEY
 
 
 class MockTranscribe:
