@@ -54,6 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   });
   std::deque<std::uint64_t> open_requests;
   check(session.on_connected(), open_requests);
+  // Conversation traffic waits for session.created; start past it so the corpus reaches it.
+  check(session.on_server_event({{"type", "session.created"}}), open_requests);
 
   std::size_t steps = 0;
   while (!script.empty() && steps++ < 256) {
