@@ -159,6 +159,8 @@ void Daemon::start_handles() {
   }
   uv_idle_init(loop_, &pump_idle_);
   pump_idle_.data = this;
+  uv_timer_init(loop_, &retry_timer_);
+  retry_timer_.data = this;
 }
 
 void Daemon::adopt_unfinished() {
@@ -248,7 +250,7 @@ void Daemon::apply(Actions actions) {
           cancel_agent(a.task);
           break;
         case Action::Kind::kPersist:
-          if (const auto* t = table_.find(a.task)) store_.save(*t);
+          persist(a.task);
           break;
         case Action::Kind::kForget:
           store_.forget(a.task);
@@ -272,6 +274,60 @@ void Daemon::apply(Actions actions) {
   pending = nullptr;
 }
 
+void Daemon::record_new_task(TaskId id, Actions& actions) {
+  try {
+    store_.save_next_id(table_.next_id());
+    store_.save(*table_.find(id));
+  } catch (const std::exception& e) {
+    daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
+    table_.discard(id);
+    actions.clear();
+    throw RequestError{protocol::error::kStorageError,
+                       fmt::format("cannot record the task in {}: {}; free space there or fix its "
+                                   "permissions, then spawn again",
+                                   store_.state_dir().string(), e.what())};
+  }
+  // Written already: drop the queued writes of that same first record.
+  std::erase_if(actions, [id](const Action& a) {
+    return a.task == id && (a.kind == Action::Kind::kSaveNextId || a.kind == Action::Kind::kPersist);
+  });
+  retry_unsaved();  // the disk works again: catch up with what failed before
+}
+
+void Daemon::persist(TaskId id) {
+  const auto* t = table_.find(id);
+  if (!t) return;
+  try {
+    store_.save(*t);
+    unsaved_.erase(id);
+  } catch (const std::exception& e) {
+    // Kept in memory and retried: an acknowledged change must reach the disk.
+    if (unsaved_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
+    if (!shutting_down_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_))) {
+      uv_timer_start(
+          &retry_timer_, [](uv_timer_t* h) { static_cast<Daemon*>(h->data)->retry_unsaved(); }, 2000, 2000);
+    }
+    return;
+  }
+  if (!unsaved_.empty()) retry_unsaved();
+}
+
+void Daemon::retry_unsaved() {
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    const auto* t = table_.find(*it);
+    try {
+      if (t) {
+        store_.save(*t);
+        daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
+      }
+      it = unsaved_.erase(it);
+    } catch (const std::exception&) {
+      break;  // still failing; the timer tries again
+    }
+  }
+  if (unsaved_.empty() && loop_) uv_timer_stop(&retry_timer_);
+}
+
 void Daemon::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -286,6 +342,8 @@ void Daemon::begin_shutdown() {
   close(&sigterm_);
   close(&sigint_);
   close(&pump_idle_);
+  retry_unsaved();  // a last try; what still fails is logged above
+  close(&retry_timer_);
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();
   followers_.clear();

@@ -16,16 +16,27 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def settled_fd_count(pid):
+    """The fd count once it has not changed for 0.3 s: closes (the setup client, the
+    finished tasks' watches) complete asynchronously in the daemon's loop."""
+    seen = [(time.monotonic(), fd_count(pid))]
+
+    def steady():
+        now, n = time.monotonic(), fd_count(pid)
+        if n != seen[-1][1]:
+            seen.append((now, n))
+        return now - seen[-1][0] >= 0.3 and n
+
+    return wait_until(steady, 10, "a steady fd count")
+
+
 with Sandbox("taskd-load") as sb:
     d = Taskd(sb)
     setup = d.client()
     ids = [spawn(setup, f"result success load {i}", sb.root) for i in range(5)]
     wait_tasks(setup, ids)
-    with_setup = fd_count(d.proc.pid)
     setup.close()
-    # The daemon closes its end asynchronously: the baseline is one fd fewer.
-    baseline = wait_until(lambda: fd_count(d.proc.pid) == with_setup - 1 and with_setup - 1,
-                          what="the setup connection to close")
+    baseline = settled_fd_count(d.proc.pid)
 
     barrier = threading.Barrier(CLIENTS)
     errors = []
@@ -73,6 +84,8 @@ with Sandbox("taskd-load") as sb:
     expect(peak_fds[0] >= baseline + CLIENTS // 2, f"the clients were not concurrent (peak {peak_fds[0]} fds)")
     wait_until(lambda: fd_count(d.proc.pid) == baseline, 10, f"fd count back to {baseline} "
                f"(now {fd_count(d.proc.pid)})")
+    after_count = settled_fd_count(d.proc.pid)
+    expect(after_count == baseline, f"fd count {after_count} after the load, {baseline} before")
     expect(d.proc.poll() is None, "the daemon died under load")
     after = d.client()
     expect(after.request("list")["ok"], "the daemon stopped serving after the load")
