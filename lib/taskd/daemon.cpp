@@ -69,6 +69,10 @@ int Daemon::run() {
     // Fork the supervisor spawner while the daemon is still small.
     // PTT_TASKD_NO_SPAWNER=1 forces the fallback (tests cover both paths).
     const char* no_spawner = std::getenv("PTT_TASKD_NO_SPAWNER");
+    // PTT_TASKD_CLIENT_QUEUE_MIB: the unread bytes after which a client is dropped (tests).
+    if (const char* mib = std::getenv("PTT_TASKD_CLIENT_QUEUE_MIB"); mib && std::atol(mib) > 0) {
+      Connection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
+    }
     if ((no_spawner && *no_spawner == '1') || !spawner_.start()) {
       daemon_log("no spawner process; supervisors are started as `ptt-taskd --supervise`");
     }
@@ -191,6 +195,11 @@ void Daemon::on_connection() {
                                           length, protocol::kMaxLine)}}}});
       },
       [this](Connection& c) {
+        if (c.overflowed()) {
+          daemon_log(
+              fmt::format("dropped client {}: it stopped reading ({} MiB of replies and events unread)",
+                          c.id(), Connection::max_queued >> 20));
+        }
         std::erase_if(waits_, [&](const PendingWait& w) { return w.connection == c.id(); });
         std::erase_if(followers_, [&](const auto& f) { return f->connection() == c.id(); });
         connections_.erase(c.id());
