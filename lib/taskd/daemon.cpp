@@ -40,6 +40,8 @@ double Daemon::now() {
 
 int Daemon::run() {
   user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
+  // Over RLIMIT_FSIZE a write fails with EFBIG, handled like a full disk, instead of killing us.
+  ::signal(SIGXFSZ, SIG_IGN);
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
   // Agents run in their task's cwd, so a relative agent path (build/tests/fake-agent)
   // must be pinned to ours now; a bare name is still looked up on PATH.
