@@ -1,6 +1,7 @@
 """The state dir is full or unwritable: a spawn that cannot be recorded gets a clear
 `storage_error` reply, never an id; nothing acknowledged is lost (every id handed out
-has its record on disk once space is back, with its latest state); the daemon lives on.
+has its record on disk once space is back, with its latest state, and a restart after
+kill -9 lists them all with those states); the daemon lives on.
 
 Disk full is a 1 MiB tmpfs mounted on the state dir (needs root and mount(2); where that
 is refused, that half is skipped with a note and the unwritable half still runs).
@@ -94,6 +95,11 @@ def disk_full():
             expect(disk[running]["state"] == "succeeded", f"record of the running task: {disk[running]}")
             expect(len(disk) == 5, f"a refused spawn left a record: {sorted(disk)}")
             expect("record written after an earlier failure" in d.log(), "no retry logged:\n" + d.log())
+            d.kill9()
+            c = Taskd(sb).client()
+            states = {t["id"]: t["state"] for t in c.request("list")["tasks"]}
+            expect(states == {t: disk[t]["state"] for t in disk}, f"after restart: {states}, on disk before: "
+                   f"{ {t: disk[t]['state'] for t in disk} }")
             print(f"disk full: spawn refused with: {message}")
         finally:
             for p in sb.procs:
@@ -117,18 +123,33 @@ def unwritable():
         c = d.client()
         first = spawn(c, "result success recorded", sb.root)
         wait_tasks(c, [first])
+        gate = sb.path("gate")
+        running = spawn(c, f"tool Bash working; wait-file {gate}; result success finished while read-only", sb.root)
+        wait_until(lambda: get(c, running)["activity"] == "Bash: working", what="the running task's agent")
         tasks_dir = os.path.join(sb.state_dir, "tasks")
         os.chmod(tasks_dir, 0o500)
         try:
             message = refused(c, sb, "Permission denied")
             expect("Permission denied" in d.log(), "the daemon log does not say why:\n" + d.log())
             expect(c.request("get", task=first)["ok"], "reads stopped working")
+            # Acknowledged while the dir is read-only: the outcome waits in memory.
+            open(gate, "w").close()
+            expect(wait_tasks(c, [running])[running]["state"] == "succeeded", "the running task")
+            expect(records_on_disk(sb)[running]["state"] == "running", "a write got through a read-only dir?")
         finally:
             os.chmod(tasks_dir, 0o700)
+        wait_until(lambda: records_on_disk(sb)[running]["state"] == "succeeded", 10,
+                   "the outcome to reach the disk once the dir is writable")
         second = spawn(c, "result success writable again", sb.root)
         expect(wait_tasks(c, [second])[second]["state"] == "succeeded", "spawn after the dir is writable again")
-        expect(sorted(records_on_disk(sb)) == [first, second], f"records: {sorted(records_on_disk(sb))}")
+        expect(sorted(records_on_disk(sb)) == [first, running, second], f"records: {sorted(records_on_disk(sb))}")
         expect(d.proc.poll() is None, "the daemon died")
+        # A restart finds every acknowledged task with its outcome.
+        d.kill9()
+        c = Taskd(sb, prefix=prefix).client()
+        states = {t["id"]: t["state"] for t in c.request("list")["tasks"]}
+        expect(states == {first: "succeeded", running: "succeeded", second: "succeeded"},
+               f"after restart: {states}")
         print(f"unwritable: spawn refused with: {message}")
 
 
