@@ -43,6 +43,7 @@ inline constexpr std::string_view kCwdNotAllowed = "cwd_not_allowed";
 inline constexpr std::string_view kNotFinished = "not_finished";
 inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kInternal = "internal";
+inline constexpr std::string_view kStorageError = "storage_error";  // the state dir is full or unwritable
 }  // namespace error
 
 }  // namespace ptt::protocol

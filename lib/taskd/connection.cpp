@@ -1,5 +1,8 @@
 #include "taskd/connection.h"
 
+#include <utility>
+#include <vector>
+
 #include "protocol/protocol.h"
 
 namespace ptt::taskd {
@@ -7,8 +10,14 @@ namespace ptt::taskd {
 namespace {
 struct WriteRequest {
   uv_write_t req;
-  std::string data;
+  std::vector<std::string> chunks;
+  std::size_t size = 0;
 };
+
+// Lines queued behind a write in flight are appended to chunks of about this size:
+// big enough for few write calls, small enough that a growing queue never copies
+// (or double-allocates) one large buffer.
+constexpr std::size_t kChunk = 256 * 1024;
 }  // namespace
 
 Connection::Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
@@ -58,32 +67,64 @@ void Connection::send(const nlohmann::json& message) {
 
 void Connection::send_line(std::string line) {
   if (closing_) return;
+  queued_bytes_ += line.size();
+  if (in_flight_ > 0) {
+    // Coalesced while a write is in flight: libuv writes at most 32 requests per
+    // loop turn, so a request per line would starve a client of many small lines
+    // (log events) and queue far more memory in request overhead than in bytes.
+    if (!pending_.empty() && pending_.back().size() + line.size() <= kChunk) {
+      pending_.back() += line;
+    } else {
+      pending_.push_back(std::move(line));
+    }
+  } else {
+    std::vector<std::string> one;
+    one.push_back(std::move(line));
+    submit(std::move(one));
+  }
+  if (queued_bytes_ > max_queued) {
+    overflowed_ = true;
+    close(true);
+  }
+}
+
+void Connection::submit(std::vector<std::string> chunks) {
   auto* w = new WriteRequest;
-  w->data = std::move(line);
+  w->chunks = std::move(chunks);
   w->req.data = this;
-  queued_bytes_ += w->data.size();
-  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&pipe_), &buf, 1, on_write);
-  if (rc != 0) {
-    queued_bytes_ -= w->data.size();
+  ++in_flight_;
+  std::vector<uv_buf_t> bufs;  // libuv copies the array
+  bufs.reserve(w->chunks.size());
+  for (auto& c : w->chunks) {
+    bufs.push_back(uv_buf_init(c.data(), static_cast<unsigned>(c.size())));
+    w->size += c.size();
+  }
+  if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&pipe_), bufs.data(),
+               static_cast<unsigned>(bufs.size()), on_write) != 0) {
+    --in_flight_;
+    queued_bytes_ -= w->size;
     delete w;
     close(true);
-    return;
   }
-  if (queued_bytes_ > kMaxQueued) close(true);
+}
+
+void Connection::flush_pending() {
+  if (!pending_.empty()) submit(std::exchange(pending_, {}));
 }
 
 void Connection::on_write(uv_write_t* req, int status) {
   auto* w = reinterpret_cast<WriteRequest*>(req);
   auto* self = static_cast<Connection*>(req->data);
-  self->queued_bytes_ -= w->data.size();
-  bool was_full = self->queued_bytes_ + w->data.size() > kBackpressure;
+  --self->in_flight_;
+  self->queued_bytes_ -= w->size;
+  bool was_full = self->queued_bytes_ + w->size > kBackpressure;
   delete w;
   if (status != 0) {
     self->close(true);
-  } else if (was_full && self->queued_bytes_ <= kBackpressure && !self->closing_) {
-    self->on_drained_(*self);
+    return;
   }
+  if (self->in_flight_ == 0 && !self->closing_) self->flush_pending();
+  if (was_full && self->queued_bytes_ <= kBackpressure && !self->closing_) self->on_drained_(*self);
 }
 
 void Connection::close(bool now) {
@@ -94,6 +135,7 @@ void Connection::close(bool now) {
   }
   closing_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&pipe_));
+  if (!now) flush_pending();  // queued ahead of the shutdown
   shutdown_req_.data = this;
   if (now || queued_bytes_ == 0 ||
       uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&pipe_), on_shutdown) != 0) {
@@ -104,6 +146,7 @@ void Connection::close(bool now) {
 void Connection::send_final(const nlohmann::json& message) {
   send(message);
   if (closing_) return;
+  flush_pending();
   closing_ = true;
   discarding_ = true;
   shutdown_req_.data = this;

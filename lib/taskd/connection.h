@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <uv.h>
 
@@ -45,14 +46,20 @@ class Connection {
   std::uint64_t id() const { return id_; }
   bool closing() const { return closing_; }
   std::size_t queued_bytes() const { return queued_bytes_; }
+  // True when it was cut off for not reading (over kMaxQueued unread), for the log.
+  bool overflowed() const { return overflowed_; }
 
   // Per-connection protocol state the daemon keeps here.
   bool subscribed = false;
 
   static constexpr std::size_t kMaxQueued = 64u << 20;
+  // The cap in force (kMaxQueued unless PTT_TASKD_CLIENT_QUEUE_MIB says otherwise).
+  static inline std::size_t max_queued = kMaxQueued;
   static constexpr std::size_t kBackpressure = 4u << 20;  // log followers pause above this
 
  private:
+  void submit(std::vector<std::string> chunks);
+  void flush_pending();
   static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
   static void on_write(uv_write_t* req, int status);
@@ -66,9 +73,12 @@ class Connection {
   TooLongFn on_too_long_;
   ClosedFn on_closed_;
   DrainedFn on_drained_;
-  std::size_t queued_bytes_ = 0;
+  std::size_t queued_bytes_ = 0;      // in flight plus pending_
+  int in_flight_ = 0;                 // write requests libuv holds
+  std::vector<std::string> pending_;  // lines queued while a write is in flight, sent as one write
   bool closing_ = false;
   bool discarding_ = false;
+  bool overflowed_ = false;
   uv_shutdown_t shutdown_req_{};
 };
 

@@ -40,6 +40,8 @@ double Daemon::now() {
 
 int Daemon::run() {
   user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
+  // Over RLIMIT_FSIZE a write fails with EFBIG, handled like a full disk, instead of killing us.
+  ::signal(SIGXFSZ, SIG_IGN);
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
   // Agents run in their task's cwd, so a relative agent path (build/tests/fake-agent)
   // must be pinned to ours now; a bare name is still looked up on PATH.
@@ -69,6 +71,10 @@ int Daemon::run() {
     // Fork the supervisor spawner while the daemon is still small.
     // PTT_TASKD_NO_SPAWNER=1 forces the fallback (tests cover both paths).
     const char* no_spawner = std::getenv("PTT_TASKD_NO_SPAWNER");
+    // PTT_TASKD_CLIENT_QUEUE_MIB: the unread bytes after which a client is dropped (tests).
+    if (const char* mib = std::getenv("PTT_TASKD_CLIENT_QUEUE_MIB"); mib && std::atol(mib) > 0) {
+      Connection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
+    }
     if ((no_spawner && *no_spawner == '1') || !spawner_.start()) {
       daemon_log("no spawner process; supervisors are started as `ptt-taskd --supervise`");
     }
@@ -159,6 +165,8 @@ void Daemon::start_handles() {
   }
   uv_idle_init(loop_, &pump_idle_);
   pump_idle_.data = this;
+  uv_timer_init(loop_, &retry_timer_);
+  retry_timer_.data = this;
 }
 
 void Daemon::adopt_unfinished() {
@@ -189,6 +197,11 @@ void Daemon::on_connection() {
                                           length, protocol::kMaxLine)}}}});
       },
       [this](Connection& c) {
+        if (c.overflowed()) {
+          daemon_log(
+              fmt::format("dropped client {}: it stopped reading ({} MiB of replies and events unread)",
+                          c.id(), Connection::max_queued >> 20));
+        }
         std::erase_if(waits_, [&](const PendingWait& w) { return w.connection == c.id(); });
         std::erase_if(followers_, [&](const auto& f) { return f->connection() == c.id(); });
         connections_.erase(c.id());
@@ -248,7 +261,7 @@ void Daemon::apply(Actions actions) {
           cancel_agent(a.task);
           break;
         case Action::Kind::kPersist:
-          if (const auto* t = table_.find(a.task)) store_.save(*t);
+          persist(a.task);
           break;
         case Action::Kind::kForget:
           store_.forget(a.task);
@@ -272,6 +285,60 @@ void Daemon::apply(Actions actions) {
   pending = nullptr;
 }
 
+void Daemon::record_new_task(TaskId id, Actions& actions) {
+  try {
+    store_.save_next_id(table_.next_id());
+    store_.save(*table_.find(id));
+  } catch (const std::exception& e) {
+    daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
+    table_.discard(id);
+    actions.clear();
+    throw RequestError{protocol::error::kStorageError,
+                       fmt::format("cannot record the task in {}: {}; free space there or fix its "
+                                   "permissions, then spawn again",
+                                   store_.state_dir().string(), e.what())};
+  }
+  // Written already: drop the queued writes of that same first record.
+  std::erase_if(actions, [id](const Action& a) {
+    return a.task == id && (a.kind == Action::Kind::kSaveNextId || a.kind == Action::Kind::kPersist);
+  });
+  retry_unsaved();  // the disk works again: catch up with what failed before
+}
+
+void Daemon::persist(TaskId id) {
+  const auto* t = table_.find(id);
+  if (!t) return;
+  try {
+    store_.save(*t);
+    unsaved_.erase(id);
+  } catch (const std::exception& e) {
+    // Kept in memory and retried: an acknowledged change must reach the disk.
+    if (unsaved_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
+    if (!shutting_down_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_))) {
+      uv_timer_start(
+          &retry_timer_, [](uv_timer_t* h) { static_cast<Daemon*>(h->data)->retry_unsaved(); }, 2000, 2000);
+    }
+    return;
+  }
+  if (!unsaved_.empty()) retry_unsaved();
+}
+
+void Daemon::retry_unsaved() {
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    const auto* t = table_.find(*it);
+    try {
+      if (t) {
+        store_.save(*t);
+        daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
+      }
+      it = unsaved_.erase(it);
+    } catch (const std::exception&) {
+      break;  // still failing; the timer tries again
+    }
+  }
+  if (unsaved_.empty() && loop_) uv_timer_stop(&retry_timer_);
+}
+
 void Daemon::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -286,6 +353,8 @@ void Daemon::begin_shutdown() {
   close(&sigterm_);
   close(&sigint_);
   close(&pump_idle_);
+  retry_unsaved();  // a last try; what still fails is logged above
+  close(&retry_timer_);
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();
   followers_.clear();

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ class Daemon {
   void handle_line(Connection& c, std::string_view line);
   nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
   void apply(Actions actions);
+  // Writes a just-spawned task's record and the id counter before the reply; when
+  // that fails the spawn is taken back and a storage_error thrown (no id without a record).
+  void record_new_task(TaskId id, Actions& actions);
   nlohmann::json record_json(TaskId id) const;
   // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
   // thousands of tasks never exists as one JSON tree (that would bloat the heap).
@@ -89,6 +93,11 @@ class Daemon {
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};
+  // Records whose write failed (disk full, read-only): retried until they land.
+  std::set<TaskId> unsaved_;
+  uv_timer_t retry_timer_{};
+  void persist(TaskId id);
+  void retry_unsaved();
   bool pump_active_ = false;
 };
 

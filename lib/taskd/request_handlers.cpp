@@ -62,6 +62,7 @@ json on_spawn(Daemon& d, Connection&, const json& req) {
   s.options = parse_options(req);
   Actions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
+  d.record_new_task(id, actions);
   d.apply(std::move(actions));
   return {{"task", d.record_json(id)}};
 }
@@ -87,6 +88,7 @@ json on_follow_up(Daemon& d, Connection&, const json& req) {
   s.options = merge_options(parent->options, parse_options(req));
   Actions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
+  d.record_new_task(id, actions);
   d.apply(std::move(actions));
   return {{"task", d.record_json(id)}};
 }

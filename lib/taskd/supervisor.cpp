@@ -79,6 +79,7 @@ AgentExit supervise(const SupervisorSpec& spec) {
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGXFSZ, SIG_IGN);  // a failed exit.json write is reported, not a silent death
   g_kill_grace_ms = spec.kill_grace_ms;
 
   if (::chdir(spec.cwd.c_str()) != 0) {

@@ -45,6 +45,11 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, Actions& out) {
   return id;
 }
 
+void TaskTable::discard(TaskId id) {
+  tasks_.erase(id);
+  runtime_.erase(id);
+}
+
 int TaskTable::running_count() const {
   return static_cast<int>(std::count_if(
       tasks_.begin(), tasks_.end(), [](const auto& kv) { return kv.second.state == TaskState::kRunning; }));

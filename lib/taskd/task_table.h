@@ -54,6 +54,8 @@ class TaskTable {
   void reserve_ids_below(TaskId next) { next_id_ = std::max(next_id_, next); }
 
   TaskId spawn(SpawnRequest request, double now, Actions& out);
+  // Takes back a spawn whose record could not be written (its actions must be dropped).
+  void discard(TaskId id);
   void cancel(TaskId id, double now, Actions& out);
   void agent_started(TaskId id, int pid, Actions& out);
   void stream_update(TaskId id, const StreamUpdate& update, Actions& out);

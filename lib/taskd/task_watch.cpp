@@ -77,15 +77,21 @@ void TaskWatch::supervisor_exited() {
 
 bool TaskWatch::pump(std::size_t budget) {
   if (ended_) return false;
-  static std::vector<char> buf(256 * 1024);
+  // Small reads and a cap on lines per turn: each line may become an event for every
+  // subscriber, and their sockets only drain between turns. A burst of agent output
+  // would otherwise queue all its events at once, even for clients that keep up.
+  static std::vector<char> buf(16 * 1024);
+  constexpr int kMaxLinesPerTurn = 64;
+  int lines = 0;
   bool grew = false;
   ssize_t n = 0;
-  auto on_line = [this](std::string_view line) {
+  auto on_line = [this, &lines](std::string_view line) {
+    ++lines;
     JsonLine parsed = parse_json_line(line);
     if (parsed.value) cb_.on_stream_value(task_, *parsed.value);  // non-JSON lines stay in the raw log only
   };
   auto on_overflow = [](std::size_t) {};
-  while (budget > 0 && stream_fd_ >= 0) {
+  while (budget > 0 && lines < kMaxLinesPerTurn && stream_fd_ >= 0) {
     n = ::pread(stream_fd_, buf.data(), std::min(buf.size(), budget), offset_);
     if (n <= 0) break;
     offset_ += n;
@@ -94,7 +100,7 @@ bool TaskWatch::pump(std::size_t budget) {
     framer_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line, on_overflow);
   }
   if (grew) cb_.on_grew(task_);
-  if (n > 0) return backlog_ = true;  // budget used up, more may wait
+  if (n > 0) return backlog_ = true;  // budget or line cap used up, more may wait
   backlog_ = false;
   if (!exit_seen_ && !supervisor_gone_) return false;
   std::optional<AgentExit> exit = read_exit_file(log_dir_ / "exit.json");

@@ -4,6 +4,7 @@
 //   "tool Bash npm test; sleep 0.2; result success all green"
 // Directives:
 //   tool NAME ARG…      an assistant tool_use block (Bash→command, Edit/Write/Read→file_path, …)
+//   tools N NAME ARG…   N tool calls in a row, ARG numbered (ARG-0, ARG-1, …): many activity events
 //   text WORDS…         an assistant text block
 //   sleep SECONDS       pause
 //   wait-file PATH      block until PATH exists (lets tests step an agent without sleeps; 120 s at most)
@@ -117,6 +118,12 @@ bool run_directive(const std::vector<std::string>& w) {
             {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", id}, {"content", "ok"}}})}}},
           {"session_id", session_id}});
     ++turns;
+  } else if (d == "tools" && w.size() >= 3) {  // tools N NAME ARG…: N tool calls, ARG numbered
+    int n = std::atoi(w[1].c_str());
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> one = {"tool", w[2], rest(w, 3) + "-" + std::to_string(i)};
+      run_directive(one);
+    }
   } else if (d == "text") {
     assistant(json::array({{{"type", "text"}, {"text", rest(w, 1)}}}));
   } else if (d == "sleep" && w.size() >= 2) {
@@ -166,9 +173,9 @@ bool run_directive(const std::vector<std::string>& w) {
 }
 
 bool is_directive(const std::string& w) {
-  static const std::vector<std::string> known = {"tool",  "text",       "sleep",       "wait-file", "result",
-                                                 "exit",  "stderr",     "garbage",     "unknown",   "bigline",
-                                                 "flood", "grandchild", "ignore-term", "no-init"};
+  static const std::vector<std::string> known = {"tool",    "tools", "text",       "sleep",       "wait-file",
+                                                 "result",  "exit",  "stderr",     "garbage",     "unknown",
+                                                 "bigline", "flood", "grandchild", "ignore-term", "no-init"};
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 
