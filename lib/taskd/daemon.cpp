@@ -231,6 +231,9 @@ void Daemon::apply(Actions actions) {
   // Handlers may produce more actions (starting an agent can fail at once);
   // they are appended and run in order, never recursively.
   static Actions* pending = nullptr;
+  // Every change to a task comes with an action naming it (TaskTable's
+  // contract), so dropping its cached line here keeps the cache exact.
+  for (const Action& a : actions) forget_record_line(a.task);
   if (pending) {
     pending->insert(pending->end(), actions.begin(), actions.end());
     return;

@@ -37,10 +37,16 @@ std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId
   std::string out = R"({"id":)" + request_id.dump() + R"(,"ok":true,"tasks":[)";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ',';
-    out += record_json(ids[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+    out += record_line(ids[i]);
   }
   out += "]}\n";
   return out;
+}
+
+const std::string& Daemon::record_line(TaskId id) const {
+  auto [it, fresh] = record_lines_.try_emplace(id);
+  if (fresh) it->second = record_json(id).dump(-1, ' ', false, json::error_handler_t::replace);
+  return it->second;
 }
 
 void Daemon::mark_followers(TaskId task) {

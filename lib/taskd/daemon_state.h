@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <uv.h>
@@ -47,6 +48,11 @@ class Daemon {
   nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
   void apply(Actions actions);
   nlohmann::json record_json(TaskId id) const;
+  // The task's record as one serialized JSON object ("null" when unknown),
+  // cached until the task changes: a `list` over thousands of tasks is then a
+  // string join instead of building and dumping a JSON tree per record.
+  const std::string& record_line(TaskId id) const;
+  void forget_record_line(TaskId id) { record_lines_.erase(id); }
   // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
   // thousands of tasks never exists as one JSON tree (that would bloat the heap).
   std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids) const;
@@ -86,6 +92,7 @@ class Daemon {
   void pump();
   void want_pump();
 
+  mutable std::unordered_map<TaskId, std::string> record_lines_;
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};
