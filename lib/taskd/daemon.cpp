@@ -245,21 +245,26 @@ void Daemon::apply(Actions actions) {
     try {
       switch (a.kind) {
         case Action::Kind::kStartAgent:
+          flush_records();  // a task's record is on disk before its supervisor exists
           start_agent(a.task);
           break;
         case Action::Kind::kCancelAgent:
           cancel_agent(a.task);
           break;
         case Action::Kind::kPersist:
-          if (const auto* t = table_.find(a.task)) store_.save(*t);
+          // A task changes several times in one batch (spawned, started, its pid):
+          // each record file is rewritten once, when the batch ends.
+          dirty_records_.insert(a.task);
           break;
         case Action::Kind::kForget:
+          dirty_records_.erase(a.task);
           store_.forget(a.task);
           break;
         case Action::Kind::kSaveNextId:
           store_.save_next_id(table_.next_id());
           break;
         case Action::Kind::kEmit: {
+          flush_records();  // nobody hears of a change before it is on disk
           json event = {{"event", a.event}, {"task", record_json(a.task)}};
           for (auto& [cid, c] : connections_) {
             if (c->subscribed) c->send(event);
@@ -273,6 +278,18 @@ void Daemon::apply(Actions actions) {
     }
   }
   pending = nullptr;
+  if (!defer_flush_) flush_records();
+}
+
+void Daemon::flush_records() {
+  for (TaskId id : dirty_records_) {
+    try {
+      if (const auto* t = table_.find(id)) store_.save(*t);
+    } catch (const std::exception& e) {
+      daemon_log(fmt::format("error: task {}: {}", id, e.what()));
+    }
+  }
+  dirty_records_.clear();
 }
 
 void Daemon::begin_shutdown() {

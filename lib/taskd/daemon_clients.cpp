@@ -69,10 +69,15 @@ void Daemon::pump() {
   for (auto& [id, w] : watches_) {
     if (w->backlog()) busy.push_back(id);
   }
+  // An agent's lines read in one go (init, tool calls, result) update its
+  // record several times; it is written once, after the slice.
+  defer_flush_ = true;
   for (TaskId id : busy) {
     auto it = watches_.find(id);
     if (it != watches_.end() && it->second->pump(kWatchBudget)) more = true;
   }
+  defer_flush_ = false;
+  flush_records();
   for (std::size_t i = 0; i < followers_.size();) {
     LogFollower& f = *followers_[i];
     auto conn = connections_.find(f.connection());

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -92,7 +93,10 @@ class Daemon {
   void pump();
   void want_pump();
 
+  void flush_records();  // writes the records changed since the last flush
   mutable std::unordered_map<TaskId, std::string> record_lines_;
+  std::set<TaskId> dirty_records_;
+  bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};
