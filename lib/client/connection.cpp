@@ -56,8 +56,9 @@ Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Connection::send(const nlohmann::json& value) {
-  std::string line = to_ndjson(value);
+void Connection::send(const nlohmann::json& value) { send_line(to_ndjson(value)); }
+
+void Connection::send_line(std::string_view line) {
   std::size_t off = 0;
   while (off < line.size()) {
     // MSG_NOSIGNAL: a daemon that went away is an error to report, not a SIGPIPE.

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,7 @@ class Connection {
   ~Connection();
 
   void send(const nlohmann::json& value);
+  void send_line(std::string_view line);  // one or more '\n'-terminated lines, in one write
   // Blocks until one complete line arrives; throws UnreachableError at EOF.
   nlohmann::json read();
   // The same, unparsed (for replies parsed by a faster reader, e.g. a big `list`).

@@ -48,6 +48,7 @@ class Connection {
 
   // Per-connection protocol state the daemon keeps here.
   bool subscribed = false;
+  bool hello_refused = false;  // then every request is refused (clients pipeline behind hello)
 
   static constexpr std::size_t kMaxQueued = 64u << 20;
   static constexpr std::size_t kBackpressure = 4u << 20;  // log followers pause above this

@@ -28,10 +28,12 @@ json error_reply(const json& id, std::string_view code, const std::string& messa
   return {{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
 }
 
-json on_hello(Daemon&, Connection&, const json& req) {
+json on_hello(Daemon&, Connection& c, const json& req) {
+  c.hello_refused = false;
   if (auto v = req.find("version"); v != req.end()) {
     if (!v->is_number_integer()) throw RequestError{err::kBadRequest, "`version` must be an integer"};
     if (v->get<int>() != protocol::kVersion) {
+      c.hello_refused = true;
       throw RequestError{
           err::kVersionMismatch,
           fmt::format("this daemon speaks protocol version {}, the client {}; upgrade the older one",
@@ -216,6 +218,10 @@ json Daemon::dispatch(Connection& c, const json& req) {
   if (op == req.end() || !op->is_string())
     throw RequestError{err::kBadRequest, "a request needs an \"op\" string"};
   auto it = handlers().find(op->get_ref<const std::string&>());
+  if (c.hello_refused && it != handlers().end() && it->second != on_hello) {
+    throw RequestError{err::kVersionMismatch,
+                       "this connection's hello was refused (protocol version); nothing else runs on it"};
+  }
   if (it == handlers().end()) {
     throw RequestError{err::kUnknownOp,
                        fmt::format("unknown op {}; see docs/protocol.md for the ops", op->dump())};

@@ -23,6 +23,12 @@ with Sandbox("taskd-ops") as sb:
     expect(r["ok"] and r["version"] == 1 and r["server"].startswith("ptt-taskd ") and r["pid"] == d.proc.pid, str(r))
     r = c.request("hello", version=2)
     expect(not r["ok"] and r["error"]["code"] == "version_mismatch", str(r))
+    # A request pipelined behind a refused hello does not run; a good hello reopens.
+    c.send_raw(b'{"id":90,"op":"hello","version":2}\n{"id":91,"op":"spawn","prompt":"x","cwd":"/"}\n')
+    replies = {m["id"]: m for m in (c.read(), c.read())}
+    expect(replies[91]["error"]["code"] == "version_mismatch", str(replies))
+    expect(c.request("list")["error"]["code"] == "version_mismatch", "a request after a refused hello ran")
+    expect(c.request("hello", version=1)["ok"] and c.request("list")["tasks"] == [], "hello did not reopen")
 
     # subscribe on a second connection: events for every task.
     events = d.client()
