@@ -17,6 +17,8 @@ int cmd_list(Session& s, const std::string& state) {
     }
     req["state"] = state;
   }
+  // The table needs a fraction of each record; --json prints them whole.
+  if (!s.global().json) req["view"] = "table";
   // The reply can be MBs: read it raw and parse it with the fast reader.
   auto& client = s.client();
   long id = client.send_request("list", req);

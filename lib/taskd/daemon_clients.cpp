@@ -33,20 +33,44 @@ void Daemon::on_finished(TaskId id) {
   mark_followers(id);
 }
 
-std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids) const {
+std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids, bool table) const {
   std::string out = R"({"id":)" + request_id.dump() + R"(,"ok":true,"tasks":[)";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ',';
-    out += record_line(ids[i]);
+    out += record_line(ids[i], table);
   }
   out += "]}\n";
   return out;
 }
 
-const std::string& Daemon::record_line(TaskId id) const {
-  auto [it, fresh] = record_lines_.try_emplace(id);
-  if (fresh) it->second = record_json(id).dump(-1, ' ', false, json::error_handler_t::replace);
-  return it->second;
+namespace {
+
+// What the list table shows (lib/taskcli/format.cpp): a fraction of a record,
+// whose prompt, cwd and options can be long.
+json table_view(const protocol::TaskRecord& t) {
+  json j = {{"id", t.id},
+            {"name", t.name ? json(*t.name) : json(nullptr)},
+            {"state", protocol::to_string(t.state)},
+            {"reason", t.reason ? json(*t.reason) : json(nullptr)},
+            {"activity", t.activity ? json(*t.activity) : json(nullptr)},
+            {"created_at", t.created_at},
+            {"after", t.after}};
+  if (t.exit_code) j["exit_code"] = *t.exit_code;
+  if (t.result) j["result"] = {{"text", t.result->text}, {"cost_usd", t.result->cost_usd}};
+  return j;
+}
+
+}  // namespace
+
+const std::string& Daemon::record_line(TaskId id, bool table) const {
+  RecordLines& lines = record_lines_[id];
+  std::string& line = table ? lines.table : lines.full;
+  if (line.empty()) {
+    const auto* t = table_.find(id);
+    json j = !t ? json(nullptr) : table ? table_view(*t) : json(*t);
+    line = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return line;
 }
 
 void Daemon::mark_followers(TaskId task) {

@@ -52,11 +52,13 @@ class Daemon {
   // The task's record as one serialized JSON object ("null" when unknown),
   // cached until the task changes: a `list` over thousands of tasks is then a
   // string join instead of building and dumping a JSON tree per record.
-  const std::string& record_line(TaskId id) const;
+  const std::string& record_line(TaskId id, bool table = false) const;
   void forget_record_line(TaskId id) { record_lines_.erase(id); }
   // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
   // thousands of tasks never exists as one JSON tree (that would bloat the heap).
-  std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids) const;
+  // With `table`, each record has only what `ptt-task list` shows (list's "view":"table").
+  std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids,
+                          bool table = false) const;
   TaskId resolve_task(const nlohmann::json& request, const char* field = "task") const;
   std::string check_cwd(const nlohmann::json& request) const;
   void begin_shutdown();
@@ -94,7 +96,10 @@ class Daemon {
   void want_pump();
 
   void flush_records();  // writes the records changed since the last flush
-  mutable std::unordered_map<TaskId, std::string> record_lines_;
+  struct RecordLines {
+    std::string full, table;
+  };
+  mutable std::unordered_map<TaskId, RecordLines> record_lines_;
   std::set<TaskId> dirty_records_;
   bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
   uv_pipe_t server_{};

@@ -104,11 +104,17 @@ json on_list(Daemon& d, Connection& c, const json& req) {
           fmt::format("unknown state {}; use queued, running, succeeded, failed or cancelled", s->dump())};
     }
   }
+  bool table = false;
+  if (auto v = req.find("view"); v != req.end() && !v->is_null()) {
+    if (!v->is_string() || (*v != "full" && *v != "table"))
+      throw RequestError{err::kInvalidArgument, "`view` must be \"full\" or \"table\""};
+    table = *v == "table";
+  }
   std::vector<TaskId> ids;
   for (const auto& [id, t] : d.table_.tasks()) {
     if (!state || t.state == *state) ids.push_back(id);
   }
-  c.send_line(d.tasks_reply(req.value("id", json()), ids));
+  c.send_line(d.tasks_reply(req.value("id", json()), ids, table));
   return nullptr;
 }
 

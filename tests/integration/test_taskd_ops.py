@@ -85,6 +85,15 @@ with Sandbox("taskd-ops") as sb:
     expect([t["id"] for t in r["tasks"]] == [t1, t2], str(r))
     expect(c.request("list", state="running")["tasks"] == [], "nothing should be running")
     expect(c.request("list", state="nope")["error"]["code"] == "invalid_argument", "bad state accepted")
+    # view "table": only what the CLI's table shows, the same values as the full record.
+    table = c.request("list", view="table")["tasks"]
+    full = {t["id"]: t for t in r["tasks"]}
+    expect([t["id"] for t in table] == [t1, t2] and "prompt" not in table[0] and "cwd" not in table[0], str(table))
+    for t in table:
+        f = full[t["id"]]
+        expect(all(t[k] == f[k] for k in ("name", "state", "reason", "activity", "created_at", "after")), str(t))
+        expect(t["result"] == {"text": f["result"]["text"], "cost_usd": f["result"]["cost_usd"]}, str(t))
+    expect(c.request("list", view="wide")["error"]["code"] == "invalid_argument", "bad view accepted")
     r = c.request("result", task="fix-db")
     expect(r["ok"] and r["text"] == "fixed the db" and r["task"]["id"] == t1, str(r))
 
