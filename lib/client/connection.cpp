@@ -82,9 +82,15 @@ std::string Connection::read_line() {
   for (;;) {
     std::size_t nl = buffer_.find('\n', scan_from_);
     if (nl != std::string::npos) {
+      scan_from_ = 0;
+      if (nl + 1 == buffer_.size()) {  // the usual case: hand the buffer over, no copy of a big reply
+        std::string line = std::move(buffer_);
+        line.resize(nl);
+        buffer_.clear();
+        return line;
+      }
       std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
-      scan_from_ = 0;
       return line;
     }
     scan_from_ = buffer_.size();

@@ -61,12 +61,13 @@ TaskRecord table_record(sj::dom::object o) {
 
 }  // namespace
 
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw) {
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw, std::size_t capacity) {
   ListReply out;
   sj::dom::parser parser;
-  sj::padded_string padded(line);
   sj::dom::element doc;
-  if (auto err = parser.parse(padded).get(doc); err) throw std::runtime_error(sj::error_message(err));
+  bool in_place = capacity >= line.size() + sj::SIMDJSON_PADDING;
+  auto parsed = in_place ? parser.parse(line.data(), line.size(), false) : parser.parse(sj::padded_string(line));
+  if (auto err = parsed.get(doc); err) throw std::runtime_error(sj::error_message(err));
   sj::dom::object o;
   if (doc.get_object().get(o) != sj::SUCCESS) return out;
   int64_t rid;

@@ -21,6 +21,8 @@ struct ListReply {
 };
 
 // Throws std::runtime_error when the line is not valid JSON.
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw);
+// `capacity`: how many bytes may be read at line.data() (a std::string's capacity);
+// with simdjson's padding to spare the line is parsed in place, not copied.
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw, std::size_t capacity = 0);
 
 }  // namespace ptt::taskcli
