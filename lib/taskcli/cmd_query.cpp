@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "core/cli.h"
 #include "core/exit_status.h"
@@ -26,9 +25,8 @@ int cmd_list(Session& s, const std::string& state) {
   ListReply reply;
   for (;;) {
     std::string line = client.connection().read_line();
-    line.reserve(line.size() + simdjson::SIMDJSON_PADDING);  // usually room already: no copy
     try {
-      reply = parse_list_reply(line, id, s.global().json, line.capacity());
+      reply = parse_list_reply(line, id, s.global().json);
     } catch (const std::exception& e) {
       throw client::UnreachableError(
           fmt::format("the daemon sent a list ptt-task cannot read ({})", e.what()));

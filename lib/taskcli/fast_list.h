@@ -1,8 +1,8 @@
 #pragma once
-// Reads a `list` reply with simdjson instead of building a nlohmann DOM: over
-// thousands of tasks the reply is one multi-MB line, and `ptt-task list` should
-// cost about what `tsp -l` does. Only the fields the table shows are read; --json
-// output reuses each record's bytes as the daemon sent them (minified).
+// Reads a `list` reply with nlohmann's SAX parser instead of building a DOM: over
+// thousands of tasks the reply is one line of hundreds of KB, and `ptt-task list`
+// should cost less than `tsp -l` does. Only the fields the table shows are kept;
+// --json output re-serializes each record in the order the daemon sent its keys.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,9 +20,7 @@ struct ListReply {
   std::vector<std::string> raw_tasks;       // when want_raw: one compact JSON per task
 };
 
-// Throws std::runtime_error when the line is not valid JSON.
-// `capacity`: how many bytes may be read at line.data() (a std::string's capacity);
-// with simdjson's padding to spare the line is parsed in place, not copied.
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw, std::size_t capacity = 0);
+// Throws std::runtime_error when the line is not valid JSON or a record is unreadable.
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw);
 
 }  // namespace ptt::taskcli
