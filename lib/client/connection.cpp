@@ -95,11 +95,13 @@ std::string Connection::read_line() {
     }
     scan_from_ = buffer_.size();
     if (buffer_.size() > protocol::kMaxLine * 64) throw UnreachableError("the daemon sent an over-long line");
-    // Grow in big steps: a `list` reply over thousands of tasks is one long line.
-    std::size_t old = buffer_.size();
-    buffer_.resize(old + std::max<std::size_t>(65536, old));
-    ssize_t n = ::read(fd_, buffer_.data() + old, buffer_.size() - old);
-    buffer_.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    // Big reads (a `list` reply over thousands of tasks is one long line) into a
+    // scratch buffer that is never zero-filled: a short reply touches (and page-faults)
+    // only the bytes it has, where resizing a string first would touch them all.
+    constexpr std::size_t kChunk = 65536;
+    if (!scratch_) scratch_.reset(new char[kChunk]);
+    ssize_t n = ::read(fd_, scratch_.get(), kChunk);
+    if (n > 0) buffer_.append(scratch_.get(), static_cast<std::size_t>(n));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));

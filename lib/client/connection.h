@@ -3,6 +3,7 @@
 // ptt-taskd protocol. One JSON value per line each way.
 #include <filesystem>
 #include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,7 @@ class Connection {
   int fd_ = -1;
   std::string buffer_;  // bytes read past the last returned line
   std::size_t scan_from_ = 0;
+  std::unique_ptr<char[]> scratch_;  // read(2) target, allocated on first use
 };
 
 }  // namespace ptt::client
