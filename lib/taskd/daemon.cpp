@@ -233,7 +233,10 @@ void Daemon::apply(Actions actions) {
   static Actions* pending = nullptr;
   // Every change to a task comes with an action naming it (TaskTable's
   // contract), so dropping its cached line here keeps the cache exact.
-  for (const Action& a : actions) forget_record_line(a.task);
+  for (const Action& a : actions) {
+    forget_record_line(a.task);
+    unsaved_.insert(a.task);
+  }
   if (pending) {
     pending->insert(pending->end(), actions.begin(), actions.end());
     return;
@@ -254,10 +257,12 @@ void Daemon::apply(Actions actions) {
         case Action::Kind::kPersist:
           // A task changes several times in one batch (spawned, started, its pid):
           // each record file is rewritten once, when the batch ends.
-          dirty_records_.insert(a.task);
+          // A flush since the change (an event went out) already wrote it.
+          if (unsaved_.count(a.task)) dirty_records_.insert(a.task);
           break;
         case Action::Kind::kForget:
           dirty_records_.erase(a.task);
+          unsaved_.erase(a.task);
           store_.forget(a.task);
           break;
         case Action::Kind::kSaveNextId:
@@ -285,6 +290,7 @@ void Daemon::flush_records() {
   for (TaskId id : dirty_records_) {
     try {
       if (const auto* t = table_.find(id)) store_.save(*t);
+      unsaved_.erase(id);
     } catch (const std::exception& e) {
       daemon_log(fmt::format("error: task {}: {}", id, e.what()));
     }

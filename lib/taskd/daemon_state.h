@@ -101,6 +101,7 @@ class Daemon {
   };
   mutable std::unordered_map<TaskId, RecordLines> record_lines_;
   std::set<TaskId> dirty_records_;
+  std::set<TaskId> unsaved_;  // changed since their record file was last written
   bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
