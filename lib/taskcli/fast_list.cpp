@@ -17,7 +17,7 @@ class ListSax {
  public:
   using json = nlohmann::json;
 
-  explicit ListSax(ListReply& out) : out_(out) {}
+  ListSax(ListReply& out, const RecordSink& on_record) : out_(out), on_record_(on_record) {}
 
   bool null() { return scalar(Scalar{}); }
   bool boolean(bool v) { return scalar(Scalar{.kind = Scalar::kBool, .b = v}); }
@@ -37,8 +37,12 @@ class ListSax {
   }
   bool start_object(std::size_t) {
     if (in_tasks_array()) {
-      out_.tasks.emplace_back();
-      record_ = &out_.tasks.back();
+      if (on_record_) {
+        scratch_ = TaskRecord{};
+        record_ = &scratch_;
+      } else {
+        record_ = &out_.tasks.emplace_back();
+      }
     } else if (in_record() && stack_.back().key == "result") {
       record_->result.emplace();
     }
@@ -149,10 +153,13 @@ class ListSax {
     if (!record_has_id_) throw std::runtime_error("a task record without an integer id");
     if (!record_has_state_) throw std::runtime_error("a task record without a known state");
     record_has_id_ = record_has_state_ = false;
+    if (on_record_) on_record_(std::move(scratch_));
     record_ = nullptr;
   }
 
   ListReply& out_;
+  const RecordSink& on_record_;
+  TaskRecord scratch_;  // the record being read, when they go to on_record_
   std::vector<Frame> stack_;
   TaskRecord* record_ = nullptr;
   bool record_has_id_ = false, record_has_state_ = false;
@@ -163,16 +170,18 @@ class ListSax {
 
 }  // namespace
 
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw) {
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const RecordSink& on_record) {
   ListReply out;
   // Records are big (a TaskRecord is most of a KB): growing the vector by doubling
   // would move and page-fault them twice over. Each record has one "state" key (in
   // a JSON string its quotes would be escaped), so counting them sizes it once.
-  std::size_t records = 0;
-  for (auto at = line.find(R"("state":)"); at != std::string_view::npos; at = line.find(R"("state":)", at + 8))
-    ++records;
-  out.tasks.reserve(records);
-  ListSax sax(out);
+  if (!on_record) {
+    std::size_t records = 0;
+    for (auto at = line.find(R"("state":)"); at != std::string_view::npos; at = line.find(R"("state":)", at + 8))
+      ++records;
+    out.tasks.reserve(records);
+  }
+  ListSax sax(out, on_record);
   nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
   if (!sax.id_matches(id)) return {};  // an event, another reply, or no object at all
   out.ours = true;

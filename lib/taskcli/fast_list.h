@@ -3,6 +3,7 @@
 // thousands of tasks the reply is one line of hundreds of KB, and `ptt-task list`
 // should cost less than `tsp -l` does. Only the fields the table shows are kept;
 // --json output re-serializes each record in the order the daemon sent its keys.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,9 @@ struct ListReply {
 };
 
 // Throws std::runtime_error when the line is not valid JSON or a record is unreadable.
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw);
+// With `on_record`, each record goes there as soon as it is read instead of into
+// `tasks` (the caller must drop what it got when the reply turns out not `ours`).
+using RecordSink = std::function<void(protocol::TaskRecord&&)>;
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const RecordSink& on_record = {});
 
 }  // namespace ptt::taskcli
