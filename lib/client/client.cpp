@@ -1,5 +1,7 @@
 #include "client/client.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "core/version.h"
@@ -9,9 +11,23 @@ namespace ptt::client {
 using nlohmann::json;
 
 Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options)) {
+  nlohmann::json hello = {{"id", next_id_++},
+                          {"op", protocol::op::kHello},
+                          {"version", protocol::kVersion},
+                          {"client", std::string("ptt-task ") + PTT_VERSION}};
+  unsent_hello_ = to_ndjson(hello);
+}
+
+const json& Client::hello_reply() {
+  if (hello_pending_) finish_hello();
+  return hello_;
+}
+
+void Client::finish_hello() {
+  hello_pending_ = false;
+  if (!unsent_hello_.empty()) conn_.send_line(std::exchange(unsent_hello_, {}));
   try {
-    hello_ = request(protocol::op::kHello,
-                     {{"version", protocol::kVersion}, {"client", std::string("ptt-task ") + PTT_VERSION}});
+    hello_ = read_reply(1, {});
   } catch (const RequestError& e) {
     if (e.code == protocol::error::kVersionMismatch) {
       throw UnreachableError(
@@ -34,12 +50,21 @@ long Client::send_request(std::string_view op, json fields) {
   long id = next_id_++;
   fields["id"] = id;
   fields["op"] = op;
-  conn_.send(fields);
+  try {
+    conn_.send_line(std::exchange(unsent_hello_, {}) + to_ndjson(fields));
+  } catch (const UnreachableError&) {
+    if (hello_pending_) finish_hello();  // a refusal already sent says more than the broken pipe
+    throw;
+  }
+  if (hello_pending_) finish_hello();
   return id;
 }
 
 json Client::request(std::string_view op, json fields, const EventFn& on_event) {
-  long id = send_request(op, std::move(fields));
+  return read_reply(send_request(op, std::move(fields)), on_event);
+}
+
+json Client::read_reply(long id, const EventFn& on_event) {
   for (;;) {
     json msg = conn_.read();
     if (!msg.is_object()) continue;

@@ -23,10 +23,12 @@ using EventFn = std::function<bool(const nlohmann::json& event)>;
 
 class Client {
  public:
-  // Connects and says hello; throws UnreachableError (also on a version mismatch).
+  // Connects; throws UnreachableError. The hello goes out with the first request
+  // (one write, one round trip) and its reply is checked before that request's;
+  // a refused hello throws UnreachableError then (the daemon runs nothing else).
   explicit Client(const ConnectOptions& options);
 
-  const nlohmann::json& hello_reply() const { return hello_; }
+  const nlohmann::json& hello_reply();
 
   // Sends {"op": op, ...fields} and returns the ok reply; events seen before it go
   // to on_event. Throws RequestError for ok:false, UnreachableError on a broken link.
@@ -42,8 +44,13 @@ class Client {
   void read_events(const EventFn& on_event);
 
  private:
+  void finish_hello();
+  nlohmann::json read_reply(long id, const EventFn& on_event);
+
   Connection conn_;
   nlohmann::json hello_;
+  std::string unsent_hello_;
+  bool hello_pending_ = true;
   long next_id_ = 1;
 };
 

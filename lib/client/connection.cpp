@@ -56,8 +56,9 @@ Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Connection::send(const nlohmann::json& value) {
-  std::string line = to_ndjson(value);
+void Connection::send(const nlohmann::json& value) { send_line(to_ndjson(value)); }
+
+void Connection::send_line(std::string_view line) {
   std::size_t off = 0;
   while (off < line.size()) {
     // MSG_NOSIGNAL: a daemon that went away is an error to report, not a SIGPIPE.
@@ -81,18 +82,26 @@ std::string Connection::read_line() {
   for (;;) {
     std::size_t nl = buffer_.find('\n', scan_from_);
     if (nl != std::string::npos) {
+      scan_from_ = 0;
+      if (nl + 1 == buffer_.size()) {  // the usual case: hand the buffer over, no copy of a big reply
+        std::string line = std::move(buffer_);
+        line.resize(nl);
+        buffer_.clear();
+        return line;
+      }
       std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
-      scan_from_ = 0;
       return line;
     }
     scan_from_ = buffer_.size();
     if (buffer_.size() > protocol::kMaxLine * 64) throw UnreachableError("the daemon sent an over-long line");
-    // Grow in big steps: a `list` reply over thousands of tasks is one long line.
-    std::size_t old = buffer_.size();
-    buffer_.resize(old + std::max<std::size_t>(65536, old));
-    ssize_t n = ::read(fd_, buffer_.data() + old, buffer_.size() - old);
-    buffer_.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    // Big reads (a `list` reply over thousands of tasks is one long line) into a
+    // scratch buffer that is never zero-filled: a short reply touches (and page-faults)
+    // only the bytes it has, where resizing a string first would touch them all.
+    constexpr std::size_t kChunk = 65536;
+    if (!scratch_) scratch_.reset(new char[kChunk]);
+    ssize_t n = ::read(fd_, scratch_.get(), kChunk);
+    if (n > 0) buffer_.append(scratch_.get(), static_cast<std::size_t>(n));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));

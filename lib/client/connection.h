@@ -3,7 +3,9 @@
 // ptt-taskd protocol. One JSON value per line each way.
 #include <filesystem>
 #include <optional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +30,7 @@ class Connection {
   ~Connection();
 
   void send(const nlohmann::json& value);
+  void send_line(std::string_view line);  // one or more '\n'-terminated lines, in one write
   // Blocks until one complete line arrives; throws UnreachableError at EOF.
   nlohmann::json read();
   // The same, unparsed (for replies parsed by a faster reader, e.g. a big `list`).
@@ -39,6 +42,7 @@ class Connection {
   int fd_ = -1;
   std::string buffer_;  // bytes read past the last returned line
   std::size_t scan_from_ = 0;
+  std::unique_ptr<char[]> scratch_;  // read(2) target, allocated on first use
 };
 
 }  // namespace ptt::client

@@ -17,14 +17,20 @@ int cmd_list(Session& s, const std::string& state) {
     }
     req["state"] = state;
   }
+  // The table needs a fraction of each record; --json prints them whole.
+  if (!s.global().json) req["view"] = "table";
   // The reply can be MBs: read it raw and parse it with the fast reader.
   auto& client = s.client();
   long id = client.send_request("list", req);
   ListReply reply;
+  TableRenderer table(wall_now(), s.style());
+  RecordSink to_table;
+  if (!s.global().json) to_table = [&table](protocol::TaskRecord&& t) { table.add(t); };
   for (;;) {
     std::string line = client.connection().read_line();
+    table.clear();  // rows of a line that was not our reply
     try {
-      reply = parse_list_reply(line, id, s.global().json);
+      reply = parse_list_reply(line, id, s.global().json, to_table);
     } catch (const std::exception& e) {
       throw client::UnreachableError(
           fmt::format("the daemon sent a list ptt-task cannot read ({})", e.what()));
@@ -37,7 +43,7 @@ int cmd_list(Session& s, const std::string& state) {
     for (const auto& t : reply.raw_tasks) (out += t) += '\n';
     write_stdout(out);
   } else {
-    write_stdout(render_table(reply.tasks, wall_now(), s.style()));
+    write_stdout(table.render());
   }
   return kExitOk;
 }

@@ -58,7 +58,7 @@ Check key_check(const KeyFacts& k) {
 
 Check audio_check(const AudioFacts& a) {
   if (!a.error.empty()) {
-    return warn("audio input", "PortAudio could not start: " + a.error,
+    return warn("audio input", "cannot list audio devices: " + a.error,
                 "check the sound system (PipeWire/PulseAudio/ALSA: `arecord -l`); ptt-listen --file X.wav "
                 "works without one");
   }

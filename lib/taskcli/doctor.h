@@ -28,7 +28,7 @@ struct KeyFacts {
 };
 
 struct AudioFacts {
-  std::string error;  // PortAudio could not start
+  std::string error;  // the device list could not be had (ptt-listen missing or failing)
   int input_devices = 0;
   std::string default_input;
 };

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
-#include "audio/portaudio_capture.h"
 #include "client/client.h"
 #include "taskcli/doctor.h"
 
@@ -33,8 +33,9 @@ struct RunResult {
   std::string error;
 };
 
-// Runs argv with stdin from /dev/null; stdout and stderr together, at most 256 KiB.
-RunResult run_capture(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+// Runs argv with stdin from /dev/null; stdout (and stderr unless told not to), at most 256 KiB.
+RunResult run_capture(const std::vector<std::string>& argv, std::chrono::seconds timeout,
+                      bool with_stderr = true) {
   RunResult r;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return {false, "", std::strerror(errno)};
@@ -44,7 +45,7 @@ RunResult run_capture(const std::vector<std::string>& argv, std::chrono::seconds
     int null_fd = ::open("/dev/null", O_RDONLY);
     ::dup2(null_fd, 0);
     ::dup2(fds[1], 1);
-    ::dup2(fds[1], 2);
+    ::dup2(with_stderr ? fds[1] : ::open("/dev/null", O_WRONLY), 2);
     ::setpgid(0, 0);  // so a timeout kills its children too
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -139,16 +140,29 @@ KeyFacts probe_api_key() {
   return k;
 }
 
+// ptt-listen owns the audio stack; asking it keeps PortAudio out of ptt-task (linked
+// statically for start-up speed) and checks the tool that will really capture.
 AudioFacts probe_audio() {
   AudioFacts a;
+  std::error_code ec;
+  fs::path sibling = fs::read_symlink("/proc/self/exe", ec).parent_path() / "ptt-listen";
+  std::string listen = !ec && ::access(sibling.c_str(), X_OK) == 0 ? sibling.string() : find_on_path("ptt-listen");
+  if (listen.empty()) {
+    a.error = "ptt-listen is not installed next to ptt-task or on PATH";
+    return a;
+  }
+  RunResult r = run_capture({listen, "--list-devices", "--json"}, std::chrono::seconds(15), false);
+  if (!r.ran) {
+    a.error = fmt::format("`{} --list-devices` failed: {}", listen, r.error);
+    return a;
+  }
   try {
-    audio::PortAudioSession portaudio;
-    auto devices = audio::list_input_devices();
-    a.input_devices = static_cast<int>(devices.size());
-    for (const auto& d : devices)
-      if (d.is_default) a.default_input = d.name;
+    for (const auto& d : nlohmann::json::parse(r.output)) {
+      ++a.input_devices;
+      if (d.value("default", false)) a.default_input = d.value("name", "");
+    }
   } catch (const std::exception& e) {
-    a.error = e.what();
+    a.error = fmt::format("`{} --list-devices --json` printed no device list: {}", listen, e.what());
   }
   return a;
 }

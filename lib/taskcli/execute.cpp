@@ -1,5 +1,6 @@
 #include <csignal>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include "core/cli.h"
@@ -29,6 +30,11 @@ int exit_status_for(const std::string& code) {
 }  // namespace
 
 int execute(Invocation& inv) {
+  // A big `list` grows its buffers by doubling; above glibc's default 128 KB each
+  // step would be a fresh mmap whose pages all fault in again (costly on a VM).
+  // From the heap, freed steps are reused. ptt-task is short-lived: no trimming.
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
   std::signal(SIGINT, exit_interrupted);
   std::signal(SIGTERM, exit_interrupted);
   if (!inv.action) {

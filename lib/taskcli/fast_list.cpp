@@ -2,95 +2,202 @@
 
 #include <stdexcept>
 
-#include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 namespace ptt::taskcli {
 using protocol::TaskRecord;
-namespace sj = simdjson;
 
 namespace {
 
-std::optional<std::string> opt_string(sj::dom::object o, const char* key) {
-  std::string_view v;
-  if (o[key].get_string().get(v) == sj::SUCCESS) return std::string(v);
-  return std::nullopt;
-}
+// SAX events in, ListReply out. The reply's shape, by nesting depth:
+//   {"id":N, "ok":B, "error":{"code","message"}, "tasks":[ {record}, … ]}
+// with record fields at depth 3 and "after"/"result" contents at depth 4;
+// anything else (other fields, deeper values) is skipped.
+class ListSax {
+ public:
+  using json = nlohmann::json;
 
-double number(sj::dom::element e, double fallback = 0) {
-  double d;
-  if (e.get_double().get(d) == sj::SUCCESS) return d;
-  int64_t i;
-  if (e.get_int64().get(i) == sj::SUCCESS) return static_cast<double>(i);
-  return fallback;
-}
+  ListSax(ListReply& out, const RecordSink& on_record) : out_(out), on_record_(on_record) {}
 
-TaskRecord table_record(sj::dom::object o) {
-  TaskRecord t;
-  int64_t id = 0;
-  if (o["id"].get_int64().get(id) != sj::SUCCESS)
-    throw std::runtime_error("a task record without an integer id");
-  t.id = id;
-  t.name = opt_string(o, "name");
-  std::string_view state;
-  if (o["state"].get_string().get(state) != sj::SUCCESS || !protocol::parse_task_state(state)) {
-    throw std::runtime_error("a task record without a known state");
+  bool null() { return scalar(Scalar{}); }
+  bool boolean(bool v) { return scalar(Scalar{.kind = Scalar::kBool, .b = v}); }
+  bool number_integer(json::number_integer_t v) {
+    return scalar(Scalar{.kind = Scalar::kInt, .i = v, .d = static_cast<double>(v)});
   }
-  t.state = *protocol::parse_task_state(state);
-  t.reason = opt_string(o, "reason");
-  t.activity = opt_string(o, "activity");
-  sj::dom::element e;
-  if (o["created_at"].get(e) == sj::SUCCESS) t.created_at = number(e);
-  if (o["exit_code"].get(e) == sj::SUCCESS && e.is_int64()) t.exit_code = static_cast<int>(int64_t(e));
-  sj::dom::array after;
-  if (o["after"].get_array().get(after) == sj::SUCCESS) {
-    for (auto a : after) {
-      int64_t v;
-      if (a.get_int64().get(v) == sj::SUCCESS) t.after.push_back(v);
+  bool number_unsigned(json::number_unsigned_t v) {
+    return scalar(Scalar{.kind = Scalar::kInt, .i = static_cast<std::int64_t>(v), .d = static_cast<double>(v)});
+  }
+  bool number_float(json::number_float_t v, const std::string&) { return scalar(Scalar{.kind = Scalar::kFloat, .d = v}); }
+  bool string(std::string& v) { return scalar(Scalar{.kind = Scalar::kString, .s = &v}); }
+  bool binary(json::binary_t&) { return true; }
+
+  bool key(std::string& k) {
+    stack_.back().key = std::move(k);
+    return true;
+  }
+  bool start_object(std::size_t) {
+    if (in_tasks_array()) {
+      if (on_record_) {
+        scratch_ = TaskRecord{};
+        record_ = &scratch_;
+      } else {
+        record_ = &out_.tasks.emplace_back();
+      }
+    } else if (in_record() && stack_.back().key == "result") {
+      record_->result.emplace();
+    }
+    stack_.push_back({true, {}});
+    return true;
+  }
+  bool end_object() {
+    stack_.pop_back();
+    if (in_tasks_array()) finish_record();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (in_tasks_array()) throw std::runtime_error("a task record that is not an object");
+    stack_.push_back({false, {}});
+    return true;
+  }
+  bool end_array() {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    throw std::runtime_error(e.what());
+  }
+
+  bool id_matches(long id) const { return has_id_ && reply_id_ == id; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;  // in an object: the key of the value being read
+  };
+  struct Scalar {
+    enum Kind { kNull, kBool, kInt, kFloat, kString } kind = kNull;
+    bool b = false;
+    std::int64_t i = 0;
+    double d = 0;
+    std::string* s = nullptr;
+  };
+
+  bool in_tasks_array() const {
+    return stack_.size() == 2 && stack_[0].object && stack_[0].key == "tasks" && !stack_[1].object;
+  }
+  bool in_record() const {
+    return stack_.size() == 3 && stack_[0].key == "tasks" && !stack_[1].object && stack_[2].object;
+  }
+
+  bool scalar(const Scalar& v) {
+    if (stack_.empty()) return true;  // a bare value: not a reply
+    const std::string& k = stack_.back().key;
+    if (stack_.size() == 1) {
+      if (!stack_[0].object) return true;
+      if (k == "id" && v.kind == Scalar::kInt) {
+        has_id_ = true;
+        reply_id_ = v.i;
+      } else if (k == "ok") {
+        out_.ok = v.kind == Scalar::kBool && v.b;
+      }
+    } else if (in_tasks_array()) {
+      throw std::runtime_error("a task record that is not an object");
+    } else if (stack_.size() == 2 && stack_[0].key == "error" && stack_[1].object && v.kind == Scalar::kString) {
+      (k == "code" ? out_.error_code : k == "message" ? out_.error_message : ignored_) = *v.s;
+    } else if (in_record()) {
+      record_field(k, v);
+    } else if (stack_.size() == 4 && in_record_child()) {
+      const std::string& parent = stack_[2].key;
+      if (parent == "after" && !stack_[3].object && v.kind == Scalar::kInt) {
+        record_->after.push_back(v.i);
+      } else if (parent == "result" && stack_[3].object && record_->result) {
+        if (k == "text" && v.kind == Scalar::kString) record_->result->text = std::move(*v.s);
+        if (k == "subtype" && v.kind == Scalar::kString) record_->result->subtype = std::move(*v.s);
+        if (k == "cost_usd" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) record_->result->cost_usd = v.d;
+      }
+    }
+    return true;
+  }
+  bool in_record_child() const { return stack_[0].key == "tasks" && !stack_[1].object && stack_[2].object; }
+
+  static std::optional<std::string> opt_string(const Scalar& v) {
+    if (v.kind == Scalar::kString) return std::move(*v.s);
+    return std::nullopt;
+  }
+
+  void record_field(const std::string& k, const Scalar& v) {
+    TaskRecord& t = *record_;
+    if (k == "id") {
+      if (v.kind != Scalar::kInt) throw std::runtime_error("a task record without an integer id");
+      t.id = v.i;
+      record_has_id_ = true;
+    } else if (k == "state") {
+      auto state = v.kind == Scalar::kString ? protocol::parse_task_state(*v.s) : std::nullopt;
+      if (!state) throw std::runtime_error("a task record without a known state");
+      t.state = *state;
+      record_has_state_ = true;
+    } else if (k == "name") {
+      t.name = opt_string(v);
+    } else if (k == "reason") {
+      t.reason = opt_string(v);
+    } else if (k == "activity") {
+      t.activity = opt_string(v);
+    } else if (k == "created_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
+      t.created_at = v.d;
+    } else if (k == "exit_code" && v.kind == Scalar::kInt) {
+      t.exit_code = static_cast<int>(v.i);
     }
   }
-  sj::dom::object result;
-  if (o["result"].get_object().get(result) == sj::SUCCESS) {
-    protocol::AgentResult r;
-    r.text = opt_string(result, "text").value_or("");
-    r.subtype = opt_string(result, "subtype").value_or("");
-    if (result["cost_usd"].get(e) == sj::SUCCESS) r.cost_usd = number(e);
-    t.result = std::move(r);
+
+  void finish_record() {
+    if (!record_has_id_) throw std::runtime_error("a task record without an integer id");
+    if (!record_has_state_) throw std::runtime_error("a task record without a known state");
+    record_has_id_ = record_has_state_ = false;
+    if (on_record_) on_record_(std::move(scratch_));
+    record_ = nullptr;
   }
-  return t;
-}
+
+  ListReply& out_;
+  const RecordSink& on_record_;
+  TaskRecord scratch_;  // the record being read, when they go to on_record_
+  std::vector<Frame> stack_;
+  TaskRecord* record_ = nullptr;
+  bool record_has_id_ = false, record_has_state_ = false;
+  bool has_id_ = false;
+  std::int64_t reply_id_ = 0;
+  std::string ignored_;
+};
 
 }  // namespace
 
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw) {
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const RecordSink& on_record) {
   ListReply out;
-  sj::dom::parser parser;
-  sj::padded_string padded(line);
-  sj::dom::element doc;
-  if (auto err = parser.parse(padded).get(doc); err) throw std::runtime_error(sj::error_message(err));
-  sj::dom::object o;
-  if (doc.get_object().get(o) != sj::SUCCESS) return out;
-  int64_t rid;
-  if (o["id"].get_int64().get(rid) != sj::SUCCESS || rid != id) return out;  // an event or another reply
+  // Records are big (a TaskRecord is most of a KB): growing the vector by doubling
+  // would move and page-fault them twice over. Each record has one "state" key (in
+  // a JSON string its quotes would be escaped), so counting them sizes it once.
+  if (!on_record) {
+    std::size_t records = 0;
+    for (auto at = line.find(R"("state":)"); at != std::string_view::npos; at = line.find(R"("state":)", at + 8))
+      ++records;
+    out.tasks.reserve(records);
+  }
+  ListSax sax(out, on_record);
+  nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
+  if (!sax.id_matches(id)) return {};  // an event, another reply, or no object at all
   out.ours = true;
-  bool ok = false;
-  out.ok = o["ok"].get_bool().get(ok) == sj::SUCCESS && ok;
-  if (!out.ok) {
-    sj::dom::object error;
-    if (o["error"].get_object().get(error) == sj::SUCCESS) {
-      out.error_code = opt_string(error, "code").value_or("internal");
-      out.error_message = opt_string(error, "message").value_or("the daemon refused the request");
-    }
+  if (out.ok) {
+    out.error_code.clear();
+    out.error_message.clear();
+  } else {
+    out.tasks.clear();
+    if (out.error_code.empty()) out.error_code = "internal";
+    if (out.error_message.empty()) out.error_message = "the daemon refused the request";
     return out;
   }
-  sj::dom::array tasks;
-  if (o["tasks"].get_array().get(tasks) != sj::SUCCESS) return out;
-  out.tasks.reserve(tasks.size());
-  for (auto t : tasks) {
-    sj::dom::object record;
-    if (t.get_object().get(record) != sj::SUCCESS)
-      throw std::runtime_error("a task record that is not an object");
-    out.tasks.push_back(table_record(record));
-    if (want_raw) out.raw_tasks.push_back(sj::minify(t));
+  if (want_raw) {
+    // ordered_json keeps the daemon's key order, so --json prints what it sent.
+    auto doc = nlohmann::ordered_json::parse(line);
+    for (const auto& t : doc.at("tasks")) out.raw_tasks.push_back(t.dump());
   }
   return out;
 }

@@ -1,8 +1,9 @@
 #pragma once
-// Reads a `list` reply with simdjson instead of building a nlohmann DOM: over
-// thousands of tasks the reply is one multi-MB line, and `ptt-task list` should
-// cost about what `tsp -l` does. Only the fields the table shows are read; --json
-// output reuses each record's bytes as the daemon sent them (minified).
+// Reads a `list` reply with nlohmann's SAX parser instead of building a DOM: over
+// thousands of tasks the reply is one line of hundreds of KB, and `ptt-task list`
+// should cost less than `tsp -l` does. Only the fields the table shows are kept;
+// --json output re-serializes each record in the order the daemon sent its keys.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,10 @@ struct ListReply {
   std::vector<std::string> raw_tasks;       // when want_raw: one compact JSON per task
 };
 
-// Throws std::runtime_error when the line is not valid JSON.
-ListReply parse_list_reply(std::string_view line, long id, bool want_raw);
+// Throws std::runtime_error when the line is not valid JSON or a record is unreadable.
+// With `on_record`, each record goes there as soon as it is read instead of into
+// `tasks` (the caller must drop what it got when the reply turns out not `ours`).
+using RecordSink = std::function<void(protocol::TaskRecord&&)>;
+ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const RecordSink& on_record = {});
 
 }  // namespace ptt::taskcli

@@ -22,6 +22,25 @@ std::string format_cost(const protocol::TaskRecord& t);
 std::string activity_summary(const protocol::TaskRecord& t);
 // The aligned table: ID NAME STATE AGE ACTIVITY COST, header first.
 std::string render_table(const std::vector<protocol::TaskRecord>& tasks, double now, const Style& style);
+// The same table built a row at a time: a long `list` keeps only the formatted
+// cells, never all its records (each most of a KB, page faults included).
+class TableRenderer {
+ public:
+  TableRenderer(double now, Style style) : now_(now), style_(style) {}
+  void add(const protocol::TaskRecord& t);
+  void clear() { *this = TableRenderer(now_, style_); }
+  std::string render() const;
+
+ private:
+  struct Row {
+    std::string id, name, state, age, activity, cost;
+    protocol::TaskState s;
+  };
+  double now_;
+  Style style_;
+  std::vector<Row> rows_;
+  std::size_t w_id_ = 2, w_name_ = 4, w_state_ = 5, w_age_ = 3;
+};
 // One line per task for `wait`: "3 fix-tests succeeded $0.01" / "4 failed (error_max_turns)".
 std::string render_outcome_line(const protocol::TaskRecord& t, const Style& style);
 // Several "key: value" lines for `status`.

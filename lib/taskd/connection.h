@@ -51,6 +51,7 @@ class Connection {
 
   // Per-connection protocol state the daemon keeps here.
   bool subscribed = false;
+  bool hello_refused = false;  // then every request is refused (clients pipeline behind hello)
 
   static constexpr std::size_t kMaxQueued = 64u << 20;
   // The cap in force (kMaxQueued unless PTT_TASKD_CLIENT_QUEUE_MIB says otherwise).

@@ -244,6 +244,12 @@ void Daemon::apply(Actions actions) {
   // Handlers may produce more actions (starting an agent can fail at once);
   // they are appended and run in order, never recursively.
   static Actions* pending = nullptr;
+  // Every change to a task comes with an action naming it (TaskTable's
+  // contract), so dropping its cached line here keeps the cache exact.
+  for (const Action& a : actions) {
+    forget_record_line(a.task);
+    changed_.insert(a.task);
+  }
   if (pending) {
     pending->insert(pending->end(), actions.begin(), actions.end());
     return;
@@ -255,21 +261,29 @@ void Daemon::apply(Actions actions) {
     try {
       switch (a.kind) {
         case Action::Kind::kStartAgent:
+          flush_records();  // a task's record is on disk before its supervisor exists
           start_agent(a.task);
           break;
         case Action::Kind::kCancelAgent:
           cancel_agent(a.task);
           break;
         case Action::Kind::kPersist:
-          persist(a.task);
+          // A task changes several times in one batch (spawned, started, its pid):
+          // each record file is rewritten once, when the batch ends.
+          // A flush since the change (an event went out) already wrote it.
+          if (changed_.count(a.task)) dirty_records_.insert(a.task);
           break;
         case Action::Kind::kForget:
+          dirty_records_.erase(a.task);
+          changed_.erase(a.task);
+          failed_saves_.erase(a.task);
           store_.forget(a.task);
           break;
         case Action::Kind::kSaveNextId:
           store_.save_next_id(table_.next_id());
           break;
         case Action::Kind::kEmit: {
+          flush_records();  // nobody hears of a change before it is on disk
           json event = {{"event", a.event}, {"task", record_json(a.task)}};
           for (auto& [cid, c] : connections_) {
             if (c->subscribed) c->send(event);
@@ -283,12 +297,17 @@ void Daemon::apply(Actions actions) {
     }
   }
   pending = nullptr;
+  if (!defer_flush_) flush_records();
+}
+
+void Daemon::flush_records() {
+  for (TaskId id : dirty_records_) persist(id);
+  dirty_records_.clear();
 }
 
 void Daemon::record_new_task(TaskId id, Actions& actions) {
   try {
-    store_.save_next_id(table_.next_id());
-    store_.save(*table_.find(id));
+    store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
     table_.discard(id);
@@ -298,11 +317,12 @@ void Daemon::record_new_task(TaskId id, Actions& actions) {
                                    "permissions, then spawn again",
                                    store_.state_dir().string(), e.what())};
   }
+  changed_.erase(id);
   // Written already: drop the queued writes of that same first record.
   std::erase_if(actions, [id](const Action& a) {
     return a.task == id && (a.kind == Action::Kind::kSaveNextId || a.kind == Action::Kind::kPersist);
   });
-  retry_unsaved();  // the disk works again: catch up with what failed before
+  retry_failed_saves();  // the disk works again: catch up with what failed before
 }
 
 void Daemon::persist(TaskId id) {
@@ -310,33 +330,34 @@ void Daemon::persist(TaskId id) {
   if (!t) return;
   try {
     store_.save(*t);
-    unsaved_.erase(id);
+    changed_.erase(id);
+    failed_saves_.erase(id);
   } catch (const std::exception& e) {
     // Kept in memory and retried: an acknowledged change must reach the disk.
-    if (unsaved_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
+    if (failed_saves_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
     if (!shutting_down_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_))) {
       uv_timer_start(
-          &retry_timer_, [](uv_timer_t* h) { static_cast<Daemon*>(h->data)->retry_unsaved(); }, 2000, 2000);
+          &retry_timer_, [](uv_timer_t* h) { static_cast<Daemon*>(h->data)->retry_failed_saves(); }, 2000, 2000);
     }
     return;
   }
-  if (!unsaved_.empty()) retry_unsaved();
+  if (!failed_saves_.empty()) retry_failed_saves();
 }
 
-void Daemon::retry_unsaved() {
-  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+void Daemon::retry_failed_saves() {
+  for (auto it = failed_saves_.begin(); it != failed_saves_.end();) {
     const auto* t = table_.find(*it);
     try {
       if (t) {
         store_.save(*t);
         daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
       }
-      it = unsaved_.erase(it);
+      it = failed_saves_.erase(it);
     } catch (const std::exception&) {
       break;  // still failing; the timer tries again
     }
   }
-  if (unsaved_.empty() && loop_) uv_timer_stop(&retry_timer_);
+  if (failed_saves_.empty() && loop_) uv_timer_stop(&retry_timer_);
 }
 
 void Daemon::begin_shutdown() {
@@ -353,7 +374,7 @@ void Daemon::begin_shutdown() {
   close(&sigterm_);
   close(&sigint_);
   close(&pump_idle_);
-  retry_unsaved();  // a last try; what still fails is logged above
+  retry_failed_saves();  // a last try; what still fails is logged above
   close(&retry_timer_);
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();

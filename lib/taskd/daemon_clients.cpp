@@ -33,14 +33,43 @@ void Daemon::on_finished(TaskId id) {
   mark_followers(id);
 }
 
-std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids) const {
+std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids, bool table) const {
   std::string out = R"({"id":)" + request_id.dump() + R"(,"ok":true,"tasks":[)";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ',';
-    out += record_json(ids[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+    out += record_line(ids[i], table);
   }
   out += "]}\n";
   return out;
+}
+
+namespace {
+
+// What the list table shows (lib/taskcli/format.cpp): a fraction of a record,
+// whose prompt, cwd and options can be long. Null and empty fields are left out:
+// over thousands of tasks they are a third of the reply the client must read.
+json table_view(const protocol::TaskRecord& t) {
+  json j = {{"id", t.id}, {"state", protocol::to_string(t.state)}, {"created_at", t.created_at}};
+  if (t.name) j["name"] = *t.name;
+  if (t.reason) j["reason"] = *t.reason;
+  if (t.activity) j["activity"] = *t.activity;
+  if (!t.after.empty()) j["after"] = t.after;
+  if (t.exit_code) j["exit_code"] = *t.exit_code;
+  if (t.result) j["result"] = {{"text", t.result->text}, {"cost_usd", t.result->cost_usd}};
+  return j;
+}
+
+}  // namespace
+
+const std::string& Daemon::record_line(TaskId id, bool table) const {
+  RecordLines& lines = record_lines_[id];
+  std::string& line = table ? lines.table : lines.full;
+  if (line.empty()) {
+    const auto* t = table_.find(id);
+    json j = !t ? json(nullptr) : table ? table_view(*t) : json(*t);
+    line = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return line;
 }
 
 void Daemon::mark_followers(TaskId task) {
@@ -63,10 +92,15 @@ void Daemon::pump() {
   for (auto& [id, w] : watches_) {
     if (w->backlog()) busy.push_back(id);
   }
+  // An agent's lines read in one go (init, tool calls, result) update its
+  // record several times; it is written once, after the slice.
+  defer_flush_ = true;
   for (TaskId id : busy) {
     auto it = watches_.find(id);
     if (it != watches_.end() && it->second->pump(kWatchBudget)) more = true;
   }
+  defer_flush_ = false;
+  flush_records();
   for (std::size_t i = 0; i < followers_.size();) {
     LogFollower& f = *followers_[i];
     auto conn = connections_.find(f.connection());

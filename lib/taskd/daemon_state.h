@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <uv.h>
@@ -51,9 +52,16 @@ class Daemon {
   // that fails the spawn is taken back and a storage_error thrown (no id without a record).
   void record_new_task(TaskId id, Actions& actions);
   nlohmann::json record_json(TaskId id) const;
+  // The task's record as one serialized JSON object ("null" when unknown),
+  // cached until the task changes: a `list` over thousands of tasks is then a
+  // string join instead of building and dumping a JSON tree per record.
+  const std::string& record_line(TaskId id, bool table = false) const;
+  void forget_record_line(TaskId id) { record_lines_.erase(id); }
   // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
   // thousands of tasks never exists as one JSON tree (that would bloat the heap).
-  std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids) const;
+  // With `table`, each record has only what `ptt-task list` shows (list's "view":"table").
+  std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids,
+                          bool table = false) const;
   TaskId resolve_task(const nlohmann::json& request, const char* field = "task") const;
   std::string check_cwd(const nlohmann::json& request) const;
   void begin_shutdown();
@@ -90,14 +98,22 @@ class Daemon {
   void pump();
   void want_pump();
 
+  void flush_records();  // writes the records changed since the last flush
+  struct RecordLines {
+    std::string full, table;
+  };
+  mutable std::unordered_map<TaskId, RecordLines> record_lines_;
+  std::set<TaskId> dirty_records_;
+  std::set<TaskId> changed_;  // changed since their record file was last written
+  bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};
   // Records whose write failed (disk full, read-only): retried until they land.
-  std::set<TaskId> unsaved_;
+  std::set<TaskId> failed_saves_;
   uv_timer_t retry_timer_{};
   void persist(TaskId id);
-  void retry_unsaved();
+  void retry_failed_saves();
   bool pump_active_ = false;
 };
 

@@ -46,8 +46,7 @@ void Daemon::start_agent(TaskId id) {
   if (!t) return;
   fs::path dir = store_.log_dir(id);
   fs::create_directories(dir);
-  touch(dir / "stream.ndjson");
-  touch(dir / "stderr.log");
+  touch(dir / "stderr.log");  // stream.ndjson: its TaskWatch creates it, in this same turn
   SupervisorSpec spec;
   spec.argv =
       agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);

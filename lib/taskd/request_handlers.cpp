@@ -28,10 +28,12 @@ json error_reply(const json& id, std::string_view code, const std::string& messa
   return {{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
 }
 
-json on_hello(Daemon&, Connection&, const json& req) {
+json on_hello(Daemon&, Connection& c, const json& req) {
+  c.hello_refused = false;
   if (auto v = req.find("version"); v != req.end()) {
     if (!v->is_number_integer()) throw RequestError{err::kBadRequest, "`version` must be an integer"};
     if (v->get<int>() != protocol::kVersion) {
+      c.hello_refused = true;
       throw RequestError{
           err::kVersionMismatch,
           fmt::format("this daemon speaks protocol version {}, the client {}; upgrade the older one",
@@ -104,11 +106,17 @@ json on_list(Daemon& d, Connection& c, const json& req) {
           fmt::format("unknown state {}; use queued, running, succeeded, failed or cancelled", s->dump())};
     }
   }
+  bool table = false;
+  if (auto v = req.find("view"); v != req.end() && !v->is_null()) {
+    if (!v->is_string() || (*v != "full" && *v != "table"))
+      throw RequestError{err::kInvalidArgument, "`view` must be \"full\" or \"table\""};
+    table = *v == "table";
+  }
   std::vector<TaskId> ids;
   for (const auto& [id, t] : d.table_.tasks()) {
     if (!state || t.state == *state) ids.push_back(id);
   }
-  c.send_line(d.tasks_reply(req.value("id", json()), ids));
+  c.send_line(d.tasks_reply(req.value("id", json()), ids, table));
   return nullptr;
 }
 
@@ -218,6 +226,10 @@ json Daemon::dispatch(Connection& c, const json& req) {
   if (op == req.end() || !op->is_string())
     throw RequestError{err::kBadRequest, "a request needs an \"op\" string"};
   auto it = handlers().find(op->get_ref<const std::string&>());
+  if (c.hello_refused && it != handlers().end() && it->second != on_hello) {
+    throw RequestError{err::kVersionMismatch,
+                       "this connection's hello was refused (protocol version); nothing else runs on it"};
+  }
   if (it == handlers().end()) {
     throw RequestError{err::kUnknownOp,
                        fmt::format("unknown op {}; see docs/protocol.md for the ops", op->dump())};

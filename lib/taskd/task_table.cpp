@@ -38,7 +38,6 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, Actions& out) {
   TaskId id = t.id;
   tasks_[id] = std::move(t);
   runtime_[id] = {};
-  out.push_back({Action::Kind::kSaveNextId, id, {}});
   out.push_back(persist(id));
   out.push_back(emit(id, "created"));
   schedule(now, out);
@@ -160,6 +159,9 @@ void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, doubl
 
 std::vector<TaskId> TaskTable::clean(Actions& out) {
   std::vector<TaskId> removed;
+  // The records carry the highest id until they are forgotten; from then on the
+  // counter file must (ids are never reused).
+  out.push_back({Action::Kind::kSaveNextId, 0, {}});
   for (auto it = tasks_.begin(); it != tasks_.end();) {
     TaskId id = it->first;
     bool needed = std::any_of(tasks_.begin(), tasks_.end(), [id](const auto& kv) {

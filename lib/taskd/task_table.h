@@ -25,7 +25,7 @@ struct Action {
     kCancelAgent,  // ask the running task's supervisor to stop the agent
     kPersist,      // write the task's record (atomically)
     kForget,       // delete the task's record and logs (clean)
-    kSaveNextId,   // write the id counter so ids are never reused
+    kSaveNextId,   // write the id counter before records are forgotten (ids are never reused)
     kEmit,         // push an event (created/started/activity/finished) to subscribers
   };
   Kind kind;

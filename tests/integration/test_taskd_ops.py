@@ -23,6 +23,12 @@ with Sandbox("taskd-ops") as sb:
     expect(r["ok"] and r["version"] == 1 and r["server"].startswith("ptt-taskd ") and r["pid"] == d.proc.pid, str(r))
     r = c.request("hello", version=2)
     expect(not r["ok"] and r["error"]["code"] == "version_mismatch", str(r))
+    # A request pipelined behind a refused hello does not run; a good hello reopens.
+    c.send_raw(b'{"id":90,"op":"hello","version":2}\n{"id":91,"op":"spawn","prompt":"x","cwd":"/"}\n')
+    replies = {m["id"]: m for m in (c.read(), c.read())}
+    expect(replies[91]["error"]["code"] == "version_mismatch", str(replies))
+    expect(c.request("list")["error"]["code"] == "version_mismatch", "a request after a refused hello ran")
+    expect(c.request("hello", version=1)["ok"] and c.request("list")["tasks"] == [], "hello did not reopen")
 
     # subscribe on a second connection: events for every task.
     events = d.client()
@@ -79,6 +85,18 @@ with Sandbox("taskd-ops") as sb:
     expect([t["id"] for t in r["tasks"]] == [t1, t2], str(r))
     expect(c.request("list", state="running")["tasks"] == [], "nothing should be running")
     expect(c.request("list", state="nope")["error"]["code"] == "invalid_argument", "bad state accepted")
+    # view "table": only what the CLI's table shows, the same values as the full record.
+    table = c.request("list", view="table")["tasks"]
+    full = {t["id"]: t for t in r["tasks"]}
+    expect([t["id"] for t in table] == [t1, t2] and "prompt" not in table[0] and "cwd" not in table[0], str(table))
+    for t in table:
+        f = full[t["id"]]
+        # A null or empty field is left out of the table view.
+        expect(all(t.get(k, f[k] if f[k] in (None, []) else "missing") == f[k]
+                   for k in ("name", "state", "reason", "activity", "created_at", "after")), str(t))
+        expect(all(v not in (None, []) for v in t.values()), f"null or empty field sent: {t}")
+        expect(t["result"] == {"text": f["result"]["text"], "cost_usd": f["result"]["cost_usd"]}, str(t))
+    expect(c.request("list", view="wide")["error"]["code"] == "invalid_argument", "bad view accepted")
     r = c.request("result", task="fix-db")
     expect(r["ok"] and r["text"] == "fixed the db" and r["task"]["id"] == t1, str(r))
 

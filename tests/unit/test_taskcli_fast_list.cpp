@@ -53,3 +53,21 @@ TEST_CASE("bad JSON and bad records are errors, not crashes", "[taskcli]") {
   CHECK_THROWS(parse_list_reply(R"({"id":2,"ok":true,"tasks":[{"id":"x","state":"running"}]})", 2, false));
   CHECK_THROWS(parse_list_reply(R"({"id":2,"ok":true,"tasks":[{"id":1,"state":"sleeping"}]})", 2, false));
 }
+
+TEST_CASE("fields the table does not show are skipped, however nested", "[taskcli]") {
+  std::string line =
+      R"({"tasks":[{"options":{"id":"x","state":"bogus","nested":[{"id":9}]},"id":1,"state":"queued",)"
+      R"("after":[4],"result":{"text":"t","extra":{"cost_usd":9}},"name":"n"}],"ok":true,"id":3})";
+  auto reply = parse_list_reply(line, 3, false);
+  REQUIRE(reply.ours);
+  REQUIRE(reply.tasks.size() == 1);
+  CHECK(reply.tasks[0].id == 1);
+  CHECK(reply.tasks[0].state == TaskState::kQueued);
+  CHECK(reply.tasks[0].after == std::vector<std::int64_t>{4});
+  CHECK(reply.tasks[0].name == "n");
+  REQUIRE(reply.tasks[0].result);
+  CHECK(reply.tasks[0].result->text == "t");
+  CHECK(reply.tasks[0].result->cost_usd == 0);
+  CHECK_THROWS(parse_list_reply(R"({"id":3,"ok":true,"tasks":[{"state":"queued"}]})", 3, false));
+  CHECK_THROWS(parse_list_reply(R"({"id":3,"ok":true,"tasks":[[1]]})", 3, false));
+}
