@@ -5,12 +5,14 @@ latency from a chunk's capture callback to its line on stdout.
 The device is real-time paced: jackd's dummy backend (wall clock) under the ALSA
 file plugin, exactly as tests/support/listen_audio.py sets it up. Run:
 
-    python3 bench/listen_bench.py [--seconds 10] [--build build]
+    python3 bench/listen_bench.py [--seconds 10] [--build build] [--cpu-only] [--json FILE]
 """
 import argparse
 import array
+import json
 import math
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -61,7 +63,6 @@ def percentiles(values):
 
 
 def read_arrivals(stream, arrivals):
-    import json
     for raw in stream:
         now = time.monotonic_ns()
         line = json.loads(raw)
@@ -83,6 +84,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    ap.add_argument("--cpu-only", action="store_true", help="skip the latency measurements")
+    ap.add_argument("--json", metavar="FILE", help="also write the CPU figures as JSON to FILE")
     args = ap.parse_args()
     listen = os.path.join(args.build, "tools", "ptt-listen")
     tmp = tempfile.mkdtemp(prefix="ptt-bench-")
@@ -99,7 +102,7 @@ pcm.filecap {{ type file slave.pcm {{ type plug slave.pcm "jackcap" }} file "/de
 pcm.nullplay {{ type null }}
 pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
 """)
-    env = dict(os.environ, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER="ptt-bench-listen", JACK_NO_START_SERVER="1")
+    env = dict(os.environ, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER=f"ptt-bench-listen-{os.getpid()}", JACK_NO_START_SERVER="1")
     jackd = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024", "-C", "2",
                               "-P", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -132,6 +135,12 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
         print(f"    of which the main thread (conversion and output):          {ours_main:.2f}%")
         print(f"    the rest: PortAudio's ALSA thread and the JACK client threads of this bench device")
         print(f"  arecord, same device, raw to /dev/null:                       {peer:.2f}%")
+        if args.json:
+            with open(args.json, "w") as out:
+                json.dump({"seconds": args.seconds, "ptt_cpu_pct": ours, "ptt_main_thread_pct": ours_main,
+                           "arecord_cpu_pct": peer}, out)
+        if args.cpu_only:
+            return
         print("Latency (chunk 20 ms; target < 1 ms beyond it, i.e. from the callback that completes a chunk):")
         latency_report(trace, arrivals, "microphone (PortAudio callback time)")
 
@@ -150,6 +159,7 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
     finally:
         jackd.send_signal(signal.SIGTERM)
         jackd.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ and a process wake-up, which no stdin-driven client can beat.
 Run after a build:  /usr/bin/python3 bench/realtime_latency.py [--build build] [--turns 200]
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
+PEER = os.path.join(HERE, "realtime_peer.py")
 
 
 def pct(values, p):
@@ -49,32 +51,103 @@ def cat_floor(n):
     return out
 
 
-def python_client_floor(mock, n):
-    """The same mock, a minimal Python websockets client: send -> mock's receive stamp."""
-    import asyncio
-    import json as _json
+def start_peer(sb, url, *args, name="peer"):
+    """bench/realtime_peer.py, driven exactly like ptt-realtime (the fixture's stdin/stdout handling)."""
+    import queue
+    import threading
 
-    import websockets
-    from realtime_fixture import KEY
+    from realtime_fixture import KEY, Realtime
 
-    update = mock.received("session.update")[0]
-    sent = []
+    class PeerRealtime(Realtime):
+        def __init__(self):  # the fixture's __init__, with the peer's command line
+            self.err_path = sb.path(f"{name}.err")
+            self.err = open(self.err_path, "w")
+            self.proc = sb.start(["/usr/bin/python3", PEER, "--url", url, *args], env=dict(sb.env, OPENAI_API_KEY=KEY),
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err)
+            self.lines, self.q = [], queue.Queue()
+            threading.Thread(target=self._read, daemon=True).start()
 
-    async def run():
-        async with websockets.connect(mock.url, extra_headers={"Authorization": f"Bearer {KEY}"},
-                                      compression=None, max_size=None) as ws:
-            await ws.send(_json.dumps(update))
-            await ws.recv()
-            for i in range(n):
-                await asyncio.sleep(0.02)
-                sent.append(time.monotonic())
-                await ws.send(_json.dumps({"type": "input_audio_buffer.clear", "event_id": f"floor_{i}"}))
-            await asyncio.sleep(0.1)
+    return PeerRealtime()
 
-    asyncio.run(run())
-    got = {e["received"]["event_id"]: e["t"] for e in mock.entries()
-           if str(e.get("received", {}).get("event_id", "")).startswith("floor_")}
-    return [got[f"floor_{i}"] - t for i, t in enumerate(sent) if f"floor_{i}" in got]
+
+def measure(sb, client, project, args, name):
+    """One client (ptt-realtime or the peer) through the three scenarios on fresh mocks.
+    Returns lists of seconds: stop_commit, call_output, announce, and the mock's violations."""
+    from ptt_harness import NdjsonClient
+    from realtime_fixture import MockServer, Realtime, audio_lines
+    start = (lambda url, *a: Realtime(sb, url, *a)) if client == "ptt" else \
+        (lambda url, *a: start_peer(sb, url, *a, name=f"{name}-peer"))
+
+    # 1. ptt.stop -> commit. ptt.stop follows the last 20 ms chunk by 20 ms, as from a
+    # live microphone, so the mock has taken the appends and its clock measures the
+    # client's stdin-to-wire path, not its own backlog. Waits read the client's stdout,
+    # not the mock's log, to keep the bench itself off the two CPUs.
+    mock1 = MockServer(sb, "--no-calls", "--reply-ms", "20", name=f"{name}-mock1")
+    rt1 = start(mock1.url, *(["--socket", sb.path("unused.sock")] if client == "ptt" else []))
+    rt1.wait_type("session", state="ready")
+    chunk = audio_lines(b"\x01\x00" * 2880)  # 120 ms in 20 ms lines
+    stops = []
+    for i in range(args.turns):
+        rt1.send({"type": "ptt.start"})
+        for line in chunk:
+            rt1.send(line)
+        time.sleep(0.02)
+        stops.append(time.monotonic())
+        rt1.send({"type": "ptt.stop"})
+        rt1.wait_line(lambda l: l.get("type") == "response" and rt1.count("response", state="done") >= i + 1,
+                      timeout=30, what=f"turn {i} done")
+    commits = [e["t"] for e in mock1.entries() if e.get("received", {}).get("type") == "input_audio_buffer.commit"]
+    stop_commit = [c - s for c, s in zip(commits, stops)]
+    rt1.close_stdin()
+    rt1.wait_exit(30)
+    violations = mock1.violations()
+
+    # 2. arguments done -> function_call_output, one typed turn at a time; each spawned
+    # task finishes and is announced before the next turn.
+    mock = MockServer(sb, "--spawn-prompt", "result success done", "--reply-ms", "20", name=f"{name}-mock2")
+    rt = start(mock.url, "--project", f"demo={project}", "--socket", sb.socket)
+    rt.wait_type("session", state="ready")
+    rt.wait_type("daemon", state="connected")
+    for i in range(args.calls):
+        rt.send({"type": "text", "text": "spawn a task"})
+        rt.wait_line(lambda l: l.get("type") == "response" and rt.count("response", state="done") >= 3 * (i + 1),
+                     timeout=30, what=f"call turn {i} and its announcement")
+    entries = mock.entries()
+    args_done = {e["args_done"]: e["t"] for e in entries if "args_done" in e}
+    outputs = {e["received"]["item"]["call_id"]: e["t"] for e in entries
+               if e.get("received", {}).get("type") == "conversation.item.create"
+               and e["received"]["item"].get("type") == "function_call_output"}
+    call_output = [outputs[c] - t for c, t in args_done.items() if c in outputs]
+
+    # The daemon's own share: the same spawn, asked directly (its announcements follow).
+    client_conn = NdjsonClient(sb.socket)
+    client_conn.request("hello", version=1, client="bench")
+    spawn_rtt = []
+    for i in range(args.calls):
+        t0 = time.monotonic()
+        task = client_conn.request("spawn", prompt="result success done", cwd=project)["task"]["id"]
+        spawn_rtt.append(time.monotonic() - t0)
+        client_conn.request("wait", tasks=[task])
+    rt.wait_line(lambda l: l.get("type") == "response" and
+                 rt.count("response", state="done") >= 3 * args.calls + args.calls,
+                 timeout=60, what="the direct spawns' announcements")
+
+    # 3. task finished in the daemon (its finished_at) -> announcement item, while idle.
+    announce = []
+    for i in range(args.tasks):
+        task = client_conn.request("spawn", prompt="result success ok", cwd=project)["task"]["id"]
+        rec = client_conn.request("wait", tasks=[task])["tasks"][0]
+        item = mock.wait_for(lambda e: e.get("received", {}).get("item", {}).get("role") == "system"
+                             and f"task {task} " in e["received"]["item"]["content"][0]["text"],
+                             what=f"announcement of task {task}")[0]
+        announce.append(item["wall"] - rec["finished_at"])
+        mock.wait_for(lambda e: "response_done" in e and e["t"] > item["t"], timeout=30)
+    violations += mock.violations()
+    client_conn.close()
+    rt.close_stdin()
+    rt.wait_exit(30)
+    return {"stop_commit": stop_commit, "call_output": call_output, "announce": announce,
+            "spawn_rtt": spawn_rtt, "violations": violations}
 
 
 def main():
@@ -83,98 +156,38 @@ def main():
     ap.add_argument("--turns", type=int, default=200)
     ap.add_argument("--calls", type=int, default=50)
     ap.add_argument("--tasks", type=int, default=20)
+    ap.add_argument("--json", metavar="FILE", help="also write every sample (seconds) as JSON to FILE")
     args = ap.parse_args()
     os.environ["PTT_BIN_DIR"] = os.path.join(args.build, "tools")
     os.environ["PTT_TEST_BIN_DIR"] = os.path.join(args.build, "tests")
     os.environ["PTT_SOURCE_DIR"] = SOURCE
     import ptt_harness
     ptt_harness.BIN_DIR, ptt_harness.TEST_BIN_DIR = os.environ["PTT_BIN_DIR"], os.environ["PTT_TEST_BIN_DIR"]
-    from ptt_harness import NdjsonClient, Sandbox
-    from realtime_fixture import MockServer, Realtime, audio_lines
+    from ptt_harness import Sandbox
     from taskd_fixture import Taskd
 
     with Sandbox("rt-bench") as sb:
         project = os.path.realpath(sb.path("proj"))
         os.makedirs(project)
         Taskd(sb, "--allow-root", project, "--max-running", "8")
-
-        # 1. ptt.stop -> commit. ptt.stop follows the last 20 ms chunk by 20 ms, as from a
-        # live microphone, so the mock has taken the appends and its clock measures our
-        # stdin-to-wire path, not its own backlog. Waits read our stdout, not the mock's log,
-        # to keep the bench itself off the two CPUs.
-        mock1 = MockServer(sb, "--no-calls", "--reply-ms", "20", name="mock1")
-        rt1 = Realtime(sb, mock1.url, "--socket", sb.path("unused.sock"))
-        rt1.wait_type("session", state="ready")
-        chunk = audio_lines(b"\x01\x00" * 2880)  # 120 ms in 20 ms lines
-        stops = []
-        for i in range(args.turns):
-            rt1.send({"type": "ptt.start"})
-            for line in chunk:
-                rt1.send(line)
-            time.sleep(0.02)
-            stops.append(time.monotonic())
-            rt1.send({"type": "ptt.stop"})
-            rt1.wait_line(lambda l: l.get("type") == "response" and rt1.count("response", state="done") >= i + 1,
-                          timeout=30, what=f"turn {i} done")
-        commits = [e["t"] for e in mock1.entries() if e.get("received", {}).get("type") == "input_audio_buffer.commit"]
-        stop_to_commit = [c - s for c, s in zip(commits, stops)]
-        rt1.close_stdin()
-        rt1.wait_exit(30)
-        violations = mock1.violations()
-        mock_floor = python_client_floor(mock1, args.turns)
-
-        # 2. arguments done -> function_call_output, one typed turn at a time; each spawned
-        # task finishes and is announced before the next turn.
-        mock = MockServer(sb, "--spawn-prompt", "result success done", "--reply-ms", "20")
-        rt = Realtime(sb, mock.url, "--project", f"demo={project}", "--socket", sb.socket)
-        rt.wait_type("session", state="ready")
-        rt.wait_type("daemon", state="connected")
-        for i in range(args.calls):
-            rt.send({"type": "text", "text": "spawn a task"})
-            rt.wait_line(lambda l: l.get("type") == "response" and rt.count("response", state="done") >= 3 * (i + 1),
-                         timeout=30, what=f"call turn {i} and its announcement")
-        entries = mock.entries()
-        args_done = {e["args_done"]: e["t"] for e in entries if "args_done" in e}
-        outputs = {e["received"]["item"]["call_id"]: e["t"] for e in entries
-                   if e.get("received", {}).get("type") == "conversation.item.create"
-                   and e["received"]["item"].get("type") == "function_call_output"}
-        call_latency = [outputs[c] - t for c, t in args_done.items() if c in outputs]
-
-        # The daemon's own share: the same spawn, asked directly.
-        client = NdjsonClient(sb.socket)
-        client.request("hello", version=1, client="bench")
-        spawn_rtt = []
-        for i in range(args.calls):
-            t0 = time.monotonic()
-            task = client.request("spawn", prompt="result success done", cwd=project)["task"]["id"]
-            spawn_rtt.append(time.monotonic() - t0)
-            client.request("wait", tasks=[task])
-        rt.wait_line(lambda l: l.get("type") == "response" and
-                     rt.count("response", state="done") >= 3 * args.calls + args.calls,
-                     timeout=60, what="the direct spawns' announcements")
-
-        # 3. task finished in the daemon (its finished_at) -> announcement item, while idle.
-        announce = []
-        for i in range(args.tasks):
-            task = client.request("spawn", prompt="result success ok", cwd=project)["task"]["id"]
-            rec = client.request("wait", tasks=[task])["tasks"][0]
-            item = mock.wait_for(lambda e: e.get("received", {}).get("item", {}).get("role") == "system"
-                                 and f"task {task} " in e["received"]["item"]["content"][0]["text"],
-                                 what=f"announcement of task {task}")[0]
-            announce.append(item["wall"] - rec["finished_at"])
-            mock.wait_for(lambda e: "response_done" in e and e["t"] > item["t"], timeout=30)
-        violations += mock.violations()
-        rt.close_stdin()
-        rt.wait_exit(30)
+        ours = measure(sb, "ptt", project, args, "ptt")
+        peer = measure(sb, "peer", project, args, "peer")
 
     floor = cat_floor(args.turns)
-    print("ptt-realtime vs the mock Realtime server on loopback (real ptt-taskd, fake agent)")
-    print(f"  ptt.stop -> commit on the wire      {fmt_ms(stop_to_commit)}   target p99 < 2 ms")
+    print("ptt-realtime vs the mock Realtime server on loopback (real ptt-taskd, fake agent);")
+    print("peer: bench/realtime_peer.py, a minimal Python client doing the same on the same mock and daemon")
+    print(f"  ptt.stop -> commit on the wire      {fmt_ms(ours['stop_commit'])}   target p99 < 2 ms")
+    print(f"    peer                              {fmt_ms(peer['stop_commit'])}")
     print(f"    floor: same line through `cat`    {fmt_ms(floor)}")
-    print(f"    floor: Python client -> same mock {fmt_ms(mock_floor)}")
-    print(f"  args.done -> function_call_output   {fmt_ms(call_latency)}   target p50 < 10 ms (spawn included)")
-    print(f"    of which ptt-taskd spawn (direct) {fmt_ms(spawn_rtt)}")
-    print(f"  task finished -> announcement sent  {fmt_ms(announce)}   target < 50 ms while idle")
+    print(f"  args.done -> function_call_output   {fmt_ms(ours['call_output'])}   target p50 < 10 ms (spawn included)")
+    print(f"    peer                              {fmt_ms(peer['call_output'])}")
+    print(f"    of which ptt-taskd spawn (direct) {fmt_ms(ours['spawn_rtt'])}")
+    print(f"  task finished -> announcement sent  {fmt_ms(ours['announce'])}   target < 50 ms while idle")
+    print(f"    peer                              {fmt_ms(peer['announce'])}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"ptt": ours, "peer": peer, "cat_floor": floor}, f)
+    violations = ours["violations"] + peer["violations"]
     if violations:
         print(f"  mock saw violations: {violations[:5]}")
         return 1

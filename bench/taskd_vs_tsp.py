@@ -9,7 +9,7 @@
      it from `ptt-task logs -f`'s stdout and take the difference.
 
 Targets (issue #3): ≤ 0.8× tsp on 1 and 2, RSS < 10 MB, follow latency < 5 ms.
-Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N]
+Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N] [--json FILE]
 """
 import argparse
 import json
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--tasks", type=int, default=1000)
     ap.add_argument("--list-runs", type=int, default=20)
     ap.add_argument("--follow-samples", type=int, default=200)
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE (for bench/run_all.py)")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     task = os.path.join(args.build, "tools", "ptt-task")
@@ -156,6 +157,10 @@ def main():
     print(f"{'logs -f latency median / p95 / max (ms)':42} "
           f"{lat[0]:.3f} / {lat[1]:.3f} / {lat[2]:.3f}{'':6}  < 5 ms")
     print(f"(succeeded: ptt {ok}/{n}, tsp finished {tsp_done}/{n})")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"tasks": n, "spawn_wait_s": [ours, theirs], "list_s": [list_ours, list_theirs],
+                       "rss_kb": [rss, tsp_rss], "follow_ms": lat, "succeeded": [ok, tsp_done]}, f)
 
 
 def follow_latency(task, taskd, follow_agent, root, work, samples, env):

@@ -1,6 +1,6 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart`: completing never starts a daemon.
-set -l subs spawn list status result logs cancel wait watch follow-up clean ping shutdown
+set -l subs spawn list status result logs cancel wait watch follow-up clean ping shutdown doctor
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -35,6 +35,7 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a follow-up -d 
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a clean -d 'Forget finished tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a ping -d 'Reach the daemon'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a shutdown -d 'Stop the daemon'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
 
 complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up' \
     -a '(__ptt_task_live_tasks)' -d 'Task'
@@ -51,4 +52,5 @@ complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l allowed
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l state -x -a 'queued running succeeded failed cancelled'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -l raw -d 'Raw stream-json lines'
+complete -c ptt-task -n '__fish_seen_subcommand_from doctor' -l claude -r -F -d 'Agent executable to check'
 complete -c ptt-task -n '__fish_seen_subcommand_from cancel' -l all -d 'Cancel every queued and running task'

@@ -5,12 +5,14 @@
 #include "core/version.h"
 #include "protocol/protocol.h"
 #include "taskcli/commands.h"
+#include "taskcli/progress_live.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
 
 int wait_and_report(Session& s, const json& refs, bool quiet_success) {
-  json reply = s.client().request("wait", {{"tasks", refs}});
+  json reply =
+      live_progress_wanted(s) ? wait_with_live_line(s, refs) : s.client().request("wait", {{"tasks", refs}});
   std::string out;
   bool all_ok = true;
   for (const auto& t : records_from(reply.value("tasks", json::array()))) {

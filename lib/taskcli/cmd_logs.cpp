@@ -4,13 +4,27 @@
 #include "core/exit_status.h"
 #include "taskcli/commands.h"
 #include "taskcli/log_render.h"
+#include "taskcli/progress_live.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
 
 int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
   raw = raw || s.global().json;
-  json reply = s.client().request("logs", {{"task", task_ref(task)}, {"follow", follow}});
+  // On a terminal, -f keeps a live line (spinner, elapsed, activity) under the log.
+  std::unique_ptr<LiveLine> live;
+  if (follow && !raw && live_progress_wanted(s)) {
+    s.client().request("subscribe");
+    live = std::make_unique<LiveLine>(s.style());
+  }
+  auto emit = [&](const std::string& text) { live ? live->print_above(text) : write_stdout(text); };
+  auto on_event = [&](const json& ev) {
+    if (live) live->update([&](ProgressState& p) { p.apply_event(ev); });
+  };
+  json reply = s.client().request("logs", {{"task", task_ref(task)}, {"follow", follow}},
+                                  [&](const json& ev) { return on_event(ev), true; });
+  if (live)
+    live->update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
   std::int64_t id = reply.contains("task") && reply["task"].is_object()
                         ? reply["task"].value("id", std::int64_t{-1})
                         : std::int64_t{-1};
@@ -21,6 +35,7 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
   s.client().read_events([&](const json& ev) {
     std::string kind = ev.value("event", "");
     if (kind == "log_end" && ours(ev)) return false;
+    if (kind != "log") on_event(ev);
     if (kind != "log" || !ours(ev)) return true;
     if (auto omitted = ev.find("omitted_bytes"); omitted != ev.end() && !ev.contains("line")) {
       // The daemon does not relay huge lines; say where the whole line is.
@@ -29,7 +44,7 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
       if (raw) {
         print_warning("ptt-task", note);
       } else {
-        write_stdout(fmt::format("[{}]\n", note));
+        emit(fmt::format("[{}]\n", note));
       }
       return true;
     }
@@ -39,10 +54,11 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
     } else {
       std::string out;
       for (const auto& l : render_stream_line(line, s.style())) out += l + '\n';
-      if (!out.empty()) write_stdout(out);
+      if (!out.empty()) emit(out);
     }
     return true;
   });
+  if (live) live->finish();
   return kExitOk;
 }
 

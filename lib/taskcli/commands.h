@@ -45,6 +45,7 @@ struct CommandArgs {
   bool all = false;                // cancel --all
   bool follow = false;             // logs -f
   bool raw = false;                // logs --raw
+  std::string claude;              // doctor --claude
 };
 
 // The parsed command line: global options, per-command arguments and the handler
@@ -72,6 +73,8 @@ int cmd_watch(Session& s);
 int cmd_clean(Session& s);
 int cmd_ping(Session& s);
 int cmd_shutdown(Session& s);
+// Checks what ptt needs; 0 unless a check failed (warnings allowed).
+int cmd_doctor(Session& s, const std::string& claude);
 
 // Shared by spawn and follow-up: the protocol's `options` object.
 nlohmann::json agent_options_json(const AgentFlags& f);

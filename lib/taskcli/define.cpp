@@ -25,10 +25,10 @@ void define_commands(CLI::App& app, Invocation& inv) {
   auto& a = inv.args;
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
-  app.add_option("--socket", g.socket,
-                 "Daemon socket (default: $PTT_SOCKET, $XDG_RUNTIME_DIR/ptt/taskd.sock)");
-  app.add_flag("--no-autostart", g.no_autostart,
-               "Do not start ptt-taskd when none answers (also PTT_NO_AUTOSTART=1)");
+  app.add_option("--socket", g.socket, "Daemon socket (default: $XDG_RUNTIME_DIR/ptt/taskd.sock)")
+      ->envname("PTT_SOCKET");
+  app.add_flag("--no-autostart", g.no_autostart, "Do not start ptt-taskd when none answers")
+      ->envname("PTT_NO_AUTOSTART");
   app.add_flag("--json", g.json, "Print data as NDJSON, one object per line");
 
   auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
@@ -88,6 +88,16 @@ void define_commands(CLI::App& app, Invocation& inv) {
 
   auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");
   on(ping, inv, [](Session& s) { return cmd_ping(s); });
+
+  auto* doctor = app.add_subcommand(
+      "doctor", "Check claude, OPENAI_API_KEY, audio input, keyboard access, the daemon and the state dir");
+  doctor->add_option("--claude", a.claude,
+                     "Check this agent executable (default: $PTT_CLAUDE, else claude on PATH)");
+  doctor->footer("Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
+  doctor->callback([&inv, &a] {
+    inv.autostart = false;
+    inv.action = [&a](Session& s) { return cmd_doctor(s, a.claude); };
+  });
 
   auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
   shutdown->callback([&inv] {

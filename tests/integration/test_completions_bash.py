@@ -14,8 +14,10 @@ with Sandbox("compl-bash") as sb:
 
     # Subcommands and flags.
     expect(comp("ptt-task", "") == ["spawn", "list", "status", "result", "logs", "cancel", "wait", "watch",
-                                    "follow-up", "clean", "ping", "shutdown"], f"subcommands: {comp('ptt-task', '')}")
+                                    "follow-up", "clean", "ping", "shutdown", "doctor"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "s") == ["spawn", "status", "shutdown"], f"s: {comp('ptt-task', 's')}")
+    expect(comp("ptt-task", "doc") == ["doctor"], "doctor")
+    expect("--claude" in comp("ptt-task", "doctor", "--"), f"doctor flags: {comp('ptt-task', 'doctor', '--')}")
     expect(comp("ptt-task", "--no-autostart", "fol") == ["follow-up"], "subcommand after a global flag")
     expect(comp("ptt-task", "--socket", "/x", "wa") == ["wait", "watch"], "subcommand after --socket VALUE")
     expect(set(comp("ptt-task", "logs", "--")) == {"--follow", "--raw", "--help", "--version", "--socket",

@@ -446,3 +446,22 @@ TEST_CASE("in VAD mode the server decides turns and ptt events do nothing", "[re
   CHECK(h.sent_types() ==
         std::vector<std::string>{"input_audio_buffer.append", "conversation.item.create", "response.create"});
 }
+
+TEST_CASE("a server event with a field of the wrong type is logged and ignored (fuzz regression)", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "start a task"}});
+  h.server(response_created("r1"));
+  h.clear();
+  // A response.done whose output is a string, and an audio delta whose payload is a number.
+  h.server({{"type", "response.done"}, {"response", {{"id", "r1"}, {"status", 7}, {"output", "oops"}}}});
+  h.server({{"type", "response.output_audio.delta"}, {"response_id", "r1"}, {"item_id", "i"}, {"delta", 42}});
+  CHECK(h.sent.empty());
+  CHECK(h.audio_bytes == 0);
+  REQUIRE(h.logs.size() >= 1);
+  CHECK(h.logs.front().find("malformed server event") != std::string::npos);
+  // The session goes on: the well-formed done closes the response and a new turn goes out.
+  h.server(response_done("r1"));
+  h.clear();
+  h.stdin_({{"type", "text"}, {"text", "still there?"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+}

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "core/cli.h"
+#include "core/config.h"
 #include "core/exit_status.h"
 #include "listen/listen_options.h"
 
@@ -14,10 +15,11 @@ int main(int argc, char** argv) {
       "lines, for `ptt-listen | ptt-realtime`.",
       kTool};
   ptt::add_standard_options(app, kTool);
+  ptt::add_config_file(app, kTool);
   ptt::listen::ListenOptions o;
   bool list = false, json = false;
-  app.add_flag("--list-devices", list, "List audio input devices and exit");
-  app.add_flag("--json", json, "With --list-devices: print JSON");
+  app.add_flag("--list-devices", list, "List audio input devices and exit")->configurable(false);
+  app.add_flag("--json", json, "With --list-devices: print JSON")->configurable(false);
   app.add_option("--input-device", o.input_device,
                  "Input device: index or part of the name (default: the default input)");
   app.add_option("--input-rate", o.input_rate, "Capture rate in Hz (default: the device's own)")

@@ -7,9 +7,11 @@
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
+#include "core/config.h"
 #include "core/exit_status.h"
 #include "core/paths.h"
 #include "realtime/run_options.h"
+#include "transcribe/dictation.h"
 
 namespace rt = ptt::realtime;
 
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
       "stdout: NDJSON transcripts, tool calls and results, task events, session state, errors.",
       tool};
   ptt::add_standard_options(app, tool);
+  ptt::add_config_file(app, tool);
   rt::RunOptions opt;
   std::string model = opt.session.model, vad, instructions_file, socket = ptt::default_socket_path().string();
   std::vector<std::string> projects;
@@ -41,10 +44,13 @@ int main(int argc, char** argv) {
       ->excludes(speaker_flag);
   app.add_option("--ca-file", opt.ca_file, "trust the CAs in this PEM file instead of the system's (for wss)")
       ->check(CLI::ExistingFile);
-  app.add_option("--socket", socket, "ptt-taskd socket (default $PTT_SOCKET or the XDG runtime path)");
+  app.add_option("--socket", socket, "ptt-taskd socket (default: the XDG runtime path)")
+      ->envname("PTT_SOCKET");
   app.add_option("--drain-timeout", opt.drain_seconds, "seconds in-flight work may take after end of input")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
+  ptt::transcribe::DictationOptions dictation;
+  ptt::transcribe::add_dictation_options(app, dictation);
   if (int rc = ptt::parse_or_exit(app, argc, argv, tool); rc >= 0) return rc;
 
   const char* key = std::getenv("OPENAI_API_KEY");
@@ -54,6 +60,11 @@ int main(int argc, char** argv) {
     return ptt::kExitUsage;
   }
   opt.api_key = key;
+  if (dictation.enabled) {
+    dictation.api_key = key;
+    dictation.ca_file = opt.ca_file;
+    return ptt::transcribe::run_dictation(dictation);
+  }
   opt.session.model = model;
   opt.url = opt.url.empty() ? rt::default_realtime_url(model) : opt.url;
   opt.session.turn_mode = vad == "server"     ? rt::TurnMode::kServerVad

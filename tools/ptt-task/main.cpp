@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
+#include "core/config.h"
 #include "taskcli/commands.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
       "Talks to ptt-taskd, starting it when none answers (unless --no-autostart).",
       "ptt-task"};
   ptt::add_standard_options(app, "ptt-task");
+  ptt::add_config_file(app, "ptt-task");
   ptt::taskcli::Invocation invocation;
   ptt::taskcli::define_commands(app, invocation);
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-task"); rc >= 0) return rc;

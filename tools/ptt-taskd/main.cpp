@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
+#include "core/config.h"
 #include "core/exit_status.h"
 #include "core/paths.h"
 #include "taskd/daemon.h"
@@ -17,19 +18,24 @@ int main(int argc, char** argv) {
       "Daemon that runs and tracks headless Claude Code tasks. Runs in the foreground and logs to stderr.",
       "ptt-taskd"};
   ptt::add_standard_options(app, "ptt-taskd");
+  ptt::add_config_file(app, "ptt-taskd");
   ptt::taskd::DaemonConfig config;
   config.socket = ptt::default_socket_path();
   config.state_dir = ptt::default_state_dir();
-  if (const char* c = std::getenv("PTT_CLAUDE"); c && *c) config.claude = c;
   std::string socket = config.socket.string(), state_dir = config.state_dir.string();
   std::vector<std::string> roots, allowed_tools;
   std::string permission_mode = "acceptEdits", model, append_system_prompt;
   int max_turns = 0;
   double budget = 0;
 
-  app.add_option("--socket", socket, "Unix socket to listen on ($PTT_SOCKET)")->capture_default_str();
-  app.add_option("--state-dir", state_dir, "Task records and logs ($PTT_STATE_DIR)")->capture_default_str();
-  app.add_option("--claude", config.claude, "Agent executable, looked up on PATH ($PTT_CLAUDE)")
+  app.add_option("--socket", socket, "Unix socket to listen on")
+      ->envname("PTT_SOCKET")
+      ->capture_default_str();
+  app.add_option("--state-dir", state_dir, "Task records and logs")
+      ->envname("PTT_STATE_DIR")
+      ->capture_default_str();
+  app.add_option("--claude", config.claude, "Agent executable, looked up on PATH")
+      ->envname("PTT_CLAUDE")
       ->capture_default_str();
   app.add_option("--max-running", config.max_running, "Tasks running at once; the rest wait in a FIFO queue")
       ->capture_default_str()
@@ -55,7 +61,8 @@ int main(int argc, char** argv) {
   app.add_option("--default-append-system-prompt", append_system_prompt,
                  "claude --append-system-prompt by default");
   app.add_option("--ready-fd", config.ready_fd,
-                 "Write \"ready <socket>\" to this fd once listening, then close it");
+                 "Write \"ready <socket>\" to this fd once listening, then close it")
+      ->configurable(false);
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-taskd"); rc >= 0) return rc;
 
   config.socket = socket;

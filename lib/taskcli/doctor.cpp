@@ -1,0 +1,174 @@
+#include "taskcli/doctor.h"
+
+#include <fmt/format.h>
+
+#include "core/ndjson.h"
+
+namespace ptt::taskcli::doctor {
+namespace {
+
+Check ok(std::string name, std::string detail) {
+  return {std::move(name), Verdict::kOk, std::move(detail), ""};
+}
+Check warn(std::string name, std::string detail, std::string fix) {
+  return {std::move(name), Verdict::kWarn, std::move(detail), std::move(fix)};
+}
+Check failed(std::string name, std::string detail, std::string fix) {
+  return {std::move(name), Verdict::kFail, std::move(detail), std::move(fix)};
+}
+
+constexpr const char* kInstallClaude =
+    "install Claude Code (npm install -g @anthropic-ai/claude-code), or point PTT_CLAUDE or "
+    "`ptt-taskd --claude` (config: [ptt-taskd] claude) at it";
+
+Check claude_check(const ClaudeFacts& c) {
+  if (c.resolved.empty()) {
+    return failed("claude", fmt::format("`{}` not found ({})", c.requested, c.source), kInstallClaude);
+  }
+  if (!c.version_ran) {
+    return failed(
+        "claude", fmt::format("{} does not run: {}", c.resolved, c.run_error),
+        "check that it is executable and starts (`" + c.resolved + " --version`); " + kInstallClaude);
+  }
+  std::string found =
+      fmt::format("{} ({})", c.resolved, c.version.empty() ? "no version printed" : c.version);
+  if (!c.help_ran) {
+    return warn("claude", found + "; could not read --help to check for stream-json",
+                "run `" + c.resolved + " --help` and check it lists --output-format stream-json");
+  }
+  if (!c.stream_json) {
+    return failed("claude", found + "; its --help does not mention --output-format stream-json",
+                  "ptt-taskd runs `claude -p … --output-format stream-json --verbose`: upgrade "
+                  "(npm install -g @anthropic-ai/claude-code@latest)");
+  }
+  return ok("claude", found + ", stream-json supported");
+}
+
+Check key_check(const KeyFacts& k) {
+  if (!k.present) {
+    return warn("OPENAI_API_KEY", "not set (only ptt-realtime needs it)",
+                "export OPENAI_API_KEY=sk-... (a key with Realtime access) in your shell profile");
+  }
+  if (k.has_whitespace) {
+    return warn("OPENAI_API_KEY", "set, but it contains whitespace (a pasted newline?)",
+                "set it again without spaces or line breaks");
+  }
+  return ok("OPENAI_API_KEY", "set");
+}
+
+Check audio_check(const AudioFacts& a) {
+  if (!a.error.empty()) {
+    return warn("audio input", "PortAudio could not start: " + a.error,
+                "check the sound system (PipeWire/PulseAudio/ALSA: `arecord -l`); ptt-listen --file X.wav "
+                "works without one");
+  }
+  if (a.input_devices == 0) {
+    return warn("audio input", "no input devices",
+                "plug in or enable a microphone (`arecord -l`, pavucontrol); ptt-listen --file X.wav works "
+                "without one");
+  }
+  return ok("audio input",
+            fmt::format("{} input device{}{}", a.input_devices, a.input_devices == 1 ? "" : "s",
+                        a.default_input.empty() ? "" : ", default: " + a.default_input));
+}
+
+Check keyboard_check(const KeyboardFacts& k) {
+  const std::string other_hotkeys =
+      "or use `ptt-listen --hotkey signal` (compositor bindings) or --hotkey tty";
+  const std::string join_group =
+      k.listed_in_input_group && !k.in_input_group
+          ? "you are in the `input` group but this login is not: log out and in again, "
+          : "join the `input` group (sudo usermod -aG input $USER, then log in again), ";
+  if (!k.dir_exists || k.event_nodes == 0) {
+    return warn("keyboard",
+                fmt::format("no input devices under {} (a container or a remote session?)", k.dir),
+                "the evdev hotkey needs a local keyboard; " + other_hotkeys);
+  }
+  if (k.keyboards > 0) {
+    return ok("keyboard", fmt::format("{} readable keyboard{} under {} (e.g. {})", k.keyboards,
+                                      k.keyboards == 1 ? "" : "s", k.dir, k.first_keyboard));
+  }
+  if (k.unreadable > 0) {
+    return warn("keyboard",
+                fmt::format("{} of {} input devices under {} are not readable by you", k.unreadable,
+                            k.event_nodes, k.dir),
+                join_group + other_hotkeys);
+  }
+  return warn("keyboard",
+              fmt::format("no keyboard among the {} readable input devices under {}", k.event_nodes, k.dir),
+              "connect a keyboard, " + other_hotkeys);
+}
+
+Check daemon_check(const DaemonFacts& d) {
+  if (d.reachable) {
+    return ok("daemon",
+              fmt::format("{} (pid {}) at {}", d.server.empty() ? "ptt-taskd" : d.server, d.pid, d.socket));
+  }
+  if (d.nobody_listens) {
+    return warn("daemon", "not running at " + d.socket,
+                "it starts on first use (any ptt-task command without --no-autostart); or run `ptt-taskd &`");
+  }
+  return failed(
+      "daemon", fmt::format("{} does not answer properly: {}", d.socket, d.error),
+      "stop whatever holds the socket, or restart the daemon (`ptt-task shutdown`, then any ptt-task "
+      "command)");
+}
+
+Check state_dir_check(const StateDirFacts& s) {
+  if (!s.writable) {
+    return failed("state dir", fmt::format("{} is not writable: {}", s.path, s.error),
+                  "fix its permissions (chmod u+rwx), or choose another with PTT_STATE_DIR or "
+                  "`ptt-taskd --state-dir`");
+  }
+  return ok("state dir",
+            s.exists ? s.path + " is writable" : s.path + " will be created (its parent is writable)");
+}
+
+const char* verdict_name(Verdict v) {
+  return v == Verdict::kOk ? "ok" : v == Verdict::kWarn ? "warn" : "fail";
+}
+const char* verdict_color(Verdict v) {
+  return v == Verdict::kOk ? "\033[32m" : v == Verdict::kWarn ? "\033[33m" : "\033[31m";
+}
+
+}  // namespace
+
+std::vector<Check> diagnose(const Facts& f) {
+  return {claude_check(f.claude),     key_check(f.key),       audio_check(f.audio),
+          keyboard_check(f.keyboard), daemon_check(f.daemon), state_dir_check(f.state_dir)};
+}
+
+std::string render_checks(const std::vector<Check>& checks, const Style& style) {
+  std::string out;
+  for (const auto& c : checks) {
+    std::string label = fmt::format("{:<4}", verdict_name(c.verdict));
+    if (style.color) label = std::string(verdict_color(c.verdict)) + label + "\033[0m";
+    out += fmt::format("{} {:<15} {}\n", label, c.name, c.detail);
+    if (!c.fix.empty()) out += fmt::format("     fix: {}\n", c.fix);
+  }
+  int failures = 0, warnings = 0;
+  for (const auto& c : checks) {
+    failures += c.verdict == Verdict::kFail;
+    warnings += c.verdict == Verdict::kWarn;
+  }
+  out += fmt::format("{} failed, {} warning{}\n", failures, warnings, warnings == 1 ? "" : "s");
+  return out;
+}
+
+std::string render_checks_ndjson(const std::vector<Check>& checks) {
+  std::string out;
+  for (const auto& c : checks) {
+    nlohmann::json j = {{"check", c.name}, {"status", verdict_name(c.verdict)}, {"detail", c.detail}};
+    j["fix"] = c.fix.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.fix);
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+int exit_status(const std::vector<Check>& checks) {
+  for (const auto& c : checks)
+    if (c.verdict == Verdict::kFail) return 1;
+  return 0;
+}
+
+}  // namespace ptt::taskcli::doctor

@@ -1,0 +1,239 @@
+// The doctor's probes: each looks at one part of the machine and reports facts.
+// No verdicts here (see doctor.cpp).
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/input.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "audio/portaudio_capture.h"
+#include "client/client.h"
+#include "taskcli/doctor.h"
+
+namespace ptt::taskcli::doctor {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunResult {
+  bool ran = false;  // exited with status 0 in time
+  std::string output;
+  std::string error;
+};
+
+// Runs argv with stdin from /dev/null; stdout and stderr together, at most 256 KiB.
+RunResult run_capture(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  RunResult r;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return {false, "", std::strerror(errno)};
+  pid_t pid = ::fork();
+  if (pid < 0) return {false, "", std::strerror(errno)};
+  if (pid == 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    ::dup2(fds[1], 1);
+    ::dup2(fds[1], 2);
+    ::setpgid(0, 0);  // so a timeout kills its children too
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool timed_out = false;
+  char buf[4096];
+  for (;;) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fds[0], POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
+      timed_out = true;
+      break;
+    }
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (r.output.size() < 256 * 1024) r.output.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  if (timed_out) ::kill(-pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    r.error = fmt::format("no answer within {} s", timeout.count());
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    r.ran = true;
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && r.output.empty()) {
+    r.error = "cannot be executed";
+  } else {
+    r.error = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                : fmt::format("killed by signal {}", WTERMSIG(status));
+  }
+  return r;
+}
+
+std::string find_on_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), F_OK) == 0 ? name : "";
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
+    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return candidate.string();
+    start = end + 1;
+  }
+  return "";
+}
+
+bool has_letter_keys(int fd) {
+  unsigned char bits[KEY_MAX / 8 + 1] = {};
+  if (::ioctl(fd, EVIOCGBIT(EV_KEY, sizeof bits), bits) < 0) return false;
+  auto has = [&](int code) { return (bits[code / 8] >> (code % 8)) & 1; };
+  return has(KEY_A) && has(KEY_Z) && has(KEY_SPACE);
+}
+
+}  // namespace
+
+ClaudeFacts probe_claude(const std::string& requested, const std::string& source) {
+  ClaudeFacts c;
+  c.requested = requested;
+  c.source = source;
+  c.resolved = find_on_path(requested);
+  if (c.resolved.empty()) return c;
+  RunResult version = run_capture({c.resolved, "--version"}, std::chrono::seconds(15));
+  c.version_ran = version.ran;
+  c.run_error = version.error;
+  c.version = version.output.substr(0, std::min<std::size_t>(version.output.find('\n'), 80));
+  if (!c.version_ran) return c;
+  RunResult help = run_capture({c.resolved, "--help"}, std::chrono::seconds(15));
+  c.help_ran = help.ran;
+  c.stream_json = help.output.find("stream-json") != std::string::npos;
+  return c;
+}
+
+KeyFacts probe_api_key() {
+  KeyFacts k;
+  const char* key = std::getenv("OPENAI_API_KEY");
+  k.present = key && *key;
+  if (k.present) {
+    for (const char* p = key; *p; ++p)
+      if (std::isspace(static_cast<unsigned char>(*p))) k.has_whitespace = true;
+  }
+  return k;
+}
+
+AudioFacts probe_audio() {
+  AudioFacts a;
+  try {
+    audio::PortAudioSession portaudio;
+    auto devices = audio::list_input_devices();
+    a.input_devices = static_cast<int>(devices.size());
+    for (const auto& d : devices)
+      if (d.is_default) a.default_input = d.name;
+  } catch (const std::exception& e) {
+    a.error = e.what();
+  }
+  return a;
+}
+
+KeyboardFacts probe_keyboards(const std::string& dir) {
+  KeyboardFacts k;
+  k.dir = dir;
+  std::error_code ec;
+  k.dir_exists = fs::is_directory(dir, ec);
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename();
+    if (name.rfind("event", 0) != 0) continue;
+    ++k.event_nodes;
+    int fd = ::open(entry.path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      k.unreadable += errno == EACCES || errno == EPERM;
+      continue;
+    }
+    if (has_letter_keys(fd) && k.keyboards++ == 0) k.first_keyboard = entry.path().string();
+    ::close(fd);
+  }
+  if (const group* g = ::getgrnam("input")) {
+    gid_t input_gid = g->gr_gid;
+    k.in_input_group = ::getegid() == input_gid;
+    int n = ::getgroups(0, nullptr);
+    std::vector<gid_t> groups(n > 0 ? n : 0);
+    if (n > 0 && ::getgroups(n, groups.data()) == n) {
+      for (gid_t gid : groups) k.in_input_group = k.in_input_group || gid == input_gid;
+    }
+    const passwd* pw = ::getpwuid(::getuid());
+    for (char** member = g->gr_mem; pw && member && *member; ++member)
+      if (std::strcmp(*member, pw->pw_name) == 0) k.listed_in_input_group = true;
+  }
+  return k;
+}
+
+DaemonFacts probe_daemon(const std::string& socket) {
+  DaemonFacts d;
+  d.socket = socket;
+  int err = 0;
+  if (!client::Connection::try_connect(socket, err)) {
+    d.nobody_listens = err == ENOENT || err == ECONNREFUSED;
+    d.error = std::strerror(err);
+    return d;
+  }
+  try {
+    client::ConnectOptions options;
+    options.socket = socket;
+    options.autostart = false;  // the doctor looks; it never starts anything
+    client::Client c(options);
+    d.reachable = true;
+    d.server = c.hello_reply().value("server", "");
+    d.pid = c.hello_reply().value("pid", 0L);
+  } catch (const std::exception& e) {
+    d.error = e.what();
+  }
+  return d;
+}
+
+StateDirFacts probe_state_dir(const std::string& path) {
+  StateDirFacts s;
+  s.path = path;
+  std::error_code ec;
+  s.exists = fs::exists(path, ec);
+  fs::path probe_in = path;
+  if (s.exists && !fs::is_directory(path, ec)) {
+    s.error = "it is not a directory";
+    return s;
+  }
+  while (!s.exists && !probe_in.empty() && !fs::exists(probe_in, ec)) probe_in = probe_in.parent_path();
+  if (!fs::is_directory(probe_in, ec)) {
+    s.error = probe_in.string() + " is in the way (not a directory)";
+    return s;
+  }
+  // Root passes access(W_OK) everywhere; creating a file is the real test.
+  std::string tmpl = (probe_in / ".ptt-doctor-XXXXXX").string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    s.error = std::strerror(errno);
+    return s;
+  }
+  ::close(fd);
+  ::unlink(tmpl.c_str());
+  s.writable = true;
+  return s;
+}
+
+}  // namespace ptt::taskcli::doctor

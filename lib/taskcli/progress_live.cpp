@@ -1,0 +1,96 @@
+#include "taskcli/progress_live.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+
+namespace ptt::taskcli {
+using nlohmann::json;
+
+namespace {
+
+std::size_t current_width(std::size_t fallback) {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return fallback;
+}
+
+// Ctrl-C while the line is drawn: erase it, then exit as ptt-task does (130).
+void erase_and_exit(int) {
+  (void)!::write(STDOUT_FILENO, kClearLine, std::strlen(kClearLine));
+  ::_exit(kExitInterrupted);
+}
+
+}  // namespace
+
+bool live_progress_wanted(const Session& s) {
+  const char* term = std::getenv("TERM");
+  return !s.global().json && is_tty(STDOUT_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+LiveLine::LiveLine(const Style& style) : style_(style) {
+  state_.since = wall_now();
+  std::signal(SIGINT, erase_and_exit);
+  std::signal(SIGTERM, erase_and_exit);
+  timer_ = std::thread([this] { tick(); });
+}
+
+LiveLine::~LiveLine() { finish(); }
+
+void LiveLine::tick() {
+  std::unique_lock lock(mutex_);
+  while (!done_) {
+    if (wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; })) break;
+    ++frame_;
+    draw_locked();
+  }
+}
+
+void LiveLine::draw_locked() {
+  if (done_) return;
+  Style style = style_;
+  style.max_width = current_width(style_.max_width);  // follow terminal resizes
+  write_stdout(redraw_line(render_progress_line(state_, frame_, wall_now(), style)));
+}
+
+void LiveLine::print_above(const std::string& text) {
+  std::lock_guard lock(mutex_);
+  write_stdout(kClearLine + text);
+  draw_locked();
+}
+
+void LiveLine::finish() {
+  {
+    std::lock_guard lock(mutex_);
+    if (done_) return;
+    done_ = true;
+    write_stdout(kClearLine);
+  }
+  wake_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
+json wait_with_live_line(Session& s, const json& refs) {
+  auto& client = s.client();
+  client.request("subscribe");  // before reading the records, so no change is missed
+  LiveLine live(s.style());
+  for (const auto& ref : refs) {
+    json reply = client.request("get", {{"task", ref}});
+    live.update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
+  }
+  json reply = client.request("wait", {{"tasks", refs}}, [&](const json& event) {
+    live.update([&](ProgressState& p) { p.apply_event(event); });
+    return true;
+  });
+  live.finish();
+  return reply;
+}
+
+}  // namespace ptt::taskcli

@@ -1,0 +1,155 @@
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "core/config.h"
+
+namespace fs = std::filesystem;
+using ptt::config_items_from_toml;
+using ptt::ConfigFileError;
+
+namespace {
+
+// A small app shaped like ours: options with and without an environment variable,
+// a switch, a list, and a subcommand with its own option.
+struct TestApp {
+  CLI::App app{"test", "ptt-taskd"};
+  std::string socket = "default.sock", model;
+  int max_running = 4;
+  bool quiet = false;
+  std::vector<std::string> roots;
+  CLI::App* spawn = nullptr;
+  TestApp() {
+    ptt::add_config_file(app, "ptt-taskd");
+    app.add_option("--socket", socket)->envname("PTT_TEST_SOCKET");
+    app.add_option("--max-running", max_running)->check(CLI::Range(1, 1000));
+    app.add_flag("--quiet", quiet);
+    app.add_option("--allow-root", roots);
+    app.add_option("positional", model);
+    spawn = app.add_subcommand("spawn");
+    spawn->add_option("--model", model);
+  }
+};
+
+std::string message_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ConfigFileError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+struct TempFile {
+  fs::path path;
+  explicit TempFile(const std::string& text) {
+    path = fs::temp_directory_path() / ("ptt-config-test-" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { fs::remove(path); }
+};
+
+struct EnvVar {
+  std::string name;
+  EnvVar(std::string n, const char* value) : name(std::move(n)) { ::setenv(name.c_str(), value, 1); }
+  ~EnvVar() { ::unsetenv(name.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("config: a tool's table becomes CLI11 items with the flags' names", "[core][config]") {
+  TestApp t;
+  auto items = config_items_from_toml(t.app, "ptt-taskd",
+                                      "[ptt-task]\nsocket = \"other-tool.sock\"\n"
+                                      "[ptt-taskd]\nmax-running = 2\nquiet = true\n"
+                                      "allow-root = [\"/a\", \"/b\"]\n"
+                                      "[ptt-taskd.spawn]\nmodel = \"opus\"\n",
+                                      "c.toml");
+  REQUIRE(items.size() == 4);  // toml++ keeps a table's keys sorted
+  auto find = [&](const std::string& name) {
+    for (const auto& i : items)
+      if (i.name == name) return i;
+    FAIL("no item " << name);
+    return CLI::ConfigItem{};
+  };
+  CHECK(find("max-running").inputs == std::vector<std::string>{"2"});
+  CHECK(find("max-running").parents.empty());
+  CHECK(find("quiet").inputs == std::vector<std::string>{"true"});
+  CHECK(find("allow-root").inputs == std::vector<std::string>{"/a", "/b"});
+  CHECK(find("model").parents == std::vector<std::string>{"spawn"});
+  CHECK(find("model").inputs == std::vector<std::string>{"opus"});
+}
+
+TEST_CASE("config: mistakes name the file and the line", "[core][config]") {
+  TestApp t;
+  auto parse = [&](const std::string& text) {
+    return message_of([&] { config_items_from_toml(t.app, "ptt-taskd", text, "/home/u/c.toml"); });
+  };
+  CHECK(parse("[ptt-taskd]\n\nmax-running = = 2\n").rfind("/home/u/c.toml:3: ", 0) == 0);
+  CHECK(parse("[ptt-taskd]\nmax-runing = 2\n") ==
+        "/home/u/c.toml:2: unknown key 'max-runing' in [ptt-taskd]; keys are the long flags without \"--\" "
+        "(see "
+        "`ptt-taskd --help`)");
+  CHECK(parse("socket = \"x\"\n").find("c.toml:1: 'socket' is outside a tool's table") != std::string::npos);
+  CHECK(parse("[ptt-taskdd]\n").find("c.toml:1: unknown table [ptt-taskdd]") != std::string::npos);
+  CHECK(parse("[ptt-taskd.nope]\nx = 1\n").find("c.toml:1: [ptt-taskd.nope] is not a subcommand") !=
+        std::string::npos);
+  CHECK(parse("[ptt-taskd]\nquiet = \"yes\"\n").find("c.toml:2: 'quiet' is a switch") != std::string::npos);
+  // Positionals, --help and --config are not keys.
+  CHECK(parse("[ptt-taskd]\npositional = \"x\"\n").find("unknown key 'positional'") != std::string::npos);
+  CHECK(parse("[ptt-taskd]\nhelp = true\n").find("unknown key 'help'") != std::string::npos);
+  CHECK(parse("[ptt-taskd]\nconfig = \"x\"\n").find("unknown key 'config'") != std::string::npos);
+}
+
+TEST_CASE("config: precedence is flag > environment > file > default", "[core][config]") {
+  TempFile file("[ptt-taskd]\nsocket = \"file.sock\"\nmax-running = 2\n");
+  auto run = [&](std::vector<std::string> args) {
+    auto t = std::make_unique<TestApp>();
+    args.insert(args.begin(), {"--config", file.path.string()});
+    std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+    t->app.parse(args);
+    return t;
+  };
+  CHECK(run({})->socket == "file.sock");
+  CHECK(run({})->max_running == 2);
+  CHECK(run({"--max-running", "7"})->max_running == 7);
+  {
+    EnvVar env("PTT_TEST_SOCKET", "env.sock");
+    CHECK(run({})->socket == "env.sock");
+    CHECK(run({"--socket", "flag.sock"})->socket == "flag.sock");
+  }
+  CHECK(run({"--socket", "flag.sock"})->socket == "flag.sock");
+  {
+    EnvVar empty("PTT_TEST_SOCKET", "");  // empty counts as unset
+    CHECK(run({})->socket == "file.sock");
+  }
+  TestApp no_file;  // a file named on purpose must exist
+  CHECK_THROWS_AS(no_file.app.parse(std::vector<std::string>{"/nonexistent/ptt/config.toml", "--config"}),
+                  CLI::FileError);
+}
+
+TEST_CASE("config: a bad value says which line of the file set it", "[core][config]") {
+  TempFile file("[ptt-taskd]\n# limits\nmax-running = 0\n");
+  TestApp t;
+  std::string message;
+  try {
+    t.app.parse(std::vector<std::string>{file.path.string(), "--config"});
+  } catch (const CLI::ParseError& e) {
+    message = ptt::explain_config_origin(t.app, e.what());
+  }
+  CHECK(message.find("--max-running") != std::string::npos);
+  CHECK(message.find("; fix " + file.path.string() + " line 3") != std::string::npos);
+  // A flag that was not in the file is not blamed on it.
+  CHECK(ptt::explain_config_origin(t.app, "--max-running-x: bad") == "--max-running-x: bad");
+}
+
+TEST_CASE("config: the default file is $PTT_CONFIG, else under $XDG_CONFIG_HOME", "[core][config]") {
+  {
+    EnvVar xdg("XDG_CONFIG_HOME", "/xdg");
+    CHECK(ptt::default_config_file() == "/xdg/ptt/config.toml");
+    EnvVar explicit_file("PTT_CONFIG", "/etc/ptt.toml");
+    CHECK(ptt::default_config_file() == "/etc/ptt.toml");
+  }
+}
