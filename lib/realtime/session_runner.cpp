@@ -59,7 +59,7 @@ class SessionRunner {
     flush_handles_ = false;
     flush_stdout();  // lines printed while shutting down
     if (stop_timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
-    ws_.destroy();  // lws closes its own handles on the loop, which must run to let it
+    ws_.destroy();  // turns the loop until every handle, lws's and ours, has closed
     while (uv_run(&loop_, UV_RUN_NOWAIT) != 0) {
     }
     uv_loop_close(&loop_);

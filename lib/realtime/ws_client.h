@@ -44,7 +44,9 @@ class WsClient {
   void connect();  // asynchronous; on_open or on_closed follows
   void send(const std::string& text);
   void close();    // graceful: on_closed follows
-  void destroy();  // tears the lws context down (the loop must run afterwards)
+  // Frees the lws context, turning the loop until lws's handles have closed: call it
+  // once every other handle on the loop is closed or closing.
+  void destroy();
   bool is_open() const { return open_; }
   std::size_t queued() const { return outbox_.size(); }
 

@@ -18,6 +18,8 @@ BIN_DIR = os.environ.get("PTT_BIN_DIR", "")
 TEST_BIN_DIR = os.environ.get("PTT_TEST_BIN_DIR", "")
 SOURCE_DIR = os.environ.get("PTT_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 SKIP = 77  # ctest SKIP_RETURN_CODE
+# Waits for readiness scale by this (the ASan suite sets 3: everything runs slower there).
+TIMEOUT_FACTOR = float(os.environ.get("PTT_TIMEOUT_FACTOR") or 1)
 
 # The one OpenAI key every test uses (Sandbox sets it; mocks accept it), and the one a
 # rejecting mock gets. After the run, tests/support/key_leak_check.py greps every test's
@@ -48,6 +50,7 @@ def binary(name):
 
 def wait_until(predicate, timeout=10.0, what="condition"):
     """Polls predicate with a short back-off until true; fails after timeout."""
+    timeout *= TIMEOUT_FACTOR
     deadline = time.monotonic() + timeout
     delay = 0.001
     while True:
@@ -90,7 +93,7 @@ class Sandbox:
         """Runs a binary to completion; returns CompletedProcess (text mode)."""
         cmd = [binary(args[0])] + list(args[1:]) if not os.path.isabs(args[0]) else list(args)
         proc = subprocess.run(cmd, input=input, capture_output=True, text=True,
-                              timeout=timeout, env=env or self.env)
+                              timeout=timeout * TIMEOUT_FACTOR, env=env or self.env)
         self.runs += 1
         with open(self.path("outputs.log"), "a") as f:  # kept for the key check
             f.write(f"--- run {self.runs}: {' '.join(args)} (exit {proc.returncode})\n"
@@ -126,7 +129,15 @@ class Sandbox:
         wait_until(ready, timeout, f"socket {path}")
 
     def cleanup(self):
+        # SIGTERM first: a daemon that exits on its own runs its exit checks (LeakSanitizer
+        # in the ASan suite); SIGKILL only for what is still up after the grace.
         for p in self.procs:
+            if p.poll() is None:
+                with contextlib.suppress(OSError):
+                    p.terminate()
+        for p in self.procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(timeout=5 * TIMEOUT_FACTOR)
             if p.poll() is None:
                 p.kill()
             with contextlib.suppress(Exception):

@@ -1,0 +1,29 @@
+// A program with one deliberate sanitizer finding per mode (leak, use-after-free,
+// undefined), for the test that proves the ASan suite sees reports from processes
+// whose exit status nobody checks. Only the sanitizer build runs it.
+#include <cstdio>
+#include <cstring>
+
+namespace {
+volatile int sink;
+int* volatile kept;
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: sanitizer-canary leak|use-after-free|undefined\n");
+    return 2;
+  }
+  if (std::strcmp(argv[1], "leak") == 0) {
+    kept = new int[16];
+    kept = nullptr;  // the only pointer is gone: LeakSanitizer reports it at exit
+  } else if (std::strcmp(argv[1], "use-after-free") == 0) {
+    int* volatile freed = new int[4];
+    delete[] freed;
+    sink = freed[0];
+  } else if (std::strcmp(argv[1], "undefined") == 0) {
+    volatile int big = 0x7fffffff;
+    sink = big + 1;  // signed overflow
+  }
+  return 0;
+}
