@@ -29,7 +29,7 @@ with Sandbox("deb") as sb:
     expect(fields.get("Package") == "ptt" and fields.get("Architecture") == "amd64", f"control: {info}")
     depends = [d.strip().split()[0] for d in fields.get("Depends", "").split(",")]
     for want in ("libwebsockets-evlib-uv", "libc6", "libstdc++6", "libuv1", "libportaudio2", "libsndfile1",
-                 "libsamplerate0", "libfmt9"):
+                 "libsamplerate0", "libcurl4"):  # fmt is header-only (no libfmt9)
         expect(want in depends, f"Depends lacks {want}: {fields.get('Depends')}")
     expect(any(d.startswith("libwebsockets1") for d in depends), f"Depends lacks libwebsockets: {depends}")
 
