@@ -6,7 +6,7 @@ import os
 import threading
 import time
 
-from ptt_harness import Sandbox, expect
+from ptt_harness import Sandbox, expect, under_asan
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 MB = 1024 * 1024
@@ -62,10 +62,7 @@ with Sandbox("taskd-bigline") as sb:
     raw = os.path.getsize(os.path.join(sb.state_dir, "logs", str(t), "stream.ndjson"))
     expect(raw > 128 * MB, f"the raw log lost the big lines ({raw} bytes)")
     peak = rss_peak_kb(d.proc.pid)
-    # ASan's quarantine keeps freed memory on purpose; the bound only holds without it.
-    # (The ASan suite sets PTT_SANITIZE; its runtime is linked statically, so not in maps.)
-    asan = os.environ.get("PTT_SANITIZE") == "1" or "libasan" in open(f"/proc/{d.proc.pid}/maps").read()
-    if asan:
+    if under_asan(d.proc.pid):
         print("note: AddressSanitizer build, the memory bound is not checked")
     else:
         expect(peak - idle_rss < 24 * 1024, f"daemon peak RSS grew by {(peak - idle_rss) // 1024} MB (idle {idle_rss} kB)")

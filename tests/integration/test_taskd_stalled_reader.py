@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 
-from ptt_harness import Sandbox, expect, wait_until
+from ptt_harness import Sandbox, expect, under_asan, wait_until
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 MB = 1024 * 1024
@@ -25,10 +25,6 @@ QUEUE_MIB = 16  # the daemon's per-client cap, lowered from 64 MiB so the test i
 def rss_kb(pid, field):
     with open(f"/proc/{pid}/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith(field + ":"))
-
-
-def asan(pid):
-    return "libasan" in open(f"/proc/{pid}/maps").read()
 
 
 with Sandbox("taskd-stalled-sub") as sb:
@@ -100,7 +96,7 @@ with Sandbox("taskd-stalled-sub") as sb:
     print(f"subscribe: {TOOLS} events, {event_bytes[0] // MB} MB per subscriber in {elapsed:.1f} s; stalled "
           f"subscriber dropped; daemon RSS idle {idle // 1024} MB, peak {peak // 1024} MB (+{growth} MB)")
     expect(event_bytes[0] > 2 * QUEUE_MIB * MB, f"only {event_bytes[0] // MB} MB of events: too few to test the cap")
-    if asan(d.proc.pid):
+    if under_asan(d.proc.pid):
         print("note: AddressSanitizer build, the memory bound is not checked")
     else:
         # The stalled client's cap, the reader's one round (~3 MB) and working memory.
@@ -136,6 +132,6 @@ with Sandbox("taskd-stalled-logs") as sb:
     growth = (peak - idle) // 1024
     print(f"logs -f: {size // MB} MB log, follower stalled then read all {floods} lines; "
           f"daemon RSS idle {idle // 1024} MB, peak {peak // 1024} MB (+{growth} MB)")
-    if not asan(d.proc.pid):
+    if not under_asan(d.proc.pid):
         expect(growth < 16, f"daemon RSS grew by {growth} MB under a stalled log follower")
 print("ok: a stalled subscriber is dropped with a logged reason; a stalled follower is paused; memory stays bounded")
