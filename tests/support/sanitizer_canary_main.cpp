@@ -8,9 +8,10 @@ namespace {
 volatile int sink;
 int* volatile kept;
 
-// ASan and UBSan (halt_on_error, -fno-sanitize-recover) stop the process at the fault;
-// getting past it means the build does not catch what the suite relies on it catching.
-int caught_nothing(const char* mode) {
+// Reached only past a fault: ASan and UBSan (halt_on_error, -fno-sanitize-recover) stop
+// the process at it, so getting here means the build does not catch what the suite
+// relies on it catching.
+int assert_fault_was_caught(const char* mode) {
   std::fprintf(stderr, "FAIL: sanitizer-canary %s: the fault ran on uncaught\n", mode);
   return 3;
 }
@@ -28,11 +29,11 @@ int main(int argc, char** argv) {
     int* volatile freed = new int[4];
     delete[] freed;
     sink = freed[0];
-    return caught_nothing("use-after-free");
+    return assert_fault_was_caught("use-after-free");
   } else if (std::strcmp(argv[1], "undefined") == 0) {
     volatile int big = 0x7fffffff;
     sink = big + 1;  // signed overflow
-    return caught_nothing("undefined");
+    return assert_fault_was_caught("undefined");
   } else {
     std::fprintf(stderr, "sanitizer-canary: unknown mode '%s' (leak|use-after-free|undefined)\n", argv[1]);
     return 2;
