@@ -4,9 +4,10 @@
 #include <cstdlib>
 #include <string>
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/local_accounts.h"
 
 namespace ptt {
 namespace fs = std::filesystem;
@@ -20,7 +21,7 @@ const char* env_nonempty(const char* name) {
 
 fs::path home_dir() {
   if (const char* h = env_nonempty("HOME")) return h;
-  if (const passwd* pw = getpwuid(getuid())) return pw->pw_dir;
+  if (auto user = find_local_user(getuid())) return user->home;
   return "/";
 }
 

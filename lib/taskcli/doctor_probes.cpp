@@ -1,5 +1,6 @@
 // The doctor's probes: each looks at one part of the machine and reports facts.
 // No verdicts here (see doctor.cpp).
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -8,10 +9,8 @@
 #include <filesystem>
 
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/input.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/client.h"
+#include "core/local_accounts.h"
 #include "taskcli/doctor.h"
 
 namespace ptt::taskcli::doctor {
@@ -184,17 +184,17 @@ KeyboardFacts probe_keyboards(const std::string& dir) {
     if (has_letter_keys(fd) && k.keyboards++ == 0) k.first_keyboard = entry.path().string();
     ::close(fd);
   }
-  if (const group* g = ::getgrnam("input")) {
-    gid_t input_gid = g->gr_gid;
-    k.in_input_group = ::getegid() == input_gid;
+  if (auto input = find_local_group("input")) {
+    k.in_input_group = ::getegid() == input->gid;
     int n = ::getgroups(0, nullptr);
     std::vector<gid_t> groups(n > 0 ? n : 0);
     if (n > 0 && ::getgroups(n, groups.data()) == n) {
-      for (gid_t gid : groups) k.in_input_group = k.in_input_group || gid == input_gid;
+      for (gid_t gid : groups) k.in_input_group = k.in_input_group || gid == input->gid;
     }
-    const passwd* pw = ::getpwuid(::getuid());
-    for (char** member = g->gr_mem; pw && member && *member; ++member)
-      if (std::strcmp(*member, pw->pw_name) == 0) k.listed_in_input_group = true;
+    if (auto me = find_local_user(::getuid())) {
+      k.listed_in_input_group =
+          std::find(input->members.begin(), input->members.end(), me->name) != input->members.end();
+    }
   }
   return k;
 }
