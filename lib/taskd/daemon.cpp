@@ -19,6 +19,7 @@
 #include "taskd/daemon_state.h"
 #include "taskd/listener.h"
 #include "taskd/supervisor.h"
+#include "taskd/supervisor_status.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -120,9 +121,14 @@ void Daemon::load_tasks() {
   RecordStore::Loaded loaded = store_.load();
   for (const auto& problem : loaded.problems) daemon_log("warning: " + problem);
   for (auto& record : loaded.records) {
-    // Killed between forking a supervisor and recording it: the task runs.
-    if (record.state == protocol::TaskState::kQueued && fs::exists(store_.supervisor_pid_file(record.id))) {
-      record.state = protocol::TaskState::kRunning;
+    // A running task's record still reads "queued": its start is in the
+    // supervisor's status file, which the daemon creates before forking.
+    if (record.state == protocol::TaskState::kQueued) {
+      if (auto status = read_supervisor_status(store_.log_dir(record.id))) {
+        record.state = protocol::TaskState::kRunning;
+        record.started_at = status->started_at.value_or(record.created_at);
+        if (status->supervisor > 0) record.pid = status->supervisor;
+      }
     }
     table_.load(std::move(record));
   }
@@ -173,11 +179,8 @@ void Daemon::adopt_unfinished() {
   for (const auto& [id, t] : table_.tasks()) {
     if (t.state != protocol::TaskState::kRunning) continue;
     pid_t pid = t.pid.value_or(0);
-    if (std::string text = read_file(store_.supervisor_pid_file(id)); !text.empty()) {
-      try {
-        pid = std::stoi(text);
-      } catch (const std::exception&) {
-      }
+    if (auto status = read_supervisor_status(store_.log_dir(id)); status && status->supervisor > 0) {
+      pid = status->supervisor;
     }
     daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, pid));
     watch_task(id, pid, TaskWatch::Supervisor::kAdopted);

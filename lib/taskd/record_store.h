@@ -1,10 +1,11 @@
 #pragma once
-// Task persistence under the state dir. Every file is written atomically (a
-// temp file renamed over the old one), so a daemon killed at any point leaves
-// either the old or the new version. Layout:
-//   tasks/<id>.json        the task record
+// Task persistence under the state dir. Records and the counter are written
+// atomically (a temp file renamed over the old one), so a daemon killed at any
+// point leaves either the old or the new version. Layout:
+//   tasks/<id>.json        the task record: written when spawned and when finished
+//                          (a start is in supervisor.ndjson; the stream is re-read)
 //   next_id                the id counter (ids are never reused, even after clean)
-//   logs/<id>/stream.ndjson, stderr.log, exit.json, supervisor.pid, agent.pid
+//   logs/<id>/stream.ndjson, stderr.log, supervisor.ndjson (supervisor_status.h)
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -40,8 +41,6 @@ class RecordStore {
   std::filesystem::path log_dir(std::int64_t id) const;
   std::filesystem::path stream_log(std::int64_t id) const { return log_dir(id) / "stream.ndjson"; }
   std::filesystem::path stderr_log(std::int64_t id) const { return log_dir(id) / "stderr.log"; }
-  std::filesystem::path exit_file(std::int64_t id) const { return log_dir(id) / "exit.json"; }
-  std::filesystem::path supervisor_pid_file(std::int64_t id) const { return log_dir(id) / "supervisor.pid"; }
 
  private:
   std::filesystem::path record_path(std::int64_t id) const;

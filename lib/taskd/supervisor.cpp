@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "taskd/record_store.h"
+#include "taskd/supervisor_status.h"
 
 extern char** environ;
 
@@ -67,7 +68,7 @@ int spawn_agent(const std::vector<std::string>& args, pid_t& pid) {
   return rc;
 }
 
-AgentExit supervise(const SupervisorSpec& spec) {
+AgentExit supervise(const SupervisorSpec& spec, int status_fd) {
   AgentExit result;
   // SIGTERM (cancel) stays blocked, as the daemon spawned us, until the agent's
   // group exists: an early cancel waits instead of being lost.
@@ -79,7 +80,7 @@ AgentExit supervise(const SupervisorSpec& spec) {
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
-  ::signal(SIGXFSZ, SIG_IGN);  // a failed exit.json write is reported, not a silent death
+  ::signal(SIGXFSZ, SIG_IGN);  // a failed status write is reported, not a silent death
   g_kill_grace_ms = spec.kill_grace_ms;
 
   if (::chdir(spec.cwd.c_str()) != 0) {
@@ -96,10 +97,8 @@ AgentExit supervise(const SupervisorSpec& spec) {
     return result;
   }
   g_agent_pgid = agent;
-  try {  // lets the daemon clean up the agent's group should this supervisor be killed
-    write_file_atomically(spec.log_dir / "agent.pid", std::to_string(agent) + "\n");
-  } catch (const std::exception&) {
-  }
+  // Lets the daemon clean up the agent's group should this supervisor be killed.
+  append_supervisor_pid(status_fd, "agent", agent);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -194,44 +193,21 @@ int run_supervisor(const SupervisorSpec& spec) {
   ::prctl(PR_SET_NAME, "ptt-supervise");
   ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agent
   for (const auto& kv : spec.env) ::putenv(const_cast<char*>(kv.c_str()));
-  try {
-    write_file_atomically(spec.log_dir / "supervisor.pid", std::to_string(::getpid()) + "\n");
-  } catch (const std::exception& e) {
-    log_line(e.what());
+  // The daemon created the file before starting us; without it the exit status
+  // has nowhere to go, and the daemon reports the task's supervisor as lost.
+  int status_fd = open_supervisor_status(spec.log_dir);
+  if (status_fd < 0 || !append_supervisor_pid(status_fd, "supervisor", ::getpid())) {
+    log_line(fmt::format("cannot write {}: {}", (spec.log_dir / kSupervisorStatusFile).string(),
+                         std::strerror(errno)));
   }
-  AgentExit result = supervise(spec);
+  AgentExit result = supervise(spec, status_fd);
   result.cancelled = g_cancelled != 0;
-  try {
-    write_file_atomically(spec.log_dir / "exit.json", exit_to_json(result));
-  } catch (const std::exception& e) {
-    log_line(fmt::format("cannot write exit.json: {}", e.what()));
+  if (status_fd < 0 || !append_supervisor_exit(status_fd, result)) {
+    log_line(fmt::format("cannot write the exit status: {}", std::strerror(errno)));
     return 1;
   }
+  ::close(status_fd);
   return 0;
-}
-
-std::string exit_to_json(const AgentExit& e) {
-  nlohmann::json j = {{"exit_code", e.exit_code},
-                      {"signal", e.term_signal},
-                      {"exec_errno", e.exec_errno},
-                      {"cancelled", e.cancelled}};
-  return j.dump() + "\n";
-}
-
-std::optional<AgentExit> read_exit_file(const fs::path& path) {
-  std::string text = read_file(path);
-  if (text.empty()) return std::nullopt;
-  try {
-    auto j = nlohmann::json::parse(text);
-    AgentExit e;
-    e.exit_code = j.value("exit_code", 0);
-    e.term_signal = j.value("signal", 0);
-    e.exec_errno = j.value("exec_errno", 0);
-    e.cancelled = j.value("cancelled", false);
-    return e;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 bool supervisor_alive(pid_t pid) {

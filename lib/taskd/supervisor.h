@@ -1,12 +1,13 @@
 #pragma once
 // The per-task supervisor: a small process that owns the agent, so a task
-// survives the daemon being killed or upgraded. It is ptt-taskd itself,
-// started with posix_spawn (no fork of the daemon's address space) in a hidden
-// `--supervise` mode. It leaves the daemon's session (setsid), runs the agent in
-// its own process group in the task's cwd with stdout appended to stream.ndjson
-// and stderr to stderr.log, and when the agent ends it kills what is left of
-// the group (grandchildren) and writes exit.json atomically. A restarted
-// daemon reads those files.
+// survives the daemon being killed or upgraded. The daemon's spawner (a small
+// process forked at start-up) forks it; if the spawner is gone it is ptt-taskd
+// itself, exec'd in a hidden `--supervise` mode. It leaves the daemon's session
+// (setsid), runs the agent in its own process group in the task's cwd with
+// stdout appended to stream.ndjson and stderr to stderr.log, and when the agent
+// ends it kills what is left of the group (grandchildren). Its pid, the
+// agent's and the exit status go to supervisor.ndjson (supervisor_status.h),
+// which a restarted daemon reads.
 //
 // Cancel: SIGTERM to the supervisor; it sends SIGTERM to the agent's group and
 // SIGKILL after the grace period. The timer lives here, not in the daemon.
@@ -27,7 +28,7 @@ inline constexpr std::string_view kSuperviseFlag = "--supervise";
 struct SupervisorSpec {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH
   std::string cwd;
-  std::filesystem::path log_dir;  // stream.ndjson, stderr.log, exit.json, supervisor.pid, agent.pid
+  std::filesystem::path log_dir;  // stream.ndjson, stderr.log, supervisor.ndjson
   std::vector<std::string> env;   // extra "NAME=value" entries for the agent
   int kill_grace_ms = 5000;
   mode_t agent_umask = 022;  // the umask the daemon was started with, not its private 077
@@ -42,10 +43,6 @@ int supervise_main(int argc, char** argv);
 // The supervisor proper, in a process that is already in its own session with
 // stdin, stdout and stderr redirected and SIGTERM blocked. Returns the exit status.
 int run_supervisor(const SupervisorSpec& spec);
-
-std::string exit_to_json(const AgentExit& exit);
-// nullopt when the file is missing or unreadable (not written yet).
-std::optional<AgentExit> read_exit_file(const std::filesystem::path& path);
 
 // True when `pid` is alive and is a ptt-taskd supervisor (not a reused pid).
 bool supervisor_alive(pid_t pid);

@@ -78,8 +78,9 @@ void TaskTable::schedule(double now, Actions& out) {
     t.state = TaskState::kRunning;
     t.started_at = now;
     ++running;
+    // Not persisted: the daemon records the start in the task's supervisor
+    // status file (see RecordStore); the record is written again when it ends.
     out.push_back({Action::Kind::kStartAgent, id, {}});
-    out.push_back(persist(id));
     out.push_back(emit(id, "started"));
   }
 }
@@ -102,23 +103,18 @@ bool TaskTable::cancel_requested(TaskId id) const {
   return it != runtime_.end() && it->second.cancel_requested;
 }
 
-void TaskTable::agent_started(TaskId id, int pid, Actions& out) {
+void TaskTable::agent_started(TaskId id, int pid) {
   auto it = tasks_.find(id);
-  if (it == tasks_.end()) return;
-  it->second.pid = pid;
-  out.push_back(persist(id));
+  if (it != tasks_.end()) it->second.pid = pid;  // the status file has it for a restart
 }
 
 void TaskTable::stream_update(TaskId id, const StreamUpdate& u, Actions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || u.empty()) return;
   TaskRecord& t = it->second;
-  bool changed = false;
-  auto set = [&changed](auto& field, const auto& value) {
-    if (value && field != value) {
-      field = value;
-      changed = true;
-    }
+  // Not persisted: after a restart the stream is read again from its start.
+  auto set = [](auto& field, const auto& value) {
+    if (value && field != value) field = value;
   };
   set(t.session_id, u.session_id);
   set(t.model, u.model);
@@ -126,7 +122,6 @@ void TaskTable::stream_update(TaskId id, const StreamUpdate& u, Actions& out) {
   if (u.api_error) runtime_[id].api_error = true;
   bool new_activity = u.activity && t.activity != u.activity;
   set(t.activity, u.activity);
-  if (changed) out.push_back(persist(id));
   if (new_activity) out.push_back(emit(id, "activity"));
 }
 

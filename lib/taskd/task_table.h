@@ -3,6 +3,9 @@
 // agent started, stream update, agent exit, clean), actions come out (start an
 // agent, signal one, persist a record, emit an event). No I/O inside, so the
 // queue, dependency and outcome rules are unit-tested without sockets.
+// A record is persisted when a task is spawned and when it finishes, not in
+// between: a restarted daemon learns of a start from the task's supervisor
+// status file and re-reads its stream for the rest.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -57,7 +60,7 @@ class TaskTable {
   // Takes back a spawn whose record could not be written (its actions must be dropped).
   void discard(TaskId id);
   void cancel(TaskId id, double now, Actions& out);
-  void agent_started(TaskId id, int pid, Actions& out);
+  void agent_started(TaskId id, int pid);
   void stream_update(TaskId id, const StreamUpdate& update, Actions& out);
   void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, Actions& out);
   // A running task that ended without an agent outcome (spawn failed, supervisor lost).

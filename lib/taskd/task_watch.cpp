@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "taskd/supervisor.h"
+#include "taskd/supervisor_status.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -46,8 +47,8 @@ TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir
       w->supervisor_gone_ = true;
     }
   }
-  // Files written before we looked (a restart, or a very quick agent).
-  if (fs::exists(w->log_dir_ / "exit.json")) w->exit_seen_ = true;
+  // The exit may have been written before we looked (a restart, a quick agent).
+  w->exit_seen_ = true;
   w->mark();
   return w;
 }
@@ -59,7 +60,7 @@ void TaskWatch::mark() {
 
 void TaskWatch::on_fs_event(uv_fs_event_t* h, const char* filename, int, int) {
   auto* self = static_cast<TaskWatch*>(h->data);
-  if (filename && std::strcmp(filename, "exit.json") == 0) self->exit_seen_ = true;
+  if (filename && std::strcmp(filename, kSupervisorStatusFile) == 0) self->exit_seen_ = true;
   self->mark();
 }
 
@@ -71,7 +72,6 @@ void TaskWatch::on_pidfd(uv_poll_t* h, int, int) {
 
 void TaskWatch::supervisor_exited() {
   supervisor_gone_ = true;
-  if (fs::exists(log_dir_ / "exit.json")) exit_seen_ = true;
   mark();
 }
 
@@ -103,8 +103,10 @@ bool TaskWatch::pump(std::size_t budget) {
   if (n > 0) return backlog_ = true;  // budget or line cap used up, more may wait
   backlog_ = false;
   if (!exit_seen_ && !supervisor_gone_) return false;
-  std::optional<AgentExit> exit = read_exit_file(log_dir_ / "exit.json");
-  if (!exit && !supervisor_gone_) return false;  // exit.json is being replaced; its event will come
+  exit_seen_ = false;  // until the status file changes again
+  std::optional<SupervisorStatus> status = read_supervisor_status(log_dir_);
+  std::optional<AgentExit> exit = status ? status->exit : std::nullopt;
+  if (!exit && !supervisor_gone_) return false;  // not written yet; its inotify event will come
   framer_.finish(on_line, on_overflow);
   ended_ = true;
   cb_.on_ended(task_, exit);

@@ -4,7 +4,7 @@ and each outcome is the task's own (result text, failure reason)."""
 import os
 
 from ptt_harness import Sandbox, expect, wait_until
-from taskd_fixture import Taskd, get, pid_alive, spawn, wait_tasks
+from taskd_fixture import Taskd, get, pid_alive, spawn, supervisor_status, wait_tasks
 
 N = 10
 
@@ -27,7 +27,7 @@ with Sandbox("taskd-kill9-ten") as sb:
     for i in range(0, N, 2):
         open(gates[i], "w").close()
     for i in range(0, N, 2):
-        wait_until(lambda i=i: os.path.exists(os.path.join(sb.state_dir, "logs", str(ids[i]), "exit.json")), 30,
+        wait_until(lambda i=i: "exit" in supervisor_status(sb.state_dir, ids[i]), 30,
                    f"task {ids[i]} to end while the daemon is down")
 
     d2 = Taskd(sb, "--max-running", str(N))

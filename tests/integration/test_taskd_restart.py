@@ -5,7 +5,7 @@ reported and skipped."""
 import os
 
 from ptt_harness import Sandbox, expect, wait_until
-from taskd_fixture import Taskd, get, log_lines, pid_alive, spawn, wait_tasks
+from taskd_fixture import Taskd, get, log_lines, pid_alive, spawn, supervisor_status, wait_tasks
 
 with Sandbox("taskd-restart") as sb:
     d = Taskd(sb, "--max-running", "3")
@@ -31,7 +31,7 @@ with Sandbox("taskd-restart") as sb:
     # While the daemon is down: one task finishes, one keeps running, one is half-way.
     open(gates["a"], "w").close()
     open(gates["c"], "w").close()
-    wait_until(lambda: os.path.exists(os.path.join(sb.state_dir, "logs", str(a), "exit.json")), what="task a to end")
+    wait_until(lambda: "exit" in supervisor_status(sb.state_dir, a), what="task a to end")
     # A torn record (a write interrupted by a crash elsewhere) must not stop the restart.
     with open(os.path.join(sb.state_dir, "tasks", "77.json"), "w") as f:
         f.write('{"id":77,"state":"runn')
@@ -74,7 +74,7 @@ with Sandbox("taskd-restart") as sb:
     f = spawn(c3, "sleep 60", sb.root)
     pid = wait_until(lambda: get(c3, f)["pid"], what="task f's supervisor")
     wait_until(lambda: get(c3, f)["session_id"], what="task f's agent")
-    agent = int(open(os.path.join(sb.state_dir, "logs", str(f), "agent.pid")).read())
+    agent = supervisor_status(sb.state_dir, f)["agent"]
     os.kill(pid, 9)
     rec = wait_tasks(c3, [f])[f]
     expect(rec["state"] == "failed" and rec["reason"] == "supervisor_lost", str(rec))

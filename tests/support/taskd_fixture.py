@@ -3,6 +3,7 @@
 Readiness comes from the daemon's --ready-fd line, never a sleep. The daemon logs
 to a file so a chatty daemon can never block on a full stderr pipe.
 """
+import json
 import os
 import select
 import signal
@@ -122,3 +123,17 @@ def pid_alive(pid):
             return f.read().split(") ", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def supervisor_status(state_dir, task):
+    """The task's supervisor.ndjson as one dict (started_at, supervisor, agent, exit),
+    whole lines only; {} while the file does not exist."""
+    status = {}
+    try:
+        with open(os.path.join(state_dir, "logs", str(task), "supervisor.ndjson")) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return status
+    for line in text.split("\n")[:-1]:
+        status.update(json.loads(line))
+    return status

@@ -4,9 +4,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "taskd/record_store.h"
 #include "taskd/request_fields.h"
 #include "taskd/supervisor.h"
+#include "taskd/supervisor_status.h"
 
 using namespace ptt::taskd;
 namespace fs = std::filesystem;
@@ -84,14 +87,38 @@ TEST_CASE("atomic writes replace whole files and leave no temp behind", "[taskd]
   CHECK_THROWS(write_file_atomically(dir.path / "missing" / "x", "y"));
 }
 
-TEST_CASE("the supervisor's exit file round-trips", "[taskd][store]") {
+TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines skipped", "[taskd][store]") {
   TempDir dir;
+  CHECK_FALSE(read_supervisor_status(dir.path));  // never started
+  begin_supervisor_status(dir.path, 12.5);
+  auto started = read_supervisor_status(dir.path);
+  REQUIRE(started);
+  CHECK(started->started_at == 12.5);
+  CHECK(started->supervisor == 0);
+  CHECK_FALSE(started->exit);
+
+  int fd = open_supervisor_status(dir.path);
+  REQUIRE(fd >= 0);
+  CHECK(append_supervisor_pid(fd, "supervisor", 4242));
+  CHECK(append_supervisor_pid(fd, "agent", 4243));
+  CHECK(::write(fd, "not json\n{\"agent\":\"x\"}\n{\"exit\":{\"exit_code\":\"NaN\"}}\n", 52) == 52);
+  auto running = read_supervisor_status(dir.path);
+  REQUIRE(running);
+  CHECK(running->supervisor == 4242);
+  CHECK(running->agent == 4243);
+  CHECK_FALSE(running->exit);
+
   AgentExit e{137, 9, 0, true};
-  write_file_atomically(dir.path / "exit.json", exit_to_json(e));
-  CHECK(read_exit_file(dir.path / "exit.json") == e);
-  CHECK_FALSE(read_exit_file(dir.path / "none.json"));
-  write_file_atomically(dir.path / "bad.json", "{\"exit_co");
-  CHECK_FALSE(read_exit_file(dir.path / "bad.json"));
+  CHECK(append_supervisor_exit(fd, e));
+  CHECK(::write(fd, "{\"exit\":{\"exit_code\":0", 22) == 22);  // torn: no newline yet
+  ::close(fd);
+  auto ended = read_supervisor_status(dir.path);
+  REQUIRE(ended);
+  CHECK(ended->exit == e);
+  CHECK(ended->started_at == 12.5);
+
+  CHECK_THROWS(begin_supervisor_status(dir.path / "missing", 1.0));
+  CHECK(open_supervisor_status(dir.path / "missing") < 0);
 }
 
 TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {

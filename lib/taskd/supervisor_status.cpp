@@ -1,0 +1,90 @@
+#include "taskd/supervisor_status.h"
+
+#include <cerrno>
+#include <string_view>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "taskd/record_store.h"
+
+namespace ptt::taskd {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+bool append_line(int fd, const json& value) {
+  std::string line = value.dump() + "\n";
+  ssize_t n;
+  do {
+    n = ::write(fd, line.data(), line.size());
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0 && static_cast<std::size_t>(n) != line.size()) errno = ENOSPC;
+  return n >= 0 && static_cast<std::size_t>(n) == line.size();
+}
+
+}  // namespace
+
+void begin_supervisor_status(const fs::path& log_dir, double started_at) {
+  fs::path path = log_dir / kSupervisorStatusFile;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + path.string());
+  bool ok = append_line(fd, {{"started_at", started_at}});
+  int err = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());  // a half-written start must not read as a started task
+    throw std::system_error(err, std::generic_category(), "write " + path.string());
+  }
+}
+
+int open_supervisor_status(const fs::path& log_dir) {
+  return ::open((log_dir / kSupervisorStatusFile).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+}
+
+bool append_supervisor_pid(int fd, const char* key, pid_t pid) { return append_line(fd, {{key, pid}}); }
+
+bool append_supervisor_exit(int fd, const AgentExit& e) {
+  return append_line(fd, {{"exit",
+                           {{"exit_code", e.exit_code},
+                            {"signal", e.term_signal},
+                            {"exec_errno", e.exec_errno},
+                            {"cancelled", e.cancelled}}}});
+}
+
+std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) {
+  fs::path path = log_dir / kSupervisorStatusFile;
+  if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
+  std::string text = read_file(path);
+  SupervisorStatus s;
+  std::string_view rest = text;
+  // Only whole lines count: a line still being written has no newline yet.
+  for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl + 1);
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    try {
+      if (auto it = j.find("started_at"); it != j.end() && it->is_number()) s.started_at = it->get<double>();
+      if (auto it = j.find("supervisor"); it != j.end() && it->is_number_integer()) s.supervisor = it->get<pid_t>();
+      if (auto it = j.find("agent"); it != j.end() && it->is_number_integer()) s.agent = it->get<pid_t>();
+      if (auto it = j.find("exit"); it != j.end() && it->is_object()) {
+        AgentExit e;
+        e.exit_code = it->value("exit_code", 0);
+        e.term_signal = it->value("signal", 0);
+        e.exec_errno = it->value("exec_errno", 0);
+        e.cancelled = it->value("cancelled", false);
+        s.exit = e;
+      }
+    } catch (const json::exception&) {
+      // a field of the wrong type: the line is skipped
+    }
+  }
+  return s;
+}
+
+}  // namespace ptt::taskd
