@@ -18,8 +18,8 @@
 #include "protocol/protocol.h"
 #include "taskd/daemon_state.h"
 #include "taskd/listener.h"
-#include "taskd/supervisor.h"
-#include "taskd/supervisor_status.h"
+#include "taskd/supervisor_launch.h"
+#include "supervise/supervisor_status.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -33,7 +33,10 @@ int run(const DaemonConfig& config) {
 }
 
 Daemon::Daemon(const DaemonConfig& config)
-    : config_(config), store_(config.state_dir), table_(config.max_running) {}
+    : config_(config),
+      store_(config.state_dir),
+      table_(config.max_running),
+      supervisor_exe_(config.supervisor.empty() ? find_supervisor_executable().value_or("") : config.supervisor) {}
 
 double Daemon::now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -69,15 +72,14 @@ int Daemon::run() {
       }
       prepare_socket_path(config_.socket);
     }
-    // Fork the supervisor spawner while the daemon is still small.
-    // PTT_TASKD_NO_SPAWNER=1 forces the fallback (tests cover both paths).
-    const char* no_spawner = std::getenv("PTT_TASKD_NO_SPAWNER");
     // PTT_TASKD_CLIENT_QUEUE_MIB: the unread bytes after which a client is dropped (tests).
     if (const char* mib = std::getenv("PTT_TASKD_CLIENT_QUEUE_MIB"); mib && std::atol(mib) > 0) {
       Connection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
     }
-    if ((no_spawner && *no_spawner == '1') || !spawner_.start()) {
-      daemon_log("no spawner process; supervisors are started as `ptt-taskd --supervise`");
+    if (supervisor_exe_.empty()) {
+      print_error("ptt-taskd", "ptt-supervise is missing (looked next to ptt-taskd and in ../libexec/ptt/); "
+                               "reinstall ptt");
+      return kExitFailure;
     }
     load_tasks();
   } catch (const std::system_error& e) {  // filesystem errors included
@@ -261,6 +263,15 @@ void Daemon::apply(Actions actions) {
   pending = &queue;
   for (std::size_t i = 0; i < queue.size(); ++i) {
     Action a = queue[i];
+    if (a.kind == Action::Kind::kStartAgent && defer_starts_) {
+      // A spawn's reply goes out first: starting the supervisor (mkdir, files,
+      // exec) is not what its client waits for. The rest of the batch (the
+      // "started" event) follows the start, from the pump.
+      deferred_starts_.insert(deferred_starts_.end(), queue.begin() + static_cast<std::ptrdiff_t>(i),
+                              queue.end());
+      want_pump();
+      break;
+    }
     try {
       switch (a.kind) {
         case Action::Kind::kStartAgent:

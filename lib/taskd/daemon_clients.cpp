@@ -2,6 +2,7 @@
 // and log followers in bounded slices from one idle handle (active only while
 // there is work, so an idle daemon has nothing scheduled).
 #include <algorithm>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -87,6 +88,7 @@ void Daemon::want_pump() {
 }
 
 void Daemon::pump() {
+  if (!deferred_starts_.empty()) apply(std::exchange(deferred_starts_, {}));
   bool more = false;
   std::vector<TaskId> busy;
   for (auto& [id, w] : watches_) {

@@ -18,7 +18,6 @@
 #include "taskd/daemon.h"
 #include "taskd/log_follower.h"
 #include "taskd/record_store.h"
-#include "taskd/spawner.h"
 #include "taskd/task_table.h"
 #include "taskd/task_watch.h"
 
@@ -48,6 +47,13 @@ class Daemon {
   void handle_line(Connection& c, std::string_view line);
   nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
   void apply(Actions actions);
+  // apply(), with any agent start (and what follows it) left to the pump, so a
+  // request's reply is written before the supervisor is started.
+  void apply_after_reply(Actions actions) {
+    defer_starts_ = true;
+    apply(std::move(actions));
+    defer_starts_ = false;
+  }
   // Writes a just-spawned task's record and the id counter before the reply; when
   // that fails the spawn is taken back and a storage_error thrown (no id without a record).
   void record_new_task(TaskId id, Actions& actions);
@@ -80,7 +86,7 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
-  Spawner spawner_;
+  std::string supervisor_exe_;  // ptt-supervise, started per task
   int exit_status_ = 0;  // 130 after SIGINT
 
  private:
@@ -106,6 +112,8 @@ class Daemon {
   std::set<TaskId> dirty_records_;
   std::set<TaskId> changed_;  // changed since their record file was last written
   bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
+  bool defer_starts_ = false;  // see apply_after_reply()
+  Actions deferred_starts_;    // run by the next pump()
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};

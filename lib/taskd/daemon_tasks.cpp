@@ -13,7 +13,8 @@
 
 #include "taskd/agent_command.h"
 #include "taskd/daemon_state.h"
-#include "taskd/supervisor.h"
+#include "supervise/supervisor_status.h"
+#include "taskd/supervisor_launch.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -34,19 +35,26 @@ std::string read_tail(const fs::path& path, std::size_t bytes) {
   return out;
 }
 
-void touch(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) ::close(fd);
-}
-
 }  // namespace
 
 void Daemon::start_agent(TaskId id) {
   const auto* t = table_.find(id);
   if (!t) return;
   fs::path dir = store_.log_dir(id);
-  fs::create_directories(dir);
-  touch(dir / "stderr.log");  // stream.ndjson: its TaskWatch creates it, in this same turn
+  try {
+    fs::create_directories(dir);
+    begin_supervisor_status(dir, t->started_at.value_or(now()));
+  } catch (const std::exception& e) {
+    // Without its status file a restart could not tell the task had started.
+    std::string why = fmt::format("cannot prepare the task's log dir: {}; free space there or fix its "
+                                  "permissions, then spawn again",
+                                  e.what());
+    daemon_log(fmt::format("task {}: {}", id, why));
+    Actions actions;
+    table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
+    apply(std::move(actions));
+    return;
+  }
   SupervisorSpec spec;
   spec.argv =
       agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
@@ -55,21 +63,15 @@ void Daemon::start_agent(TaskId id) {
   spec.env = {fmt::format("PTT_TASK_ID={}", id)};
   spec.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
   spec.agent_umask = user_umask_;
-  // Through the spawner (cheap); exec'ing ptt-taskd --supervise if it is gone.
-  bool via_spawner = spawner_.running();
-  pid_t pid = via_spawner ? spawner_.spawn(spec) : -1;
-  if (pid < 0 && !spawner_.running()) {
-    via_spawner = false;
-    pid = start_supervisor(spec);
-  }
+  pid_t pid = start_supervisor(spec, supervisor_exe_);
   Actions actions;
   if (pid < 0) {
     std::string why = fmt::format("cannot start the task's supervisor: {}", std::strerror(errno));
     daemon_log(fmt::format("task {}: {}", id, why));
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
   } else {
-    table_.agent_started(id, pid, actions);
-    watch_task(id, pid, via_spawner ? TaskWatch::Supervisor::kFresh : TaskWatch::Supervisor::kChild);
+    table_.agent_started(id, pid);
+    watch_task(id, pid, TaskWatch::Supervisor::kChild);
   }
   apply(std::move(actions));
 }
@@ -109,8 +111,8 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
     table_.agent_exited(id, *exit, std::move(tail), now(), actions);
   } else {
     // Its agent would run on unsupervised: end its process group too.
-    std::string agent = read_file(store_.log_dir(id) / "agent.pid");
-    pid_t agent_pgid = agent.empty() ? 0 : static_cast<pid_t>(std::atol(agent.c_str()));
+    auto status = read_supervisor_status(store_.log_dir(id));
+    pid_t agent_pgid = status ? status->agent : 0;
     if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
     daemon_log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed",
                            id, agent_pgid));

@@ -65,7 +65,7 @@ json on_spawn(Daemon& d, Connection&, const json& req) {
   Actions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
   d.record_new_task(id, actions);
-  d.apply(std::move(actions));
+  d.apply_after_reply(std::move(actions));
   return {{"task", d.record_json(id)}};
 }
 
@@ -91,7 +91,7 @@ json on_follow_up(Daemon& d, Connection&, const json& req) {
   Actions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
   d.record_new_task(id, actions);
-  d.apply(std::move(actions));
+  d.apply_after_reply(std::move(actions));
   return {{"task", d.record_json(id)}};
 }
 

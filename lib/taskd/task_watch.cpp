@@ -7,8 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "taskd/supervisor.h"
-#include "taskd/supervisor_status.h"
+#include "taskd/supervisor_launch.h"
+#include "supervise/supervisor_status.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;

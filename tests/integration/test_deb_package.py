@@ -39,6 +39,7 @@ with Sandbox("deb") as sb:
         for want in (f"./usr/bin/{tool}", f"./usr/share/man/man1/{tool}.1",
                      f"./usr/share/bash-completion/completions/{tool}"):
             expect(want in paths, f"the package lacks {want}")
+    expect("./usr/libexec/ptt/ptt-supervise" in paths, "the package lacks ptt-supervise")
     for unit in ("ptt-taskd.socket", "ptt-taskd.service", "ptt-voice.service"):
         expect(f"./usr/lib/systemd/user/{unit}" in paths, f"the package lacks {unit}")
     expect("./usr/share/doc/ptt/examples/tmux/ptt-status.sh" in paths, "the package lacks the examples")

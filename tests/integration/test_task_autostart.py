@@ -9,8 +9,8 @@ AGENT = os.path.join(SOURCE_DIR, "tests", "support", "script_agent.py")
 
 
 def daemons_on(socket):
-    """Pids of ptt-taskd daemons whose environment names this socket. The daemon's
-    spawner and the task supervisors share its command line, so go by comm."""
+    """Pids of ptt-taskd daemons whose environment names this socket (by the
+    executable in their command line, then by comm)."""
     pids = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:

@@ -1,19 +1,21 @@
 """The agent binary is missing (--claude names a path that does not exist) or cannot be
 run (not executable): the task fails with reason `agent_missing`, its record says which
 path and why, `ptt-task status` shows it, and the daemon goes on serving.
-(test_taskd_failures.py covers the same through PTT_CLAUDE.)"""
+(test_taskd_failures.py covers the same through PTT_CLAUDE.)
+ptt-supervise missing: the daemon refuses to start and says so; found in ../libexec/ptt
+(the installed layout), tasks run."""
 import json
 import os
+import shutil
+import subprocess
 
-from ptt_harness import Sandbox, expect
+from ptt_harness import Sandbox, binary, expect
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 with Sandbox("taskd-agent-missing") as sb:
     cases = {
         "missing": (sb.path("no", "such", "claude"), "No such file or directory", {}),
         "not executable": (sb.path("claude-not-executable"), "Permission denied", {}),
-        # Supervisors started as `ptt-taskd --supervise` instead of by the spawner process.
-        "missing, no spawner": (sb.path("gone"), "No such file or directory", {"PTT_TASKD_NO_SPAWNER": "1"}),
     }
     with open(cases["not executable"][0], "w") as f:
         f.write("#!/bin/sh\necho never\n")
@@ -39,3 +41,25 @@ with Sandbox("taskd-agent-missing") as sb:
         d.wait_exit()
         print(f"{what}: task {tid} failed (agent_missing): {tail.strip()}")
 print("ok: a missing or non-executable agent fails the task with agent_missing and says why")
+
+with Sandbox("taskd-supervisor-location") as sb:
+    bare = sb.path("bare", "bin", "ptt-taskd")
+    os.makedirs(os.path.dirname(bare))
+    shutil.copy2(binary("ptt-taskd"), bare)
+    r = subprocess.run([bare], env=sb.env, capture_output=True, text=True, timeout=30)
+    expect(r.returncode == 1, f"a daemon without ptt-supervise must not start: {r.returncode}, {r.stderr}")
+    expect(r.stderr.startswith("ptt-taskd: error: ptt-supervise is missing") and "reinstall ptt" in r.stderr,
+           f"unclear error: {r.stderr!r}")
+    expect(not os.path.exists(sb.socket), "it left a socket behind")
+
+    installed = sb.path("prefix", "bin", "ptt-taskd")
+    os.makedirs(os.path.dirname(installed))
+    os.makedirs(sb.path("prefix", "libexec", "ptt"))
+    shutil.copy2(binary("ptt-taskd"), installed)
+    shutil.copy2(binary("ptt-supervise"), sb.path("prefix", "libexec", "ptt", "ptt-supervise"))
+    d = Taskd(sb, daemon=installed)
+    c = d.client()
+    tid = spawn(c, "result success from libexec", sb.root)
+    t = wait_tasks(c, [tid])[tid]
+    expect(t["state"] == "succeeded" and t["result"]["text"] == "from libexec", str(t))
+    print("ok: no ptt-supervise: refused with a clear error; ../libexec/ptt/ptt-supervise: tasks run")

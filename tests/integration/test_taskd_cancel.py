@@ -16,39 +16,36 @@ def grandchild_pid(c, task):
     return wait_until(find, what=f"task {task}'s grandchild")
 
 
-# Both ways of starting supervisors: the spawner process, and exec'ing ptt-taskd --supervise.
-for no_spawner in ("0", "1"):
-    with Sandbox("taskd-cancel") as sb:
-        d = Taskd(sb, "--kill-grace", "0.5", env=dict(sb.env, PTT_TASKD_NO_SPAWNER=no_spawner))
-        expect(("no spawner process" in d.log()) == (no_spawner == "1"), d.log())
-        c = d.client()
+with Sandbox("taskd-cancel") as sb:
+    d = Taskd(sb, "--kill-grace", "0.5")
+    c = d.client()
 
-        # A polite agent: SIGTERM ends it and its grandchild.
-        t1 = spawn(c, "grandchild; sleep 60", sb.root)
-        gc1 = grandchild_pid(c, t1)
-        expect(pid_alive(gc1), "grandchild not running")
-        c.request("cancel", task=t1)
-        rec = wait_tasks(c, [t1])[t1]
-        expect(rec["state"] == "cancelled" and rec["reason"] == "cancelled", str(rec))
-        expect(rec["exit_code"] == 128 + 15, f"agent should have died of SIGTERM: {rec}")
-        wait_until(lambda: not pid_alive(gc1), 5, "the grandchild to die")
+    # A polite agent: SIGTERM ends it and its grandchild.
+    t1 = spawn(c, "grandchild; sleep 60", sb.root)
+    gc1 = grandchild_pid(c, t1)
+    expect(pid_alive(gc1), "grandchild not running")
+    c.request("cancel", task=t1)
+    rec = wait_tasks(c, [t1])[t1]
+    expect(rec["state"] == "cancelled" and rec["reason"] == "cancelled", str(rec))
+    expect(rec["exit_code"] == 128 + 15, f"agent should have died of SIGTERM: {rec}")
+    wait_until(lambda: not pid_alive(gc1), 5, "the grandchild to die")
 
-        # A stubborn agent ignores SIGTERM: SIGKILL follows after the grace period.
-        t2 = spawn(c, "ignore-term; grandchild; sleep 60", sb.root)
-        gc2 = grandchild_pid(c, t2)
-        started = time.monotonic()
-        c.request("cancel", task=t2)
-        rec = wait_tasks(c, [t2])[t2]
-        took = time.monotonic() - started
-        expect(rec["state"] == "cancelled" and rec["exit_code"] == 128 + 9, f"SIGKILL expected: {rec}")
-        expect(0.4 <= took < 5, f"SIGKILL came after {took:.2f}s, grace is 0.5s")
-        wait_until(lambda: not pid_alive(gc2), 5, "the stubborn grandchild to die")
+    # A stubborn agent ignores SIGTERM: SIGKILL follows after the grace period.
+    t2 = spawn(c, "ignore-term; grandchild; sleep 60", sb.root)
+    gc2 = grandchild_pid(c, t2)
+    started = time.monotonic()
+    c.request("cancel", task=t2)
+    rec = wait_tasks(c, [t2])[t2]
+    took = time.monotonic() - started
+    expect(rec["state"] == "cancelled" and rec["exit_code"] == 128 + 9, f"SIGKILL expected: {rec}")
+    expect(0.4 <= took < 5, f"SIGKILL came after {took:.2f}s, grace is 0.5s")
+    wait_until(lambda: not pid_alive(gc2), 5, "the stubborn grandchild to die")
 
-        # An agent that finishes normally does not leave its grandchildren behind.
-        t3 = spawn(c, "grandchild; result success done", sb.root)
-        rec = wait_tasks(c, [t3])[t3]
-        expect(rec["state"] == "succeeded", str(rec))
-        gc3 = grandchild_pid(c, t3)
-        wait_until(lambda: not pid_alive(gc3), 5, "the finished task's grandchild to die")
-        expect(d.proc.poll() is None, "daemon died")
+    # An agent that finishes normally does not leave its grandchildren behind.
+    t3 = spawn(c, "grandchild; result success done", sb.root)
+    rec = wait_tasks(c, [t3])[t3]
+    expect(rec["state"] == "succeeded", str(rec))
+    gc3 = grandchild_pid(c, t3)
+    wait_until(lambda: not pid_alive(gc3), 5, "the finished task's grandchild to die")
+    expect(d.proc.poll() is None, "daemon died")
 print("ok: cancel escalates to SIGKILL and no grandchild survives its task")

@@ -8,8 +8,8 @@
 
 #include "taskd/record_store.h"
 #include "taskd/request_fields.h"
-#include "taskd/supervisor.h"
-#include "taskd/supervisor_status.h"
+#include "supervise/supervisor.h"
+#include "supervise/supervisor_status.h"
 
 using namespace ptt::taskd;
 namespace fs = std::filesystem;

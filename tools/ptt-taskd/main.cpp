@@ -8,11 +8,8 @@
 #include "core/exit_status.h"
 #include "core/paths.h"
 #include "taskd/daemon.h"
-#include "taskd/supervisor.h"
 
 int main(int argc, char** argv) {
-  // Each task's supervisor is this binary in a hidden mode (see lib/taskd/supervisor.h).
-  if (argc > 1 && argv[1] == ptt::taskd::kSuperviseFlag) return ptt::taskd::supervise_main(argc, argv);
   ptt::exit_quietly_on_epipe();
   CLI::App app{
       "Daemon that runs and tracks headless Claude Code tasks. Runs in the foreground and logs to stderr.",

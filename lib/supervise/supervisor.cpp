@@ -1,4 +1,4 @@
-#include "taskd/supervisor.h"
+#include "supervise/supervisor.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,11 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
-#include "taskd/record_store.h"
-#include "taskd/supervisor_status.h"
+#include "supervise/supervisor_status.h"
 
 extern char** environ;
 
@@ -84,14 +80,14 @@ AgentExit supervise(const SupervisorSpec& spec, int status_fd) {
   g_kill_grace_ms = spec.kill_grace_ms;
 
   if (::chdir(spec.cwd.c_str()) != 0) {
-    log_line(fmt::format("cannot enter the task's directory {}: {}", spec.cwd, std::strerror(errno)));
+    log_line("cannot enter the task's directory " + spec.cwd + ": " + std::strerror(errno));
     result.exit_code = 127;
     return result;
   }
   ::umask(spec.agent_umask);
   pid_t agent = 0;
   if (int err = spawn_agent(spec.argv, agent); err != 0) {
-    log_line(fmt::format("cannot run the agent {}: {}", spec.argv[0], std::strerror(err)));
+    log_line("cannot run the agent " + spec.argv[0] + ": " + std::strerror(err));
     result.exec_errno = err;
     result.exit_code = 127;
     return result;
@@ -118,74 +114,18 @@ AgentExit supervise(const SupervisorSpec& spec, int status_fd) {
 
 }  // namespace
 
-pid_t start_supervisor(const SupervisorSpec& spec, const std::string& self_exe) {
-  std::vector<std::string> args = {"ptt-supervise",
-                                   std::string(kSuperviseFlag),
-                                   spec.log_dir.string(),
-                                   spec.cwd,
-                                   std::to_string(spec.kill_grace_ms),
-                                   std::to_string(spec.agent_umask),
-                                   "--"};
-  args.insert(args.end(), spec.argv.begin(), spec.argv.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) {
-    std::string_view kv(*e);
-    bool replaced = std::any_of(spec.env.begin(), spec.env.end(), [&](const std::string& extra) {
-      auto eq = extra.find('=');
-      return kv.substr(0, eq + 1) == std::string_view(extra).substr(0, eq + 1);
-    });
-    if (!replaced) env_store.emplace_back(kv);
-  }
-  env_store.insert(env_store.end(), spec.env.begin(), spec.env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  // The daemon's libuv signal handlers must never run in the child: every
-  // signal starts at its default, and SIGTERM stays blocked (see supervise).
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t term, all;
-  sigemptyset(&term);
-  sigaddset(&term, SIGTERM);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &term);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  std::string stream = (spec.log_dir / "stream.ndjson").string(),
-              err = (spec.log_dir / "stderr.log").string();
-  posix_spawn_file_actions_addopen(&files, 1, stream.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, self_exe.c_str(), &files, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&files);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    errno = rc;
-    return -1;
-  }
-  return pid;
-}
-
 int supervise_main(int argc, char** argv) {
-  // ptt-supervise --supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT ARGV...
-  if (argc < 8 || std::string_view(argv[1]) != kSuperviseFlag || std::string_view(argv[6]) != "--") {
-    log_line("usage: ptt-taskd --supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT [ARGS...] (internal)");
+  // ptt-supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT ARGV...
+  if (argc < 7 || std::string_view(argv[5]) != "--") {
+    log_line("usage: ptt-supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT [ARGS...] (started by ptt-taskd)");
     return 2;
   }
   SupervisorSpec spec;
-  spec.log_dir = argv[2];
-  spec.cwd = argv[3];
-  spec.kill_grace_ms = std::atoi(argv[4]);
-  spec.agent_umask = static_cast<mode_t>(std::atoi(argv[5]));
-  spec.argv.assign(argv + 7, argv + argc);
+  spec.log_dir = argv[1];
+  spec.cwd = argv[2];
+  spec.kill_grace_ms = std::atoi(argv[3]);
+  spec.agent_umask = static_cast<mode_t>(std::atoi(argv[4]));
+  spec.argv.assign(argv + 6, argv + argc);
   return run_supervisor(spec);
 }
 
@@ -197,23 +137,16 @@ int run_supervisor(const SupervisorSpec& spec) {
   // has nowhere to go, and the daemon reports the task's supervisor as lost.
   int status_fd = open_supervisor_status(spec.log_dir);
   if (status_fd < 0 || !append_supervisor_pid(status_fd, "supervisor", ::getpid())) {
-    log_line(fmt::format("cannot write {}: {}", (spec.log_dir / kSupervisorStatusFile).string(),
-                         std::strerror(errno)));
+    log_line("cannot write " + (spec.log_dir / kSupervisorStatusFile).string() + ": " + std::strerror(errno));
   }
   AgentExit result = supervise(spec, status_fd);
   result.cancelled = g_cancelled != 0;
   if (status_fd < 0 || !append_supervisor_exit(status_fd, result)) {
-    log_line(fmt::format("cannot write the exit status: {}", std::strerror(errno)));
+    log_line(std::string("cannot write the exit status: ") + std::strerror(errno));
     return 1;
   }
   ::close(status_fd);
   return 0;
-}
-
-bool supervisor_alive(pid_t pid) {
-  if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return false;
-  std::string comm = read_file(fs::path("/proc") / std::to_string(pid) / "comm");
-  return comm.rfind("ptt-supervise", 0) == 0;
 }
 
 }  // namespace ptt::taskd

@@ -1,4 +1,4 @@
-#include "taskd/supervisor_status.h"
+#include "supervise/supervisor_status.h"
 
 #include <cerrno>
 #include <string_view>
@@ -9,13 +9,25 @@
 
 #include <nlohmann/json.hpp>
 
-#include "taskd/record_store.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+std::string read_whole(const fs::path& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char chunk[4096];
+  ssize_t n;
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) text.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
 
 bool append_line(int fd, const json& value) {
   std::string line = value.dump() + "\n";
@@ -59,7 +71,7 @@ bool append_supervisor_exit(int fd, const AgentExit& e) {
 std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) {
   fs::path path = log_dir / kSupervisorStatusFile;
   if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
-  std::string text = read_file(path);
+  std::string text = read_whole(path);
   SupervisorStatus s;
   std::string_view rest = text;
   // Only whole lines count: a line still being written has no newline yet.

@@ -1,0 +1,5 @@
+// ptt-supervise: runs one task's agent for ptt-taskd and records how it ended
+// (lib/supervise/supervisor.h). Started by the daemon, never by hand.
+#include "supervise/supervisor.h"
+
+int main(int argc, char** argv) { return ptt::taskd::supervise_main(argc, argv); }
