@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iterator>
 #include <sstream>
@@ -57,6 +58,7 @@ struct Reader {
   const std::string& file;
   std::vector<CLI::ConfigItem> items;
   std::vector<ConfigOrigin>* origins;
+  const std::vector<std::string>& unbuilt;
 
   [[noreturn]] void fail(const toml::source_region& where, const std::string& what) const {
     throw ConfigFileError(fmt::format("{}:{}: {}", file, where.begin.line, what));
@@ -67,6 +69,9 @@ struct Reader {
       std::string name(key.str());
       if (node.is_table()) {
         const CLI::App* sub = find_subcommand(app, name);
+        if (!sub && parents.empty() && std::find(unbuilt.begin(), unbuilt.end(), name) != unbuilt.end()) {
+          continue;  // another subcommand's settings: not this run's business
+        }
         if (!sub) {
           fail(key.source(), fmt::format("[{}] is not a subcommand of {}; remove it or check the spelling",
                                          table_name(tool, parents) + "." + name, tool));
@@ -120,7 +125,8 @@ std::filesystem::path default_config_file() {
 
 std::vector<CLI::ConfigItem> config_items_from_toml(const CLI::App& app, std::string_view tool,
                                                     std::string_view toml_text, const std::string& file_name,
-                                                    std::vector<ConfigOrigin>* origins) {
+                                                    std::vector<ConfigOrigin>* origins,
+                                                    const std::vector<std::string>& unbuilt) {
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view(file_name));
@@ -128,7 +134,7 @@ std::vector<CLI::ConfigItem> config_items_from_toml(const CLI::App& app, std::st
     throw ConfigFileError(fmt::format("{}:{}: {}; fix that line (the file is TOML)", file_name,
                                       e.source().begin.line, e.description()));
   }
-  Reader reader{app, tool, file_name, {}, origins};
+  Reader reader{app, tool, file_name, {}, origins, unbuilt};
   for (auto&& [key, node] : root) {
     std::string name(key.str());
     bool known = std::find(std::begin(kTools), std::end(kTools), name) != std::end(kTools);
@@ -157,7 +163,7 @@ std::vector<CLI::ConfigItem> TomlConfig::from_config(std::istream& input) const 
   const CLI::Option* config = app_.get_config_ptr();
   std::string file = config ? config->as<std::string>() : std::string("config file");
   std::string text{std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>()};
-  return config_items_from_toml(app_, tool_, text, file, &origins_);
+  return config_items_from_toml(app_, tool_, text, file, &origins_, unbuilt_);
 }
 
 void add_config_file(CLI::App& app, std::string_view tool) {

@@ -36,10 +36,12 @@ struct ConfigOrigin {
 // Turns the [tool] table of a TOML text into CLI11 items for `app` (a subtable
 // for a subcommand gives items with that parent). Throws ConfigFileError.
 // Entries for options already given on the command line, or whose environment
-// variable is set, are left out (they win over the file).
+// variable is set, are left out (they win over the file). Tables of the
+// subcommands in `unbuilt` (known, but not defined in `app` for this run) are skipped.
 std::vector<CLI::ConfigItem> config_items_from_toml(const CLI::App& app, std::string_view tool,
                                                     std::string_view toml_text, const std::string& file_name,
-                                                    std::vector<ConfigOrigin>* origins = nullptr);
+                                                    std::vector<ConfigOrigin>* origins = nullptr,
+                                                    const std::vector<std::string>& unbuilt = {});
 
 class TomlConfig : public CLI::Config {
  public:
@@ -48,10 +50,13 @@ class TomlConfig : public CLI::Config {
                         std::string prefix) const override;
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override;
   const std::vector<ConfigOrigin>& origins() const { return origins_; }
+  // A tool that defines only the subcommand it runs names the others here.
+  void skip_subcommand_tables(std::vector<std::string> names) { unbuilt_ = std::move(names); }
 
  private:
   const CLI::App& app_;
   std::string tool_;
+  std::vector<std::string> unbuilt_;
   mutable std::vector<ConfigOrigin> origins_;
 };
 

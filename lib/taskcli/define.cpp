@@ -1,5 +1,11 @@
 #include "taskcli/commands.h"
 
+#include <algorithm>
+#include <iterator>
+#include <memory>
+
+#include "core/config.h"
+
 namespace ptt::taskcli {
 
 namespace {
@@ -20,9 +26,34 @@ void on(CLI::App* sub, Invocation& inv, Fn fn) {
 
 }  // namespace
 
-void define_commands(CLI::App& app, Invocation& inv) {
+std::string_view requested_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") return {};
+    if (arg == "--socket" || arg == "--config") {
+      ++i;  // their value, which may look like a command name
+      continue;
+    }
+    if (arg.starts_with("-")) continue;
+    auto known = std::find(std::begin(kCommandNames), std::end(kCommandNames), arg);
+    return known == std::end(kCommandNames) ? std::string_view{} : *known;
+  }
+  return {};
+}
+
+void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   auto& g = inv.global;
   auto& a = inv.args;
+  auto want = [only](std::string_view name) { return only.empty() || only == name; };
+  if (!only.empty()) {
+    if (auto config = std::dynamic_pointer_cast<TomlConfig>(app.get_config_formatter())) {
+      std::vector<std::string> others;
+      for (std::string_view name : kCommandNames) {
+        if (name != only) others.emplace_back(name);
+      }
+      config->skip_subcommand_tables(std::move(others));
+    }
+  }
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
   app.add_option("--socket", g.socket, "Daemon socket (default: $XDG_RUNTIME_DIR/ptt/taskd.sock)")
@@ -31,79 +62,93 @@ void define_commands(CLI::App& app, Invocation& inv) {
       ->envname("PTT_NO_AUTOSTART");
   app.add_flag("--json", g.json, "Print data as NDJSON, one object per line");
 
-  auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
-  spawn->add_option("--cwd", a.spawn.cwd, "Directory to run in (default: the current one)");
-  spawn->add_option("--name", a.spawn.name, "A name usable wherever the id is");
-  spawn
-      ->add_option("--after", a.spawn.after,
-                   "Run only after these tasks succeeded (ids or names; \"1,2\" or repeated)")
-      ->expected(1, -1)
-      ->delimiter(',');
-  spawn->add_flag("--wait", a.spawn.wait, "Wait for the task; exit 0 only if it succeeded");
-  add_agent_flags(spawn, a.spawn.agent);
-  spawn->add_option("prompt", a.spawn.prompt, "What the agent should do ('-' reads stdin)")->required();
-  on(spawn, inv, [&a](Session& s) { return cmd_spawn(s, a.spawn); });
-
-  auto* list = app.add_subcommand("list", "List tasks");
-  list->add_option("--state", a.state,
-                   "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
-  on(list, inv, [&a](Session& s) { return cmd_list(s, a.state); });
-
-  auto* status = app.add_subcommand("status", "Show one task in detail");
-  status->add_option("task", a.task, "Task id or name")->required();
-  on(status, inv, [&a](Session& s) { return cmd_status(s, a.task); });
-
-  auto* result = app.add_subcommand("result", "Print a finished task's result text");
-  result->add_option("task", a.task, "Task id or name")->required();
-  on(result, inv, [&a](Session& s) { return cmd_result(s, a.task); });
-
-  auto* logs = app.add_subcommand("logs", "Print a task's agent log");
-  logs->add_option("task", a.task, "Task id or name")->required();
-  logs->add_flag("-f,--follow", a.follow, "Keep printing until the task ends");
-  logs->add_flag("--raw", a.raw, "Print the raw stream-json lines");
-  on(logs, inv, [&a](Session& s) { return cmd_logs(s, a.task, a.follow, a.raw); });
-
-  auto* cancel = app.add_subcommand("cancel", "Cancel tasks (SIGTERM, then SIGKILL)");
-  cancel->add_option("tasks", a.tasks, "Task ids or names");
-  cancel->add_flag("--all", a.all, "Cancel every queued and running task");
-  on(cancel, inv, [&a](Session& s) { return cmd_cancel(s, a.tasks, a.all); });
-
-  auto* wait = app.add_subcommand("wait", "Wait for tasks; exit 0 only if all succeeded");
-  wait->add_option("tasks", a.tasks, "Task ids or names")->required();
-  on(wait, inv, [&a](Session& s) { return cmd_wait(s, a.tasks); });
-
-  auto* watch = app.add_subcommand("watch", "Print task events as they happen");
-  on(watch, inv, [](Session& s) { return cmd_watch(s); });
-
-  auto* follow_up = app.add_subcommand("follow-up", "Continue a task's Claude session as a new task");
-  follow_up->add_option("task", a.follow_up.task, "Task id or name")->required();
-  follow_up->add_option("prompt", a.follow_up.prompt, "What to do next ('-' reads stdin)")->required();
-  follow_up->add_option("--name", a.follow_up.name, "A name for the new task");
-  follow_up->add_flag("--wait", a.follow_up.wait, "Wait for the new task; exit 0 only if it succeeded");
-  add_agent_flags(follow_up, a.follow_up.agent);
-  on(follow_up, inv, [&a](Session& s) { return cmd_follow_up(s, a.follow_up); });
-
-  auto* clean = app.add_subcommand("clean", "Forget finished tasks");
-  on(clean, inv, [](Session& s) { return cmd_clean(s); });
-
-  auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");
-  on(ping, inv, [](Session& s) { return cmd_ping(s); });
-
-  auto* doctor = app.add_subcommand(
-      "doctor", "Check claude, OPENAI_API_KEY, audio input, keyboard access, the daemon and the state dir");
-  doctor->add_option("--claude", a.claude,
-                     "Check this agent executable (default: $PTT_CLAUDE, else claude on PATH)");
-  doctor->footer("Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
-  doctor->callback([&inv, &a] {
-    inv.autostart = false;
-    inv.action = [&a](Session& s) { return cmd_doctor(s, a.claude); };
-  });
-
-  auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
-  shutdown->callback([&inv] {
-    inv.autostart = false;
-    inv.action = [](Session& s) { return cmd_shutdown(s); };
-  });
+  if (want("spawn")) {
+    auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");
+    spawn->add_option("--cwd", a.spawn.cwd, "Directory to run in (default: the current one)");
+    spawn->add_option("--name", a.spawn.name, "A name usable wherever the id is");
+    spawn
+        ->add_option("--after", a.spawn.after,
+                     "Run only after these tasks succeeded (ids or names; \"1,2\" or repeated)")
+        ->expected(1, -1)
+        ->delimiter(',');
+    spawn->add_flag("--wait", a.spawn.wait, "Wait for the task; exit 0 only if it succeeded");
+    add_agent_flags(spawn, a.spawn.agent);
+    spawn->add_option("prompt", a.spawn.prompt, "What the agent should do ('-' reads stdin)")->required();
+    on(spawn, inv, [&a](Session& s) { return cmd_spawn(s, a.spawn); });
+  }
+  if (want("list")) {
+    auto* list = app.add_subcommand("list", "List tasks");
+    list->add_option("--state", a.state,
+                     "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
+    on(list, inv, [&a](Session& s) { return cmd_list(s, a.state); });
+  }
+  if (want("status")) {
+    auto* status = app.add_subcommand("status", "Show one task in detail");
+    status->add_option("task", a.task, "Task id or name")->required();
+    on(status, inv, [&a](Session& s) { return cmd_status(s, a.task); });
+  }
+  if (want("result")) {
+    auto* result = app.add_subcommand("result", "Print a finished task's result text");
+    result->add_option("task", a.task, "Task id or name")->required();
+    on(result, inv, [&a](Session& s) { return cmd_result(s, a.task); });
+  }
+  if (want("logs")) {
+    auto* logs = app.add_subcommand("logs", "Print a task's agent log");
+    logs->add_option("task", a.task, "Task id or name")->required();
+    logs->add_flag("-f,--follow", a.follow, "Keep printing until the task ends");
+    logs->add_flag("--raw", a.raw, "Print the raw stream-json lines");
+    on(logs, inv, [&a](Session& s) { return cmd_logs(s, a.task, a.follow, a.raw); });
+  }
+  if (want("cancel")) {
+    auto* cancel = app.add_subcommand("cancel", "Cancel tasks (SIGTERM, then SIGKILL)");
+    cancel->add_option("tasks", a.tasks, "Task ids or names");
+    cancel->add_flag("--all", a.all, "Cancel every queued and running task");
+    on(cancel, inv, [&a](Session& s) { return cmd_cancel(s, a.tasks, a.all); });
+  }
+  if (want("wait")) {
+    auto* wait = app.add_subcommand("wait", "Wait for tasks; exit 0 only if all succeeded");
+    wait->add_option("tasks", a.tasks, "Task ids or names")->required();
+    on(wait, inv, [&a](Session& s) { return cmd_wait(s, a.tasks); });
+  }
+  if (want("watch")) {
+    auto* watch = app.add_subcommand("watch", "Print task events as they happen");
+    on(watch, inv, [](Session& s) { return cmd_watch(s); });
+  }
+  if (want("follow-up")) {
+    auto* follow_up = app.add_subcommand("follow-up", "Continue a task's Claude session as a new task");
+    follow_up->add_option("task", a.follow_up.task, "Task id or name")->required();
+    follow_up->add_option("prompt", a.follow_up.prompt, "What to do next ('-' reads stdin)")->required();
+    follow_up->add_option("--name", a.follow_up.name, "A name for the new task");
+    follow_up->add_flag("--wait", a.follow_up.wait, "Wait for the new task; exit 0 only if it succeeded");
+    add_agent_flags(follow_up, a.follow_up.agent);
+    on(follow_up, inv, [&a](Session& s) { return cmd_follow_up(s, a.follow_up); });
+  }
+  if (want("clean")) {
+    auto* clean = app.add_subcommand("clean", "Forget finished tasks");
+    on(clean, inv, [](Session& s) { return cmd_clean(s); });
+  }
+  if (want("ping")) {
+    auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");
+    on(ping, inv, [](Session& s) { return cmd_ping(s); });
+  }
+  if (want("doctor")) {
+    auto* doctor = app.add_subcommand(
+        "doctor", "Check claude, OPENAI_API_KEY, audio input, keyboard access, the daemon and the state dir");
+    doctor->add_option("--claude", a.claude,
+                       "Check this agent executable (default: $PTT_CLAUDE, else claude on PATH)");
+    doctor->footer("Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
+    doctor->callback([&inv, &a] {
+      inv.autostart = false;
+      inv.action = [&a](Session& s) { return cmd_doctor(s, a.claude); };
+    });
+  }
+  if (want("shutdown")) {
+    auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
+    shutdown->callback([&inv] {
+      inv.autostart = false;
+      inv.action = [](Session& s) { return cmd_shutdown(s); };
+    });
+  }
 }
 
 }  // namespace ptt::taskcli

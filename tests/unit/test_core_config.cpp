@@ -153,3 +153,19 @@ TEST_CASE("config: the default file is $PTT_CONFIG, else under $XDG_CONFIG_HOME"
     CHECK(ptt::default_config_file() == "/etc/ptt.toml");
   }
 }
+
+TEST_CASE("tables of subcommands left undefined for this run are skipped, typos are not", "[config]") {
+  TestApp t;
+  std::string text = "[ptt-taskd.list]\nstate = \"running\"\n[ptt-taskd.spawn]\nmodel = \"m\"\n";
+  CHECK_THAT(message_of([&] { config_items_from_toml(t.app, "ptt-taskd", text, "c.toml"); }),
+             Catch::Contains("[ptt-taskd.list] is not a subcommand"));
+  auto items = config_items_from_toml(t.app, "ptt-taskd", text, "c.toml", nullptr, {"list", "wait"});
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].parents == std::vector<std::string>{"spawn"});
+  CHECK(items[0].inputs == std::vector<std::string>{"m"});
+  CHECK_THAT(message_of([&] {
+               config_items_from_toml(t.app, "ptt-taskd", "[ptt-taskd.lsit]\nstate = \"x\"\n", "c.toml", nullptr,
+                                      {"list"});
+             }),
+             Catch::Contains("[ptt-taskd.lsit] is not a subcommand"));
+}

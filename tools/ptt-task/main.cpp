@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   ptt::add_standard_options(app, "ptt-task");
   ptt::add_config_file(app, "ptt-task");
   ptt::taskcli::Invocation invocation;
-  ptt::taskcli::define_commands(app, invocation);
+  ptt::taskcli::define_commands(app, invocation, ptt::taskcli::requested_command(argc, argv));
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-task"); rc >= 0) return rc;
   return ptt::taskcli::execute(invocation);
 }
