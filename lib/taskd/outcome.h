@@ -9,7 +9,7 @@
 
 namespace ptt::taskd {
 
-// What the supervisor saw when the agent ended (see supervisor.h, exit.json).
+// What the supervisor saw when the agent ended (supervise/supervisor_status.h).
 struct AgentExit {
   int exit_code = 0;       // 128+signal when killed by a signal
   int term_signal = 0;     // 0 unless killed by a signal

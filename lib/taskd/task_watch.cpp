@@ -36,8 +36,8 @@ TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir
   w->fs_event_active_ = uv_fs_event_start(&w->fs_event_, on_fs_event, w->log_dir_.c_str(), 0) == 0;
   if (kind != Supervisor::kChild) {
     w->pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
-    // A fresh one may not have renamed itself yet; an adopted pid must prove it is a supervisor.
-    if (w->pidfd_ >= 0 && (kind == Supervisor::kFresh || supervisor_alive(supervisor))) {
+    // An adopted pid must prove it is a supervisor (not a reused pid).
+    if (w->pidfd_ >= 0 && supervisor_alive(supervisor)) {
       uv_poll_init(loop, &w->pidfd_poll_, w->pidfd_);
       w->pidfd_poll_.data = w;
       ++w->open_handles_;

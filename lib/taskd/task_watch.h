@@ -1,8 +1,8 @@
 #pragma once
 // Tails one running task's files: the agent's stream (stream.ndjson) is read
 // as it grows (inotify on the task's log dir via uv_fs_event, no timer), and
-// the task ends when the supervisor's exit.json appears or the supervisor is
-// gone. Works the same for a supervisor this daemon forked and one adopted
+// the task ends when the supervisor's exit line appears in supervisor.ndjson
+// or the supervisor is gone. Works the same for a supervisor this daemon forked and one adopted
 // after a restart (watched through a pidfd). Reading is done in bounded slices
 // from the daemon's pump so a huge line never stalls other clients.
 #include <cstdint>
@@ -26,7 +26,7 @@ class TaskWatch {
     std::function<void(std::int64_t task, const nlohmann::json& value)> on_stream_value;
     std::function<void(std::int64_t task)> on_grew;  // log followers have news
     std::function<void()> want_pump;                 // schedule pump() soon
-    // exit: nullopt when the supervisor vanished without writing exit.json.
+    // exit: nullopt when the supervisor vanished without writing its exit line.
     std::function<void(std::int64_t task, std::optional<AgentExit> exit)> on_ended;
   };
 
@@ -35,7 +35,6 @@ class TaskWatch {
 
   enum class Supervisor {
     kChild,    // our child: its exit comes as SIGCHLD (supervisor_exited())
-    kFresh,    // just forked by the spawner: watched with a pidfd
     kAdopted,  // found after a restart: checked to be a supervisor, then watched with a pidfd
   };
   static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir, pid_t supervisor,
