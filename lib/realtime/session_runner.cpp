@@ -163,7 +163,7 @@ class SessionRunner {
       std::fprintf(stderr, "%s: the server sent a message that is not JSON; ignored\n", kTool);
       return;
     }
-    if (event.is_object() && event.value("type", "") == "session.created") backoff_.reset();
+    if (event.is_object() && event.value("type", "") == "session.created") backoff_.session_started(uv_now(&loop_));
     apply(session_.on_server_event(event));
     if (draining_) check_drained();
   }
@@ -187,7 +187,7 @@ class SessionRunner {
       check_drained();
       return;
     }
-    std::uint64_t delay = backoff_.next_ms();
+    std::uint64_t delay = backoff_.next_ms(uv_now(&loop_));
     std::fprintf(stderr, "%s: connection lost (%s%s); reconnecting in %.1f s\n", kTool, why.c_str(),
                  http_status ? fmt::format(", HTTP {}", http_status).c_str() : "", delay / 1000.0);
     print({{"type", "session"}, {"state", "reconnecting"}, {"in_ms", delay}});

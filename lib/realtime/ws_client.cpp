@@ -216,9 +216,12 @@ int WsClient::handle(lws* wsi, int reason, void* in, std::size_t len) {
     }
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
       int status = static_cast<int>(lws_http_client_http_response(wsi));
-      std::string why = in ? std::string(static_cast<const char*>(in),
-                                         strnlen(static_cast<const char*>(in), len ? len : 256))
-                           : std::string("connection failed");
+      // An HTTP answer other than 101 is the server saying no; lws's own words
+      // ("HS: ws upgrade response not 101") are for PTT_LWS_DEBUG.
+      std::string why = status >= 200 && status != 101 ? std::string("the server refused the WebSocket upgrade")
+                        : in ? std::string(static_cast<const char*>(in),
+                                           strnlen(static_cast<const char*>(in), len ? len : 256))
+                             : std::string("connection failed");
       closed(status == 101 ? 0 : status, why);
       return 0;
     }

@@ -95,13 +95,18 @@ TEST_CASE("base64 sizes are known without decoding, and bad input is refused", "
   CHECK(rt::pcm16_ms(4800) == 100);
 }
 
-TEST_CASE("reconnect backoff is 0.5 s doubling to 8 s, reset after a session", "[realtime]") {
+TEST_CASE("reconnect backoff is 0.5 s doubling to 8 s, reset after a session that stayed up", "[realtime]") {
   rt::Backoff b;
   std::vector<std::uint64_t> got;
-  for (int i = 0; i < 7; ++i) got.push_back(b.next_ms());
+  for (int i = 0; i < 7; ++i) got.push_back(b.next_ms(1000));
   CHECK(got == std::vector<std::uint64_t>{500, 1000, 2000, 4000, 8000, 8000, 8000});
-  b.reset();
-  CHECK(b.next_ms() == 500);
+  // A session that the server closes at once does not reset the delay...
+  b.session_started(20000);
+  CHECK(b.next_ms(20000 + rt::Backoff::kStableMs - 1) == 8000);
+  // ...one that stayed up does.
+  b.session_started(50000);
+  CHECK(b.next_ms(50000 + rt::Backoff::kStableMs) == 500);
+  CHECK(b.next_ms(70000) == 1000);  // no session in between: still backing off
 }
 
 TEST_CASE("the play clock counts the played ms of the current item", "[realtime]") {
