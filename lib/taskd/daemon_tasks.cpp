@@ -108,6 +108,10 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
   std::string tail = stderr_tail(read_tail(store_.stderr_log(id), 4096));
   Actions actions;
   if (exit) {
+    if (exit->exec_errno != 0) {
+      daemon_log(fmt::format("task {}: cannot run the agent {}: {}; point --claude or PTT_CLAUDE at it", id,
+                             config_.claude, std::strerror(exit->exec_errno)));
+    }
     table_.agent_exited(id, *exit, std::move(tail), now(), actions);
   } else {
     // Its agent would run on unsupervised: end its process group too.

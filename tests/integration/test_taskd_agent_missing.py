@@ -37,6 +37,8 @@ with Sandbox("taskd-agent-missing") as sb:
         again = spawn(c, "again", sb.root)
         expect(wait_tasks(c, [again])[again]["reason"] == "agent_missing", f"{what}: second task")
         expect(d.proc.poll() is None, f"{what}: the daemon died")
+        expect(f"task {tid}: cannot run the agent {agent}: {why}" in d.log(), f"{what}: not in the daemon's log:\n"
+               + d.log())
         expect(c.request("shutdown")["ok"], "shutdown")
         d.wait_exit()
         print(f"{what}: task {tid} failed (agent_missing): {tail.strip()}")
