@@ -1,28 +1,11 @@
 """wss:// is verified: a server whose certificate chains to a CA given by --ca-file is
 accepted; the same server is refused when only the system CAs are trusted, and when the
 host name does not match the certificate."""
-import shutil
 import signal
-import subprocess
 
-from ptt_harness import Sandbox, expect, skip
+from ptt_harness import Sandbox, expect
+from tls_certs import make_certs
 from realtime_fixture import MockServer, Realtime
-
-if not shutil.which("openssl"):
-    skip("the openssl command (Debian openssl) is not installed")
-
-
-def make_certs(sb):
-    def run(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=sb.root)
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-        "-subj", "/CN=ptt test CA")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
-    with open(sb.path("ext.cnf"), "w") as f:
-        f.write("subjectAltName=DNS:localhost\n")
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
-
 
 with Sandbox("rt-tls") as sb:
     make_certs(sb)

@@ -6,28 +6,16 @@ the fault (a cancel, a task finishing) reach the disk once writes work again; an
 restart after kill -9 finds every acknowledged task with its outcome.
 
 The daemon logs to a pipe here (as under systemd): a log file would be refused too."""
-import json
 import os
 import shutil
 import subprocess
 import threading
 
 from ptt_harness import Sandbox, binary, expect, skip, wait_until
-from taskd_fixture import Taskd, get, spawn, wait_tasks
+from taskd_fixture import Taskd, records_on_disk, spawn, tasks_before_a_fault, wait_tasks
 
 if not shutil.which("prlimit"):
     skip("prlimit (util-linux) is not installed")
-
-
-def records_on_disk(sb):
-    out = {}
-    tasks = os.path.join(sb.state_dir, "tasks")
-    for name in os.listdir(tasks):
-        if name.endswith(".json"):
-            with open(os.path.join(tasks, name)) as f:
-                rec = json.load(f)
-            out[rec["id"]] = rec
-    return out
 
 
 def set_fsize(pid, soft):
@@ -60,15 +48,9 @@ class PipedTaskd(Taskd):
 with Sandbox("taskd-fsize") as sb:
     d = PipedTaskd(sb)
     c = d.client()
-    done = spawn(c, "result success before the fault", sb.root)
-    wait_tasks(c, [done])
-    gate = sb.path("gate")
-    running = spawn(c, f"tool Bash working; wait-file {gate}; result success finished during the fault", sb.root)
-    queued_gate = sb.path("qgate")
-    blocker = spawn(c, f"wait-file {queued_gate}; result success after the fault", sb.root)
-    queued = spawn(c, "result success never ran", sb.root, after=[blocker])
-    wait_until(lambda: get(c, running)["activity"] == "Bash: working", what="the running task's agent")
-    wait_until(lambda: get(c, blocker)["session_id"], what="the blocking task's agent")
+    held = tasks_before_a_fault(c, sb, "finished during the fault")
+    done, running, blocker, queued = held["done"], held["running"], held["blocker"], held["queued"]
+    gate, queued_gate = held["gate"], held["queued_gate"]
     acknowledged = {done, running, blocker, queued}
 
     set_fsize(d.proc.pid, 0)
@@ -88,13 +70,13 @@ with Sandbox("taskd-fsize") as sb:
     wait_until(lambda: f"task {running}:" in d.log() and "retrying" in d.log(), 10,
                "the failed outcome write to be logged")
     expect("File too large" in d.log(), "the daemon log does not say why:\n" + d.log())
-    disk = records_on_disk(sb)
+    disk = records_on_disk(sb.state_dir)
     expect(disk[running]["state"] == "running", f"a write got through during the fault? {disk[running]}")
 
     set_fsize(d.proc.pid, "unlimited")
-    wait_until(lambda: records_on_disk(sb).get(running, {}).get("state") == "succeeded", 10,
+    wait_until(lambda: records_on_disk(sb.state_dir).get(running, {}).get("state") == "succeeded", 10,
                "the outcome held in memory to reach the disk")
-    wait_until(lambda: records_on_disk(sb)[queued]["state"] == "cancelled", 10, "the cancel to reach the disk")
+    wait_until(lambda: records_on_disk(sb.state_dir)[queued]["state"] == "cancelled", 10, "the cancel to reach the disk")
     expect("record written after an earlier failure" in d.log(), "no retry logged:\n" + d.log())
     open(queued_gate, "w").close()
     wait_tasks(c, [blocker])

@@ -7,24 +7,12 @@ Disk full is a 1 MiB tmpfs mounted on the state dir (needs root and mount(2); wh
 is refused, that half is skipped with a note and the unwritable half still runs).
 Unwritable: the tasks dir is made read-only and the daemon runs without
 CAP_DAC_OVERRIDE (setpriv), so root is held to the mode bits too."""
-import json
 import os
 import shutil
 import subprocess
 
 from ptt_harness import Sandbox, expect, skip, wait_until
-from taskd_fixture import Taskd, get, spawn, wait_tasks
-
-
-def records_on_disk(sb):
-    out = {}
-    tasks = os.path.join(sb.state_dir, "tasks")
-    for name in os.listdir(tasks):
-        if name.endswith(".json"):
-            with open(os.path.join(tasks, name)) as f:
-                rec = json.load(f)
-            out[rec["id"]] = rec
-    return out
+from taskd_fixture import Taskd, get, records_on_disk, spawn, tasks_before_a_fault, wait_tasks
 
 
 def fill(path):
@@ -61,16 +49,10 @@ def disk_full():
         try:
             d = Taskd(sb)
             c = d.client()
-            done = spawn(c, "result success before the disk filled", sb.root)
-            wait_tasks(c, [done])
-            gate = sb.path("gate")
-            running = spawn(c, f"tool Bash working; wait-file {gate}; result success finished after", sb.root)
-            queued_gate = sb.path("qgate")
-            blocker = spawn(c, f"wait-file {queued_gate}; result success", sb.root)
-            queued = spawn(c, "result success never ran", sb.root, after=[blocker])
             # Both agents have written their first lines before the disk fills.
-            wait_until(lambda: get(c, running)["activity"] == "Bash: working", what="the running task's agent")
-            wait_until(lambda: get(c, blocker)["session_id"], what="the blocking task's agent")
+            held = tasks_before_a_fault(c, sb, "finished after")
+            done, running, blocker, queued = held["done"], held["running"], held["blocker"], held["queued"]
+            gate, queued_gate = held["gate"], held["queued_gate"]
 
             filler = os.path.join(sb.state_dir, "filler")
             fill(filler)
@@ -88,7 +70,7 @@ def disk_full():
             open(queued_gate, "w").close()
             final = wait_tasks(c, [running, blocker, ok])
             expect(final[running]["state"] == "succeeded", f"the running task: {final[running]}")
-            disk = records_on_disk(sb)
+            disk = records_on_disk(sb.state_dir)
             for t in (done, running, blocker, queued, ok):
                 expect(t in disk, f"task {t} was acknowledged but has no record on disk")
             expect(disk[queued]["state"] == "cancelled", f"the cancel made while full was lost: {disk[queued]}")
@@ -135,14 +117,14 @@ def unwritable():
             # Acknowledged while the dir is read-only: the outcome waits in memory.
             open(gate, "w").close()
             expect(wait_tasks(c, [running])[running]["state"] == "succeeded", "the running task")
-            expect(records_on_disk(sb)[running]["state"] == "running", "a write got through a read-only dir?")
+            expect(records_on_disk(sb.state_dir)[running]["state"] == "running", "a write got through a read-only dir?")
         finally:
             os.chmod(tasks_dir, 0o700)
-        wait_until(lambda: records_on_disk(sb)[running]["state"] == "succeeded", 10,
+        wait_until(lambda: records_on_disk(sb.state_dir)[running]["state"] == "succeeded", 10,
                    "the outcome to reach the disk once the dir is writable")
         second = spawn(c, "result success writable again", sb.root)
         expect(wait_tasks(c, [second])[second]["state"] == "succeeded", "spawn after the dir is writable again")
-        expect(sorted(records_on_disk(sb)) == [first, running, second], f"records: {sorted(records_on_disk(sb))}")
+        expect(sorted(records_on_disk(sb.state_dir)) == [first, running, second], f"records: {sorted(records_on_disk(sb.state_dir))}")
         expect(d.proc.poll() is None, "the daemon died")
         # A restart finds every acknowledged task with its outcome.
         d.kill9()

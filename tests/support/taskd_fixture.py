@@ -137,3 +137,31 @@ def supervisor_status(state_dir, task):
     for line in text.split("\n")[:-1]:
         status.update(json.loads(line))
     return status
+
+
+def records_on_disk(state_dir):
+    """The task records under state_dir/tasks, by id, as the daemon last wrote them."""
+    out = {}
+    tasks = os.path.join(state_dir, "tasks")
+    for name in os.listdir(tasks):
+        if name.endswith(".json"):
+            with open(os.path.join(tasks, name)) as f:
+                rec = json.load(f)
+            out[rec["id"]] = rec
+    return out
+
+
+def tasks_before_a_fault(c, sb, running_result):
+    """For the storage-fault tests: four acknowledged tasks, returned once both agents have
+    written their first lines. done: finished; running: holds at the file `gate`, then
+    succeeds with running_result; blocker: holds at `queued_gate`; queued: after blocker."""
+    done = spawn(c, "result success before the fault", sb.root)
+    wait_tasks(c, [done])
+    gate, queued_gate = sb.path("gate"), sb.path("qgate")
+    running = spawn(c, f"tool Bash working; wait-file {gate}; result success {running_result}", sb.root)
+    blocker = spawn(c, f"wait-file {queued_gate}; result success after the fault", sb.root)
+    queued = spawn(c, "result success never ran", sb.root, after=[blocker])
+    wait_until(lambda: get(c, running)["activity"] == "Bash: working", what="the running task's agent")
+    wait_until(lambda: get(c, blocker)["session_id"], what="the blocking task's agent")
+    return {"done": done, "running": running, "blocker": blocker, "queued": queued, "gate": gate,
+            "queued_gate": queued_gate}
