@@ -14,6 +14,7 @@
 #include "realtime/daemon_client.h"
 #include "realtime/run_options.h"
 #include "realtime/session.h"
+#include "realtime/owned_loop.h"
 #include "realtime/stdin_reader.h"
 #include "realtime/ws_client.h"
 
@@ -24,13 +25,10 @@ namespace {
 
 constexpr const char* kTool = "ptt-realtime";
 
-// The loop is initialised before, and closed after, everything that uses it.
-struct Loop {
-  Loop() { uv_loop_init(&loop); }
-  uv_loop_t loop;
-};
-
 class SessionRunner {
+  template <typename Runner>
+  friend void ptt::realtime::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&, Runner*);  // calls shutdown()
+
  public:
   SessionRunner(const RunOptions& options, std::unique_ptr<AudioSink> sink, const WsEndpoint& endpoint)
       : options_(options),
@@ -60,9 +58,7 @@ class SessionRunner {
     flush_stdout();  // lines printed while shutting down
     if (stop_timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
     ws_.destroy();  // turns the loop until every handle, lws's and ours, has closed
-    while (uv_run(&loop_, UV_RUN_NOWAIT) != 0) {
-    }
-    uv_loop_close(&loop_);
+    close_loop(&loop_);
   }
 
   int run() {
@@ -79,17 +75,7 @@ class SessionRunner {
     flush_check_.data = this;
     uv_check_start(&flush_check_, [](uv_check_t* c) { static_cast<SessionRunner*>(c->data)->on_check(); });
     flush_handles_ = true;
-    for (auto* s : {&sigint_, &sigterm_}) {
-      uv_signal_init(&loop_, s);
-      s->data = this;
-    }
-    uv_signal_start(
-        &sigint_,
-        [](uv_signal_t* s, int) { static_cast<SessionRunner*>(s->data)->shutdown(kExitInterrupted); },
-        SIGINT);
-    uv_signal_start(
-        &sigterm_, [](uv_signal_t* s, int) { static_cast<SessionRunner*>(s->data)->shutdown(kExitOk); },
-        SIGTERM);
+    handle_stop_signals(&loop_, sigint_, sigterm_, this);
     daemon_.start();
     stdin_.start();
     print({{"type", "session"}, {"state", "connecting"}});
@@ -241,7 +227,7 @@ class SessionRunner {
         &stop_timer_, [](uv_timer_t* t) { uv_stop(t->loop); }, ws_.is_open() ? 200 : 0, 0);
   }
 
-  Loop loop_holder_;
+  OwnedLoop loop_holder_;
   uv_loop_t& loop_ = loop_holder_.loop;
   const RunOptions& options_;
   std::unique_ptr<AudioSink> sink_;

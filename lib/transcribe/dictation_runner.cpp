@@ -9,6 +9,7 @@
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "core/ndjson.h"
+#include "realtime/owned_loop.h"
 #include "realtime/stdin_reader.h"
 #include "transcribe/curl_transport.h"
 #include "transcribe/dictation.h"
@@ -17,17 +18,18 @@
 
 namespace ptt::transcribe {
 using nlohmann::json;
+using realtime::close_loop;
+using realtime::handle_stop_signals;
+using realtime::OwnedLoop;
 
 namespace {
 
 constexpr const char* kTool = "ptt-realtime";
 
-struct Loop {
-  Loop() { uv_loop_init(&loop); }
-  uv_loop_t loop;
-};
-
 class DictationRunner {
+  template <typename Runner>
+  friend void ptt::realtime::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&, Runner*);  // calls shutdown()
+
  public:
   DictationRunner(const DictationOptions& options, std::string url)
       : options_(options),
@@ -44,23 +46,11 @@ class DictationRunner {
 
   ~DictationRunner() {
     shutdown(exit_code_);  // a no-op after a normal end
-    while (uv_run(&loop_, UV_RUN_NOWAIT) != 0) {
-    }
-    uv_loop_close(&loop_);
+    close_loop(&loop_);
   }
 
   int run() {
-    for (auto* s : {&sigint_, &sigterm_}) {
-      uv_signal_init(&loop_, s);
-      s->data = this;
-    }
-    uv_signal_start(
-        &sigint_,
-        [](uv_signal_t* s, int) { static_cast<DictationRunner*>(s->data)->shutdown(kExitInterrupted); },
-        SIGINT);
-    uv_signal_start(
-        &sigterm_, [](uv_signal_t* s, int) { static_cast<DictationRunner*>(s->data)->shutdown(kExitOk); },
-        SIGTERM);
+    handle_stop_signals(&loop_, sigint_, sigterm_, this);
     stdin_.start();
     uv_run(&loop_, UV_RUN_DEFAULT);
     return exit_code_;
@@ -168,7 +158,7 @@ class DictationRunner {
         uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }
 
-  Loop loop_holder_;
+  OwnedLoop loop_holder_;
   uv_loop_t& loop_ = loop_holder_.loop;
   const DictationOptions& options_;
   std::string url_;
