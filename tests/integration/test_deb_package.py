@@ -36,7 +36,7 @@ with Sandbox("deb") as sb:
     listing = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True, text=True, check=True).stdout
     paths = {line.split()[-1] for line in listing.splitlines()}
     for tool in ("ptt-listen", "ptt-realtime", "ptt-taskd", "ptt-task"):
-        for want in (f"./usr/bin/{tool}", f"./usr/share/man/man1/{tool}.1",
+        for want in (f"./usr/bin/{tool}", f"./usr/share/man/man1/{tool}.1.gz",
                      f"./usr/share/bash-completion/completions/{tool}"):
             expect(want in paths, f"the package lacks {want}")
     expect("./usr/libexec/ptt/ptt-supervise" in paths, "the package lacks ptt-supervise")
