@@ -101,6 +101,13 @@ std::string Connection::read_line() {
     constexpr std::size_t kChunk = 65536;
     if (!scratch_) scratch_.reset(new char[kChunk]);
     ssize_t n = ::read(fd_, scratch_.get(), kChunk);
+    // A long line coming: one big reservation instead of doubling, which would copy
+    // (and page-fault) it twice over. Pages past the line are never touched.
+    if (n > 0 && buffer_.size() + static_cast<std::size_t>(n) > buffer_.capacity() &&
+        buffer_.size() + static_cast<std::size_t>(n) > kChunk) {
+      buffer_.reserve(std::min(std::max<std::size_t>(buffer_.capacity() * 8, std::size_t{4} << 20),
+                               protocol::kMaxLine * 64 + kChunk));
+    }
     if (n > 0) buffer_.append(scratch_.get(), static_cast<std::size_t>(n));
     if (n < 0) {
       if (errno == EINTR) continue;

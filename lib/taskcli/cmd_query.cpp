@@ -29,6 +29,7 @@ int cmd_list(Session& s, const std::string& state) {
   for (;;) {
     std::string line = client.connection().read_line();
     table.clear();  // rows of a line that was not our reply
+    if (!s.global().json) table.reserve(count_records(line));
     try {
       reply = parse_list_reply(line, id, s.global().json, to_table);
     } catch (const std::exception& e) {

@@ -170,17 +170,19 @@ class ListSax {
 
 }  // namespace
 
+std::size_t count_records(std::string_view line) {
+  // Each record has one "state" key (in a JSON string its quotes would be escaped).
+  std::size_t records = 0;
+  for (auto at = line.find(R"("state":)"); at != std::string_view::npos; at = line.find(R"("state":)", at + 8))
+    ++records;
+  return records;
+}
+
 ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const RecordSink& on_record) {
   ListReply out;
   // Records are big (a TaskRecord is most of a KB): growing the vector by doubling
-  // would move and page-fault them twice over. Each record has one "state" key (in
-  // a JSON string its quotes would be escaped), so counting them sizes it once.
-  if (!on_record) {
-    std::size_t records = 0;
-    for (auto at = line.find(R"("state":)"); at != std::string_view::npos; at = line.find(R"("state":)", at + 8))
-      ++records;
-    out.tasks.reserve(records);
-  }
+  // would move and page-fault them twice over, so it is sized once.
+  if (!on_record) out.tasks.reserve(count_records(line));
   ListSax sax(out, on_record);
   nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
   if (!sax.id_matches(id)) return {};  // an event, another reply, or no object at all

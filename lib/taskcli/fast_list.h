@@ -26,5 +26,7 @@ struct ListReply {
 // `tasks` (the caller must drop what it got when the reply turns out not `ours`).
 using RecordSink = std::function<void(protocol::TaskRecord&&)>;
 ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const RecordSink& on_record = {});
+// How many task records a list reply line holds, at most (to size containers once).
+std::size_t count_records(std::string_view line);
 
 }  // namespace ptt::taskcli

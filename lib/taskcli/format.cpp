@@ -140,6 +140,8 @@ std::string TableRenderer::render() const {
     return s + '\n';
   };
   std::string out = line("ID", "NAME", "STATE", "", "AGE", "ACTIVITY", "COST");
+  // Sized once: growing by doubling would copy (and page-fault) a long table twice over.
+  out.reserve((rows.size() + 1) * (fixed + w_act + 16));
   for (const auto& r : rows) out += line(r.id, r.name, r.state, state_color(r.s), r.age, r.activity, r.cost);
   return out;
 }

@@ -28,6 +28,7 @@ class TableRenderer {
  public:
   TableRenderer(double now, Style style) : now_(now), style_(style) {}
   void add(const protocol::TaskRecord& t);
+  void reserve(std::size_t rows) { rows_.reserve(rows); }
   void clear() { *this = TableRenderer(now_, style_); }
   std::string render() const;
 
