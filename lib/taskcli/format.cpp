@@ -93,18 +93,28 @@ std::string render_table(const std::vector<TaskRecord>& tasks, double now, const
 }
 
 void TableRenderer::add(const TaskRecord& t) {
-  Row r{std::to_string(t.id),
-        t.name ? one_line(*t.name) : "-",
-        std::string(protocol::to_string(t.state)),
-        format_age(now_ - t.created_at),
-        activity_summary(t),
-        format_cost(t),
-        t.state};
-  w_id_ = std::max(w_id_, r.id.size());
-  w_name_ = std::max(w_name_, display_width(r.name));
-  w_state_ = std::max(w_state_, r.state.size());
-  w_age_ = std::max(w_age_, r.age.size());
-  rows_.push_back(std::move(r));
+  Row r{text_.size(), {}, t.state};
+  auto put = [&](Cell c, std::string_view value) {
+    text_ += value;
+    r.length[c] = static_cast<std::uint32_t>(value.size());
+  };
+  put(kId, std::to_string(t.id));
+  put(kName, t.name ? one_line(*t.name) : "-");
+  put(kState, protocol::to_string(t.state));
+  put(kAge, format_age(now_ - t.created_at));
+  put(kActivity, activity_summary(t));
+  put(kCost, format_cost(t));
+  w_id_ = std::max<std::size_t>(w_id_, r.length[kId]);
+  w_name_ = std::max(w_name_, display_width(cell(r, kName)));
+  w_state_ = std::max<std::size_t>(w_state_, r.length[kState]);
+  w_age_ = std::max<std::size_t>(w_age_, r.length[kAge]);
+  rows_.push_back(r);
+}
+
+std::string_view TableRenderer::cell(const Row& r, Cell c) const {
+  std::size_t at = r.begin;
+  for (int i = 0; i < c; ++i) at += r.length[i];
+  return std::string_view(text_).substr(at, r.length[c]);
 }
 
 std::string TableRenderer::render() const {
@@ -115,34 +125,40 @@ std::string TableRenderer::render() const {
   // it stays aligned: pad activity to the widest one that fits.
   std::size_t fixed = w_id + w_name + w_state + w_age + 4 * 2 + 2 + 8;
   std::size_t w_act = 8;
-  for (const auto& r : rows) w_act = std::max(w_act, display_width(r.activity));
+  for (const auto& r : rows) w_act = std::max(w_act, display_width(cell(r, kActivity)));
   if (style.max_width > 0) {
     std::size_t room = style.max_width > fixed + 10 ? style.max_width - fixed : 10;
     w_act = std::min(w_act, room);
   }
-  auto line = [&](const std::string& id, const std::string& name, const std::string& state, const char* color,
-                  const std::string& age, const std::string& act, const std::string& cost) {
-    // Plain appends: fmt's runtime widths cost more than the rest of a 1000-row table.
-    std::string s(w_id > id.size() ? w_id - id.size() : 0, ' ');
-    s += id;
-    s += "  ";
-    s += pad_right(name, w_name);
-    s += "  ";
-    s += paint(pad_right(state, w_state), color, style);
-    s += "  ";
-    s.append(w_age > age.size() ? w_age - age.size() : 0, ' ');
-    s += age;
-    s += "  ";
-    s += pad_right(truncate_to_width(act, w_act), w_act);
-    s += "  ";
-    s += cost;
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    return s + '\n';
-  };
-  std::string out = line("ID", "NAME", "STATE", "", "AGE", "ACTIVITY", "COST");
+  std::string out;
   // Sized once: growing by doubling would copy (and page-fault) a long table twice over.
   out.reserve((rows.size() + 1) * (fixed + w_act + 16));
-  for (const auto& r : rows) out += line(r.id, r.name, r.state, state_color(r.s), r.age, r.activity, r.cost);
+  // Appended straight to `out`: no string per row. Plain appends: fmt's runtime
+  // widths cost more than the rest of a 1000-row table.
+  auto line = [&](std::string_view id, std::string_view name, std::string_view state, const char* color,
+                  std::string_view age, std::string_view act, std::string_view cost) {
+    std::size_t start = out.size();
+    out.append(w_id > id.size() ? w_id - id.size() : 0, ' ');
+    out += id;
+    out += "  ";
+    out += pad_right(name, w_name);
+    out += "  ";
+    out += paint(pad_right(state, w_state), color, style);
+    out += "  ";
+    out.append(w_age > age.size() ? w_age - age.size() : 0, ' ');
+    out += age;
+    out += "  ";
+    out += pad_right(truncate_to_width(act, w_act), w_act);
+    out += "  ";
+    out += cost;
+    while (out.size() > start && out.back() == ' ') out.pop_back();
+    out += '\n';
+  };
+  line("ID", "NAME", "STATE", "", "AGE", "ACTIVITY", "COST");
+  for (const auto& r : rows) {
+    line(cell(r, kId), cell(r, kName), cell(r, kState), state_color(r.s), cell(r, kAge), cell(r, kActivity),
+         cell(r, kCost));
+  }
   return out;
 }
 
