@@ -123,13 +123,19 @@ void Daemon::load_tasks() {
   RecordStore::Loaded loaded = store_.load();
   for (const auto& problem : loaded.problems) daemon_log("warning: " + problem);
   for (auto& record : loaded.records) {
-    // A running task's record still reads "queued": its start is in the
-    // supervisor's status file, which the daemon creates before forking.
-    if (record.state == protocol::TaskState::kQueued) {
+    // Whether a task started is in its supervisor status file, which the daemon
+    // creates before it starts the supervisor: a record may say "queued" for a task
+    // started later, or "running" for one whose start never happened (a spawn's
+    // record is written before its start, which follows the reply).
+    if (!protocol::is_finished(record.state)) {
       if (auto status = read_supervisor_status(store_.log_dir(record.id))) {
         record.state = protocol::TaskState::kRunning;
         record.started_at = status->started_at.value_or(record.created_at);
         if (status->supervisor > 0) record.pid = status->supervisor;
+      } else {
+        record.state = protocol::TaskState::kQueued;
+        record.started_at.reset();
+        record.pid.reset();
       }
     }
     table_.load(std::move(record));

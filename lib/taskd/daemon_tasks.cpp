@@ -97,6 +97,7 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   if (update.empty()) return;
   Actions actions;
   table_.stream_update(id, update, actions);
+  forget_record_line(id);  // session, model or result changed without an action naming them
   apply(std::move(actions));
 }
 

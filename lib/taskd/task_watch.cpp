@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -107,6 +108,13 @@ bool TaskWatch::pump(std::size_t budget) {
   std::optional<SupervisorStatus> status = read_supervisor_status(log_dir_);
   std::optional<AgentExit> exit = status ? status->exit : std::nullopt;
   if (!exit && !supervisor_gone_) return false;  // not written yet; its inotify event will come
+  // The agent may have written its last lines (the result above all) after the
+  // end of the stream was read above and before it exited: read them first.
+  struct stat st {};
+  if (stream_fd_ >= 0 && ::fstat(stream_fd_, &st) == 0 && st.st_size > offset_) {
+    exit_seen_ = true;
+    return backlog_ = true;
+  }
   framer_.finish(on_line, on_overflow);
   ended_ = true;
   cb_.on_ended(task_, exit);
