@@ -72,6 +72,8 @@ void Daemon::start_agent(TaskId id) {
   } else {
     table_.agent_started(id, pid);
     watch_task(id, pid, TaskWatch::Supervisor::kChild);
+    // Cancelled between the spawn's reply and this start (a start follows the reply).
+    if (table_.cancel_requested(id)) cancel_agent(id);
   }
   apply(std::move(actions));
 }

@@ -47,5 +47,21 @@ with Sandbox("taskd-cancel") as sb:
     expect(rec["state"] == "succeeded", str(rec))
     gc3 = grandchild_pid(c, t3)
     wait_until(lambda: not pid_alive(gc3), 5, "the finished task's grandchild to die")
+
+    # A cancel in the same write as its spawn reaches the daemon before the task's
+    # supervisor is started (that follows the spawn's reply): it must still stop it.
+    spawn_line = {"id": 901, "op": "spawn", "prompt": "sleep 60; result success not cancelled", "cwd": sb.root,
+                  "name": "early"}
+    cancel_line = {"id": 902, "op": "cancel", "task": "early"}
+    c.send_raw((json.dumps(spawn_line) + "\n" + json.dumps(cancel_line) + "\n").encode())
+    replies = {}
+    while len(replies) < 2:
+        msg = c.read()
+        if msg.get("id") in (901, 902):
+            replies[msg["id"]] = msg
+    t4 = replies[901]["task"]["id"]
+    expect(replies[902].get("cancelled") == [t4], f"cancel reply: {replies[902]}")
+    rec = wait_tasks(c, [t4], timeout=15)[t4]
+    expect(rec["state"] == "cancelled", f"a cancel before the start was lost: {rec}")
     expect(d.proc.poll() is None, "daemon died")
-print("ok: cancel escalates to SIGKILL and no grandchild survives its task")
+print("ok: cancel escalates to SIGKILL, no grandchild survives its task, an early cancel holds")
