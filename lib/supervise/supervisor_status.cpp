@@ -1,6 +1,7 @@
 #include "supervise/supervisor_status.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <string_view>
 #include <system_error>
 
@@ -29,29 +30,53 @@ std::string read_whole(const fs::path& path) {
   return text;
 }
 
+// Each line also starts with a newline: a line torn by a short write (a full
+// disk) is then ended by the next append instead of swallowing it. The reader
+// skips the empty lines this leaves.
 bool append_line(int fd, const json& value) {
-  std::string line = value.dump() + "\n";
+  std::string line(1, '\n');
+  line += value.dump();
+  line += '\n';
   ssize_t n;
   do {
     n = ::write(fd, line.data(), line.size());
   } while (n < 0 && errno == EINTR);
-  if (n >= 0 && static_cast<std::size_t>(n) != line.size()) errno = ENOSPC;
+  if (n >= 0 && static_cast<std::size_t>(n) != line.size()) errno = EIO;  // a short write
   return n >= 0 && static_cast<std::size_t>(n) == line.size();
+}
+
+// A task started by a ptt-taskd from before supervisor.ndjson: its supervisor.pid,
+// agent.pid and exit.json, so an upgrade never runs such a task a second time.
+std::optional<SupervisorStatus> read_legacy_status(const fs::path& log_dir) {
+  std::string supervisor = read_whole(log_dir / "supervisor.pid");
+  if (supervisor.empty()) return std::nullopt;
+  SupervisorStatus s;  // no started_at: the record's times stand
+  s.supervisor = static_cast<pid_t>(std::atol(supervisor.c_str()));
+  s.agent = static_cast<pid_t>(std::atol(read_whole(log_dir / "agent.pid").c_str()));
+  json exit = json::parse(read_whole(log_dir / "exit.json"), nullptr, false);
+  if (exit.is_object()) {
+    try {
+      s.exit = AgentExit{exit.value("exit_code", 0), exit.value("signal", 0), exit.value("exec_errno", 0),
+                         exit.value("cancelled", false)};
+    } catch (const json::exception&) {
+    }
+  }
+  return s;
 }
 
 }  // namespace
 
-void begin_supervisor_status(const fs::path& log_dir, double started_at) {
+int begin_supervisor_status(const fs::path& log_dir, double started_at) {
   fs::path path = log_dir / kSupervisorStatusFile;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + path.string());
-  bool ok = append_line(fd, {{"started_at", started_at}});
-  int err = errno;
-  ::close(fd);
-  if (!ok) {
+  if (!append_line(fd, {{"started_at", started_at}})) {
+    int err = errno;
+    ::close(fd);
     ::unlink(path.c_str());  // a half-written start must not read as a started task
     throw std::system_error(err, std::generic_category(), "write " + path.string());
   }
+  return fd;
 }
 
 int open_supervisor_status(const fs::path& log_dir) {
@@ -70,7 +95,7 @@ bool append_supervisor_exit(int fd, const AgentExit& e) {
 
 std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) {
   fs::path path = log_dir / kSupervisorStatusFile;
-  if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
+  if (::access(path.c_str(), F_OK) != 0) return read_legacy_status(log_dir);
   std::string text = read_whole(path);
   SupervisorStatus s;
   std::string_view rest = text;
@@ -96,6 +121,9 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) 
       // a field of the wrong type: the line is skipped
     }
   }
+  // No start line: the daemon died between creating the file and writing it, and
+  // never started a supervisor (it does that only once the line is written).
+  if (!s.started_at) return std::nullopt;
   return s;
 }
 

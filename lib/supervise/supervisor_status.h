@@ -3,14 +3,16 @@
 // running task again, in one append-only file per task (one file, not one per
 // fact: on ext4 without a journal each new inode costs a scan of recently
 // deleted ones, and that was most of the daemon's CPU time per task).
-//   {"started_at":T}           the daemon, before it forks the supervisor: the
+//   {"started_at":T}           the daemon, before it starts the supervisor: the
 //                              task has started, so a restart must not run it again
-//   {"supervisor":PID}         the supervisor, first thing
+//   {"supervisor":PID}         the daemon once posix_spawn returned, and the
+//                              supervisor itself, first thing (either may come first)
 //   {"agent":PID}              the supervisor, once the agent's group exists
 //   {"exit":{…}}               the supervisor, when the agent has ended
-// Each line is one write(2) with O_APPEND. Nothing here must outlive a power
-// cut (the processes would not either), so no rename is needed; a torn or
-// foreign line is skipped when read.
+// Each line is one write(2) with O_APPEND, and starts with a newline so that a
+// torn line cannot swallow the next one. Nothing here must outlive a power cut
+// (the processes would not either), so no rename is needed; a torn or foreign
+// line is skipped when read.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,14 +32,17 @@ struct SupervisorStatus {
   std::optional<AgentExit> exit;
 };
 
-// Creates the file with its started_at line. Throws std::system_error.
-void begin_supervisor_status(const std::filesystem::path& log_dir, double started_at);
+// Creates the file with its started_at line; returns its descriptor (O_APPEND,
+// close-on-exec) for the supervisor's pid. Throws std::system_error.
+int begin_supervisor_status(const std::filesystem::path& log_dir, double started_at);
 // For the supervisor: an O_APPEND descriptor (close-on-exec), or -1 with errno.
 int open_supervisor_status(const std::filesystem::path& log_dir);
 // Appends one line; false (errno set) when it could not be written whole.
 bool append_supervisor_pid(int fd, const char* key, pid_t pid);
 bool append_supervisor_exit(int fd, const AgentExit& exit);
-// nullopt when the file is missing (the task never started).
+// nullopt when the task never started: no file, or one without its start line.
+// A task started by an older ptt-taskd is read from its supervisor.pid,
+// agent.pid and exit.json.
 std::optional<SupervisorStatus> read_supervisor_status(const std::filesystem::path& log_dir);
 
 }  // namespace ptt::taskd

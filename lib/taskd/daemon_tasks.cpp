@@ -41,9 +41,10 @@ void Daemon::start_agent(TaskId id) {
   const auto* t = table_.find(id);
   if (!t) return;
   fs::path dir = store_.log_dir(id);
+  int status_fd = -1;
   try {
     fs::create_directories(dir);
-    begin_supervisor_status(dir, t->started_at.value_or(now()));
+    status_fd = begin_supervisor_status(dir, t->started_at.value_or(now()));
   } catch (const std::exception& e) {
     // Without its status file a restart could not tell the task had started.
     std::string why = fmt::format("cannot prepare the task's log dir: {}; free space there or fix its "
@@ -64,6 +65,12 @@ void Daemon::start_agent(TaskId id) {
   spec.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
   spec.agent_umask = user_umask_;
   pid_t pid = start_supervisor(spec, supervisor_exe_);
+  int spawn_errno = errno;
+  // Written here too, not only by the supervisor: killed right after this, the
+  // next daemon must still find (and watch, or stop) the supervisor it started.
+  if (pid > 0) append_supervisor_pid(status_fd, "supervisor", pid);
+  ::close(status_fd);
+  errno = spawn_errno;
   Actions actions;
   if (pid < 0) {
     std::string why = fmt::format("cannot start the task's supervisor: {}", std::strerror(errno));

@@ -135,7 +135,8 @@ def supervisor_status(state_dir, task):
     except FileNotFoundError:
         return status
     for line in text.split("\n")[:-1]:
-        status.update(json.loads(line))
+        if line:  # each write starts with a newline, so there are empty lines between
+            status.update(json.loads(line))
     return status
 
 

@@ -121,6 +121,40 @@ TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines
   CHECK(open_supervisor_status(dir.path / "missing") < 0);
 }
 
+TEST_CASE("supervisor status: a torn line does not swallow the next; no start line is no start", "[taskd][store]") {
+  TempDir dir;
+  ::close(begin_supervisor_status(dir.path, 3.0));
+  int fd = open_supervisor_status(dir.path);
+  REQUIRE(fd >= 0);
+  CHECK(::write(fd, "{\"agent\":77", 11) == 11);  // cut short by a full disk
+  CHECK(append_supervisor_exit(fd, AgentExit{0, 0, 0, false}));
+  ::close(fd);
+  auto status = read_supervisor_status(dir.path);
+  REQUIRE(status);
+  CHECK(status->exit == AgentExit{0, 0, 0, false});
+  CHECK(status->agent == 0);
+
+  // The daemon died between creating the file and writing its start line.
+  TempDir empty;
+  std::ofstream(empty.path / "supervisor.ndjson").close();
+  CHECK_FALSE(read_supervisor_status(empty.path));
+}
+
+TEST_CASE("supervisor status of a task started by an older ptt-taskd", "[taskd][store]") {
+  TempDir dir;
+  std::ofstream(dir.path / "supervisor.pid") << "4242\n";
+  std::ofstream(dir.path / "agent.pid") << "4243\n";
+  auto running = read_supervisor_status(dir.path);
+  REQUIRE(running);
+  CHECK(running->supervisor == 4242);
+  CHECK(running->agent == 4243);
+  CHECK_FALSE(running->exit);
+  std::ofstream(dir.path / "exit.json") << R"({"exit_code":137,"signal":9,"exec_errno":0,"cancelled":true})";
+  auto ended = read_supervisor_status(dir.path);
+  REQUIRE(ended);
+  CHECK(ended->exit == AgentExit{137, 9, 0, true});
+}
+
 TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {
   std::vector<fs::path> roots = {"/src/api", "/home/me/"};
   CHECK(cwd_allowed("/src/api", roots));
