@@ -36,7 +36,7 @@ Daemon::Daemon(const DaemonConfig& config)
     : config_(config),
       store_(config.state_dir),
       table_(config.max_running),
-      supervisor_exe_(config.supervisor.empty() ? find_supervisor_executable().value_or("") : config.supervisor) {}
+      supervisor_exe_(find_supervisor_executable().value_or("")) {}
 
 double Daemon::now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -77,8 +77,8 @@ int Daemon::run() {
       Connection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
     }
     if (supervisor_exe_.empty()) {
-      print_error("ptt-taskd", "ptt-supervise is missing (looked next to ptt-taskd and in ../libexec/ptt/); "
-                               "reinstall ptt");
+      print_error("ptt-taskd", "ptt-supervise is missing (looked next to ptt-taskd and in " PTT_SUPERVISE_FROM_BIN
+                               "/); reinstall ptt");
       return kExitFailure;
     }
     load_tasks();

@@ -18,7 +18,6 @@ struct DaemonConfig {
   protocol::AgentOptions defaults;                 // per-task options fall back to these
   std::vector<std::filesystem::path> allow_roots;  // empty: any cwd
   int ready_fd = -1;                               // write "ready <socket>\n" here once listening
-  std::string supervisor;  // ptt-supervise; empty: find_supervisor_executable()
 };
 
 int run(const DaemonConfig& config);

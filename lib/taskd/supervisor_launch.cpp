@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include "core/version.h"
 #include "taskd/record_store.h"
 
 extern char** environ;
@@ -22,8 +23,8 @@ std::optional<std::string> find_supervisor_executable() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
-  for (const fs::path& candidate : {self.parent_path() / "ptt-supervise",
-                                    self.parent_path().parent_path() / "libexec" / "ptt" / "ptt-supervise"}) {
+  for (const fs::path& candidate :
+       {self.parent_path() / "ptt-supervise", self.parent_path() / PTT_SUPERVISE_FROM_BIN / "ptt-supervise"}) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
   }
   return std::nullopt;

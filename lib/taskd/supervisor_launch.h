@@ -10,8 +10,9 @@
 
 namespace ptt::taskd {
 
-// ptt-supervise next to this ptt-taskd (the build tree), else in
-// ../libexec/ptt/ (an installed tree); nullopt when neither exists.
+// ptt-supervise next to this ptt-taskd (the build tree), else in the libexec
+// dir it was installed to (PTT_SUPERVISE_FROM_BIN, e.g. ../libexec/ptt/);
+// nullopt when neither exists.
 std::optional<std::string> find_supervisor_executable();
 
 // posix_spawn of `executable LOG_DIR CWD GRACE_MS UMASK -- AGENT…` in a new
