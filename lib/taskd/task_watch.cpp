@@ -110,8 +110,9 @@ bool TaskWatch::pump(std::size_t budget) {
   if (!exit && !supervisor_gone_) return false;  // not written yet; its inotify event will come
   // The agent may have written its last lines (the result above all) after the
   // end of the stream was read above and before it exited: read them first.
+  // (Not after a failed read: that would spin; the stream ends where it failed.)
   struct stat st {};
-  if (stream_fd_ >= 0 && ::fstat(stream_fd_, &st) == 0 && st.st_size > offset_) {
+  if (n == 0 && stream_fd_ >= 0 && ::fstat(stream_fd_, &st) == 0 && st.st_size > offset_) {
     exit_seen_ = true;
     return backlog_ = true;
   }
