@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <iterator>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +29,26 @@ TEST_CASE("the requested subcommand is found past global options and their value
   CHECK(requested({"--version"}).empty());
   CHECK(requested({"lsit"}).empty());
   CHECK(requested({"--", "spawn"}).empty());
+}
+
+TEST_CASE("every defined subcommand is in kCommandNames, and each can be defined alone", "[taskcli]") {
+  CLI::App full{"test", "ptt-task"};
+  ptt::taskcli::Invocation inv;
+  ptt::taskcli::define_commands(full, inv);
+  std::vector<std::string> defined;
+  for (const auto* sub : full.get_subcommands({})) defined.push_back(sub->get_name());
+  std::vector<std::string> named(std::begin(ptt::taskcli::kCommandNames), std::end(ptt::taskcli::kCommandNames));
+  std::sort(defined.begin(), defined.end());
+  std::sort(named.begin(), named.end());
+  CHECK(defined == named);
+  for (std::string_view name : ptt::taskcli::kCommandNames) {
+    CLI::App one{"test", "ptt-task"};
+    ptt::taskcli::Invocation only;
+    ptt::taskcli::define_commands(one, only, name);
+    auto subs = one.get_subcommands({});
+    REQUIRE(subs.size() == 1);
+    CHECK(subs[0]->get_name() == name);
+  }
 }
 
 TEST_CASE("a narrowed definition parses like the full one", "[taskcli]") {
