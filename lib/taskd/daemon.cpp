@@ -323,6 +323,18 @@ void Daemon::apply(Actions actions) {
 void Daemon::flush_records() {
   for (TaskId id : dirty_records_) persist(id);
   dirty_records_.clear();
+  if (store_.compaction_due(table_.tasks().size()) && failed_saves_.empty()) {
+    std::vector<const protocol::TaskRecord*> records;
+    records.reserve(table_.tasks().size());
+    for (const auto& [id, record] : table_.tasks()) records.push_back(&record);
+    try {
+      store_.save_next_id(table_.next_id());  // the forget lines, which kept ids used, go
+      store_.compact(records);
+    } catch (const std::exception& e) {
+      daemon_log(fmt::format("error: cannot compact {}: {}; it grows until the next start",
+                             store_.records_file().string(), e.what()));
+    }
+  }
 }
 
 void Daemon::record_new_task(TaskId id, Actions& actions) {

@@ -1,11 +1,21 @@
 #pragma once
-// Task persistence under the state dir. Records and the counter are written
-// atomically (a temp file renamed over the old one), so a daemon killed at any
-// point leaves either the old or the new version. Layout:
-//   tasks/<id>.json        the task record: written when spawned and when finished
-//                          (a start is in supervisor.ndjson; the stream is re-read)
-//   next_id                the id counter (ids are never reused, even after clean)
+// Task persistence under the state dir. Layout:
+//   tasks.ndjson     the task records, appended one JSON object per line: a task's
+//                    record when spawned and when finished (a later line wins), and
+//                    {"forget":ID} when `clean` drops a task. Appended, not a file per
+//                    record renamed into place: on ext4 without a journal each new
+//                    inode costs a scan past the recently deleted ones, and every
+//                    rename deleted one; that was most of the daemon's cost per task.
+//                    Each append is one write(2) that starts with a newline, so a line
+//                    torn by a crash or a full disk ends at the next append and is
+//                    reported and skipped when read. The file is rewritten compactly
+//                    (temp file + rename, so atomically) at start-up and once it is
+//                    mostly stale lines.
+//   tasks/<id>.json  records of an older ptt-taskd: read, then folded into tasks.ndjson
+//   next_id          the id counter (ids are never reused, even after clean)
 //   logs/<id>/stream.ndjson, stderr.log, supervisor.ndjson (supervisor_status.h)
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -30,21 +40,34 @@ class RecordStore {
     std::vector<std::string> problems;          // corrupt or torn records, skipped
     std::int64_t next_id = 1;                   // never below any id seen on disk
   };
-  // Creates the directories when missing.
+  // Creates the directories when missing, and compacts tasks.ndjson (folding in
+  // an older daemon's tasks/*.json) when that is worth it; a failed compaction
+  // is only a problem reported.
   Loaded load();
 
-  void save(const protocol::TaskRecord& record) const;
+  // Appends the record. Throws std::system_error.
+  void save(const protocol::TaskRecord& record);
   void save_next_id(std::int64_t next_id) const;
-  void forget(std::int64_t id) const;
+  // Appends the task's forget line and removes its logs. Throws std::system_error.
+  void forget(std::int64_t id);
+
+  // True when tasks.ndjson holds mostly stale lines for `live` records.
+  bool compaction_due(std::size_t live) const;
+  // Rewrites tasks.ndjson with one line per record. Throws std::system_error.
+  void compact(const std::vector<const protocol::TaskRecord*>& records);
 
   const std::filesystem::path& state_dir() const { return state_dir_; }
+  std::filesystem::path records_file() const { return state_dir_ / "tasks.ndjson"; }
   std::filesystem::path log_dir(std::int64_t id) const;
   std::filesystem::path stream_log(std::int64_t id) const { return log_dir(id) / "stream.ndjson"; }
   std::filesystem::path stderr_log(std::int64_t id) const { return log_dir(id) / "stderr.log"; }
 
  private:
-  std::filesystem::path record_path(std::int64_t id) const;
+  void append(const std::string& json_line);
+
   std::filesystem::path state_dir_;
+  std::size_t lines_ = 0;  // in tasks.ndjson, as far as this process knows
+  std::size_t retry_compaction_after_ = 0;
 };
 
 }  // namespace ptt::taskd

@@ -33,11 +33,12 @@ with Sandbox("taskd-restart") as sb:
     open(gates["c"], "w").close()
     wait_until(lambda: "exit" in supervisor_status(sb.state_dir, a), what="task a to end")
     # A torn record (a write interrupted by a crash elsewhere) must not stop the restart.
-    with open(os.path.join(sb.state_dir, "tasks", "77.json"), "w") as f:
-        f.write('{"id":77,"state":"runn')
+    with open(os.path.join(sb.state_dir, "tasks.ndjson"), "a") as f:
+        f.write('\n{"id":77,"state":"runn')
 
     d2 = Taskd(sb, "--max-running", "3")  # replaces the stale socket
-    expect("corrupt task record" in d2.log() and "77.json" in d2.log(), "corrupt record not reported:\n" + d2.log())
+    expect("tasks.ndjson line" in d2.log() and "torn or corrupt task record" in d2.log(),
+           "torn record not reported:\n" + d2.log())
     expect("re-adopting running task" in d2.log(), d2.log())
     c2 = d2.client()
     ra = get(c2, a)

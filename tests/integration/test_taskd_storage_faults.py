@@ -5,7 +5,7 @@ kill -9 lists them all with those states); the daemon lives on.
 
 Disk full is a 1 MiB tmpfs mounted on the state dir (needs root and mount(2); where that
 is refused, that half is skipped with a note and the unwritable half still runs).
-Unwritable: the tasks dir is made read-only and the daemon runs without
+Unwritable: the records file (tasks.ndjson) is made read-only and the daemon runs without
 CAP_DAC_OVERRIDE (setpriv), so root is held to the mode bits too."""
 import os
 import shutil
@@ -15,16 +15,22 @@ from ptt_harness import Sandbox, expect, skip, wait_until
 from taskd_fixture import Taskd, get, records_on_disk, spawn, tasks_before_a_fault, wait_tasks
 
 
-def fill(path):
+def fill(path, byte=b"\0"):
     """Writes until not one more byte fits (halving the chunk at each ENOSPC)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     size = 1 << 16
     while size >= 1:
         try:
-            os.write(fd, b"\0" * size)
+            os.write(fd, byte * size)
         except OSError:
             size //= 2
     os.close(fd)
+
+
+def fill_records_file(state_dir):
+    """Fills the slack in the last page of tasks.ndjson with newlines (empty lines are
+    skipped when read): a small append would still fit there on a full tmpfs."""
+    fill(os.path.join(state_dir, "tasks.ndjson"), b"\n")
 
 
 def refused(c, sb, code_word):
@@ -56,6 +62,7 @@ def disk_full():
 
             filler = os.path.join(sb.state_dir, "filler")
             fill(filler)
+            fill_records_file(sb.state_dir)
             message = refused(c, sb, "No space left")
             # A state change while full (cancel) is acknowledged; it must reach the disk later.
             r = c.request("cancel", task=queued)
@@ -108,8 +115,8 @@ def unwritable():
         gate = sb.path("gate")
         running = spawn(c, f"tool Bash working; wait-file {gate}; result success finished while read-only", sb.root)
         wait_until(lambda: get(c, running)["activity"] == "Bash: working", what="the running task's agent")
-        tasks_dir = os.path.join(sb.state_dir, "tasks")
-        os.chmod(tasks_dir, 0o500)
+        records = os.path.join(sb.state_dir, "tasks.ndjson")
+        os.chmod(records, 0o400)
         try:
             message = refused(c, sb, "Permission denied")
             expect("Permission denied" in d.log(), "the daemon log does not say why:\n" + d.log())
@@ -117,9 +124,9 @@ def unwritable():
             # Acknowledged while the dir is read-only: the outcome waits in memory.
             open(gate, "w").close()
             expect(wait_tasks(c, [running])[running]["state"] == "succeeded", "the running task")
-            expect(records_on_disk(sb.state_dir)[running]["state"] == "running", "a write got through a read-only dir?")
+            expect(records_on_disk(sb.state_dir)[running]["state"] == "running", "a write got through a read-only file?")
         finally:
-            os.chmod(tasks_dir, 0o700)
+            os.chmod(records, 0o600)
         wait_until(lambda: records_on_disk(sb.state_dir)[running]["state"] == "succeeded", 10,
                    "the outcome to reach the disk once the dir is writable")
         second = spawn(c, "result success writable again", sb.root)

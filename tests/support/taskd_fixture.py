@@ -141,13 +141,22 @@ def supervisor_status(state_dir, task):
 
 
 def records_on_disk(state_dir):
-    """The task records under state_dir/tasks, by id, as the daemon last wrote them."""
+    """The task records in state_dir/tasks.ndjson, by id, as the daemon last wrote them
+    (a later line wins; a forget line drops the task; torn lines are skipped)."""
     out = {}
-    tasks = os.path.join(state_dir, "tasks")
-    for name in os.listdir(tasks):
-        if name.endswith(".json"):
-            with open(os.path.join(tasks, name)) as f:
-                rec = json.load(f)
+    try:
+        with open(os.path.join(state_dir, "tasks.ndjson")) as f:
+            lines = f.read().split("\n")
+    except FileNotFoundError:
+        return out
+    for line in lines:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if "forget" in rec:
+            out.pop(rec["forget"], None)
+        else:
             out[rec["id"]] = rec
     return out
 

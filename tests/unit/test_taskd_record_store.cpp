@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "taskd/record_store.h"
 #include "taskd/request_fields.h"
 #include "supervise/supervisor.h"
@@ -49,20 +51,79 @@ TEST_CASE("records round-trip through the state dir", "[taskd][store]") {
   CHECK((fs::status(dir.path / "state").permissions() & fs::perms::others_all) == fs::perms::none);
 }
 
-TEST_CASE("a torn or corrupt record is reported and skipped; its id stays used", "[taskd][store]") {
+TEST_CASE("a torn or corrupt record line is reported and skipped; the next line stands", "[taskd][store]") {
   TempDir dir;
   RecordStore store(dir.path);
   store.load();
   store.save(record(1));
+  std::ofstream(store.records_file(), std::ios::app) << R"({"id":2,"state":"runn)";  // a torn append
+  store.save(record(3));
+  std::ofstream(store.records_file(), std::ios::app) << "\n[1,2]\n";
+  auto loaded = store.load();
+  REQUIRE(loaded.records.size() == 2);
+  CHECK(loaded.records[0] == record(1));
+  CHECK(loaded.records[1] == record(3));
+  REQUIRE(loaded.problems.size() == 2);
+  CHECK(loaded.problems[0].find("tasks.ndjson line 3: torn or corrupt") != std::string::npos);
+  CHECK(loaded.next_id == 4);
+  // The load rewrote the file without them: reported once, not at every start.
+  auto again = store.load();
+  CHECK(again.problems.empty());
+  CHECK(again.records.size() == 2);
+}
+
+TEST_CASE("a later line wins; a forget line drops the record and keeps its id used", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  store.load();
+  auto first = record(1);
+  store.save(first);
+  first.state = ptt::protocol::TaskState::kSucceeded;
+  store.save(first);
+  store.save(record(2));
+  store.forget(2);
+  auto loaded = store.load();
+  REQUIRE(loaded.records.size() == 1);
+  CHECK(loaded.records[0].state == ptt::protocol::TaskState::kSucceeded);
+  CHECK(loaded.next_id == 3);
+}
+
+TEST_CASE("stale lines are compacted away; the counter keeps forgotten ids used", "[taskd][store]") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  store.load();
+  for (int i = 0; i < 300; ++i) store.save(record(1));
+  CHECK(store.compaction_due(1));
+  CHECK_FALSE(store.compaction_due(200));
+  store.save(record(5));
+  store.forget(5);
+  auto loaded = store.load();  // compacts: 303 lines for one record
+  REQUIRE(loaded.records.size() == 1);
+  CHECK(read_file(store.records_file()) == nlohmann::json(record(1)).dump() + "\n");
+  CHECK_FALSE(store.compaction_due(1));
+  CHECK(store.load().next_id == 6);  // from next_id, written before the forget line went
+}
+
+TEST_CASE("an older daemon's tasks/*.json are folded in; corrupt ones are reported and kept", "[taskd][store]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "tasks");
+  std::ofstream(dir.path / "tasks" / "1.json") << nlohmann::json(record(1)).dump();
   std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";      // torn
   std::ofstream(dir.path / "tasks" / "8.json") << R"({"id":9,"state":"queued"})";  // wrong id
   std::ofstream(dir.path / "tasks" / "junk.json") << "{}";
   std::ofstream(dir.path / "tasks" / "3.json.tmp123") << "half";  // an interrupted write
+  RecordStore store(dir.path);
   auto loaded = store.load();
   REQUIRE(loaded.records.size() == 1);
-  CHECK(loaded.records[0].id == 1);
+  CHECK(loaded.records[0] == record(1));
   CHECK(loaded.problems.size() == 3);
   CHECK(loaded.next_id == 9);
+  CHECK_FALSE(fs::exists(dir.path / "tasks" / "1.json"));  // now a line of tasks.ndjson
+  CHECK(fs::exists(dir.path / "tasks" / "7.json"));
+  auto again = store.load();
+  REQUIRE(again.records.size() == 1);
+  CHECK(again.records[0] == record(1));
+  CHECK(again.next_id == 9);
 }
 
 TEST_CASE("forget removes the record and the task's logs", "[taskd][store]") {
