@@ -112,6 +112,10 @@ RecordStore::Loaded RecordStore::load() {
   std::vector<fs::path> legacy = load_record_files(state_dir_ / "tasks", records, out);
 
   std::string text = read_file(records_file());
+  std::error_code size_ec;
+  bool unreadable = text.empty() && fs::file_size(records_file(), size_ec) > 0 && !size_ec;
+  if (unreadable) out.problems.push_back(fmt::format("{}: cannot read it; its records are missing until it can be",
+                                                     records_file().string()));
   std::string_view rest = text;
   std::size_t line_no = 0;
   bool torn = false;
@@ -137,8 +141,11 @@ RecordStore::Loaded RecordStore::load() {
       records[r.id] = std::move(r);
     } catch (const std::exception& e) {
       torn = true;
-      // Its id stays used when it can still be read, as a torn file's name kept it.
-      if (auto at = line.find("\"id\":"); at != std::string_view::npos) {
+      // Its id stays used when it can still be read, as a torn file's name kept it
+      // (the key, not an escaped "id": inside a string value).
+      std::size_t at = line.find("\"id\":");
+      while (at != std::string_view::npos && at > 0 && line[at - 1] == '\\') at = line.find("\"id\":", at + 1);
+      if (at != std::string_view::npos) {
         std::int64_t id = std::strtoll(std::string(line.substr(at + 5, 20)).c_str(), nullptr, 10);
         if (id > 0) out.next_id = std::max(out.next_id, id + 1);
       }
@@ -149,7 +156,8 @@ RecordStore::Loaded RecordStore::load() {
   }
   for (auto& [id, r] : records) out.records.push_back(std::move(r));
 
-  if (!legacy.empty() || torn || compaction_due(out.records.size())) {
+  // Never over a file that could not be read: that would lose its records.
+  if (!unreadable && (!legacy.empty() || torn || compaction_due(out.records.size()))) {
     try {
       save_next_id(out.next_id);  // forgotten ids must stay used once their lines are gone
       std::vector<const TaskRecord*> all;

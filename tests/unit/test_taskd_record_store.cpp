@@ -59,11 +59,14 @@ TEST_CASE("a torn or corrupt record line is reported and skipped; the next line 
   std::ofstream(store.records_file(), std::ios::app) << R"({"id":2,"state":"runn)";  // a torn append
   store.save(record(3));
   std::ofstream(store.records_file(), std::ios::app) << "\n[1,2]\n";
+  // Torn inside a string holding "id": the key's id counts, not the text's.
+  std::ofstream(store.records_file(), std::ios::app) << R"({"activity":"Bash: echo \"id\": 900","id":2,"pro)";
+  store.save(record(3));
   auto loaded = store.load();
   REQUIRE(loaded.records.size() == 2);
   CHECK(loaded.records[0] == record(1));
   CHECK(loaded.records[1] == record(3));
-  REQUIRE(loaded.problems.size() == 2);
+  REQUIRE(loaded.problems.size() == 3);
   CHECK(loaded.problems[0].find("tasks.ndjson line 3: torn or corrupt") != std::string::npos);
   CHECK(loaded.next_id == 4);
   // The load rewrote the file without them: reported once, not at every start.
