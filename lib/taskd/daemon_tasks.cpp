@@ -40,6 +40,13 @@ std::string read_tail(const fs::path& path, std::size_t bytes) {
 void Daemon::start_agent(TaskId id) {
   const auto* t = table_.find(id);
   if (!t) return;
+  // Cancelled between the spawn's reply and this start (a start follows the reply).
+  if (table_.cancel_requested(id)) {
+    Actions actions;
+    table_.cancel_unstarted(id, now(), actions);
+    apply(std::move(actions));
+    return;
+  }
   fs::path dir = store_.log_dir(id);
   int status_fd = -1;
   try {
@@ -79,8 +86,6 @@ void Daemon::start_agent(TaskId id) {
   } else {
     table_.agent_started(id, pid);
     watch_task(id, pid, TaskWatch::Supervisor::kChild);
-    // Cancelled between the spawn's reply and this start (a start follows the reply).
-    if (table_.cancel_requested(id)) cancel_agent(id);
   }
   apply(std::move(actions));
 }

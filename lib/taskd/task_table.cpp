@@ -137,10 +137,19 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
 }
 
 void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, Actions& out) {
+  end_running(id, TaskState::kFailed, std::move(why), std::move(detail), now, out);
+}
+
+void TaskTable::cancel_unstarted(TaskId id, double now, Actions& out) {
+  end_running(id, TaskState::kCancelled, reason::kCancelled, {}, now, out);
+}
+
+void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::string detail, double now,
+                            Actions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
   if (!detail.empty()) it->second.stderr_tail = std::move(detail);
-  finish(it->second, TaskState::kFailed, std::move(why), now, out);
+  finish(it->second, state, std::move(why), now, out);
   schedule(now, out);
 }
 

@@ -65,6 +65,9 @@ class TaskTable {
   void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, Actions& out);
   // A running task that ended without an agent outcome (spawn failed, supervisor lost).
   void fail_running(TaskId id, std::string reason, std::string detail, double now, Actions& out);
+  // A running task whose cancel came before its agent was started (a start follows
+  // the spawn's reply): it ends cancelled without ever running.
+  void cancel_unstarted(TaskId id, double now, Actions& out);
   // Forgets finished tasks no unfinished task still depends on; returns their ids.
   std::vector<TaskId> clean(Actions& out);
   // Starts what the concurrency limit and dependencies allow, in FIFO order.
@@ -84,6 +87,8 @@ class TaskTable {
     bool api_error = false;
     bool cancel_requested = false;
   };
+  void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
+                   Actions& out);
   void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now,
               Actions& out);
 

@@ -63,5 +63,7 @@ with Sandbox("taskd-cancel") as sb:
     expect(replies[902].get("cancelled") == [t4], f"cancel reply: {replies[902]}")
     rec = wait_tasks(c, [t4], timeout=15)[t4]
     expect(rec["state"] == "cancelled", f"a cancel before the start was lost: {rec}")
+    # It ended without ever running: no agent wrote its session line, no exit code.
+    expect(rec["session_id"] is None and rec["exit_code"] is None, f"the agent ran anyway: {rec}")
     expect(d.proc.poll() is None, "daemon died")
 print("ok: cancel escalates to SIGKILL, no grandchild survives its task, an early cancel holds")

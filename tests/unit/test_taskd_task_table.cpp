@@ -126,6 +126,26 @@ TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd]
   CHECK(table.find(1)->reason == "cancelled");
 }
 
+TEST_CASE("cancel before the agent started: cancelled without running, and the queue moves on",
+          "[taskd][table]") {
+  TaskTable table(1);
+  Actions a;
+  table.spawn(req("early"), 1.0, a);
+  table.spawn(req("next"), 1.0, a);
+  CHECK(has(a, Kind::kStartAgent, 1));
+  Actions b;
+  table.cancel(1, 1.5, b);  // before the daemon ran the start action
+  REQUIRE(table.cancel_requested(1));
+  Actions c;
+  table.cancel_unstarted(1, 2.0, c);
+  CHECK(table.find(1)->state == TaskState::kCancelled);
+  CHECK(table.find(1)->reason == "cancelled");
+  CHECK_FALSE(table.find(1)->exit_code);  // it never ran
+  CHECK(has(c, Kind::kEmit, 1, "finished"));
+  CHECK(has(c, Kind::kStartAgent, 2));
+  CHECK(table.find(2)->state == TaskState::kRunning);
+}
+
 TEST_CASE("stream updates fill the record unpersisted; a new activity is announced", "[taskd][table]") {
   TaskTable table;
   Actions a;
