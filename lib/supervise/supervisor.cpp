@@ -1,19 +1,24 @@
 #include "supervise/supervisor.h"
 
-#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <optional>
+#include <string>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "supervise/agent_request.h"
 #include "supervise/supervisor_status.h"
 
 extern char** environ;
@@ -23,30 +28,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-volatile sig_atomic_t g_agent_pgid = 0;
-volatile sig_atomic_t g_cancelled = 0;
-int g_kill_grace_ms = 5000;
-
-void on_cancel(int) {
-  if (g_cancelled) return;
-  g_cancelled = 1;
-  ::killpg(g_agent_pgid, SIGTERM);
-  itimerval grace{};
-  grace.it_value.tv_sec = g_kill_grace_ms / 1000;
-  grace.it_value.tv_usec = (g_kill_grace_ms % 1000) * 1000;
-  if (grace.it_value.tv_sec == 0 && grace.it_value.tv_usec == 0) grace.it_value.tv_usec = 1;
-  ::setitimer(ITIMER_REAL, &grace, nullptr);
-}
-
-void on_grace_over(int) { ::killpg(g_agent_pgid, SIGKILL); }
+using Clock = std::chrono::steady_clock;
 
 void log_line(const std::string& text) {
+  std::string line = "ptt-supervise: " + text + "\n";
+  [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+// Why the agent did not start, where the daemon reads a failed task's reason.
+void note_in_stderr_log(const fs::path& log_dir, const std::string& text) {
+  int fd = ::open((log_dir / "stderr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return;
   std::string line = "ptt-taskd supervisor: " + text + "\n";
-  [[maybe_unused]] ssize_t n = ::write(2, line.data(), line.size());
+  [[maybe_unused]] ssize_t n = ::write(fd, line.data(), line.size());
+  ::close(fd);
 }
 
 // posix_spawn with vfork semantics: cheap, and exec errors come back as the result.
-int spawn_agent(const std::vector<std::string>& args, pid_t& pid) {
+int spawn_agent(const AgentRequest& r, pid_t& pid) {
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, all;
@@ -56,97 +55,244 @@ int spawn_agent(const std::vector<std::string>& args, pid_t& pid) {
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setpgroup(&attr, 0);  // its own process group, so cancel reaches its children
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  std::string stream = (r.log_dir / "stream.ndjson").string(), err = (r.log_dir / "stderr.log").string();
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 1, stream.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : r.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  int rc = ::posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), environ);
+  std::vector<std::string> env = merged_environment(environ, r.env);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int rc = ::posix_spawnp(&pid, argv[0], &files, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   return rc;
 }
 
-AgentExit supervise(const SupervisorSpec& spec, int status_fd) {
-  AgentExit result;
-  // SIGTERM (cancel) stays blocked, as the daemon spawned us, until the agent's
-  // group exists: an early cancel waits instead of being lost.
-  struct sigaction sa {};
-  sa.sa_handler = on_cancel;
-  ::sigaction(SIGTERM, &sa, nullptr);
-  sa.sa_handler = on_grace_over;
-  ::sigaction(SIGALRM, &sa, nullptr);
-  ::signal(SIGINT, SIG_IGN);
-  ::signal(SIGHUP, SIG_IGN);
-  ::signal(SIGPIPE, SIG_IGN);
-  ::signal(SIGXFSZ, SIG_IGN);  // a failed status write is reported, not a silent death
-  g_kill_grace_ms = spec.kill_grace_ms;
+struct Agent {
+  std::int64_t task = 0;
+  int status_fd = -1;
+  int kill_grace_ms = 5000;
+  bool cancelled = false;
+  std::optional<Clock::time_point> kill_at;  // SIGKILL then, once cancelled
+};
 
-  if (::chdir(spec.cwd.c_str()) != 0) {
-    log_line("cannot enter the task's directory " + spec.cwd + ": " + std::strerror(errno));
-    result.exit_code = 127;
-    return result;
-  }
-  ::umask(spec.agent_umask);
-  pid_t agent = 0;
-  if (int err = spawn_agent(spec.argv, agent); err != 0) {
-    log_line("cannot run the agent " + spec.argv[0] + ": " + std::strerror(err));
-    result.exec_errno = err;
-    result.exit_code = 127;
-    return result;
-  }
-  g_agent_pgid = agent;
-  // Lets the daemon clean up the agent's group should this supervisor be killed.
-  append_supervisor_pid(status_fd, "agent", agent);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+class Server {
+ public:
+  explicit Server(int input) : input_(input) {}
+  int run();
 
-  int status = 0;
-  while (::waitpid(agent, &status, 0) < 0 && errno == EINTR) {
+ private:
+  void read_input();
+  void handle(std::string_view line);
+  void start(const AgentRequest& r);
+  void cancel(pid_t pid, Agent& a);
+  void cancel_task(std::int64_t task);
+  void read_signals();
+  void reap();
+  void kill_overdue();
+  int poll_timeout_ms() const;
+  void report_lost(std::int64_t task, const std::string& why);
+
+  int input_;
+  bool input_open_ = true;
+  int signals_ = -1;
+  std::string pending_;
+  std::map<pid_t, Agent> agents_;
+};
+
+int Server::run() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, cancel_signal());
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signals_ = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (signals_ < 0) {
+    log_line(std::string("cannot watch signals: ") + std::strerror(errno));
+    return 1;
   }
-  if (WIFSIGNALED(status)) {
-    result.term_signal = WTERMSIG(status);
-    result.exit_code = 128 + result.term_signal;
+  ::fcntl(input_, F_SETFL, ::fcntl(input_, F_GETFL) | O_NONBLOCK);
+  while (input_open_ || !agents_.empty()) {
+    pollfd fds[2] = {{input_open_ ? input_ : -1, POLLIN, 0}, {signals_, POLLIN, 0}};
+    if (::poll(fds, 2, poll_timeout_ms()) < 0 && errno != EINTR) {
+      log_line(std::string("poll: ") + std::strerror(errno));
+      return 1;
+    }
+    // Requests first: a signal about a task never comes before its request.
+    if (fds[0].revents) read_input();
+    if (fds[1].revents) read_signals();
+    kill_overdue();
+  }
+  return 0;
+}
+
+void Server::read_input() {
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(input_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n <= 0) {  // the daemon is gone or let us go: finish the running agents
+      input_open_ = false;
+      ::close(input_);
+      return;
+    }
+    // The daemon is the only writer and bounds its requests' size.
+    pending_.append(buf, static_cast<std::size_t>(n));
+    std::size_t begin = 0;
+    for (auto nl = pending_.find('\n'); nl != std::string::npos; nl = pending_.find('\n', begin)) {
+      handle(std::string_view(pending_).substr(begin, nl - begin));
+      begin = nl + 1;
+    }
+    pending_.erase(0, begin);
+  }
+}
+
+void Server::handle(std::string_view line) {
+  auto request = parse_supervisor_request(line);
+  if (!request) {
+    log_line("skipped a request it cannot read: " + std::string(line.substr(0, 200)));
+  } else if (const auto* cancel = std::get_if<CancelRequest>(&*request)) {
+    cancel_task(cancel->task);
   } else {
-    result.exit_code = WEXITSTATUS(status);
+    start(std::get<AgentRequest>(*request));
   }
-  ::killpg(agent, SIGKILL);  // grandchildren left in the agent's group die with it
-  return result;
+}
+
+void Server::start(const AgentRequest& r) {
+  // The daemon created the file before sending the request; without it the exit
+  // status has nowhere to go.
+  int status_fd = open_supervisor_status(r.log_dir);
+  if (status_fd < 0) {
+    report_lost(r.task, "cannot open " + (r.log_dir / kSupervisorStatusFile).string() + ": " + std::strerror(errno));
+    return;
+  }
+  AgentExit failed{.exit_code = 127};
+  pid_t pid = 0;
+  if (::chdir(r.cwd.c_str()) != 0) {
+    note_in_stderr_log(r.log_dir, "cannot enter the task's directory " + r.cwd + ": " + std::strerror(errno));
+  } else {
+    mode_t own = ::umask(r.agent_umask);
+    failed.exec_errno = spawn_agent(r, pid);
+    ::umask(own);
+    [[maybe_unused]] int rc = ::chdir("/");  // no task's directory stays busy because of us
+    if (failed.exec_errno != 0) {
+      note_in_stderr_log(r.log_dir, "cannot run the agent " + r.argv[0] + ": " + std::strerror(failed.exec_errno));
+    }
+  }
+  if (pid <= 0) {
+    if (!append_supervisor_exit(status_fd, failed)) report_lost(r.task, "cannot write its exit status");
+    ::close(status_fd);
+    return;
+  }
+  // Lets a daemon clean up the agent's group should this server be killed.
+  if (!append_supervisor_pid(status_fd, "agent", pid)) log_line("cannot record agent pid of task " + std::to_string(r.task));
+  agents_[pid] = Agent{.task = r.task, .status_fd = status_fd, .kill_grace_ms = r.kill_grace_ms, .cancelled = false, .kill_at = std::nullopt};
+}
+
+void Server::cancel(pid_t pid, Agent& a) {
+  if (a.cancelled) return;
+  a.cancelled = true;
+  ::killpg(pid, SIGTERM);
+  a.kill_at = Clock::now() + std::chrono::milliseconds(a.kill_grace_ms);
+}
+
+void Server::cancel_task(std::int64_t task) {
+  for (auto& [pid, a] : agents_) {
+    if (a.task == task) cancel(pid, a);
+  }
+}
+
+void Server::read_signals() {
+  signalfd_siginfo si;
+  while (::read(signals_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    if (si.ssi_signo == SIGCHLD) {
+      reap();
+    } else if (static_cast<int>(si.ssi_signo) == cancel_signal()) {
+      cancel_task(static_cast<std::int64_t>(si.ssi_ptr));
+    } else if (si.ssi_signo == SIGTERM) {
+      for (auto& [pid, a] : agents_) cancel(pid, a);
+    }
+  }
+}
+
+void Server::reap() {
+  int status = 0;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    auto it = agents_.find(pid);
+    if (it == agents_.end()) continue;
+    AgentExit e;
+    if (WIFSIGNALED(status)) {
+      e.term_signal = WTERMSIG(status);
+      e.exit_code = 128 + e.term_signal;
+    } else {
+      e.exit_code = WEXITSTATUS(status);
+    }
+    e.cancelled = it->second.cancelled;
+    ::killpg(pid, SIGKILL);  // grandchildren left in the agent's group die with it
+    if (!append_supervisor_exit(it->second.status_fd, e)) {
+      report_lost(it->second.task, std::string("cannot write its exit status: ") + std::strerror(errno));
+    }
+    ::close(it->second.status_fd);
+    agents_.erase(it);
+  }
+}
+
+void Server::kill_overdue() {
+  auto now = Clock::now();
+  for (auto& [pid, a] : agents_) {
+    if (a.kill_at && *a.kill_at <= now) {
+      ::killpg(pid, SIGKILL);
+      a.kill_at.reset();
+    }
+  }
+}
+
+int Server::poll_timeout_ms() const {
+  std::optional<Clock::time_point> next;
+  for (const auto& [pid, a] : agents_) {
+    if (a.kill_at && (!next || *a.kill_at < *next)) next = a.kill_at;
+  }
+  if (!next) return -1;  // nothing to time: sleep until a request or a signal
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
+  return ms < 0 ? 0 : static_cast<int>(ms);
+}
+
+void Server::report_lost(std::int64_t task, const std::string& why) {
+  log_line("task " + std::to_string(task) + ": " + why);
+  if (!input_open_) return;  // the daemon is gone; the next one finds no exit line
+  std::string line = lost_line(task, why);
+  [[maybe_unused]] ssize_t n = ::send(input_, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 }  // namespace
 
-int supervise_main(int argc, char** argv) {
-  // ptt-supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT ARGV...
-  if (argc < 7 || std::string_view(argv[5]) != "--") {
-    log_line("usage: ptt-supervise LOG_DIR CWD GRACE_MS UMASK -- AGENT [ARGS...] (started by ptt-taskd)");
-    return 2;
-  }
-  SupervisorSpec spec;
-  spec.log_dir = argv[1];
-  spec.cwd = argv[2];
-  spec.kill_grace_ms = std::atoi(argv[3]);
-  spec.agent_umask = static_cast<mode_t>(std::atoi(argv[4]));
-  spec.argv.assign(argv + 6, argv + argc);
-  return run_supervisor(spec);
+int serve_agents(int input_fd) {
+  ::prctl(PR_SET_NAME, "ptt-supervise");
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGXFSZ, SIG_IGN);  // a failed status write is reported, not a silent death
+  [[maybe_unused]] int rc = ::chdir("/");
+  return Server(input_fd).run();
 }
 
-int run_supervisor(const SupervisorSpec& spec) {
-  ::prctl(PR_SET_NAME, "ptt-supervise");
-  ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agent
-  for (const auto& kv : spec.env) ::putenv(const_cast<char*>(kv.c_str()));
-  // The daemon created the file before starting us; without it the exit status
-  // has nowhere to go, and the daemon reports the task's supervisor as lost.
-  int status_fd = open_supervisor_status(spec.log_dir);
-  if (status_fd < 0 || !append_supervisor_pid(status_fd, "supervisor", ::getpid())) {
-    log_line("cannot write " + (spec.log_dir / kSupervisorStatusFile).string() + ": " + std::strerror(errno));
+int supervise_main(int argc, char**) {
+  struct stat st {};
+  if (argc != 1 || ::fstat(STDIN_FILENO, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    log_line("runs ptt-taskd's agents; it is started by ptt-taskd, not by hand");
+    return 2;
   }
-  AgentExit result = supervise(spec, status_fd);
-  result.cancelled = g_cancelled != 0;
-  if (status_fd < 0 || !append_supervisor_exit(status_fd, result)) {
-    log_line(std::string("cannot write the exit status: ") + std::strerror(errno));
-    return 1;
-  }
-  ::close(status_fd);
-  return 0;
+  ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agents
+  return serve_agents(STDIN_FILENO);
 }
 
 }  // namespace ptt::taskd

@@ -1,41 +1,29 @@
 #pragma once
-// The per-task supervisor: a small process that owns the agent, so a task
-// survives the daemon being killed or upgraded. It is its own small static
-// binary, ptt-supervise, which the daemon starts with posix_spawn: exec'ing it
-// costs less than forking any process with the daemon's code mapped, whose child
-// page-faults on every page it touches. It is in its own session (setsid), runs the agent in its own process group in the task's cwd with
-// stdout appended to stream.ndjson and stderr to stderr.log, and when the agent
-// ends it kills what is left of the group (grandchildren). Its pid, the
-// agent's and the exit status go to supervisor.ndjson (supervisor_status.h),
-// which a restarted daemon reads.
+// ptt-supervise: the process that runs ptt-taskd's agents and records how each
+// one ended, so that agents outlive the daemon (kill -9 included) and a
+// restarted daemon finds their outcomes in the tasks' files.
 //
-// Cancel: SIGTERM to the supervisor; it sends SIGTERM to the agent's group and
-// SIGKILL after the grace period. The timer lives here, not in the daemon.
-#include <filesystem>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <sys/types.h>
-
-#include "taskd/outcome.h"
+// One server per daemon run serves all its tasks. (A supervisor process per
+// task cost about a sixth of a task's CPU on our VMs: bench/README.md.)
+// - It is started by the daemon in its own session. Its stdin is a socket to the
+//   daemon, which sends AgentRequest and CancelRequest lines (agent_request.h).
+// - Each agent runs in its own process group, in its cwd, with stdout and stderr
+//   appended to the task's stream.ndjson and stderr.log. The server appends
+//   {"agent":PID} and then {"exit":{…}} to its supervisor.ndjson
+//   (supervisor_status.h). Why an agent could not start goes to its stderr.log.
+// - On the same socket it reports a task it could not run or record (lost_line).
+// - Cancel: SIGTERM to the agent's group, SIGKILL after the grace period. It
+//   comes as a line, or, from a later daemon, as cancel_signal(). A SIGTERM to
+//   the server cancels all its tasks.
+// - When the agent ends, its whole group is killed (grandchildren too).
+// - It exits once its stdin is closed (the daemon is gone or shut down) and its
+//   last agent has ended.
 
 namespace ptt::taskd {
 
-struct SupervisorSpec {
-  std::vector<std::string> argv;  // argv[0] is looked up on PATH
-  std::string cwd;
-  std::filesystem::path log_dir;  // stream.ndjson, stderr.log, supervisor.ndjson
-  std::vector<std::string> env;   // extra "NAME=value" entries for the agent
-  int kill_grace_ms = 5000;
-  mode_t agent_umask = 022;  // the umask the daemon was started with, not its private 077
-};
-
-// ptt-supervise's main(): argv as start_supervisor (taskd/supervisor_launch.h) passes it.
+// ptt-supervise's main(): serves the socket on its stdin.
 int supervise_main(int argc, char** argv);
-// The supervisor proper, in a process that is already in its own session with
-// stdin, stdout and stderr redirected and SIGTERM blocked. Returns the exit status.
-int run_supervisor(const SupervisorSpec& spec);
+// The server proper, on a connected socket; returns the exit status.
+int serve_agents(int input_fd);
 
 }  // namespace ptt::taskd

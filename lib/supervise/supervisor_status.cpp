@@ -108,6 +108,10 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) 
     try {
       if (auto it = j.find("started_at"); it != j.end() && it->is_number()) s.started_at = it->get<double>();
       if (auto it = j.find("supervisor"); it != j.end() && it->is_number_integer()) s.supervisor = it->get<pid_t>();
+      if (auto it = j.find("server"); it != j.end() && it->is_number_integer()) {
+        s.supervisor = it->get<pid_t>();
+        s.server = true;
+      }
       if (auto it = j.find("agent"); it != j.end() && it->is_number_integer()) s.agent = it->get<pid_t>();
       if (auto it = j.find("exit"); it != j.end() && it->is_object()) {
         AgentExit e;

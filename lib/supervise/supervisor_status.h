@@ -3,12 +3,15 @@
 // running task again, in one append-only file per task (one file, not one per
 // fact: on ext4 without a journal each new inode costs a scan of recently
 // deleted ones, and that was most of the daemon's CPU time per task).
-//   {"started_at":T}           the daemon, before it starts the supervisor: the
-//                              task has started, so a restart must not run it again
-//   {"supervisor":PID}         the daemon once posix_spawn returned, and the
-//                              supervisor itself, first thing (either may come first)
+//   {"started_at":T}           the daemon, before it asks the supervisor to start
+//                              the agent: a restart must not run the task again
+//   {"server":PID}             the daemon, once the request is on its way to its
+//                              supervisor server (supervisor.h)
 //   {"agent":PID}              the supervisor, once the agent's group exists
+//                              (before or after the server line)
 //   {"exit":{…}}               the supervisor, when the agent has ended
+//   {"supervisor":PID}         instead of "server", from an older ptt-taskd
+//                              (one supervisor process per task; it cancels on SIGTERM)
 // Each line is one write(2) with O_APPEND, and starts with a newline so that a
 // torn line cannot swallow the next one. Nothing here must outlive a power cut
 // (the processes would not either), so no rename is needed; a torn or foreign
@@ -28,6 +31,7 @@ inline constexpr const char* kSupervisorStatusFile = "supervisor.ndjson";
 struct SupervisorStatus {
   std::optional<double> started_at;
   pid_t supervisor = 0;
+  bool server = false;  // the supervisor serves many tasks: cancel with cancel_signal()
   pid_t agent = 0;
   std::optional<AgentExit> exit;
 };

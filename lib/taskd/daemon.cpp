@@ -93,6 +93,9 @@ int Daemon::run() {
   uv_loop_t loop;
   uv_loop_init(&loop);
   loop_ = &loop;
+  supervisors_ = std::make_unique<SupervisorLink>(loop_, supervisor_exe_, [this](TaskId id, std::string why) {
+    if (watches_.count(id)) on_task_ended(id, std::nullopt, std::move(why));
+  });
   if (!listen(activated_fd)) {
     uv_run(loop_, UV_RUN_DEFAULT);
     uv_loop_close(loop_);
@@ -408,6 +411,7 @@ void Daemon::begin_shutdown() {
   close(&pump_idle_);
   retry_failed_saves();  // a last try; what still fails is logged above
   close(&retry_timer_);
+  supervisors_->close();  // it runs the agents on to their end, then exits
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();
   followers_.clear();

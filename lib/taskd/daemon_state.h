@@ -18,6 +18,7 @@
 #include "taskd/daemon.h"
 #include "taskd/log_follower.h"
 #include "taskd/record_store.h"
+#include "taskd/supervisor_launch.h"
 #include "taskd/task_table.h"
 #include "taskd/task_watch.h"
 
@@ -86,7 +87,8 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
-  std::string supervisor_exe_;  // ptt-supervise, started per task
+  std::string supervisor_exe_;  // ptt-supervise
+  std::unique_ptr<SupervisorLink> supervisors_;  // the server running this daemon's agents
   int exit_status_ = 0;  // 130 after SIGINT
 
  private:
@@ -99,7 +101,8 @@ class Daemon {
   void adopt_unfinished();
   void on_connection();
   void on_stream_value(TaskId id, const nlohmann::json& value);
-  void on_task_ended(TaskId id, std::optional<AgentExit> exit);
+  // exit: nullopt when the supervisor could not record one; `why` then says why when known.
+  void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {});
   void reap_children();
   void pump();
   void want_pump();

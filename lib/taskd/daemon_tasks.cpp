@@ -63,24 +63,24 @@ void Daemon::start_agent(TaskId id) {
     apply(std::move(actions));
     return;
   }
-  SupervisorSpec spec;
-  spec.argv =
+  AgentRequest request;
+  request.task = id;
+  request.argv =
       agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
-  spec.cwd = t->cwd;
-  spec.log_dir = dir;
-  spec.env = {fmt::format("PTT_TASK_ID={}", id)};
-  spec.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
-  spec.agent_umask = user_umask_;
-  pid_t pid = start_supervisor(spec, supervisor_exe_);
+  request.cwd = t->cwd;
+  request.log_dir = fs::absolute(dir);  // the supervisor enters the task's cwd
+  request.env = {fmt::format("PTT_TASK_ID={}", id)};
+  request.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
+  request.agent_umask = user_umask_;
+  pid_t pid = supervisors_->run(request);
   int spawn_errno = errno;
-  // Written here too, not only by the supervisor: killed right after this, the
-  // next daemon must still find (and watch, or stop) the supervisor it started.
-  if (pid > 0) append_supervisor_pid(status_fd, "supervisor", pid);
+  // A restarted daemon finds (and watches, or stops) the server through this line.
+  if (pid > 0) append_supervisor_pid(status_fd, "server", pid);
   ::close(status_fd);
   errno = spawn_errno;
   Actions actions;
   if (pid < 0) {
-    std::string why = fmt::format("cannot start the task's supervisor: {}", std::strerror(errno));
+    std::string why = fmt::format("cannot start the supervisor: {}", std::strerror(errno));
     daemon_log(fmt::format("task {}: {}", id, why));
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
   } else {
@@ -101,7 +101,17 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind)
 
 void Daemon::cancel_agent(TaskId id) {
   auto it = watches_.find(id);
-  if (it != watches_.end() && it->second->supervisor() > 0) ::kill(it->second->supervisor(), SIGTERM);
+  pid_t supervisor = it != watches_.end() ? it->second->supervisor() : 0;
+  if (supervisor <= 0 || supervisors_->cancel(supervisor, id)) return;
+  // Run by the server of an earlier daemon (adopted after a restart).
+  auto status = read_supervisor_status(store_.log_dir(id));
+  if (status && status->server) {
+    sigval value{};
+    value.sival_ptr = reinterpret_cast<void*>(static_cast<std::intptr_t>(id));
+    ::sigqueue(supervisor, cancel_signal(), value);
+  } else {
+    ::kill(supervisor, SIGTERM);  // a per-task supervisor of an older ptt-taskd
+  }
 }
 
 void Daemon::on_stream_value(TaskId id, const json& value) {
@@ -115,7 +125,7 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   apply(std::move(actions));
 }
 
-void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
+void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why) {
   if (auto it = watches_.find(id); it != watches_.end()) {
     it->second->destroy();
     watches_.erase(it);
@@ -133,9 +143,10 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit) {
     auto status = read_supervisor_status(store_.log_dir(id));
     pid_t agent_pgid = status ? status->agent : 0;
     if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
-    daemon_log(fmt::format("task {}: its supervisor is gone without an exit status; agent group {} killed",
-                           id, agent_pgid));
-    table_.fail_running(id, reason::kSupervisorLost, std::move(tail), now(), actions);
+    if (why.empty()) why = "its supervisor is gone without an exit status";
+    daemon_log(fmt::format("task {}: {}; agent group {} killed", id, why, agent_pgid));
+    if (!tail.empty()) why += "; " + tail;
+    table_.fail_running(id, reason::kSupervisorLost, std::move(why), now(), actions);
   }
   apply(std::move(actions));
 }
@@ -144,6 +155,7 @@ void Daemon::reap_children() {
   int status = 0;
   pid_t pid;
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    supervisors_->reaped(pid);
     for (auto& [id, w] : watches_) {
       if (w->supervisor() == pid) w->supervisor_exited();
     }

@@ -1,14 +1,13 @@
 #include "taskd/supervisor_launch.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
-#include <string_view>
 #include <vector>
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/version.h"
@@ -30,67 +29,114 @@ std::optional<std::string> find_supervisor_executable() {
   return std::nullopt;
 }
 
-pid_t start_supervisor(const SupervisorSpec& spec, const std::string& executable) {
-  std::vector<std::string> args = {"ptt-supervise",
-                                   spec.log_dir.string(),
-                                   spec.cwd,
-                                   std::to_string(spec.kill_grace_ms),
-                                   std::to_string(spec.agent_umask),
-                                   "--"};
-  args.insert(args.end(), spec.argv.begin(), spec.argv.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) {
-    std::string_view kv(*e);
-    bool replaced = std::any_of(spec.env.begin(), spec.env.end(), [&](const std::string& extra) {
-      auto eq = extra.find('=');
-      return kv.substr(0, eq + 1) == std::string_view(extra).substr(0, eq + 1);
-    });
-    if (!replaced) env_store.emplace_back(kv);
-  }
-  env_store.insert(env_store.end(), spec.env.begin(), spec.env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  // The daemon's libuv signal handlers must never run in the child: every
-  // signal starts at its default, and SIGTERM stays blocked (see supervise).
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t term, all;
-  sigemptyset(&term);
-  sigaddset(&term, SIGTERM);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &term);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  std::string stream = (spec.log_dir / "stream.ndjson").string(),
-              err = (spec.log_dir / "stderr.log").string();
-  posix_spawn_file_actions_addopen(&files, 1, stream.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, executable.c_str(), &files, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&files);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    errno = rc;
-    return -1;
-  }
-  return pid;
-}
-
-
 bool supervisor_alive(pid_t pid) {
   if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return false;
   std::string comm = read_file(fs::path("/proc") / std::to_string(pid) / "comm");
   return comm.rfind("ptt-supervise", 0) == 0;
 }
 
+SupervisorLink::SupervisorLink(uv_loop_t* loop, std::string executable, LostFn on_lost)
+    : loop_(loop), executable_(std::move(executable)), on_lost_(std::move(on_lost)) {}
+
+SupervisorLink::~SupervisorLink() { close(); }
+
+bool SupervisorLink::start() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
+  // The daemon's libuv signal handlers must never run in the child: every
+  // signal starts at its default, none blocked. A new session: the server
+  // and its agents outlive the daemon, and a Ctrl-C to the daemon's terminal.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_adddup2(&files, fds[1], 0);  // dup2 clears close-on-exec
+  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+  char* argv[] = {const_cast<char*>("ptt-supervise"), nullptr};
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, executable_.c_str(), &files, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attr);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    errno = rc;
+    return false;
+  }
+  pipe_ = new uv_pipe_t;
+  uv_pipe_init(loop_, pipe_, 0);
+  pipe_->data = this;
+  uv_pipe_open(pipe_, fds[0]);
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(pipe_),
+      [](uv_handle_t*, size_t, uv_buf_t* buf) {
+        static char chunk[4096];
+        *buf = uv_buf_init(chunk, sizeof chunk);
+      },
+      [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) { static_cast<SupervisorLink*>(s->data)->on_read(n, buf); });
+  pid_ = pid;
+  framer_ = LineFramer();
+  return true;
+}
+
+pid_t SupervisorLink::run(const AgentRequest& request) {
+  if (!pipe_ && !start()) return -1;
+  send(to_line(request));
+  return pid_;
+}
+
+bool SupervisorLink::cancel(pid_t server, std::int64_t task) {
+  if (!pipe_ || server != pid_) return false;
+  send(to_line(CancelRequest{task}));
+  return true;
+}
+
+void SupervisorLink::send(std::string line) {
+  struct Write {
+    uv_write_t req;
+    std::string data;
+  };
+  auto* w = new Write{{}, std::move(line)};
+  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+  // A failed write means the server died: its SIGCHLD ends the tasks it had.
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(pipe_), &buf, 1,
+                    [](uv_write_t* req, int) { delete reinterpret_cast<Write*>(req); });
+  if (rc != 0) delete w;
+}
+
+void SupervisorLink::on_read(ssize_t n, const uv_buf_t* buf) {
+  if (n < 0) {  // EOF: the server is gone (or going); its SIGCHLD says the rest
+    close();
+    return;
+  }
+  framer_.feed(
+      std::string_view(buf->base, static_cast<std::size_t>(n)),
+      [this](std::string_view line) {
+        JsonLine parsed = parse_json_line(line);
+        if (!parsed.value || !parsed.value->is_object()) return;
+        const auto& v = *parsed.value;
+        auto task = v.find("task"), lost = v.find("lost");
+        if (task != v.end() && task->is_number_integer() && lost != v.end() && lost->is_string())
+          on_lost_(task->get<std::int64_t>(), lost->get<std::string>());
+      },
+      [](std::size_t) {});
+}
+
+void SupervisorLink::reaped(pid_t pid) {
+  if (pid == pid_) close();
+}
+
+void SupervisorLink::close() {
+  if (!pipe_) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(pipe_), [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
+  pipe_ = nullptr;
+  pid_ = 0;
+}
 
 }  // namespace ptt::taskd

@@ -6,7 +6,7 @@ import os
 import time
 
 from ptt_harness import Sandbox, expect, wait_until
-from taskd_fixture import Taskd, get, log_lines, spawn, wait_tasks
+from taskd_fixture import Taskd, get, log_lines, pid_alive, spawn, supervisor_status, wait_tasks
 
 with Sandbox("taskd-ops") as sb:
     work = sb.path("work")
@@ -160,8 +160,9 @@ with Sandbox("taskd-ops") as sb:
     def switches():
         with open(f"/proc/{d.proc.pid}/status") as f:
             return sum(int(l.split()[1]) for l in f if "ctxt_switches" in l)
-    # First let the cancelled task's supervisor be reaped (its SIGCHLD is the last wake-up).
-    wait_until(lambda: not os.path.exists(f"/proc/{rec9['pid']}"), what="the supervisor to be reaped")
+    # First let the cancelled task's agent group be gone (the supervisor kills it last).
+    agent9 = supervisor_status(sb.state_dir, t9)["agent"]
+    wait_until(lambda: not pid_alive(agent9), what="the cancelled agent to be reaped")
     before = switches()
     time.sleep(1.0)  # a measurement window, not a wait for readiness
     expect(switches() - before <= 1, f"the idle daemon woke up {switches() - before} times in 1 s")

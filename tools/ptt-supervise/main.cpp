@@ -1,4 +1,4 @@
-// ptt-supervise: runs one task's agent for ptt-taskd and records how it ended
+// ptt-supervise: runs ptt-taskd's agents and records how each ended
 // (lib/supervise/supervisor.h). Started by the daemon, never by hand.
 #include "supervise/supervisor.h"
 

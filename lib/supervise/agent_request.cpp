@@ -1,0 +1,65 @@
+#include "supervise/agent_request.h"
+
+#include <algorithm>
+#include <csignal>
+
+#include <nlohmann/json.hpp>
+
+namespace ptt::taskd {
+using nlohmann::json;
+
+std::string to_line(const SupervisorRequest& request) {
+  json j;
+  if (const auto* cancel = std::get_if<CancelRequest>(&request)) {
+    j = {{"cancel", cancel->task}};
+  } else {
+    const auto& r = std::get<AgentRequest>(request);
+    j = {{"task", r.task},         {"argv", r.argv},
+         {"cwd", r.cwd},           {"log_dir", r.log_dir.string()},
+         {"env", r.env},           {"kill_grace_ms", r.kill_grace_ms},
+         {"umask", r.agent_umask}};
+  }
+  // Prompts are the user's text: invalid UTF-8 is replaced rather than refused.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line) {
+  json j = json::parse(line, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  try {
+    if (auto it = j.find("cancel"); it != j.end()) return CancelRequest{it->get<std::int64_t>()};
+    AgentRequest r;
+    r.task = j.at("task").get<std::int64_t>();
+    r.argv = j.at("argv").get<std::vector<std::string>>();
+    r.cwd = j.at("cwd").get<std::string>();
+    r.log_dir = j.at("log_dir").get<std::string>();
+    r.env = j.value("env", std::vector<std::string>{});
+    r.kill_grace_ms = j.value("kill_grace_ms", 5000);
+    r.agent_umask = static_cast<mode_t>(j.value("umask", 022));
+    if (r.argv.empty() || r.log_dir.empty()) return std::nullopt;
+    return r;
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string lost_line(std::int64_t task, std::string_view why) {
+  return json{{"task", task}, {"lost", why}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+int cancel_signal() { return SIGRTMIN + 1; }
+
+std::vector<std::string> merged_environment(char** base, const std::vector<std::string>& extra) {
+  auto name_of = [](std::string_view kv) { return kv.substr(0, kv.find('=') + 1); };
+  std::vector<std::string> out;
+  for (char** e = base; e && *e; ++e) {
+    std::string_view kv(*e);
+    bool replaced = std::any_of(extra.begin(), extra.end(),
+                                [&](const std::string& x) { return name_of(x) == name_of(kv); });
+    if (!replaced) out.emplace_back(kv);
+  }
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+}  // namespace ptt::taskd

@@ -1,0 +1,51 @@
+#pragma once
+// What ptt-taskd sends the supervisor server (supervisor.h) on its stdin, one
+// NDJSON line each: a task to run, or a task to cancel. Defined once, here, for
+// both sides.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace ptt::taskd {
+
+struct AgentRequest {
+  std::int64_t task = 0;
+  std::vector<std::string> argv;  // argv[0] is looked up on PATH
+  std::string cwd;
+  std::filesystem::path log_dir;  // absolute: stream.ndjson, stderr.log, supervisor.ndjson
+  std::vector<std::string> env;   // extra "NAME=value" entries for the agent
+  int kill_grace_ms = 5000;
+  mode_t agent_umask = 022;  // the umask the daemon was started with, not its private 077
+};
+
+// SIGTERM to the agent's process group, SIGKILL after its grace period.
+struct CancelRequest {
+  std::int64_t task = 0;
+};
+
+using SupervisorRequest = std::variant<AgentRequest, CancelRequest>;
+
+// One line, '\n' included.
+std::string to_line(const SupervisorRequest& request);
+// nullopt for a line that is neither (it is logged and skipped).
+std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line);
+
+// The supervisor's report of a task it could not run or could not record:
+// {"task":ID,"lost":"why"}. The daemon fails the task with that reason.
+std::string lost_line(std::int64_t task, std::string_view why);
+
+// For a daemon other than the one that started the server (after a restart):
+// sigqueue(server, cancel_signal(), {.sival_ptr = task id}) cancels that task.
+// A real-time signal, because those queue: two cancels are not merged into one.
+int cancel_signal();
+
+// `base` (NAME=value entries) with each name in `extra` replaced by extra's entry.
+std::vector<std::string> merged_environment(char** base, const std::vector<std::string>& extra);
+
+}  // namespace ptt::taskd
