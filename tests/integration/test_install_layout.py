@@ -33,7 +33,7 @@ with Sandbox("install") as sb:
         expect(".TH " in page and tool.upper() in page, f"{tool}.1 has no title")
         expect("/root" not in page and "/run/user/" not in page, f"{tool}.1 names the builder's paths")
     expect(os.access(os.path.join(root, "libexec/ptt/ptt-supervise"), os.X_OK),
-           "libexec/ptt/ptt-supervise (started by ptt-taskd per task) is not installed")
+           "libexec/ptt/ptt-supervise (started by ptt-taskd to run agents) is not installed")
     expect(not os.path.exists(os.path.join(root, "bin", "ptt-supervise")), "ptt-supervise is not a command for PATH")
     for unit in ("ptt-taskd.socket", "ptt-taskd.service", "ptt-voice.service"):
         path = os.path.join(root, "lib/systemd/user", unit)
