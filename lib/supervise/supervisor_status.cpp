@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "supervise/line_append.h"
+
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -30,20 +32,7 @@ std::string read_whole(const fs::path& path) {
   return text;
 }
 
-// Each line also starts with a newline: a line torn by a short write (a full
-// disk) is then ended by the next append instead of swallowing it. The reader
-// skips the empty lines this leaves.
-bool append_line(int fd, const json& value) {
-  std::string line(1, '\n');
-  line += value.dump();
-  line += '\n';
-  ssize_t n;
-  do {
-    n = ::write(fd, line.data(), line.size());
-  } while (n < 0 && errno == EINTR);
-  if (n >= 0 && static_cast<std::size_t>(n) != line.size()) errno = EIO;  // a short write
-  return n >= 0 && static_cast<std::size_t>(n) == line.size();
-}
+bool append_json_line(int fd, const json& value) { return append_line(fd, value.dump()); }
 
 // A task started by a ptt-taskd from before supervisor.ndjson: its supervisor.pid,
 // agent.pid and exit.json, so an upgrade never runs such a task a second time.
@@ -70,7 +59,7 @@ int begin_supervisor_status(const fs::path& log_dir, double started_at) {
   fs::path path = log_dir / kSupervisorStatusFile;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + path.string());
-  if (!append_line(fd, {{"started_at", started_at}})) {
+  if (!append_json_line(fd, {{"started_at", started_at}})) {
     int err = errno;
     ::close(fd);
     ::unlink(path.c_str());  // a half-written start must not read as a started task
@@ -83,10 +72,10 @@ int open_supervisor_status(const fs::path& log_dir) {
   return ::open((log_dir / kSupervisorStatusFile).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
 }
 
-bool append_supervisor_pid(int fd, const char* key, pid_t pid) { return append_line(fd, {{key, pid}}); }
+bool append_supervisor_pid(int fd, const char* key, pid_t pid) { return append_json_line(fd, {{key, pid}}); }
 
 bool append_supervisor_exit(int fd, const AgentExit& e) {
-  return append_line(fd, {{"exit",
+  return append_json_line(fd, {{"exit",
                            {{"exit_code", e.exit_code},
                             {"signal", e.term_signal},
                             {"exec_errno", e.exec_errno},

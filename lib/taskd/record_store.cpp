@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/paths.h"
+#include "supervise/line_append.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -178,20 +179,10 @@ void RecordStore::append(const std::string& json_line) {
   fs::path path = records_file();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + path.string());
-  std::string line;
-  line.reserve(json_line.size() + 2);
-  line += '\n';
-  line += json_line;
-  line += '\n';
-  ssize_t n;
-  do {
-    n = ::write(fd, line.data(), line.size());
-  } while (n < 0 && errno == EINTR);
-  int err = n < 0 ? errno : ENOSPC;  // a short write: the disk (or the file size limit) is full
+  bool written = append_line(fd, json_line);
+  int err = errno;
   ::close(fd);
-  if (n < 0 || static_cast<std::size_t>(n) != line.size()) {
-    throw std::system_error(err, std::generic_category(), "append to " + path.string());
-  }
+  if (!written) throw std::system_error(err, std::generic_category(), "append to " + path.string());
   ++lines_;
 }
 
