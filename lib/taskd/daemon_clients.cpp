@@ -49,13 +49,17 @@ namespace {
 // What the list table shows (lib/taskcli/format.cpp): a fraction of a record,
 // whose prompt, cwd and options can be long. Null and empty fields are left out:
 // over thousands of tasks they are a third of the reply the client must read.
+// created_at in whole seconds, the table's finest unit: an integer parses several
+// times faster than a double. exit_code only where the table shows it.
 json table_view(const protocol::TaskRecord& t) {
-  json j = {{"id", t.id}, {"state", protocol::to_string(t.state)}, {"created_at", t.created_at}};
+  json j = {{"id", t.id},
+            {"state", protocol::to_string(t.state)},
+            {"created_at", static_cast<std::int64_t>(t.created_at)}};
   if (t.name) j["name"] = *t.name;
   if (t.reason) j["reason"] = *t.reason;
   if (t.activity) j["activity"] = *t.activity;
   if (!t.after.empty()) j["after"] = t.after;
-  if (t.exit_code) j["exit_code"] = *t.exit_code;
+  if (t.exit_code && t.state != protocol::TaskState::kSucceeded) j["exit_code"] = *t.exit_code;
   if (t.result) j["result"] = {{"text", t.result->text}, {"cost_usd", t.result->cost_usd}};
   return j;
 }

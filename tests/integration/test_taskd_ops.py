@@ -93,7 +93,10 @@ with Sandbox("taskd-ops") as sb:
         f = full[t["id"]]
         # A null or empty field is left out of the table view.
         expect(all(t.get(k, f[k] if f[k] in (None, []) else "missing") == f[k]
-                   for k in ("name", "state", "reason", "activity", "created_at", "after")), str(t))
+                   for k in ("name", "state", "reason", "activity", "after")), str(t))
+        # Whole seconds (the table's finest unit); exit_code only where the table shows it.
+        expect(t["created_at"] == int(f["created_at"]), f"created_at {t['created_at']} vs {f['created_at']}")
+        expect(t.get("exit_code") == (None if f["state"] == "succeeded" else f["exit_code"]), str(t))
         expect(all(v not in (None, []) for v in t.values()), f"null or empty field sent: {t}")
         expect(t["result"] == {"text": f["result"]["text"], "cost_usd": f["result"]["cost_usd"]}, str(t))
     expect(c.request("list", view="wide")["error"]["code"] == "invalid_argument", "bad view accepted")
