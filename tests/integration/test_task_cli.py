@@ -78,7 +78,7 @@ with Sandbox("task-cli") as sb:
     expect("failed" in r.stdout, f"wait on a failed task printed {r.stdout!r}")
     r = task("result", bad, check=1)
     expect(r.stdout == "it broke\n" and "failed" in r.stderr, f"result of a failed task: {r.stdout!r} {r.stderr!r}")
-    task("spawn", "--cwd", work, "--wait", "crash", check=1)
+    crash = task("spawn", "--cwd", work, "--wait", "crash", check=1).stdout.split()[0]
     r = task("wait", ok, bad, check=1)
     expect(len(r.stdout.splitlines()) == 2, f"wait on two tasks: {r.stdout!r}")
 
@@ -96,6 +96,8 @@ with Sandbox("task-cli") as sb:
     lines = r.stdout.splitlines()
     expect(lines[0].split() == ["ID", "NAME", "STATE", "AGE", "ACTIVITY", "COST"], f"header: {lines[0]!r}")
     expect(any(l.split()[:3] == [ok, "first", "succeeded"] for l in lines[1:]), f"table: {r.stdout}")
+    expect(any(l.split()[:3] == [crash, "-", "failed"] and "exit code 3" in l for l in lines[1:]),
+           f"the crashed task's row: {r.stdout}")
     expect("\033[" not in r.stdout, "colour with NO_COLOR set / off a TTY")
     records = [json.loads(l) for l in task("list", "--json", check=0).stdout.splitlines()]
     expect(len(records) == len(lines) - 1, "--json lists as many tasks as the table")
