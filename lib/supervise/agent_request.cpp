@@ -14,9 +14,9 @@ std::string to_line(const SupervisorRequest& request) {
     j = {{"cancel", cancel->task}};
   } else {
     const auto& r = std::get<AgentRequest>(request);
-    j = {{"task", r.task},         {"argv", r.argv},
-         {"cwd", r.cwd},           {"log_dir", r.log_dir.string()},
-         {"env", r.env},           {"kill_grace_ms", r.kill_grace_ms},
+    j = {{"task", r.task},        {"argv", r.argv},
+         {"cwd", r.cwd},          {"log_dir", r.log_dir.string()},
+         {"env", r.env},          {"kill_grace_ms", r.kill_grace_ms},
          {"umask", r.agent_umask}};
   }
   // Prompts are the user's text: invalid UTF-8 is replaced rather than refused.

@@ -17,7 +17,8 @@ bool append_line(int fd, std::string_view text) {
   do {
     n = ::write(fd, line.data(), line.size());
   } while (n < 0 && errno == EINTR);
-  if (n >= 0 && static_cast<std::size_t>(n) != line.size()) errno = ENOSPC;  // the disk or the size limit is full
+  if (n >= 0 && static_cast<std::size_t>(n) != line.size())
+    errno = ENOSPC;  // the disk or the size limit is full
   return n >= 0 && static_cast<std::size_t>(n) == line.size();
 }
 

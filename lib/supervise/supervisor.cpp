@@ -171,11 +171,13 @@ void Server::start(const AgentRequest& r) {
   // status has nowhere to go.
   int status_fd = open_supervisor_status(r.log_dir);
   if (status_fd < 0) {
-    report_lost(r.task, "cannot open " + (r.log_dir / kSupervisorStatusFile).string() + ": " + std::strerror(errno));
+    report_lost(r.task,
+                "cannot open " + (r.log_dir / kSupervisorStatusFile).string() + ": " + std::strerror(errno));
     return;
   }
   AgentExit failed{.exit_code = 127};
   pid_t pid = 0;
+  bool started = false;
   if (::chdir(r.cwd.c_str()) != 0) {
     note_in_stderr_log(r.log_dir, "cannot enter the task's directory " + r.cwd + ": " + std::strerror(errno));
   } else {
@@ -183,18 +185,25 @@ void Server::start(const AgentRequest& r) {
     failed.exec_errno = spawn_agent(r, pid);
     ::umask(own);
     [[maybe_unused]] int rc = ::chdir("/");  // no task's directory stays busy because of us
-    if (failed.exec_errno != 0) {
-      note_in_stderr_log(r.log_dir, "cannot run the agent " + r.argv[0] + ": " + std::strerror(failed.exec_errno));
+    started = failed.exec_errno == 0;
+    if (!started) {
+      note_in_stderr_log(r.log_dir,
+                         "cannot run the agent " + r.argv[0] + ": " + std::strerror(failed.exec_errno));
     }
   }
-  if (pid <= 0) {
+  if (!started) {
     if (!append_supervisor_exit(status_fd, failed)) report_lost(r.task, "cannot write its exit status");
     ::close(status_fd);
     return;
   }
   // Lets a daemon clean up the agent's group should this server be killed.
-  if (!append_supervisor_pid(status_fd, "agent", pid)) log_line("cannot record agent pid of task " + std::to_string(r.task));
-  agents_[pid] = Agent{.task = r.task, .status_fd = status_fd, .kill_grace_ms = r.kill_grace_ms, .cancelled = false, .kill_at = std::nullopt};
+  if (!append_supervisor_pid(status_fd, "agent", pid))
+    log_line("cannot record agent pid of task " + std::to_string(r.task));
+  agents_[pid] = Agent{.task = r.task,
+                       .status_fd = status_fd,
+                       .kill_grace_ms = r.kill_grace_ms,
+                       .cancelled = false,
+                       .kill_at = std::nullopt};
 }
 
 void Server::cancel(pid_t pid, Agent& a) {

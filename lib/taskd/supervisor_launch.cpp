@@ -22,8 +22,8 @@ std::optional<std::string> find_supervisor_executable() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
-  for (const fs::path& candidate :
-       {self.parent_path() / "ptt-supervise", self.parent_path() / PTT_SUPERVISE_FROM_BIN / "ptt-supervise"}) {
+  for (const fs::path& candidate : {self.parent_path() / "ptt-supervise",
+                                    self.parent_path() / PTT_SUPERVISE_FROM_BIN / "ptt-supervise"}) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
   }
   return std::nullopt;
@@ -79,7 +79,9 @@ bool SupervisorLink::start() {
         static char chunk[4096];
         *buf = uv_buf_init(chunk, sizeof chunk);
       },
-      [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) { static_cast<SupervisorLink*>(s->data)->on_read(n, buf); });
+      [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+        static_cast<SupervisorLink*>(s->data)->on_read(n, buf);
+      });
   pid_ = pid;
   framer_ = LineFramer();
   return true;
@@ -134,7 +136,8 @@ void SupervisorLink::reaped(pid_t pid) {
 
 void SupervisorLink::close() {
   if (!pipe_) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(pipe_), [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
+  uv_close(reinterpret_cast<uv_handle_t*>(pipe_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
   pipe_ = nullptr;
   pid_ = 0;
 }
