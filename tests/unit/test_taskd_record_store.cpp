@@ -169,8 +169,14 @@ TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines
   auto running = read_supervisor_status(dir.path);
   REQUIRE(running);
   CHECK(running->supervisor == 4242);
+  CHECK_FALSE(running->server);  // a per-task supervisor of an older ptt-taskd: cancelled with SIGTERM
   CHECK(running->agent == 4243);
   CHECK_FALSE(running->exit);
+  CHECK(append_supervisor_pid(fd, "server", 5151));
+  auto served = read_supervisor_status(dir.path);
+  REQUIRE(served);
+  CHECK(served->supervisor == 5151);
+  CHECK(served->server);  // a supervisor server: cancelled by a line or cancel_signal()
 
   AgentExit e{137, 9, 0, true};
   CHECK(append_supervisor_exit(fd, e));
@@ -211,6 +217,7 @@ TEST_CASE("supervisor status of a task started by an older ptt-taskd", "[taskd][
   auto running = read_supervisor_status(dir.path);
   REQUIRE(running);
   CHECK(running->supervisor == 4242);
+  CHECK_FALSE(running->server);
   CHECK(running->agent == 4243);
   CHECK_FALSE(running->exit);
   std::ofstream(dir.path / "exit.json") << R"({"exit_code":137,"signal":9,"exec_errno":0,"cancelled":true})";

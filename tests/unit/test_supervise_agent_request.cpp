@@ -1,0 +1,69 @@
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "supervise/agent_request.h"
+
+using namespace ptt::taskd;
+
+TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[supervise]") {
+  AgentRequest r;
+  r.task = 42;
+  r.argv = {"claude", "-p", "fix \"the\" tests\nnow", "--verbose"};
+  r.cwd = "/src/api";
+  r.log_dir = "/state/logs/42";
+  r.env = {"PTT_TASK_ID=42"};
+  r.kill_grace_ms = 250;
+  r.agent_umask = 027;
+  std::string line = to_line(r);
+  REQUIRE(line.back() == '\n');
+  CHECK(line.find('\n') == line.size() - 1);  // one line, whatever the prompt holds
+  auto parsed = parse_supervisor_request(std::string_view(line).substr(0, line.size() - 1));
+  REQUIRE(parsed);
+  const auto* back = std::get_if<AgentRequest>(&*parsed);
+  REQUIRE(back);
+  CHECK(back->task == 42);
+  CHECK(back->argv == r.argv);
+  CHECK(back->cwd == r.cwd);
+  CHECK(back->log_dir == r.log_dir);
+  CHECK(back->env == r.env);
+  CHECK(back->kill_grace_ms == 250);
+  CHECK(back->agent_umask == 027);
+
+  auto cancel = parse_supervisor_request(to_line(CancelRequest{7}));
+  REQUIRE(cancel);
+  REQUIRE(std::holds_alternative<CancelRequest>(*cancel));
+  CHECK(std::get<CancelRequest>(*cancel).task == 7);
+}
+
+TEST_CASE("supervisor requests: what is not a request is refused, not guessed", "[supervise]") {
+  for (const char* bad : {"", "not json", "[1,2]", R"({"task":1})", R"({"task":1,"argv":[],"cwd":"/","log_dir":"/l"})",
+                          R"({"task":"one","argv":["a"],"cwd":"/","log_dir":"/l"})", R"({"cancel":"x"})",
+                          R"({"task":1,"argv":["a"],"cwd":"/","log_dir":""})"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_supervisor_request(bad));
+  }
+  // Optional fields take their defaults.
+  auto minimal = parse_supervisor_request(R"({"task":3,"argv":["a"],"cwd":"/","log_dir":"/l"})");
+  REQUIRE(minimal);
+  const auto& r = std::get<AgentRequest>(*minimal);
+  CHECK(r.env.empty());
+  CHECK(r.kill_grace_ms == 5000);
+  CHECK(r.agent_umask == 022);
+}
+
+TEST_CASE("supervisor requests: the agent's environment is the daemon's with the task's entries", "[supervise]") {
+  std::string a = "PATH=/bin", b = "PTT_TASK_ID=1", c = "PTT_TASK_IDX=keep", d = "HOME=/h";
+  char* base[] = {a.data(), b.data(), c.data(), d.data(), nullptr};
+  auto env = merged_environment(base, {"PTT_TASK_ID=9"});
+  CHECK(env == std::vector<std::string>{"PATH=/bin", "PTT_TASK_IDX=keep", "HOME=/h", "PTT_TASK_ID=9"});
+  CHECK(merged_environment(nullptr, {"A=1"}) == std::vector<std::string>{"A=1"});
+}
+
+TEST_CASE("supervisor requests: lost reports and the cancel signal", "[supervise]") {
+  CHECK(lost_line(5, "cannot open x") == "{\"lost\":\"cannot open x\",\"task\":5}\n");
+  CHECK(cancel_signal() > SIGRTMIN);  // real-time: queued, never merged
+  CHECK(cancel_signal() <= SIGRTMAX);
+}
