@@ -143,10 +143,11 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
     auto status = read_supervisor_status(store_.log_dir(id));
     pid_t agent_pgid = status ? status->agent : 0;
     if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
-    if (why.empty()) why = "its supervisor is gone without an exit status";
-    daemon_log(fmt::format("task {}: {}; agent group {} killed", id, why, agent_pgid));
-    if (!tail.empty()) why += "; " + tail;
-    table_.fail_running(id, reason::kSupervisorLost, std::move(why), now(), actions);
+    daemon_log(fmt::format("task {}: {}; agent group {} killed", id,
+                           why.empty() ? "its supervisor is gone without an exit status" : why, agent_pgid));
+    // What the supervisor reported (when it did) leads the task's stderr tail.
+    std::string detail = why.empty() ? std::move(tail) : tail.empty() ? why : why + "; " + tail;
+    table_.fail_running(id, reason::kSupervisorLost, std::move(detail), now(), actions);
   }
   apply(std::move(actions));
 }
