@@ -44,8 +44,9 @@ bool SupervisorLink::start() {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
   // The daemon's libuv signal handlers must never run in the child: every
-  // signal starts at its default, none blocked. A new session: the server
-  // and its agents outlive the daemon, and a Ctrl-C to the daemon's terminal.
+  // signal starts at its default, none blocked. A session of its own: the
+  // server and its agents outlive the daemon, and a Ctrl-C at the daemon's
+  // terminal does not reach them.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, all;
