@@ -192,7 +192,9 @@ void Server::start(const AgentRequest& r) {
     }
   }
   if (!started) {
-    if (!append_supervisor_exit(status_fd, failed)) report_lost(r.task, "cannot write its exit status");
+    if (!append_supervisor_exit(status_fd, failed)) {
+      report_lost(r.task, std::string("cannot write its exit status: ") + std::strerror(errno));
+    }
     ::close(status_fd);
     return;
   }
@@ -297,7 +299,7 @@ int serve_agents(int input_fd) {
 int supervise_main(int argc, char**) {
   struct stat st {};
   if (argc != 1 || ::fstat(STDIN_FILENO, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-    log_line("runs ptt-taskd's agents; it is started by ptt-taskd, not by hand");
+    log_line("error: this runs ptt-taskd's agents and is started by ptt-taskd, not by hand");
     return 2;
   }
   ::close_range(3, ~0U, 0);  // nothing of the daemon's may leak to the agents

@@ -127,7 +127,7 @@ void Daemon::load_tasks() {
   for (const auto& problem : loaded.problems) daemon_log("warning: " + problem);
   for (auto& record : loaded.records) {
     // Whether a task started is in its supervisor status file, which the daemon
-    // creates before it starts the supervisor: a record may say "queued" for a task
+    // creates before it asks the supervisor for the agent: a record may say "queued" for a task
     // started later, or "running" for one whose start never happened (a spawn's
     // record is written before its start, which follows the reply).
     if (!protocol::is_finished(record.state)) {
@@ -273,8 +273,8 @@ void Daemon::apply(Actions actions) {
   for (std::size_t i = 0; i < queue.size(); ++i) {
     Action a = queue[i];
     if (a.kind == Action::Kind::kStartAgent && defer_starts_) {
-      // A spawn's reply goes out first: starting the supervisor (mkdir, files,
-      // exec) is not what its client waits for. The rest of the batch (the
+      // A spawn's reply goes out first: starting the agent (mkdir, files, the
+      // request to the supervisor) is not what its client waits for. The rest of the batch (the
       // "started" event) follows the start, from the pump.
       deferred_starts_.insert(deferred_starts_.end(), queue.begin() + static_cast<std::ptrdiff_t>(i),
                               queue.end());
@@ -284,7 +284,7 @@ void Daemon::apply(Actions actions) {
     try {
       switch (a.kind) {
         case Action::Kind::kStartAgent:
-          flush_records();  // a task's record is on disk before its supervisor exists
+          flush_records();  // a task's record is on disk before its agent is asked for
           start_agent(a.task);
           break;
         case Action::Kind::kCancelAgent:

@@ -49,7 +49,7 @@ class Daemon {
   nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
   void apply(Actions actions);
   // apply(), with any agent start (and what follows it) left to the pump, so a
-  // request's reply is written before the supervisor is started.
+  // request's reply is written before the agent is started.
   void apply_after_reply(Actions actions) {
     defer_starts_ = true;
     apply(std::move(actions));

@@ -24,7 +24,7 @@ using TaskId = std::int64_t;
 
 struct Action {
   enum class Kind {
-    kStartAgent,   // spawn the task's supervisor and agent
+    kStartAgent,   // have the supervisor start the task's agent
     kCancelAgent,  // ask the running task's supervisor to stop the agent
     kPersist,      // write the task's record (atomically)
     kForget,       // delete the task's record and logs (clean)

@@ -2,8 +2,8 @@
 // Tails one running task's files: the agent's stream (stream.ndjson) is read
 // as it grows (inotify on the task's log dir via uv_fs_event, no timer), and
 // the task ends when the supervisor's exit line appears in supervisor.ndjson
-// or the supervisor is gone. Works the same for a supervisor this daemon forked and one adopted
-// after a restart (watched through a pidfd). Reading is done in bounded slices
+// or the supervisor is gone. Works the same for the supervisor this daemon started and one
+// adopted after a restart (watched through a pidfd). Reading is done in bounded slices
 // from the daemon's pump so a huge line never stalls other clients.
 #include <cstdint>
 #include <filesystem>
