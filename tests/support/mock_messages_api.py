@@ -1,8 +1,9 @@
 """A small Anthropic Messages API mock on 127.0.0.1 for the REAL Claude Code CLI.
 
 Scripted conversation: a turn whose last user message carries no tool_result gets a
-Bash tool_use (`echo <marker>`); the next turn must carry that tool's tool_result
-(with the marker in its output) and gets the final text. Every request is checked
+Bash tool_use (`echo <marker>`, or another command); the next turn must carry that
+tool's tool_result (with the marker, or another expected text, in its output) and gets
+the final text (fixed, or made from the command's output). Every request is checked
 (model, stream, max_tokens, the tool_result content); what was wrong is collected
 in `errors` so a test fails loudly instead of passing on a confused exchange.
 
@@ -59,9 +60,11 @@ def tool_result_text(block):
 
 
 class MockMessagesApi:
-    def __init__(self, command=f"echo {MARKER}", expect_model=None):
+    def __init__(self, command=f"echo {MARKER}", expect_model=None, expect_output=MARKER, final_text=FINAL_TEXT):
         self.command = command
         self.expect_model = expect_model  # when set, every agent turn must ask for it
+        self.expect_output = expect_output  # the tool_result must contain it
+        self.final_text = final_text  # a str, or a function of the tool's output giving one
         self.requests = []      # every decoded /v1/messages body, in order
         self.errors = []        # what claude sent that the script did not expect
         self.tool_results = []  # the tool_result texts seen
@@ -99,16 +102,17 @@ class MockMessagesApi:
                     self.errors.append(f"tool_result for {r.get('tool_use_id')!r}, wanted {TOOL_ID}")
                 if r.get("is_error"):
                     self.errors.append(f"tool_result is an error: {text!r}")
-                elif MARKER not in text:
+                elif self.expect_output not in text:
                     self.errors.append(f"tool_result lacks the command output: {text!r}")
-            return [{"type": "text", "text": FINAL_TEXT}], "end_turn"
+            final = self.final_text(text) if callable(self.final_text) else self.final_text
+            return [{"type": "text", "text": final}], "end_turn"
         if "Bash" not in tools:
             # A side request (e.g. a title or a quota probe) gets plain text, no script
             # step; it may use a small model of the CLI's own choosing.
             return [{"type": "text", "text": "ok"}], "end_turn"
         return [{"type": "text", "text": "Running it."},
                 {"type": "tool_use", "id": TOOL_ID, "name": "Bash",
-                 "input": {"command": self.command, "description": "Print the marker"}}], "tool_use"
+                 "input": {"command": self.command, "description": "Run the command"}}], "tool_use"
 
     # --- HTTP ----------------------------------------------------------------
     def handler(self):

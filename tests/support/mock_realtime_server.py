@@ -12,6 +12,9 @@ The reply to a response.create depends on what came before it:
                           unless --no-calls, then an audio reply
   function_call_output -> an audio reply ("task N started")
   a system message     -> an audio reply (the announcement)
+--transcript TEXT reports TEXT as what the user said (the mock recognises no speech), and
+--speak makes each audio reply espeak-ng speech of its words (the started task's id, or
+the announcement it was given) instead of a tone; the demo (demo/run_demo.py) uses both.
 Options shape the audio: --big-delta-bytes N sends one N-byte delta, fragmented;
 --drop-on-response K aborts the TCP connection during the K-th response;
 --refuse-after-drop N then refuses the next N connection attempts, alternating an
@@ -25,8 +28,10 @@ import http
 import itertools
 import json
 import math
+import os
 import struct
 import sys
+import tempfile
 import time
 
 import websockets
@@ -40,6 +45,40 @@ def tone(seed, ms):
     freq = 300 + 100 * (seed % 7)
     n = SAMPLE_RATE * ms // 1000
     return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / SAMPLE_RATE))) for i in range(n))
+
+
+async def speech(text):
+    """espeak-ng saying text, as 24 kHz mono PCM16 (sox -D: no dither, reproducible)."""
+    with tempfile.TemporaryDirectory(prefix="mock-speech-") as tmp:
+        wav22k, raw = os.path.join(tmp, "speech22k.wav"), os.path.join(tmp, "speech.raw")
+        for argv in (["espeak-ng", "-v", "en-us", "-w", wav22k, text],
+                     ["sox", "-D", wav22k, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed", "-t", "raw",
+                      raw]):
+            proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.DEVNULL,
+                                                        stderr=asyncio.subprocess.PIPE)
+            _, err = await proc.communicate()
+            if proc.returncode != 0:
+                raise RuntimeError(f"{argv[0]} failed: {err.decode(errors='replace').strip()}")
+        with open(raw, "rb") as f:
+            return f.read()
+
+
+def spoken_words(last_input, item):
+    """What a --speak reply says: the spawned task's id after a spawn_task result, the
+    announcement's own words after a system message."""
+    if last_input == "function_call_output":
+        try:
+            output = json.loads(item.get("output") or "{}")
+        except ValueError:
+            output = {}
+        if isinstance(output, dict) and output.get("ok") and "task" in output:
+            return f"Task {output['task']} is running. I will tell you when it is done."
+        return "The task could not be started."
+    if last_input == "system":
+        content = item.get("content") or [{}]
+        text = content[0].get("text", "") if isinstance(content[0], dict) else ""
+        return text.removeprefix("[task update] ").removesuffix(" Tell the user briefly.")
+    return None
 
 
 def check_session_update(ev):
@@ -135,6 +174,7 @@ class Connection:
         self.active = None  # the response being streamed
         self.open_calls = {}  # call_id -> name, issued and not answered
         self.last_input = None  # "user" | "function_call_output" | "system"
+        self.last_item = {}  # the item of the last function_call_output or message
         self.ids = itertools.count(1)
 
     def new_id(self, prefix):
@@ -187,7 +227,7 @@ class Connection:
             await self.send({"type": "input_audio_buffer.committed", "item_id": item})
             await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message", "role": "user"}})
             await self.send({"type": "conversation.item.input_audio_transcription.completed", "item_id": item,
-                             "content_index": 0, "transcript": f"(mock heard {ms} ms)"})
+                             "content_index": 0, "transcript": self.mock.args.transcript or f"(mock heard {ms} ms)"})
             self.last_input = "user"
         elif kind == "input_audio_buffer.clear":
             self.appended = 0
@@ -211,6 +251,7 @@ class Connection:
 
     async def on_item(self, item):
         created = dict(item, id=self.new_id("item"))
+        self.last_item = item
         if item.get("type") == "function_call_output":
             call_id = item.get("call_id")
             if call_id not in self.open_calls:
@@ -249,7 +290,7 @@ class Connection:
         item = self.new_id("item")
         projects = self.mock.args.spawn_project.split(",")  # the K-th call names the K-th, then the last
         args = json.dumps({"prompt": self.mock.args.spawn_prompt, "project": projects[min(number, len(projects)) - 1],
-                           "name": "mock-task"})
+                           "name": self.mock.args.spawn_name})
         await self.send({"type": "response.output_item.added", "response_id": rid, "output_index": 0,
                          "item": {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task",
                                   "arguments": ""}})
@@ -271,7 +312,16 @@ class Connection:
                          "item": {"id": item, "type": "message", "role": "assistant"}})
         await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message"}})
         big = self.mock.args.big_delta_bytes
-        pcm = tone(number, self.mock.args.reply_ms) if not big else (tone(number, 1000) * (big // 48000 + 1))[:big]
+        words = (spoken_words(self.last_input, self.last_item) if self.mock.args.speak else None) \
+            or f"mock reply {number}"
+        pcm = None
+        if self.mock.args.speak:
+            try:
+                pcm = await speech(words)
+            except (OSError, RuntimeError) as e:  # a tone still carries the reply
+                print(f"mock: cannot speak {words!r}: {e}", file=sys.stderr, flush=True)
+        if not pcm:
+            pcm = (tone(number, 1000) * (big // 48000 + 1))[:big] if big else tone(number, self.mock.args.reply_ms)
         chunk = len(pcm) if big else SAMPLE_RATE * 2 // 10  # 100 ms per delta, or one huge one
         for i in range(0, len(pcm), chunk):
             if self.cancelled == rid:
@@ -292,7 +342,6 @@ class Connection:
                 self.ws.transport.abort()
                 raise ConnectionAbortedError()
             await asyncio.sleep(self.mock.args.delta_interval_ms / 1000)
-        words = f"mock reply {number}"
         await self.send({"type": "response.output_audio_transcript.done", "response_id": rid, "item_id": item,
                          "transcript": words})
         await self.send({"type": "some.future.event", "note": "clients must ignore this"})
@@ -308,6 +357,10 @@ async def main():
     ap.add_argument("--no-calls", action="store_true")
     ap.add_argument("--spawn-prompt", default="say hello")
     ap.add_argument("--spawn-project", default="demo", help="the project of each call in turn: A,B,...")
+    ap.add_argument("--spawn-name", default="mock-task", help="the task name spawn_task asks for")
+    ap.add_argument("--transcript", help="report this as the user's words (default: how many ms were heard)")
+    ap.add_argument("--speak", action="store_true",
+                    help="reply with espeak-ng speech of the reply's words (needs espeak-ng and sox), not a tone")
     ap.add_argument("--reply-ms", type=int, default=300)
     ap.add_argument("--delta-interval-ms", type=int, default=0, help="pause between audio deltas")
     ap.add_argument("--big-delta-bytes", type=int, default=0)
