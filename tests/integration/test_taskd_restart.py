@@ -4,7 +4,7 @@ on a live socket refuses to start, a stale socket is replaced, a corrupt record 
 reported and skipped."""
 import os
 
-from ptt_harness import Sandbox, expect, wait_until
+from ptt_harness import SOURCE_DIR, Sandbox, expect, wait_until
 from taskd_fixture import Taskd, get, log_lines, pid_alive, spawn, supervisor_status, wait_tasks
 
 with Sandbox("taskd-restart") as sb:
@@ -19,10 +19,20 @@ with Sandbox("taskd-restart") as sb:
     expect(get(c, q)["state"] == "queued", "the fourth task should be queued")
     supervisors = {t: get(c, t)["pid"] for t in (a, b, cc)}
 
-    # A second daemon on the same socket refuses, naming it; the first is untouched.
-    second = Taskd(sb, expect_ready=False)
-    expect(second.wait_exit() == 1, "second daemon should exit 1")
-    expect("another ptt-taskd" in second.log() and sb.socket in second.log(), second.log())
+    # A second daemon on the same socket and state dir refuses, naming the state dir; one
+    # with a state dir of its own refuses naming the socket; the first is untouched. Their
+    # words are the ones docs/taskd.md quotes.
+    with open(os.path.join(SOURCE_DIR, "docs", "taskd.md")) as f:
+        documented = [l.strip() for l in f if l.strip().startswith("ptt-taskd: error: another ptt-taskd")]
+    expect(len(documented) == 2, f"docs/taskd.md should quote both refusals: {documented}")
+    for args, placeholder, path in (((), "<state dir>", sb.state_dir),
+                                    (("--state-dir", sb.path("state-2")), "<socket>", sb.socket)):
+        logged = len(d.log())
+        second = Taskd(sb, *args, expect_ready=False)
+        expect(second.wait_exit() == 1, f"second daemon {args} should exit 1")
+        said = second.log()[logged:].strip()
+        wanted = [l.replace(placeholder, path) for l in documented if placeholder in l]
+        expect([said] == wanted, f"second daemon {args} said {said!r}; docs/taskd.md says {wanted}")
     expect(c.request("list")["ok"], "the first daemon was disturbed")
 
     d.kill9()
