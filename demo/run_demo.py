@@ -15,7 +15,8 @@ exists. `ptt-task list` ends the run.
 
 Everything lives in a private temp dir with its own socket and state dir (the user's own
 daemon is never touched) and is removed on exit, Ctrl-C and SIGTERM. Exit status: 0 when
-the task succeeded and was announced, 1 otherwise.
+the task succeeded and was announced, 1 when not, 2 when a tool or program it needs is
+missing, 130 when interrupted.
 """
 import argparse
 import contextlib
@@ -227,8 +228,8 @@ def main():
 
         say(f'\n# The spoken request (espeak-ng): "{REQUEST}"')
         speak(sb, REQUEST, "request")
-        wav_out = sb.path("announcement.wav")
-        say("$ ptt-listen --file request.wav --fast | ptt-realtime --project demo=DIR --audio-out announcement.wav")
+        wav_out = sb.path("replies.wav")
+        say("$ ptt-listen --file request.wav --fast | ptt-realtime --project demo=DIR --audio-out replies.wav")
         listen_err = open(sb.path("listen.err"), "w")
         listen = sb.start(["ptt-listen", "--file", sb.path("request.wav"), "--fast"], stdout=subprocess.PIPE,
                           stderr=listen_err)
@@ -236,9 +237,10 @@ def main():
                              wav_out, "--socket", sb.socket], stdin=subprocess.PIPE, stdout=None, stderr=None)
         # ptt-listen ends with the file; ptt-realtime would then finish its turn and exit
         # before the task ends. The demo holds its stdin open until the announcement went out.
-        for line in listen.stdout:
-            realtime.stdin.write(line)
-            realtime.stdin.flush()
+        with contextlib.suppress(BrokenPipeError):  # ptt-realtime ended early: its own message says why
+            for line in listen.stdout:
+                realtime.stdin.write(line)
+                realtime.stdin.flush()
         if listen.wait() != 0:
             say(f"run_demo: ptt-listen exited {listen.returncode}: {open(sb.path('listen.err')).read()}")
 
@@ -251,12 +253,13 @@ def main():
             return item.get("type") == "function_call_output" and '"ok":false' in item.get("output", "")
 
         mock.wait_for(announced_or_refused, timeout=args.task_timeout, what="the task's end")
-        realtime.stdin.close()
+        with contextlib.suppress(BrokenPipeError):
+            realtime.stdin.close()
         code = realtime.wait(timeout=60)
         seconds, peak = wav_report(wav_out)
         if args.save_audio and os.path.exists(wav_out):
             shutil.copyfile(wav_out, args.save_audio)
-        say(f"\n# ptt-realtime exited {code}; the spoken replies: announcement.wav, {seconds:.1f} s, "
+        say(f"\n# ptt-realtime exited {code}; the spoken replies: replies.wav, {seconds:.1f} s, "
             f"peak {peak}: {play(wav_out) if seconds else 'nothing to play'}")
         say("$ ptt-task list")
         listing = subprocess.run([os.path.join(build, "tools", "ptt-task"), "--no-autostart", "list"], env=sb.env,
