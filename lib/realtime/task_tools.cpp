@@ -142,7 +142,8 @@ std::string announcement_text(const SessionConfig& config, const json& task) {
   std::string summary;
   if (auto r = task.find("result"); r != task.end() && r->is_object()) summary = r->value("text", "");
   if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id);
-  return "[task update] " + text + ". Tell the user briefly.";
+  if (text.back() != '.') text += '.';  // a result usually ends its own sentence
+  return "[task update] " + text + " Tell the user briefly.";
 }
 
 }  // namespace ptt::realtime

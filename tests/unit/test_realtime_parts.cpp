@@ -81,6 +81,13 @@ TEST_CASE("announcements name the task, its state and a short summary", "[realti
   rt::SessionConfig c;
   json failed = {{"id", 4}, {"name", nullptr}, {"state", "failed"}, {"reason", "error_max_turns"}};
   CHECK(rt::announcement_text(c, failed).find("task 4 failed (error_max_turns)") != std::string::npos);
+  json done = {
+      {"id", 5}, {"name", "count"}, {"state", "succeeded"}, {"result", {{"text", "notes.txt has 3 lines."}}}};
+  CHECK(rt::announcement_text(c, done) ==
+        "[task update] task 5 'count' succeeded: notes.txt has 3 lines. Tell the user briefly.");
+  done["result"]["text"] = "all green";
+  CHECK(rt::announcement_text(c, done) ==
+        "[task update] task 5 'count' succeeded: all green. Tell the user briefly.");
 }
 
 TEST_CASE("base64 sizes are known without decoding, and bad input is refused", "[realtime]") {
