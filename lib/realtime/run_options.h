@@ -16,6 +16,8 @@ struct RunOptions {
   std::string audio_out;      // --audio-out FILE.wav
   std::string output_device;  // --output-device
   double drain_seconds = 5;   // at end of input, how long in-flight work may take
+  bool readable = false;      // stdout: the readable conversation (conversation_view.h), else NDJSON
+  bool color = false;         // with readable: colours (a terminal, NO_COLOR unset)
 };
 
 // "api=~/src/api" -> {"api", "/home/me/src/api"}; false with `error` if malformed or

@@ -104,6 +104,7 @@ Actions Session::on_stdin_event(const json& event) {
     if (text.empty()) {
       log("a text line without \"text\" was skipped");
     } else {
+      print({{"type", "transcript"}, {"role", "user"}, {"text", text}, {"typed", true}});
       send_text_turn(text);
     }
   } else {
@@ -416,6 +417,11 @@ Actions Session::on_daemon_event(const json& event) {
   json brief = {{"id", task["id"]}, {"state", str(task, "state")}};
   for (const char* key : {"name", "activity", "reason"})
     if (task.contains(key) && task[key].is_string()) brief[key] = task[key];
+  if (auto r = task.find("result"); kind == "finished" && r != task.end() && r->is_object()) {
+    std::string text = str(*r, "text");
+    long long id = task["id"].get<long long>();
+    if (!text.empty()) brief["result"] = shorten_for_speech(text, config_.max_announcement_chars, id);
+  }
   print({{"type", "task"}, {"event", kind}, {"task", brief}});
   if (kind == "finished") {
     announcements_.push_back(announcement_text(config_, task));

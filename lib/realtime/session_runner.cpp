@@ -11,11 +11,13 @@
 #include "core/ndjson.h"
 #include "realtime/audio_sink.h"
 #include "realtime/backoff.h"
+#include "realtime/conversation_view.h"
 #include "realtime/daemon_client.h"
+#include "realtime/owned_loop.h"
 #include "realtime/run_options.h"
 #include "realtime/session.h"
-#include "realtime/owned_loop.h"
 #include "realtime/stdin_reader.h"
+#include "realtime/typed_input.h"
 #include "realtime/ws_client.h"
 
 namespace ptt::realtime {
@@ -27,7 +29,8 @@ constexpr const char* kTool = "ptt-realtime";
 
 class SessionRunner {
   template <typename Runner>
-  friend void ptt::realtime::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&, Runner*);  // calls shutdown()
+  friend void ptt::realtime::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&,
+                                                 Runner*);  // calls shutdown()
 
  public:
   SessionRunner(const RunOptions& options, std::unique_ptr<AudioSink> sink, const WsEndpoint& endpoint)
@@ -37,6 +40,7 @@ class SessionRunner {
         ws_(&loop_, endpoint, options.api_key,
             {[this] {
                first_attempt_pending_ = false;
+               ws_was_open_ = true;
                apply(session_.on_connected());
              },
              [this](std::string&& m) { on_server_message(std::move(m)); },
@@ -47,7 +51,7 @@ class SessionRunner {
               print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
             }),
         stdin_(
-            &loop_, [this](std::string_view d) { reader_.feed(d); }, [this] { on_stdin_eof(); }),
+            &loop_, [this](std::string_view d) { on_stdin_data(d); }, [this] { on_stdin_eof(); }),
         reader_([this](json&& v, std::size_t) { apply(session_.on_stdin_event(v)); },
                 [](const std::string& message, std::size_t line) {
                   print_error(kTool, fmt::format("stdin line {}: {}; the line was skipped", line, message));
@@ -78,6 +82,8 @@ class SessionRunner {
     handle_stop_signals(&loop_, sigint_, sigterm_, this);
     daemon_.start();
     stdin_.start();
+    if (stdin_is_tty_ && options_.readable)
+      stdout_buf_ += "Type a message and press Enter; Ctrl-D ends the session.\n";
     print({{"type", "session"}, {"state", "connecting"}});
     ws_.connect();
     uv_run(&loop_, UV_RUN_DEFAULT);
@@ -95,6 +101,12 @@ class SessionRunner {
           print(a.json);
           break;
         case Action::Kind::kPlayAudio:
+          if (options_.output == RunOptions::Output::kNone && !warned_silent_) {
+            warned_silent_ = true;
+            print_warning(kTool,
+                          "replies are not played (no --speaker or --audio-out); pass --speaker to hear them "
+                          "or --audio-out FILE.wav to keep them");
+          }
           sink_->play(a.item_id, a.audio);
           break;
         case Action::Kind::kStopPlayback:
@@ -118,7 +130,15 @@ class SessionRunner {
   // most two loop turns): the server hears of a ptt.stop before our log does.
   void print(const json& line) {
     if (stdout_closed_) return;
-    stdout_buf_ += to_ndjson(line);
+    if (options_.readable) {
+      // Our own hang-up at the end is no news to the person who ended the session.
+      if (shutting_down_ && line.value("type", json()) == "session") return;
+      for (const std::string& text : render_event(line, ViewStyle{options_.color}))
+        stdout_buf_ += text + '\n';
+      if (stdout_buf_.empty()) return;
+    } else {
+      stdout_buf_ += to_ndjson(line);
+    }
     if (flush_handles_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&flush_idle_))) {
       print_age_ = 0;
       uv_idle_start(&flush_idle_, [](uv_idle_t*) {});  // keeps the loop turning until flushed
@@ -149,13 +169,15 @@ class SessionRunner {
       std::fprintf(stderr, "%s: the server sent a message that is not JSON; ignored\n", kTool);
       return;
     }
-    if (event.is_object() && event.value("type", "") == "session.created") backoff_.session_started(uv_now(&loop_));
+    if (event.is_object() && event.value("type", "") == "session.created")
+      backoff_.session_started(uv_now(&loop_));
     apply(session_.on_server_event(event));
     if (draining_) check_drained();
   }
 
   void on_ws_closed(int http_status, const std::string& why) {
     first_attempt_pending_ = false;
+    bool was_open = std::exchange(ws_was_open_, false);
     apply(session_.on_disconnected());
     if (http_status == 401 || http_status == 403) {
       print_error(kTool,
@@ -174,15 +196,39 @@ class SessionRunner {
       return;
     }
     std::uint64_t delay = backoff_.next_ms(uv_now(&loop_));
-    std::fprintf(stderr, "%s: connection lost (%s%s); reconnecting in %.1f s\n", kTool, why.c_str(),
-                 http_status ? fmt::format(", HTTP {}", http_status).c_str() : "", delay / 1000.0);
-    print({{"type", "session"}, {"state", "reconnecting"}, {"in_ms", delay}});
+    std::string reason = http_status ? fmt::format("{}, HTTP {}", why, http_status) : why;
+    // Every retry line names the endpoint and why, so a wrong --url or a dead proxy is plain.
+    std::fprintf(stderr, "%s: %s %s (%s); reconnecting in %.1f s\n", kTool,
+                 was_open ? "lost the connection to" : "cannot connect to", options_.url.c_str(),
+                 reason.c_str(), delay / 1000.0);
+    print({{"type", "session"}, {"state", "reconnecting"}, {"in_ms", delay}, {"reason", reason}});
     uv_timer_start(
         &reconnect_timer_, [](uv_timer_t* t) { static_cast<SessionRunner*>(t->data)->ws_.connect(); }, delay,
         0);
   }
 
+  // A terminal's lines are typed by a person: plain words are a text turn.
+  void on_stdin_data(std::string_view data) {
+    if (!stdin_is_tty_) {
+      reader_.feed(data);
+      return;
+    }
+    typed_.feed(
+        data, [this](std::string_view line) { on_typed_line(line); },
+        [](std::size_t) { print_error(kTool, "a typed line was too long; it was skipped"); });
+  }
+
+  void on_typed_line(std::string_view line) {
+    TypedLine typed = typed_line_to_event(line);
+    if (typed.event)
+      apply(session_.on_stdin_event(*typed.event));
+    else if (!typed.error.empty())
+      print_error(kTool, typed.error + "; type plain words, or one JSON event per line");
+  }
+
   void on_stdin_eof() {
+    if (stdin_is_tty_)
+      typed_.finish([this](std::string_view line) { on_typed_line(line); }, [](std::size_t) {});
     reader_.finish();
     apply(session_.on_stdin_eof());
     draining_ = true;
@@ -236,6 +282,10 @@ class SessionRunner {
   DaemonClient daemon_;
   StdinReader stdin_;
   NdjsonReader reader_;
+  LineFramer typed_;
+  bool stdin_is_tty_ = is_tty(0);
+  bool warned_silent_ = false;  // the "replies are not played" warning is given once
+  bool ws_was_open_ = false;    // the attempt that just ended had connected
   Backoff backoff_;
   uv_timer_t reconnect_timer_{}, drain_timer_{}, stop_timer_{};
   uv_signal_t sigint_{}, sigterm_{};

@@ -12,9 +12,10 @@ void add_dictation_options(CLI::App& app, DictationOptions& options) {
   app.add_option("--base-url", options.base_url, "with --transcribe: the API's base URL")
       ->envname("OPENAI_BASE_URL")
       ->capture_default_str();  // no needs(): the variable may be set for other tools
+  // Not tied to --transcribe: the voice session reads it too (NDJSON even on a terminal).
   app.add_flag("--json", options.json,
-               "with --transcribe: one NDJSON object per utterance {type:transcript, utterance, ms, text}")
-      ->needs(flag);
+               "NDJSON on stdout even on a terminal; with --transcribe: one object per utterance "
+               "{type:transcript, utterance, ms, text}");
 }
 
 }  // namespace ptt::transcribe

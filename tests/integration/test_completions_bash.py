@@ -31,6 +31,8 @@ with Sandbox("compl-bash") as sb:
     expect(comp("ptt-listen", "--list") == ["--list-devices"], "listen flags")
     expect(comp("ptt-realtime", "--vad", "") == ["server", "semantic"], "realtime --vad values")
     expect(comp("ptt-realtime", "--instr") == ["--instructions-file"], "realtime flags")
+    expect(comp("ptt-realtime", "--pre") == ["--pretty"] and "--json" in comp("ptt-realtime", "--"),
+           "realtime view flags")
     # Every flag offered must be one the tool's --help knows.
     for tool in ("ptt-task", "ptt-taskd", "ptt-listen", "ptt-realtime"):
         help_text = sb.run([tool, "--help"], check=0).stdout

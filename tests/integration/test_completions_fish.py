@@ -31,6 +31,7 @@ with Sandbox("compl-fish") as sb:
     expect(fish_complete("ptt-taskd", "ptt-taskd --max") == ["--max-running"], "taskd flags")
     expect(fish_complete("ptt-listen", "ptt-listen --hotkey s") == ["signal"], "listen --hotkey")
     expect(set(fish_complete("ptt-realtime", "ptt-realtime --vad s")) == {"server", "semantic"}, "realtime --vad")
+    expect(fish_complete("ptt-realtime", "ptt-realtime --pre") == ["--pretty"], "realtime --pretty")
 
     expect(fish_complete("ptt-task", "ptt-task status ") == [], "no daemon: no ids")
     expect(not os.path.exists(sb.socket), "completion started a daemon")

@@ -88,6 +88,8 @@ with Sandbox("compl-zsh") as sb:
     expect(got == "<ptt-listen --hotkey=signal >", f"listen --hotkey: {got}")
     got = complete("ptt-realtime --instructions-f")
     expect(got.startswith("<ptt-realtime --instructions-file"), f"realtime flag: {got}")
+    got = complete("ptt-realtime --pre")
+    expect(got == "<ptt-realtime --pretty >", f"realtime --pretty: {got}")
 
     os.write(master, b"exit\n")
     shell.wait(timeout=10)

@@ -21,14 +21,16 @@ int main(int argc, char** argv) {
   CLI::App app{
       "OpenAI Realtime voice session; its tools are backed by ptt-taskd.\n"
       "stdin: NDJSON ptt.start, audio {data: base64 PCM16 24 kHz mono}, ptt.stop, text {text}.\n"
-      "stdout: NDJSON transcripts, tool calls and results, task events, session state, errors.",
+      "stdin: on a terminal, a typed line is a text turn.\n"
+      "stdout: on a terminal, the readable conversation; in a pipe (or with --json), NDJSON transcripts,\n"
+      "tool calls and results, task events, session state, errors.",
       tool};
   ptt::add_standard_options(app, tool);
   ptt::add_config_file(app, tool);
   rt::RunOptions opt;
   std::string model = opt.session.model, vad, instructions_file, socket = ptt::default_socket_path().string();
   std::vector<std::string> projects;
-  bool speaker = false;
+  bool speaker = false, pretty = false;
   app.add_option("--model", model, "Realtime model")->capture_default_str();
   app.add_option("--url", opt.url, "WebSocket URL (default wss://api.openai.com/v1/realtime?model=MODEL)");
   app.add_option("--voice", opt.session.voice, "output voice")->capture_default_str();
@@ -50,7 +52,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
   ptt::transcribe::DictationOptions dictation;
-  ptt::transcribe::add_dictation_options(app, dictation);
+  ptt::transcribe::add_dictation_options(app, dictation);  // adds --json: NDJSON in both modes
+  app.add_flag("--pretty", pretty, "print the readable conversation even when stdout is not a terminal")
+      ->excludes("--json");
   if (int rc = ptt::parse_or_exit(app, argc, argv, tool); rc >= 0) return rc;
 
   const char* key = std::getenv("OPENAI_API_KEY");
@@ -87,6 +91,8 @@ int main(int argc, char** argv) {
   }
   opt.session.default_cwd = std::filesystem::current_path().string();
   opt.socket_path = socket;
+  opt.readable = pretty || (!dictation.json && ptt::is_tty(1));
+  opt.color = opt.readable && ptt::use_color(1);
   opt.output = speaker                 ? rt::RunOptions::Output::kSpeaker
                : opt.audio_out.empty() ? rt::RunOptions::Output::kNone
                                        : rt::RunOptions::Output::kWav;
