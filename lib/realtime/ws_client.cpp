@@ -5,6 +5,10 @@
 
 #include <libwebsockets.h>
 
+#include <sys/socket.h>
+
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +19,18 @@
 namespace ptt::realtime {
 
 namespace {
+
+// Why a TCP connect failed ("connection refused"), from the socket itself: lws 4.1 on
+// libuv says only "closed before established". Empty when the socket has no error.
+std::string socket_error(lws* wsi) {
+  int fd = wsi ? static_cast<int>(lws_get_socket_fd(wsi)) : -1;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err == 0) return {};
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
 
 int protocol_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len) {
   (void)user;
@@ -218,10 +234,12 @@ int WsClient::handle(lws* wsi, int reason, void* in, std::size_t len) {
       int status = static_cast<int>(lws_http_client_http_response(wsi));
       // An HTTP answer other than 101 is the server saying no; lws's own words
       // ("HS: ws upgrade response not 101") are for PTT_LWS_DEBUG.
-      std::string why = status >= 200 && status != 101 ? std::string("the server refused the WebSocket upgrade")
+      std::string why = status >= 200 && status != 101
+                            ? std::string("the server refused the WebSocket upgrade")
                         : in ? std::string(static_cast<const char*>(in),
                                            strnlen(static_cast<const char*>(in), len ? len : 256))
                              : std::string("connection failed");
+      if (std::string error = status ? std::string() : socket_error(wsi); !error.empty()) why = error;
       closed(status == 101 ? 0 : status, why);
       return 0;
     }
