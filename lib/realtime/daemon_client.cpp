@@ -35,12 +35,12 @@ DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_
 DaemonClient::~DaemonClient() { stop(); }
 
 json DaemonClient::unreachable_reply(const std::string& why) {
-  return {
-      {"ok", false},
-      {"error",
-       {{"code", "unreachable"},
-        {"message",
-         fmt::format("the task daemon is not reachable ({}); start it with `ptt-task start-daemon`", why)}}}};
+  return {{"ok", false},
+          {"error",
+           {{"code", "unreachable"},
+            {"message", fmt::format("the task daemon is not reachable ({}); start it with `ptt-task ping` "
+                                    "(it starts the daemon when none answers)",
+                                    why)}}}};
 }
 
 void DaemonClient::start() {

@@ -135,12 +135,13 @@ std::string announcement_text(const SessionConfig& config, const json& task) {
   std::string label = fmt::format("task {}", id);
   if (task.contains("name") && task["name"].is_string())
     label += fmt::format(" '{}'", task["name"].get<std::string>());
-  std::string state = task.value("state", "finished");
+  std::string state = opt_string(task, "state");
+  if (state.empty()) state = "finished";
   std::string text = fmt::format("{} {}", label, state);
   if (task.contains("reason") && task["reason"].is_string() && state != "succeeded")
     text += fmt::format(" ({})", task["reason"].get<std::string>());
   std::string summary;
-  if (auto r = task.find("result"); r != task.end() && r->is_object()) summary = r->value("text", "");
+  if (auto r = task.find("result"); r != task.end() && r->is_object()) summary = opt_string(*r, "text");
   if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id);
   if (text.back() != '.') text += '.';  // a result usually ends its own sentence
   return "[task update] " + text + " Tell the user briefly.";
