@@ -86,11 +86,15 @@ with Sandbox("listen-file") as sb:
     # Bad input: exit 2 and a message that names the file.
     r = sb.run(["ptt-listen", "--file", sb.path("missing.wav")], check=2)
     expect(r.stderr.startswith("ptt-listen: error: cannot read") and "missing.wav" in r.stderr, r.stderr)
+    # One sentence: the reason without libsndfile's prefix and full stop ("...directory.; give").
+    expect(": no such file or directory; give " in r.stderr, f"the reason reads oddly: {r.stderr!r}")
+    for doubled in (".;", ";;", "..", ": :", " : "):
+        expect(doubled not in r.stderr, f"doubled punctuation {doubled!r} in {r.stderr!r}")
     junk = sb.path("junk.wav")
     with open(junk, "w") as f:
         f.write("not audio at all")
     r = sb.run(["ptt-listen", "--file", junk], check=2)
-    expect("junk.wav" in r.stderr, r.stderr)
+    expect("junk.wav" in r.stderr and ".;" not in r.stderr, r.stderr)
     expect(r.stdout == "", "nothing on stdout for a bad file")
     print(f"ok: {duration:.2f} s of speech, {len(ours)} samples, SNR against sox {snr:.1f} dB, "
           f"real time took {elapsed:.2f} s")
