@@ -402,7 +402,11 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
 
 TEST_CASE("input before the connection is held and sent after session.update", "[realtime]") {
   Session session(SessionConfig{}, [] { return PlaybackStatus{}; });
-  CHECK(session.on_stdin_event({{"type", "text"}, {"text", "early"}}).empty());
+  // Nothing goes out yet; the typed words are shown at once (the readable view's "you:").
+  Actions early = session.on_stdin_event({{"type", "text"}, {"text", "early"}});
+  REQUIRE(early.size() == 1);
+  CHECK(early[0].kind == Action::Kind::kPrint);
+  CHECK(early[0].json == json{{"type", "transcript"}, {"role", "user"}, {"text", "early"}, {"typed", true}});
   session.on_stdin_event({{"type", "ptt.start"}});
   session.on_stdin_event(audio_ms(150));
   session.on_stdin_event({{"type", "ptt.stop"}});
