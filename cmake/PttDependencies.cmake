@@ -30,6 +30,8 @@ ptt_require_pkg(PORTAUDIO portaudio-2.0 portaudio19-dev)
 ptt_require_pkg(SAMPLERATE samplerate libsamplerate0-dev)
 ptt_require_pkg(TOMLPP tomlplusplus libtomlplusplus-dev)
 find_package(Threads REQUIRED)
+# `ptt-task top` draws with ncursesw (wide characters, for UTF-8), in its own helper.
+ptt_require_pkg(NCURSESW ncursesw libncurses-dev)
 if(PTT_BUILD_TESTS)
   ptt_require_cmake(Catch2 catch2)
 endif()

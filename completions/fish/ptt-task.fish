@@ -1,6 +1,6 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart`: completing never starts a daemon.
-set -l subs spawn list status result logs cancel wait watch follow-up clean ping shutdown doctor
+set -l subs spawn list status result logs cancel wait watch top follow-up clean ping shutdown doctor
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -31,6 +31,7 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a logs -d "Prin
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a cancel -d 'Cancel tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a wait -d 'Wait for tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a watch -d 'Print task events'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a top -d 'Live dashboard of all tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a follow-up -d "Continue a task's session"
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a clean -d 'Forget finished tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a ping -d 'Reach the daemon'

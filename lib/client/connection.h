@@ -2,8 +2,8 @@
 // A blocking NDJSON connection over a Unix stream socket: the client side of the
 // ptt-taskd protocol. One JSON value per line each way.
 #include <filesystem>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +36,9 @@ class Connection {
   // The same, unparsed (for replies parsed by a faster reader, e.g. a big `list`).
   std::string read_line();
   int fd() const { return fd_; }
+  // True when a whole line already sits in the buffer: read_line() returns it without
+  // reading the socket (so a poll() on fd() would not say so).
+  bool has_buffered_line() const { return buffer_.find('\n', scan_from_) != std::string::npos; }
 
  private:
   explicit Connection(int fd) : fd_(fd) {}

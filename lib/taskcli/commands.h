@@ -58,9 +58,9 @@ struct Invocation {
   bool autostart = true;  // false for commands that must not start a daemon (shutdown)
 };
 
-inline constexpr std::string_view kCommandNames[] = {"spawn", "list",      "status", "result", "logs",
-                                                    "cancel", "wait",      "watch",  "follow-up", "clean",
-                                                    "ping",   "doctor",    "shutdown"};
+inline constexpr std::string_view kCommandNames[] = {"spawn",  "list",   "status",   "result",    "logs",
+                                                     "cancel", "wait",   "watch",    "follow-up", "clean",
+                                                     "ping",   "doctor", "shutdown", "top"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -79,6 +79,8 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw);
 int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all);
 int cmd_wait(Session& s, const std::vector<std::string>& tasks);
 int cmd_watch(Session& s);
+// The full-screen dashboard (a terminal only).
+int cmd_top(Session& s);
 int cmd_clean(Session& s);
 int cmd_ping(Session& s);
 int cmd_shutdown(Session& s);

@@ -114,6 +114,21 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     auto* watch = app.add_subcommand("watch", "Print task events as they happen");
     on(watch, inv, [](Session& s) { return cmd_watch(s); });
   }
+  if (want("top")) {
+    auto* top = app.add_subcommand("top", "Full-screen live dashboard of all tasks (a terminal only)");
+    top->footer(
+        "Keys:\n"
+        "  Up/Down, j/k    select a task (PgUp/PgDn, g/G: by page, first/last)\n"
+        "  Enter           follow the selected task's log (`logs -f`); q or Ctrl-C comes back\n"
+        "  c               cancel the selected task (asks y/n)\n"
+        "  f               type a follow-up prompt for the selected task; Enter sends it, Esc drops it\n"
+        "  r               retry the selected task (same prompt, cwd and options)\n"
+        "  q               quit\n"
+        "The view changes as the daemon reports events; when ptt-taskd goes away it says so and\n"
+        "reconnects when it is back. In a pipe use `ptt-task list` or `ptt-task watch --json`.\n"
+        "Exit status: 0 after q, 130 after Ctrl-C or SIGTERM, 2 when stdin or stdout is not a terminal.");
+    on(top, inv, [](Session& s) { return cmd_top(s); });
+  }
   if (want("follow-up")) {
     auto* follow_up = app.add_subcommand("follow-up", "Continue a task's Claude session as a new task");
     follow_up->add_option("task", a.follow_up.task, "Task id or name")->required();

@@ -14,9 +14,10 @@ with Sandbox("compl-bash") as sb:
 
     # Subcommands and flags.
     expect(comp("ptt-task", "") == ["spawn", "list", "status", "result", "logs", "cancel", "wait", "watch",
-                                    "follow-up", "clean", "ping", "shutdown", "doctor"], f"subcommands: {comp('ptt-task', '')}")
+                                    "top", "follow-up", "clean", "ping", "shutdown", "doctor"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "s") == ["spawn", "status", "shutdown"], f"s: {comp('ptt-task', 's')}")
     expect(comp("ptt-task", "doc") == ["doctor"], "doctor")
+    expect(comp("ptt-task", "to") == ["top"], "top")
     expect("--claude" in comp("ptt-task", "doctor", "--"), f"doctor flags: {comp('ptt-task', 'doctor', '--')}")
     expect(comp("ptt-task", "--no-autostart", "fol") == ["follow-up"], "subcommand after a global flag")
     expect(comp("ptt-task", "--socket", "/x", "wa") == ["wait", "watch"], "subcommand after --socket VALUE")

@@ -24,7 +24,7 @@ with Sandbox("compl-fish") as sb:
 
     expect(fish_complete("ptt-task", "ptt-task sp") == ["spawn"], f"sp: {fish_complete('ptt-task', 'ptt-task sp')}")
     got = fish_complete("ptt-task", "ptt-task ")
-    expect({"spawn", "list", "follow-up", "shutdown"} <= set(got), f"subcommands: {got}")
+    expect({"spawn", "list", "follow-up", "shutdown", "top"} <= set(got), f"subcommands: {got}")
     expect("--raw" in fish_complete("ptt-task", "ptt-task logs --"), "logs flags")
     expect("--raw" not in fish_complete("ptt-task", "ptt-task status --"), "status has no --raw")
     expect(fish_complete("ptt-task", "ptt-task list --state r") == ["running"], "--state values")

@@ -35,6 +35,8 @@ with Sandbox("install") as sb:
     expect(os.access(os.path.join(root, "libexec/ptt/ptt-supervise"), os.X_OK),
            "libexec/ptt/ptt-supervise (started by ptt-taskd to run agents) is not installed")
     expect(not os.path.exists(os.path.join(root, "bin", "ptt-supervise")), "ptt-supervise is not a command for PATH")
+    expect(os.access(os.path.join(root, "libexec/ptt/ptt-task-top"), os.X_OK),
+           "libexec/ptt/ptt-task-top (the dashboard `ptt-task top` runs) is not installed")
     for unit in ("ptt-taskd.socket", "ptt-taskd.service", "ptt-voice.service"):
         path = os.path.join(root, "lib/systemd/user", unit)
         expect(os.path.isfile(path), f"missing after install: lib/systemd/user/{unit}")

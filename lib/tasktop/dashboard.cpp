@@ -1,0 +1,213 @@
+// `ptt-task top`'s loop: one thread, one poll() over the terminal, the daemon links
+// and a signal pipe; the state is a Model, drawn by a Screen.
+#include "tasktop/dashboard.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/cli.h"
+#include "core/exit_status.h"
+#include "taskcli/session.h"
+#include "tasktop/link.h"
+#include "tasktop/model.h"
+#include "tasktop/screen.h"
+
+namespace ptt::tasktop {
+using nlohmann::json;
+using taskcli::write_stdout;
+
+namespace {
+
+// Signals become bytes on a pipe, read in the poll loop: no work in a handler, and no
+// signal lost between a check and the poll.
+int signal_pipe[2] = {-1, -1};
+
+void on_signal(int sig) {
+  int saved = errno;
+  auto byte = static_cast<unsigned char>(sig);
+  [[maybe_unused]] auto n = ::write(signal_pipe[1], &byte, 1);
+  errno = saved;
+}
+
+void catch_signals() {
+  if (::pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create a pipe");
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD}) ::sigaction(sig, &sa, nullptr);
+}
+
+// The signals read from the pipe since the last call (a bit per signal number).
+std::uint64_t take_signals() {
+  std::uint64_t seen = 0;
+  unsigned char buf[64];
+  ssize_t n;
+  while ((n = ::read(signal_pipe[0], buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < n; ++i) seen |= std::uint64_t{1} << (buf[i] & 63);
+  }
+  return seen;
+}
+
+bool has(std::uint64_t signals, int sig) { return (signals >> sig) & 1; }
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+// `ptt-task logs -f ID` as a child on the real terminal; back to the dashboard when it
+// ends, on Ctrl-C (the child gets it too) or on q. Returns true when top should quit
+// (SIGTERM or SIGHUP meanwhile).
+bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
+  screen.suspend();
+  write_stdout(fmt::format("── ptt-task logs -f {} · q or Ctrl-C returns to top ──\n", id));
+  std::string socket = o.connect.socket.string(), task = std::to_string(id);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::execl(o.ptt_task.c_str(), "ptt-task", "--socket", socket.c_str(), "--no-autostart", "logs", "-f",
+            task.c_str(), static_cast<char*>(nullptr));
+    print_error("ptt-task", fmt::format("cannot run ptt-task logs ({})", std::strerror(errno)));
+    ::_exit(kExitFailure);
+  }
+  bool quit = false;
+  if (child > 0) {
+    // q without Enter and without echo; Ctrl-C still makes a SIGINT for both of us.
+    termios saved{}, keys{};
+    bool tty = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    keys = saved;
+    keys.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+    keys.c_cc[VMIN] = 1;
+    keys.c_cc[VTIME] = 0;
+    if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &keys);
+    for (bool running = true; running;) {
+      pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
+      ::poll(fds, 2, -1);
+      std::uint64_t sigs = take_signals();
+      if (has(sigs, SIGTERM) || has(sigs, SIGHUP)) quit = true;
+      bool stop = quit || has(sigs, SIGINT);
+      if (fds[0].revents & POLLIN) {
+        char c = 0;
+        if (::read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q')) stop = true;
+      }
+      if (stop) ::kill(child, SIGTERM);
+      int status = 0;
+      if (::waitpid(child, &status, stop ? 0 : WNOHANG) == child) running = false;
+    }
+    if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  }
+  screen.resume();
+  return quit;
+}
+
+// Runs one action against the daemon, telling the outcome in the status bar.
+void carry_out(const Action& a, DaemonLinks& links, Model& model) {
+  const protocol::TaskRecord* t = model.find(a.task);
+  std::string label = t ? task_label(*t) : std::to_string(a.task);
+  try {
+    if (a.kind == Action::kCancel) {
+      links.request("cancel", {{"task", a.task}});
+      model.set_message(fmt::format("cancelling task {}…", label));
+    } else if (a.kind == Action::kFollowUp || a.kind == Action::kRetry) {
+      json fields = {{"task", a.task}};
+      if (a.kind == Action::kFollowUp) fields["prompt"] = a.prompt;
+      json reply = links.request(a.kind == Action::kFollowUp ? "follow_up" : "retry", fields);
+      auto record = reply.at("task").get<protocol::TaskRecord>();
+      std::int64_t made = record.id;
+      model.upsert(std::move(record));
+      model.select(made);
+      model.set_message(fmt::format("task {} started: {} of task {}", made,
+                                    a.kind == Action::kRetry ? "a retry" : "a follow-up", label));
+    }
+  } catch (const client::RequestError& e) {
+    if (e.code == "unknown_op") {
+      model.set_message(
+          "retry needs a newer ptt-taskd; restart it (`ptt-task shutdown`, then `ptt-task top`)", true);
+    } else {
+      model.set_message(e.what(), true);
+    }
+  } catch (const client::UnreachableError&) {
+    // The model shows the daemon as gone; the loop reconnects.
+  } catch (const json::exception& e) {
+    model.set_message(fmt::format("the daemon's reply cannot be read ({})", e.what()), true);
+  }
+}
+
+int poll_timeout_ms(const Model& model, const DaemonLinks& links) {
+  if (!links.connected()) return links.reconnect_wait_ms();
+  if (!model.clocks_running()) return -1;  // nothing moves: sleep until an event or a key
+  double now = now_seconds();
+  return static_cast<int>((1.0 - (now - static_cast<long long>(now))) * 1000) + 1;  // the next whole second
+}
+
+int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const DashboardOptions& o) {
+  for (;;) {
+    screen.draw(model.render(screen.width(), screen.height(), now_seconds()));
+    links.follow_selected();
+    if (links.has_buffered_line()) {
+      links.read_events(false);
+      links.read_detail(false);
+      continue;
+    }
+    pollfd fds[4] = {{STDIN_FILENO, POLLIN, 0},
+                     {signal_pipe[0], POLLIN, 0},
+                     {links.events_fd(), POLLIN, 0},
+                     {links.detail_fd(), POLLIN, 0}};
+    int n = ::poll(fds, 4, poll_timeout_ms(model, links));
+    if (n < 0 && errno != EINTR)
+      throw std::runtime_error(fmt::format("poll failed ({})", std::strerror(errno)));
+    std::uint64_t sigs = take_signals();
+    if (has(sigs, SIGINT) || has(sigs, SIGTERM) || has(sigs, SIGHUP)) return kExitInterrupted;
+    if (has(sigs, SIGWINCH)) screen.resize();
+    links.read_events(fds[2].revents != 0);
+    links.read_detail(fds[3].revents != 0);
+    while (auto key = screen.read_key()) {
+      Action a = model.press(*key);
+      if (a.kind == Action::kQuit) return kExitOk;
+      if (a.kind == Action::kOpenLogs) {
+        if (follow_logs(screen, o, a.task)) return kExitInterrupted;
+      } else if (a.kind != Action::kNone) {
+        carry_out(a, links, model);
+      }
+    }
+    links.try_reconnect();
+  }
+}
+
+}  // namespace
+
+int run_dashboard(const DashboardOptions& o) {
+  Model model;
+  DaemonLinks links(o.connect, model);
+  try {
+    links.connect();  // no daemon, and none can be started: said before the screen changes
+  } catch (const client::UnreachableError& e) {
+    print_error("ptt-task", e.what());
+    return kExitUnreachable;
+  }
+  catch_signals();
+  int rc = kExitOk;
+  std::string error;
+  try {
+    Screen screen(o.color);
+    rc = dashboard_loop(screen, model, links, o);
+  } catch (const std::exception& e) {
+    error = e.what();  // said after the screen is restored, where it can be read
+  }
+  if (!error.empty()) {
+    print_error("ptt-task", error);
+    return kExitFailure;
+  }
+  return rc;
+}
+
+}  // namespace ptt::tasktop

@@ -1,0 +1,242 @@
+#include "tasktop/model.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "taskcli/log_render.h"
+#include "taskcli/text.h"
+
+namespace ptt::tasktop {
+using namespace ptt::taskcli;
+using nlohmann::json;
+using protocol::TaskRecord;
+
+namespace {
+
+// The detail pane shows the end of a log; older lines are dropped so a long run
+// cannot grow the dashboard without bound.
+constexpr std::size_t kDetailLines = 400;
+// A follow-up prompt typed into the status bar; the protocol allows far more, a
+// person typing on one line does not need it.
+constexpr std::size_t kMaxInputBytes = 4000;
+
+}  // namespace
+
+std::string task_label(const TaskRecord& t) {
+  return t.name ? fmt::format("{} ({})", t.id, one_line(*t.name)) : std::to_string(t.id);
+}
+
+void Model::set_tasks(std::vector<TaskRecord> tasks) {
+  std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  tasks_ = std::move(tasks);
+  if (selected_ && !find(*selected_)) {
+    selected_.reset();
+    user_moved_ = false;
+  }
+  if (!user_moved_) selected_.reset();
+}
+
+void Model::upsert(TaskRecord task) {
+  auto at = std::lower_bound(tasks_.begin(), tasks_.end(), task.id,
+                             [](const TaskRecord& t, std::int64_t id) { return t.id < id; });
+  if (at != tasks_.end() && at->id == task.id) {
+    *at = std::move(task);
+  } else {
+    tasks_.insert(at, std::move(task));
+  }
+}
+
+void Model::apply_event(const json& event) {
+  if (!event.is_object()) return;
+  auto kind = event.find("event");
+  auto task = event.find("task");
+  if (kind == event.end() || !kind->is_string() || task == event.end() || !task->is_object()) return;
+  const std::string& k = kind->get_ref<const std::string&>();
+  if (k != "created" && k != "started" && k != "activity" && k != "finished") return;
+  try {
+    upsert(task->get<TaskRecord>());
+  } catch (const json::exception&) {
+    // A record this client cannot read (another version's daemon): skip it rather than abort.
+  }
+}
+
+void Model::set_connected(bool connected) {
+  connected_ = connected;
+  if (!connected && mode_ != Mode::kBrowse) mode_ = Mode::kBrowse;  // nothing to confirm against
+}
+
+void Model::set_message(std::string text, bool warning) {
+  message_ = one_line(text);
+  message_warning_ = warning;
+}
+
+void Model::start_detail(std::int64_t task) {
+  detail_task_ = task;
+  detail_.clear();
+}
+
+void Model::push_detail(std::string line) {
+  detail_.push_back(std::move(line));
+  while (detail_.size() > kDetailLines) detail_.pop_front();
+}
+
+void Model::add_log_line(std::int64_t task, std::string_view raw) {
+  if (detail_task_ != task) return;
+  // Plain text: colour is the adapter's business (ANSI codes would show as garbage in curses).
+  for (auto& l : render_stream_line(raw, Style{})) push_detail(std::move(l));
+}
+
+void Model::add_log_note(std::int64_t task, std::string text) {
+  if (detail_task_ == task) push_detail(fmt::format("[{}]", text));
+}
+
+const TaskRecord* Model::find(std::int64_t id) const {
+  auto at = std::lower_bound(tasks_.begin(), tasks_.end(), id,
+                             [](const TaskRecord& t, std::int64_t want) { return t.id < want; });
+  return at != tasks_.end() && at->id == id ? &*at : nullptr;
+}
+
+std::optional<std::int64_t> Model::selected() const {
+  if (selected_ && find(*selected_)) return selected_;
+  if (tasks_.empty()) return std::nullopt;
+  return tasks_.back().id;  // nothing chosen yet: the newest task
+}
+
+void Model::select(std::int64_t id) {
+  if (!find(id)) return;
+  selected_ = id;
+  user_moved_ = true;
+}
+
+bool Model::clocks_running() const {
+  return std::any_of(tasks_.begin(), tasks_.end(),
+                     [](const auto& t) { return !protocol::is_finished(t.state); });
+}
+
+void Model::move_selection(long delta) {
+  if (tasks_.empty()) return;
+  auto current = selected();
+  long at = static_cast<long>(tasks_.size()) - 1;
+  for (std::size_t i = 0; i < tasks_.size(); ++i) {
+    if (tasks_[i].id == *current) at = static_cast<long>(i);
+  }
+  at = std::clamp(at + delta, 0L, static_cast<long>(tasks_.size()) - 1);
+  select(tasks_[static_cast<std::size_t>(at)].id);
+}
+
+Action Model::press(const Key& key) {
+  switch (mode_) {
+    case Mode::kConfirmCancel:
+      return press_confirm(key);
+    case Mode::kFollowUpInput:
+      return press_input(key);
+    case Mode::kBrowse:
+      break;
+  }
+  return press_browse(key);
+}
+
+Action Model::press_browse(const Key& key) {
+  message_.clear();
+  switch (key.kind) {
+    case Key::kUp:
+      move_selection(-1);
+      return {};
+    case Key::kDown:
+      move_selection(1);
+      return {};
+    case Key::kPageUp:
+      move_selection(-std::max(1, page_rows_ - 1));
+      return {};
+    case Key::kPageDown:
+      move_selection(std::max(1, page_rows_ - 1));
+      return {};
+    case Key::kHome:
+      move_selection(-static_cast<long>(tasks_.size()));
+      return {};
+    case Key::kEnd:
+      move_selection(static_cast<long>(tasks_.size()));
+      return {};
+    case Key::kEnter:
+      if (auto id = selected()) return {Action::kOpenLogs, *id, {}};
+      return {};
+    case Key::kEscape:
+    case Key::kBackspace:
+      return {};
+    case Key::kText:
+      break;
+  }
+  const std::string& k = key.text;
+  if (k == "q" || k == "Q") return {Action::kQuit, 0, {}};
+  if (k == "j") return press_browse(Key::of(Key::kDown));
+  if (k == "k") return press_browse(Key::of(Key::kUp));
+  if (k == "g") return press_browse(Key::of(Key::kHome));
+  if (k == "G") return press_browse(Key::of(Key::kEnd));
+  auto id = selected();
+  if (k == "c" || k == "f" || k == "r") {
+    if (!id) {
+      set_message("no task selected");
+      return {};
+    }
+    if (!connected_) {
+      set_message("ptt-taskd is gone; wait until it is back", true);
+      return {};
+    }
+  }
+  if (k == "c") {
+    const TaskRecord* t = find(*id);
+    if (t && protocol::is_finished(t->state)) {
+      set_message(fmt::format("task {} already {}", task_label(*t), protocol::to_string(t->state)));
+      return {};
+    }
+    mode_ = Mode::kConfirmCancel;
+    pending_task_ = *id;
+  } else if (k == "f") {
+    mode_ = Mode::kFollowUpInput;
+    pending_task_ = *id;
+    input_.clear();
+  } else if (k == "r") {
+    return {Action::kRetry, *id, {}};
+  }
+  return {};
+}
+
+Action Model::press_confirm(const Key& key) {
+  mode_ = Mode::kBrowse;
+  if (key.kind == Key::kText && (key.text == "y" || key.text == "Y"))
+    return {Action::kCancel, pending_task_, {}};
+  set_message("not cancelled");
+  return {};
+}
+
+Action Model::press_input(const Key& key) {
+  switch (key.kind) {
+    case Key::kEscape:
+      mode_ = Mode::kBrowse;
+      set_message("no follow-up sent");
+      return {};
+    case Key::kEnter: {
+      mode_ = Mode::kBrowse;
+      std::string prompt = one_line(input_);
+      input_.clear();
+      if (prompt.empty()) {
+        set_message("no follow-up sent (empty prompt)");
+        return {};
+      }
+      return {Action::kFollowUp, pending_task_, std::move(prompt)};
+    }
+    case Key::kBackspace:
+      // Drop the last UTF-8 character whole.
+      while (!input_.empty() && (static_cast<unsigned char>(input_.back()) & 0xC0) == 0x80) input_.pop_back();
+      if (!input_.empty()) input_.pop_back();
+      return {};
+    case Key::kText:
+      if (input_.size() + key.text.size() <= kMaxInputBytes) input_ += key.text;
+      return {};
+    default:
+      return {};
+  }
+}
+
+}  // namespace ptt::tasktop

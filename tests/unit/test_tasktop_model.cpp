@@ -1,0 +1,248 @@
+// `ptt-task top`'s model without a terminal: events and keys in, frames and actions out.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "taskcli/text.h"
+#include "tasktop/model.h"
+
+using namespace ptt::tasktop;
+using nlohmann::json;
+using ptt::protocol::AgentResult;
+using ptt::protocol::TaskRecord;
+using ptt::protocol::TaskState;
+
+namespace {
+
+constexpr double kNow = 1764000100;
+
+TaskRecord task(std::int64_t id, TaskState state, const char* name = nullptr) {
+  TaskRecord t;
+  t.id = id;
+  t.state = state;
+  t.created_at = kNow - 100;
+  t.prompt = "fix the failing tests in the api package";
+  t.cwd = "/src/api";
+  if (name) t.name = name;
+  return t;
+}
+
+std::string text_of(const Line& line) {
+  std::string out;
+  for (const auto& s : line.spans) out += s.text;
+  return out;
+}
+
+std::vector<std::string> screen(const Model& m, int width = 100, int height = 20) {
+  std::vector<std::string> out;
+  for (const auto& l : m.render(width, height, kNow).lines) out.push_back(text_of(l));
+  return out;
+}
+
+bool contains(const std::vector<std::string>& lines, const std::string& needle) {
+  for (const auto& l : lines)
+    if (l.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+// The row (line) that shows task `id`, or -1.
+int row_of(const Frame& f, std::int64_t id) {
+  for (std::size_t i = 2; i < f.lines.size(); ++i) {
+    if (!f.lines[i].spans.empty() && f.lines[i].spans[0].text.rfind(std::to_string(id) + " ", 0) == 0)
+      return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Model three_tasks() {
+  Model m;
+  auto done = task(1, TaskState::kSucceeded, "docs");
+  done.started_at = kNow - 90;
+  done.finished_at = kNow - 30;  // took 60 s
+  done.result = AgentResult{"success", false, "updated the README", 0.0123, 2, 60000};
+  auto running = task(2, TaskState::kRunning, "fix-tests");
+  running.started_at = kNow - 42;
+  running.activity = "Bash: npm test";
+  m.set_tasks({running, done, task(3, TaskState::kQueued)});
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("top: the table shows every task with state, time, activity and cost", "[taskcli]") {
+  Model m = three_tasks();
+  auto lines = screen(m);
+  CHECK(lines[0].find("3 tasks · 1 running · 1 queued") != std::string::npos);
+  CHECK(lines[1].rfind("ID", 0) == 0);
+  CHECK(lines[1].find("ACTIVITY") != std::string::npos);
+  // By id; a finished task shows how long it took, a running one how long it has run.
+  CHECK(lines[2].find("docs") != std::string::npos);
+  CHECK(lines[2].find("succeeded") != std::string::npos);
+  CHECK(lines[2].find("1m") != std::string::npos);
+  CHECK(lines[2].find("$0.0123") != std::string::npos);
+  CHECK(lines[2].find("updated the README") != std::string::npos);
+  CHECK(lines[3].find("42s") != std::string::npos);
+  CHECK(lines[3].find("Bash: npm test") != std::string::npos);
+  // An unnamed task shows the start of its prompt.
+  CHECK(lines[4].find("fix the failing tests") != std::string::npos);
+  CHECK(lines.back().find("q quit") != std::string::npos);
+  CHECK(m.clocks_running());
+}
+
+TEST_CASE("top: every line fits the width, and the newest task is selected until the user moves",
+          "[taskcli]") {
+  Model m = three_tasks();
+  for (int width : {20, 40, 80, 200}) {
+    for (const auto& l : screen(m, width, 12))
+      CHECK(ptt::taskcli::display_width(l) <= static_cast<std::size_t>(width));
+  }
+  CHECK(screen(m, 80, 1).size() == 1);
+  CHECK(screen(m, 80, 3).size() == 3);
+  CHECK(m.selected() == 3);
+  Frame f = m.render(100, 20, kNow);
+  CHECK(f.lines[static_cast<std::size_t>(row_of(f, 3))].fill == Paint::kSelected);
+  CHECK(f.lines[static_cast<std::size_t>(row_of(f, 2))].fill == Paint::kNormal);
+
+  m.upsert(task(4, TaskState::kQueued));
+  CHECK(m.selected() == 4);  // a new task is followed while the user has not chosen
+  m.press(Key::ch("k"));
+  CHECK(m.selected() == 3);
+  m.upsert(task(5, TaskState::kQueued));
+  CHECK(m.selected() == 3);  // once chosen, the selection stays put
+  m.press(Key::of(Key::kUp));
+  m.press(Key::of(Key::kUp));
+  CHECK(m.selected() == 1);
+  m.press(Key::of(Key::kUp));
+  CHECK(m.selected() == 1);  // no wrap at the top
+  m.press(Key::ch("j"));
+  CHECK(m.selected() == 2);
+  m.press(Key::ch("G"));
+  CHECK(m.selected() == 5);
+}
+
+TEST_CASE("top: events update the table; unreadable ones are skipped", "[taskcli]") {
+  Model m = three_tasks();
+  json rec = task(2, TaskState::kRunning, "fix-tests");
+  rec["activity"] = "Edit src/db.py";
+  m.apply_event({{"event", "activity"}, {"task", rec}});
+  CHECK(contains(screen(m), "Edit src/db.py"));
+  json made = task(7, TaskState::kQueued, "new-one");
+  m.apply_event({{"event", "created"}, {"task", made}});
+  CHECK(m.tasks().size() == 4);
+  CHECK(contains(screen(m), "new-one"));
+  m.apply_event({{"event", "finished"}, {"task", {{"id", "not a record"}}}});
+  m.apply_event({{"event", "created"}, {"task", 3}});
+  m.apply_event(json::array());
+  CHECK(m.tasks().size() == 4);
+}
+
+TEST_CASE("top: c asks before cancelling; only y cancels", "[taskcli]") {
+  Model m = three_tasks();
+  m.select(2);
+  CHECK(m.press(Key::ch("c")).kind == Action::kNone);
+  CHECK(m.mode() == Mode::kConfirmCancel);
+  CHECK(screen(m).back() == "Cancel task 2 (fix-tests)? [y/n]");
+  Action a = m.press(Key::ch("y"));
+  CHECK(a.kind == Action::kCancel);
+  CHECK(a.task == 2);
+  CHECK(m.mode() == Mode::kBrowse);
+
+  m.press(Key::ch("c"));
+  CHECK(m.press(Key::ch("n")).kind == Action::kNone);
+  CHECK(screen(m).back() == "not cancelled");
+  // A finished task is not offered for cancelling.
+  m.select(1);
+  CHECK(m.press(Key::ch("c")).kind == Action::kNone);
+  CHECK(m.mode() == Mode::kBrowse);
+  CHECK(screen(m).back().find("already succeeded") != std::string::npos);
+}
+
+TEST_CASE("top: f reads a follow-up prompt in the status bar", "[taskcli]") {
+  Model m = three_tasks();
+  m.select(1);
+  m.press(Key::ch("f"));
+  CHECK(m.mode() == Mode::kFollowUpInput);
+  for (const char* c : {"n", "o", "w", " ", "t", "x", "…"}) CHECK(m.press(Key::ch(c)).kind == Action::kNone);
+  m.press(Key::of(Key::kBackspace));  // the whole "…", not one byte of it
+  m.press(Key::ch("s"));
+  Frame f = m.render(100, 20, kNow);
+  CHECK(text_of(f.lines.back()).find("Follow-up to task 1") != std::string::npos);
+  CHECK(text_of(f.lines.back()).find("now txs") != std::string::npos);
+  CHECK(f.cursor_row == static_cast<int>(f.lines.size()) - 1);
+  CHECK(m.press(Key::ch("q")).kind == Action::kNone);  // q is text while typing
+  m.press(Key::of(Key::kBackspace));
+  Action a = m.press(Key::of(Key::kEnter));
+  CHECK(a.kind == Action::kFollowUp);
+  CHECK(a.task == 1);
+  CHECK(a.prompt == "now txs");
+
+  m.press(Key::ch("f"));
+  m.press(Key::ch("x"));
+  CHECK(m.press(Key::of(Key::kEscape)).kind == Action::kNone);
+  CHECK(m.mode() == Mode::kBrowse);
+  m.press(Key::ch("f"));
+  CHECK(m.press(Key::of(Key::kEnter)).kind == Action::kNone);  // an empty prompt is not sent
+}
+
+TEST_CASE("top: r retries, Enter opens the log, q quits", "[taskcli]") {
+  Model m = three_tasks();
+  m.select(2);
+  CHECK(m.press(Key::ch("r")).kind == Action::kRetry);
+  CHECK(m.press(Key::ch("r")).task == 2);
+  CHECK(m.press(Key::of(Key::kEnter)).kind == Action::kOpenLogs);
+  CHECK(m.press(Key::ch("q")).kind == Action::kQuit);
+  Model empty;
+  CHECK(empty.press(Key::ch("c")).kind == Action::kNone);
+  CHECK(empty.press(Key::of(Key::kEnter)).kind == Action::kNone);
+  CHECK(contains(screen(empty), "no tasks yet"));
+  CHECK_FALSE(empty.clocks_running());
+}
+
+TEST_CASE("top: the detail pane shows the selected task's latest log lines and how it ended", "[taskcli]") {
+  Model m = three_tasks();
+  m.select(1);
+  m.start_detail(1);
+  for (int i = 0; i < 50; ++i) {
+    json line = {{"type", "assistant"},
+                 {"message", {{"content", {{{"type", "text"}, {"text", "step " + std::to_string(i)}}}}}}};
+    m.add_log_line(1, line.dump());
+  }
+  m.add_log_line(2, R"({"type":"assistant","message":{"content":[{"type":"text","text":"other task"}]}})");
+  auto lines = screen(m, 100, 20);
+  CHECK(contains(lines, "── task 1 (docs) · succeeded"));
+  CHECK(contains(lines, "prompt: fix the failing tests"));
+  CHECK(contains(lines, "step 49"));
+  CHECK_FALSE(contains(lines, "step 0"));
+  CHECK_FALSE(contains(lines, "other task"));
+  CHECK(contains(lines, "■ 1 docs succeeded"));
+  CHECK(lines.size() == 20);
+}
+
+TEST_CASE("top: a lost daemon is said in the status bar and blocks actions", "[taskcli]") {
+  Model m = three_tasks();
+  m.press(Key::ch("c"));
+  m.set_connected(false);
+  CHECK(m.mode() == Mode::kBrowse);
+  CHECK(screen(m).back() == "ptt-taskd is gone; reconnecting…");
+  CHECK(m.press(Key::ch("r")).kind == Action::kNone);
+  CHECK(m.press(Key::ch("q")).kind == Action::kQuit);
+  m.set_connected(true);
+  CHECK(screen(m).back().find("q quit") != std::string::npos);
+}
+
+TEST_CASE("top: the table scrolls to keep the selection visible", "[taskcli]") {
+  Model m;
+  std::vector<TaskRecord> many;
+  for (int i = 1; i <= 40; ++i) many.push_back(task(i, TaskState::kSucceeded));
+  m.set_tasks(many);
+  Frame f = m.render(80, 20, kNow);
+  CHECK(row_of(f, 40) > 0);  // the newest, selected, is shown
+  CHECK(row_of(f, 1) < 0);
+  m.press(Key::ch("g"));
+  f = m.render(80, 20, kNow);
+  CHECK(row_of(f, 1) == 2);
+  m.press(Key::of(Key::kPageDown));
+  f = m.render(80, 20, kNow);
+  CHECK(m.selected() > 1);
+  CHECK(row_of(f, *m.selected()) > 0);
+}
