@@ -92,6 +92,16 @@ Line text_line(std::string text, Paint paint, std::size_t width, Paint fill = Pa
   return line;
 }
 
+// Cuts a row to the screen's width (narrow terminals): the table's fixed columns
+// alone can be wider than it.
+void clip(Line& line, std::size_t width) {
+  std::size_t left = width;
+  for (auto& span : line.spans) {
+    span.text = truncate_to_width(span.text, left);
+    left -= display_width(span.text);
+  }
+}
+
 }  // namespace
 
 Frame Model::render(int width_in, int height_in, double now) const {
@@ -215,6 +225,7 @@ Frame Model::render(int width_in, int height_in, double now) const {
   if (f.lines.size() >= height) f.lines.resize(height - 1);
   f.lines.push_back(text_line(status, paint, width, paint == Paint::kKeys ? Paint::kKeys : Paint::kNormal));
   if (f.cursor_row >= 0) f.cursor_row = static_cast<int>(f.lines.size() - 1);
+  for (auto& line : f.lines) clip(line, width);
   return f;
 }
 
