@@ -299,7 +299,8 @@ TEST_CASE("a daemon reply of the wrong shape is answered as an error, not a cras
   }
   Harness h;
   h.clear();
-  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", "seven"}, {"state", "failed"}}}}));
+  h.take(
+      h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", "seven"}, {"state", "failed"}}}}));
   CHECK(h.printed.empty());
   CHECK(h.sent.empty());
 }
@@ -315,6 +316,10 @@ TEST_CASE("an announcement is queued behind an active response and a held key", 
   CHECK(h.sent.empty());
   CHECK(h.session.queued_announcements() == 1);
   CHECK(h.printed_has("task", "event", "finished"));
+  // The printed event carries the result excerpt the readable view shows.
+  CHECK(h.printed_has(
+      "task", "task",
+      json{{"id", 3}, {"name", "fix-tests"}, {"state", "succeeded"}, {"result", "all 12 tests pass"}}));
   // The user starts talking before the response ends: still held.
   h.stdin_({{"type", "ptt.start"}});
   h.server(response_done("r1"));
@@ -332,6 +337,15 @@ TEST_CASE("an announcement is queued behind an active response and a held key", 
   CHECK(h.sent.empty());
   h.server(response_done("r2"));
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+}
+
+TEST_CASE("a finished task whose fields have odd types is announced without them, not a crash",
+          "[realtime]") {
+  Harness h;
+  h.clear();
+  json odd = {{"id", 4}, {"state", 5}, {"result", {{"text", 12}}}};
+  CHECK_NOTHROW(h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", odd}})));
+  CHECK(h.printed_has("task", "task", json{{"id", 4}, {"state", ""}}));
 }
 
 TEST_CASE("an announcement while idle is sent at once", "[realtime]") {
@@ -477,7 +491,8 @@ TEST_CASE("in VAD mode the server decides turns and ptt events do nothing", "[re
         std::vector<std::string>{"input_audio_buffer.append", "conversation.item.create", "response.create"});
 }
 
-TEST_CASE("a server event with a field of the wrong type is logged and ignored (fuzz regression)", "[realtime]") {
+TEST_CASE("a server event with a field of the wrong type is logged and ignored (fuzz regression)",
+          "[realtime]") {
   Harness h;
   h.stdin_({{"type", "text"}, {"text", "start a task"}});
   h.server(response_created("r1"));
