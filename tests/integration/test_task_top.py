@@ -1,5 +1,5 @@
 """`ptt-task top` on a real terminal (tmux): the table appears, a task spawned elsewhere
-shows up within 200 ms, j/k select, c+y cancels, f sends a follow-up, r retries, a resize
+shows up within 200 ms, j/k select, Enter follows the log and q/Ctrl-C come back, c+y cancels, f sends a follow-up, r retries, a resize
 redraws at the new width, a daemon that goes away is said and picked up again when it is
 back, q and SIGTERM restore the terminal, NO_COLOR holds, and a pipe is refused."""
 import os
@@ -40,7 +40,9 @@ class Tmux:
         env.update(env_overrides or {})
         assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if v is not None)
         unset = " ".join(f"-u {k}" for k, v in env.items() if v is None)
-        shell = f"{shlex.quote(PTT_TASK)} top; echo TOP-EXITED rc=$?; sleep 60"
+        # The shell outlives a Ctrl-C meant for top (as an interactive one does); its
+        # trap is not inherited, so top and `logs -f` get SIGINT as usual.
+        shell = f"trap : INT; {shlex.quote(PTT_TASK)} top; echo TOP-EXITED rc=$?; sleep 60"
         self.run("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
                  f"env {unset} {assigns} sh -c {shlex.quote(shell)}")
 
@@ -63,7 +65,7 @@ class Tmux:
             wait_until(check, timeout, what)
             return last[0]
         except SystemExit:
-            print(f"screen was:\n{last[0]}", flush=True)
+            print(f"screen was ({what}):\n{last[0]}", flush=True)
             raise
 
     def kill(self):
@@ -137,6 +139,17 @@ with Sandbox("task-top") as sb:
         tmux.wait_for("main", lambda s: "→ Bash: make all" in s, "task 2's log in the detail pane")
         tmux.keys("main", "j")
         tmux.wait_for("main", lambda s: "── task 3 (late-arrival)" in detail_header(s), "j selects task 3")
+        # Enter follows the selected (running) task's log on the normal screen; q comes
+        # back, and so does Ctrl-C (which leaves top running).
+        for leave in ("q", "C-c"):
+            tmux.keys("main", "Enter")
+            tmux.wait_for("main", lambda s: "ptt-task logs -f 3 · q or Ctrl-C returns to top" in s, "logs -f")
+            expect(not tmux.alternate_on("main"), "logs -f runs on the alternate screen")
+            tmux.wait_for("main", lambda s: "● session" in s, "the followed log")
+            tmux.keys("main", leave)
+            tmux.wait_for("main", lambda s: "q quit" in s and "── task 3 (late-arrival)" in detail_header(s),
+                          f"the dashboard again after {leave}")
+            expect(tmux.alternate_on("main"), f"the dashboard is not on the alternate screen after {leave}")
         tmux.keys("main", "Up")
         tmux.wait_for("main", lambda s: "── task 2 (long-one)" in detail_header(s), "Up selects task 2")
 
