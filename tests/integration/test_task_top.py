@@ -1,7 +1,8 @@
 """`ptt-task top` on a real terminal (tmux): the table appears, a task spawned elsewhere
-shows up within 200 ms, j/k select, Enter follows the log and q/Ctrl-C come back, c+y cancels, f sends a follow-up, r retries, a resize
-redraws at the new width, a daemon that goes away is said and picked up again when it is
-back, q and SIGTERM restore the terminal, NO_COLOR holds, and a pipe is refused."""
+shows up within 200 ms, j/k select, Enter follows the log and q/Ctrl-C come back, c+y
+cancels, f sends a follow-up, r retries, a resize redraws at the new width, a daemon that
+goes away is said and picked up again when it is back, q, Ctrl-C and SIGTERM restore the
+terminal, NO_COLOR holds, and a pipe is refused."""
 import os
 import re
 import shlex
@@ -227,6 +228,13 @@ with Sandbox("task-top") as sb:
         os.kill(top, 15)
         tmux.wait_for("term", lambda s: "TOP-EXITED rc=130" in s, "top to exit on SIGTERM")
         expect(not tmux.alternate_on("term"), "the alternate screen is still on after SIGTERM")
+
+        # Ctrl-C on the dashboard quits it (130) and restores the terminal as well.
+        tmux.start_top("intr")
+        tmux.wait_for("intr", lambda s: "after-restart" in s and "q quit" in s, "the third dashboard")
+        tmux.keys("intr", "C-c")
+        tmux.wait_for("intr", lambda s: "TOP-EXITED rc=130" in s, "top to exit on Ctrl-C")
+        expect(not tmux.alternate_on("intr"), "the alternate screen is still on after Ctrl-C")
     finally:
         tmux.kill()
 print("ok: top shows tasks live, keys act, resize redraws, reconnects, and restores the terminal")
