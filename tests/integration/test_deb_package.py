@@ -29,7 +29,7 @@ with Sandbox("deb") as sb:
     expect(fields.get("Package") == "ptt" and fields.get("Architecture") == "amd64", f"control: {info}")
     depends = [d.strip().split()[0] for d in fields.get("Depends", "").split(",")]
     for want in ("libwebsockets-evlib-uv", "libc6", "libstdc++6", "libuv1", "libportaudio2", "libsndfile1",
-                 "libsamplerate0", "libcurl4"):  # fmt is header-only (no libfmt9)
+                 "libsamplerate0", "libcurl4", "libncursesw6"):  # fmt is header-only (no libfmt9)
         expect(want in depends, f"Depends lacks {want}: {fields.get('Depends')}")
     expect(any(d.startswith("libwebsockets1") for d in depends), f"Depends lacks libwebsockets: {depends}")
 
@@ -40,6 +40,7 @@ with Sandbox("deb") as sb:
                      f"./usr/share/bash-completion/completions/{tool}"):
             expect(want in paths, f"the package lacks {want}")
     expect("./usr/libexec/ptt/ptt-supervise" in paths, "the package lacks ptt-supervise")
+    expect("./usr/libexec/ptt/ptt-task-top" in paths, "the package lacks ptt-task-top (`ptt-task top`)")
     for unit in ("ptt-taskd.socket", "ptt-taskd.service", "ptt-voice.service"):
         expect(f"./usr/lib/systemd/user/{unit}" in paths, f"the package lacks {unit}")
     expect("./usr/share/doc/ptt/examples/tmux/ptt-status.sh" in paths, "the package lacks the examples")
