@@ -3,10 +3,11 @@
 
     make -f Makefile.dist demo        (or: /usr/bin/python3 demo/run_demo.py [--build build])
 
-A spoken request (espeak-ng) goes through `ptt-listen --file` into `ptt-realtime`, which
-talks to the project's mock Realtime server (tests/support/mock_realtime_server.py) on
-127.0.0.1 instead of OpenAI. The mock recognises no speech: it reports the scripted words
-and asks for a spawn_task, as the real model would. A private ptt-taskd runs the task with
+A spoken request (espeak-ng) goes through `ptt-listen --file` into `ptt-realtime` (shown
+in its readable view, --pretty), which talks to the project's mock Realtime server
+(tests/support/mock_realtime_server.py) on 127.0.0.1 instead of OpenAI. The mock
+recognises no speech: it reports the scripted words and asks for a spawn_task, as the
+real model would. A private ptt-taskd runs the task with
 the pinned real Claude Code CLI (`make -f Makefile.dist claude-cli`) talking to the mock
 Messages API (tests/support/mock_messages_api.py), or with the fake agent when that CLI is
 not installed. When the task ends, ptt-realtime announces it; the mock speaks the
@@ -229,11 +230,11 @@ def main():
         say(f'\n# The spoken request (espeak-ng): "{REQUEST}"')
         speak(sb, REQUEST, "request")
         wav_out = sb.path("replies.wav")
-        say("$ ptt-listen --file request.wav --fast | ptt-realtime --project demo=DIR --audio-out replies.wav")
+        say("$ ptt-listen --file request.wav --fast | ptt-realtime --pretty --project demo=DIR --audio-out replies.wav")
         listen_err = open(sb.path("listen.err"), "w")
         listen = sb.start(["ptt-listen", "--file", sb.path("request.wav"), "--fast"], stdout=subprocess.PIPE,
                           stderr=listen_err)
-        realtime = sb.start(["ptt-realtime", "--url", mock.url, "--project", f"demo={project}", "--audio-out",
+        realtime = sb.start(["ptt-realtime", "--pretty", "--url", mock.url, "--project", f"demo={project}", "--audio-out",
                              wav_out, "--socket", sb.socket], stdin=subprocess.PIPE, stdout=None, stderr=None)
         # ptt-listen ends with the file; ptt-realtime would then finish its turn and exit
         # before the task ends. The demo holds its stdin open until the announcement went out.

@@ -77,12 +77,14 @@ def run_to_end(sb, name, *args):
     expect("ptt DEMO" in out and "against local stand-ins" in out, f"no demo banner:\n{out}")
     expect(re.search(r"the mock server tests/support/mock_realtime_server\.py on 127\.0\.0\.1:\d+", out),
            f"the banner does not name the mock Realtime server:\n{out}")
-    expect(f'"role":"user","text":"{TRANSCRIPT}"' in out, f"the request's transcript is not shown:\n{out}")
-    expect(re.search(r'"event":"started","task":\{"id":1,"name":"count-lines"', out), f"no task 1 started:\n{out}")
-    expect('"event":"activity"' in out, f"no live activity:\n{out}")
-    expect("[task update] task 1 'count-lines' succeeded" in out, f"no finish announcement:\n{out}")
-    expect(re.search(r'"role":"assistant","text":"task 1 \'count-lines\' succeeded', out),
-           f"the announcement was not spoken:\n{out}")
+    # ptt-realtime's readable view (--pretty: stdout is a pipe here), not NDJSON.
+    expect(not re.search(r"^\{", out, re.M), f"NDJSON where the readable view belongs:\n{out}")
+    expect(f"\nyou: {TRANSCRIPT}\n" in out, f"the request's transcript is not shown:\n{out}")
+    expect("\ntask 1 (count-lines) started\n" in out, f"no task 1 started:\n{out}")
+    expect(re.search(r"^task 1 \(count-lines\): Bash: ", out, re.M), f"no live activity:\n{out}")
+    expect(re.search(r"^task 1 \(count-lines\) succeeded", out, re.M), f"the task's end is not shown:\n{out}")
+    expect(re.search(r"^assistant: task 1 'count-lines' succeeded", out, re.M),
+           f"the finish announcement was not spoken:\n{out}")
     listing = out.split("$ ptt-task list\n", 1)
     expect(len(listing) == 2 and re.search(r"^\s*1\s+count-lines\s+succeeded\s", listing[1], re.M),
            f"the final list does not show task 1 succeeded:\n{out}")
@@ -97,7 +99,7 @@ with Sandbox("demo") as sb:
         out, seconds, took = run_to_end(sb, "real", "--claude", cli)
         expect("the real Claude Code CLI" in out and "tests/support/mock_messages_api.py on 127.0.0.1:" in out,
                f"the banner does not name the real CLI and the mock Messages API:\n{out}")
-        expect('"activity":"Bash: wc -l notes.txt"' in out, f"the agent's Bash call is not shown:\n{out}")
+        expect("\ntask 1 (count-lines): Bash: wc -l notes.txt\n" in out, f"the agent's Bash call is not shown:\n{out}")
         expect("notes.txt has 3 lines" in out, f"the task's result (from the real command) is missing:\n{out}")
         print(f"ok: demo with the real Claude CLI: exit 0, {seconds:.1f} s of speech, {took:.1f} s")
     else:
@@ -120,7 +122,7 @@ with Sandbox("demo") as sb:
         with open(log_path) as f:
             return f.read()
 
-    wait_until(lambda: '"event":"started"' in output() or demo.poll() is not None, 60, "the task to start")
+    wait_until(lambda: "task 1 (count-lines) started" in output() or demo.poll() is not None, 60, "the task to start")
     os.killpg(demo.pid, signal.SIGINT)
     code = demo.wait(timeout=30 * TIMEOUT_FACTOR)
     out = output()
