@@ -290,4 +290,7 @@ def on_sigterm(signum, frame):
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, on_sigterm)
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # before anything was started: nothing to clean up
+        sys.exit(130)
