@@ -110,7 +110,10 @@ std::vector<std::string> tool_result(const json& event, const ViewStyle& style) 
 std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
   const json& task = obj(event, "task");
   std::string kind = str(event, "event"), label = task_label(task), state = str(task, "state");
-  if (kind == "created") return {label + " queued"};
+  // A task that starts at once is created "running" and a `started` event follows:
+  // say "queued" only for one that waits.
+  if (kind == "created")
+    return state == "queued" ? std::vector{label + " queued"} : std::vector<std::string>{};
   if (kind == "started") return {label + " started"};
   if (kind == "activity") {
     std::string activity = str(task, "activity");

@@ -29,6 +29,10 @@ TEST_CASE("the view names tasks by number and name, with the result of a finishe
   CHECK(plain(started) == Lines{"task 3 (fix-tests) started"});
   json created = {{"type", "task"}, {"event", "created"}, {"task", {{"id", 4}, {"state", "queued"}}}};
   CHECK(plain(created) == Lines{"task 4 queued"});
+  // Created already running: the `started` event that follows says so; no "queued".
+  json created_running = {
+      {"type", "task"}, {"event", "created"}, {"task", {{"id", 5}, {"state", "running"}}}};
+  CHECK(plain(created_running).empty());
   json activity = {
       {"type", "task"},
       {"event", "activity"},
