@@ -134,7 +134,7 @@ void Daemon::load_tasks() {
       if (auto status = read_supervisor_status(store_.log_dir(record.id))) {
         record.state = protocol::TaskState::kRunning;
         record.started_at = status->started_at.value_or(record.created_at);
-        if (status->supervisor > 0) record.pid = status->supervisor;
+        if (status->agent > 0) record.pid = status->agent;
       } else {
         record.state = protocol::TaskState::kQueued;
         record.started_at.reset();
@@ -189,7 +189,7 @@ void Daemon::start_handles() {
 void Daemon::adopt_unfinished() {
   for (const auto& [id, t] : table_.tasks()) {
     if (t.state != protocol::TaskState::kRunning) continue;
-    pid_t pid = t.pid.value_or(0);
+    pid_t pid = 0;  // the record's pid is the agent's
     if (auto status = read_supervisor_status(store_.log_dir(id)); status && status->supervisor > 0) {
       pid = status->supervisor;
     }

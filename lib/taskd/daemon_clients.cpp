@@ -51,11 +51,43 @@ namespace {
 // over thousands of tasks they are a third of the reply the client must read.
 // created_at in whole seconds, the table's finest unit: an integer parses several
 // times faster than a double. exit_code only where the table shows it.
+// The start of a prompt on one line (control characters and runs of spaces become
+// one space), at most kPromptExcerpt code points: what names an unnamed task.
+constexpr std::size_t kPromptExcerpt = 40;
+std::string prompt_excerpt(std::string_view prompt) {
+  std::string out;
+  std::size_t points = 0;
+  bool space = false;
+  for (unsigned char c : prompt) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    bool starts_point = (c & 0xC0) != 0x80;
+    if (starts_point && points + (space ? 1 : 0) >= kPromptExcerpt) break;
+    if (space) {
+      out += ' ';
+      ++points;
+      space = false;
+    }
+    if (starts_point) ++points;
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
 json table_view(const protocol::TaskRecord& t) {
   json j = {{"id", t.id},
             {"state", protocol::to_string(t.state)},
             {"created_at", static_cast<std::int64_t>(t.created_at)}};
-  if (t.name) j["name"] = *t.name;
+  if (t.name) {
+    j["name"] = *t.name;
+  } else {
+    j["prompt"] = prompt_excerpt(t.prompt);
+  }
+  if (t.parent) j["parent"] = *t.parent;
+  if (t.started_at) j["started_at"] = static_cast<std::int64_t>(*t.started_at);
+  if (t.finished_at) j["finished_at"] = static_cast<std::int64_t>(*t.finished_at);
   if (t.reason) j["reason"] = *t.reason;
   if (t.activity) j["activity"] = *t.activity;
   if (!t.after.empty()) j["after"] = t.after;

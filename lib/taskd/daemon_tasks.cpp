@@ -84,8 +84,7 @@ void Daemon::start_agent(TaskId id) {
     daemon_log(fmt::format("task {}: {}", id, why));
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
   } else {
-    table_.agent_started(id, pid);
-    watch_task(id, pid, TaskWatch::Supervisor::kChild);
+    watch_task(id, pid, TaskWatch::Supervisor::kChild);  // the task's pid is its agent's, once known
   }
   apply(std::move(actions));
 }
@@ -95,6 +94,10 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind)
   cb.on_stream_value = [this](std::int64_t task, const json& value) { on_stream_value(task, value); };
   cb.on_grew = [this](std::int64_t task) { mark_followers(task); };
   cb.want_pump = [this] { want_pump(); };
+  cb.on_agent = [this](std::int64_t task, pid_t agent) {
+    table_.agent_started(task, agent);
+    forget_record_line(task);
+  };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
   watches_[id] = TaskWatch::start(loop_, id, store_.log_dir(id), supervisor, kind, std::move(cb));
 }

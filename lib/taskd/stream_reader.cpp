@@ -91,6 +91,9 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
   if (type == "system" && str_field(line, "subtype") == "init") {
     if (auto s = str_field(line, "session_id"); !s.empty()) u.session_id = s;
     if (auto m = str_field(line, "model"); !m.empty()) u.model = m;
+    // The session is up and the model at work: no longer "starting", even for a
+    // run that never calls a tool (tool uses replace this as they come).
+    u.activity = "thinking";
   } else if (type == "assistant") {
     if (auto flag = line.find("is_api_error_message");
         flag != line.end() && flag->is_boolean() && flag->get<bool>()) {

@@ -105,7 +105,7 @@ bool TaskTable::cancel_requested(TaskId id) const {
 
 void TaskTable::agent_started(TaskId id, int pid) {
   auto it = tasks_.find(id);
-  if (it != tasks_.end()) it->second.pid = pid;  // the status file has it for a restart
+  if (it != tasks_.end()) it->second.pid = pid;  // the agent's; the status file has it for a restart
 }
 
 void TaskTable::stream_update(TaskId id, const StreamUpdate& u, Actions& out) {

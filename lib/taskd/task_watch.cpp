@@ -106,6 +106,10 @@ bool TaskWatch::pump(std::size_t budget) {
   if (!exit_seen_ && !supervisor_gone_) return false;
   exit_seen_ = false;  // until the status file changes again
   std::optional<SupervisorStatus> status = read_supervisor_status(log_dir_);
+  if (status && status->agent > 0 && status->agent != agent_) {
+    agent_ = status->agent;
+    if (cb_.on_agent) cb_.on_agent(task_, agent_);
+  }
   std::optional<AgentExit> exit = status ? status->exit : std::nullopt;
   if (!exit && !supervisor_gone_) return false;  // not written yet; its inotify event will come
   // The agent may have written its last lines (the result above all) after the

@@ -26,6 +26,8 @@ class TaskWatch {
     std::function<void(std::int64_t task, const nlohmann::json& value)> on_stream_value;
     std::function<void(std::int64_t task)> on_grew;  // log followers have news
     std::function<void()> want_pump;                 // schedule pump() soon
+    // The agent's pid (its process group's leader), once the supervisor has written it.
+    std::function<void(std::int64_t task, pid_t agent)> on_agent;
     // exit: nullopt when the supervisor vanished without writing its exit line.
     std::function<void(std::int64_t task, std::optional<AgentExit> exit)> on_ended;
   };
@@ -65,7 +67,8 @@ class TaskWatch {
   int pidfd_ = -1;
   off_t offset_ = 0;
   bool backlog_ = true;
-  bool exit_seen_ = false;
+  bool exit_seen_ = false;  // supervisor.ndjson changed: an agent pid or the exit may be there
+  pid_t agent_ = 0;         // the agent pid already reported
   bool supervisor_gone_ = false;
   bool ended_ = false;
   int open_handles_ = 0;

@@ -19,10 +19,10 @@ with Sandbox("taskd-kill9-ten") as sb:
     wait_until(lambda: all(get(c, t)["activity"] == f"Bash: step {i}" for i, t in enumerate(ids)), 30,
                "all 10 agents to be running")
     expect(all(get(c, t)["state"] == "running" for t in ids), "not all 10 tasks were running")
-    supervisors = [get(c, t)["pid"] for t in ids]
+    agents = [wait_until(lambda t=t: get(c, t)["pid"], what=f"task {t}'s agent pid") for t in ids]
 
     d.kill9()
-    expect(all(pid_alive(p) for p in supervisors), "tasks died with the daemon")
+    expect(all(pid_alive(p) for p in agents), "tasks died with the daemon")
     # Half the tasks end while no daemon is watching.
     for i in range(0, N, 2):
         open(gates[i], "w").close()

@@ -50,8 +50,9 @@ with Sandbox("taskd-ops") as sb:
     while not (seen and seen[-1]["event"] == "finished"):
         seen.append(events.read())
     kinds = [e["event"] for e in seen]
-    expect(kinds == ["created", "started", "activity", "activity", "finished"], f"events {kinds}")
-    expect([e["task"]["activity"] for e in seen[2:4]] == ["Edit src/db.py", "Bash: npm test"], str(seen))
+    expect(kinds == ["created", "started", "activity", "activity", "activity", "finished"], f"events {kinds}")
+    expect([e["task"]["activity"] for e in seen[2:5]] == ["thinking", "Edit src/db.py", "Bash: npm test"],
+           str(seen))
     expect(seen[-1]["task"]["state"] == "succeeded", str(seen[-1]))
 
     # The agent's command line, cwd and environment.

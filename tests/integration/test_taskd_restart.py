@@ -5,7 +5,7 @@ reported and skipped."""
 import os
 
 from ptt_harness import SOURCE_DIR, Sandbox, expect, wait_until
-from taskd_fixture import Taskd, get, log_lines, pid_alive, spawn, supervisor_status, wait_tasks
+from taskd_fixture import Taskd, get, log_lines, parent_pid, pid_alive, spawn, supervisor_status, wait_tasks
 
 with Sandbox("taskd-restart") as sb:
     d = Taskd(sb, "--max-running", "3")
@@ -17,7 +17,7 @@ with Sandbox("taskd-restart") as sb:
     q = spawn(c, "result success queued one", sb.root)  # queued behind the limit
     wait_until(lambda: all(get(c, t)["session_id"] for t in (a, b, cc)), what="agents to start")
     expect(get(c, q)["state"] == "queued", "the fourth task should be queued")
-    supervisors = {t: get(c, t)["pid"] for t in (a, b, cc)}
+    agents = {t: wait_until(lambda t=t: get(c, t)["pid"], what="agent pids") for t in (a, b, cc)}
 
     # A second daemon on the same socket and state dir refuses, naming the state dir; one
     # with a state dir of its own refuses naming the socket; the first is untouched. Their
@@ -37,7 +37,7 @@ with Sandbox("taskd-restart") as sb:
 
     d.kill9()
     expect(os.path.exists(sb.socket), "kill -9 should leave a stale socket file behind")
-    expect(all(pid_alive(p) for p in supervisors.values()), "tasks died with the daemon")
+    expect(all(pid_alive(p) for p in agents.values()), "tasks died with the daemon")
     # While the daemon is down: one task finishes, one keeps running, one is half-way.
     open(gates["a"], "w").close()
     open(gates["c"], "w").close()
@@ -83,10 +83,10 @@ with Sandbox("taskd-restart") as sb:
 
     # A supervisor killed behind our back is reported, not waited for forever.
     f = spawn(c3, "sleep 60", sb.root)
-    pid = wait_until(lambda: get(c3, f)["pid"], what="task f's supervisor")
-    wait_until(lambda: get(c3, f)["session_id"], what="task f's agent")
-    agent = supervisor_status(sb.state_dir, f)["agent"]
-    os.kill(pid, 9)
+    agent = wait_until(lambda: get(c3, f)["pid"], what="task f's agent")  # the record's pid is the agent's
+    wait_until(lambda: get(c3, f)["session_id"], what="task f's session")
+    expect(agent == supervisor_status(sb.state_dir, f)["agent"], "the record's pid is not the agent's")
+    os.kill(parent_pid(agent), 9)  # its supervisor
     rec = wait_tasks(c3, [f])[f]
     expect(rec["state"] == "failed" and rec["reason"] == "supervisor_lost", str(rec))
     wait_until(lambda: not pid_alive(agent), 5, "the unsupervised agent to be killed")

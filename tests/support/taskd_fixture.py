@@ -112,6 +112,12 @@ def log_lines(client, task, stream=None):
             events.append(msg)
 
 
+def parent_pid(pid):
+    """The parent of a live process (an agent's parent is the supervisor server)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().split(") ", 1)[1].split()[1])
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)

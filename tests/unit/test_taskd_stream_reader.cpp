@@ -10,7 +10,7 @@ TEST_CASE("system/init gives the session and model", "[taskd][stream]") {
       R"({"type":"system","subtype":"init","session_id":"abc-123","model":"claude-sonnet-4-5","cwd":"/src","tools":[]})"));
   CHECK(u.session_id == "abc-123");
   CHECK(u.model == "claude-sonnet-4-5");
-  CHECK_FALSE(u.activity);
+  CHECK(u.activity == "thinking");  // no longer "starting", even if no tool is ever used
   CHECK_FALSE(u.result);
 }
 
@@ -77,7 +77,9 @@ TEST_CASE("unknown and malformed lines are ignored, never fatal", "[taskd][strea
           .activity == "Bash");
   CHECK(read_stream_line(json::parse(R"({"type":"result","subtype":5,"num_turns":"x"})")).result->num_turns ==
         0);
-  CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"init","session_id":7})")).empty());
+  auto mistyped = read_stream_line(json::parse(R"({"type":"system","subtype":"init","session_id":7})"));
+  CHECK_FALSE(mistyped.session_id);
+  CHECK_FALSE(mistyped.model);
 }
 
 TEST_CASE("a long activity is cut between UTF-8 characters", "[taskd][stream]") {
