@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/version.h"
+#include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 
 namespace ptt::client {
@@ -37,7 +38,7 @@ void Client::finish_hello() {
     }
     throw UnreachableError(fmt::format("the daemon refused the connection: {}", e.what()));
   }
-  int version = hello_.value("version", 0);
+  int version = protocol::field_or(hello_, "version", 0);
   if (version != protocol::kVersion) {
     throw UnreachableError(
         fmt::format("the daemon speaks protocol {} but ptt-task speaks {}; restart the daemon "
@@ -74,12 +75,13 @@ json Client::read_reply(long id, const EventFn& on_event) {
     }
     auto rid = msg.find("id");
     // An id-less error is about the connection itself (e.g. permission_denied).
-    bool connection_error = rid != msg.end() && rid->is_null() && !msg.value("ok", true);
+    bool connection_error = rid != msg.end() && rid->is_null() && !protocol::field_or(msg, "ok", true);
     if (!connection_error && (rid == msg.end() || !rid->is_number_integer() || rid->get<long>() != id))
       continue;
-    if (msg.value("ok", false)) return msg;
+    if (protocol::field_or(msg, "ok", false)) return msg;
     const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
-    throw RequestError(err.value("code", "internal"), err.value("message", "the daemon refused the request"));
+    throw RequestError(protocol::field_or(err, "code", "internal"),
+                       protocol::field_or(err, "message", "the daemon refused the request"));
   }
 }
 

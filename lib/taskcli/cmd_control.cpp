@@ -3,6 +3,7 @@
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "core/version.h"
+#include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 #include "taskcli/commands.h"
 #include "taskcli/progress_live.h"
@@ -15,7 +16,7 @@ int wait_and_report(Session& s, const json& refs, bool quiet_success) {
       live_progress_wanted(s) ? wait_with_live_line(s, refs) : s.client().request("wait", {{"tasks", refs}});
   std::string out;
   bool all_ok = true;
-  for (const auto& t : records_from(reply.value("tasks", json::array()))) {
+  for (const auto& t : records_from(protocol::field_or(reply, "tasks", json::array()))) {
     bool ok = t.state == protocol::TaskState::kSucceeded;
     all_ok = all_ok && ok;
     if (s.global().json && !quiet_success) {
@@ -51,7 +52,7 @@ int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all) {
   for (auto& req : requests) {
     try {
       json reply = s.client().request("cancel", req);
-      for (const auto& id : reply.value("cancelled", json::array())) cancelled.push_back(id);
+      for (const auto& id : protocol::field_or(reply, "cancelled", json::array())) cancelled.push_back(id);
     } catch (const client::RequestError& e) {
       // Cancel the others anyway; report this one and remember the worst status.
       print_error("ptt-task", e.what());
@@ -83,7 +84,8 @@ int cmd_watch(Session& s) {
 
 int cmd_clean(Session& s) {
   json reply = s.client().request("clean");
-  json removed = reply.value("removed", json::array());
+  json removed = protocol::field_or(reply, "removed", json::array());
+  if (!removed.is_array()) removed = json::array();
   write_stdout(s.global().json ? to_ndjson({{"removed", removed}})
                                : fmt::format("removed {} finished task{}\n", removed.size(),
                                              removed.size() == 1 ? "" : "s"));
@@ -95,8 +97,9 @@ int cmd_ping(Session& s) {
   if (s.global().json) {
     write_stdout(to_ndjson(payload_of(hello)));
   } else {
-    write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n", hello.value("server", "ptt-taskd"),
-                             hello.value("version", 0), hello.value("pid", 0),
+    write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n",
+                             protocol::field_or(hello, "server", "ptt-taskd"),
+                             protocol::field_or(hello, "version", 0), protocol::field_or(hello, "pid", 0),
                              s.connect_options().socket.string()));
   }
   return kExitOk;

@@ -2,7 +2,9 @@
 
 #include "core/cli.h"
 #include "core/exit_status.h"
+#include "protocol/json_fields.h"
 #include "taskcli/commands.h"
+#include "taskcli/format.h"
 #include "taskcli/log_render.h"
 #include "taskcli/progress_live.h"
 
@@ -25,22 +27,20 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
                                   [&](const json& ev) { return on_event(ev), true; });
   if (live)
     live->update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
-  std::int64_t id = reply.contains("task") && reply["task"].is_object()
-                        ? reply["task"].value("id", std::int64_t{-1})
-                        : std::int64_t{-1};
+  std::int64_t id = protocol::field_or(protocol::field_or(reply, "task", json()), "id", std::int64_t{-1});
   auto ours = [id](const json& ev) {
     auto t = ev.find("task");
     return id < 0 || (t != ev.end() && t->is_number_integer() && t->get<std::int64_t>() == id);
   };
   s.client().read_events([&](const json& ev) {
-    std::string kind = ev.value("event", "");
+    std::string kind = protocol::field_or(ev, "event", "");
     if (kind == "log_end" && ours(ev)) return false;
     if (kind != "log") on_event(ev);
     if (kind != "log" || !ours(ev)) return true;
     if (auto omitted = ev.find("omitted_bytes"); omitted != ev.end() && !ev.contains("line")) {
       // The daemon does not relay huge lines; say where the whole line is.
       std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
-                                     omitted->dump(), reply.value("path", std::string("file")));
+                                     omitted->dump(), protocol::field_or(reply, "path", "file"));
       if (raw) {
         print_warning("ptt-task", note);
       } else {
@@ -48,7 +48,7 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
       }
       return true;
     }
-    std::string line = ev.value("line", "");
+    std::string line = protocol::field_or(ev, "line", "");
     if (raw) {
       write_stdout(line + '\n');
     } else {
@@ -59,6 +59,12 @@ int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
     return true;
   });
   if (live) live->finish();
+  if (!raw && id >= 0) {
+    // The log may be empty (the agent never wrote a line) or stop anywhere: say
+    // how the task ended, from its record as it is now.
+    json now = s.client().request("get", {{"task", id}});
+    write_stdout(render_log_closing(record_from(protocol::field_or(now, "task", json())), s.style()) + '\n');
+  }
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/cli.h"
 #include "core/exit_status.h"
+#include "protocol/json_fields.h"
 #include "taskcli/commands.h"
 #include "taskcli/fast_list.h"
 
@@ -52,26 +53,29 @@ int cmd_list(Session& s, const std::string& state) {
 int cmd_status(Session& s, const std::string& task) {
   json reply = s.client().request("get", {{"task", task_ref(task)}});
   if (s.global().json) {
-    write_stdout(to_ndjson(reply.at("task")));
+    write_stdout(to_ndjson(protocol::field_or(reply, "task", json::object())));
   } else {
-    write_stdout(render_status(record_from(reply.at("task")), wall_now(), s.style()));
+    write_stdout(
+        render_status(record_from(protocol::field_or(reply, "task", json())), wall_now(), s.style()));
   }
   return kExitOk;
 }
 
 int cmd_result(Session& s, const std::string& task) {
   json reply = s.client().request("result", {{"task", task_ref(task)}});
-  protocol::TaskRecord t = record_from(reply.at("task"));
-  std::string text = reply.value("text", "");
+  protocol::TaskRecord t = record_from(protocol::field_or(reply, "task", json()));
+  // null for a task that ended without a result (cancelled, failed before one, agent missing).
+  std::string text = protocol::field_or(reply, "text", "");
   if (s.global().json) {
     write_stdout(to_ndjson(payload_of(reply)));
   } else if (!text.empty()) {
     write_stdout(text.back() == '\n' ? text : text + '\n');
   }
   if (t.state == protocol::TaskState::kSucceeded) return kExitOk;
+  std::string why = activity_summary(t);
   print_error("ptt-task",
-              fmt::format("task {} {}{}; see `ptt-task logs {}`", t.id, protocol::to_string(t.state),
-                          t.reason ? " (" + *t.reason + ")" : "", t.id));
+              fmt::format("task {} {}{}{}; see `ptt-task logs {}`", t.id, protocol::to_string(t.state),
+                          why.empty() ? "" : " (" + why + ")", t.result ? "" : " without a result", t.id));
   return kExitFailure;
 }
 

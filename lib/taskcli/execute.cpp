@@ -3,6 +3,8 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "protocol/protocol.h"
@@ -53,6 +55,16 @@ int execute(Invocation& inv) {
   } catch (const client::RequestError& e) {
     print_error(kTool, e.what());
     return exit_status_for(e.code);
+  } catch (const nlohmann::json::exception& e) {
+    // Every field the handlers read is checked; this is the last resort for one
+    // that was not, so that a malformed reply is an error and never an abort.
+    print_error(kTool, fmt::format("the daemon sent a reply ptt-task cannot read ({}); are ptt-task and "
+                                   "ptt-taskd the same version?",
+                                   e.what()));
+    return kExitUnreachable;
+  } catch (const std::exception& e) {
+    print_error(kTool, fmt::format("{}; please report this as a bug", e.what()));
+    return kExitFailure;
   }
 }
 

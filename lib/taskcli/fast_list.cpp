@@ -146,6 +146,14 @@ class ListSax {
       t.created_at = v.d;
     } else if (k == "exit_code" && v.kind == Scalar::kInt) {
       t.exit_code = static_cast<int>(v.i);
+    } else if (k == "prompt" && v.kind == Scalar::kString) {
+      t.prompt = std::move(*v.s);
+    } else if (k == "parent" && v.kind == Scalar::kInt) {
+      t.parent = v.i;
+    } else if (k == "started_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
+      t.started_at = v.d;
+    } else if (k == "finished_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
+      t.finished_at = v.d;
     }
   }
 

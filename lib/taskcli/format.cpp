@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/json_fields.h"
 #include "taskcli/text.h"
 
 namespace ptt::taskcli {
@@ -63,6 +64,49 @@ std::string format_age(double seconds) {
   return fmt::format("{}d", s / 86400);
 }
 
+std::string format_duration(double seconds) {
+  if (seconds < 0) seconds = 0;
+  // Tenths only where the time has them (the list table's times are whole seconds).
+  if (seconds < 10 && seconds != static_cast<double>(static_cast<long long>(seconds)))
+    return fmt::format("{:.1f}s", seconds);
+  auto s = static_cast<long long>(seconds);
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+  return fmt::format("{}d{:02}h", s / 86400, (s % 86400) / 3600);
+}
+
+std::string name_cell(const TaskRecord& t, std::size_t width) {
+  std::string cell;
+  if (t.parent) cell = fmt::format("↳{} ", *t.parent);
+  if (t.name) {
+    cell += one_line(*t.name);
+  } else if (std::string excerpt = one_line(t.prompt); !excerpt.empty()) {
+    // Quoted so that it never reads as a name; the closing quote survives the cut.
+    std::size_t room = width > display_width(cell) + 2 ? width - display_width(cell) - 2 : 1;
+    (cell += '"') += truncate_to_width(excerpt, room);
+    cell += '"';
+  } else {
+    cell += "-";
+  }
+  return truncate_to_width(cell, width);
+}
+
+std::string time_cell(const TaskRecord& t, double now) {
+  switch (t.state) {
+    case TaskState::kQueued:
+      return format_age(now - t.created_at);
+    case TaskState::kRunning:
+      return format_age(now - t.started_at.value_or(t.created_at));
+    case TaskState::kSucceeded:
+    case TaskState::kFailed:
+    case TaskState::kCancelled:
+      break;
+  }
+  if (!t.started_at || !t.finished_at) return "-";
+  return format_duration(*t.finished_at - *t.started_at);
+}
+
 std::string format_cost(const TaskRecord& t) {
   if (!t.result) return "-";
   return fmt::format("${:.4f}", t.result->cost_usd);
@@ -99,9 +143,9 @@ void TableRenderer::add(const TaskRecord& t) {
     r.length[c] = static_cast<std::uint32_t>(value.size());
   };
   put(kId, std::to_string(t.id));
-  put(kName, t.name ? one_line(*t.name) : "-");
+  put(kName, name_cell(t, kNameWidth));
   put(kState, protocol::to_string(t.state));
-  put(kAge, format_age(now_ - t.created_at));
+  put(kAge, time_cell(t, now_));
   put(kActivity, activity_summary(t));
   put(kCost, format_cost(t));
   w_id_ = std::max<std::size_t>(w_id_, r.length[kId]);
@@ -129,6 +173,9 @@ std::string TableRenderer::render() const {
   if (style.max_width > 0) {
     std::size_t room = style.max_width > fixed + 10 ? style.max_width - fixed : 10;
     w_act = std::min(w_act, room);
+  } else {
+    // In a pipe too: one long result must not pad every row to thousands of columns.
+    w_act = std::min(w_act, kPipeActivityWidth);
   }
   std::string out;
   // Sized once: growing by doubling would copy (and page-fault) a long table twice over.
@@ -154,7 +201,7 @@ std::string TableRenderer::render() const {
     while (out.size() > start && out.back() == ' ') out.pop_back();
     out += '\n';
   };
-  line("ID", "NAME", "STATE", "", "AGE", "ACTIVITY", "COST");
+  line("ID", "NAME", "STATE", "", "TIME", "ACTIVITY", "COST");
   for (const auto& r : rows) {
     line(cell(r, kId), cell(r, kName), cell(r, kState), state_color(r.s), cell(r, kAge), cell(r, kActivity),
          cell(r, kCost));
@@ -181,7 +228,8 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
       fmt::format("task {}{}: {}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
                   paint(protocol::to_string(t.state), state_color(t.state), style));
   auto field = [&](std::string_view key, const std::string& value) {
-    if (!value.empty()) out += fmt::format("  {:<10}{}\n", fmt::format("{}:", key), value);
+    // The widest key ("exit code:") and a space: values start in one column.
+    if (!value.empty()) out += fmt::format("  {:<11}{}\n", fmt::format("{}:", key), value);
   };
   field("prompt", truncate_to_width(one_line(t.prompt), 200));
   field("cwd", t.cwd);
@@ -189,19 +237,22 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   if (t.started_at) field("started", clock_time(*t.started_at));
   if (t.finished_at) {
     double from = t.started_at.value_or(t.created_at);
-    field("finished", fmt::format("{} (took {:.1f}s)", clock_time(*t.finished_at), *t.finished_at - from));
+    field("finished",
+          fmt::format("{} (took {})", clock_time(*t.finished_at), format_duration(*t.finished_at - from)));
   }
   if (t.reason) field("reason", *t.reason);
   if (t.exit_code) field("exit code", std::to_string(*t.exit_code));
-  if (t.activity) field("activity", one_line(*t.activity));
+  // A finished task's last tool use says where it stopped; "thinking" would say nothing.
+  if (t.activity && !(protocol::is_finished(t.state) && *t.activity == "thinking"))
+    field("activity", one_line(*t.activity));
   if (t.model) field("model", *t.model);
   if (t.session_id) field("session", *t.session_id);
   if (!t.after.empty()) field("after", join_ids(t.after));
   if (t.parent) field("parent", std::to_string(*t.parent));
   if (t.pid) field("pid", std::to_string(*t.pid));
   if (t.result) {
-    field("cost",
-          fmt::format("{} over {} turns, {} ms", format_cost(t), t.result->num_turns, t.result->duration_ms));
+    field("cost", fmt::format("{} over {} turn{}, {} ms", format_cost(t), t.result->num_turns,
+                              t.result->num_turns == 1 ? "" : "s", t.result->duration_ms));
     field("result", truncate_to_width(one_line(t.result->text), 200));
   }
   if (t.stderr_tail && !t.stderr_tail->empty())
@@ -210,7 +261,7 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
 }
 
 std::string render_event(const nlohmann::json& event, double now_wall, const Style& style) {
-  std::string kind = event.value("event", "");
+  std::string kind = protocol::field_or(event, "event", "");
   auto it = event.find("task");
   if (it == event.end() || !it->is_object()) return "";
   TaskRecord t;

@@ -18,11 +18,23 @@ struct Style {
 
 // "42s", "5m", "3h", "2d".
 std::string format_age(double seconds);
+// How long something took: "0.4s" (tenths below 10 s, unless whole), "42s", "3m05s", "2h05m", "3d04h".
+std::string format_duration(double seconds);
+// What the NAME column shows: "↳2 " for a follow-up of task 2, then the name, or
+// for an unnamed task an excerpt of its prompt in quotes; one line, at most `width` columns.
+std::string name_cell(const protocol::TaskRecord& t, std::size_t width);
+// What the TIME column shows: the age of a queued task, how long a running one
+// has run, how long a finished one took ("-" when it never started).
+std::string time_cell(const protocol::TaskRecord& t, double now);
 // "$0.0123", or "-" when unknown.
 std::string format_cost(const protocol::TaskRecord& t);
 // What the ACTIVITY column shows: live activity, queue wait, result or reason.
 std::string activity_summary(const protocol::TaskRecord& t);
-// The aligned table: ID NAME STATE AGE ACTIVITY COST, header first.
+// The aligned table: ID NAME STATE TIME ACTIVITY COST, header first. Every cell is
+// one line; NAME is cut to kNameWidth and ACTIVITY to what is left of the terminal,
+// or to kPipeActivityWidth when the output is not a terminal (style.max_width 0).
+inline constexpr std::size_t kNameWidth = 24;
+inline constexpr std::size_t kPipeActivityWidth = 60;
 std::string render_table(const std::vector<protocol::TaskRecord>& tasks, double now, const Style& style);
 // The same table built a row at a time: a long `list` keeps only the formatted
 // cells, never all its records (each most of a KB, page faults included).
@@ -51,7 +63,7 @@ class TableRenderer {
   Style style_;
   std::string text_;
   std::vector<Row> rows_;
-  std::size_t w_id_ = 2, w_name_ = 4, w_state_ = 5, w_age_ = 3;
+  std::size_t w_id_ = 2, w_name_ = 4, w_state_ = 5, w_age_ = 4;
 };
 // One line per task for `wait`: "3 fix-tests succeeded $0.01" / "4 failed (error_max_turns)".
 std::string render_outcome_line(const protocol::TaskRecord& t, const Style& style);

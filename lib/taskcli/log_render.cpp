@@ -1,8 +1,10 @@
 #include "taskcli/log_render.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/ndjson.h"
+#include "protocol/json_fields.h"
 #include "taskcli/text.h"
 
 namespace ptt::taskcli {
@@ -65,7 +67,7 @@ void render_user(const json& msg, const Style& style, std::vector<std::string>& 
   if (!content.is_array()) return;
   for (const auto& block : content) {
     if (!block.is_object() || str(block, "type") != "tool_result") continue;
-    bool error = block.value("is_error", false);
+    bool error = protocol::field_or(block, "is_error", false);
     std::string text = truncate_to_width(one_line(tool_result_text(block)), kToolResultWidth);
     out.push_back(dim(fmt::format("  {} {}", error ? "✗" : "←", text), style));
   }
@@ -73,10 +75,16 @@ void render_user(const json& msg, const Style& style, std::vector<std::string>& 
 
 void render_result(const json& msg, const Style& style, std::vector<std::string>& out) {
   std::string subtype = str(msg, "subtype");
-  bool error = msg.value("is_error", false) || subtype != "success";
-  std::string line = fmt::format("{} {}", error ? "✗" : "✓", subtype.empty() ? "result" : subtype);
-  if (auto t = msg.find("num_turns"); t != msg.end() && t->is_number())
-    line += fmt::format(" · {} turns", t->get<long>());
+  bool error = protocol::field_or(msg, "is_error", false) || subtype != "success";
+  // An API error ends with subtype "success" and is_error true: name the error instead.
+  std::string label = subtype;
+  if (error && (label.empty() || label == "success")) label = str(msg, "terminal_reason");
+  if (label.empty()) label = error ? "error" : "result";
+  std::string line = fmt::format("{} {}", error ? "✗" : "✓", label);
+  if (auto t = msg.find("num_turns"); t != msg.end() && t->is_number()) {
+    long turns = t->get<long>();
+    line += fmt::format(" · {} turn{}", turns, turns == 1 ? "" : "s");
+  }
   if (auto c = msg.find("total_cost_usd"); c != msg.end() && c->is_number())
     line += fmt::format(" · ${:.4f}", c->get<double>());
   if (auto d = msg.find("duration_ms"); d != msg.end() && d->is_number())
@@ -86,6 +94,41 @@ void render_result(const json& msg, const Style& style, std::vector<std::string>
 }
 
 }  // namespace
+
+std::string render_log_closing(const protocol::TaskRecord& t, const Style& style) {
+  using protocol::TaskState;
+  std::string who =
+      t.name ? fmt::format("task {} ({})", t.id, one_line(*t.name)) : fmt::format("task {}", t.id);
+  if (!protocol::is_finished(t.state)) {
+    std::string doing = activity_summary(t);
+    std::string line = fmt::format("… {} is {}{}", who, protocol::to_string(t.state),
+                                   doing.empty() || doing == "queued" ? "" : " (" + doing + ")");
+    return dim(fmt::format("{}; follow it with `ptt-task logs -f {}`", line, t.id), style);
+  }
+  bool ok = t.state == TaskState::kSucceeded;
+  std::string line = fmt::format("{} {} {}", ok ? "✓" : "✗", who, protocol::to_string(t.state));
+  if (!ok) {
+    // Why, in words a person can act on: the reason (exit code N for an agent
+    // that exited without a result), then what the agent said last.
+    std::string why = activity_summary(t);
+    if (!why.empty()) line += ": " + why;
+    std::string said;
+    if (t.stderr_tail && !one_line(*t.stderr_tail).empty()) {
+      said = one_line(*t.stderr_tail);
+    } else if (t.result && t.result->is_error) {
+      said = one_line(t.result->text);
+    }
+    if (!said.empty() && said != why) line += " · " + truncate_to_width(said, 300);
+  }
+  std::vector<std::string> facts;
+  if (t.finished_at && t.started_at)
+    facts.push_back("took " + format_duration(*t.finished_at - *t.started_at));
+  if (t.result) facts.push_back(format_cost(t));
+  if (!facts.empty()) line += fmt::format(" ({})", fmt::join(facts, ", "));
+  if (!style.color) return line;
+  const char* color = ok ? "\033[32m" : t.state == TaskState::kCancelled ? "\033[2m" : "\033[31m";
+  return fmt::format("{}{}\033[0m", color, line);
+}
 
 std::string describe_tool_use(const json& block) {
   std::string name = str(block, "name");

@@ -11,6 +11,10 @@ namespace ptt::taskcli {
 
 std::vector<std::string> render_stream_line(std::string_view raw, const Style& style);
 
+// The line that ends every readable log: how the task ended (its reason, exit
+// code, stderr tail or result), or that it is still queued or running. No '\n'.
+std::string render_log_closing(const protocol::TaskRecord& t, const Style& style);
+
 // "Bash: npm test", "Edit src/db.py": a tool_use block's name and main argument.
 std::string describe_tool_use(const nlohmann::json& block);
 

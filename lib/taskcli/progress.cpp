@@ -4,6 +4,8 @@
 
 #include "taskcli/text.h"
 
+#include "protocol/json_fields.h"
+
 namespace ptt::taskcli {
 using nlohmann::json;
 
@@ -27,7 +29,7 @@ void ProgressState::apply_record(const json& record, bool add) {
   if (t.label.empty()) t.label = std::to_string(id);
   if (auto n = record.find("name"); n != record.end() && n->is_string())
     t.label = std::to_string(id).append(" ").append(n->get_ref<const std::string&>());
-  t.state = record.value("state", t.state);
+  t.state = protocol::field_or(record, "state", t.state);
   if (auto s = record.find("started_at"); s != record.end() && s->is_number())
     t.started_at = s->get<double>();
   if (auto a = record.find("activity"); a != record.end() && a->is_string()) {

@@ -22,7 +22,9 @@ std::string truncate_to_width(std::string_view s, std::size_t width) {
       ++kept;
     }
   }
-  return std::string(s.substr(0, i)) + "…";
+  std::string_view kept_text = s.substr(0, i);
+  while (!kept_text.empty() && kept_text.back() == ' ') kept_text.remove_suffix(1);  // not "word …"
+  return std::string(kept_text) + "…";
 }
 
 std::string one_line(std::string_view s) {

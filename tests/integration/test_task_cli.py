@@ -44,7 +44,7 @@ with Sandbox("task-cli") as sb:
     expect(r.stdout.startswith(f"task {ok} (first): succeeded"), f"status by name: {r.stdout!r}")
     expect(task("result", ok, check=0).stdout == "all good\n", "result text")
     r = task("logs", ok, check=0)
-    expect("working on: ok all good" in r.stdout and "✓ success · 1 turns · $0.0125" in r.stdout,
+    expect("working on: ok all good" in r.stdout and "✓ success · 1 turn · $0.0125" in r.stdout,
            f"readable logs: {r.stdout!r}")
     raw = task("logs", ok, "--raw", check=0).stdout.splitlines()
     expect([json.loads(l)["type"] for l in raw] == ["system", "assistant", "result"], f"raw logs: {raw}")
@@ -94,9 +94,9 @@ with Sandbox("task-cli") as sb:
     # list: the table and NDJSON, filtered by state.
     r = task("list", check=0)
     lines = r.stdout.splitlines()
-    expect(lines[0].split() == ["ID", "NAME", "STATE", "AGE", "ACTIVITY", "COST"], f"header: {lines[0]!r}")
+    expect(lines[0].split() == ["ID", "NAME", "STATE", "TIME", "ACTIVITY", "COST"], f"header: {lines[0]!r}")
     expect(any(l.split()[:3] == [ok, "first", "succeeded"] for l in lines[1:]), f"table: {r.stdout}")
-    expect(any(l.split()[:3] == [crash, "-", "failed"] and "exit code 3" in l for l in lines[1:]),
+    expect(any(l.split()[:3] == [crash, '"crash"', "failed"] and "exit code 3" in l for l in lines[1:]),
            f"the crashed task's row: {r.stdout}")
     expect("\033[" not in r.stdout, "colour with NO_COLOR set / off a TTY")
     records = [json.loads(l) for l in task("list", "--json", check=0).stdout.splitlines()]

@@ -99,7 +99,10 @@ with Sandbox("progress") as sb:
     open(g2, "w").close()
     expect(run.finish() == 0, f"logs -f exited {run.proc.returncode}")
     expect(b"\033[3" not in run.out and b"\033[0m" not in run.out, f"colour despite NO_COLOR: {run.out!r}")
-    expect(run.out.endswith(b"\r\033[K"), f"the live line was not erased at the end: {run.out[-80:]!r}")
+    # The live line is erased; only the log's closing line follows it.
+    after = run.out.rsplit(b"\r\033[K", 1)
+    expect(len(after) == 2 and after[1].startswith("✓ task ".encode()) and after[1].count(b"\n") == 1,
+           f"the live line was not erased before the closing line: {run.out[-120:]!r}")
 
     # Through a pipe: plain lines, no \r, as before.
     g1, g2, prompt = gate_prompt(sb, "p", "Bash make")

@@ -24,7 +24,7 @@ with Sandbox("task-signals") as sb:
         expect(r.stdout.strip() == "0", f"`ptt-task {args} | head` exited {r.stdout.strip()}")
         expect(r.stderr == "", f"`ptt-task {args} | head` printed {r.stderr!r}")
     r = subprocess.run(["bash", "-c", f"{task} list | head -1"], env=sb.env, capture_output=True, text=True)
-    expect(r.stdout.split() == ["ID", "NAME", "STATE", "AGE", "ACTIVITY", "COST"], f"head -1: {r.stdout!r}")
+    expect(r.stdout.split() == ["ID", "NAME", "STATE", "TIME", "ACTIVITY", "COST"], f"head -1: {r.stdout!r}")
 
     gate = sb.path("never")
     tid = sb.run(["ptt-task", "spawn", f"block {gate}"], check=0).stdout.strip()

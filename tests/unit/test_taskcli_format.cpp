@@ -98,8 +98,8 @@ TEST_CASE("status shows the record's fields as key: value lines", "[taskcli]") {
   t.result = AgentResult{"success", false, "done", 0.5, 2, 2500};
   std::string s = render_status(t, 200, Style{});
   CHECK(s.rfind("task 7 (docs): succeeded\n", 0) == 0);
-  CHECK(s.find("  prompt:   fix the tests\n") != std::string::npos);
-  CHECK(s.find("  session:  abc-123\n") != std::string::npos);
+  CHECK(s.find("  prompt:    fix the tests\n") != std::string::npos);
+  CHECK(s.find("  session:   abc-123\n") != std::string::npos);
   CHECK(s.find("(took 2.5s)") != std::string::npos);
   CHECK(s.find("$0.5000 over 2 turns") != std::string::npos);
 }
@@ -120,6 +120,86 @@ TEST_CASE("text helpers keep UTF-8 intact and lines single", "[taskcli]") {
   CHECK(display_width("héllo") == 5);
   CHECK(truncate_to_width("héllo wörld", 5) == "héll…");
   CHECK(truncate_to_width("short", 10) == "short");
+  CHECK(truncate_to_width("two words", 5) == "two…");
   CHECK(one_line("a\n\tb\x1b[31m  c\n") == "a b [31m c");
   CHECK(pad_right("é", 3) == "é  ");
+}
+
+TEST_CASE("durations keep tenths only below ten seconds and where they exist", "[taskcli]") {
+  CHECK(format_duration(0.42) == "0.4s");
+  CHECK(format_duration(3) == "3s");  // the list's whole seconds
+  CHECK(format_duration(42.7) == "42s");
+  CHECK(format_duration(185) == "3m05s");
+  CHECK(format_duration(2 * 3600 + 300) == "2h05m");
+  CHECK(format_duration(3 * 86400 + 4 * 3600) == "3d04h");
+  CHECK(format_duration(-1) == "0s");
+}
+
+TEST_CASE("the NAME cell: a name, or the prompt quoted, with the parent of a follow-up", "[taskcli]") {
+  TaskRecord t = task(5, TaskState::kQueued, 0);
+  t.prompt = "fix the\nfailing tests in the api package please";
+  CHECK(name_cell(t, 24) == "\"fix the failing tests…\"");
+  CHECK(display_width(name_cell(t, 24)) == 24);
+  t.parent = 2;
+  CHECK(name_cell(t, 24) == "↳2 \"fix the failing te…\"");
+  t.name = "a-rather-long-name-for-a-task";
+  CHECK(name_cell(t, 24) == "↳2 a-rather-long-name-f…");
+  t.parent.reset();
+  t.name = "docs";
+  CHECK(name_cell(t, 24) == "docs");
+  t.name.reset();
+  t.prompt = "short";
+  CHECK(name_cell(t, 24) == "\"short\"");
+}
+
+TEST_CASE("the TIME cell: age while queued, run time while running, duration when finished", "[taskcli]") {
+  TaskRecord t = task(1, TaskState::kQueued, 100);
+  CHECK(time_cell(t, 160) == "1m");
+  t.state = TaskState::kRunning;
+  t.started_at = 150;
+  CHECK(time_cell(t, 160) == "10s");
+  t.state = TaskState::kSucceeded;
+  t.finished_at = 335;
+  CHECK(time_cell(t, 9999) == "3m05s");
+  TaskRecord never = task(2, TaskState::kCancelled, 100);  // cancelled while queued
+  CHECK(time_cell(never, 9999) == "-");
+}
+
+TEST_CASE("in a pipe every row is one line and long cells are cut to a fixed width", "[taskcli]") {
+  TaskRecord done = task(1, TaskState::kSucceeded, 0);
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "word\n";
+  done.result = AgentResult{"success", false, text, 0.01, 1, 10};
+  TaskRecord running = task(2, TaskState::kRunning, 0);
+  running.activity = "Bash: make\ntest";
+  std::string table = render_table({done, running}, 10, Style{});  // max_width 0: not a terminal
+  auto lines = lines_of(table);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("TIME") != std::string::npos);
+  for (const auto& line : lines) CHECK(display_width(line) <= 24 + kPipeActivityWidth + 40);
+  CHECK(lines[1].find("word word") != std::string::npos);
+  CHECK(lines[1].find("…  $0.0100") != std::string::npos);
+  CHECK(lines[2].find("Bash: make test") != std::string::npos);
+}
+
+TEST_CASE("status: the agent's pid, one turn, and values in one column", "[taskcli]") {
+  TaskRecord t = task(8, TaskState::kFailed, 100);
+  t.started_at = 100;
+  t.finished_at = 101;
+  t.reason = "exit_code";
+  t.exit_code = 128;
+  t.pid = 4242;
+  t.result = AgentResult{"error_during_execution", true, "x", 0.5, 1, 10};
+  std::string s = render_status(t, 200, Style{});
+  CHECK(s.find("over 1 turn,") != std::string::npos);
+  CHECK(s.find("  pid:       4242\n") != std::string::npos);
+  std::size_t column = 0;
+  for (const auto& line : lines_of(s)) {
+    if (line.rfind("  ", 0) != 0) continue;
+    std::size_t colon = line.find(": ");
+    std::size_t value = line.find_first_not_of(' ', colon + 1);
+    if (column == 0) column = value;
+    CHECK(value == column);  // "exit code:" too
+  }
+  CHECK(column == 13);
 }
