@@ -186,3 +186,54 @@ with Sandbox("task-state-matrix") as sb:
 
     expect(d.proc.poll() is None, "the daemon died")
 print(f"ok: {len(outputs)} runs of ptt-task over {len(states)} end states; none aborted, all said why")
+
+# A daemon that answers with mistyped fields (another version, a bug): every subcommand
+# reports it as an error (exit 3, unreachable/protocol), never an abort.
+import socket
+import threading
+
+with Sandbox("task-bad-replies") as sb:
+    os.makedirs(os.path.dirname(sb.socket), exist_ok=True)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(sb.socket)
+    server.listen(8)
+    bad = {"get": {"task": "not a record"}, "result": {"task": {"id": "x"}, "text": 5},
+           "logs": {"task": 7, "path": 3}, "wait": {"tasks": {"id": 1}}, "cancel": {"cancelled": 5},
+           "list": {"tasks": [{"id": 1}]}, "follow_up": {"task": {"id": "one"}}}
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rwb") as f:
+                for line in f:
+                    req = json.loads(line)
+                    reply = {"id": req.get("id"), "ok": True}
+                    reply.update({"version": 1, "server": 5, "pid": "x"} if req["op"] == "hello" else
+                                 bad.get(req["op"], {}))
+                    f.write((json.dumps(reply) + "\n").encode())
+                    f.flush()
+                    if req["op"] == "logs":
+                        f.write(b'{"event":"log","task":7,"line":12}\n{"event":"log_end","task":7}\n')
+                        f.flush()
+
+    threading.Thread(target=serve, daemon=True).start()
+    codes = {}
+    for args in (["status", "1"], ["result", "1"], ["logs", "1"], ["wait", "1"], ["cancel", "1"], ["list"],
+                 ["follow-up", "1", "more"], ["ping"]):
+        for json_out in (False, True):
+            r = sb.run(["ptt-task", "--no-autostart", *(["--json"] if json_out else []), *args], timeout=20)
+            cmd = " ".join(args)
+            expect(r.returncode not in ABORTS and r.returncode >= 0 and "terminate called" not in r.stderr,
+                   f"`{cmd}` aborted on a malformed reply ({r.returncode}): {r.stderr}")
+            expect(r.returncode in (0, 3), f"`{cmd}`: exit {r.returncode}, wanted 3 (or 0 where nothing was wrong)")
+            codes[(cmd, json_out)] = r.returncode
+            if r.returncode == 3:
+                expect(r.stderr.startswith("ptt-task: error: ") and "cannot read" in r.stderr, f"`{cmd}`: {r.stderr!r}")
+    server.close()
+    for cmd in ("status 1", "result 1", "follow-up 1 more"):
+        expect(codes[(cmd, False)] == 3 and codes[(cmd, True)] in (0, 3), f"`{cmd}`: {codes}")
+    print("exit statuses on malformed replies:", {k[0] + (" --json" if k[1] else ""): v for k, v in codes.items()})
+print("ok: malformed replies are errors (exit 3), never aborts")
