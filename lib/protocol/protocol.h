@@ -20,6 +20,7 @@ inline constexpr std::string_view kSubscribe = "subscribe";
 inline constexpr std::string_view kWait = "wait";
 inline constexpr std::string_view kFollowUp = "follow_up";
 inline constexpr std::string_view kClean = "clean";
+inline constexpr std::string_view kRetry = "retry";
 inline constexpr std::string_view kShutdown = "shutdown";
 }  // namespace op
 

@@ -84,6 +84,7 @@ void to_json(json& j, const TaskRecord& t) {
   j["after"] = t.after;
   put(j, "parent", t.parent);
   put(j, "resume_session", t.resume_session);
+  put(j, "retry_of", t.retry_of);
   j["created_at"] = t.created_at;
   put(j, "started_at", t.started_at);
   put(j, "finished_at", t.finished_at);
@@ -95,6 +96,7 @@ void to_json(json& j, const TaskRecord& t) {
   put(j, "stderr_tail", t.stderr_tail);
   put(j, "result", t.result);
   j["options"] = t.options;
+  if (t.cancel_requested) j["cancel_requested"] = true;
 }
 
 void from_json(const json& j, TaskRecord& t) {
@@ -110,6 +112,7 @@ void from_json(const json& j, TaskRecord& t) {
   if (auto it = j.find("after"); it != j.end() && !it->is_null()) t.after = it->get<std::vector<std::int64_t>>();
   get(j, "parent", t.parent);
   get(j, "resume_session", t.resume_session);
+  get(j, "retry_of", t.retry_of);
   t.created_at = j.value("created_at", 0.0);
   get(j, "started_at", t.started_at);
   get(j, "finished_at", t.finished_at);
@@ -121,6 +124,8 @@ void from_json(const json& j, TaskRecord& t) {
   get(j, "stderr_tail", t.stderr_tail);
   get(j, "result", t.result);
   if (auto it = j.find("options"); it != j.end()) t.options = it->get<AgentOptions>();
+  if (auto it = j.find("cancel_requested"); it != j.end() && it->is_boolean())
+    t.cancel_requested = it->get<bool>();
 }
 
 }  // namespace ptt::protocol

@@ -50,6 +50,7 @@ struct TaskRecord {
   std::vector<std::int64_t> after;
   std::optional<std::int64_t> parent;
   std::optional<std::string> resume_session;  // follow_up: the Claude session to --resume
+  std::optional<std::int64_t> retry_of;       // retry: the finished task this one repeats
   double created_at = 0;
   std::optional<double> started_at;
   std::optional<double> finished_at;
@@ -61,6 +62,9 @@ struct TaskRecord {
   std::optional<std::string> stderr_tail;
   std::optional<AgentResult> result;
   AgentOptions options;
+  // A cancel was asked for and the agent has not exited yet (state stays running;
+  // ptt-task shows it as `cancelling`).
+  bool cancel_requested = false;
   bool operator==(const TaskRecord&) const = default;
 };
 

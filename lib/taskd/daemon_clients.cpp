@@ -93,6 +93,7 @@ json table_view(const protocol::TaskRecord& t) {
   if (!t.after.empty()) j["after"] = t.after;
   if (t.exit_code && t.state != protocol::TaskState::kSucceeded) j["exit_code"] = *t.exit_code;
   if (t.result) j["result"] = {{"text", t.result->text}, {"cost_usd", t.result->cost_usd}};
+  if (t.cancel_requested && t.state == protocol::TaskState::kRunning) j["cancel_requested"] = true;
   return j;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/permission_modes.h"
 #include "protocol/protocol.h"
 
 namespace ptt::taskd {
@@ -49,6 +50,11 @@ protocol::AgentOptions parse_options(const json& req) {
     throw RequestError{err::kInvalidArgument, "`max_turns` must be at least 1"};
   if (o.max_budget_usd && *o.max_budget_usd <= 0) {
     throw RequestError{err::kInvalidArgument, "`max_budget_usd` must be above 0"};
+  }
+  if (o.permission_mode && !protocol::is_permission_mode(*o.permission_mode)) {
+    throw RequestError{err::kInvalidArgument,
+                       fmt::format("unknown permission mode {}; use one of {}",
+                                   json(*o.permission_mode).dump(), protocol::permission_modes_list())};
   }
   return o;
 }

@@ -45,11 +45,37 @@ json on_hello(Daemon&, Connection& c, const json& req) {
           {"pid", ::getpid()}};
 }
 
+// A name must pick out one task while it can still be waited for or cancelled;
+// once that task has finished the name may be used again (it then resolves to
+// the newest task with it).
+std::optional<std::string> free_name(const Daemon& d, const json& req) {
+  auto name = optional_name(req);
+  if (name) {
+    if (auto holder = d.table_.unfinished_named(*name)) {
+      throw RequestError{
+          err::kInvalidArgument,
+          fmt::format("the name {} is taken by task {}, which is still {}; choose another name, "
+                      "or wait for task {} to finish",
+                      json(*name).dump(), *holder, protocol::to_string(d.table_.find(*holder)->state),
+                      *holder)};
+    }
+  }
+  return name;
+}
+
+json spawn_reply(Daemon& d, SpawnRequest s) {
+  Actions actions;
+  TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
+  d.record_new_task(id, actions);
+  d.apply_after_reply(std::move(actions));
+  return {{"task", d.record_json(id)}};
+}
+
 json on_spawn(Daemon& d, Connection&, const json& req) {
   SpawnRequest s;
   s.prompt = required_string(req, "prompt");
   s.cwd = d.check_cwd(req);
-  s.name = optional_name(req);
+  s.name = free_name(d, req);
   if (auto after = req.find("after"); after != req.end() && !after->is_null()) {
     if (!after->is_array())
       throw RequestError{err::kBadRequest, "`after` must be an array of task ids or names"};
@@ -62,11 +88,7 @@ json on_spawn(Daemon& d, Connection&, const json& req) {
     }
   }
   s.options = parse_options(req);
-  Actions actions;
-  TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
-  d.record_new_task(id, actions);
-  d.apply_after_reply(std::move(actions));
-  return {{"task", d.record_json(id)}};
+  return spawn_reply(d, std::move(s));
 }
 
 json on_follow_up(Daemon& d, Connection&, const json& req) {
@@ -84,15 +106,32 @@ json on_follow_up(Daemon& d, Connection&, const json& req) {
   SpawnRequest s;
   s.prompt = required_string(req, "prompt");
   s.cwd = parent->cwd;
-  s.name = optional_name(req);
+  s.name = free_name(d, req);
   s.parent = parent_id;
   s.resume_session = parent->session_id;
   s.options = merge_options(parent->options, parse_options(req));
-  Actions actions;
-  TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
-  d.record_new_task(id, actions);
-  d.apply_after_reply(std::move(actions));
-  return {{"task", d.record_json(id)}};
+  return spawn_reply(d, std::move(s));
+}
+
+// The same prompt, cwd and options again (a follow-up's retry resumes the same
+// session), without the old dependencies: they have finished one way or another.
+json on_retry(Daemon& d, Connection&, const json& req) {
+  TaskId old_id = d.resolve_task(req);
+  const auto* old = d.table_.find(old_id);
+  if (!protocol::is_finished(old->state)) {
+    throw RequestError{err::kNotFinished,
+                       fmt::format("task {} is still {}; wait for it or cancel it, then retry", old_id,
+                                   protocol::to_string(old->state))};
+  }
+  SpawnRequest s;
+  s.prompt = old->prompt;
+  s.cwd = old->cwd;
+  s.name = free_name(d, req);
+  s.parent = old->parent;
+  s.resume_session = old->resume_session;
+  s.retry_of = old_id;
+  s.options = old->options;
+  return spawn_reply(d, std::move(s));
 }
 
 json on_list(Daemon& d, Connection& c, const json& req) {
@@ -143,6 +182,11 @@ json on_cancel(Daemon& d, Connection&, const json& req) {
   } else {
     TaskId id = d.resolve_task(req);
     if (!protocol::is_finished(d.table_.find(id)->state)) targets.push_back(id);
+    Actions actions;
+    d.table_.cancel(id, Daemon::now(), actions);
+    d.apply(std::move(actions));
+    // The record says whether it had already finished (and how) or is now cancelling.
+    return {{"cancelled", targets}, {"task", d.record_json(id)}};
   }
   Actions actions;
   for (TaskId id : targets) d.table_.cancel(id, Daemon::now(), actions);
@@ -178,11 +222,22 @@ json on_subscribe(Daemon&, Connection& c, const json&) {
 }
 
 json on_wait(Daemon& d, Connection& c, const json& req) {
+  PendingWait w{c.id(), req.value("id", json()), {}};
+  auto all = req.find("all");
+  if (all != req.end() && all->is_boolean() && all->get<bool>()) {
+    // The tasks unfinished now; ones spawned later are not waited for.
+    for (const auto& [id, t] : d.table_.tasks()) {
+      if (!protocol::is_finished(t.state)) w.tasks.push_back(id);
+    }
+    d.waits_.push_back(std::move(w));
+    d.on_finished(0);
+    return nullptr;
+  }
   auto tasks = req.find("tasks");
   if (tasks == req.end() || !tasks->is_array() || tasks->empty()) {
-    throw RequestError{err::kBadRequest, "`tasks` must be a non-empty array of task ids or names"};
+    throw RequestError{err::kBadRequest,
+                       "`tasks` must be a non-empty array of task ids or names (or give \"all\": true)"};
   }
-  PendingWait w{c.id(), req.value("id", json()), {}};
   for (const auto& ref : *tasks) {
     auto id = d.table_.resolve(ref);
     if (!id) throw RequestError{err::kNotFound, fmt::format("no task {}; see `ptt-task list`", ref.dump())};
@@ -193,9 +248,24 @@ json on_wait(Daemon& d, Connection& c, const json& req) {
   return nullptr;
 }
 
-json on_clean(Daemon& d, Connection&, const json&) {
+json on_clean(Daemon& d, Connection&, const json& req) {
+  CleanFilter filter;
+  if (auto s = req.find("state"); s != req.end() && !s->is_null()) {
+    if (!s->is_string()) throw RequestError{err::kBadRequest, "`state` must be a string"};
+    filter.state = protocol::parse_task_state(s->get<std::string>());
+    if (!filter.state || !protocol::is_finished(*filter.state)) {
+      throw RequestError{
+          err::kInvalidArgument,
+          fmt::format("clean `state` {} is not an end state; use succeeded, failed or cancelled", s->dump())};
+    }
+  }
+  if (auto o = req.find("older_than_s"); o != req.end() && !o->is_null()) {
+    if (!o->is_number() || o->get<double>() < 0)
+      throw RequestError{err::kBadRequest, "`older_than_s` must be a number of seconds, 0 or more"};
+    filter.finished_before = Daemon::now() - o->get<double>();
+  }
   Actions actions;
-  auto removed = d.table_.clean(actions);
+  auto removed = d.table_.clean(actions, filter);
   d.apply(std::move(actions));
   return {{"removed", removed}};
 }
@@ -215,6 +285,7 @@ const std::unordered_map<std::string_view, Handler>& handlers() {
       {op::kLogs, on_logs},     {op::kSubscribe, on_subscribe},
       {op::kWait, on_wait},     {op::kFollowUp, on_follow_up},
       {op::kClean, on_clean},   {op::kShutdown, on_shutdown},
+      {op::kRetry, on_retry},
   };
   return table;
 }

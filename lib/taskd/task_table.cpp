@@ -19,6 +19,8 @@ bool all_digits(std::string_view s) {
 }  // namespace
 
 void TaskTable::load(TaskRecord record) {
+  // A cancel asked of the previous daemon run is not known to this one's supervisor.
+  if (!protocol::is_finished(record.state)) record.cancel_requested = false;
   next_id_ = std::max(next_id_, record.id + 1);
   runtime_[record.id] = {};
   tasks_[record.id] = std::move(record);
@@ -33,6 +35,7 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, Actions& out) {
   t.after = std::move(request.after);
   t.parent = request.parent;
   t.resume_session = std::move(request.resume_session);
+  t.retry_of = request.retry_of;
   t.options = std::move(request.options);
   t.created_at = now;
   TaskId id = t.id;
@@ -92,15 +95,16 @@ void TaskTable::cancel(TaskId id, double now, Actions& out) {
   if (t.state == TaskState::kQueued) {
     finish(t, TaskState::kCancelled, reason::kCancelled, now, out);
     schedule(now, out);
-  } else if (t.state == TaskState::kRunning && !runtime_[id].cancel_requested) {
-    runtime_[id].cancel_requested = true;
+  } else if (t.state == TaskState::kRunning && !t.cancel_requested) {
+    t.cancel_requested = true;
     out.push_back({Action::Kind::kCancelAgent, id, {}});
+    out.push_back(emit(id, "activity"));  // watchers show it as cancelling
   }
 }
 
 bool TaskTable::cancel_requested(TaskId id) const {
-  auto it = runtime_.find(id);
-  return it != runtime_.end() && it->second.cancel_requested;
+  auto it = tasks_.find(id);
+  return it != tasks_.end() && it->second.cancel_requested;
 }
 
 void TaskTable::agent_started(TaskId id, int pid) {
@@ -161,7 +165,7 @@ void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, doubl
   out.push_back(emit(t.id, "finished"));
 }
 
-std::vector<TaskId> TaskTable::clean(Actions& out) {
+std::vector<TaskId> TaskTable::clean(Actions& out, const CleanFilter& filter) {
   std::vector<TaskId> removed;
   // The records carry the highest id until they are forgotten; from then on the
   // counter file must (ids are never reused).
@@ -173,7 +177,11 @@ std::vector<TaskId> TaskTable::clean(Actions& out) {
       return !protocol::is_finished(other.state) &&
              std::find(other.after.begin(), other.after.end(), id) != other.after.end();
     });
-    if (protocol::is_finished(it->second.state) && !needed) {
+    const TaskRecord& t = it->second;
+    bool wanted =
+        protocol::is_finished(t.state) && (!filter.state || t.state == *filter.state) &&
+        (!filter.finished_before || t.finished_at.value_or(t.created_at) <= *filter.finished_before);
+    if (wanted && !needed) {
       removed.push_back(id);
       out.push_back({Action::Kind::kForget, id, {}});
       runtime_.erase(id);
@@ -188,6 +196,13 @@ std::vector<TaskId> TaskTable::clean(Actions& out) {
 const TaskRecord* TaskTable::find(TaskId id) const {
   auto it = tasks_.find(id);
   return it == tasks_.end() ? nullptr : &it->second;
+}
+
+std::optional<TaskId> TaskTable::unfinished_named(const std::string& name) const {
+  for (const auto& [id, t] : tasks_) {
+    if (!protocol::is_finished(t.state) && t.name == name) return id;
+  }
+  return std::nullopt;
 }
 
 std::optional<TaskId> TaskTable::resolve(const nlohmann::json& ref) const {

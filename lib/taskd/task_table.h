@@ -45,7 +45,15 @@ struct SpawnRequest {
   std::vector<TaskId> after;
   std::optional<TaskId> parent;
   std::optional<std::string> resume_session;
+  std::optional<TaskId> retry_of;
   protocol::AgentOptions options;
+};
+
+// What `clean` forgets: finished tasks, optionally only those in one end state
+// and only those finished at or before a time.
+struct CleanFilter {
+  std::optional<protocol::TaskState> state;
+  std::optional<double> finished_before;
 };
 
 class TaskTable {
@@ -68,14 +76,17 @@ class TaskTable {
   // A running task whose cancel came before its agent was started (a start follows
   // the spawn's reply): it ends cancelled without ever running.
   void cancel_unstarted(TaskId id, double now, Actions& out);
-  // Forgets finished tasks no unfinished task still depends on; returns their ids.
-  std::vector<TaskId> clean(Actions& out);
+  // Forgets finished tasks that pass `filter` and no unfinished task still depends
+  // on; returns their ids.
+  std::vector<TaskId> clean(Actions& out, const CleanFilter& filter = {});
   // Starts what the concurrency limit and dependencies allow, in FIFO order.
   void schedule(double now, Actions& out);
 
   const protocol::TaskRecord* find(TaskId id) const;
   // An id (number or numeric string) or a name (the newest task with it).
   std::optional<TaskId> resolve(const nlohmann::json& ref) const;
+  // The queued or running task called `name`, if any (names are unique among them).
+  std::optional<TaskId> unfinished_named(const std::string& name) const;
   const std::map<TaskId, protocol::TaskRecord>& tasks() const { return tasks_; }
   TaskId next_id() const { return next_id_; }
   int running_count() const;
@@ -85,7 +96,6 @@ class TaskTable {
  private:
   struct Runtime {
     bool api_error = false;
-    bool cancel_requested = false;
   };
   void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
                    Actions& out);

@@ -115,8 +115,9 @@ TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd]
   CHECK(has(b, Kind::kEmit, 2, "finished"));
   Actions c;
   table.cancel(1, 3.0, c);
-  CHECK(c == Actions{{Kind::kCancelAgent, 1, ""}});
+  CHECK(c == Actions{{Kind::kCancelAgent, 1, ""}, {Kind::kEmit, 1, "activity"}});
   CHECK(table.find(1)->state == TaskState::kRunning);
+  CHECK(table.find(1)->cancel_requested);  // shown as `cancelling` until the agent exits
   Actions again;
   table.cancel(1, 3.5, again);
   CHECK(again.empty());  // one cancel request per task
@@ -234,4 +235,38 @@ TEST_CASE("tasks resolve by id, numeric string or newest name", "[taskd][table]"
   CHECK_FALSE(table.resolve(9));
   CHECK_FALSE(table.resolve("nope"));
   CHECK_FALSE(table.resolve(nlohmann::json::array()));
+}
+
+TEST_CASE("clean with a filter: only that end state, only those finished before a time", "[taskd][table]") {
+  TaskTable table(4);
+  Actions a;
+  for (const char* p : {"ok-early", "fail", "ok-late", "running"}) table.spawn(req(p), 1.0, a);
+  StreamUpdate success;
+  success.result = ptt::protocol::AgentResult{"success", false, "done", 0.01, 1, 10};
+  table.stream_update(1, success, a);
+  table.stream_update(3, success, a);
+  table.agent_exited(1, AgentExit{0, 0, 0, false}, "", 10.0, a);
+  table.agent_exited(2, AgentExit{1, 0, 0, false}, "", 10.0, a);
+  table.agent_exited(3, AgentExit{0, 0, 0, false}, "", 50.0, a);
+  REQUIRE(table.find(2)->state == TaskState::kFailed);
+  Actions b;
+  CHECK(table.clean(b, {TaskState::kRunning, std::nullopt}).empty());  // never an unfinished task
+  CHECK(table.clean(b, {std::nullopt, 20.0}) == std::vector<TaskId>{1, 2});
+  CHECK(table.clean(b, {TaskState::kFailed, std::nullopt}).empty());
+  CHECK(table.clean(b, {TaskState::kSucceeded, std::nullopt}) == std::vector<TaskId>{3});
+  CHECK(table.find(4));
+}
+
+TEST_CASE("a name is unfinished-unique: a finished task's name is free again", "[taskd][table]") {
+  TaskTable table(1);
+  Actions a;
+  SpawnRequest r = req("named");
+  r.name = "fix";
+  table.spawn(r, 1.0, a);
+  CHECK(table.unfinished_named("fix") == TaskId{1});
+  CHECK_FALSE(table.unfinished_named("other"));
+  table.agent_exited(1, AgentExit{0, 0, 0, false}, "", 2.0, a);
+  CHECK_FALSE(table.unfinished_named("fix"));
+  table.spawn(r, 3.0, a);
+  CHECK(table.resolve("fix") == TaskId{2});  // the newest task with the name
 }
