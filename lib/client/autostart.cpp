@@ -56,23 +56,28 @@ class LockFile {
   int fd_ = -1;
 };
 
-std::string tail_of(const fs::path& log, std::size_t max_bytes = 600) {
+// What the log gained from `from` on (this start-up attempt's output), at most
+// its last `max_bytes`: older lines are earlier runs' and would mislead.
+std::string tail_of(const fs::path& log, std::streamoff from, std::size_t max_bytes = 600) {
   std::ifstream in(log, std::ios::binary);
+  in.seekg(from);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (all.size() > max_bytes) all = all.substr(all.size() - max_bytes);
   while (!all.empty() && (all.back() == '\n' || all.back() == ' ')) all.pop_back();
-  return all;
+  return all.empty() ? "it printed nothing" : all;
 }
 
 // Forks a detached ptt-taskd: own session, stdin from /dev/null, stdout and stderr
-// appended to `log`. Returns its pid (our child until we exit, so an early death is seen).
-pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& state,
-                   const fs::path& log) {
+// appended to `log`. Returns its pid (our child until we exit, so an early death is
+// seen); `log_start` gets the log's size before the daemon wrote to it.
+pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& state, const fs::path& log,
+                   off_t& log_start) {
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
     throw UnreachableError(
         fmt::format("cannot open the daemon log {} ({})", log.string(), std::strerror(errno)));
   }
+  log_start = std::max<off_t>(::lseek(log_fd, 0, SEEK_END), 0);
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(log_fd);
@@ -148,7 +153,8 @@ Connection connect_or_start(const ConnectOptions& options) {
 
   std::string exe = daemon_executable();
   fs::path log = state / "taskd.log";
-  pid_t pid = spawn_daemon(exe, fs::absolute(options.socket), fs::absolute(state), log);
+  off_t log_start = 0;
+  pid_t pid = spawn_daemon(exe, fs::absolute(options.socket), fs::absolute(state), log, log_start);
   auto deadline = Clock::now() + options.ready_timeout;
   auto delay = std::chrono::microseconds(200);
   for (;;) {
@@ -157,7 +163,7 @@ Connection connect_or_start(const ConnectOptions& options) {
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       throw UnreachableError(fmt::format("{} exited at start-up (status {}): {}; see {}", exe,
                                          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-                                         tail_of(log), log.string()));
+                                         tail_of(log, log_start), log.string()));
     }
     if (Clock::now() > deadline) {
       throw UnreachableError(

@@ -43,6 +43,19 @@ with Sandbox("task-autostart") as sb:
     r = sb.run(["ptt-task", "ping"], env=bad_env, check=3)
     expect("/bin/false exited at start-up" in r.stderr, f"start-up failure: {r.stderr!r}")
 
+    # The failure shows this attempt's output only, not older runs' lines in taskd.log.
+    os.makedirs(sb.state_dir, exist_ok=True)
+    with open(os.path.join(sb.state_dir, "taskd.log"), "a") as f:
+        f.write("ptt-taskd: error: stale trouble from an earlier run\n")
+    failing = sb.path("failing-taskd")
+    with open(failing, "w") as f:
+        f.write("#!/bin/sh\necho 'ptt-taskd: error: fresh trouble' >&2\nexit 1\n")
+    os.chmod(failing, 0o755)
+    r = sb.run(["ptt-task", "ping"], env=dict(sb.env, PTT_TASKD=failing), check=3)
+    expect("fresh trouble" in r.stderr and "stale trouble" not in r.stderr, f"start-up failure: {r.stderr!r}")
+    r = sb.run(["ptt-task", "ping"], env=bad_env, check=3)  # prints nothing itself
+    expect("trouble" not in r.stderr and "printed nothing" in r.stderr, f"silent start-up failure: {r.stderr!r}")
+
     # Starting a daemon for a socket in an existing shared directory never changes
     # that directory's mode (think --socket /tmp/x.sock).
     shared = sb.path("shared")
