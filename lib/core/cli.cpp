@@ -6,10 +6,13 @@
 #include <filesystem>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include <unistd.h>
 
 #include "core/config.h"
 #include "core/exit_status.h"
+#include "core/suggest.h"
 #include "core/version.h"
 
 namespace ptt {
@@ -44,6 +47,116 @@ void add_standard_options(CLI::App& app, std::string_view tool) {
       std::string(tool) + " --version`.");
 }
 
+namespace {
+
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+// The number in `input`, or "" (with `why` set) when it is not one.
+std::optional<double> read_number(const std::string& input, bool whole, std::string& why) {
+  double value = 0;
+  if (!CLI::detail::lexical_cast(input, value)) {
+    why = fmt::format("must be a number, not '{}'", input);
+    return std::nullopt;
+  }
+  if (whole && value != static_cast<double>(static_cast<long long>(value))) {
+    why = fmt::format("must be a whole number, not '{}'", input);
+    return std::nullopt;
+  }
+  return value;
+}
+
+CLI::Validator range_check(std::string description,
+                           std::function<std::string(double, const std::string&)> check, bool whole) {
+  return CLI::Validator(
+      [check = std::move(check), whole](std::string& input) {
+        std::string why;
+        auto value = read_number(input, whole, why);
+        return value ? check(*value, input) : why;
+      },
+      std::move(description));
+}
+
+// The deepest subcommand the parse reached (the app itself when none).
+CLI::App* deepest_parsed(CLI::App& app) {
+  CLI::App* at = &app;
+  while (!at->get_subcommands().empty()) at = at->get_subcommands().back();
+  return at;
+}
+
+// Flags known where the parse stopped: its own and, as they fall through, its parents'.
+std::vector<std::string> known_flags(const CLI::App* at) {
+  std::vector<std::string> out;
+  for (; at; at = at->get_parent()) {
+    for (const CLI::Option* opt : at->get_options()) {
+      for (const auto& l : opt->get_lnames()) out.push_back("--" + l);
+      for (const auto& s : opt->get_snames()) out.push_back("-" + s);
+    }
+  }
+  return out;
+}
+
+std::string command_path(const CLI::App* at, std::string_view tool) {
+  std::string path;
+  for (; at && at->get_parent(); at = at->get_parent()) path = " " + at->get_name() + path;
+  return std::string(tool) + path;
+}
+
+// "unknown command 'spwan'; did you mean 'spawn'? see `ptt-task --help`", or ""
+// when nothing was left unparsed.
+std::string explain_unexpected(CLI::App& app, std::string_view tool) {
+  std::vector<std::string> extras = app.remaining(true);
+  if (extras.empty()) return {};
+  CLI::App* at = deepest_parsed(app);
+  std::string help = fmt::format("see `{} --help`", command_path(at, tool));
+  const std::string& word = extras.front();
+  if (word.size() > 1 && word[0] == '-') {
+    std::string flag = word.substr(0, word.find('='));
+    if (auto near = nearest_word(flag, known_flags(at)))
+      return fmt::format("unknown option '{}'; did you mean '{}'? {}", flag, *near, help);
+    return fmt::format("unknown option '{}'; {}", flag, help);
+  }
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; }))
+    commands.push_back(sub->get_name());
+  if (!commands.empty()) {
+    if (auto near = nearest_word(word, commands))
+      return fmt::format("unknown command '{}'; did you mean '{}'? {}", word, *near, help);
+    return fmt::format("unknown command '{}'; {}", word, help);
+  }
+  return fmt::format("unexpected argument '{}'; {}", word, help);
+}
+
+}  // namespace
+
+CLI::Validator at_least(double min, bool whole) {
+  return range_check(
+      fmt::format(">= {}", number_text(min)),
+      [min](double v, const std::string& in) {
+        return v >= min ? std::string() : fmt::format("must be at least {} (not {})", number_text(min), in);
+      },
+      whole);
+}
+
+CLI::Validator more_than(double min) {
+  return range_check(
+      fmt::format("> {}", number_text(min)),
+      [min](double v, const std::string& in) {
+        return v > min ? std::string() : fmt::format("must be more than {} (not {})", number_text(min), in);
+      },
+      false);
+}
+
+CLI::Validator between(double min, double max, bool whole) {
+  return range_check(
+      fmt::format("{}-{}", number_text(min), number_text(max)),
+      [min, max](double v, const std::string& in) {
+        return v >= min && v <= max ? std::string()
+                                    : fmt::format("must be between {} and {} (not {})", number_text(min),
+                                                  number_text(max), in);
+      },
+      whole);
+}
+
 int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool) {
   try {
     app.parse(argc, argv);
@@ -61,7 +174,16 @@ int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool) {
     print_error(tool, std::string("config file: ") + e.what() + "; create it or fix --config / $PTT_CONFIG");
     return kExitUsage;
   } catch (const CLI::ParseError& e) {
-    std::string message = e.what(), explained = explain_config_origin(app, message);
+    // A misspelt word usually shows up as some other complaint first (a missing
+    // subcommand or argument): name the word instead.
+    if (std::string unexpected = explain_unexpected(app, tool); !unexpected.empty()) {
+      print_error(tool, unexpected);
+      return kExitUsage;
+    }
+    std::string message = e.what();
+    // "--max-turns: must be at least 1" (our validators) reads as one sentence.
+    if (auto at = message.find(": must be "); at != std::string::npos && at < 40) message.erase(at, 1);
+    std::string explained = explain_config_origin(app, message);
     print_error(tool, explained == message ? message + " (try --help)" : explained);
     return kExitUsage;
   }

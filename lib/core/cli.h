@@ -23,8 +23,15 @@ void exit_quietly_on_epipe();
 // Adds --version (prints "<tool> <version>") and a common footer to an app.
 void add_standard_options(CLI::App& app, std::string_view tool);
 
+// Range checks whose errors read "--max-turns must be at least 1 (not 0)" instead
+// of CLI11's 300-digit ranges. `whole`: the value must also be an integer.
+CLI::Validator at_least(double min, bool whole = false);
+CLI::Validator more_than(double min);
+CLI::Validator between(double min, double max, bool whole = false);
+
 // Runs app.parse(argc, argv); on a usage error prints it in ptt's format and
-// returns the exit status to use, otherwise -1 (continue).
+// returns the exit status to use, otherwise -1 (continue). A misspelt subcommand
+// or flag gets "did you mean …?" (core/suggest.h).
 int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool);
 
 }  // namespace ptt

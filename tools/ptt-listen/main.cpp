@@ -23,22 +23,22 @@ int main(int argc, char** argv) {
   app.add_option("--input-device", o.input_device,
                  "Input device: index or part of the name (default: the default input)");
   app.add_option("--input-rate", o.input_rate, "Capture rate in Hz (default: the device's own)")
-      ->check(CLI::Range(8000.0, 384000.0));
+      ->check(ptt::between(8000, 384000));
   app.add_option("--input-channels", o.input_channels,
                  "Capture channels (default: the device's own, at most 2)")
-      ->check(CLI::Range(1, 32));
+      ->check(ptt::between(1, 32, true));
   app.add_option("--chunk-ms", o.chunk_ms, "Audio chunk length in ms")
       ->capture_default_str()
-      ->check(CLI::Range(5, 1000));
+      ->check(ptt::between(5, 1000, true));
   app.add_option("--preroll-ms", o.preroll_ms, "Audio kept from before the key press, in ms")
       ->capture_default_str()
-      ->check(CLI::Range(0, 10000));
+      ->check(ptt::between(0, 10000, true));
   app.add_option("--tail-ms", o.tail_ms, "Audio kept after the key release, in ms")
       ->capture_default_str()
-      ->check(CLI::Range(0, 10000));
+      ->check(ptt::between(0, 10000, true));
   app.add_option("--max-seconds", o.max_seconds, "Cap on one utterance (0: none)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400.0));
+      ->check(ptt::between(0, 86400));
   app.add_flag("--meter", o.meter, "Show a level meter on stderr (when it is a terminal)");
   auto* file =
       app.add_option("--file", o.file, "Read this sound file instead of the microphone (one utterance)");

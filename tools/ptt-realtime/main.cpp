@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
       ->envname("PTT_SOCKET");
   app.add_option("--drain-timeout", opt.drain_seconds, "seconds in-flight work may take after end of input")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 60.0));
+      ->check(ptt::between(0, 60));
   ptt::transcribe::DictationOptions dictation;
   ptt::transcribe::add_dictation_options(app, dictation);  // adds --json: NDJSON in both modes
   app.add_flag("--pretty", pretty, "print the readable conversation even when stdout is not a terminal")

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/exit_status.h"
 #include "core/paths.h"
+#include "protocol/permission_modes.h"
 #include "taskd/daemon.h"
 
 int main(int argc, char** argv) {
@@ -36,25 +37,32 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-running", config.max_running, "Tasks running at once; the rest wait in a FIFO queue")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
+      ->check(ptt::between(1, 1000, true));
   app.add_option("--kill-grace", config.kill_grace_s, "Seconds between SIGTERM and SIGKILL on cancel")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(ptt::between(0, 3600));
   app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
       ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
   app.add_option("--default-permission-mode", permission_mode,
-                 "claude --permission-mode unless a task sets one")
-      ->capture_default_str();
+                 "claude --permission-mode unless a task sets one: " + ptt::protocol::permission_modes_list())
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& mode) {
+            return ptt::protocol::is_permission_mode(mode)
+                       ? std::string()
+                       : "unknown mode '" + mode + "'; use one of " + ptt::protocol::permission_modes_list();
+          },
+          "MODE"));
   app.add_option("--default-allowed-tools", allowed_tools,
                  "claude --allowedTools unless a task sets them (comma-separated)")
       ->delimiter(',')
       ->allow_extra_args(false);
   app.add_option("--default-model", model, "claude --model unless a task sets one");
   app.add_option("--default-max-turns", max_turns, "claude --max-turns unless a task sets it")
-      ->check(CLI::PositiveNumber);
+      ->check(ptt::at_least(1, true));
   app.add_option("--default-budget", budget, "claude --max-budget-usd unless a task sets it")
-      ->check(CLI::PositiveNumber);
+      ->check(ptt::more_than(0));
   app.add_option("--default-append-system-prompt", append_system_prompt,
                  "claude --append-system-prompt by default");
   app.add_option("--ready-fd", config.ready_fd,
