@@ -1,6 +1,6 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart`: completing never starts a daemon.
-set -l subs spawn list status result logs cancel wait watch top follow-up clean ping shutdown doctor
+set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -33,24 +33,27 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a wait -d 'Wait
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a watch -d 'Print task events'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a top -d 'Live dashboard of all tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a follow-up -d "Continue a task's session"
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a retry -d 'Run a finished task again'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a clean -d 'Forget finished tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a ping -d 'Reach the daemon'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a shutdown -d 'Stop the daemon'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
 
-complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up' \
+complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry' \
     -a '(__ptt_task_live_tasks)' -d 'Task'
 
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l cwd -x -a '(__fish_complete_directories)' -d 'Directory to run in'
-complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l name -x -d 'Task name'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up retry' -l name -x -d 'Task name'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l after -x -a '(__ptt_task_live_tasks)' -d 'Run after these tasks'
-complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l wait -d 'Wait for the task'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up retry' -l wait -d 'Wait for the task'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l model -x -d 'Claude model'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l max-turns -x -d 'Stop after N turns'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l budget -x -d 'Cost cap in USD'
-complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l permission-mode -x -a 'default acceptEdits plan bypassPermissions'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l permission-mode -x -a 'acceptEdits auto bypassPermissions default dontAsk manual plan'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l allowed-tools -x -d 'Tools allowed without asking'
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l state -x -a 'queued running succeeded failed cancelled'
+complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l state -x -a 'succeeded failed cancelled' -d 'Only tasks that ended so'
+complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l older-than -x -d 'Only tasks finished this long ago (7d)'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -l raw -d 'Raw stream-json lines'
 complete -c ptt-task -n '__fish_seen_subcommand_from doctor' -l claude -r -F -d 'Agent executable to check'

@@ -8,7 +8,7 @@ complete -c ptt-taskd -l claude -x -a '(__fish_complete_command)' -d 'Agent exec
 complete -c ptt-taskd -l max-running -x -d 'Tasks running at once'
 complete -c ptt-taskd -l kill-grace -x -d 'Seconds between SIGTERM and SIGKILL'
 complete -c ptt-taskd -l allow-root -x -a '(__fish_complete_directories)' -d 'Only run tasks under DIR'
-complete -c ptt-taskd -l default-permission-mode -x -a 'default acceptEdits plan bypassPermissions'
+complete -c ptt-taskd -l default-permission-mode -x -a 'acceptEdits auto bypassPermissions default dontAsk manual plan'
 complete -c ptt-taskd -l default-allowed-tools -x -d 'Default allowed tools'
 complete -c ptt-taskd -l default-model -x -d 'Default model'
 complete -c ptt-taskd -l default-max-turns -x -d 'Default max turns'

@@ -1,3 +1,7 @@
+#include <cstdio>
+
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "core/cli.h"
@@ -6,14 +10,20 @@
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 #include "taskcli/commands.h"
+#include "taskcli/duration.h"
 #include "taskcli/progress_live.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
 
-int wait_and_report(Session& s, const json& refs, bool quiet_success) {
-  json reply =
-      live_progress_wanted(s) ? wait_with_live_line(s, refs) : s.client().request("wait", {{"tasks", refs}});
+namespace {
+
+json wait_reply(Session& s, const json& refs) {
+  if (live_progress_wanted(s)) return wait_with_live_line(s, refs);
+  return s.client().request("wait", refs.is_null() ? json{{"all", true}} : json{{"tasks", refs}});
+}
+
+int report_outcomes(Session& s, const json& reply, bool quiet_success) {
   std::string out;
   bool all_ok = true;
   for (const auto& t : records_from(protocol::field_or(reply, "tasks", json::array()))) {
@@ -33,10 +43,24 @@ int wait_and_report(Session& s, const json& refs, bool quiet_success) {
   return all_ok ? kExitOk : kExitFailure;
 }
 
+}  // namespace
+
+int wait_and_report(Session& s, const json& refs, bool quiet_success) {
+  return report_outcomes(s, wait_reply(s, refs), quiet_success);
+}
+
 int cmd_wait(Session& s, const std::vector<std::string>& tasks) {
-  json refs = json::array();
-  for (const auto& t : tasks) refs.push_back(task_ref(t));
-  return wait_and_report(s, refs, false);
+  json refs = nullptr;  // every task queued or running now
+  if (!tasks.empty()) {
+    refs = json::array();
+    for (const auto& t : tasks) refs.push_back(task_ref(t));
+  }
+  json reply = wait_reply(s, refs);
+  // None to wait for is not an error: a script's `ptt-task wait` after spawning
+  // nothing just goes on. Only a person at a terminal is told.
+  if (reply.value("tasks", json::array()).empty() && is_tty(STDOUT_FILENO) && !s.global().json)
+    std::fputs("no unfinished tasks\n", stderr);
+  return report_outcomes(s, reply, false);
 }
 
 int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all) {
@@ -48,20 +72,31 @@ int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all) {
     for (const auto& t : tasks) requests.push_back({{"task", task_ref(t)}});
   }
   int status = kExitOk;
-  json cancelled = json::array();
+  json cancelled = json::array(), finished = json::array();
+  std::string notes;
   for (auto& req : requests) {
     try {
       json reply = s.client().request("cancel", req);
-      for (const auto& id : protocol::field_or(reply, "cancelled", json::array())) cancelled.push_back(id);
+      json ids = protocol::field_or(reply, "cancelled", json::array());
+      for (const auto& id : ids) cancelled.push_back(id);
+      // Already over: nothing to do, which is what was wanted (exit 0), but say so.
+      if (auto task = reply.find("task"); task != reply.end() && task->is_object() && ids.empty()) {
+        auto t = task->get<protocol::TaskRecord>();
+        finished.push_back(t.id);
+        notes += fmt::format("task {} already {}; nothing to cancel\n", t.id, protocol::to_string(t.state));
+      }
     } catch (const client::RequestError& e) {
       // Cancel the others anyway; report this one and remember the worst status.
       print_error("ptt-task", e.what());
       status = e.code == protocol::error::kNotFound ? kExitNotFound : kExitFailure;
+    } catch (const nlohmann::json::exception&) {
+      // A record this client cannot read: the cancel itself went through.
     }
   }
   if (s.global().json) {
-    write_stdout(to_ndjson({{"cancelled", cancelled}}));
+    write_stdout(to_ndjson({{"cancelled", cancelled}, {"already_finished", finished}}));
   } else {
+    std::fputs(notes.c_str(), stderr);
     std::string out;
     for (const auto& id : cancelled) out += fmt::format("cancelled {}\n", id.dump());
     write_stdout(out);
@@ -82,8 +117,15 @@ int cmd_watch(Session& s) {
   return kExitOk;
 }
 
-int cmd_clean(Session& s) {
-  json reply = s.client().request("clean");
+int cmd_clean(Session& s, const CleanArgs& a) {
+  json req = json::object();
+  if (!a.state.empty()) req["state"] = a.state;
+  if (!a.older_than.empty()) {
+    auto seconds = parse_duration(a.older_than);
+    if (!seconds) throw UsageError("--older-than must be a duration like 30s, 10m, 2h or 7d");
+    req["older_than_s"] = *seconds;
+  }
+  json reply = s.client().request("clean", req);
   json removed = protocol::field_or(reply, "removed", json::array());
   if (!removed.is_array()) removed = json::array();
   write_stdout(s.global().json ? to_ndjson({{"removed", removed}})

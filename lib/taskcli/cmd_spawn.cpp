@@ -13,11 +13,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string prompt_text(const std::string& arg) {
-  std::string text = arg;
-  if (arg == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+// The prompt's words joined with spaces, as `git commit -m` users expect of
+// `ptt-task spawn fix the tests`; a lone '-' reads the prompt from stdin.
+std::string prompt_text(const std::vector<std::string>& words) {
+  bool from_stdin = words.size() == 1 && words[0] == "-";
+  std::string text;
+  if (from_stdin) {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    for (const auto& w : words) {
+      if (!text.empty()) text += ' ';
+      text += w;
+    }
+  }
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    throw UsageError(arg == "-" ? "the prompt read from stdin is empty; pipe the prompt in"
+    throw UsageError(from_stdin ? "the prompt read from stdin is empty; pipe the prompt in"
                                 : "the prompt is empty; say what the agent should do");
   }
   return text;
@@ -86,6 +96,12 @@ int cmd_follow_up(Session& s, const FollowUpArgs& a) {
   json options = agent_options_json(a.agent);
   if (!options.empty()) req["options"] = options;
   return report_new_task(s, s.client().request("follow_up", req), a.wait);
+}
+
+int cmd_retry(Session& s, const RetryArgs& a) {
+  json req = {{"task", task_ref(a.task)}};
+  if (!a.name.empty()) req["name"] = a.name;
+  return report_new_task(s, s.client().request("retry", req), a.wait);
 }
 
 }  // namespace ptt::taskcli

@@ -21,7 +21,7 @@ struct AgentFlags {
 };
 
 struct SpawnArgs {
-  std::string prompt;
+  std::vector<std::string> prompt;  // the words, joined with spaces; "-" alone reads stdin
   std::string cwd;
   std::string name;
   std::vector<std::string> after;
@@ -31,18 +31,31 @@ struct SpawnArgs {
 
 struct FollowUpArgs {
   std::string task;
-  std::string prompt;
+  std::vector<std::string> prompt;
   std::string name;
   bool wait = false;
   AgentFlags agent;
 };
 
+struct RetryArgs {
+  std::string task;
+  std::string name;
+  bool wait = false;
+};
+
+struct CleanArgs {
+  std::string state;       // only tasks that ended so
+  std::string older_than;  // only tasks finished at least this long ago ("30s", "2h", "7d")
+};
+
 struct CommandArgs {
   SpawnArgs spawn;
   FollowUpArgs follow_up;
+  RetryArgs retry;
+  CleanArgs clean;
   std::string state;               // list --state
   std::string task;                // status, result, logs
-  std::vector<std::string> tasks;  // cancel, wait
+  std::vector<std::string> tasks;  // cancel, wait (none: every unfinished task)
   bool all = false;                // cancel --all
   bool follow = false;             // logs -f
   bool raw = false;                // logs --raw
@@ -60,7 +73,7 @@ struct Invocation {
 
 inline constexpr std::string_view kCommandNames[] = {"spawn",  "list",   "status",   "result",    "logs",
                                                      "cancel", "wait",   "watch",    "follow-up", "clean",
-                                                     "ping",   "doctor", "shutdown", "top"};
+                                                     "retry",  "ping",   "doctor",   "shutdown",  "top"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -72,6 +85,7 @@ int execute(Invocation& inv);
 
 int cmd_spawn(Session& s, const SpawnArgs& a);
 int cmd_follow_up(Session& s, const FollowUpArgs& a);
+int cmd_retry(Session& s, const RetryArgs& a);
 int cmd_list(Session& s, const std::string& state);
 int cmd_status(Session& s, const std::string& task);
 int cmd_result(Session& s, const std::string& task);
@@ -81,7 +95,7 @@ int cmd_wait(Session& s, const std::vector<std::string>& tasks);
 int cmd_watch(Session& s);
 // The full-screen dashboard (a terminal only).
 int cmd_top(Session& s);
-int cmd_clean(Session& s);
+int cmd_clean(Session& s, const CleanArgs& a);
 int cmd_ping(Session& s);
 int cmd_shutdown(Session& s);
 // Checks what ptt needs; 0 unless a check failed (warnings allowed).
@@ -89,7 +103,8 @@ int cmd_doctor(Session& s, const std::string& claude);
 
 // Shared by spawn and follow-up: the protocol's `options` object.
 nlohmann::json agent_options_json(const AgentFlags& f);
-// Waits for tasks and prints their outcomes; 0 if all succeeded, else 1.
+// Waits for tasks (`refs` null: every task unfinished now) and prints their
+// outcomes; 0 if all succeeded, else 1.
 int wait_and_report(Session& s, const nlohmann::json& refs, bool quiet_success);
 
 }  // namespace ptt::taskcli

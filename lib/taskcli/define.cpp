@@ -4,18 +4,34 @@
 #include <iterator>
 #include <memory>
 
+#include "core/cli.h"
 #include "core/config.h"
+#include "protocol/permission_modes.h"
+#include "taskcli/duration.h"
 
 namespace ptt::taskcli {
 
 namespace {
 
+CLI::Validator permission_mode_check() {
+  return CLI::Validator(
+      [](std::string& mode) {
+        return protocol::is_permission_mode(mode)
+                   ? std::string()
+                   : "unknown mode '" + mode + "'; use one of " + protocol::permission_modes_list();
+      },
+      "MODE");
+}
+
 void add_agent_flags(CLI::App* sub, AgentFlags& f) {
   sub->add_option("--model", f.model, "Claude model for this task");
-  sub->add_option("--max-turns", f.max_turns, "Stop after N agent turns")->check(CLI::PositiveNumber);
-  sub->add_option("--budget", f.budget_usd, "Stop when the run costs more than USD")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--permission-mode", f.permission_mode, "Claude permission mode (e.g. acceptEdits)");
+  sub->add_option("--max-turns", f.max_turns, "Stop after N agent turns (1 or more)")
+      ->check(at_least(1, true));
+  sub->add_option("--budget", f.budget_usd, "Stop when the run costs more than USD (more than 0)")
+      ->check(more_than(0));
+  sub->add_option("--permission-mode", f.permission_mode,
+                  "Claude permission mode: " + protocol::permission_modes_list())
+      ->check(permission_mode_check());
   sub->add_option("--allowed-tools", f.allowed_tools, "Tools allowed without asking, e.g. \"Bash,Edit\"");
 }
 
@@ -73,7 +89,10 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         ->delimiter(',');
     spawn->add_flag("--wait", a.spawn.wait, "Wait for the task; exit 0 only if it succeeded");
     add_agent_flags(spawn, a.spawn.agent);
-    spawn->add_option("prompt", a.spawn.prompt, "What the agent should do ('-' reads stdin)")->required();
+    spawn
+        ->add_option("prompt", a.spawn.prompt,
+                     "What the agent should do: the words, joined with spaces ('-' reads stdin)")
+        ->required();
     on(spawn, inv, [&a](Session& s) { return cmd_spawn(s, a.spawn); });
   }
   if (want("list")) {
@@ -107,7 +126,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   }
   if (want("wait")) {
     auto* wait = app.add_subcommand("wait", "Wait for tasks; exit 0 only if all succeeded");
-    wait->add_option("tasks", a.tasks, "Task ids or names")->required();
+    wait->add_option("tasks", a.tasks, "Task ids or names (none: every task queued or running now)");
     on(wait, inv, [&a](Session& s) { return cmd_wait(s, a.tasks); });
   }
   if (want("watch")) {
@@ -132,15 +151,38 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   if (want("follow-up")) {
     auto* follow_up = app.add_subcommand("follow-up", "Continue a task's Claude session as a new task");
     follow_up->add_option("task", a.follow_up.task, "Task id or name")->required();
-    follow_up->add_option("prompt", a.follow_up.prompt, "What to do next ('-' reads stdin)")->required();
+    follow_up->add_option("prompt", a.follow_up.prompt, "What to do next: the words ('-' reads stdin)")
+        ->required();
     follow_up->add_option("--name", a.follow_up.name, "A name for the new task");
     follow_up->add_flag("--wait", a.follow_up.wait, "Wait for the new task; exit 0 only if it succeeded");
     add_agent_flags(follow_up, a.follow_up.agent);
     on(follow_up, inv, [&a](Session& s) { return cmd_follow_up(s, a.follow_up); });
   }
   if (want("clean")) {
-    auto* clean = app.add_subcommand("clean", "Forget finished tasks");
-    on(clean, inv, [](Session& s) { return cmd_clean(s); });
+    auto* clean = app.add_subcommand("clean", "Forget finished tasks (never queued or running ones)");
+    clean->add_option("--state", a.clean.state, "Only tasks that ended so")
+        ->check(CLI::IsMember({"succeeded", "failed", "cancelled"}));
+    clean
+        ->add_option("--older-than", a.clean.older_than,
+                     "Only tasks finished at least this long ago (30s, 10m, 2h, 7d)")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+              return parse_duration(text) ? std::string()
+                                          : "must be a duration like 30s, 10m, 2h or 7d (not '" + text + "')";
+            },
+            "DURATION"));
+    on(clean, inv, [&a](Session& s) { return cmd_clean(s, a.clean); });
+  }
+  if (want("retry")) {
+    auto* retry = app.add_subcommand("retry", "Run a finished task again as a new task; prints its id");
+    retry->add_option("task", a.retry.task, "Task id or name (it must have finished)")->required();
+    retry->add_option("--name", a.retry.name, "A name for the new task (names are not copied)");
+    retry->add_flag("--wait", a.retry.wait, "Wait for the new task; exit 0 only if it succeeded");
+    retry->footer(
+        "The new task has the old one's prompt, directory and agent options (a retried follow-up\n"
+        "resumes the same session), not its --after dependencies; its record's retry_of names\n"
+        "the old task. A queued or running task cannot be retried: wait for it or cancel it first.");
+    on(retry, inv, [&a](Session& s) { return cmd_retry(s, a.retry); });
   }
   if (want("ping")) {
     auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");

@@ -154,6 +154,8 @@ class ListSax {
       t.started_at = v.d;
     } else if (k == "finished_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
       t.finished_at = v.d;
+    } else if (k == "cancel_requested" && v.kind == Scalar::kBool) {
+      t.cancel_requested = v.b;
     }
   }
 

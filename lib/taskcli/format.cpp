@@ -55,6 +55,11 @@ std::string clock_time(double unix_seconds) {
 
 }  // namespace
 
+std::string_view state_text(const TaskRecord& t) {
+  if (t.state == TaskState::kRunning && t.cancel_requested) return "cancelling";
+  return protocol::to_string(t.state);
+}
+
 std::string format_age(double seconds) {
   if (seconds < 0) seconds = 0;
   auto s = static_cast<long long>(seconds);
@@ -144,7 +149,7 @@ void TableRenderer::add(const TaskRecord& t) {
   };
   put(kId, std::to_string(t.id));
   put(kName, name_cell(t, kNameWidth));
-  put(kState, protocol::to_string(t.state));
+  put(kState, state_text(t));
   put(kAge, time_cell(t, now_));
   put(kActivity, activity_summary(t));
   put(kCost, format_cost(t));
@@ -212,8 +217,7 @@ std::string TableRenderer::render() const {
 std::string render_outcome_line(const TaskRecord& t, const Style& style) {
   std::string s = std::to_string(t.id);
   if (t.name) fmt::format_to(std::back_inserter(s), " {}", one_line(*t.name));
-  fmt::format_to(std::back_inserter(s), " {}",
-                 paint(protocol::to_string(t.state), state_color(t.state), style));
+  fmt::format_to(std::back_inserter(s), " {}", paint(state_text(t), state_color(t.state), style));
   if (t.state != TaskState::kSucceeded && t.state != TaskState::kQueued && t.state != TaskState::kRunning) {
     std::string why = activity_summary(t);
     if (!why.empty()) fmt::format_to(std::back_inserter(s), " ({})", why);
@@ -226,7 +230,7 @@ std::string render_outcome_line(const TaskRecord& t, const Style& style) {
 std::string render_status(const TaskRecord& t, double now, const Style& style) {
   std::string out =
       fmt::format("task {}{}: {}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
-                  paint(protocol::to_string(t.state), state_color(t.state), style));
+                  paint(state_text(t), state_color(t.state), style));
   auto field = [&](std::string_view key, const std::string& value) {
     // The widest key ("exit code:") and a space: values start in one column.
     if (!value.empty()) out += fmt::format("  {:<11}{}\n", fmt::format("{}:", key), value);
@@ -279,6 +283,8 @@ std::string render_event(const nlohmann::json& event, double now_wall, const Sty
   std::string detail;
   if (kind == "created") {
     detail = truncate_to_width(one_line(t.prompt), 80);
+  } else if (kind == "activity" && t.state == TaskState::kRunning && t.cancel_requested) {
+    detail = "cancelling";
   } else if (kind == "started" || kind == "activity") {
     detail = t.activity ? one_line(*t.activity) : "";
   } else if (kind == "finished") {

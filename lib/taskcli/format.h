@@ -16,6 +16,9 @@ struct Style {
   std::size_t max_width = 0;  // terminal columns to fit; 0 = no limit
 };
 
+// The state as a person reads it: the record's state, except `cancelling` for a
+// running task whose cancel was asked for (docs/protocol.md, cancel_requested).
+std::string_view state_text(const protocol::TaskRecord& t);
 // "42s", "5m", "3h", "2d".
 std::string format_age(double seconds);
 // How long something took: "0.4s" (tenths below 10 s, unless whole), "42s", "3m05s", "2h05m", "3d04h".

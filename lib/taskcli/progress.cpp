@@ -39,6 +39,11 @@ void ProgressState::apply_record(const json& record, bool add) {
       t.updated = ++changes;
     }
   }
+  if (auto c = record.find("cancel_requested");
+      c != record.end() && c->is_boolean() && c->get<bool>() && !t.cancelling) {
+    t.cancelling = true;
+    t.updated = ++changes;
+  }
 }
 
 bool ProgressState::apply_event(const json& event) {
@@ -74,6 +79,7 @@ std::string render_progress_line(const ProgressState& state, unsigned frame, dou
     what = "done";
   } else {
     std::string activity = freshest->state == "queued"  ? "queued"
+                           : freshest->cancelling       ? "cancelling"
                            : freshest->activity.empty() ? "starting"
                                                         : freshest->activity;
     what = fmt::format("task {}: {}", freshest->label, activity);

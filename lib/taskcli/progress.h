@@ -19,6 +19,7 @@ struct ProgressState {
     std::string state;  // queued, running, ...
     std::optional<double> started_at;
     std::string activity;
+    bool cancelling = false;    // a cancel was asked for; the agent has not exited yet
     std::uint64_t updated = 0;  // order of the latest change, to show the freshest activity
   };
   std::map<std::int64_t, Task> tasks;

@@ -81,11 +81,21 @@ json wait_with_live_line(Session& s, const json& refs) {
   auto& client = s.client();
   client.request("subscribe");  // before reading the records, so no change is missed
   LiveLine live(s.style());
-  for (const auto& ref : refs) {
+  json request = refs.is_null() ? json{{"all", true}} : json{{"tasks", refs}};
+  if (refs.is_null()) {
+    // Every unfinished task: the ones the daemon will wait for (one may finish in between).
+    for (const char* state : {"running", "queued"}) {
+      json reply = client.request("list", {{"state", state}});
+      live.update([&](ProgressState& p) {
+        for (const auto& t : reply.value("tasks", json::array())) p.apply_record(t, true);
+      });
+    }
+  }
+  for (const auto& ref : refs.is_null() ? json::array() : refs) {
     json reply = client.request("get", {{"task", ref}});
     live.update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
   }
-  json reply = client.request("wait", {{"tasks", refs}}, [&](const json& event) {
+  json reply = client.request("wait", request, [&](const json& event) {
     live.update([&](ProgressState& p) { p.apply_event(event); });
     return true;
   });

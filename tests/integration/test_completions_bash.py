@@ -14,7 +14,7 @@ with Sandbox("compl-bash") as sb:
 
     # Subcommands and flags.
     expect(comp("ptt-task", "") == ["spawn", "list", "status", "result", "logs", "cancel", "wait", "watch",
-                                    "top", "follow-up", "clean", "ping", "shutdown", "doctor"], f"subcommands: {comp('ptt-task', '')}")
+                                    "top", "follow-up", "retry", "clean", "ping", "shutdown", "doctor"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "s") == ["spawn", "status", "shutdown"], f"s: {comp('ptt-task', 's')}")
     expect(comp("ptt-task", "doc") == ["doctor"], "doctor")
     expect(comp("ptt-task", "to") == ["top"], "top")
@@ -27,6 +27,10 @@ with Sandbox("compl-bash") as sb:
            "spawn flags")
     expect(comp("ptt-task", "list", "--state", "r") == ["running"], "list --state values")
     expect(comp("ptt-task", "spawn", "--permission-mode", "acc") == ["acceptEdits"], "permission modes")
+    expect(comp("ptt-task", "spawn", "--permission-mode", "d") == ["default", "dontAsk"], "permission modes: d")
+    expect(set(comp("ptt-task", "retry", "--")) >= {"--name", "--wait"}, f"retry flags: {comp('ptt-task', 'retry', '--')}")
+    expect(set(comp("ptt-task", "clean", "--")) >= {"--state", "--older-than"}, "clean flags")
+    expect(comp("ptt-task", "clean", "--state", "") == ["succeeded", "failed", "cancelled"], "clean --state values")
     expect(comp("ptt-taskd", "--max") == ["--max-running"], f"taskd: {comp('ptt-taskd', '--max')}")
     expect(comp("ptt-listen", "--hotkey", "") == ["evdev", "signal", "tty", "none"], "listen --hotkey values")
     expect(comp("ptt-listen", "--list") == ["--list-devices"], "listen flags")
@@ -62,7 +66,7 @@ with Sandbox("compl-bash") as sb:
     sb.run(["ptt-task", "--no-autostart", "wait", alpha, beta, plain], check=0)
 
     want = {alpha, "alpha", beta, "beta-two", plain}
-    for sub in ("status", "result", "logs", "cancel", "wait", "follow-up"):
+    for sub in ("status", "result", "logs", "cancel", "wait", "follow-up", "retry"):
         got = set(comp("ptt-task", sub, ""))
         expect(got == want, f"{sub}: ids {got}, wanted {want}")
     expect(comp("ptt-task", "status", "al") == ["alpha"], "a name by prefix")

@@ -62,7 +62,17 @@ TEST_CASE("a narrowed definition parses like the full one", "[taskcli]") {
     CHECK(inv.global.json);
     CHECK(inv.args.spawn.name == "n");
     CHECK(inv.args.spawn.after == std::vector<std::string>{"1", "2"});
-    CHECK(inv.args.spawn.prompt == "do it");
+    CHECK(inv.args.spawn.prompt == std::vector<std::string>{"do it"});
     CHECK(inv.action);
   }
+}
+
+TEST_CASE("unquoted prompt words stay in order, options between them or not", "[taskcli]") {
+  std::vector<const char*> argv = {"ptt-task", "spawn", "fix", "the", "--name", "n", "failing", "tests"};
+  CLI::App app{"test", "ptt-task"};
+  ptt::taskcli::Invocation inv;
+  ptt::taskcli::define_commands(app, inv, "spawn");
+  app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+  CHECK(inv.args.spawn.prompt == std::vector<std::string>{"fix", "the", "failing", "tests"});
+  CHECK(inv.args.spawn.name == "n");
 }

@@ -203,3 +203,17 @@ TEST_CASE("status: the agent's pid, one turn, and values in one column", "[taskc
   }
   CHECK(column == 13);
 }
+
+TEST_CASE("a running task whose cancel was asked for reads `cancelling` everywhere", "[taskcli]") {
+  TaskRecord t = task(4, TaskState::kRunning, 0);
+  t.activity = "Bash: npm test";
+  CHECK(state_text(t) == "running");
+  t.cancel_requested = true;
+  CHECK(state_text(t) == "cancelling");
+  CHECK(lines_of(render_table({t}, 10, Style{}))[1].find("  cancelling  ") != std::string::npos);
+  CHECK(render_status(t, 10, Style{}).rfind("task 4: cancelling\n", 0) == 0);
+  CHECK(render_event({{"event", "activity"}, {"task", t}}, 0, Style{}).find("activity  4  cancelling") !=
+        std::string::npos);
+  t.state = TaskState::kCancelled;  // once ended, the state says how
+  CHECK(state_text(t) == "cancelled");
+}

@@ -58,3 +58,10 @@ TEST_CASE("progress: cut to the terminal width, coloured only when asked", "[tas
   CHECK(format_elapsed(7384) == "2h03m");
   CHECK(format_elapsed(-3) == "0s");
 }
+
+TEST_CASE("progress: a task whose cancel was asked for reads cancelling", "[taskcli][progress]") {
+  ProgressState p = one_task();
+  p.apply_event({{"event", "activity"},
+                 {"task", {{"id", 3}, {"state", "running"}, {"activity", "Bash: x"}, {"cancel_requested", true}}}});
+  CHECK(render_progress_line(p, 0, 1005, {}) == "⠋ 5s  task 3 fix-tests: cancelling");
+}
