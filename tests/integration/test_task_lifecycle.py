@@ -39,7 +39,10 @@ with Sandbox("task-lifecycle") as sb:
     # A running task being cancelled shows `cancelling` until its agent has exited
     # (this one ignores SIGTERM, so it lasts the daemon's 1 s kill grace).
     stubborn = spawn("--name", "stubborn", "ignore-term; text up; sleep 30")
-    wait_until(lambda: record(stubborn)["state"] == "running", what="the stubborn task to run")
+    # "running" comes before the agent has read its directives: wait for its "up" line,
+    # written after it ignores SIGTERM, or the cancel can land first and end it at once.
+    wait_until(lambda: '"up"' in task("logs", "--raw", stubborn, check=0).stdout,
+               what="the stubborn task to ignore SIGTERM")
     r = task("cancel", stubborn, check=0)
     expect(r.stdout == f"cancelled {stubborn}\n", f"cancel printed {r.stdout!r}")
     rec = record(stubborn)
