@@ -157,6 +157,23 @@ CLI::Validator between(double min, double max, bool whole) {
       whole);
 }
 
+namespace {
+
+// "ptt-task spawn --help": the help of the subcommand the error is about, which lists its
+// options and their ranges (CLI11's own hint, "(try --help)", names only the top level).
+std::string help_command(const CLI::App& app, std::string_view tool) {
+  std::string command(tool);
+  for (const CLI::App* sub = &app;;) {
+    auto chosen = sub->get_subcommands();
+    if (chosen.empty()) break;
+    sub = chosen.front();
+    command += " " + sub->get_name();
+  }
+  return command + " --help";
+}
+
+}  // namespace
+
 int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool) {
   try {
     app.parse(argc, argv);
@@ -184,7 +201,7 @@ int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool) {
     // "--max-turns: must be at least 1" (our validators) reads as one sentence.
     if (auto at = message.find(": must be "); at != std::string::npos && at < 40) message.erase(at, 1);
     std::string explained = explain_config_origin(app, message);
-    print_error(tool, explained == message ? message + " (try --help)" : explained);
+    print_error(tool, explained == message ? message + "; see `" + help_command(app, tool) + "`" : explained);
     return kExitUsage;
   }
   // A daemon this tool auto-starts reads the same file.
