@@ -73,6 +73,9 @@ with Sandbox("task-errors") as sb:
     for args, want in cases:
         r = sb.run(args, check=2)
         expect(want in r.stderr and not re.search(r"\d{12}", r.stderr), f"{args}: {r.stderr!r}")
+        # ...and points at the help of the (sub)command that refused it.
+        helps = " ".join(a for a in args[:2] if not a.startswith("-")) + " --help"
+        expect(r.stderr.rstrip().endswith(f"; see `{helps}`"), f"{args}: no pointer to {helps}: {r.stderr!r}")
 
     # Permission modes: ptt-task refuses an unknown one before asking the daemon,
     # naming the ones there are; the daemon refuses it too (for every client).
