@@ -34,18 +34,9 @@ Paint state_paint(TaskState s) {
   return Paint::kNormal;
 }
 
-// Queued: how long it has waited; running: how long it has run; finished: how long it took.
-std::string time_cell(const TaskRecord& t, double now) {
-  double from = t.started_at.value_or(t.created_at);
-  if (t.state == TaskState::kQueued) return format_age(now - t.created_at);
-  if (!protocol::is_finished(t.state)) return format_age(now - from);
-  return t.finished_at ? format_age(*t.finished_at - from) : "-";
-}
-
-// The NAME column: the name, or the start of the prompt (dimmed) for an unnamed task.
-Span name_cell(const TaskRecord& t) {
-  if (t.name) return {one_line(*t.name), Paint::kNormal};
-  return {one_line(t.prompt.substr(0, 200)), Paint::kDim};
+// The NAME column as `list` shows it (format.h), dimmed when it is a prompt excerpt.
+Span name_span(const TaskRecord& t) {
+  return {name_cell(t, kMaxNameWidth), t.name ? Paint::kNormal : Paint::kDim};
 }
 
 struct Columns {
@@ -56,8 +47,8 @@ Columns measure(const std::vector<TaskRecord>& tasks, double now, std::size_t wi
   Columns c;
   for (const auto& t : tasks) {
     c.id = std::max(c.id, std::to_string(t.id).size());
-    c.name = std::max(c.name, std::min(kMaxNameWidth, display_width(name_cell(t).text)));
-    c.state = std::max(c.state, protocol::to_string(t.state).size());
+    c.name = std::max(c.name, std::min(kMaxNameWidth, display_width(name_span(t).text)));
+    c.state = std::max(c.state, display_width(state_text(t)));
     c.time = std::max(c.time, time_cell(t, now).size());
     c.cost = std::max(c.cost, display_width(format_cost(t)));
   }
@@ -147,9 +138,8 @@ Frame Model::render(int width_in, int height_in, double now) const {
   }
   for (std::size_t i = scroll_; i < tasks_.size() && i < scroll_ + table_rows; ++i) {
     const TaskRecord& t = tasks_[i];
-    f.lines.push_back(table_row(cols, std::to_string(t.id), name_cell(t), protocol::to_string(t.state),
-                                state_paint(t.state), time_cell(t, now), activity_summary(t), format_cost(t),
-                                sel && t.id == *sel));
+    f.lines.push_back(table_row(cols, std::to_string(t.id), name_span(t), state_text(t), state_paint(t.state),
+                                time_cell(t, now), activity_summary(t), format_cost(t), sel && t.id == *sel));
   }
   while (f.lines.size() < 2 + table_rows) f.lines.push_back({});
 
@@ -157,8 +147,7 @@ Frame Model::render(int width_in, int height_in, double now) const {
   if (height > f.lines.size() + 1) {
     const TaskRecord* t = sel ? find(*sel) : nullptr;
     std::string head =
-        t ? fmt::format("── task {} · {} · {} ", task_label(*t), protocol::to_string(t->state), t->cwd)
-          : std::string("── ");
+        t ? fmt::format("── task {} · {} · {} ", task_label(*t), state_text(*t), t->cwd) : std::string("── ");
     std::size_t w = display_width(head);
     if (w < width)
       head += [&] {

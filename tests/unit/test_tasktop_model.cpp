@@ -246,3 +246,18 @@ TEST_CASE("top: the table scrolls to keep the selection visible", "[taskcli]") {
   CHECK(m.selected() > 1);
   CHECK(row_of(f, *m.selected()) > 0);
 }
+
+TEST_CASE("top shows cells as list does: cancelling, prompt excerpts and follow-ups") {
+  Model m;
+  auto stopping = task(4, TaskState::kRunning, "slow");
+  stopping.started_at = kNow - 10;
+  stopping.cancel_requested = true;
+  auto unnamed = task(5, TaskState::kQueued);
+  auto follow = task(6, TaskState::kQueued, "next");
+  follow.parent = 4;
+  m.set_tasks({stopping, unnamed, follow});
+  auto lines = screen(m);
+  CHECK(contains(lines, "cancelling"));
+  CHECK(contains(lines, "\"fix the failing tests"));
+  CHECK(contains(lines, "↳4 next"));
+}
