@@ -185,18 +185,12 @@ with Sandbox("task-top") as sb:
         expect(len(follow) == 1 and follow[0]["prompt"] == "result success followed up", f"follow-ups: {follow}")
         wait_tasks(c, [follow[0]["id"]])
 
-        # r retries the selected task (now the follow-up) where the daemon has `retry`.
-        probe = c.request("retry", task=999999)
-        has_retry = probe.get("error", {}).get("code") != "unknown_op"
-        before = len(tasks)
+        # r retries the selected task (now the follow-up): a new task with its prompt.
         tmux.keys("main", "r")
-        if has_retry:
-            tmux.wait_for("main", lambda s: "a retry of task" in s, "the retry's confirmation")
-            retried = [t for t in c.request("list")["tasks"] if t["id"] > max(tasks)]
-            expect(len(retried) == 1 and retried[0]["prompt"] == follow[0]["prompt"], f"retry made {retried}")
-        else:
-            tmux.wait_for("main", lambda s: "retry needs a newer ptt-taskd" in s, "the old daemon's answer to r")
-            expect(len(c.request("list")["tasks"]) == before, "r without a retry op made a task")
+        tmux.wait_for("main", lambda s: "a retry of task" in s, "the retry's confirmation")
+        retried = [t for t in c.request("list")["tasks"] if t["id"] > max(tasks)]
+        expect(len(retried) == 1 and retried[0]["prompt"] == follow[0]["prompt"]
+               and retried[0].get("retry_of") == follow[0]["id"], f"retry made {retried}")
 
         # A resize redraws at the new width: the detail rule spans exactly the new width.
         expect(len(detail_header(tmux.screen("main"))) == 120, detail_header(tmux.screen("main")))
