@@ -17,6 +17,15 @@ std::string str(const json& j, const char* key) {
   return (it != j.end() && it->is_string()) ? it->get<std::string>() : std::string();
 }
 
+// A numeric field, or 0 when it is missing or not a number. (Not value() and then
+// operator[]: value()'s default hides a missing key, and a const operator[] on a
+// missing key reads past the map.)
+double number(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return (it != j.end() && it->is_number()) ? it->get<double>() : 0;
+}
+
 const json& obj(const json& j, const char* key) {
   static const json empty = json::object();
   if (!j.is_object()) return empty;
@@ -151,7 +160,7 @@ std::vector<std::string> session_event(const json& event, const ViewStyle& style
   if (state == "ready") return {paint(style, kDim, "connected; ready")};
   if (state == "disconnected") return {paint(style, kYellow, "connection lost")};
   if (state == "reconnecting") {
-    double seconds = event.value("in_ms", json(0)).is_number() ? event["in_ms"].get<double>() / 1000.0 : 0.0;
+    double seconds = number(event, "in_ms") / 1000.0;
     std::string why = str(event, "reason");
     return {paint(style, kYellow,
                   fmt::format("reconnecting in {:.1f} s{}", seconds, why.empty() ? "" : " (" + why + ")"))};
@@ -201,7 +210,7 @@ std::vector<std::string> render_event(const json& event, const ViewStyle& style)
     }
     if (type == "turn") {
       std::string state = str(event, "state");
-      long long ms = event.value("ms", json(0)).is_number_integer() ? event["ms"].get<long long>() : 0;
+      auto ms = static_cast<long long>(number(event, "ms"));
       if (state == "listening") return {paint(style, kDim, "(listening…)")};
       if (state == "committed")
         return {paint(style, kDim, fmt::format("(sent {:.1f} s of speech)", ms / 1000.0))};

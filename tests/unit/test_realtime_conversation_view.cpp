@@ -119,3 +119,10 @@ TEST_CASE("a typed line is a text turn, a JSON line an event, a blank line nothi
   CHECK(!t.event);
   CHECK(!t.error.empty());
 }
+
+TEST_CASE("the view reads events without their numeric fields (the ASan suite catches a read past the map)") {
+  CHECK(plain({{"type", "turn"}, {"state", "listening"}}) == Lines{"(listening…)"});
+  CHECK(plain({{"type", "turn"}, {"state", "too_short"}}) == Lines{"(too short: 0 ms; nothing was sent)"});
+  CHECK(plain({{"type", "turn"}, {"state", "committed"}, {"ms", "x"}}) == Lines{"(sent 0.0 s of speech)"});
+  CHECK(plain({{"type", "session"}, {"state", "reconnecting"}}) == Lines{"reconnecting in 0.0 s"});
+}
