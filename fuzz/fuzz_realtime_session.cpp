@@ -14,20 +14,20 @@
 
 namespace {
 
-using ptt::realtime::Action;
-using ptt::realtime::Actions;
+using ptt::realtime::SessionAction;
+using ptt::realtime::SessionActions;
 
-void check(const Actions& actions, std::deque<std::uint64_t>& open_requests) {
-  for (const Action& a : actions) {
+void check(const SessionActions& actions, std::deque<std::uint64_t>& open_requests) {
+  for (const SessionAction& a : actions) {
     switch (a.kind) {
-      case Action::Kind::kSend:
+      case SessionAction::Kind::kSend:
         if (!a.json.is_object() || !a.json.contains("type")) __builtin_trap();
         (void)a.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
         break;
-      case Action::Kind::kPrint:
+      case SessionAction::Kind::kPrint:
         (void)ptt::to_ndjson(a.json);
         break;
-      case Action::Kind::kDaemonRequest:
+      case SessionAction::Kind::kDaemonRequest:
         if (!a.json.is_object() || !a.json.contains("op")) __builtin_trap();
         open_requests.push_back(a.token);
         break;
@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
                      : size % 3 == 1 ? ptt::realtime::TurnMode::kPushToTalk
                                      : ptt::realtime::TurnMode::kSemanticVad;
   std::int64_t played = 0;
-  ptt::realtime::Session session(config, [&] {
+  ptt::realtime::RealtimeSession session(config, [&] {
     played += 40;
     return ptt::realtime::PlaybackStatus{played % 3 != 0, played, "item_1"};
   });

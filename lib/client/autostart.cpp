@@ -131,9 +131,9 @@ std::string daemon_executable() {
   return "ptt-taskd";
 }
 
-Connection connect_or_start(const ConnectOptions& options) {
+DaemonConnection connect_or_start(const ConnectOptions& options) {
   int err = 0;
-  if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);
+  if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
   if (!options.autostart || !nobody_listens(err)) {
     throw UnreachableError(unreachable_message(options.socket, err, !options.autostart));
   }
@@ -149,7 +149,7 @@ Connection connect_or_start(const ConnectOptions& options) {
   }
   LockFile lock(fs::path(options.socket.string() + ".lock"));
   // Someone else may have started it while we waited for the lock.
-  if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);
+  if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
 
   std::string exe = daemon_executable();
   fs::path log = state / "taskd.log";
@@ -158,7 +158,7 @@ Connection connect_or_start(const ConnectOptions& options) {
   auto deadline = Clock::now() + options.ready_timeout;
   auto delay = std::chrono::microseconds(200);
   for (;;) {
-    if (auto c = Connection::try_connect(options.socket, err)) return std::move(*c);
+    if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       throw UnreachableError(fmt::format("{} exited at start-up (status {}): {}; see {}", exe,

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "client/connection.h"
+#include "client/daemon_connection.h"
 
 namespace ptt::client {
 
@@ -25,6 +25,6 @@ std::string daemon_executable();
 
 // Connects, auto-starting the daemon if allowed. Throws UnreachableError with a
 // message that says what to do next.
-Connection connect_or_start(const ConnectOptions& options);
+DaemonConnection connect_or_start(const ConnectOptions& options);
 
 }  // namespace ptt::client

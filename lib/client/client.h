@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/autostart.h"
-#include "client/connection.h"
+#include "client/daemon_connection.h"
 
 namespace ptt::client {
 
@@ -38,7 +38,7 @@ class Client {
   // Sends a request without waiting; returns its id. For callers that read the
   // reply themselves with connection().read_line().
   long send_request(std::string_view op, nlohmann::json fields = nlohmann::json::object());
-  Connection& connection() { return conn_; }
+  DaemonConnection& connection() { return conn_; }
 
   // Reads events until on_event returns false (replies without a pending request are ignored).
   void read_events(const EventFn& on_event);
@@ -47,7 +47,7 @@ class Client {
   void finish_hello();
   nlohmann::json read_reply(long id, const EventFn& on_event);
 
-  Connection conn_;
+  DaemonConnection conn_;
   nlohmann::json hello_;
   std::string unsent_hello_;
   bool hello_pending_ = true;

@@ -20,14 +20,14 @@ std::string str(const json& j, const char* key) {
 
 }  // namespace
 
-Session::Session(SessionConfig config, PlaybackProbe probe)
+RealtimeSession::RealtimeSession(SessionConfig config, PlaybackProbe probe)
     : config_(std::move(config)), probe_(std::move(probe)) {}
 
-Actions Session::take() { return std::exchange(out_, {}); }
+SessionActions RealtimeSession::take() { return std::exchange(out_, {}); }
 
-void Session::send(json event, bool keep_offline) {
+void RealtimeSession::send(json event, bool keep_offline) {
   if (connected_) {
-    out_.push_back({Action::Kind::kSend, std::move(event), {}, {}, 0, {}});
+    out_.push_back({SessionAction::Kind::kSend, std::move(event), {}, {}, 0, {}});
     return;
   }
   if (!keep_offline) return;  // cancels and truncates mean nothing to the next connection
@@ -43,22 +43,24 @@ void Session::send(json event, bool keep_offline) {
   offline_.push_back(std::move(event));
 }
 
-void Session::print(json line) { out_.push_back({Action::Kind::kPrint, std::move(line), {}, {}, 0, {}}); }
-
-void Session::log(std::string text) {
-  out_.push_back({Action::Kind::kLog, nullptr, {}, {}, 0, std::move(text)});
+void RealtimeSession::print(json line) {
+  out_.push_back({SessionAction::Kind::kPrint, std::move(line), {}, {}, 0, {}});
 }
 
-Actions Session::on_connected() {
+void RealtimeSession::log(std::string text) {
+  out_.push_back({SessionAction::Kind::kLog, nullptr, {}, {}, 0, std::move(text)});
+}
+
+SessionActions RealtimeSession::on_connected() {
   socket_open_ = true;
-  out_.push_back({Action::Kind::kSend, build_session_update(config_), {}, {}, 0, {}});
+  out_.push_back({SessionAction::Kind::kSend, build_session_update(config_), {}, {}, 0, {}});
   print({{"type", "session"}, {"state", "connected"}});
   return take();
 }
 
 // Held input waits for session.created: a server that accepts the upgrade and then
 // closes at once (overloaded) would otherwise swallow it.
-void Session::on_session_created() {
+void RealtimeSession::on_session_created() {
   print({{"type", "session"}, {"state", "created"}});
   if (!socket_open_ || connected_) return;
   connected_ = true;
@@ -68,7 +70,7 @@ void Session::on_session_created() {
   pump();  // announcements or a typed turn held while we were away
 }
 
-Actions Session::on_disconnected() {
+SessionActions RealtimeSession::on_disconnected() {
   if (socket_open_) print({{"type", "session"}, {"state", "disconnected"}});
   socket_open_ = connected_ = false;
   // The server forgets the conversation's pending state with the socket: the
@@ -85,13 +87,13 @@ Actions Session::on_disconnected() {
   muted_response_id_.clear();
   cancel_next_response_ = false;
   assistant_transcript_.clear();
-  out_.push_back({Action::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
+  out_.push_back({SessionAction::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   return take();
 }
 
 // ---- stdin ----------------------------------------------------------------
 
-Actions Session::on_stdin_event(const json& event) {
+SessionActions RealtimeSession::on_stdin_event(const json& event) {
   std::string type = event.is_object() ? str(event, "type") : std::string();
   if (type == "ptt.start") {
     start_turn();
@@ -113,13 +115,13 @@ Actions Session::on_stdin_event(const json& event) {
   return take();
 }
 
-Actions Session::on_stdin_eof() {
+SessionActions RealtimeSession::on_stdin_eof() {
   eof_ = true;
   if (user_talking_ && config_.turn_mode == TurnMode::kPushToTalk) stop_turn();
   return take();
 }
 
-void Session::start_turn() {
+void RealtimeSession::start_turn() {
   if (config_.turn_mode != TurnMode::kPushToTalk) return;  // VAD decides when the user talks
   if (user_talking_) return;
   PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
@@ -129,9 +131,9 @@ void Session::start_turn() {
   print({{"type", "turn"}, {"state", "listening"}});
 }
 
-void Session::barge_in() {
+void RealtimeSession::barge_in() {
   PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
-  out_.push_back({Action::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
+  out_.push_back({SessionAction::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   if (response_active_) {
     send({{"type", "response.cancel"}});
     muted_response_id_ = current_response_id_;
@@ -149,7 +151,7 @@ void Session::barge_in() {
   print({{"type", "barge_in"}, {"played_ms", playback.played_ms}});
 }
 
-void Session::append_audio(const json& event) {
+void RealtimeSession::append_audio(const json& event) {
   std::string data = str(event, "data");
   auto size = base64_decoded_size(data);
   if (!size) {
@@ -163,7 +165,7 @@ void Session::append_audio(const json& event) {
   send({{"type", "input_audio_buffer.append"}, {"audio", std::move(data)}}, true);
 }
 
-void Session::stop_turn() {
+void RealtimeSession::stop_turn() {
   if (config_.turn_mode != TurnMode::kPushToTalk || !user_talking_) return;
   user_talking_ = false;
   std::int64_t ms = pcm16_ms(appended_bytes_);
@@ -181,7 +183,7 @@ void Session::stop_turn() {
   want_response();
 }
 
-void Session::send_text_turn(const std::string& text) {
+void RealtimeSession::send_text_turn(const std::string& text) {
   send({{"type", "conversation.item.create"},
         {"item",
          {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}},
@@ -191,14 +193,14 @@ void Session::send_text_turn(const std::string& text) {
 
 // ---- responses --------------------------------------------------------------
 
-void Session::want_response() {
+void RealtimeSession::want_response() {
   pending_create_ = true;
   pump();
 }
 
 // Sends held announcements and the one queued response.create when the floor is
 // free: connected, the user not talking, no response active or requested.
-void Session::pump() {
+void RealtimeSession::pump() {
   if (!connected_ || user_talking_ || response_active_ || create_in_flight_) return;
   if (unanswered_calls_ == 0 && follow_up_needed_) {
     follow_up_needed_ = false;
@@ -222,7 +224,7 @@ void Session::pump() {
   send({{"type", "response.create"}, {"event_id", create_event_id_}});
 }
 
-void Session::on_response_done(const json& event) {
+void RealtimeSession::on_response_done(const json& event) {
   const json& response = event.contains("response") ? event["response"] : json::object();
   response_active_ = false;
   create_in_flight_ = false;
@@ -246,7 +248,7 @@ void Session::on_response_done(const json& event) {
   pump();
 }
 
-void Session::on_audio_delta(const json& event) {
+void RealtimeSession::on_audio_delta(const json& event) {
   std::string response_id = str(event, "response_id");
   if (!muted_response_id_.empty() && response_id == muted_response_id_) return;
   auto pcm = decode_audio_base64(str(event, "delta"));
@@ -255,10 +257,10 @@ void Session::on_audio_delta(const json& event) {
     return;
   }
   audio_item_id_ = str(event, "item_id");
-  out_.push_back({Action::Kind::kPlayAudio, nullptr, std::move(*pcm), audio_item_id_, 0, {}});
+  out_.push_back({SessionAction::Kind::kPlayAudio, nullptr, std::move(*pcm), audio_item_id_, 0, {}});
 }
 
-void Session::on_error_event(const json& event) {
+void RealtimeSession::on_error_event(const json& event) {
   const json& error = event.contains("error") && event["error"].is_object() ? event["error"] : json::object();
   std::string code = str(error, "code");
   std::string message = str(error, "message");
@@ -279,7 +281,7 @@ void Session::on_error_event(const json& event) {
 
 // ---- server events ------------------------------------------------------------
 
-Actions Session::on_server_event(const json& event) {
+SessionActions RealtimeSession::on_server_event(const json& event) {
   try {
     return handle_server_event(event);
   } catch (const json::exception& e) {  // a field of the wrong type must not end the session
@@ -288,7 +290,7 @@ Actions Session::on_server_event(const json& event) {
   }
 }
 
-Actions Session::handle_server_event(const json& event) {
+SessionActions RealtimeSession::handle_server_event(const json& event) {
   std::string type = event.is_object() ? str(event, "type") : std::string();
   if (type == "response.output_audio.delta" || type == "response.audio.delta") {
     on_audio_delta(event);
@@ -355,7 +357,7 @@ Actions Session::handle_server_event(const json& event) {
 
 // ---- tools ------------------------------------------------------------------
 
-void Session::dispatch_call(const std::string& call_id) {
+void RealtimeSession::dispatch_call(const std::string& call_id) {
   Call& call = calls_[call_id];
   call.dispatched = true;
   ++unanswered_calls_;
@@ -371,10 +373,11 @@ void Session::dispatch_call(const std::string& call_id) {
   }
   std::uint64_t token = next_token_++;
   inflight_[token] = call_id;
-  out_.push_back({Action::Kind::kDaemonRequest, std::move(req.request), {}, {}, token, {}});
+  out_.push_back({SessionAction::Kind::kDaemonRequest, std::move(req.request), {}, {}, token, {}});
 }
 
-void Session::answer_call(const std::string& call_id, const std::string& name, const std::string& output) {
+void RealtimeSession::answer_call(const std::string& call_id, const std::string& name,
+                                  const std::string& output) {
   json parsed = json::parse(output, nullptr, false);
   print({{"type", "tool_result"},
          {"call_id", call_id},
@@ -392,7 +395,7 @@ void Session::answer_call(const std::string& call_id, const std::string& name, c
   pump();
 }
 
-Actions Session::on_daemon_reply(std::uint64_t token, const json& reply) {
+SessionActions RealtimeSession::on_daemon_reply(std::uint64_t token, const json& reply) {
   auto it = inflight_.find(token);
   if (it == inflight_.end()) return take();
   std::string call_id = std::move(it->second);
@@ -409,7 +412,7 @@ Actions Session::on_daemon_reply(std::uint64_t token, const json& reply) {
   return take();
 }
 
-Actions Session::on_daemon_event(const json& event) {
+SessionActions RealtimeSession::on_daemon_event(const json& event) {
   std::string kind = str(event, "event");
   if (!event.contains("task") || !event["task"].is_object()) return take();
   const json& task = event["task"];
@@ -430,7 +433,7 @@ Actions Session::on_daemon_event(const json& event) {
   return take();
 }
 
-bool Session::idle() const {
+bool RealtimeSession::idle() const {
   if (!connected_) return offline_.empty() && !pending_create_ && announcements_.empty();
   return !user_talking_ && !response_active_ && !create_in_flight_ && !pending_create_ &&
          unanswered_calls_ == 0 && !follow_up_needed_ && announcements_.empty();

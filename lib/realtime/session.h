@@ -15,7 +15,7 @@
 
 namespace ptt::realtime {
 
-struct Action {
+struct SessionAction {
   enum class Kind {
     kSend,           // json: a client event for the Realtime server
     kPrint,          // json: one stdout NDJSON object
@@ -31,7 +31,7 @@ struct Action {
   std::uint64_t token = 0;
   std::string text;
 };
-using Actions = std::vector<Action>;
+using SessionActions = std::vector<SessionAction>;
 
 // What the audio sink has done so far, asked for at barge-in.
 struct PlaybackStatus {
@@ -41,18 +41,18 @@ struct PlaybackStatus {
 };
 using PlaybackProbe = std::function<PlaybackStatus()>;
 
-class Session {
+class RealtimeSession {
  public:
-  Session(SessionConfig config, PlaybackProbe probe);
+  RealtimeSession(SessionConfig config, PlaybackProbe probe);
 
-  Actions on_connected();     // the WebSocket is open: session.update goes first;
-                              // held input follows the server's session.created
-  Actions on_disconnected();  // per-connection state is dropped; queued work stays
-  Actions on_server_event(const nlohmann::json& event);
-  Actions on_stdin_event(const nlohmann::json& event);
-  Actions on_stdin_eof();
-  Actions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
-  Actions on_daemon_event(const nlohmann::json& event);
+  SessionActions on_connected();     // the WebSocket is open: session.update goes first;
+                                     // held input follows the server's session.created
+  SessionActions on_disconnected();  // per-connection state is dropped; queued work stays
+  SessionActions on_server_event(const nlohmann::json& event);
+  SessionActions on_stdin_event(const nlohmann::json& event);
+  SessionActions on_stdin_eof();
+  SessionActions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
+  SessionActions on_daemon_event(const nlohmann::json& event);
 
   // Nothing in flight: no turn held, no response active or queued, no tool call or
   // announcement waiting. At EOF the adapter exits once this holds.
@@ -69,7 +69,7 @@ class Session {
   };
 
   // keep_offline: the user's input, held while disconnected and sent on connect.
-  Actions handle_server_event(const nlohmann::json& event);
+  SessionActions handle_server_event(const nlohmann::json& event);
   void send(nlohmann::json event, bool keep_offline = false);
   void print(nlohmann::json line);
   void log(std::string text);
@@ -86,11 +86,11 @@ class Session {
   void on_session_created();
   void on_response_done(const nlohmann::json& event);
   void on_audio_delta(const nlohmann::json& event);
-  Actions take();
+  SessionActions take();
 
   SessionConfig config_;
   PlaybackProbe probe_;
-  Actions out_;
+  SessionActions out_;
 
   bool socket_open_ = false;
   bool connected_ = false;  // the server created the session: conversation traffic flows

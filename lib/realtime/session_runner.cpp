@@ -1,5 +1,5 @@
 // The session on one libuv loop: stdin, the WebSocket, the daemon client and the
-// audio sink feed the pure Session; its actions are carried out here.
+// audio sink feed the pure RealtimeSession; its actions are carried out here.
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -91,16 +91,16 @@ class SessionRunner {
   }
 
  private:
-  void apply(Actions&& actions) {
+  void apply(SessionActions&& actions) {
     for (auto& a : actions) {
       switch (a.kind) {
-        case Action::Kind::kSend:
+        case SessionAction::Kind::kSend:
           ws_.send(a.json.dump());
           break;
-        case Action::Kind::kPrint:
+        case SessionAction::Kind::kPrint:
           print(a.json);
           break;
-        case Action::Kind::kPlayAudio:
+        case SessionAction::Kind::kPlayAudio:
           if (options_.output == RunOptions::Output::kNone && !warned_silent_) {
             warned_silent_ = true;
             print_warning(kTool,
@@ -109,17 +109,17 @@ class SessionRunner {
           }
           sink_->play(a.item_id, a.audio);
           break;
-        case Action::Kind::kStopPlayback:
+        case SessionAction::Kind::kStopPlayback:
           sink_->stop();
           break;
-        case Action::Kind::kDaemonRequest: {
+        case SessionAction::Kind::kDaemonRequest: {
           std::uint64_t token = a.token;
           daemon_.request(std::move(a.json), [this, token](const json& reply) {
             apply(session_.on_daemon_reply(token, reply));
           });
           break;
         }
-        case Action::Kind::kLog:
+        case SessionAction::Kind::kLog:
           std::fprintf(stderr, "%s: %s\n", kTool, a.text.c_str());
           break;
       }
@@ -277,7 +277,7 @@ class SessionRunner {
   uv_loop_t& loop_ = loop_holder_.loop;
   const RunOptions& options_;
   std::unique_ptr<AudioSink> sink_;
-  Session session_;
+  RealtimeSession session_;
   WsClient ws_;
   DaemonClient daemon_;
   StdinReader stdin_;

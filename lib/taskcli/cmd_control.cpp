@@ -18,12 +18,12 @@ using nlohmann::json;
 
 namespace {
 
-json wait_reply(Session& s, const json& refs) {
+json wait_reply(CliSession& s, const json& refs) {
   if (live_progress_wanted(s)) return wait_with_live_line(s, refs);
   return s.client().request("wait", refs.is_null() ? json{{"all", true}} : json{{"tasks", refs}});
 }
 
-int report_outcomes(Session& s, const json& reply, bool quiet_success) {
+int report_outcomes(CliSession& s, const json& reply, bool quiet_success) {
   std::string out;
   bool all_ok = true;
   for (const auto& t : records_from(protocol::field_or(reply, "tasks", json::array()))) {
@@ -45,11 +45,11 @@ int report_outcomes(Session& s, const json& reply, bool quiet_success) {
 
 }  // namespace
 
-int wait_and_report(Session& s, const json& refs, bool quiet_success) {
+int wait_and_report(CliSession& s, const json& refs, bool quiet_success) {
   return report_outcomes(s, wait_reply(s, refs), quiet_success);
 }
 
-int cmd_wait(Session& s, const std::vector<std::string>& tasks) {
+int cmd_wait(CliSession& s, const std::vector<std::string>& tasks) {
   json refs = nullptr;  // every task queued or running now
   if (!tasks.empty()) {
     refs = json::array();
@@ -63,7 +63,7 @@ int cmd_wait(Session& s, const std::vector<std::string>& tasks) {
   return report_outcomes(s, reply, false);
 }
 
-int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all) {
+int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
   if (all == !tasks.empty()) throw UsageError("name the tasks to cancel, or give --all (not both)");
   std::vector<json> requests;
   if (all) {
@@ -104,7 +104,7 @@ int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all) {
   return status;
 }
 
-int cmd_watch(Session& s) {
+int cmd_watch(CliSession& s) {
   s.client().request("subscribe");
   s.client().read_events([&](const json& ev) {
     if (s.global().json) {
@@ -117,7 +117,7 @@ int cmd_watch(Session& s) {
   return kExitOk;
 }
 
-int cmd_clean(Session& s, const CleanArgs& a) {
+int cmd_clean(CliSession& s, const CleanArgs& a) {
   json req = json::object();
   if (!a.state.empty()) req["state"] = a.state;
   if (!a.older_than.empty()) {
@@ -134,7 +134,7 @@ int cmd_clean(Session& s, const CleanArgs& a) {
   return kExitOk;
 }
 
-int cmd_ping(Session& s) {
+int cmd_ping(CliSession& s) {
   const json& hello = s.client().hello_reply();
   if (s.global().json) {
     write_stdout(to_ndjson(payload_of(hello)));
@@ -147,7 +147,7 @@ int cmd_ping(Session& s) {
   return kExitOk;
 }
 
-int cmd_shutdown(Session& s) {
+int cmd_shutdown(CliSession& s) {
   s.client().request("shutdown");
   write_stdout(s.global().json ? to_ndjson({{"shutdown", true}}) : "ptt-taskd is shutting down\n");
   return kExitOk;

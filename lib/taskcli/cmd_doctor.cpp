@@ -7,7 +7,7 @@
 
 namespace ptt::taskcli {
 
-int cmd_doctor(Session& s, const std::string& claude) {
+int cmd_doctor(CliSession& s, const std::string& claude) {
   namespace d = doctor;
   d::Facts facts;
   const char* env_claude = std::getenv("PTT_CLAUDE");

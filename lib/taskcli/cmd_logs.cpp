@@ -11,7 +11,7 @@
 namespace ptt::taskcli {
 using nlohmann::json;
 
-int cmd_logs(Session& s, const std::string& task, bool follow, bool raw) {
+int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   raw = raw || s.global().json;
   // On a terminal, -f keeps a live line (spinner, elapsed, activity) under the log.
   std::unique_ptr<LiveLine> live;

@@ -9,7 +9,7 @@
 namespace ptt::taskcli {
 using nlohmann::json;
 
-int cmd_list(Session& s, const std::string& state) {
+int cmd_list(CliSession& s, const std::string& state) {
   json req = json::object();
   if (!state.empty()) {
     if (!protocol::parse_task_state(state)) {
@@ -50,7 +50,7 @@ int cmd_list(Session& s, const std::string& state) {
   return kExitOk;
 }
 
-int cmd_status(Session& s, const std::string& task) {
+int cmd_status(CliSession& s, const std::string& task) {
   json reply = s.client().request("get", {{"task", task_ref(task)}});
   if (s.global().json) {
     write_stdout(to_ndjson(protocol::field_or(reply, "task", json::object())));
@@ -61,7 +61,7 @@ int cmd_status(Session& s, const std::string& task) {
   return kExitOk;
 }
 
-int cmd_result(Session& s, const std::string& task) {
+int cmd_result(CliSession& s, const std::string& task) {
   json reply = s.client().request("result", {{"task", task_ref(task)}});
   protocol::TaskRecord t = record_from(protocol::field_or(reply, "task", json()));
   // null for a task that ended without a result (cancelled, failed before one, agent missing).

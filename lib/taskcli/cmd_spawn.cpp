@@ -57,7 +57,7 @@ std::string task_cwd(const std::string& arg) {
   return dir.string();
 }
 
-int report_new_task(Session& s, const json& reply, bool wait) {
+int report_new_task(CliSession& s, const json& reply, bool wait) {
   const json& task = reply.at("task");
   std::int64_t id = task.at("id").get<std::int64_t>();
   write_stdout(s.global().json ? to_ndjson(task) : fmt::format("{}\n", id));
@@ -77,7 +77,7 @@ json agent_options_json(const AgentFlags& f) {
   return o;
 }
 
-int cmd_spawn(Session& s, const SpawnArgs& a) {
+int cmd_spawn(CliSession& s, const SpawnArgs& a) {
   json req = {{"prompt", prompt_text(a.prompt)}, {"cwd", task_cwd(a.cwd)}};
   if (!a.name.empty()) req["name"] = a.name;
   if (!a.after.empty()) {
@@ -90,7 +90,7 @@ int cmd_spawn(Session& s, const SpawnArgs& a) {
   return report_new_task(s, s.client().request("spawn", req), a.wait);
 }
 
-int cmd_follow_up(Session& s, const FollowUpArgs& a) {
+int cmd_follow_up(CliSession& s, const FollowUpArgs& a) {
   json req = {{"task", task_ref(a.task)}, {"prompt", prompt_text(a.prompt)}};
   if (!a.name.empty()) req["name"] = a.name;
   json options = agent_options_json(a.agent);
@@ -98,7 +98,7 @@ int cmd_follow_up(Session& s, const FollowUpArgs& a) {
   return report_new_task(s, s.client().request("follow_up", req), a.wait);
 }
 
-int cmd_retry(Session& s, const RetryArgs& a) {
+int cmd_retry(CliSession& s, const RetryArgs& a) {
   json req = {{"task", task_ref(a.task)}};
   if (!a.name.empty()) req["name"] = a.name;
   return report_new_task(s, s.client().request("retry", req), a.wait);

@@ -67,7 +67,7 @@ struct CommandArgs {
 struct Invocation {
   GlobalOptions global;
   CommandArgs args;
-  std::function<int(Session&)> action;
+  std::function<int(CliSession&)> action;
   bool autostart = true;  // false for commands that must not start a daemon (shutdown)
 };
 
@@ -83,28 +83,28 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only = {})
 // Runs the selected handler, mapping errors to exit statuses and messages.
 int execute(Invocation& inv);
 
-int cmd_spawn(Session& s, const SpawnArgs& a);
-int cmd_follow_up(Session& s, const FollowUpArgs& a);
-int cmd_retry(Session& s, const RetryArgs& a);
-int cmd_list(Session& s, const std::string& state);
-int cmd_status(Session& s, const std::string& task);
-int cmd_result(Session& s, const std::string& task);
-int cmd_logs(Session& s, const std::string& task, bool follow, bool raw);
-int cmd_cancel(Session& s, const std::vector<std::string>& tasks, bool all);
-int cmd_wait(Session& s, const std::vector<std::string>& tasks);
-int cmd_watch(Session& s);
+int cmd_spawn(CliSession& s, const SpawnArgs& a);
+int cmd_follow_up(CliSession& s, const FollowUpArgs& a);
+int cmd_retry(CliSession& s, const RetryArgs& a);
+int cmd_list(CliSession& s, const std::string& state);
+int cmd_status(CliSession& s, const std::string& task);
+int cmd_result(CliSession& s, const std::string& task);
+int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw);
+int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all);
+int cmd_wait(CliSession& s, const std::vector<std::string>& tasks);
+int cmd_watch(CliSession& s);
 // The full-screen dashboard (a terminal only).
-int cmd_top(Session& s);
-int cmd_clean(Session& s, const CleanArgs& a);
-int cmd_ping(Session& s);
-int cmd_shutdown(Session& s);
+int cmd_top(CliSession& s);
+int cmd_clean(CliSession& s, const CleanArgs& a);
+int cmd_ping(CliSession& s);
+int cmd_shutdown(CliSession& s);
 // Checks what ptt needs; 0 unless a check failed (warnings allowed).
-int cmd_doctor(Session& s, const std::string& claude);
+int cmd_doctor(CliSession& s, const std::string& claude);
 
 // Shared by spawn and follow-up: the protocol's `options` object.
 nlohmann::json agent_options_json(const AgentFlags& f);
 // Waits for tasks (`refs` null: every task unfinished now) and prints their
 // outcomes; 0 if all succeeded, else 1.
-int wait_and_report(Session& s, const nlohmann::json& refs, bool quiet_success);
+int wait_and_report(CliSession& s, const nlohmann::json& refs, bool quiet_success);
 
 }  // namespace ptt::taskcli

@@ -93,45 +93,45 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         ->add_option("prompt", a.spawn.prompt,
                      "What the agent should do: the words, joined with spaces ('-' reads stdin)")
         ->required();
-    on(spawn, inv, [&a](Session& s) { return cmd_spawn(s, a.spawn); });
+    on(spawn, inv, [&a](CliSession& s) { return cmd_spawn(s, a.spawn); });
   }
   if (want("list")) {
     auto* list = app.add_subcommand("list", "List tasks");
     list->add_option("--state", a.state,
                      "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
-    on(list, inv, [&a](Session& s) { return cmd_list(s, a.state); });
+    on(list, inv, [&a](CliSession& s) { return cmd_list(s, a.state); });
   }
   if (want("status")) {
     auto* status = app.add_subcommand("status", "Show one task in detail");
     status->add_option("task", a.task, "Task id or name")->required();
-    on(status, inv, [&a](Session& s) { return cmd_status(s, a.task); });
+    on(status, inv, [&a](CliSession& s) { return cmd_status(s, a.task); });
   }
   if (want("result")) {
     auto* result = app.add_subcommand("result", "Print a finished task's result text");
     result->add_option("task", a.task, "Task id or name")->required();
-    on(result, inv, [&a](Session& s) { return cmd_result(s, a.task); });
+    on(result, inv, [&a](CliSession& s) { return cmd_result(s, a.task); });
   }
   if (want("logs")) {
     auto* logs = app.add_subcommand("logs", "Print a task's agent log");
     logs->add_option("task", a.task, "Task id or name")->required();
     logs->add_flag("-f,--follow", a.follow, "Keep printing until the task ends");
     logs->add_flag("--raw", a.raw, "Print the raw stream-json lines");
-    on(logs, inv, [&a](Session& s) { return cmd_logs(s, a.task, a.follow, a.raw); });
+    on(logs, inv, [&a](CliSession& s) { return cmd_logs(s, a.task, a.follow, a.raw); });
   }
   if (want("cancel")) {
     auto* cancel = app.add_subcommand("cancel", "Cancel tasks (SIGTERM, then SIGKILL)");
     cancel->add_option("tasks", a.tasks, "Task ids or names");
     cancel->add_flag("--all", a.all, "Cancel every queued and running task");
-    on(cancel, inv, [&a](Session& s) { return cmd_cancel(s, a.tasks, a.all); });
+    on(cancel, inv, [&a](CliSession& s) { return cmd_cancel(s, a.tasks, a.all); });
   }
   if (want("wait")) {
     auto* wait = app.add_subcommand("wait", "Wait for tasks; exit 0 only if all succeeded");
     wait->add_option("tasks", a.tasks, "Task ids or names (none: every task queued or running now)");
-    on(wait, inv, [&a](Session& s) { return cmd_wait(s, a.tasks); });
+    on(wait, inv, [&a](CliSession& s) { return cmd_wait(s, a.tasks); });
   }
   if (want("watch")) {
     auto* watch = app.add_subcommand("watch", "Print task events as they happen");
-    on(watch, inv, [](Session& s) { return cmd_watch(s); });
+    on(watch, inv, [](CliSession& s) { return cmd_watch(s); });
   }
   if (want("top")) {
     auto* top = app.add_subcommand("top", "Full-screen live dashboard of all tasks (a terminal only)");
@@ -146,7 +146,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         "The view changes as the daemon reports events; when ptt-taskd goes away it says so and\n"
         "reconnects when it is back. In a pipe use `ptt-task list` or `ptt-task watch --json`.\n"
         "Exit status: 0 after q, 130 after Ctrl-C or SIGTERM, 2 when stdin or stdout is not a terminal.");
-    on(top, inv, [](Session& s) { return cmd_top(s); });
+    on(top, inv, [](CliSession& s) { return cmd_top(s); });
   }
   if (want("follow-up")) {
     auto* follow_up = app.add_subcommand("follow-up", "Continue a task's Claude session as a new task");
@@ -156,7 +156,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     follow_up->add_option("--name", a.follow_up.name, "A name for the new task");
     follow_up->add_flag("--wait", a.follow_up.wait, "Wait for the new task; exit 0 only if it succeeded");
     add_agent_flags(follow_up, a.follow_up.agent);
-    on(follow_up, inv, [&a](Session& s) { return cmd_follow_up(s, a.follow_up); });
+    on(follow_up, inv, [&a](CliSession& s) { return cmd_follow_up(s, a.follow_up); });
   }
   if (want("clean")) {
     auto* clean = app.add_subcommand("clean", "Forget finished tasks (never queued or running ones)");
@@ -171,7 +171,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
                                           : "must be a duration like 30s, 10m, 2h or 7d (not '" + text + "')";
             },
             "DURATION"));
-    on(clean, inv, [&a](Session& s) { return cmd_clean(s, a.clean); });
+    on(clean, inv, [&a](CliSession& s) { return cmd_clean(s, a.clean); });
   }
   if (want("retry")) {
     auto* retry = app.add_subcommand("retry", "Run a finished task again as a new task; prints its id");
@@ -182,11 +182,11 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         "The new task has the old one's prompt, directory and agent options (a retried follow-up\n"
         "resumes the same session), not its --after dependencies; its record's retry_of names\n"
         "the old task. A queued or running task cannot be retried: wait for it or cancel it first.");
-    on(retry, inv, [&a](Session& s) { return cmd_retry(s, a.retry); });
+    on(retry, inv, [&a](CliSession& s) { return cmd_retry(s, a.retry); });
   }
   if (want("ping")) {
     auto* ping = app.add_subcommand("ping", "Reach the daemon (starting it if needed); print its version");
-    on(ping, inv, [](Session& s) { return cmd_ping(s); });
+    on(ping, inv, [](CliSession& s) { return cmd_ping(s); });
   }
   if (want("doctor")) {
     auto* doctor = app.add_subcommand(
@@ -196,14 +196,14 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     doctor->footer("Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
     doctor->callback([&inv, &a] {
       inv.autostart = false;
-      inv.action = [&a](Session& s) { return cmd_doctor(s, a.claude); };
+      inv.action = [&a](CliSession& s) { return cmd_doctor(s, a.claude); };
     });
   }
   if (want("shutdown")) {
     auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
     shutdown->callback([&inv] {
       inv.autostart = false;
-      inv.action = [](Session& s) { return cmd_shutdown(s); };
+      inv.action = [](CliSession& s) { return cmd_shutdown(s); };
     });
   }
 }

@@ -203,7 +203,7 @@ DaemonFacts probe_daemon(const std::string& socket) {
   DaemonFacts d;
   d.socket = socket;
   int err = 0;
-  if (!client::Connection::try_connect(socket, err)) {
+  if (!client::DaemonConnection::try_connect(socket, err)) {
     d.nobody_listens = err == ENOENT || err == ECONNREFUSED;
     d.error = std::strerror(err);
     return d;

@@ -44,7 +44,7 @@ int execute(Invocation& inv) {
     return kExitUsage;
   }
   try {
-    Session session(inv.global, inv.autostart);
+    CliSession session(inv.global, inv.autostart);
     return inv.action(session);
   } catch (const UsageError& e) {
     print_error(kTool, e.what());

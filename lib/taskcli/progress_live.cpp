@@ -30,7 +30,7 @@ void erase_and_exit(int) {
 
 }  // namespace
 
-bool live_progress_wanted(const Session& s) {
+bool live_progress_wanted(const CliSession& s) {
   const char* term = std::getenv("TERM");
   return !s.global().json && is_tty(STDOUT_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
 }
@@ -77,7 +77,7 @@ void LiveLine::finish() {
   if (timer_.joinable()) timer_.join();
 }
 
-json wait_with_live_line(Session& s, const json& refs) {
+json wait_with_live_line(CliSession& s, const json& refs) {
   auto& client = s.client();
   client.request("subscribe");  // before reading the records, so no change is missed
   LiveLine live(s.style());

@@ -14,7 +14,7 @@ namespace ptt::taskcli {
 
 // True when `wait`/`logs -f` should draw a live line: stdout is a terminal, not --json,
 // and TERM is not "dumb".
-bool live_progress_wanted(const Session& s);
+bool live_progress_wanted(const CliSession& s);
 
 class LiveLine {
  public:
@@ -51,6 +51,6 @@ class LiveLine {
 // `wait` with a live line: subscribes, reads the tasks' current records, then waits
 // while events update the line. Returns the wait reply, as the plain request does.
 // `refs` null: every task unfinished now (the wait request's "all").
-nlohmann::json wait_with_live_line(Session& s, const nlohmann::json& refs);
+nlohmann::json wait_with_live_line(CliSession& s, const nlohmann::json& refs);
 
 }  // namespace ptt::taskcli

@@ -24,20 +24,20 @@ std::size_t terminal_width() {
 
 }  // namespace
 
-Session::Session(const GlobalOptions& global, bool autostart_allowed)
+CliSession::CliSession(const GlobalOptions& global, bool autostart_allowed)
     : global_(global), autostart_allowed_(autostart_allowed) {
   style_.color = use_color(STDOUT_FILENO);
   style_.max_width = is_tty(STDOUT_FILENO) ? terminal_width() : 0;
 }
 
-client::ConnectOptions Session::connect_options() const {
+client::ConnectOptions CliSession::connect_options() const {
   client::ConnectOptions o;
   o.socket = global_.socket.empty() ? default_socket_path() : std::filesystem::path(global_.socket);
   o.autostart = autostart_allowed_ && !global_.no_autostart && client::autostart_allowed_by_env();
   return o;
 }
 
-client::Client& Session::client() {
+client::Client& CliSession::client() {
   if (!client_) client_ = std::make_unique<client::Client>(connect_options());
   return *client_;
 }

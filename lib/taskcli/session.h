@@ -25,9 +25,9 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class Session {
+class CliSession {
  public:
-  explicit Session(const GlobalOptions& global, bool autostart_allowed = true);
+  explicit CliSession(const GlobalOptions& global, bool autostart_allowed = true);
 
   client::Client& client();  // connects (and auto-starts) on first use
   client::ConnectOptions connect_options() const;

@@ -74,7 +74,7 @@ int Daemon::run() {
     }
     // PTT_TASKD_CLIENT_QUEUE_MIB: the unread bytes after which a client is dropped (tests).
     if (const char* mib = std::getenv("PTT_TASKD_CLIENT_QUEUE_MIB"); mib && std::atol(mib) > 0) {
-      Connection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
+      ClientConnection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
     }
     if (supervisor_exe_.empty()) {
       print_error("ptt-taskd", "ptt-supervise is missing (looked next to ptt-taskd and in " PTT_SUPERVISE_FROM_BIN
@@ -103,7 +103,7 @@ int Daemon::run() {
   }
   start_handles();
   adopt_unfinished();
-  Actions actions;
+  TableActions actions;
   table_.schedule(now(), actions);
   apply(std::move(actions));
 
@@ -200,9 +200,9 @@ void Daemon::adopt_unfinished() {
 
 void Daemon::on_connection() {
   std::uint64_t id = next_connection_++;
-  auto conn = std::make_unique<Connection>(
-      id, [this](Connection& c, std::string_view line) { handle_line(c, line); },
-      [](Connection& c, std::size_t length) {
+  auto conn = std::make_unique<ClientConnection>(
+      id, [this](ClientConnection& c, std::string_view line) { handle_line(c, line); },
+      [](ClientConnection& c, std::size_t length) {
         c.send({{"id", nullptr},
                 {"ok", false},
                 {"error",
@@ -210,23 +210,23 @@ void Daemon::on_connection() {
                   {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped",
                                           length, protocol::kMaxLine)}}}});
       },
-      [this](Connection& c) {
+      [this](ClientConnection& c) {
         if (c.overflowed()) {
           daemon_log(
               fmt::format("dropped client {}: it stopped reading ({} MiB of replies and events unread)",
-                          c.id(), Connection::max_queued >> 20));
+                          c.id(), ClientConnection::max_queued >> 20));
         }
         std::erase_if(waits_, [&](const PendingWait& w) { return w.connection == c.id(); });
         std::erase_if(followers_, [&](const auto& f) { return f->connection() == c.id(); });
         connections_.erase(c.id());
       },
-      [this](Connection& c) {
+      [this](ClientConnection& c) {
         for (auto& f : followers_) {
           if (f->connection() == c.id()) f->dirty = true;
         }
         want_pump();
       });
-  Connection* c = conn.get();
+  ClientConnection* c = conn.get();
   connections_[id] = std::move(conn);
   uv_pipe_init(loop_, c->handle(), 0);
   if (uv_accept(reinterpret_cast<uv_stream_t*>(&server_), reinterpret_cast<uv_stream_t*>(c->handle())) != 0) {
@@ -254,13 +254,13 @@ void Daemon::on_connection() {
   c->start();
 }
 
-void Daemon::apply(Actions actions) {
+void Daemon::apply(TableActions actions) {
   // Handlers may produce more actions (starting an agent can fail at once);
   // they are appended and run in order, never recursively.
-  static Actions* pending = nullptr;
+  static TableActions* pending = nullptr;
   // Every change to a task comes with an action naming it (TaskTable's
   // contract), so dropping its cached line here keeps the cache exact.
-  for (const Action& a : actions) {
+  for (const TableAction& a : actions) {
     forget_record_line(a.task);
     changed_.insert(a.task);
   }
@@ -268,11 +268,11 @@ void Daemon::apply(Actions actions) {
     pending->insert(pending->end(), actions.begin(), actions.end());
     return;
   }
-  Actions queue = std::move(actions);
+  TableActions queue = std::move(actions);
   pending = &queue;
   for (std::size_t i = 0; i < queue.size(); ++i) {
-    Action a = queue[i];
-    if (a.kind == Action::Kind::kStartAgent && defer_starts_) {
+    TableAction a = queue[i];
+    if (a.kind == TableAction::Kind::kStartAgent && defer_starts_) {
       // A spawn's reply goes out first: starting the agent (mkdir, files, the
       // request to the supervisor) is not what its client waits for. The rest of the batch (the
       // "started" event) follows the start, from the pump.
@@ -283,29 +283,29 @@ void Daemon::apply(Actions actions) {
     }
     try {
       switch (a.kind) {
-        case Action::Kind::kStartAgent:
+        case TableAction::Kind::kStartAgent:
           flush_records();  // a task's record is on disk before its agent is asked for
           start_agent(a.task);
           break;
-        case Action::Kind::kCancelAgent:
+        case TableAction::Kind::kCancelAgent:
           cancel_agent(a.task);
           break;
-        case Action::Kind::kPersist:
+        case TableAction::Kind::kPersist:
           // A task changes several times in one batch (spawned, started, its pid):
           // each record file is rewritten once, when the batch ends.
           // A flush since the change (an event went out) already wrote it.
           if (changed_.count(a.task)) dirty_records_.insert(a.task);
           break;
-        case Action::Kind::kForget:
+        case TableAction::Kind::kForget:
           dirty_records_.erase(a.task);
           changed_.erase(a.task);
           failed_saves_.erase(a.task);
           store_.forget(a.task);
           break;
-        case Action::Kind::kSaveNextId:
+        case TableAction::Kind::kSaveNextId:
           store_.save_next_id(table_.next_id());
           break;
-        case Action::Kind::kEmit: {
+        case TableAction::Kind::kEmit: {
           flush_records();  // nobody hears of a change before it is on disk
           json event = {{"event", a.event}, {"task", record_json(a.task)}};
           for (auto& [cid, c] : connections_) {
@@ -340,7 +340,7 @@ void Daemon::flush_records() {
   }
 }
 
-void Daemon::record_new_task(TaskId id, Actions& actions) {
+void Daemon::record_new_task(TaskId id, TableActions& actions) {
   try {
     store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
   } catch (const std::exception& e) {
@@ -354,8 +354,9 @@ void Daemon::record_new_task(TaskId id, Actions& actions) {
   }
   changed_.erase(id);
   // Written already: drop the queued writes of that same first record.
-  std::erase_if(actions, [id](const Action& a) {
-    return a.task == id && (a.kind == Action::Kind::kSaveNextId || a.kind == Action::Kind::kPersist);
+  std::erase_if(actions, [id](const TableAction& a) {
+    return a.task == id &&
+           (a.kind == TableAction::Kind::kSaveNextId || a.kind == TableAction::Kind::kPersist);
   });
   retry_failed_saves();  // the disk works again: catch up with what failed before
 }

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "taskd/connection.h"
+#include "taskd/client_connection.h"
 #include "taskd/daemon.h"
 #include "taskd/log_follower.h"
 #include "taskd/record_store.h"
@@ -45,19 +45,19 @@ class Daemon {
   int run();
 
   // Used by the request handlers (request_handlers.cpp).
-  void handle_line(Connection& c, std::string_view line);
-  nlohmann::json dispatch(Connection& c, const nlohmann::json& request);  // null: reply comes later
-  void apply(Actions actions);
+  void handle_line(ClientConnection& c, std::string_view line);
+  nlohmann::json dispatch(ClientConnection& c, const nlohmann::json& request);  // null: reply comes later
+  void apply(TableActions actions);
   // apply(), with any agent start (and what follows it) left to the pump, so a
   // request's reply is written before the agent is started.
-  void apply_after_reply(Actions actions) {
+  void apply_after_reply(TableActions actions) {
     defer_starts_ = true;
     apply(std::move(actions));
     defer_starts_ = false;
   }
   // Writes a just-spawned task's record and the id counter before the reply; when
   // that fails the spawn is taken back and a storage_error thrown (no id without a record).
-  void record_new_task(TaskId id, Actions& actions);
+  void record_new_task(TaskId id, TableActions& actions);
   nlohmann::json record_json(TaskId id) const;
   // The task's record as one serialized JSON object ("null" when unknown),
   // cached until the task changes: a `list` over thousands of tasks is then a
@@ -80,7 +80,7 @@ class Daemon {
   uv_loop_t* loop_ = nullptr;
   RecordStore store_;
   TaskTable table_;
-  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::map<std::uint64_t, std::unique_ptr<ClientConnection>> connections_;
   std::map<TaskId, TaskWatch*> watches_;
   std::vector<std::unique_ptr<LogFollower>> followers_;
   std::vector<PendingWait> waits_;
@@ -116,7 +116,7 @@ class Daemon {
   std::set<TaskId> changed_;  // changed since their record file was last written
   bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
   bool defer_starts_ = false;  // see apply_after_reply()
-  Actions deferred_starts_;    // run by the next pump()
+  TableActions deferred_starts_;  // run by the next pump()
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};

@@ -42,7 +42,7 @@ void Daemon::start_agent(TaskId id) {
   if (!t) return;
   // Cancelled between the spawn's reply and this start (a start follows the reply).
   if (table_.cancel_requested(id)) {
-    Actions actions;
+    TableActions actions;
     table_.cancel_unstarted(id, now(), actions);
     apply(std::move(actions));
     return;
@@ -58,7 +58,7 @@ void Daemon::start_agent(TaskId id) {
                                   "permissions, then spawn again",
                                   e.what());
     daemon_log(fmt::format("task {}: {}", id, why));
-    Actions actions;
+    TableActions actions;
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
     apply(std::move(actions));
     return;
@@ -78,7 +78,7 @@ void Daemon::start_agent(TaskId id) {
   if (pid > 0) append_supervisor_pid(status_fd, "server", pid);
   ::close(status_fd);
   errno = spawn_errno;
-  Actions actions;
+  TableActions actions;
   if (pid < 0) {
     std::string why = fmt::format("cannot start the supervisor: {}", std::strerror(errno));
     daemon_log(fmt::format("task {}: {}", id, why));
@@ -122,7 +122,7 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   if (!t) return;
   StreamUpdate update = read_stream_line(value, t->cwd);
   if (update.empty()) return;
-  Actions actions;
+  TableActions actions;
   table_.stream_update(id, update, actions);
   forget_record_line(id);  // session, model or result changed without an action naming them
   apply(std::move(actions));
@@ -134,7 +134,7 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
     watches_.erase(it);
   }
   std::string tail = stderr_tail(read_tail(store_.stderr_log(id), 4096));
-  Actions actions;
+  TableActions actions;
   if (exit) {
     if (exit->exec_errno != 0) {
       daemon_log(fmt::format("task {}: cannot run the agent {}: {}; point --claude or PTT_CLAUDE at it", id,

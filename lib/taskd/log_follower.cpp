@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "taskd/connection.h"
+#include "taskd/client_connection.h"
 
 namespace ptt::taskd {
 
@@ -18,7 +18,7 @@ LogFollower::~LogFollower() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-LogFollower::Status LogFollower::pump(Connection& to, std::size_t budget, bool task_finished) {
+LogFollower::Status LogFollower::pump(ClientConnection& to, std::size_t budget, bool task_finished) {
   if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
   auto send_line = [&](std::string_view line) {
     to.send({{"event", "log"}, {"task", task_}, {"line", line}});
@@ -28,7 +28,7 @@ LogFollower::Status LogFollower::pump(Connection& to, std::size_t budget, bool t
   };
   static std::vector<char> buf(64 * 1024);
   while (fd_ >= 0 && budget > 0) {
-    if (to.queued_bytes() > Connection::kBackpressure) return Status::kIdle;  // resumed when drained
+    if (to.queued_bytes() > ClientConnection::kBackpressure) return Status::kIdle;  // resumed when drained
     ssize_t n = ::pread(fd_, buf.data(), std::min(buf.size(), budget), offset_);
     if (n <= 0) break;
     offset_ += n;

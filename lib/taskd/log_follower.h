@@ -11,7 +11,7 @@
 
 namespace ptt::taskd {
 
-class Connection;
+class ClientConnection;
 
 class LogFollower {
  public:
@@ -25,7 +25,7 @@ class LogFollower {
 
   enum class Status { kMore, kIdle, kDone };
   // task_finished: no more bytes will come, so EOF means the end.
-  Status pump(Connection& to, std::size_t budget, bool task_finished);
+  Status pump(ClientConnection& to, std::size_t budget, bool task_finished);
 
   std::uint64_t connection() const { return connection_; }
   std::int64_t task() const { return task_; }

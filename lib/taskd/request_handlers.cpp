@@ -22,13 +22,13 @@ using protocol::TaskState;
 
 namespace {
 
-using Handler = json (*)(Daemon&, Connection&, const json&);
+using Handler = json (*)(Daemon&, ClientConnection&, const json&);
 
 json error_reply(const json& id, std::string_view code, const std::string& message) {
   return {{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
 }
 
-json on_hello(Daemon&, Connection& c, const json& req) {
+json on_hello(Daemon&, ClientConnection& c, const json& req) {
   c.hello_refused = false;
   if (auto v = req.find("version"); v != req.end()) {
     if (!v->is_number_integer()) throw RequestError{err::kBadRequest, "`version` must be an integer"};
@@ -64,14 +64,14 @@ std::optional<std::string> free_name(const Daemon& d, const json& req) {
 }
 
 json spawn_reply(Daemon& d, SpawnRequest s) {
-  Actions actions;
+  TableActions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
   d.record_new_task(id, actions);
   d.apply_after_reply(std::move(actions));
   return {{"task", d.record_json(id)}};
 }
 
-json on_spawn(Daemon& d, Connection&, const json& req) {
+json on_spawn(Daemon& d, ClientConnection&, const json& req) {
   SpawnRequest s;
   s.prompt = required_string(req, "prompt");
   s.cwd = d.check_cwd(req);
@@ -91,7 +91,7 @@ json on_spawn(Daemon& d, Connection&, const json& req) {
   return spawn_reply(d, std::move(s));
 }
 
-json on_follow_up(Daemon& d, Connection&, const json& req) {
+json on_follow_up(Daemon& d, ClientConnection&, const json& req) {
   TaskId parent_id = d.resolve_task(req);
   const auto* parent = d.table_.find(parent_id);
   if (!protocol::is_finished(parent->state)) {
@@ -115,7 +115,7 @@ json on_follow_up(Daemon& d, Connection&, const json& req) {
 
 // The same prompt, cwd and options again (a follow-up's retry resumes the same
 // session), without the old dependencies: they have finished one way or another.
-json on_retry(Daemon& d, Connection&, const json& req) {
+json on_retry(Daemon& d, ClientConnection&, const json& req) {
   TaskId old_id = d.resolve_task(req);
   const auto* old = d.table_.find(old_id);
   if (!protocol::is_finished(old->state)) {
@@ -134,7 +134,7 @@ json on_retry(Daemon& d, Connection&, const json& req) {
   return spawn_reply(d, std::move(s));
 }
 
-json on_list(Daemon& d, Connection& c, const json& req) {
+json on_list(Daemon& d, ClientConnection& c, const json& req) {
   std::optional<TaskState> state;
   if (auto s = req.find("state"); s != req.end() && !s->is_null()) {
     if (!s->is_string()) throw RequestError{err::kBadRequest, "`state` must be a string"};
@@ -159,11 +159,11 @@ json on_list(Daemon& d, Connection& c, const json& req) {
   return nullptr;
 }
 
-json on_get(Daemon& d, Connection&, const json& req) {
+json on_get(Daemon& d, ClientConnection&, const json& req) {
   return {{"task", d.record_json(d.resolve_task(req))}};
 }
 
-json on_result(Daemon& d, Connection&, const json& req) {
+json on_result(Daemon& d, ClientConnection&, const json& req) {
   TaskId id = d.resolve_task(req);
   const auto* t = d.table_.find(id);
   if (!protocol::is_finished(t->state)) {
@@ -173,7 +173,7 @@ json on_result(Daemon& d, Connection&, const json& req) {
   return {{"task", json(*t)}, {"text", t->result ? json(t->result->text) : json(nullptr)}};
 }
 
-json on_cancel(Daemon& d, Connection&, const json& req) {
+json on_cancel(Daemon& d, ClientConnection&, const json& req) {
   std::vector<TaskId> targets;
   if (req.value("all", false)) {
     for (const auto& [id, t] : d.table_.tasks()) {
@@ -182,19 +182,19 @@ json on_cancel(Daemon& d, Connection&, const json& req) {
   } else {
     TaskId id = d.resolve_task(req);
     if (!protocol::is_finished(d.table_.find(id)->state)) targets.push_back(id);
-    Actions actions;
+    TableActions actions;
     d.table_.cancel(id, Daemon::now(), actions);
     d.apply(std::move(actions));
     // The record says whether it had already finished (and how) or is now cancelling.
     return {{"cancelled", targets}, {"task", d.record_json(id)}};
   }
-  Actions actions;
+  TableActions actions;
   for (TaskId id : targets) d.table_.cancel(id, Daemon::now(), actions);
   d.apply(std::move(actions));
   return {{"cancelled", targets}};
 }
 
-json on_logs(Daemon& d, Connection& c, const json& req) {
+json on_logs(Daemon& d, ClientConnection& c, const json& req) {
   TaskId id = d.resolve_task(req);
   std::string stream = "stdout";
   if (auto s = req.find("stream"); s != req.end() && !s->is_null()) {
@@ -216,12 +216,12 @@ json on_logs(Daemon& d, Connection& c, const json& req) {
   return nullptr;
 }
 
-json on_subscribe(Daemon&, Connection& c, const json&) {
+json on_subscribe(Daemon&, ClientConnection& c, const json&) {
   c.subscribed = true;
   return json::object();
 }
 
-json on_wait(Daemon& d, Connection& c, const json& req) {
+json on_wait(Daemon& d, ClientConnection& c, const json& req) {
   PendingWait w{c.id(), req.value("id", json()), {}};
   auto all = req.find("all");
   if (all != req.end() && all->is_boolean() && all->get<bool>()) {
@@ -248,7 +248,7 @@ json on_wait(Daemon& d, Connection& c, const json& req) {
   return nullptr;
 }
 
-json on_clean(Daemon& d, Connection&, const json& req) {
+json on_clean(Daemon& d, ClientConnection&, const json& req) {
   CleanFilter filter;
   if (auto s = req.find("state"); s != req.end() && !s->is_null()) {
     if (!s->is_string()) throw RequestError{err::kBadRequest, "`state` must be a string"};
@@ -264,13 +264,13 @@ json on_clean(Daemon& d, Connection&, const json& req) {
       throw RequestError{err::kBadRequest, "`older_than_s` must be a number of seconds, 0 or more"};
     filter.finished_before = Daemon::now() - o->get<double>();
   }
-  Actions actions;
+  TableActions actions;
   auto removed = d.table_.clean(actions, filter);
   d.apply(std::move(actions));
   return {{"removed", removed}};
 }
 
-json on_shutdown(Daemon& d, Connection& c, const json& req) {
+json on_shutdown(Daemon& d, ClientConnection& c, const json& req) {
   c.send({{"id", req.value("id", json())}, {"ok", true}});
   d.begin_shutdown();
   return nullptr;
@@ -292,7 +292,7 @@ const std::unordered_map<std::string_view, Handler>& handlers() {
 
 }  // namespace
 
-json Daemon::dispatch(Connection& c, const json& req) {
+json Daemon::dispatch(ClientConnection& c, const json& req) {
   auto op = req.find("op");
   if (op == req.end() || !op->is_string())
     throw RequestError{err::kBadRequest, "a request needs an \"op\" string"};
@@ -308,7 +308,7 @@ json Daemon::dispatch(Connection& c, const json& req) {
   return it->second(*this, c, req);
 }
 
-void Daemon::handle_line(Connection& c, std::string_view line) {
+void Daemon::handle_line(ClientConnection& c, std::string_view line) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
   JsonLine parsed = parse_json_line(line);
   if (!parsed.value) {

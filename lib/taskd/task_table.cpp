@@ -9,8 +9,10 @@ using protocol::TaskState;
 
 namespace {
 
-Action emit(TaskId id, std::string_view event) { return {Action::Kind::kEmit, id, std::string(event)}; }
-Action persist(TaskId id) { return {Action::Kind::kPersist, id, {}}; }
+TableAction emit(TaskId id, std::string_view event) {
+  return {TableAction::Kind::kEmit, id, std::string(event)};
+}
+TableAction persist(TaskId id) { return {TableAction::Kind::kPersist, id, {}}; }
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
@@ -26,7 +28,7 @@ void TaskTable::load(TaskRecord record) {
   tasks_[record.id] = std::move(record);
 }
 
-TaskId TaskTable::spawn(SpawnRequest request, double now, Actions& out) {
+TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   TaskRecord t;
   t.id = next_id_++;
   t.name = std::move(request.name);
@@ -57,7 +59,7 @@ int TaskTable::running_count() const {
       tasks_.begin(), tasks_.end(), [](const auto& kv) { return kv.second.state == TaskState::kRunning; }));
 }
 
-void TaskTable::schedule(double now, Actions& out) {
+void TaskTable::schedule(double now, TableActions& out) {
   int running = running_count();
   // Dependencies always have smaller ids than their dependents, so one pass in
   // id order also settles chains (a failed dependency fails the whole chain).
@@ -83,12 +85,12 @@ void TaskTable::schedule(double now, Actions& out) {
     ++running;
     // Not persisted: the daemon records the start in the task's supervisor
     // status file (see RecordStore); the record is written again when it ends.
-    out.push_back({Action::Kind::kStartAgent, id, {}});
+    out.push_back({TableAction::Kind::kStartAgent, id, {}});
     out.push_back(emit(id, "started"));
   }
 }
 
-void TaskTable::cancel(TaskId id, double now, Actions& out) {
+void TaskTable::cancel(TaskId id, double now, TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end()) return;
   TaskRecord& t = it->second;
@@ -97,7 +99,7 @@ void TaskTable::cancel(TaskId id, double now, Actions& out) {
     schedule(now, out);
   } else if (t.state == TaskState::kRunning && !t.cancel_requested) {
     t.cancel_requested = true;
-    out.push_back({Action::Kind::kCancelAgent, id, {}});
+    out.push_back({TableAction::Kind::kCancelAgent, id, {}});
     out.push_back(emit(id, "activity"));  // watchers show it as cancelling
   }
 }
@@ -112,7 +114,7 @@ void TaskTable::agent_started(TaskId id, int pid) {
   if (it != tasks_.end()) it->second.pid = pid;  // the agent's; the status file has it for a restart
 }
 
-void TaskTable::stream_update(TaskId id, const StreamUpdate& u, Actions& out) {
+void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || u.empty()) return;
   TaskRecord& t = it->second;
@@ -129,7 +131,8 @@ void TaskTable::stream_update(TaskId id, const StreamUpdate& u, Actions& out) {
   if (new_activity) out.push_back(emit(id, "activity"));
 }
 
-void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail, double now, Actions& out) {
+void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail, double now,
+                             TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
   TaskRecord& t = it->second;
@@ -140,16 +143,16 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   schedule(now, out);
 }
 
-void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, Actions& out) {
+void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, TableActions& out) {
   end_running(id, TaskState::kFailed, std::move(why), std::move(detail), now, out);
 }
 
-void TaskTable::cancel_unstarted(TaskId id, double now, Actions& out) {
+void TaskTable::cancel_unstarted(TaskId id, double now, TableActions& out) {
   end_running(id, TaskState::kCancelled, reason::kCancelled, {}, now, out);
 }
 
 void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::string detail, double now,
-                            Actions& out) {
+                            TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
   if (!detail.empty()) it->second.stderr_tail = std::move(detail);
@@ -157,7 +160,7 @@ void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::st
   schedule(now, out);
 }
 
-void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, double now, Actions& out) {
+void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, double now, TableActions& out) {
   t.state = state;
   t.reason = reason.empty() ? std::nullopt : std::optional<std::string>(std::move(reason));
   t.finished_at = now;
@@ -165,11 +168,11 @@ void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, doubl
   out.push_back(emit(t.id, "finished"));
 }
 
-std::vector<TaskId> TaskTable::clean(Actions& out, const CleanFilter& filter) {
+std::vector<TaskId> TaskTable::clean(TableActions& out, const CleanFilter& filter) {
   std::vector<TaskId> removed;
   // The records carry the highest id until they are forgotten; from then on the
   // counter file must (ids are never reused).
-  out.push_back({Action::Kind::kSaveNextId, 0, {}});
+  out.push_back({TableAction::Kind::kSaveNextId, 0, {}});
   for (auto it = tasks_.begin(); it != tasks_.end();) {
     TaskId id = it->first;
     bool needed = std::any_of(tasks_.begin(), tasks_.end(), [id](const auto& kv) {
@@ -183,7 +186,7 @@ std::vector<TaskId> TaskTable::clean(Actions& out, const CleanFilter& filter) {
         (!filter.finished_before || t.finished_at.value_or(t.created_at) <= *filter.finished_before);
     if (wanted && !needed) {
       removed.push_back(id);
-      out.push_back({Action::Kind::kForget, id, {}});
+      out.push_back({TableAction::Kind::kForget, id, {}});
       runtime_.erase(id);
       it = tasks_.erase(it);
     } else {

@@ -22,7 +22,7 @@ namespace ptt::taskd {
 
 using TaskId = std::int64_t;
 
-struct Action {
+struct TableAction {
   enum class Kind {
     kStartAgent,   // have the supervisor start the task's agent
     kCancelAgent,  // ask the running task's supervisor to stop the agent
@@ -34,9 +34,9 @@ struct Action {
   Kind kind;
   TaskId task = 0;
   std::string event;  // for kEmit
-  bool operator==(const Action&) const = default;
+  bool operator==(const TableAction&) const = default;
 };
-using Actions = std::vector<Action>;
+using TableActions = std::vector<TableAction>;
 
 struct SpawnRequest {
   std::string prompt;
@@ -64,23 +64,23 @@ class TaskTable {
   void load(protocol::TaskRecord record);
   void reserve_ids_below(TaskId next) { next_id_ = std::max(next_id_, next); }
 
-  TaskId spawn(SpawnRequest request, double now, Actions& out);
+  TaskId spawn(SpawnRequest request, double now, TableActions& out);
   // Takes back a spawn whose record could not be written (its actions must be dropped).
   void discard(TaskId id);
-  void cancel(TaskId id, double now, Actions& out);
+  void cancel(TaskId id, double now, TableActions& out);
   void agent_started(TaskId id, int pid);
-  void stream_update(TaskId id, const StreamUpdate& update, Actions& out);
-  void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, Actions& out);
+  void stream_update(TaskId id, const StreamUpdate& update, TableActions& out);
+  void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, TableActions& out);
   // A running task that ended without an agent outcome (spawn failed, supervisor lost).
-  void fail_running(TaskId id, std::string reason, std::string detail, double now, Actions& out);
+  void fail_running(TaskId id, std::string reason, std::string detail, double now, TableActions& out);
   // A running task whose cancel came before its agent was started (a start follows
   // the spawn's reply): it ends cancelled without ever running.
-  void cancel_unstarted(TaskId id, double now, Actions& out);
+  void cancel_unstarted(TaskId id, double now, TableActions& out);
   // Forgets finished tasks that pass `filter` and no unfinished task still depends
   // on; returns their ids.
-  std::vector<TaskId> clean(Actions& out, const CleanFilter& filter = {});
+  std::vector<TaskId> clean(TableActions& out, const CleanFilter& filter = {});
   // Starts what the concurrency limit and dependencies allow, in FIFO order.
-  void schedule(double now, Actions& out);
+  void schedule(double now, TableActions& out);
 
   const protocol::TaskRecord* find(TaskId id) const;
   // An id (number or numeric string) or a name (the newest task with it).
@@ -98,9 +98,9 @@ class TaskTable {
     bool api_error = false;
   };
   void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
-                   Actions& out);
+                   TableActions& out);
   void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now,
-              Actions& out);
+              TableActions& out);
 
   int max_running_;
   TaskId next_id_ = 1;

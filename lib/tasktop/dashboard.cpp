@@ -110,23 +110,23 @@ bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
 }
 
 // Runs one action against the daemon, telling the outcome in the status bar.
-void carry_out(const Action& a, DaemonLinks& links, Model& model) {
+void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
   const protocol::TaskRecord* t = model.find(a.task);
   std::string label = t ? task_label(*t) : std::to_string(a.task);
   try {
-    if (a.kind == Action::kCancel) {
+    if (a.kind == TopAction::kCancel) {
       links.request("cancel", {{"task", a.task}});
       model.set_message(fmt::format("cancelling task {}…", label));
-    } else if (a.kind == Action::kFollowUp || a.kind == Action::kRetry) {
+    } else if (a.kind == TopAction::kFollowUp || a.kind == TopAction::kRetry) {
       json fields = {{"task", a.task}};
-      if (a.kind == Action::kFollowUp) fields["prompt"] = a.prompt;
-      json reply = links.request(a.kind == Action::kFollowUp ? "follow_up" : "retry", fields);
+      if (a.kind == TopAction::kFollowUp) fields["prompt"] = a.prompt;
+      json reply = links.request(a.kind == TopAction::kFollowUp ? "follow_up" : "retry", fields);
       auto record = reply.at("task").get<protocol::TaskRecord>();
       std::int64_t made = record.id;
       model.upsert(std::move(record));
       model.select(made);
       model.set_message(fmt::format("task {} started: {} of task {}", made,
-                                    a.kind == Action::kRetry ? "a retry" : "a follow-up", label));
+                                    a.kind == TopAction::kRetry ? "a retry" : "a follow-up", label));
     }
   } catch (const client::RequestError& e) {
     if (e.code == "unknown_op") {
@@ -171,11 +171,11 @@ int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const Dashb
     links.read_events(fds[2].revents != 0);
     links.read_detail(fds[3].revents != 0);
     while (auto key = screen.read_key()) {
-      Action a = model.press(*key);
-      if (a.kind == Action::kQuit) return kExitOk;
-      if (a.kind == Action::kOpenLogs) {
+      TopAction a = model.press(*key);
+      if (a.kind == TopAction::kQuit) return kExitOk;
+      if (a.kind == TopAction::kOpenLogs) {
         if (follow_logs(screen, o, a.task)) return kExitInterrupted;
-      } else if (a.kind != Action::kNone) {
+      } else if (a.kind != TopAction::kNone) {
         carry_out(a, links, model);
       }
     }

@@ -125,7 +125,7 @@ void Model::move_selection(long delta) {
   select(tasks_[static_cast<std::size_t>(at)].id);
 }
 
-Action Model::press(const Key& key) {
+TopAction Model::press(const Key& key) {
   switch (mode_) {
     case Mode::kConfirmCancel:
       return press_confirm(key);
@@ -137,7 +137,7 @@ Action Model::press(const Key& key) {
   return press_browse(key);
 }
 
-Action Model::press_browse(const Key& key) {
+TopAction Model::press_browse(const Key& key) {
   message_.clear();
   switch (key.kind) {
     case Key::kUp:
@@ -159,7 +159,7 @@ Action Model::press_browse(const Key& key) {
       move_selection(static_cast<long>(tasks_.size()));
       return {};
     case Key::kEnter:
-      if (auto id = selected()) return {Action::kOpenLogs, *id, {}};
+      if (auto id = selected()) return {TopAction::kOpenLogs, *id, {}};
       return {};
     case Key::kEscape:
     case Key::kBackspace:
@@ -168,7 +168,7 @@ Action Model::press_browse(const Key& key) {
       break;
   }
   const std::string& k = key.text;
-  if (k == "q" || k == "Q") return {Action::kQuit, 0, {}};
+  if (k == "q" || k == "Q") return {TopAction::kQuit, 0, {}};
   if (k == "j") return press_browse(Key::of(Key::kDown));
   if (k == "k") return press_browse(Key::of(Key::kUp));
   if (k == "g") return press_browse(Key::of(Key::kHome));
@@ -197,20 +197,20 @@ Action Model::press_browse(const Key& key) {
     pending_task_ = *id;
     input_.clear();
   } else if (k == "r") {
-    return {Action::kRetry, *id, {}};
+    return {TopAction::kRetry, *id, {}};
   }
   return {};
 }
 
-Action Model::press_confirm(const Key& key) {
+TopAction Model::press_confirm(const Key& key) {
   mode_ = Mode::kBrowse;
   if (key.kind == Key::kText && (key.text == "y" || key.text == "Y"))
-    return {Action::kCancel, pending_task_, {}};
+    return {TopAction::kCancel, pending_task_, {}};
   set_message("not cancelled");
   return {};
 }
 
-Action Model::press_input(const Key& key) {
+TopAction Model::press_input(const Key& key) {
   switch (key.kind) {
     case Key::kEscape:
       mode_ = Mode::kBrowse;
@@ -224,7 +224,7 @@ Action Model::press_input(const Key& key) {
         set_message("no follow-up sent (empty prompt)");
         return {};
       }
-      return {Action::kFollowUp, pending_task_, std::move(prompt)};
+      return {TopAction::kFollowUp, pending_task_, std::move(prompt)};
     }
     case Key::kBackspace:
       // Drop the last UTF-8 character whole.

@@ -1,6 +1,6 @@
 #pragma once
 // The state of `ptt-task top`, with no terminal and no socket in it: daemon events,
-// task lists, log lines and key presses go in; a Frame to draw and Actions for the
+// task lists, log lines and key presses go in; a Frame to draw and TopActions for the
 // caller to carry out come out. lib/tasktop/screen.h draws Frames with curses and
 // tasktop/link.h talks to the daemon, so everything here is unit-tested as plain data.
 #include <cstdint>
@@ -25,7 +25,7 @@ struct Key {
 };
 
 // What the caller must do after a key.
-struct Action {
+struct TopAction {
   enum Kind { kNone, kQuit, kOpenLogs, kCancel, kFollowUp, kRetry };
   Kind kind = kNone;
   std::int64_t task = 0;
@@ -87,7 +87,7 @@ class Model {
   void add_log_line(std::int64_t task, std::string_view raw);  // one raw stream-json line
   void add_log_note(std::int64_t task, std::string text);      // e.g. an omitted huge line
 
-  Action press(const Key& key);
+  TopAction press(const Key& key);
   void select(std::int64_t id);
 
   std::optional<std::int64_t> selected() const;
@@ -101,9 +101,9 @@ class Model {
   Frame render(int width, int height, double now) const;
 
  private:
-  Action press_browse(const Key& key);
-  Action press_confirm(const Key& key);
-  Action press_input(const Key& key);
+  TopAction press_browse(const Key& key);
+  TopAction press_confirm(const Key& key);
+  TopAction press_input(const Key& key);
   void move_selection(long delta);
   void push_detail(std::string line);
 

@@ -9,10 +9,10 @@
 #include "realtime/session.h"
 
 using nlohmann::json;
-using ptt::realtime::Action;
-using ptt::realtime::Actions;
 using ptt::realtime::PlaybackStatus;
-using ptt::realtime::Session;
+using ptt::realtime::RealtimeSession;
+using ptt::realtime::SessionAction;
+using ptt::realtime::SessionActions;
 using ptt::realtime::SessionConfig;
 
 namespace {
@@ -20,7 +20,7 @@ namespace {
 // A session plus what it emitted, split by kind, with a scriptable playback probe.
 struct Harness {
   PlaybackStatus playback;
-  Session session;
+  RealtimeSession session;
   std::vector<json> sent, printed, requests;
   std::vector<std::uint64_t> tokens;
   std::vector<std::string> logs;
@@ -39,26 +39,26 @@ struct Harness {
     return cfg;
   }
 
-  void take(const Actions& actions) {
+  void take(const SessionActions& actions) {
     for (const auto& a : actions) {
       switch (a.kind) {
-        case Action::Kind::kSend:
+        case SessionAction::Kind::kSend:
           sent.push_back(a.json);
           break;
-        case Action::Kind::kPrint:
+        case SessionAction::Kind::kPrint:
           printed.push_back(a.json);
           break;
-        case Action::Kind::kPlayAudio:
+        case SessionAction::Kind::kPlayAudio:
           audio_bytes += a.audio.size();
           break;
-        case Action::Kind::kStopPlayback:
+        case SessionAction::Kind::kStopPlayback:
           ++stops;
           break;
-        case Action::Kind::kDaemonRequest:
+        case SessionAction::Kind::kDaemonRequest:
           requests.push_back(a.json);
           tokens.push_back(a.token);
           break;
-        case Action::Kind::kLog:
+        case SessionAction::Kind::kLog:
           logs.push_back(a.text);
           break;
       }
@@ -415,21 +415,21 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
 }
 
 TEST_CASE("input before the connection is held and sent after session.update", "[realtime]") {
-  Session session(SessionConfig{}, [] { return PlaybackStatus{}; });
+  RealtimeSession session(SessionConfig{}, [] { return PlaybackStatus{}; });
   // Nothing goes out yet; the typed words are shown at once (the readable view's "you:").
-  Actions early = session.on_stdin_event({{"type", "text"}, {"text", "early"}});
+  SessionActions early = session.on_stdin_event({{"type", "text"}, {"text", "early"}});
   REQUIRE(early.size() == 1);
-  CHECK(early[0].kind == Action::Kind::kPrint);
+  CHECK(early[0].kind == SessionAction::Kind::kPrint);
   CHECK(early[0].json == json{{"type", "transcript"}, {"role", "user"}, {"text", "early"}, {"typed", true}});
   session.on_stdin_event({{"type", "ptt.start"}});
   session.on_stdin_event(audio_ms(150));
   session.on_stdin_event({{"type", "ptt.stop"}});
   CHECK(!session.idle());
   std::vector<std::string> types;
-  Actions actions = session.on_connected();
+  SessionActions actions = session.on_connected();
   for (auto& a : session.on_server_event({{"type", "session.created"}})) actions.push_back(std::move(a));
   for (const auto& a : actions)
-    if (a.kind == Action::Kind::kSend) types.push_back(a.json["type"]);
+    if (a.kind == SessionAction::Kind::kSend) types.push_back(a.json["type"]);
   CHECK(types == std::vector<std::string>{"session.update", "conversation.item.create",
                                           "input_audio_buffer.append", "input_audio_buffer.commit",
                                           "response.create"});

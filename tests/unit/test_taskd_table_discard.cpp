@@ -16,7 +16,7 @@ SpawnRequest request(std::string prompt) {
 
 TEST_CASE("discard takes back a spawn whose record could not be written", "[taskd][table]") {
   TaskTable table(1);
-  Actions actions;
+  TableActions actions;
   TaskId first = table.spawn(request("a"), 1.0, actions);
   TaskId refused = table.spawn(request("b"), 2.0, actions);
   REQUIRE(table.find(refused)->state == TaskState::kQueued);
@@ -25,7 +25,7 @@ TEST_CASE("discard takes back a spawn whose record could not be written", "[task
   CHECK(table.tasks().size() == 1);
   CHECK(table.running_count() == 1);
   // The id is not handed out again: it may have been seen in a log line.
-  Actions more;
+  TableActions more;
   TaskId next = table.spawn(request("c"), 3.0, more);
   CHECK(next == refused + 1);
   CHECK(table.find(first)->state == TaskState::kRunning);

@@ -6,7 +6,7 @@
 
 using namespace ptt::taskd;
 using ptt::protocol::TaskState;
-using Kind = Action::Kind;
+using Kind = TableAction::Kind;
 
 namespace {
 
@@ -18,7 +18,7 @@ SpawnRequest req(std::string prompt, std::vector<TaskId> after = {}) {
   return r;
 }
 
-std::vector<TaskId> started(const Actions& actions) {
+std::vector<TaskId> started(const TableActions& actions) {
   std::vector<TaskId> ids;
   for (const auto& a : actions) {
     if (a.kind == Kind::kStartAgent) ids.push_back(a.task);
@@ -26,8 +26,8 @@ std::vector<TaskId> started(const Actions& actions) {
   return ids;
 }
 
-bool has(const Actions& actions, Kind kind, TaskId id, std::string event = {}) {
-  return std::find(actions.begin(), actions.end(), Action{kind, id, event}) != actions.end();
+bool has(const TableActions& actions, Kind kind, TaskId id, std::string event = {}) {
+  return std::find(actions.begin(), actions.end(), TableAction{kind, id, event}) != actions.end();
 }
 
 AgentExit exited(int code) { return AgentExit{code, 0, 0, false}; }
@@ -42,32 +42,32 @@ StreamUpdate success_result() {
 
 TEST_CASE("spawn creates, persists, announces and starts within the limit", "[taskd][table]") {
   TaskTable table(2);
-  Actions a;
+  TableActions a;
   TaskId id = table.spawn(req("one"), 100.0, a);
   CHECK(id == 1);
   // The start is not persisted in the record (the supervisor status file has it).
-  CHECK(a == Actions{{Kind::kPersist, 1, ""},
-                     {Kind::kEmit, 1, "created"},
-                     {Kind::kStartAgent, 1, ""},
-                     {Kind::kEmit, 1, "started"}});
+  CHECK(a == TableActions{{Kind::kPersist, 1, ""},
+                          {Kind::kEmit, 1, "created"},
+                          {Kind::kStartAgent, 1, ""},
+                          {Kind::kEmit, 1, "started"}});
   CHECK(table.find(1)->state == TaskState::kRunning);
   CHECK(table.find(1)->started_at == 100.0);
 }
 
 TEST_CASE("the queue is FIFO under the concurrency limit", "[taskd][table]") {
   TaskTable table(2);
-  Actions a;
+  TableActions a;
   for (int i = 0; i < 5; ++i) table.spawn(req("t"), 1.0, a);
   CHECK(started(a) == std::vector<TaskId>{1, 2});
   CHECK(table.running_count() == 2);
   CHECK(table.find(3)->state == TaskState::kQueued);
 
-  Actions b;
+  TableActions b;
   table.stream_update(2, success_result(), b);
   table.agent_exited(2, exited(0), "", 2.0, b);
   CHECK(table.find(2)->state == TaskState::kSucceeded);
   CHECK(started(b) == std::vector<TaskId>{3});
-  Actions c;
+  TableActions c;
   table.agent_exited(1, exited(1), "oops", 3.0, c);
   CHECK(started(c) == std::vector<TaskId>{4});
   CHECK(table.find(1)->reason == "exit_code");
@@ -77,12 +77,12 @@ TEST_CASE("the queue is FIFO under the concurrency limit", "[taskd][table]") {
 
 TEST_CASE("after: a task waits for its dependencies to succeed", "[taskd][table]") {
   TaskTable table(4);
-  Actions a;
+  TableActions a;
   table.spawn(req("build"), 1.0, a);
   table.spawn(req("test", {1}), 1.0, a);
   CHECK(started(a) == std::vector<TaskId>{1});
   CHECK(table.find(2)->state == TaskState::kQueued);
-  Actions b;
+  TableActions b;
   table.stream_update(1, success_result(), b);
   table.agent_exited(1, exited(0), "", 2.0, b);
   CHECK(started(b) == std::vector<TaskId>{2});
@@ -90,12 +90,12 @@ TEST_CASE("after: a task waits for its dependencies to succeed", "[taskd][table]
 
 TEST_CASE("a failed dependency fails the whole chain", "[taskd][table]") {
   TaskTable table(4);
-  Actions a;
+  TableActions a;
   table.spawn(req("build"), 1.0, a);
   table.spawn(req("test", {1}), 1.0, a);
   table.spawn(req("deploy", {2}), 1.0, a);
   table.spawn(req("independent"), 1.0, a);
-  Actions b;
+  TableActions b;
   table.agent_exited(1, exited(2), "", 2.0, b);
   CHECK(table.find(2)->state == TaskState::kFailed);
   CHECK(table.find(2)->reason == "dependency failed");
@@ -106,22 +106,22 @@ TEST_CASE("a failed dependency fails the whole chain", "[taskd][table]") {
 
 TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd][table]") {
   TaskTable table(1);
-  Actions a;
+  TableActions a;
   table.spawn(req("run"), 1.0, a);
   table.spawn(req("wait"), 1.0, a);
-  Actions b;
+  TableActions b;
   table.cancel(2, 2.0, b);
   CHECK(table.find(2)->state == TaskState::kCancelled);
   CHECK(has(b, Kind::kEmit, 2, "finished"));
-  Actions c;
+  TableActions c;
   table.cancel(1, 3.0, c);
-  CHECK(c == Actions{{Kind::kCancelAgent, 1, ""}, {Kind::kEmit, 1, "activity"}});
+  CHECK(c == TableActions{{Kind::kCancelAgent, 1, ""}, {Kind::kEmit, 1, "activity"}});
   CHECK(table.find(1)->state == TaskState::kRunning);
   CHECK(table.find(1)->cancel_requested);  // shown as `cancelling` until the agent exits
-  Actions again;
+  TableActions again;
   table.cancel(1, 3.5, again);
   CHECK(again.empty());  // one cancel request per task
-  Actions d;
+  TableActions d;
   table.agent_exited(1, AgentExit{143, 15, 0, true}, "", 4.0, d);
   CHECK(table.find(1)->state == TaskState::kCancelled);
   CHECK(table.find(1)->reason == "cancelled");
@@ -130,14 +130,14 @@ TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd]
 TEST_CASE("cancel before the agent started: cancelled without running, and the queue moves on",
           "[taskd][table]") {
   TaskTable table(1);
-  Actions a;
+  TableActions a;
   table.spawn(req("early"), 1.0, a);
   table.spawn(req("next"), 1.0, a);
   CHECK(has(a, Kind::kStartAgent, 1));
-  Actions b;
+  TableActions b;
   table.cancel(1, 1.5, b);  // before the daemon ran the start action
   REQUIRE(table.cancel_requested(1));
-  Actions c;
+  TableActions c;
   table.cancel_unstarted(1, 2.0, c);
   CHECK(table.find(1)->state == TaskState::kCancelled);
   CHECK(table.find(1)->reason == "cancelled");
@@ -149,21 +149,21 @@ TEST_CASE("cancel before the agent started: cancelled without running, and the q
 
 TEST_CASE("stream updates fill the record unpersisted; a new activity is announced", "[taskd][table]") {
   TaskTable table;
-  Actions a;
+  TableActions a;
   table.spawn(req("x"), 1.0, a);
   StreamUpdate init;
   init.session_id = std::string("session-1");
   init.model = std::string("claude-test-model");
-  Actions b;
+  TableActions b;
   table.stream_update(1, init, b);
   CHECK(b.empty());  // kept in memory only: a restart reads the stream again
   CHECK(table.find(1)->model == "claude-test-model");
   StreamUpdate act;
   act.activity = "Bash: make";
-  Actions c;
+  TableActions c;
   table.stream_update(1, act, c);
   CHECK(has(c, Kind::kEmit, 1, "activity"));
-  Actions same;
+  TableActions same;
   table.stream_update(1, act, same);
   CHECK(same.empty());
   CHECK(table.find(1)->session_id == "session-1");
@@ -171,7 +171,7 @@ TEST_CASE("stream updates fill the record unpersisted; a new activity is announc
 
 TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[taskd][table]") {
   TaskTable table(8);
-  Actions a;
+  TableActions a;
   for (int i = 0; i < 4; ++i) table.spawn(req("t"), 1.0, a);
   StreamUpdate turns;
   turns.result = ptt::protocol::AgentResult{"error_max_turns", true, "", 0.2, 3, 10};
@@ -194,24 +194,24 @@ TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[ta
 
 TEST_CASE("clean forgets finished tasks except live dependencies; ids are never reused", "[taskd][table]") {
   TaskTable table(1);
-  Actions a;
+  TableActions a;
   table.spawn(req("a"), 1.0, a);
   table.stream_update(1, success_result(), a);
   table.agent_exited(1, exited(0), "", 2.0, a);  // 1 succeeded
   table.spawn(req("b"), 1.0, a);                 // 2 running
   table.spawn(req("c", {1, 2}), 1.0, a);         // 3 waits for 1 and 2
-  Actions b;
+  TableActions b;
   CHECK(table.clean(b).empty());  // 1 is still needed by 3
   table.stream_update(2, success_result(), a);
   table.agent_exited(2, exited(0), "", 3.0, a);
   table.cancel(3, 3.0, a);
   table.agent_exited(3, AgentExit{143, 15, 0, true}, "", 4.0, a);
-  Actions c;
+  TableActions c;
   CHECK(table.clean(c) == std::vector<TaskId>{1, 2, 3});
   CHECK(has(c, Kind::kForget, 2));
-  CHECK(c.front() == Action{Kind::kSaveNextId, 0, ""});  // the counter is saved before records go
+  CHECK(c.front() == TableAction{Kind::kSaveNextId, 0, ""});  // the counter is saved before records go
   CHECK(table.tasks().empty());
-  Actions d;
+  TableActions d;
   CHECK(table.spawn(req("d"), 5.0, d) == 4);
 
   TaskTable restarted;
@@ -224,7 +224,7 @@ TEST_CASE("clean forgets finished tasks except live dependencies; ids are never 
 
 TEST_CASE("tasks resolve by id, numeric string or newest name", "[taskd][table]") {
   TaskTable table(0);
-  Actions a;
+  TableActions a;
   auto named = req("x");
   named.name = "fix";
   table.spawn(named, 1.0, a);
@@ -239,7 +239,7 @@ TEST_CASE("tasks resolve by id, numeric string or newest name", "[taskd][table]"
 
 TEST_CASE("clean with a filter: only that end state, only those finished before a time", "[taskd][table]") {
   TaskTable table(4);
-  Actions a;
+  TableActions a;
   for (const char* p : {"ok-early", "fail", "ok-late", "running"}) table.spawn(req(p), 1.0, a);
   StreamUpdate success;
   success.result = ptt::protocol::AgentResult{"success", false, "done", 0.01, 1, 10};
@@ -249,7 +249,7 @@ TEST_CASE("clean with a filter: only that end state, only those finished before 
   table.agent_exited(2, AgentExit{1, 0, 0, false}, "", 10.0, a);
   table.agent_exited(3, AgentExit{0, 0, 0, false}, "", 50.0, a);
   REQUIRE(table.find(2)->state == TaskState::kFailed);
-  Actions b;
+  TableActions b;
   CHECK(table.clean(b, {TaskState::kRunning, std::nullopt}).empty());  // never an unfinished task
   CHECK(table.clean(b, {std::nullopt, 20.0}) == std::vector<TaskId>{1, 2});
   CHECK(table.clean(b, {TaskState::kFailed, std::nullopt}).empty());
@@ -259,7 +259,7 @@ TEST_CASE("clean with a filter: only that end state, only those finished before 
 
 TEST_CASE("a name is unfinished-unique: a finished task's name is free again", "[taskd][table]") {
   TaskTable table(1);
-  Actions a;
+  TableActions a;
   SpawnRequest r = req("named");
   r.name = "fix";
   table.spawn(r, 1.0, a);

@@ -139,20 +139,20 @@ TEST_CASE("top: events update the table; unreadable ones are skipped", "[taskcli
 TEST_CASE("top: c asks before cancelling; only y cancels", "[taskcli]") {
   Model m = three_tasks();
   m.select(2);
-  CHECK(m.press(Key::ch("c")).kind == Action::kNone);
+  CHECK(m.press(Key::ch("c")).kind == TopAction::kNone);
   CHECK(m.mode() == Mode::kConfirmCancel);
   CHECK(screen(m).back() == "Cancel task 2 (fix-tests)? [y/n]");
-  Action a = m.press(Key::ch("y"));
-  CHECK(a.kind == Action::kCancel);
+  TopAction a = m.press(Key::ch("y"));
+  CHECK(a.kind == TopAction::kCancel);
   CHECK(a.task == 2);
   CHECK(m.mode() == Mode::kBrowse);
 
   m.press(Key::ch("c"));
-  CHECK(m.press(Key::ch("n")).kind == Action::kNone);
+  CHECK(m.press(Key::ch("n")).kind == TopAction::kNone);
   CHECK(screen(m).back() == "not cancelled");
   // A finished task is not offered for cancelling.
   m.select(1);
-  CHECK(m.press(Key::ch("c")).kind == Action::kNone);
+  CHECK(m.press(Key::ch("c")).kind == TopAction::kNone);
   CHECK(m.mode() == Mode::kBrowse);
   CHECK(screen(m).back().find("already succeeded") != std::string::npos);
 }
@@ -162,38 +162,39 @@ TEST_CASE("top: f reads a follow-up prompt in the status bar", "[taskcli]") {
   m.select(1);
   m.press(Key::ch("f"));
   CHECK(m.mode() == Mode::kFollowUpInput);
-  for (const char* c : {"n", "o", "w", " ", "t", "x", "…"}) CHECK(m.press(Key::ch(c)).kind == Action::kNone);
+  for (const char* c : {"n", "o", "w", " ", "t", "x", "…"})
+    CHECK(m.press(Key::ch(c)).kind == TopAction::kNone);
   m.press(Key::of(Key::kBackspace));  // the whole "…", not one byte of it
   m.press(Key::ch("s"));
   Frame f = m.render(100, 20, kNow);
   CHECK(text_of(f.lines.back()).find("Follow-up to task 1") != std::string::npos);
   CHECK(text_of(f.lines.back()).find("now txs") != std::string::npos);
   CHECK(f.cursor_row == static_cast<int>(f.lines.size()) - 1);
-  CHECK(m.press(Key::ch("q")).kind == Action::kNone);  // q is text while typing
+  CHECK(m.press(Key::ch("q")).kind == TopAction::kNone);  // q is text while typing
   m.press(Key::of(Key::kBackspace));
-  Action a = m.press(Key::of(Key::kEnter));
-  CHECK(a.kind == Action::kFollowUp);
+  TopAction a = m.press(Key::of(Key::kEnter));
+  CHECK(a.kind == TopAction::kFollowUp);
   CHECK(a.task == 1);
   CHECK(a.prompt == "now txs");
 
   m.press(Key::ch("f"));
   m.press(Key::ch("x"));
-  CHECK(m.press(Key::of(Key::kEscape)).kind == Action::kNone);
+  CHECK(m.press(Key::of(Key::kEscape)).kind == TopAction::kNone);
   CHECK(m.mode() == Mode::kBrowse);
   m.press(Key::ch("f"));
-  CHECK(m.press(Key::of(Key::kEnter)).kind == Action::kNone);  // an empty prompt is not sent
+  CHECK(m.press(Key::of(Key::kEnter)).kind == TopAction::kNone);  // an empty prompt is not sent
 }
 
 TEST_CASE("top: r retries, Enter opens the log, q quits", "[taskcli]") {
   Model m = three_tasks();
   m.select(2);
-  CHECK(m.press(Key::ch("r")).kind == Action::kRetry);
+  CHECK(m.press(Key::ch("r")).kind == TopAction::kRetry);
   CHECK(m.press(Key::ch("r")).task == 2);
-  CHECK(m.press(Key::of(Key::kEnter)).kind == Action::kOpenLogs);
-  CHECK(m.press(Key::ch("q")).kind == Action::kQuit);
+  CHECK(m.press(Key::of(Key::kEnter)).kind == TopAction::kOpenLogs);
+  CHECK(m.press(Key::ch("q")).kind == TopAction::kQuit);
   Model empty;
-  CHECK(empty.press(Key::ch("c")).kind == Action::kNone);
-  CHECK(empty.press(Key::of(Key::kEnter)).kind == Action::kNone);
+  CHECK(empty.press(Key::ch("c")).kind == TopAction::kNone);
+  CHECK(empty.press(Key::of(Key::kEnter)).kind == TopAction::kNone);
   CHECK(contains(screen(empty), "no tasks yet"));
   CHECK_FALSE(empty.clocks_running());
 }
@@ -224,8 +225,8 @@ TEST_CASE("top: a lost daemon is said in the status bar and blocks actions", "[t
   m.set_connected(false);
   CHECK(m.mode() == Mode::kBrowse);
   CHECK(screen(m).back() == "ptt-taskd is gone; reconnecting…");
-  CHECK(m.press(Key::ch("r")).kind == Action::kNone);
-  CHECK(m.press(Key::ch("q")).kind == Action::kQuit);
+  CHECK(m.press(Key::ch("r")).kind == TopAction::kNone);
+  CHECK(m.press(Key::ch("q")).kind == TopAction::kQuit);
   m.set_connected(true);
   CHECK(screen(m).back().find("q quit") != std::string::npos);
 }

@@ -18,16 +18,16 @@ struct UnreachableError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class Connection {
+class DaemonConnection {
  public:
   // Connects once; returns nullopt with `err` set (errno) when nobody answers.
-  static std::optional<Connection> try_connect(const std::filesystem::path& socket, int& err);
+  static std::optional<DaemonConnection> try_connect(const std::filesystem::path& socket, int& err);
 
-  Connection(Connection&& other) noexcept;
-  Connection& operator=(Connection&& other) noexcept;
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-  ~Connection();
+  DaemonConnection(DaemonConnection&& other) noexcept;
+  DaemonConnection& operator=(DaemonConnection&& other) noexcept;
+  DaemonConnection(const DaemonConnection&) = delete;
+  DaemonConnection& operator=(const DaemonConnection&) = delete;
+  ~DaemonConnection();
 
   void send(const nlohmann::json& value);
   void send_line(std::string_view line);  // one or more '\n'-terminated lines, in one write
@@ -41,7 +41,7 @@ class Connection {
   bool has_buffered_line() const { return buffer_.find('\n', scan_from_) != std::string::npos; }
 
  private:
-  explicit Connection(int fd) : fd_(fd) {}
+  explicit DaemonConnection(int fd) : fd_(fd) {}
   int fd_ = -1;
   std::string buffer_;  // bytes read past the last returned line
   std::size_t scan_from_ = 0;

@@ -1,4 +1,4 @@
-#include "client/connection.h"
+#include "client/daemon_connection.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -13,7 +13,7 @@
 
 namespace ptt::client {
 
-std::optional<Connection> Connection::try_connect(const std::filesystem::path& socket, int& err) {
+std::optional<DaemonConnection> DaemonConnection::try_connect(const std::filesystem::path& socket, int& err) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   const std::string& p = socket.native();
@@ -33,15 +33,15 @@ std::optional<Connection> Connection::try_connect(const std::filesystem::path& s
     return std::nullopt;
   }
   err = 0;
-  return Connection(fd);
+  return DaemonConnection(fd);
 }
 
-Connection::Connection(Connection&& other) noexcept
+DaemonConnection::DaemonConnection(DaemonConnection&& other) noexcept
     : fd_(other.fd_), buffer_(std::move(other.buffer_)), scan_from_(other.scan_from_) {
   other.fd_ = -1;
 }
 
-Connection& Connection::operator=(Connection&& other) noexcept {
+DaemonConnection& DaemonConnection::operator=(DaemonConnection&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
@@ -52,13 +52,13 @@ Connection& Connection::operator=(Connection&& other) noexcept {
   return *this;
 }
 
-Connection::~Connection() {
+DaemonConnection::~DaemonConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Connection::send(const nlohmann::json& value) { send_line(to_ndjson(value)); }
+void DaemonConnection::send(const nlohmann::json& value) { send_line(to_ndjson(value)); }
 
-void Connection::send_line(std::string_view line) {
+void DaemonConnection::send_line(std::string_view line) {
   std::size_t off = 0;
   while (off < line.size()) {
     // MSG_NOSIGNAL: a daemon that went away is an error to report, not a SIGPIPE.
@@ -71,14 +71,14 @@ void Connection::send_line(std::string_view line) {
   }
 }
 
-nlohmann::json Connection::read() {
+nlohmann::json DaemonConnection::read() {
   std::string line = read_line();
   JsonLine parsed = parse_json_line(line);
   if (!parsed.value) throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
   return std::move(*parsed.value);
 }
 
-std::string Connection::read_line() {
+std::string DaemonConnection::read_line() {
   for (;;) {
     std::size_t nl = buffer_.find('\n', scan_from_);
     if (nl != std::string::npos) {

@@ -16,17 +16,17 @@
 
 namespace ptt::taskd {
 
-class Connection {
+class ClientConnection {
  public:
-  using LineFn = std::function<void(Connection&, std::string_view line)>;
-  using TooLongFn = std::function<void(Connection&, std::size_t length)>;
-  using ClosedFn = std::function<void(Connection&)>;
-  using DrainedFn = std::function<void(Connection&)>;
+  using LineFn = std::function<void(ClientConnection&, std::string_view line)>;
+  using TooLongFn = std::function<void(ClientConnection&, std::size_t length)>;
+  using ClosedFn = std::function<void(ClientConnection&)>;
+  using DrainedFn = std::function<void(ClientConnection&)>;
 
-  Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
-             DrainedFn on_drained);
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  ClientConnection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
+                   DrainedFn on_drained);
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
 
   // The handle to pass to uv_accept; then call start().
   uv_pipe_t* handle() { return &pipe_; }

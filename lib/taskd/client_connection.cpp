@@ -1,4 +1,4 @@
-#include "taskd/connection.h"
+#include "taskd/client_connection.h"
 
 #include <utility>
 #include <vector>
@@ -20,8 +20,8 @@ struct WriteRequest {
 constexpr std::size_t kChunk = 256 * 1024;
 }  // namespace
 
-Connection::Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
-                       DrainedFn on_drained)
+ClientConnection::ClientConnection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long,
+                                   ClosedFn on_closed, DrainedFn on_drained)
     : id_(id),
       framer_(protocol::kMaxLine),
       on_line_(std::move(on_line)),
@@ -31,17 +31,17 @@ Connection::Connection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, 
   pipe_.data = this;
 }
 
-void Connection::start() { uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), on_alloc, on_read); }
+void ClientConnection::start() { uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), on_alloc, on_read); }
 
-void Connection::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
+void ClientConnection::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
   // One buffer for all connections: libuv hands it back in on_read right away
   // and the framer copies what it keeps, so idle connections cost no buffer.
   static std::string shared(64 * 1024, '\0');
   *buf = uv_buf_init(shared.data(), static_cast<unsigned>(shared.size()));
 }
 
-void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(s->data);
+void ClientConnection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+  auto* self = static_cast<ClientConnection*>(s->data);
   if (n < 0) {
     if (self->discarding_) {
       self->close(true);
@@ -61,11 +61,11 @@ void Connection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
       });
 }
 
-void Connection::send(const nlohmann::json& message) {
+void ClientConnection::send(const nlohmann::json& message) {
   if (!closing_) send_line(to_ndjson(message));
 }
 
-void Connection::send_line(std::string line) {
+void ClientConnection::send_line(std::string line) {
   if (closing_) return;
   queued_bytes_ += line.size();
   if (in_flight_ > 0) {
@@ -88,7 +88,7 @@ void Connection::send_line(std::string line) {
   }
 }
 
-void Connection::submit(std::vector<std::string> chunks) {
+void ClientConnection::submit(std::vector<std::string> chunks) {
   auto* w = new WriteRequest;
   w->chunks = std::move(chunks);
   w->req.data = this;
@@ -108,13 +108,13 @@ void Connection::submit(std::vector<std::string> chunks) {
   }
 }
 
-void Connection::flush_pending() {
+void ClientConnection::flush_pending() {
   if (!pending_.empty()) submit(std::exchange(pending_, {}));
 }
 
-void Connection::on_write(uv_write_t* req, int status) {
+void ClientConnection::on_write(uv_write_t* req, int status) {
   auto* w = reinterpret_cast<WriteRequest*>(req);
-  auto* self = static_cast<Connection*>(req->data);
+  auto* self = static_cast<ClientConnection*>(req->data);
   --self->in_flight_;
   self->queued_bytes_ -= w->size;
   bool was_full = self->queued_bytes_ + w->size > kBackpressure;
@@ -127,7 +127,7 @@ void Connection::on_write(uv_write_t* req, int status) {
   if (was_full && self->queued_bytes_ <= kBackpressure && !self->closing_) self->on_drained_(*self);
 }
 
-void Connection::close(bool now) {
+void ClientConnection::close(bool now) {
   if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_))) return;
   if (closing_) {
     if (now) uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), on_close);  // stop flushing or discarding
@@ -143,7 +143,7 @@ void Connection::close(bool now) {
   }
 }
 
-void Connection::send_final(const nlohmann::json& message) {
+void ClientConnection::send_final(const nlohmann::json& message) {
   send(message);
   if (closing_) return;
   flush_pending();
@@ -157,15 +157,15 @@ void Connection::send_final(const nlohmann::json& message) {
   start();
 }
 
-void Connection::on_shutdown(uv_shutdown_t* req, int) {
-  auto* self = static_cast<Connection*>(req->data);
+void ClientConnection::on_shutdown(uv_shutdown_t* req, int) {
+  auto* self = static_cast<ClientConnection*>(req->data);
   if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&self->pipe_))) {
     uv_close(reinterpret_cast<uv_handle_t*>(&self->pipe_), on_close);
   }
 }
 
-void Connection::on_close(uv_handle_t* h) {
-  auto* self = static_cast<Connection*>(h->data);
+void ClientConnection::on_close(uv_handle_t* h) {
+  auto* self = static_cast<ClientConnection*>(h->data);
   self->on_closed_(*self);  // the owner deletes the connection here
 }
 
