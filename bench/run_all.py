@@ -11,6 +11,8 @@ The benches (each runs on its own and prints its own report too):
   realtime_latency.py  voice-path latencies vs realtime_peer.py on the same mock
   listen_bench.py   ptt-listen CPU while capturing   vs arecord on the same device
   ingest_list.py    worst list latency of 10 pollers during a 64 MB line vs no ingest
+  taskd_scale.py    a daemon holding 100,000 finished tasks: start-up, RSS, list, status,
+                    spawn latency   vs tsp -l / tsp CMD, and vs the same daemon with 10 tasks
 
 Usage: bench/run_all.py [--build DIR] [--repeats 3] [--tasks 1000] [--quick] [--results FILE]
 """
@@ -81,6 +83,8 @@ class Figure:
         return f"{r:.2f}" if r >= 0.1 else f"{r:.2g}"
 
     def row(self):
+        if not self.peer:  # a figure with a target but no peer to run beside it
+            return [f"{self.name} ({self.unit})", self.cell(self.ours), "—", "—", "—", self.target]
         return [f"{self.name} ({self.unit})", self.cell(self.ours), self.peer, self.cell(self.theirs),
                 self.ratio(), self.target]
 
@@ -128,11 +132,13 @@ def main():
     ap.add_argument("--rt-calls", type=int)
     ap.add_argument("--rt-tasks", type=int)
     ap.add_argument("--ingest-mb", type=int, default=64)
+    ap.add_argument("--scale-tasks", type=int, help="finished tasks for taskd_scale.py (default 100000)")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"), help="the report to write")
     args = ap.parse_args()
     quick = args.quick
     defaults = {"repeats": (3, 2), "tasks": (1000, 200), "listen_seconds": (10, 5), "follow_samples": (200, 100),
-                "tsp_follow_samples": (15, 8), "rt_turns": (100, 40), "rt_calls": (30, 15), "rt_tasks": (20, 10)}
+                "tsp_follow_samples": (15, 8), "rt_turns": (100, 40), "rt_calls": (30, 15), "rt_tasks": (20, 10),
+                "scale_tasks": (100_000, 10_000)}
     for key, (full, short) in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, short if quick else full)
@@ -154,6 +160,18 @@ def main():
         "ingest": Figure(f"worst list latency, {args.ingest_mb} MB line + 10 pollers", "ms",
                          "same pollers, no ingest", "", digits=1),
     }
+    big = f"{args.scale_tasks:,}"
+    tsp_held = min(2000, args.scale_tasks)  # tsp runs every job it holds: more takes minutes
+    figs.update({
+        "scale_start": Figure(f"daemon start-up, {big} finished tasks", "ms", "", "< 1000 ms", digits=0),
+        "scale_rss": Figure(f"daemon RSS after list, {big} finished tasks", "MB", "", "< 64 MB", digits=1),
+        "scale_list": Figure(f"list table over {big} tasks", "ms per call", f"tsp -l, {tsp_held:,} finished", "< 100 ms",
+                             digits=1),
+        "scale_json": Figure(f"list --json over {big} tasks", "ms per call", "", "", digits=1),
+        "scale_status": Figure(f"status of one of {big} tasks", "ms per call", "", "", digits=2),
+        "scale_spawn": Figure(f"spawn latency, {big} tasks held", "ms per call", "same daemon, 10 tasks",
+                              "≤ 1× (10 tasks)", digits=2),
+    })
     command = f"`{shlex.join(sys.argv)}`"
     if "MAKELEVEL" in os.environ:  # say how a person reruns it
         command += " (run by `make -f Makefile.dist bench`)"
@@ -186,6 +204,14 @@ def main():
         figs["cpu"].add(li["ptt_cpu_pct"], li["arecord_cpu_pct"])
         ing = run_bench("ingest_list.py", ["--build", build, "--mb", str(args.ingest_mb)], tmp, f"ingest-{r}")
         figs["ingest"].add(ing["worst_ingest"] * 1e3, ing["worst_baseline"] * 1e3)
+        sc = run_bench("taskd_scale.py", ["--build", build, "--tasks", str(args.scale_tasks),
+                                           "--tsp-tasks", str(tsp_held), "--runs", str(min(10, args.list_runs))], tmp, f"scale-{r}")
+        figs["scale_start"].add(sc["startup_s"] * 1e3, 0)
+        figs["scale_rss"].add(sc["rss_kb"][1] / 1024, 0)
+        figs["scale_list"].add(sc["list_s"][0] * 1e3, sc["list_s"][1] * 1e3)
+        figs["scale_json"].add(sc["list_json_s"] * 1e3, 0)
+        figs["scale_status"].add(sc["status_s"] * 1e3, 0)
+        figs["scale_spawn"].add(sc["spawn_s"][0] * 1e3, sc["spawn_s"][1] * 1e3)
     wall = time.monotonic() - t_start
     load_end = loadavg()
 
@@ -225,13 +251,17 @@ How each figure is taken (see each script's header for details):
 - ingest: `bench/ingest_list.py`; 10 client processes poll `list` every 20 ms while one task's agent
   writes a single {args.ingest_mb} MB stream-json line; the peer figure is the same pollers' worst
   over an equally long window with no ingest (same daemon, same tasks).
+- scale: `bench/taskd_scale.py`; a history of {args.scale_tasks:,} finished tasks made from the real
+  daemon's own records of three fake-agent runs (copied with new ids, logs hard-linked), then
+  start-up to `--ready-fd`, RSS after the calls, list, status and spawn (mean of 10 calls each).
+  task-spooler must run every job to hold it, so its list is measured over {min(2000, args.scale_tasks):,} finished jobs.
 
 Per-repeat values (ptt; peer):
 """
     report += "\n".join(f"- {f.name}: {', '.join(f'{v:.{f.digits}f}' for v in f.ours)}; "
                          f"{', '.join(f'{v:.{f.digits}f}' for v in f.theirs)}" for f in figs.values())
     report += "\n\nEach bench's own report for the last repeat:\n"
-    for tag in ("taskd", "follow", "idle", "rt", "listen", "ingest"):
+    for tag in ("taskd", "follow", "idle", "rt", "listen", "ingest", "scale"):
         with open(os.path.join(tmp, f"{tag}-{args.repeats}.txt")) as f:
             report += f"\n```\n{f.read().rstrip()}\n```\n"
     shutil.rmtree(tmp, ignore_errors=True)

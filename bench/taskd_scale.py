@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""ptt-taskd holding a long history: N finished tasks (default 100,000).
+
+A user who keeps months of history has far more tasks than a test ever makes. This
+bench gives a daemon N finished tasks and measures what a person feels:
+  - start-up: exec of ptt-taskd until it writes "ready" on --ready-fd (recovery of N
+    records from disk), and its RSS then and after the list calls below;
+  - `ptt-task list` (the table, to a pipe) and `ptt-task list --json`, mean per call;
+  - `ptt-task status ID` of an old task, mean per call;
+  - `ptt-task spawn` latency, mean per call, against the same daemon with N tasks and
+    against a fresh daemon holding 10 (the target: no worse than with 10).
+The peer is task-spooler in the same run: `tsp -l` and `tsp CMD` with --tsp-tasks
+finished jobs (tsp runs every job to fill its list, ~3 ms each, so 100,000 would take
+minutes per repeat; it holds TS_MAXFINISHED of them in memory).
+
+How the history is made: the real daemon runs a few tasks of the fake agent (succeeded
+and failed ones) and is stopped; their final record lines in tasks.ndjson are the
+templates, copied N times with new ids (the daemon's own format, not a copy of it here),
+and each copy gets a log directory hard-linked to its template's logs, as a real history
+has. Targets (issue 16): list table < 100 ms, start-up < 1 s, RSS < 64 MB, spawn latency
+no worse than with 10 tasks.
+
+Usage: bench/taskd_scale.py [--build DIR] [--tasks N] [--tsp-tasks M] [--runs R] [--json FILE]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def fail(msg):
+    sys.exit(f"bench: error: {msg}")
+
+
+def run(cmd, env, check=True):
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        fail(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-500:]}")
+    return p
+
+
+def mean_seconds(cmd, env, runs):
+    """Mean wall time of `runs` calls of cmd (each a new process, output to a pipe)."""
+    total = 0.0
+    for _ in range(runs):
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        total += time.monotonic() - t0
+        if p.returncode != 0:
+            fail(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.decode(errors='replace')[-500:]}")
+    return total / runs
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Daemon:
+    """ptt-taskd on its own socket and state dir; start() returns the seconds until ready."""
+
+    def __init__(self, taskd, agent, root, name):
+        self.taskd, self.agent = taskd, agent
+        self.env = dict(os.environ, PTT_SOCKET=os.path.join(root, f"{name}.sock"),
+                        PTT_STATE_DIR=os.path.join(root, f"{name}-state"), HOME=root, NO_COLOR="1",
+                        PTT_NO_AUTOSTART="1")
+        self.state_dir = self.env["PTT_STATE_DIR"]
+        self.log = os.path.join(root, f"{name}.log")
+        self.proc = None
+
+    def start(self, timeout=120):
+        r, w = os.pipe()
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen([self.taskd, "--max-running", "4", "--claude", self.agent,
+                                      "--ready-fd", str(w)], env=self.env, pass_fds=(w,),
+                                     stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
+        os.close(w)
+        with os.fdopen(r, "rb") as ready:
+            # A blocking read: the daemon writes "ready <socket>" once it listens, or
+            # closes the fd by exiting.
+            line = ready.readline()
+        elapsed = time.monotonic() - t0
+        if not line.startswith(b"ready"):
+            with open(self.log) as f:
+                fail(f"ptt-taskd did not become ready: {f.read()[-2000:]}")
+        return elapsed
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+
+def make_history(task, daemon, work, n):
+    """Runs a few real tasks, stops the daemon, and copies their records to n tasks."""
+    daemon.start()
+    ids = []
+    for prompt in ("result success ok", "result error boom", "result success done"):
+        ids.append(run([task, "spawn", "--cwd", work, prompt], daemon.env).stdout.strip())
+    run([task, "wait", *ids], daemon.env, check=False)  # a failed task exits 1
+    daemon.stop()
+    records = {}
+    with open(os.path.join(daemon.state_dir, "tasks.ndjson")) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rec = json.loads(line)
+                if "id" in rec:
+                    records[rec["id"]] = rec  # a later line wins
+    templates = [r for r in records.values() if r.get("state") in ("succeeded", "failed")]
+    if len(templates) != len(ids):
+        fail(f"expected {len(ids)} finished template tasks, found {len(templates)}")
+    logs = os.path.join(daemon.state_dir, "logs")
+    tmp = os.path.join(daemon.state_dir, "tasks.ndjson.new")
+    with open(tmp, "w") as out:
+        for i in range(1, n + 1):
+            t = templates[i % len(templates)]
+            rec = dict(t, id=i)
+            out.write(json.dumps(rec, separators=(",", ":")) + "\n")
+            src = os.path.join(logs, str(t["id"]))
+            if i > len(templates):  # the templates' own ids keep their logs
+                dst = os.path.join(logs, str(i))
+                os.makedirs(dst, exist_ok=True)
+                for name in os.listdir(src):
+                    os.link(os.path.join(src, name), os.path.join(dst, name))
+    os.replace(tmp, os.path.join(daemon.state_dir, "tasks.ndjson"))
+    with open(os.path.join(daemon.state_dir, "next_id"), "w") as f:
+        f.write(f"{n + 1}\n")
+
+
+def tsp_figures(agent, root, work, m, runs):
+    env = dict(os.environ, TS_SOCKET=os.path.join(root, "ts.sock"), TS_SLOTS="4",
+               TS_MAXFINISHED=str(m + runs + 10), TMPDIR=os.path.join(root, "tsp-out"))
+    os.makedirs(env["TMPDIR"], exist_ok=True)
+    subprocess.run(["tsp", "-K"], env=env, capture_output=True)
+    try:
+        subprocess.run(["bash", "-c", f'cd {work}; for i in $(seq {m}); do last=$(tsp {agent} -p "result success ok"); '
+                                      f'done; tsp -w $last >/dev/null 2>&1 || true; '
+                                      f'for id in $(tsp -l | awk \'$2=="running"||$2=="queued"{{print $1}}\'); '
+                                      f'do tsp -w $id >/dev/null 2>&1 || true; done'],
+                       env=env, check=True, capture_output=True)
+        held = sum(1 for l in run(["tsp", "-l"], env).stdout.splitlines()[1:] if " finished " in l)
+        list_s = mean_seconds(["tsp", "-l"], env, runs)
+        spawn_s = mean_seconds(["tsp", agent, "-p", "result success ok"], env, runs)
+    finally:
+        subprocess.run(["tsp", "-K"], env=env, capture_output=True)
+    return held, list_s, spawn_s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(os.path.dirname(HERE), "build"))
+    ap.add_argument("--tasks", type=int, default=100_000, help="finished tasks the daemon holds")
+    ap.add_argument("--tsp-tasks", type=int, default=2000, help="finished jobs task-spooler holds")
+    ap.add_argument("--runs", type=int, default=10, help="calls averaged per figure")
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE (for bench/run_all.py)")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    task, taskd = os.path.join(build, "tools", "ptt-task"), os.path.join(build, "tools", "ptt-taskd")
+    agent = os.path.join(build, "tests", "fake-agent")
+    for p in (task, taskd, agent):
+        if not os.access(p, os.X_OK):
+            fail(f"{p} is missing; run `make -f Makefile.dist build` first")
+    if not shutil.which("tsp"):
+        fail("tsp is missing; apt-get install task-spooler")
+
+    root = tempfile.mkdtemp(prefix="ptt-bench-scale-")
+    work = os.path.join(root, "work")
+    os.makedirs(work)
+    big = Daemon(taskd, agent, root, "big")
+    small = Daemon(taskd, agent, root, "small")
+    n, runs = args.tasks, args.runs
+    try:
+        t0 = time.monotonic()
+        make_history(task, big, work, n)
+        seed_s = time.monotonic() - t0
+
+        startup_s = big.start()
+        rss_start = rss_kb(big.proc.pid)
+        listed = run([task, "list", "--json"], big.env).stdout.count("\n")
+        if listed < n:
+            fail(f"the daemon lists {listed} tasks, expected {n}: was the history read?")
+        list_s = mean_seconds([task, "list"], big.env, runs)
+        list_json_s = mean_seconds([task, "list", "--json"], big.env, runs)
+        status_s = mean_seconds([task, "status", "7"], big.env, runs)
+        spawn_big_s = mean_seconds([task, "spawn", "--cwd", work, "result success ok"], big.env, runs)
+        rss_after = rss_kb(big.proc.pid)
+        big.stop()
+
+        small.start()
+        ids = [run([task, "spawn", "--cwd", work, "result success ok"], small.env).stdout.strip() for _ in range(10)]
+        run([task, "wait", *ids], small.env)
+        spawn_small_s = mean_seconds([task, "spawn", "--cwd", work, "result success ok"], small.env, runs)
+        small.stop()
+
+        tsp_held, tsp_list_s, tsp_spawn_s = tsp_figures(agent, root, work, args.tsp_tasks, runs)
+    finally:
+        big.stop()
+        small.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+    ms = lambda s: s * 1e3
+    print(f"ptt-taskd with {n} finished tasks (history made in {seed_s:.1f} s); "
+          f"task-spooler with {tsp_held} finished jobs; mean of {runs} calls each")
+    print(f"{'measure':44} {'ptt':>10} {'peer':>10}  peer / target")
+    print(f"{'start-up to ready (ms)':44} {ms(startup_s):10.1f} {'':>10}  < 1000 ms")
+    print(f"{'RSS after start-up (MB)':44} {rss_start / 1024:10.1f} {'':>10}  < 64 MB")
+    print(f"{'RSS after the calls below (MB)':44} {rss_after / 1024:10.1f} {'':>10}  < 64 MB")
+    print(f"{'list, table to a pipe (ms per call)':44} {ms(list_s):10.1f} {ms(tsp_list_s):10.1f}  tsp -l; < 100 ms")
+    print(f"{'list --json (ms per call)':44} {ms(list_json_s):10.1f} {'':>10}")
+    print(f"{'status ID (ms per call)':44} {ms(status_s):10.2f} {'':>10}")
+    print(f"{'spawn latency (ms per call)':44} {ms(spawn_big_s):10.2f} {ms(spawn_small_s):10.2f}  "
+          f"same daemon with 10 tasks; no worse")
+    print(f"{'tsp spawn latency (ms per call)':44} {'':>10} {ms(tsp_spawn_s):10.2f}  tsp CMD")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"tasks": n, "tsp_tasks": tsp_held, "startup_s": startup_s, "rss_kb": [rss_start, rss_after],
+                       "list_s": [list_s, tsp_list_s], "list_json_s": list_json_s, "status_s": status_s,
+                       "spawn_s": [spawn_big_s, spawn_small_s, tsp_spawn_s]}, f)
+
+
+if __name__ == "__main__":
+    main()
