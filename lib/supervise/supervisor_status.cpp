@@ -12,7 +12,6 @@
 
 #include "supervise/line_append.h"
 
-
 namespace ptt::taskd {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -33,25 +32,6 @@ std::string read_whole(const fs::path& path) {
 }
 
 bool append_json_line(int fd, const json& value) { return append_line(fd, value.dump()); }
-
-// A task started by a ptt-taskd from before supervisor.ndjson: its supervisor.pid,
-// agent.pid and exit.json, so an upgrade never runs such a task a second time.
-std::optional<SupervisorStatus> read_legacy_status(const fs::path& log_dir) {
-  std::string supervisor = read_whole(log_dir / "supervisor.pid");
-  if (supervisor.empty()) return std::nullopt;
-  SupervisorStatus s;  // no started_at: the record's times stand
-  s.supervisor = static_cast<pid_t>(std::atol(supervisor.c_str()));
-  s.agent = static_cast<pid_t>(std::atol(read_whole(log_dir / "agent.pid").c_str()));
-  json exit = json::parse(read_whole(log_dir / "exit.json"), nullptr, false);
-  if (exit.is_object()) {
-    try {
-      s.exit = AgentExit{exit.value("exit_code", 0), exit.value("signal", 0), exit.value("exec_errno", 0),
-                         exit.value("cancelled", false)};
-    } catch (const json::exception&) {
-    }
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -76,15 +56,15 @@ bool append_supervisor_pid(int fd, const char* key, pid_t pid) { return append_j
 
 bool append_supervisor_exit(int fd, const AgentExit& e) {
   return append_json_line(fd, {{"exit",
-                           {{"exit_code", e.exit_code},
-                            {"signal", e.term_signal},
-                            {"exec_errno", e.exec_errno},
-                            {"cancelled", e.cancelled}}}});
+                                {{"exit_code", e.exit_code},
+                                 {"signal", e.term_signal},
+                                 {"exec_errno", e.exec_errno},
+                                 {"cancelled", e.cancelled}}}});
 }
 
 std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) {
   fs::path path = log_dir / kSupervisorStatusFile;
-  if (::access(path.c_str(), F_OK) != 0) return read_legacy_status(log_dir);
+  if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
   std::string text = read_whole(path);
   SupervisorStatus s;
   std::string_view rest = text;
@@ -96,11 +76,8 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) 
     if (!j.is_object()) continue;
     try {
       if (auto it = j.find("started_at"); it != j.end() && it->is_number()) s.started_at = it->get<double>();
-      if (auto it = j.find("supervisor"); it != j.end() && it->is_number_integer()) s.supervisor = it->get<pid_t>();
-      if (auto it = j.find("server"); it != j.end() && it->is_number_integer()) {
+      if (auto it = j.find("server"); it != j.end() && it->is_number_integer())
         s.supervisor = it->get<pid_t>();
-        s.server = true;
-      }
       if (auto it = j.find("agent"); it != j.end() && it->is_number_integer()) s.agent = it->get<pid_t>();
       if (auto it = j.find("exit"); it != j.end() && it->is_object()) {
         AgentExit e;

@@ -10,8 +10,6 @@
 //   {"agent":PID}              the supervisor, once the agent's group exists
 //                              (before or after the server line)
 //   {"exit":{…}}               the supervisor, when the agent has ended
-//   {"supervisor":PID}         instead of "server", from an older ptt-taskd
-//                              (one supervisor process per task; it cancels on SIGTERM)
 // Each line is one write(2) with O_APPEND, and starts with a newline so that a
 // torn line cannot swallow the next one. Nothing here must outlive a power cut
 // (the processes would not either), so no rename is needed; a torn or foreign
@@ -30,8 +28,7 @@ inline constexpr const char* kSupervisorStatusFile = "supervisor.ndjson";
 
 struct SupervisorStatus {
   std::optional<double> started_at;
-  pid_t supervisor = 0;
-  bool server = false;  // the supervisor serves many tasks: cancel with cancel_signal()
+  pid_t supervisor = 0;  // the supervisor server running the task: cancel with cancel_signal()
   pid_t agent = 0;
   std::optional<AgentExit> exit;
 };
@@ -45,8 +42,6 @@ int open_supervisor_status(const std::filesystem::path& log_dir);
 bool append_supervisor_pid(int fd, const char* key, pid_t pid);
 bool append_supervisor_exit(int fd, const AgentExit& exit);
 // nullopt when the task never started: no file, or one without its start line.
-// A task started by an older ptt-taskd is read from its supervisor.pid,
-// agent.pid and exit.json.
 std::optional<SupervisorStatus> read_supervisor_status(const std::filesystem::path& log_dir);
 
 }  // namespace ptt::taskd

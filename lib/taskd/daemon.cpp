@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 #include <system_error>
+#include <utility>
 
 #include <unistd.h>
 
@@ -16,10 +17,11 @@
 #include "core/paths.h"
 #include "core/version.h"
 #include "protocol/protocol.h"
+#include "supervise/supervisor_status.h"
 #include "taskd/daemon_state.h"
 #include "taskd/listener.h"
+#include "taskd/recovery.h"
 #include "taskd/supervisor_launch.h"
-#include "supervise/supervisor_status.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -36,7 +38,16 @@ Daemon::Daemon(const DaemonConfig& config)
     : config_(config),
       store_(config.state_dir),
       table_(config.max_running),
-      supervisor_exe_(find_supervisor_executable().value_or("")) {}
+      supervisor_exe_(find_supervisor_executable().value_or("")),
+      keeper_(store_, table_, [this](bool on) {
+        if (!on) {
+          uv_timer_stop(&retry_timer_);
+          return;
+        }
+        uv_timer_start(
+            &retry_timer_, [](uv_timer_t* h) { static_cast<Daemon*>(h->data)->keeper_.retry_failed(); }, 2000,
+            2000);
+      }) {}
 
 double Daemon::now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -77,8 +88,9 @@ int Daemon::run() {
       ClientConnection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
     }
     if (supervisor_exe_.empty()) {
-      print_error("ptt-taskd", "ptt-supervise is missing (looked next to ptt-taskd and in " PTT_SUPERVISE_FROM_BIN
-                               "/); reinstall ptt");
+      print_error("ptt-taskd",
+                  "ptt-supervise is missing (looked next to ptt-taskd and in " PTT_SUPERVISE_FROM_BIN
+                  "/); reinstall ptt");
       return kExitFailure;
     }
     load_tasks();
@@ -103,9 +115,6 @@ int Daemon::run() {
   }
   start_handles();
   adopt_unfinished();
-  TableActions actions;
-  table_.schedule(now(), actions);
-  apply(std::move(actions));
 
   daemon_log(fmt::format("listening on {}{} (state {}, agent {}, max running {})", config_.socket.string(),
                          activated_fd >= 0 ? " (socket activation)" : "", config_.state_dir.string(),
@@ -125,25 +134,13 @@ int Daemon::run() {
 void Daemon::load_tasks() {
   RecordStore::Loaded loaded = store_.load();
   for (const auto& problem : loaded.problems) daemon_log("warning: " + problem);
-  for (auto& record : loaded.records) {
-    // Whether a task started is in its supervisor status file, which the daemon
-    // creates before it asks the supervisor for the agent: a record may say "queued" for a task
-    // started later, or "running" for one whose start never happened (a spawn's
-    // record is written before its start, which follows the reply).
-    if (!protocol::is_finished(record.state)) {
-      if (auto status = read_supervisor_status(store_.log_dir(record.id))) {
-        record.state = protocol::TaskState::kRunning;
-        record.started_at = status->started_at.value_or(record.created_at);
-        if (status->agent > 0) record.pid = status->agent;
-      } else {
-        record.state = protocol::TaskState::kQueued;
-        record.started_at.reset();
-        record.pid.reset();
-      }
-    }
-    table_.load(std::move(record));
+  std::map<TaskId, SupervisorStatus> statuses;
+  for (const auto& record : loaded.records) {
+    if (protocol::is_finished(record.state)) continue;
+    if (auto status = read_supervisor_status(store_.log_dir(record.id))) statuses.emplace(record.id, *status);
   }
-  table_.reserve_ids_below(loaded.next_id);
+  recovery_ = recover(std::move(loaded.records), loaded.next_id, statuses, config_.max_running, now());
+  table_ = std::move(recovery_.table);
 }
 
 bool Daemon::listen(int activated_fd) {
@@ -187,15 +184,12 @@ void Daemon::start_handles() {
 }
 
 void Daemon::adopt_unfinished() {
-  for (const auto& [id, t] : table_.tasks()) {
-    if (t.state != protocol::TaskState::kRunning) continue;
-    pid_t pid = 0;  // the record's pid is the agent's
-    if (auto status = read_supervisor_status(store_.log_dir(id)); status && status->supervisor > 0) {
-      pid = status->supervisor;
-    }
-    daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, pid));
-    watch_task(id, pid, TaskWatch::Supervisor::kAdopted);
+  for (const auto& [id, supervisor] : recovery_.adopt) {
+    daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, supervisor));
+    watch_task(id, supervisor, TaskWatch::Supervisor::kAdopted);
   }
+  apply(std::exchange(recovery_.actions, {}));
+  recovery_.adopt.clear();
 }
 
 void Daemon::on_connection() {
@@ -254,148 +248,6 @@ void Daemon::on_connection() {
   c->start();
 }
 
-void Daemon::apply(TableActions actions) {
-  // Handlers may produce more actions (starting an agent can fail at once);
-  // they are appended and run in order, never recursively.
-  static TableActions* pending = nullptr;
-  // Every change to a task comes with an action naming it (TaskTable's
-  // contract), so dropping its cached line here keeps the cache exact.
-  for (const TableAction& a : actions) {
-    forget_record_line(a.task);
-    changed_.insert(a.task);
-  }
-  if (pending) {
-    pending->insert(pending->end(), actions.begin(), actions.end());
-    return;
-  }
-  TableActions queue = std::move(actions);
-  pending = &queue;
-  for (std::size_t i = 0; i < queue.size(); ++i) {
-    TableAction a = queue[i];
-    if (a.kind == TableAction::Kind::kStartAgent && defer_starts_) {
-      // A spawn's reply goes out first: starting the agent (mkdir, files, the
-      // request to the supervisor) is not what its client waits for. The rest of the batch (the
-      // "started" event) follows the start, from the pump.
-      deferred_starts_.insert(deferred_starts_.end(), queue.begin() + static_cast<std::ptrdiff_t>(i),
-                              queue.end());
-      want_pump();
-      break;
-    }
-    try {
-      switch (a.kind) {
-        case TableAction::Kind::kStartAgent:
-          flush_records();  // a task's record is on disk before its agent is asked for
-          start_agent(a.task);
-          break;
-        case TableAction::Kind::kCancelAgent:
-          cancel_agent(a.task);
-          break;
-        case TableAction::Kind::kPersist:
-          // A task changes several times in one batch (spawned, started, its pid):
-          // each record file is rewritten once, when the batch ends.
-          // A flush since the change (an event went out) already wrote it.
-          if (changed_.count(a.task)) dirty_records_.insert(a.task);
-          break;
-        case TableAction::Kind::kForget:
-          dirty_records_.erase(a.task);
-          changed_.erase(a.task);
-          failed_saves_.erase(a.task);
-          store_.forget(a.task);
-          break;
-        case TableAction::Kind::kSaveNextId:
-          store_.save_next_id(table_.next_id());
-          break;
-        case TableAction::Kind::kEmit: {
-          flush_records();  // nobody hears of a change before it is on disk
-          json event = {{"event", a.event}, {"task", record_json(a.task)}};
-          for (auto& [cid, c] : connections_) {
-            if (c->subscribed) c->send(event);
-          }
-          if (a.event == protocol::event::kFinished) on_finished(a.task);
-          break;
-        }
-      }
-    } catch (const std::exception& e) {
-      daemon_log(fmt::format("error: task {}: {}", a.task, e.what()));
-    }
-  }
-  pending = nullptr;
-  if (!defer_flush_) flush_records();
-}
-
-void Daemon::flush_records() {
-  for (TaskId id : dirty_records_) persist(id);
-  dirty_records_.clear();
-  if (store_.compaction_due(table_.tasks().size()) && failed_saves_.empty()) {
-    std::vector<const protocol::TaskRecord*> records;
-    records.reserve(table_.tasks().size());
-    for (const auto& [id, record] : table_.tasks()) records.push_back(&record);
-    try {
-      store_.save_next_id(table_.next_id());  // the forget lines, which kept ids used, go
-      store_.compact(records);
-    } catch (const std::exception& e) {
-      daemon_log(fmt::format("error: cannot compact {}: {}; it grows until the next start",
-                             store_.records_file().string(), e.what()));
-    }
-  }
-}
-
-void Daemon::record_new_task(TaskId id, TableActions& actions) {
-  try {
-    store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
-  } catch (const std::exception& e) {
-    daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
-    table_.discard(id);
-    actions.clear();
-    throw RequestError{protocol::error::kStorageError,
-                       fmt::format("cannot record the task in {}: {}; free space there or fix its "
-                                   "permissions, then spawn again",
-                                   store_.state_dir().string(), e.what())};
-  }
-  changed_.erase(id);
-  // Written already: drop the queued writes of that same first record.
-  std::erase_if(actions, [id](const TableAction& a) {
-    return a.task == id &&
-           (a.kind == TableAction::Kind::kSaveNextId || a.kind == TableAction::Kind::kPersist);
-  });
-  retry_failed_saves();  // the disk works again: catch up with what failed before
-}
-
-void Daemon::persist(TaskId id) {
-  const auto* t = table_.find(id);
-  if (!t) return;
-  try {
-    store_.save(*t);
-    changed_.erase(id);
-    failed_saves_.erase(id);
-  } catch (const std::exception& e) {
-    // Kept in memory and retried: an acknowledged change must reach the disk.
-    if (failed_saves_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
-    if (!shutting_down_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_))) {
-      uv_timer_start(
-          &retry_timer_, [](uv_timer_t* h) { static_cast<Daemon*>(h->data)->retry_failed_saves(); }, 2000, 2000);
-    }
-    return;
-  }
-  if (!failed_saves_.empty()) retry_failed_saves();
-}
-
-void Daemon::retry_failed_saves() {
-  for (auto it = failed_saves_.begin(); it != failed_saves_.end();) {
-    const auto* t = table_.find(*it);
-    try {
-      if (t) {
-        store_.save(*t);
-        daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
-      }
-      it = failed_saves_.erase(it);
-    } catch (const std::exception&) {
-      break;  // still failing; the timer tries again
-    }
-  }
-  if (failed_saves_.empty() && loop_) uv_timer_stop(&retry_timer_);
-}
-
 void Daemon::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -410,7 +262,7 @@ void Daemon::begin_shutdown() {
   close(&sigterm_);
   close(&sigint_);
   close(&pump_idle_);
-  retry_failed_saves();  // a last try; what still fails is logged above
+  keeper_.shut_down();
   close(&retry_timer_);
   supervisors_->close();  // it runs the agents on to their end, then exits
   for (auto& [id, w] : watches_) w->destroy();

@@ -101,6 +101,9 @@ json table_view(const protocol::TaskRecord& t) {
 
 const std::string& Daemon::record_line(TaskId id, bool table) const {
   RecordLines& lines = record_lines_[id];
+  if (std::uint64_t revision = table_.revision(id); lines.revision != revision) {
+    lines = {.revision = revision, .full = {}, .table = {}};
+  }
   std::string& line = table ? lines.table : lines.full;
   if (line.empty()) {
     const auto* t = table_.find(id);
@@ -139,7 +142,7 @@ void Daemon::pump() {
     if (it != watches_.end() && it->second->pump(kWatchBudget)) more = true;
   }
   defer_flush_ = false;
-  flush_records();
+  keeper_.flush();
   for (std::size_t i = 0; i < followers_.size();) {
     LogFollower& f = *followers_[i];
     auto conn = connections_.find(f.connection());

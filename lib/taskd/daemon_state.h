@@ -16,16 +16,16 @@
 
 #include "taskd/client_connection.h"
 #include "taskd/daemon.h"
+#include "taskd/daemon_log.h"
 #include "taskd/log_follower.h"
+#include "taskd/record_keeper.h"
 #include "taskd/record_store.h"
+#include "taskd/recovery.h"
 #include "taskd/supervisor_launch.h"
 #include "taskd/task_table.h"
 #include "taskd/task_watch.h"
 
 namespace ptt::taskd {
-
-// "ptt-taskd: <message>" on stderr, the daemon's log.
-void daemon_log(std::string_view message);
 
 // A handler's failure: becomes {"ok":false,"error":{code,message}}.
 struct RequestError {
@@ -60,10 +60,9 @@ class Daemon {
   void record_new_task(TaskId id, TableActions& actions);
   nlohmann::json record_json(TaskId id) const;
   // The task's record as one serialized JSON object ("null" when unknown),
-  // cached until the task changes: a `list` over thousands of tasks is then a
-  // string join instead of building and dumping a JSON tree per record.
+  // cached until the task's revision changes: a `list` over thousands of tasks
+  // is then a string join instead of building and dumping a JSON tree per record.
   const std::string& record_line(TaskId id, bool table = false) const;
-  void forget_record_line(TaskId id) { record_lines_.erase(id); }
   // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
   // thousands of tasks never exists as one JSON tree (that would bloat the heap).
   // With `table`, each record has only what `ptt-task list` shows (list's "view":"table").
@@ -87,9 +86,9 @@ class Daemon {
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
   mode_t user_umask_ = 022;
-  std::string supervisor_exe_;  // ptt-supervise
+  std::string supervisor_exe_;                   // ptt-supervise
   std::unique_ptr<SupervisorLink> supervisors_;  // the server running this daemon's agents
-  int exit_status_ = 0;  // 130 after SIGINT
+  int exit_status_ = 0;                          // 130 after SIGINT
 
  private:
   void load_tasks();
@@ -98,7 +97,7 @@ class Daemon {
   void start_agent(TaskId id);
   void cancel_agent(TaskId id);
   void watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind);
-  void adopt_unfinished();
+  void adopt_unfinished();  // and starts what may start: recovery_'s actions
   void on_connection();
   void on_stream_value(TaskId id, const nlohmann::json& value);
   // exit: nullopt when the supervisor could not record one; `why` then says why when known.
@@ -107,25 +106,21 @@ class Daemon {
   void pump();
   void want_pump();
 
-  void flush_records();  // writes the records changed since the last flush
   struct RecordLines {
+    std::uint64_t revision = 0;  // TaskTable::revision() they were made at
     std::string full, table;
   };
   mutable std::unordered_map<TaskId, RecordLines> record_lines_;
-  std::set<TaskId> dirty_records_;
-  std::set<TaskId> changed_;  // changed since their record file was last written
-  bool defer_flush_ = false;  // while the watches are pumped: one write per task per turn
+  bool defer_flush_ = false;   // while the watches are pumped: one write per task per turn
   bool defer_starts_ = false;  // see apply_after_reply()
   TableActions deferred_starts_;  // run by the next pump()
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};
-  // Records whose write failed (disk full, read-only): retried until they land.
-  std::set<TaskId> failed_saves_;
-  uv_timer_t retry_timer_{};
-  void persist(TaskId id);
-  void retry_failed_saves();
+  uv_timer_t retry_timer_{};  // RecordKeeper's, for records whose write failed
+  RecordKeeper keeper_;
   bool pump_active_ = false;
+  Recovery recovery_{TaskTable(), {}, {}};  // from load_tasks() until adopt_unfinished()
 };
 
 }  // namespace ptt::taskd

@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "supervise/supervisor_status.h"
 #include "taskd/agent_command.h"
 #include "taskd/daemon_state.h"
-#include "supervise/supervisor_status.h"
 #include "taskd/supervisor_launch.h"
 
 namespace ptt::taskd {
@@ -54,9 +54,10 @@ void Daemon::start_agent(TaskId id) {
     status_fd = begin_supervisor_status(dir, t->started_at.value_or(now()));
   } catch (const std::exception& e) {
     // Without its status file a restart could not tell the task had started.
-    std::string why = fmt::format("cannot prepare the task's log dir: {}; free space there or fix its "
-                                  "permissions, then spawn again",
-                                  e.what());
+    std::string why = fmt::format(
+        "cannot prepare the task's log dir: {}; free space there or fix its "
+        "permissions, then spawn again",
+        e.what());
     daemon_log(fmt::format("task {}: {}", id, why));
     TableActions actions;
     table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
@@ -94,10 +95,7 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind)
   cb.on_stream_value = [this](std::int64_t task, const json& value) { on_stream_value(task, value); };
   cb.on_grew = [this](std::int64_t task) { mark_followers(task); };
   cb.want_pump = [this] { want_pump(); };
-  cb.on_agent = [this](std::int64_t task, pid_t agent) {
-    table_.agent_started(task, agent);
-    forget_record_line(task);
-  };
+  cb.on_agent = [this](std::int64_t task, pid_t agent) { table_.agent_started(task, agent); };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
   watches_[id] = TaskWatch::start(loop_, id, store_.log_dir(id), supervisor, kind, std::move(cb));
 }
@@ -107,14 +105,9 @@ void Daemon::cancel_agent(TaskId id) {
   pid_t supervisor = it != watches_.end() ? it->second->supervisor() : 0;
   if (supervisor <= 0 || supervisors_->cancel(supervisor, id)) return;
   // Run by the server of an earlier daemon (adopted after a restart).
-  auto status = read_supervisor_status(store_.log_dir(id));
-  if (status && status->server) {
-    sigval value{};
-    value.sival_ptr = reinterpret_cast<void*>(static_cast<std::intptr_t>(id));
-    ::sigqueue(supervisor, cancel_signal(), value);
-  } else {
-    ::kill(supervisor, SIGTERM);  // a per-task supervisor of an older ptt-taskd
-  }
+  sigval value{};
+  value.sival_ptr = reinterpret_cast<void*>(static_cast<std::intptr_t>(id));
+  ::sigqueue(supervisor, cancel_signal(), value);
 }
 
 void Daemon::on_stream_value(TaskId id, const json& value) {
@@ -124,7 +117,6 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   if (update.empty()) return;
   TableActions actions;
   table_.stream_update(id, update, actions);
-  forget_record_line(id);  // session, model or result changed without an action naming them
   apply(std::move(actions));
 }
 

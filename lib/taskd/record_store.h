@@ -11,7 +11,6 @@
 //                    reported and skipped when read. The file is rewritten compactly
 //                    (temp file + rename, so atomically) at start-up and once it is
 //                    mostly stale lines.
-//   tasks/<id>.json  records of an older ptt-taskd: read, then folded into tasks.ndjson
 //   next_id          the id counter (ids are never reused, even after clean)
 //   logs/<id>/stream.ndjson, stderr.log, supervisor.ndjson (supervisor_status.h)
 #include <cstddef>
@@ -22,27 +21,22 @@
 #include <vector>
 
 #include "protocol/task_record.h"
+#include "taskd/state_disk.h"
 
 namespace ptt::taskd {
 
-// Writes `content` to `path` via a temp file in the same directory and rename(2).
-// Throws std::system_error on failure.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
-// The whole file, or "" when it cannot be read.
-std::string read_file(const std::filesystem::path& path);
-
 class RecordStore {
  public:
-  explicit RecordStore(std::filesystem::path state_dir);
+  // Every file operation goes through `disk` (tests pass a fake that fails on demand).
+  explicit RecordStore(std::filesystem::path state_dir, StateDisk& disk = posix_state_disk());
 
   struct Loaded {
     std::vector<protocol::TaskRecord> records;  // by id
     std::vector<std::string> problems;          // corrupt or torn records, skipped
     std::int64_t next_id = 1;                   // never below any id seen on disk
   };
-  // Creates the directories when missing, and compacts tasks.ndjson (folding in
-  // an older daemon's tasks/*.json) when that is worth it; a failed compaction
-  // is only a problem reported.
+  // Creates the directories when missing, and compacts tasks.ndjson when that is
+  // worth it; a failed compaction is only a problem reported.
   Loaded load();
 
   // Appends the record. Throws std::system_error.
@@ -66,6 +60,7 @@ class RecordStore {
   void append(const std::string& json_line);
 
   std::filesystem::path state_dir_;
+  StateDisk& disk_;
   std::size_t lines_ = 0;  // in tasks.ndjson, as far as this process knows
   std::size_t retry_compaction_after_ = 0;
 };

@@ -24,8 +24,18 @@ void TaskTable::load(TaskRecord record) {
   // A cancel asked of the previous daemon run is not known to this one's supervisor.
   if (!protocol::is_finished(record.state)) record.cancel_requested = false;
   next_id_ = std::max(next_id_, record.id + 1);
-  runtime_[record.id] = {};
+  runtime_[record.id] = {.revision = ++last_revision_};
   tasks_[record.id] = std::move(record);
+}
+
+TaskRecord& TaskTable::changing(TaskId id) {
+  runtime_[id].revision = ++last_revision_;
+  return tasks_.at(id);
+}
+
+std::uint64_t TaskTable::revision(TaskId id) const {
+  auto it = runtime_.find(id);
+  return it == runtime_.end() ? 0 : it->second.revision;
 }
 
 TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
@@ -42,7 +52,7 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   t.created_at = now;
   TaskId id = t.id;
   tasks_[id] = std::move(t);
-  runtime_[id] = {};
+  runtime_[id] = {.revision = ++last_revision_};
   out.push_back(persist(id));
   out.push_back(emit(id, "created"));
   schedule(now, out);
@@ -80,6 +90,7 @@ void TaskTable::schedule(double now, TableActions& out) {
       continue;
     }
     if (blocked || running >= max_running_) continue;
+    changing(id);
     t.state = TaskState::kRunning;
     t.started_at = now;
     ++running;
@@ -98,7 +109,7 @@ void TaskTable::cancel(TaskId id, double now, TableActions& out) {
     finish(t, TaskState::kCancelled, reason::kCancelled, now, out);
     schedule(now, out);
   } else if (t.state == TaskState::kRunning && !t.cancel_requested) {
-    t.cancel_requested = true;
+    changing(id).cancel_requested = true;
     out.push_back({TableAction::Kind::kCancelAgent, id, {}});
     out.push_back(emit(id, "activity"));  // watchers show it as cancelling
   }
@@ -111,13 +122,13 @@ bool TaskTable::cancel_requested(TaskId id) const {
 
 void TaskTable::agent_started(TaskId id, int pid) {
   auto it = tasks_.find(id);
-  if (it != tasks_.end()) it->second.pid = pid;  // the agent's; the status file has it for a restart
+  if (it != tasks_.end()) changing(id).pid = pid;  // the agent's; the status file has it for a restart
 }
 
 void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || u.empty()) return;
-  TaskRecord& t = it->second;
+  TaskRecord& t = changing(id);
   // Not persisted: after a restart the stream is read again from its start.
   auto set = [](auto& field, const auto& value) {
     if (value && field != value) field = value;
@@ -135,7 +146,7 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
                              TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
-  TaskRecord& t = it->second;
+  TaskRecord& t = changing(id);
   Outcome o = decide_outcome(t.result, runtime_[id].api_error, exit);
   if (exit.exec_errno == 0) t.exit_code = exit.exit_code;
   if (o.state == TaskState::kFailed && !t.result) t.stderr_tail = std::move(tail);
@@ -155,12 +166,13 @@ void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::st
                             TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
-  if (!detail.empty()) it->second.stderr_tail = std::move(detail);
+  if (!detail.empty()) changing(id).stderr_tail = std::move(detail);
   finish(it->second, state, std::move(why), now, out);
   schedule(now, out);
 }
 
 void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, double now, TableActions& out) {
+  changing(t.id);
   t.state = state;
   t.reason = reason.empty() ? std::nullopt : std::optional<std::string>(std::move(reason));
   t.finished_at = now;

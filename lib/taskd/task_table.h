@@ -92,11 +92,18 @@ class TaskTable {
   int running_count() const;
   int max_running() const { return max_running_; }
   bool cancel_requested(TaskId id) const;
+  // Bumped by every change to the task's record (0: no such task), so a copy
+  // made from the record (the daemon's cached JSON lines) is current while its
+  // revision is, whatever changed it.
+  std::uint64_t revision(TaskId id) const;
 
  private:
   struct Runtime {
     bool api_error = false;
+    std::uint64_t revision = 0;
   };
+  // The record of `id`, which the caller is about to change.
+  protocol::TaskRecord& changing(TaskId id);
   void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
                    TableActions& out);
   void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now,
@@ -106,6 +113,7 @@ class TaskTable {
   TaskId next_id_ = 1;
   std::map<TaskId, protocol::TaskRecord> tasks_;
   std::map<TaskId, Runtime> runtime_;
+  std::uint64_t last_revision_ = 0;
 };
 
 }  // namespace ptt::taskd

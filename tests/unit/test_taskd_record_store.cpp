@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "taskd/record_store.h"
-#include "taskd/request_fields.h"
 #include "supervise/supervisor.h"
 #include "supervise/supervisor_status.h"
+#include "taskd/record_store.h"
+#include "taskd/request_fields.h"
 
 using namespace ptt::taskd;
 namespace fs = std::filesystem;
@@ -107,28 +107,6 @@ TEST_CASE("stale lines are compacted away; the counter keeps forgotten ids used"
   CHECK(store.load().next_id == 6);  // from next_id, written before the forget line went
 }
 
-TEST_CASE("an older daemon's tasks/*.json are folded in; corrupt ones are reported and kept", "[taskd][store]") {
-  TempDir dir;
-  fs::create_directories(dir.path / "tasks");
-  std::ofstream(dir.path / "tasks" / "1.json") << nlohmann::json(record(1)).dump();
-  std::ofstream(dir.path / "tasks" / "7.json") << R"({"id":7,"state":"runn)";      // torn
-  std::ofstream(dir.path / "tasks" / "8.json") << R"({"id":9,"state":"queued"})";  // wrong id
-  std::ofstream(dir.path / "tasks" / "junk.json") << "{}";
-  std::ofstream(dir.path / "tasks" / "3.json.tmp123") << "half";  // an interrupted write
-  RecordStore store(dir.path);
-  auto loaded = store.load();
-  REQUIRE(loaded.records.size() == 1);
-  CHECK(loaded.records[0] == record(1));
-  CHECK(loaded.problems.size() == 3);
-  CHECK(loaded.next_id == 9);
-  CHECK_FALSE(fs::exists(dir.path / "tasks" / "1.json"));  // now a line of tasks.ndjson
-  CHECK(fs::exists(dir.path / "tasks" / "7.json"));
-  auto again = store.load();
-  REQUIRE(again.records.size() == 1);
-  CHECK(again.records[0] == record(1));
-  CHECK(again.next_id == 9);
-}
-
 TEST_CASE("forget removes the record and the task's logs", "[taskd][store]") {
   TempDir dir;
   RecordStore store(dir.path);
@@ -163,20 +141,17 @@ TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines
 
   int fd = open_supervisor_status(dir.path);
   REQUIRE(fd >= 0);
-  CHECK(append_supervisor_pid(fd, "supervisor", 4242));
   CHECK(append_supervisor_pid(fd, "agent", 4243));
   CHECK(::write(fd, "not json\n{\"agent\":\"x\"}\n{\"exit\":{\"exit_code\":\"NaN\"}}\n", 52) == 52);
   auto running = read_supervisor_status(dir.path);
   REQUIRE(running);
-  CHECK(running->supervisor == 4242);
-  CHECK_FALSE(running->server);  // a per-task supervisor of an older ptt-taskd: cancelled with SIGTERM
+  CHECK(running->supervisor == 0);  // the server line comes once the request is on its way
   CHECK(running->agent == 4243);
   CHECK_FALSE(running->exit);
   CHECK(append_supervisor_pid(fd, "server", 5151));
   auto served = read_supervisor_status(dir.path);
   REQUIRE(served);
   CHECK(served->supervisor == 5151);
-  CHECK(served->server);  // a supervisor server: cancelled by a line or cancel_signal()
 
   AgentExit e{137, 9, 0, true};
   CHECK(append_supervisor_exit(fd, e));
@@ -191,7 +166,8 @@ TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines
   CHECK(open_supervisor_status(dir.path / "missing") < 0);
 }
 
-TEST_CASE("supervisor status: a torn line does not swallow the next; no start line is no start", "[taskd][store]") {
+TEST_CASE("supervisor status: a torn line does not swallow the next; no start line is no start",
+          "[taskd][store]") {
   TempDir dir;
   ::close(begin_supervisor_status(dir.path, 3.0));
   int fd = open_supervisor_status(dir.path);
@@ -208,22 +184,6 @@ TEST_CASE("supervisor status: a torn line does not swallow the next; no start li
   TempDir empty;
   std::ofstream(empty.path / "supervisor.ndjson").close();
   CHECK_FALSE(read_supervisor_status(empty.path));
-}
-
-TEST_CASE("supervisor status of a task started by an older ptt-taskd", "[taskd][store]") {
-  TempDir dir;
-  std::ofstream(dir.path / "supervisor.pid") << "4242\n";
-  std::ofstream(dir.path / "agent.pid") << "4243\n";
-  auto running = read_supervisor_status(dir.path);
-  REQUIRE(running);
-  CHECK(running->supervisor == 4242);
-  CHECK_FALSE(running->server);
-  CHECK(running->agent == 4243);
-  CHECK_FALSE(running->exit);
-  std::ofstream(dir.path / "exit.json") << R"({"exit_code":137,"signal":9,"exec_errno":0,"cancelled":true})";
-  auto ended = read_supervisor_status(dir.path);
-  REQUIRE(ended);
-  CHECK(ended->exit == AgentExit{137, 9, 0, true});
 }
 
 TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {

@@ -155,8 +155,10 @@ TEST_CASE("stream updates fill the record unpersisted; a new activity is announc
   init.session_id = std::string("session-1");
   init.model = std::string("claude-test-model");
   TableActions b;
+  std::uint64_t before = table.revision(1);
   table.stream_update(1, init, b);
-  CHECK(b.empty());  // kept in memory only: a restart reads the stream again
+  CHECK(b.empty());                   // kept in memory only: a restart reads the stream again
+  CHECK(table.revision(1) > before);  // but changed: copies of the record are stale
   CHECK(table.find(1)->model == "claude-test-model");
   StreamUpdate act;
   act.activity = "Bash: make";
@@ -167,6 +169,40 @@ TEST_CASE("stream updates fill the record unpersisted; a new activity is announc
   table.stream_update(1, act, same);
   CHECK(same.empty());
   CHECK(table.find(1)->session_id == "session-1");
+}
+
+TEST_CASE("every change to a record bumps its revision, with or without an action", "[taskd][table]") {
+  TaskTable table(1);
+  CHECK(table.revision(1) == 0);  // no such task
+  TableActions a;
+  table.spawn(req("x"), 1.0, a);
+  table.spawn(req("y"), 1.0, a);
+  std::uint64_t spawned = table.revision(1);
+  CHECK(spawned > 0);
+  CHECK(table.revision(2) != spawned);
+
+  TableActions none;
+  table.agent_started(1, 4242);  // the agent's pid: no action names it
+  CHECK(table.revision(1) > spawned);
+  std::uint64_t started = table.revision(1);
+  StreamUpdate model;
+  model.model = std::string("claude-test-model");
+  table.stream_update(1, model, none);
+  CHECK(none.empty());
+  CHECK(table.revision(1) > started);
+
+  std::uint64_t before_cancel = table.revision(1);
+  table.cancel(1, 2.0, none);
+  CHECK(table.revision(1) > before_cancel);
+  std::uint64_t queued = table.revision(2);
+  table.agent_exited(1, AgentExit{143, 15, 0, true}, "", 3.0, none);
+  CHECK(table.revision(2) > queued);  // it started in the freed slot
+  CHECK(table.revision(1) > before_cancel);
+
+  std::uint64_t unchanged = table.revision(1);
+  table.find(1);
+  table.resolve(1);
+  CHECK(table.revision(1) == unchanged);  // reading is no change
 }
 
 TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[taskd][table]") {
@@ -192,7 +228,7 @@ TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[ta
   CHECK(table.running_count() == 0);
 }
 
-TEST_CASE("clean forgets finished tasks except live dependencies; ids are never reused", "[taskd][table]") {
+TEST_CASE("clean forgets finished tasks except live dependencies, ids are never reused", "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
   table.spawn(req("a"), 1.0, a);

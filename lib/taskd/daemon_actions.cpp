@@ -1,0 +1,85 @@
+// The daemon carries out what the task table decided (its actions): starts and
+// cancels agents, writes records (through RecordKeeper) and pushes events, in
+// order. A spawn's agent start waits until its reply has gone out.
+#include <exception>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "protocol/protocol.h"
+#include "taskd/daemon_state.h"
+
+namespace ptt::taskd {
+using nlohmann::json;
+
+void Daemon::apply(TableActions actions) {
+  // Handlers may produce more actions (starting an agent can fail at once);
+  // they are appended and run in order, never recursively.
+  static TableActions* pending = nullptr;
+  for (const TableAction& a : actions) keeper_.changed(a.task);
+  if (pending) {
+    pending->insert(pending->end(), actions.begin(), actions.end());
+    return;
+  }
+  TableActions queue = std::move(actions);
+  pending = &queue;
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    TableAction a = queue[i];
+    if (a.kind == TableAction::Kind::kStartAgent && defer_starts_) {
+      // A spawn's reply goes out first: starting the agent (mkdir, files, the
+      // request to the supervisor) is not what its client waits for. The rest of the batch (the
+      // "started" event) follows the start, from the pump.
+      deferred_starts_.insert(deferred_starts_.end(), queue.begin() + static_cast<std::ptrdiff_t>(i),
+                              queue.end());
+      want_pump();
+      break;
+    }
+    try {
+      switch (a.kind) {
+        case TableAction::Kind::kStartAgent:
+          keeper_.flush();  // a task's record is on disk before its agent is asked for
+          start_agent(a.task);
+          break;
+        case TableAction::Kind::kCancelAgent:
+          cancel_agent(a.task);
+          break;
+        case TableAction::Kind::kPersist:
+          keeper_.persist_later(a.task);
+          break;
+        case TableAction::Kind::kForget:
+          record_lines_.erase(a.task);
+          keeper_.forget(a.task);
+          break;
+        case TableAction::Kind::kSaveNextId:
+          keeper_.save_next_id();
+          break;
+        case TableAction::Kind::kEmit: {
+          keeper_.flush();  // nobody hears of a change before it is on disk
+          json event = {{"event", a.event}, {"task", record_json(a.task)}};
+          for (auto& [cid, c] : connections_) {
+            if (c->subscribed) c->send(event);
+          }
+          if (a.event == protocol::event::kFinished) on_finished(a.task);
+          break;
+        }
+      }
+    } catch (const std::exception& e) {
+      daemon_log(fmt::format("error: task {}: {}", a.task, e.what()));
+    }
+  }
+  pending = nullptr;
+  if (!defer_flush_) keeper_.flush();
+}
+
+void Daemon::record_new_task(TaskId id, TableActions& actions) {
+  try {
+    keeper_.record_new_task(id, actions);
+  } catch (const std::exception& e) {
+    throw RequestError{protocol::error::kStorageError,
+                       fmt::format("cannot record the task in {}: {}; free space there or fix its "
+                                   "permissions, then spawn again",
+                                   store_.state_dir().string(), e.what())};
+  }
+}
+
+}  // namespace ptt::taskd

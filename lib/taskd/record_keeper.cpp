@@ -1,0 +1,113 @@
+#include "taskd/record_keeper.h"
+
+#include <algorithm>
+#include <exception>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "taskd/daemon_log.h"
+
+namespace ptt::taskd {
+
+RecordKeeper::RecordKeeper(RecordStore& store, TaskTable& table, std::function<void(bool)> retry_timer)
+    : store_(store), table_(table), retry_timer_(std::move(retry_timer)) {}
+
+void RecordKeeper::persist_later(TaskId id) {
+  // A task changes several times in one batch (spawned, started, its pid): each
+  // record is written once, at the flush. A flush since the change (an event went
+  // out) already wrote it.
+  if (changed_.count(id)) dirty_.insert(id);
+}
+
+void RecordKeeper::forget(TaskId id) {
+  dirty_.erase(id);
+  changed_.erase(id);
+  failed_.erase(id);
+  store_.forget(id);
+}
+
+void RecordKeeper::save_next_id() { store_.save_next_id(table_.next_id()); }
+
+void RecordKeeper::flush() {
+  for (TaskId id : dirty_) persist(id);
+  dirty_.clear();
+  compact_if_due();
+}
+
+void RecordKeeper::compact_if_due() {
+  // Not while a record is unwritten: the compacted file would be its only copy on disk.
+  if (!store_.compaction_due(table_.tasks().size()) || !failed_.empty()) return;
+  std::vector<const protocol::TaskRecord*> records;
+  records.reserve(table_.tasks().size());
+  for (const auto& [id, record] : table_.tasks()) records.push_back(&record);
+  try {
+    store_.save_next_id(table_.next_id());  // the forget lines, which kept ids used, go
+    store_.compact(records);
+  } catch (const std::exception& e) {
+    daemon_log(fmt::format("error: cannot compact {}: {}; it grows until the next start",
+                           store_.records_file().string(), e.what()));
+  }
+}
+
+void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
+  try {
+    store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
+  } catch (const std::exception& e) {
+    daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
+    table_.discard(id);
+    actions.clear();
+    throw;
+  }
+  changed_.erase(id);
+  // Written already: drop the queued writes of that same first record.
+  std::erase_if(actions, [id](const TableAction& a) {
+    return a.task == id && (a.kind == TableAction::Kind::kSaveNextId || a.kind == TableAction::Kind::kPersist);
+  });
+  retry_failed();  // the disk works again: catch up with what failed before
+}
+
+void RecordKeeper::persist(TaskId id) {
+  const auto* t = table_.find(id);
+  if (!t) return;
+  try {
+    store_.save(*t);
+    changed_.erase(id);
+    failed_.erase(id);
+  } catch (const std::exception& e) {
+    // Kept in memory and retried: an acknowledged change must reach the disk.
+    if (failed_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
+    if (!shut_down_ && !timer_on_) {
+      timer_on_ = true;
+      retry_timer_(true);
+    }
+    return;
+  }
+  if (!failed_.empty()) retry_failed();
+}
+
+void RecordKeeper::retry_failed() {
+  for (auto it = failed_.begin(); it != failed_.end();) {
+    const auto* t = table_.find(*it);
+    try {
+      if (t) {
+        store_.save(*t);
+        daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
+      }
+      it = failed_.erase(it);
+    } catch (const std::exception&) {
+      break;  // still failing; the timer tries again
+    }
+  }
+  if (failed_.empty() && timer_on_) {
+    timer_on_ = false;
+    retry_timer_(false);
+  }
+}
+
+void RecordKeeper::shut_down() {
+  shut_down_ = true;
+  retry_failed();  // a last try; what still fails is logged already
+}
+
+}  // namespace ptt::taskd

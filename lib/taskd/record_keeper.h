@@ -1,0 +1,55 @@
+#pragma once
+// Keeps the task table's records on disk (RecordStore) as the table changes:
+// a record changed several times in one batch is written once, when the batch
+// is flushed; a write that fails (disk full, read-only, EIO) is kept in memory
+// and retried, since an acknowledged change must reach the disk; and the
+// records file is compacted once it is mostly stale lines. No libuv inside:
+// the retry timer is the owner's, switched through a callback.
+#include <functional>
+#include <set>
+
+#include "taskd/record_store.h"
+#include "taskd/task_table.h"
+
+namespace ptt::taskd {
+
+class RecordKeeper {
+ public:
+  // retry_timer(true): call retry_failed() every few seconds until retry_timer(false).
+  RecordKeeper(RecordStore& store, TaskTable& table, std::function<void(bool on)> retry_timer);
+
+  // The task changed (an action named it): its next persist writes it.
+  void changed(TaskId id) { changed_.insert(id); }
+  // A kPersist action: written at the next flush(), unless a flush wrote it since the change.
+  void persist_later(TaskId id);
+  // A kForget action: the record's forget line, and its logs removed. Throws std::system_error.
+  void forget(TaskId id);
+  // A kSaveNextId action. Throws std::system_error.
+  void save_next_id();
+  // Writes the records changed since the last flush, then compacts when that is due.
+  void flush();
+  // Writes a just-spawned task's record before its spawn is answered. When that
+  // fails the spawn is taken back (the task discarded, `actions` cleared) and the
+  // error rethrown: no id is handed out without its record.
+  void record_new_task(TaskId id, TableActions& actions);
+  // Writes the records whose writes failed, as long as writes succeed.
+  void retry_failed();
+  // No more timers: a last retry, and what still fails stays failed (it is logged).
+  void shut_down();
+  bool has_failed() const { return !failed_.empty(); }
+
+ private:
+  void persist(TaskId id);
+  void compact_if_due();
+
+  RecordStore& store_;
+  TaskTable& table_;
+  std::function<void(bool)> retry_timer_;
+  std::set<TaskId> dirty_;    // to write at the next flush
+  std::set<TaskId> changed_;  // changed since their record was last written
+  std::set<TaskId> failed_;   // their last write failed: retried until it lands
+  bool timer_on_ = false;
+  bool shut_down_ = false;
+};
+
+}  // namespace ptt::taskd

@@ -1,0 +1,33 @@
+#include "taskd/recovery.h"
+
+namespace ptt::taskd {
+using protocol::TaskState;
+
+Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
+                 const std::map<TaskId, SupervisorStatus>& statuses, int max_running, double now) {
+  Recovery out{TaskTable(max_running), {}, {}};
+  for (auto& record : records) {
+    // Whether a task started is in its supervisor status file, which the daemon
+    // creates before it asks the supervisor for the agent: a record may say "queued"
+    // for a task started later, or "running" for one whose start never happened (a
+    // spawn's record is written before its start, which follows the reply).
+    if (!protocol::is_finished(record.state)) {
+      if (auto status = statuses.find(record.id); status != statuses.end()) {
+        record.state = TaskState::kRunning;
+        record.started_at = status->second.started_at.value_or(record.created_at);
+        if (status->second.agent > 0) record.pid = status->second.agent;  // the record's pid is the agent's
+        out.adopt.push_back({record.id, status->second.supervisor});
+      } else {
+        record.state = TaskState::kQueued;
+        record.started_at.reset();
+        record.pid.reset();
+      }
+    }
+    out.table.load(std::move(record));
+  }
+  out.table.reserve_ids_below(next_id);
+  out.table.schedule(now, out.actions);
+  return out;
+}
+
+}  // namespace ptt::taskd

@@ -1,0 +1,110 @@
+#include "taskd/state_disk.h"
+
+#include <cerrno>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/paths.h"
+#include "supervise/line_append.h"
+
+namespace ptt::taskd {
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void throw_errno(int err, const std::string& what) {
+  throw std::system_error(err, std::generic_category(), what);
+}
+
+// Writes all of `content`; false with errno set when it could not.
+bool write_all(int fd, std::string_view content) {
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+void PosixStateDisk::make_private_dir(const fs::path& dir) { ensure_private_dir(dir); }
+
+void PosixStateDisk::make_dirs(const fs::path& dir) { fs::create_directories(dir); }
+
+void PosixStateDisk::write_atomically(const fs::path& path, std::string_view content) {
+  fs::path tmp = path;
+  tmp += fmt::format(".tmp{}", ::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw_errno(errno, "create " + tmp.string());
+  // Synced before the rename: after a power cut the name holds the old content or
+  // the new, never an empty file.
+  if (!write_all(fd, content) || ::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw_errno(err, "write " + tmp.string());
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw_errno(err, "rename to " + path.string());
+  }
+}
+
+void PosixStateDisk::append_line(const fs::path& path, std::string_view line) {
+  // Opened for each line: cheap next to creating a file, and it follows a
+  // compaction's rename and the file's mode as it is now.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) throw_errno(errno, "open " + path.string());
+  bool written = ptt::taskd::append_line(fd, line);
+  int err = errno;
+  ::close(fd);
+  if (!written) throw_errno(err, "append to " + path.string());
+}
+
+StateDisk::Read PosixStateDisk::read(const fs::path& path) {
+  Read out;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    out.error = errno;
+    return out;
+  }
+  char chunk[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) out.error = errno;
+    if (n <= 0) break;
+    out.text.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+void PosixStateDisk::remove_all(const fs::path& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+StateDisk& posix_state_disk() {
+  static PosixStateDisk disk;
+  return disk;
+}
+
+void write_file_atomically(const fs::path& path, std::string_view content) {
+  posix_state_disk().write_atomically(path, content);
+}
+
+std::string read_file(const fs::path& path) { return posix_state_disk().read(path).text; }
+
+}  // namespace ptt::taskd

@@ -1,0 +1,57 @@
+#pragma once
+// The file operations the record store does on the state dir, behind a small
+// interface (ninja's DiskInterface is the model): PosixStateDisk does them for
+// real, and unit tests put a fake in its place that fails on demand (a full
+// disk, EIO, a short write that tears a line) without filling a real disk.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ptt::taskd {
+
+class StateDisk {
+ public:
+  virtual ~StateDisk() = default;
+
+  // Creates the directory, and its parents, when missing; the state dir is private (0700).
+  // Throws std::system_error.
+  virtual void make_private_dir(const std::filesystem::path& dir) = 0;
+  virtual void make_dirs(const std::filesystem::path& dir) = 0;
+  // Replaces the file's content whole: written to a temp file beside it, synced,
+  // then renamed over it, so a reader sees the old content or the new, never a mix.
+  // Throws std::system_error (and leaves no temp file behind).
+  virtual void write_atomically(const std::filesystem::path& path, std::string_view content) = 0;
+  // Appends "\n" + line + "\n" with one write(2) (supervise/line_append.h), so a line
+  // torn by an earlier short write ends where this one starts. Creates the file (0600).
+  // Throws std::system_error; a short write leaves the part written (a torn line).
+  virtual void append_line(const std::filesystem::path& path, std::string_view line) = 0;
+  struct Read {
+    std::string text;
+    int error = 0;  // errno when the file could not be read whole (ENOENT: there is none)
+  };
+  virtual Read read(const std::filesystem::path& path) = 0;
+  // Removes the file or the directory tree; a missing one is no error, nor is a failure
+  // (what is left takes space, nothing more).
+  virtual void remove_all(const std::filesystem::path& path) = 0;
+};
+
+class PosixStateDisk final : public StateDisk {
+ public:
+  void make_private_dir(const std::filesystem::path& dir) override;
+  void make_dirs(const std::filesystem::path& dir) override;
+  void write_atomically(const std::filesystem::path& path, std::string_view content) override;
+  void append_line(const std::filesystem::path& path, std::string_view line) override;
+  Read read(const std::filesystem::path& path) override;
+  void remove_all(const std::filesystem::path& path) override;
+};
+
+// The process's one PosixStateDisk (it has no state).
+StateDisk& posix_state_disk();
+
+// Writes `content` to `path` via a synced temp file in the same directory and rename(2).
+// Throws std::system_error on failure.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+// The whole file, or "" when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace ptt::taskd
