@@ -27,10 +27,10 @@ void handle_stop_signals(uv_loop_t* loop, uv_signal_t& sigint, uv_signal_t& sigt
       &sigterm, [](uv_signal_t* s, int) { static_cast<Runner*>(s->data)->shutdown(kExitOk); }, SIGTERM);
 }
 
-// Turns the loop until every handle has closed, then closes it.
+// Runs the loop until every handle has closed (blocking, not spinning, while one is
+// still waiting for a timer or I/O), then closes it.
 inline void close_loop(uv_loop_t* loop) {
-  while (uv_run(loop, UV_RUN_NOWAIT) != 0) {
-  }
+  uv_run(loop, UV_RUN_DEFAULT);
   uv_loop_close(loop);
 }
 

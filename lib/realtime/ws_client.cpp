@@ -114,12 +114,11 @@ void WsClient::destroy() {
   callbacks_ = {};  // nothing is reported during teardown
   lws_context* context = std::exchange(context_, nullptr);
   // On a foreign libuv loop the first call only starts the teardown: libuv closes
-  // handles asynchronously, so the loop must turn until lws's handles are closed,
+  // handles asynchronously, so the loop must run until lws's handles are closed,
   // and a second call then frees the context, its vhost and the SSL_CTX (lws 4.1
   // never finishes by itself on a foreign loop: warmcat/libwebsockets#1969, #2595).
   lws_context_destroy(context);
-  while (uv_run(loop_, UV_RUN_NOWAIT) != 0) {
-  }
+  uv_run(loop_, UV_RUN_DEFAULT);  // returns once no handle is left (blocks, never spins)
   lws_context_destroy(context);
 }
 

@@ -230,7 +230,7 @@ TEST_CASE("worker: answers come back in utterance order, after retries, off the 
     for (std::uint64_t seq = 1; seq <= 4; ++seq) worker.submit({seq, samples(100)});
     uv_run(&loop, UV_RUN_DEFAULT);
   }
-  uv_loop_close(&loop);
+  CHECK(uv_loop_close(&loop) == 0);  // every handle the worker opened is closed
   std::vector<std::string> seen;
   for (auto& r : reports)
     seen.push_back(std::to_string(r.seq) + (r.kind == tr::WorkerReport::Kind::kRetrying ? "r" : "") +
@@ -260,7 +260,7 @@ TEST_CASE("worker: abort cuts the request in flight and drops the queue", "[tran
     worker.close();
     uv_run(&loop, UV_RUN_DEFAULT);
   }
-  uv_loop_close(&loop);
+  CHECK(uv_loop_close(&loop) == 0);  // every handle the worker opened is closed
   CHECK(sends == 1);
 }
 
@@ -288,7 +288,7 @@ TEST_CASE("worker: a rejected key stops the work; later utterances are not sent"
     worker.submit({2, samples(100)});
     uv_run(&loop, UV_RUN_DEFAULT);
   }
-  uv_loop_close(&loop);
+  CHECK(uv_loop_close(&loop) == 0);  // every handle the worker opened is closed
   CHECK(sends == 1);
   REQUIRE(reports.size() == 1);
   CHECK(reports[0].result.kind == Kind::kRejectedKey);
