@@ -13,7 +13,7 @@ import subprocess
 import time
 import wave
 
-from ptt_harness import BIN_DIR, SOURCE_DIR, TIMEOUT_FACTOR, Sandbox, expect, fail, wait_until
+from ptt_harness import BIN_DIR, SOURCE_DIR, TIMEOUT_FACTOR, Sandbox, expect, fail, in_ci, wait_until
 
 DEMO = os.path.join(SOURCE_DIR, "demo", "run_demo.py")
 BUILD = os.path.dirname(BIN_DIR.rstrip("/"))  # the tree holding tools/ and tests/fake-agent
@@ -21,7 +21,7 @@ TRANSCRIPT = "Spawn a task in the demo project to count the lines in notes.txt."
 
 cli = os.environ.get("PTT_CLAUDE_CLI", "")
 have_cli = bool(cli) and os.access(cli, os.X_OK)
-if not have_cli and os.environ.get("CI", "").lower() in ("true", "1"):
+if not have_cli and in_ci():
     fail(f"CI must run the demo with the real Claude CLI, but PTT_CLAUDE_CLI={cli!r} is not installed")
 
 

@@ -3,21 +3,19 @@ Messages API mock on loopback (tests/support/mock_messages_api.py).
 
 - a task that runs one Bash tool call ends succeeded, with its result text and cost;
 - a --max-turns 1 run ends failed with reason error_max_turns.
-CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there.
+CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
 """
 import json
 import os
 
 from mock_messages_api import FINAL_TEXT, MARKER, MockMessagesApi
-from ptt_harness import Sandbox, expect, fail, skip
+from ptt_harness import Sandbox, expect, skip
 
 MODEL = "claude-ptt-test-model"
 
 cli = os.environ.get("PTT_CLAUDE_CLI", "")
 if not cli or not os.access(cli, os.X_OK):
     why = f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`"
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        fail(f"CI must run the real-Claude test but {why}")
     skip(why)
 
 mock = MockMessagesApi(expect_model=MODEL).start()

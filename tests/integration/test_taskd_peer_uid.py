@@ -9,7 +9,7 @@ from ptt_harness import Sandbox, expect, skip
 from taskd_fixture import Taskd
 
 if os.geteuid() != 0:
-    skip("needs root to run a client as another user (setpriv)")
+    skip("needs root to run a client as another user (setpriv)", "root")
 if not shutil.which("setpriv"):
     skip("setpriv (util-linux) is not installed")
 

@@ -4,6 +4,7 @@ Every test gets its own temp dir, socket path, state dir and HOME, so tests neve
 share a daemon. Readiness is waited for (a socket that accepts, a line on a
 stream), never assumed after a fixed sleep.
 """
+import atexit
 import contextlib
 import json
 import os
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BIN_DIR = os.environ.get("PTT_BIN_DIR", "")
@@ -40,7 +42,41 @@ def under_asan(pid):
         return "libasan" in f.read()
 
 
-def skip(reason):
+def test_name():
+    """The running test's name (its script's, e.g. test_taskd_peer_uid)."""
+    return os.path.splitext(os.path.basename(sys.argv[0]))[0]
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+CI_ALLOWED_SKIPS = os.environ.get("PTT_CI_ALLOWED_SKIPS") or os.path.join(SOURCE_DIR, "tests", "ci_allowed_skips.txt")
+
+
+def ci_allowed_skips(path=CI_ALLOWED_SKIPS):
+    """The skip keys CI tolerates: one `key  # why CI may skip it` a line. An entry
+    without its reason is an error, so the list cannot grow without saying why."""
+    allowed = set()
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            key, _, why = line.partition("#")
+            if not key.strip():
+                continue
+            if not why.strip():
+                fail(f"{path}:{number}: `{key.strip()}` does not say why CI may skip it (`key  # why`)")
+            allowed.add(key.strip())
+    return allowed
+
+
+def skip(reason, key=""):
+    """Skips the test (prints `SKIP: reason`, exits 77). Under CI (CI=true) a skip is a
+    failure unless `test_name[:key]` is in tests/ci_allowed_skips.txt: CI must not
+    quietly stop running a test because its machine lacks something."""
+    full_key = f"{test_name()}:{key}" if key else test_name()
+    if in_ci() and full_key not in ci_allowed_skips():
+        fail(f"CI must not skip {full_key} ({reason}); install what it needs, or add `{full_key}  # why` "
+             f"to tests/ci_allowed_skips.txt")
     print(f"SKIP: {reason}", flush=True)
     sys.exit(SKIP)
 
@@ -48,6 +84,70 @@ def skip(reason):
 def fail(message):
     print(f"FAIL: {message}", flush=True)
     sys.exit(1)
+
+
+class Thread(threading.Thread):
+    """A thread whose failure fails the test: join() re-raises its exception (an assert
+    or fail() in the thread included) and fails if it is still running after the timeout.
+    A plain threading.Thread only prints its exception, so the test passes anyway."""
+
+    def __init__(self, target, *args, name=None):
+        super().__init__(name=name or getattr(target, "__name__", None), daemon=True)
+        self._call = (target, args)
+        self.error = None
+        self.result = None
+
+    def run(self):
+        target, args = self._call
+        try:
+            self.result = target(*args)
+        except BaseException as e:  # SystemExit from fail() too
+            self.error = e
+
+    def join(self, timeout=30.0):
+        super().join(timeout * TIMEOUT_FACTOR)
+        if self.is_alive():
+            fail(f"thread {self.name} still running after {timeout * TIMEOUT_FACTOR}s")
+        if self.error is not None:
+            if isinstance(self.error, SystemExit):
+                sys.exit(self.error.code)  # fail() in the thread already said why
+            raise self.error
+        return self.result
+
+
+_thread_failures = []
+
+
+def _note_thread_failure(args):
+    """Any other thread's uncaught exception fails the test too (at exit): a test can
+    start a plain threading.Thread and forget to check on it."""
+    _thread_failures.append(args.thread.name if args.thread else "?")
+    sys.__excepthook__(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def _fail_on_thread_failures():
+    if _thread_failures:
+        print(f"FAIL: an exception escaped thread(s) {', '.join(_thread_failures)}", flush=True)
+        sys.stdout.flush()
+        os._exit(1)
+
+
+threading.excepthook = _note_thread_failure
+atexit.register(_fail_on_thread_failures)
+
+
+def start_thread(target, *args, name=None):
+    """Starts target(*args) in a Thread (see there); join() it to see its failure."""
+    thread = Thread(target, *args, name=name)
+    thread.start()
+    return thread
+
+
+def readline(stream, timeout=10.0, what="a line"):
+    """stream.readline() that fails the test after timeout (scaled by TIMEOUT_FACTOR)
+    instead of hanging until ctest kills it. The read runs on a thread, so this works for
+    any stream, buffered or not; on a timeout that thread is left blocked (it is a daemon)."""
+    return start_thread(stream.readline, name=f"reading {what}").join(timeout)
 
 
 def binary(name):
