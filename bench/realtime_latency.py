@@ -54,8 +54,7 @@ def cat_floor(n):
 def start_peer(sb, url, *args, name="peer"):
     """bench/realtime_peer.py, driven exactly like ptt-realtime (the fixture's stdin/stdout handling)."""
     import queue
-    import threading
-
+    from ptt_harness import start_thread
     from realtime_fixture import KEY, Realtime
 
     class PeerRealtime(Realtime):
@@ -65,7 +64,7 @@ def start_peer(sb, url, *args, name="peer"):
             self.proc = sb.start(["/usr/bin/python3", PEER, "--url", url, *args], env=dict(sb.env, OPENAI_API_KEY=KEY),
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err)
             self.lines, self.q = [], queue.Queue()
-            threading.Thread(target=self._read, daemon=True).start()
+            self.reader = start_thread(self._read, name="the peer's stdout reader")
 
     return PeerRealtime()
 

@@ -7,8 +7,9 @@ own pid, and a text-only run reads `thinking` once its agent is up."""
 import json
 import os
 import re
+import socket
 
-from ptt_harness import Sandbox, binary, expect, fail, wait_until
+from ptt_harness import Sandbox, binary, expect, fail, start_thread, wait_until
 from taskd_fixture import Taskd, get, log_lines, spawn, wait_state, wait_tasks
 
 ABORTS = (134, 139, -6, -11)  # SIGABRT / SIGSEGV, as a shell or as Python reports them
@@ -189,9 +190,6 @@ print(f"ok: {len(outputs)} runs of ptt-task over {len(states)} end states; none 
 
 # A daemon that answers with mistyped fields (another version, a bug): every subcommand
 # reports it as an error (exit 3, unreachable/protocol), never an abort.
-import socket
-import threading
-
 with Sandbox("task-bad-replies") as sb:
     os.makedirs(os.path.dirname(sb.socket), exist_ok=True)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -219,7 +217,7 @@ with Sandbox("task-bad-replies") as sb:
                         f.write(b'{"event":"log","task":7,"line":12}\n{"event":"log_end","task":7}\n')
                         f.flush()
 
-    threading.Thread(target=serve, daemon=True).start()
+    server_thread = start_thread(serve)
     codes = {}
     for args in (["status", "1"], ["result", "1"], ["logs", "1"], ["wait", "1"], ["cancel", "1"], ["list"],
                  ["follow-up", "1", "more"], ["ping"]):
@@ -232,6 +230,8 @@ with Sandbox("task-bad-replies") as sb:
             codes[(cmd, json_out)] = r.returncode
             if r.returncode == 3:
                 expect(r.stderr.startswith("ptt-task: error: ") and "cannot read" in r.stderr, f"`{cmd}`: {r.stderr!r}")
+    server.shutdown(socket.SHUT_RDWR)  # wakes accept(): serve returns
+    server_thread.join()
     server.close()
     for cmd in ("status 1", "result 1", "follow-up 1 more"):
         expect(codes[(cmd, False)] == 3 and codes[(cmd, True)] in (0, 3), f"`{cmd}`: {codes}")

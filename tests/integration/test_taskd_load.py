@@ -5,7 +5,7 @@ import os
 import threading
 import time
 
-from ptt_harness import NdjsonClient, Sandbox, expect, wait_until
+from ptt_harness import NdjsonClient, Sandbox, expect, start_thread, wait_until
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 CLIENTS = 100
@@ -72,11 +72,9 @@ with Sandbox("taskd-load") as sb:
             errors.append(f"client {n}: {type(e).__name__}: {e}")
 
     t0 = time.monotonic()
-    threads = [threading.Thread(target=one_client, args=(n,)) for n in range(CLIENTS)]
+    threads = [start_thread(one_client, n) for n in range(CLIENTS)]
     for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        t.join(120)
     elapsed = time.monotonic() - t0
     expect(not errors, f"{len(errors)} client(s) failed, first: {errors[:3]}")
     total = sum(answered)

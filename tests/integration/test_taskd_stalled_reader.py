@@ -10,10 +10,9 @@ subscriber (more than twice the cap, so a daemon that queued it all would fail t
 bound), and while a stalled `logs -f` follows a ~7 MB log."""
 import os
 import socket
-import threading
 import time
 
-from ptt_harness import Sandbox, expect, under_asan, wait_until
+from ptt_harness import Sandbox, expect, fail, start_thread, under_asan, wait_until
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 MB = 1024 * 1024
@@ -40,7 +39,6 @@ with Sandbox("taskd-stalled-sub") as sb:
     expect(live.request("subscribe")["ok"], "subscribe")
     counts = {"activity": 0, "finished": 0}
     event_bytes = [0]
-    failure = []
     # The agent emits its events in rounds and waits for the reading subscriber to
     # have all of a round before the next: the reader is never more than a round
     # (~3 MB) behind however slow this machine is, while the stalled one falls
@@ -53,32 +51,31 @@ with Sandbox("taskd-stalled-sub") as sb:
         # daemon, and this reader must keep up to show that readers are not dropped.
         sock, buf = live.sock, live.buf
         opened = 0
-        try:
-            while counts["finished"] < 1:
-                chunk = sock.recv(1 << 20)
-                if not chunk:
-                    raise EOFError("the reading subscriber was dropped")
-                event_bytes[0] += len(chunk)
-                buf += chunk
-                cut = buf.rfind(b"\n") + 1
-                whole, buf = buf[:cut], buf[cut:]
-                counts["activity"] += whole.count(b'{"event":"activity"')
-                counts["finished"] += whole.count(b'{"event":"finished"')
-                while opened < ROUNDS and counts["activity"] >= (opened + 1) * PER_ROUND:
-                    open(gates[opened], "w").close()
-                    opened += 1
-        except Exception as e:
-            failure.append(e)
+        while counts["finished"] < 1:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError("the reading subscriber was dropped")
+            event_bytes[0] += len(chunk)
+            buf += chunk
+            cut = buf.rfind(b"\n") + 1
+            whole, buf = buf[:cut], buf[cut:]
+            counts["activity"] += whole.count(b'{"event":"activity"')
+            counts["finished"] += whole.count(b'{"event":"finished"')
+            while opened < ROUNDS and counts["activity"] >= (opened + 1) * PER_ROUND:
+                open(gates[opened], "w").close()
+                opened += 1
 
-    reader = threading.Thread(target=read_live)
-    reader.start()
+    reader = start_thread(read_live)
     t0 = time.monotonic()
     t = spawn(c, f"text {'x' * 9000}; {script}; result success busy", sb.root)
+    # The reader first: if it was dropped, the agent waits at a gate and the task never ends.
+    try:
+        reader.join(timeout=120)
+    except Exception as e:
+        fail(f"the reading subscriber failed after {event_bytes[0]} bytes, {counts}: {e!r}\n{d.log()}")
     done = wait_tasks(c, [t], timeout=120)
-    reader.join(timeout=120)
     elapsed = time.monotonic() - t0
     expect(done[t]["state"] == "succeeded", f"outcome: {done}")
-    expect(not failure, f"the reading subscriber failed after {event_bytes[0]} bytes, {counts}: {failure}\n{d.log()}")
     # One per tool use, and "thinking" once the agent's session is up.
     expect(counts["activity"] == TOOLS + 1,
            f"the reading subscriber got {counts['activity']} of {TOOLS + 1} activity events")

@@ -10,10 +10,9 @@ import signal
 import shutil
 import socket
 import subprocess
-import threading
 import time
 
-from ptt_harness import OPENAI_WRONG_KEY, Sandbox, binary, expect, skip, wait_until
+from ptt_harness import OPENAI_WRONG_KEY, Sandbox, binary, expect, skip, start_thread, wait_until
 from realtime_fixture import audio_lines, speak
 from transcribe_fixture import KEY, MockTranscribe, dictation_env, sha
 
@@ -122,10 +121,9 @@ with Sandbox("transcribe") as sb:
     mock.wait_for(lambda e: e.get("state") == "holding", what="the first request to be held")
     rest = ndjson(turn(long_pcm) + turn(two)).encode()
     expect(len(rest) > 4 * 65536, "the later turns must not fit in a pipe buffer")
-    writer = threading.Thread(target=lambda: (p.stdin.write(rest), p.stdin.close()), daemon=True)
-    writer.start()
+    writer = start_thread(lambda: (p.stdin.write(rest), p.stdin.close()),
+                          name="stdin writer (stdin must be read while a request is out)")
     writer.join(20)
-    expect(not writer.is_alive(), "stdin was not read while a request was out")
     expect(p.poll() is None, f"exited {p.returncode} at end of input with a request in flight")
     open(release, "w").close()
     p.stdin = None  # closed by the writer
