@@ -4,7 +4,6 @@ tail exact to the sample: the `ms` stamps are checked against the source signal.
 import math
 import os
 import signal
-import time
 
 from listen_audio import FakeMicrophone, LineReader, pcm, tone_frames
 from ptt_harness import Sandbox, expect, wait_until
@@ -30,9 +29,9 @@ with Sandbox("listen-sig") as sb:
     expect(pid == p.pid, f"pidfile holds {pid}, the process is {p.pid}")
     out = LineReader(p.stdout)
 
-    # The pre-roll can only be whole once 300 ms have been captured.
-    ready_at = time.monotonic()
-    wait_until(lambda: time.monotonic() - ready_at > 0.6, 5, "600 ms of capture")
+    # The pre-roll can only be whole once 300 ms have been captured (twice that, for the
+    # periods ALSA reads ahead).
+    mic.wait_captured(pid, 0.6)
     os.kill(pid, signal.SIGUSR1)
     out.wait_for(lambda ls: sum(l["type"] == "audio" for l in ls) >= 40, what="audio after SIGUSR1")
     os.kill(pid, signal.SIGUSR2)

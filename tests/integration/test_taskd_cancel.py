@@ -38,7 +38,9 @@ with Sandbox("taskd-cancel") as sb:
     rec = wait_tasks(c, [t2])[t2]
     took = time.monotonic() - started
     expect(rec["state"] == "cancelled" and rec["exit_code"] == 128 + 9, f"SIGKILL expected: {rec}")
-    expect(0.4 <= took < 5, f"SIGKILL came after {took:.2f}s, grace is 0.5s")
+    # Not before the grace (a lower bound, less libuv's cached loop time: load only makes
+    # it later); how late is bounded by wait's timeout.
+    expect(took >= 0.4, f"SIGKILL came after {took:.2f}s, before the 0.5 s grace")
     wait_until(lambda: not pid_alive(gc2), 5, "the stubborn grandchild to die")
 
     # An agent that finishes normally does not leave its grandchildren behind.

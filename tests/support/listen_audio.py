@@ -20,7 +20,7 @@ import subprocess
 import threading
 import time
 
-from ptt_harness import fail, skip, wait_until
+from ptt_harness import TIMEOUT_FACTOR, fail, skip, wait_until
 
 
 def tone_frames(seconds, rate=48000, parts=((1000.0, 0.3),), right_scale=1.0):
@@ -44,6 +44,7 @@ class FakeMicrophone:
             if not shutil.which(tool):
                 skip(f"{tool} not installed (Debian package jackd2; run make -f Makefile.dist deps)")
         self.raw = sandbox.path("IN.raw")
+        self.rate = rate
         with open(self.raw, "wb") as f:
             frames.tofile(f)
         # JACK keeps a registry of at most 8 server names and only reuses a slot
@@ -64,7 +65,7 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
         self.log = sandbox.path("jackd.log")
         atexit.register(self.close)
         self._start(rate)
-        if self.jackd.poll() is not None and "Too many servers" in open(self.log, errors="replace").read():
+        if not self._up() and "Too many servers" in open(self.log, errors="replace").read():
             # Servers killed with SIGKILL (by anyone) leave their registry slots
             # taken. With no jackd alive at all, the registry is only stale: reset it.
             if not live_jackd():
@@ -73,14 +74,19 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
                         with contextlib.suppress(OSError):
                             os.unlink(os.path.join("/dev/shm", name))
                 self._start(rate)
+                self._up()
+        if self.jackd.poll() is not None:
+            fail(f"jackd exited {self.jackd.returncode}: {open(self.log, errors='replace').read()}")
 
-        def ready():
+    def _up(self):
+        """Waits until jackd serves its capture ports (True) or has exited (False)."""
+        def settled():
             if self.jackd.poll() is not None:
-                fail(f"jackd exited {self.jackd.returncode}: {open(self.log, errors='replace').read()}")
+                return "exited"
             r = subprocess.run(["jack_lsp"], env=self.env, capture_output=True, text=True)
-            return r.returncode == 0 and "system:capture_1" in r.stdout
+            return r.returncode == 0 and "system:capture_1" in r.stdout and "up"
 
-        wait_until(ready, 20, "jackd to start")
+        return wait_until(settled, 20, "jackd to start") == "up"
 
     def _start(self, rate):
         # Period 1024: PortAudio probes a 4096-frame buffer, which the ALSA jack
@@ -88,8 +94,21 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
         self.jackd = subprocess.Popen(
             ["jackd", "--no-realtime", "-d", "dummy", "-r", str(rate), "-p", "1024", "-C", "2", "-P", "2"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.log, "wb"))
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.jackd.wait(0.3)  # a refused start fails at once
+
+    def wait_captured(self, pid, seconds, timeout=10.0):
+        """Waits until process pid has read `seconds` of the fake microphone's samples
+        (the ALSA file plugin reads IN.raw as it captures: its file offset is the clock)."""
+        want = int(seconds * self.rate) * 4  # stereo PCM16
+
+        def offset():
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == self.raw:
+                        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                            return int(f.readline().split()[1])  # "pos:\t<offset>"
+            return 0
+
+        wait_until(lambda: offset() >= want, timeout + seconds, f"{seconds} s of capture")
 
     def close(self):
         if self.jackd.poll() is None:
@@ -118,6 +137,7 @@ class LineReader:
 
     def __init__(self, stream):
         self.lines = []
+        self.arrivals = []  # time.monotonic() when each line was read, for pacing checks
         self._queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, args=(stream,), daemon=True)
         self._thread.start()
@@ -125,7 +145,7 @@ class LineReader:
 
     def _run(self, stream):
         for raw in stream:
-            self._queue.put((time.monotonic_ns(), json.loads(raw)))
+            self._queue.put((time.monotonic(), json.loads(raw)))
         self._queue.put(None)
 
     def _drain(self, timeout):
@@ -136,10 +156,11 @@ class LineReader:
         if item is None:
             self.closed = True
         else:
+            self.arrivals.append(item[0])
             self.lines.append(item[1])
 
     def wait_for(self, predicate, timeout=10.0, what="a line"):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         while not predicate(self.lines):
             if self.closed:
                 fail(f"output ended while waiting for {what}; got {summary(self.lines)}")
@@ -149,7 +170,7 @@ class LineReader:
         return self.lines
 
     def wait_closed(self, timeout=10.0):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         while not self.closed:
             if time.monotonic() > deadline:
                 fail("output did not end")
@@ -184,6 +205,6 @@ def wait_for_stderr_line(proc, needle, timeout=20.0):
         found.set()
 
     threading.Thread(target=run, daemon=True).start()
-    if not found.wait(timeout) or not any(needle in s for s in seen):
+    if not found.wait(timeout * TIMEOUT_FACTOR) or not any(needle in s for s in seen):
         fail(f"no '{needle}' on stderr; got {''.join(seen)!r}")
     return seen

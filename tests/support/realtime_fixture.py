@@ -9,11 +9,10 @@ import json
 import os
 import queue
 import subprocess
-import threading
 import time
 import wave
 
-from ptt_harness import OPENAI_KEY, SOURCE_DIR, expect, fail
+from ptt_harness import OPENAI_KEY, SOURCE_DIR, TIMEOUT_FACTOR, expect, fail, readline, start_thread
 
 MOCK = os.path.join(SOURCE_DIR, "tests", "support", "mock_realtime_server.py")
 KEY = OPENAI_KEY
@@ -26,7 +25,7 @@ class MockServer:
         self.err = open(self.err_path, "w")
         self.proc = sb.start(["/usr/bin/python3", MOCK, "--key", KEY, "--log", self.log_path, *args],
                              stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.proc.stdout.readline()
+        line = readline(self.proc.stdout, what="the mock's PORT line")
         expect(line.startswith("PORT "), f"mock did not start: {line!r} {open(self.err_path).read()}")
         self.port = int(line.split()[1])
         self.url = f"ws://127.0.0.1:{self.port}/v1/realtime?model=gpt-realtime"
@@ -45,7 +44,7 @@ class MockServer:
         return [e["violation"] for e in self.entries() if "violation" in e]
 
     def wait_for(self, predicate, timeout=20.0, what="mock log entry"):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         delay = 0.002
         while time.monotonic() < deadline:
             found = [e for e in self.entries() if predicate(e)]
@@ -75,7 +74,7 @@ class Realtime:
                              stdout=subprocess.PIPE, stderr=self.err)
         self.lines = []
         self.q = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = start_thread(self._read, name="ptt-realtime's stdout reader")
 
     def _read(self):
         for raw in self.proc.stdout:
@@ -105,7 +104,7 @@ class Realtime:
         for line in self.lines:
             if predicate(line):
                 return line
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -134,8 +133,8 @@ class Realtime:
                 return
 
     def wait_exit(self, timeout=15):
-        code = self.proc.wait(timeout=timeout)
-        time.sleep(0)  # let the reader thread see EOF
+        code = self.proc.wait(timeout=timeout * TIMEOUT_FACTOR)
+        self.reader.join(timeout)  # every line it printed is in self.q (or self.lines) now
         return code
 
     def stderr(self):

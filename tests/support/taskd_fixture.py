@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-from ptt_harness import NdjsonClient, binary, expect, fail, wait_until
+from ptt_harness import TIMEOUT_FACTOR, NdjsonClient, binary, expect, fail, wait_until
 
 FAKE_AGENT = "fake-agent"
 
@@ -36,7 +36,7 @@ class Taskd:
     @staticmethod
     def _read_ready(fd, timeout=10.0):
         data = b""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         try:
             while b"\n" not in data:
                 left = deadline - time.monotonic()

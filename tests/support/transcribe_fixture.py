@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 
-from ptt_harness import OPENAI_KEY, SOURCE_DIR, expect, wait_until
+from ptt_harness import OPENAI_KEY, SOURCE_DIR, expect, readline, wait_until
 
 MOCK = os.path.join(SOURCE_DIR, "tests", "support", "mock_transcribe_server.py")
 KEY = OPENAI_KEY
@@ -20,7 +20,7 @@ class MockTranscribe:
         self.err_path = sb.path(f"{name}.err")
         self.proc = sb.start(["/usr/bin/python3", MOCK, "--key", KEY, "--log", self.log_path, *args],
                              stdout=subprocess.PIPE, stderr=open(self.err_path, "w"), text=True)
-        line = self.proc.stdout.readline()
+        line = readline(self.proc.stdout, what="the mock's PORT line")
         expect(line.startswith("PORT "), f"mock did not start: {line!r} {open(self.err_path).read()}")
         self.base_url = f"http://127.0.0.1:{int(line.split()[1])}/v1"
 
