@@ -1,5 +1,6 @@
 """The systemd user units: `cmake --install` puts them in <prefix>/lib/systemd/user,
-`systemd-analyze --user verify` accepts them, and ptt-taskd.service's ExecStart really
+`systemd-analyze --user verify` accepts them, systemd's own parser reads them as meant
+(systemd_units.py), and ptt-taskd.service's ExecStart really
 serves a socket handed over as ptt-taskd.socket would (systemd-socket-activate listens
 at the socket's ListenStream and execs the ExecStart line on the first connection,
 with LISTEN_FDS/LISTEN_PID)."""
@@ -8,7 +9,7 @@ import shutil
 import subprocess
 
 from ptt_harness import Sandbox, binary, expect, fail, wait_until
-from unit_files import environment, exec_start, expand, install_prefix, read_unit
+from systemd_units import environment, exec_start, install_prefix, load_units
 
 UNITS = ("ptt-taskd.socket", "ptt-taskd.service", "ptt-voice.service")
 for tool in ("systemd-analyze", "systemd-socket-activate"):
@@ -20,7 +21,7 @@ with Sandbox("units") as sb:
     unit_dir = install_prefix(sb, prefix)
     for name in UNITS:
         expect(os.path.isfile(os.path.join(unit_dir, name)), f"{name} not installed in {unit_dir}")
-    os.makedirs(sb.env["XDG_RUNTIME_DIR"], mode=0o700)
+    os.makedirs(sb.env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 
     # verify loads each unit in a user manager, checks ExecStart's binaries exist and are
     # executable, and (MANPATH) that each Documentation=man: page is installed.
@@ -29,14 +30,14 @@ with Sandbox("units") as sb:
                        capture_output=True, text=True, env=env, timeout=60)
     expect(r.returncode == 0 and not r.stderr.strip(), f"systemd-analyze verify: {r.returncode} {r.stdout}{r.stderr}")
 
-    socket_unit = read_unit(os.path.join(unit_dir, "ptt-taskd.socket"))
-    service = read_unit(os.path.join(unit_dir, "ptt-taskd.service"))
-    listen = expand(socket_unit["Socket"]["ListenStream"], sb.env)
+    units = load_units(sb, unit_dir, UNITS)
+    socket_unit, service = units["ptt-taskd.socket"], units["ptt-taskd.service"]
+    (listen,) = socket_unit["ListenStream"]
     expect(listen == os.path.join(sb.env["XDG_RUNTIME_DIR"], "ptt", "taskd.sock"),
            f"the socket unit listens at {listen}, not where the tools look by default")
-    argv = exec_start(service, sb.env)
+    argv = exec_start(service)
     expect(argv == [os.path.join(prefix, "bin", "ptt-taskd")], f"ExecStart: {argv}")
-    unit_env = environment(service, sb.env)
+    unit_env = environment(service)
     expect(unit_env["PATH"].startswith(os.path.join(sb.env["HOME"], ".local/bin") + ":"),
            f"PATH misses ~/.local/bin (where claude's installer puts it): {unit_env}")
 
@@ -64,8 +65,7 @@ with Sandbox("units") as sb:
     expect(activator.wait(timeout=10) == 0, f"ptt-taskd exit status {activator.returncode}")
     expect(os.path.exists(listen), "the daemon removed the socket systemd owns")
 
-    voice = read_unit(os.path.join(unit_dir, "ptt-voice.service"))
-    argv = exec_start(voice, sb.env)
+    argv = exec_start(units["ptt-voice.service"])
     expect(argv[:2] == ["/bin/sh", "-c"] and argv[3:] == [os.path.join(prefix, "bin", t) for t in
                                                            ("ptt-listen", "ptt-realtime")], f"voice ExecStart: {argv}")
     expect(f"--hotkey signal --pidfile {sb.env['XDG_RUNTIME_DIR']}/ptt-listen.pid" in argv[2]
