@@ -143,6 +143,10 @@ void Daemon::pump() {
   }
   defer_flush_ = false;
   keeper_.flush();
+  // A task that ended above may have started the next one, whose watch asked for a
+  // pump while this one ran (a no-op then): its agent may already be done, and no
+  // file event would come for it.
+  for (auto& [id, w] : watches_) more = more || w->backlog();
   for (std::size_t i = 0; i < followers_.size();) {
     LogFollower& f = *followers_[i];
     auto conn = connections_.find(f.connection());
