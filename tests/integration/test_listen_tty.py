@@ -6,7 +6,7 @@ import select
 import time
 
 from listen_audio import FakeMicrophone, LineReader, tone_frames, wait_for_stderr_line
-from ptt_harness import Sandbox, expect, fail
+from ptt_harness import TIMEOUT_FACTOR, Sandbox, expect, fail
 
 with Sandbox("listen-tty") as sb:
     mic = FakeMicrophone(sb, tone_frames(20))
@@ -18,7 +18,7 @@ with Sandbox("listen-tty") as sb:
 
     def read_terminal_until(needle, timeout=20):
         global seen
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         while needle not in seen:
             if time.monotonic() > deadline:
                 fail(f"no {needle!r} on the terminal; got {seen[-500:]!r}")

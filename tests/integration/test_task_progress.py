@@ -9,7 +9,7 @@ import subprocess
 import termios
 import time
 
-from ptt_harness import Sandbox, binary, expect, fail
+from ptt_harness import TIMEOUT_FACTOR, Sandbox, binary, expect, fail
 from taskd_fixture import Taskd, spawn
 
 
@@ -26,7 +26,7 @@ class PtyRun:
         self.out = b""
 
     def read_until(self, predicate, what, timeout=20.0):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         while not predicate(self.out):
             left = deadline - time.monotonic()
             if left <= 0:
@@ -44,7 +44,7 @@ class PtyRun:
 
     def finish(self):
         """Reads to the end of the output (EIO once the process has closed the pty)."""
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 20 * TIMEOUT_FACTOR
         while time.monotonic() < deadline:
             if select.select([self.master], [], [], 1)[0]:
                 try:
@@ -54,7 +54,7 @@ class PtyRun:
                 if not chunk:
                     break
                 self.out += chunk
-        return self.proc.wait(timeout=10)
+        return self.proc.wait(timeout=10 * TIMEOUT_FACTOR)
 
 
 def gate_prompt(sb, tag, tool):

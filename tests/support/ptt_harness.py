@@ -173,6 +173,17 @@ def wait_until(predicate, timeout=10.0, what="condition"):
         delay = min(delay * 2, 0.05)
 
 
+class Process(subprocess.Popen):
+    """A Popen whose wait() and communicate() timeouts scale by TIMEOUT_FACTOR, like every
+    other wait of the harness (a test's `p.wait(10)` is a bound, not a measurement)."""
+
+    def wait(self, timeout=None):
+        return super().wait(None if timeout is None else timeout * TIMEOUT_FACTOR)
+
+    def communicate(self, input=None, timeout=None):
+        return super().communicate(input, None if timeout is None else timeout * TIMEOUT_FACTOR)
+
+
 class Sandbox:
     """A private directory tree and environment for one test."""
 
@@ -218,7 +229,7 @@ class Sandbox:
         cmd = [binary(args[0])] + list(args[1:]) if not os.path.isabs(args[0]) else list(args)
         popen_kwargs.setdefault("stdout", subprocess.PIPE)
         popen_kwargs.setdefault("stderr", subprocess.PIPE)
-        proc = subprocess.Popen(cmd, env=env or self.env, **popen_kwargs)
+        proc = Process(cmd, env=env or self.env, **popen_kwargs)
         self.procs.append(proc)
         return proc
 
