@@ -8,9 +8,7 @@ from task_cli_fixture import TaskCli
 with Sandbox("task-cli-cancel") as sb:
     cli = TaskCli(sb)
     task, spawn, status, work = cli.task, cli.spawn, cli.status, cli.work
-
-    ok = spawn("--name", "first", "ok all good")
-    task("wait", ok, check=0)
+    ok = cli.finished_task()
 
     gate2 = sb.path("gate2")
     long1, long2 = spawn(f"block {gate2}"), spawn(f"block {gate2}")

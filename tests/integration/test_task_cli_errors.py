@@ -8,9 +8,7 @@ from task_cli_fixture import TaskCli
 with Sandbox("task-cli-errors") as sb:
     cli = TaskCli(sb)
     task, spawn, status, work = cli.task, cli.spawn, cli.status, cli.work
-
-    ok = spawn("--name", "first", "ok all good")
-    task("wait", ok, check=0)
+    ok = cli.finished_task()
 
     # Failures: exit 1 from wait, spawn --wait and result; reasons shown.
     bad = spawn("fail")

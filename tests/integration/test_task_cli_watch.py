@@ -10,9 +10,7 @@ from task_cli_fixture import TaskCli
 with Sandbox("task-cli-watch") as sb:
     cli = TaskCli(sb)
     task, spawn, status, work = cli.task, cli.spawn, cli.status, cli.work
-
-    ok = spawn("--name", "first", "ok all good")
-    task("wait", ok, check=0)
+    ok = cli.finished_task()
 
     # watch --json sees a task's life; logs -f follows it until it ends; after + cancel.
     gate = sb.path("gate")

@@ -28,3 +28,9 @@ class TaskCli:
 
     def status(self, tid):
         return json.loads(self.task("status", tid, "--json", check=0).stdout)
+
+    def finished_task(self):
+        """A task named "first" that succeeded with the text "all good"; its id."""
+        tid = self.spawn("--name", "first", "ok all good")
+        self.task("wait", tid, check=0)
+        return tid
