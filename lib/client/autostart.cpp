@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "core/paths.h"
+#include "core/spawn.h"
+
+extern char** environ;
 
 namespace ptt::client {
 namespace fs = std::filesystem;
@@ -67,7 +70,14 @@ std::string tail_of(const fs::path& log, std::streamoff from, std::size_t max_by
   return all.empty() ? "it printed nothing" : all;
 }
 
-// Forks a detached ptt-taskd: own session, stdin from /dev/null, stdout and stderr
+UnreachableError died_at_start_up(const std::string& exe, int status, const fs::path& log, off_t log_start) {
+  return UnreachableError(fmt::format("{} exited at start-up (status {}): {}; see {}", exe, status,
+                                      tail_of(log, log_start), log.string()));
+}
+
+constexpr int kExecFailed = 127;  // the shell's status for a command that cannot run
+
+// Starts a detached ptt-taskd: own session, stdin from /dev/null, stdout and stderr
 // appended to `log`. Returns its pid (our child until we exit, so an early death is
 // seen); `log_start` gets the log's size before the daemon wrote to it.
 pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& state, const fs::path& log,
@@ -78,38 +88,30 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
         fmt::format("cannot open the daemon log {} ({})", log.string(), std::strerror(errno)));
   }
   log_start = std::max<off_t>(::lseek(log_fd, 0, SEEK_END), 0);
-  pid_t pid = ::fork();
-  if (pid < 0) {
+  SpawnOptions o;
+  o.argv = {"ptt-taskd"};
+  o.executable = exe;
+  o.environment =
+      merged_environment(environ, {"PTT_SOCKET=" + socket.string(), "PTT_STATE_DIR=" + state.string()});
+  // The daemon outlives this shell's directory (which may be unmounted or
+  // removed); its paths are absolute so "/" loses nothing.
+  o.cwd = "/";
+  o.group = SpawnOptions::Group::kNewSession;
+  o.default_signals = false;
+  o.signals_to_default = {SIGPIPE, SIGINT, SIGTERM};  // ours, not the daemon's
+  o.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY), SpawnFd::dup(1, log_fd), SpawnFd::dup(2, log_fd)};
+  SpawnResult spawned = spawn(o);
+  if (!spawned.started()) {
+    // Reported as a daemon that died at start-up, its reason in the log, as when
+    // a forked child's exec failed: one report for both.
+    std::string msg = fmt::format("ptt-task: error: cannot run {} ({}); set PTT_TASKD\n", exe,
+                                  std::strerror(spawned.error));
+    (void)!::write(log_fd, msg.data(), msg.size());
     ::close(log_fd);
-    throw UnreachableError(fmt::format("cannot fork to start ptt-taskd ({})", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    ::setsid();
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, 0);
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-    std::signal(SIGPIPE, SIG_DFL);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    // The daemon outlives this shell's directory (which may be unmounted or
-    // removed); its paths are absolute so "/" loses nothing.
-    ::setenv("PTT_SOCKET", socket.c_str(), 1);
-    ::setenv("PTT_STATE_DIR", state.c_str(), 1);
-    if (::chdir("/") != 0) ::_exit(127);
-    const char* argv[] = {"ptt-taskd", nullptr};
-    if (exe.find('/') != std::string::npos) {
-      ::execv(exe.c_str(), const_cast<char* const*>(argv));
-    } else {
-      ::execvp(exe.c_str(), const_cast<char* const*>(argv));
-    }
-    std::string msg =
-        fmt::format("ptt-task: error: cannot run {} ({}); set PTT_TASKD\n", exe, std::strerror(errno));
-    (void)!::write(2, msg.data(), msg.size());
-    ::_exit(127);
+    throw died_at_start_up(exe, kExecFailed, log, log_start);
   }
   ::close(log_fd);
-  return pid;
+  return spawned.pid;
 }
 
 
@@ -161,9 +163,8 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
     if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
-      throw UnreachableError(fmt::format("{} exited at start-up (status {}): {}; see {}", exe,
-                                         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-                                         tail_of(log, log_start), log.string()));
+      throw died_at_start_up(exe, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log,
+                             log_start);
     }
     if (Clock::now() > deadline) {
       throw UnreachableError(

@@ -1,6 +1,5 @@
 #include "supervise/agent_request.h"
 
-#include <algorithm>
 #include <csignal>
 
 #include <nlohmann/json.hpp>
@@ -48,18 +47,5 @@ std::string lost_line(std::int64_t task, std::string_view why) {
 }
 
 int cancel_signal() { return SIGRTMIN + 1; }
-
-std::vector<std::string> merged_environment(char** base, const std::vector<std::string>& extra) {
-  auto name_of = [](std::string_view kv) { return kv.substr(0, kv.find('=') + 1); };
-  std::vector<std::string> out;
-  for (char** e = base; e && *e; ++e) {
-    std::string_view kv(*e);
-    bool replaced = std::any_of(extra.begin(), extra.end(),
-                                [&](const std::string& x) { return name_of(x) == name_of(kv); });
-    if (!replaced) out.emplace_back(kv);
-  }
-  out.insert(out.end(), extra.begin(), extra.end());
-  return out;
-}
 
 }  // namespace ptt::taskd

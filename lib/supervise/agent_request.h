@@ -45,7 +45,4 @@ std::string lost_line(std::int64_t task, std::string_view why);
 // A real-time signal, because those queue: two cancels are not merged into one.
 int cancel_signal();
 
-// `base` (NAME=value entries) with each name in `extra` replaced by extra's entry.
-std::vector<std::string> merged_environment(char** base, const std::vector<std::string>& extra);
-
 }  // namespace ptt::taskd

@@ -10,7 +10,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -18,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/spawn.h"
 #include "supervise/agent_request.h"
 #include "supervise/supervisor_status.h"
 
@@ -44,34 +44,18 @@ void note_in_stderr_log(const fs::path& log_dir, const std::string& text) {
   ::close(fd);
 }
 
-// posix_spawn with vfork semantics: cheap, and exec errors come back as the result.
-int spawn_agent(const AgentRequest& r, pid_t& pid) {
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own process group, so cancel reaches its children
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  std::string stream = (r.log_dir / "stream.ndjson").string(), err = (r.log_dir / "stderr.log").string();
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, stream.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  std::vector<char*> argv;
-  for (const auto& a : r.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<std::string> env = merged_environment(environ, r.env);
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  int rc = ::posix_spawnp(&pid, argv[0], &files, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&files);
-  posix_spawnattr_destroy(&attr);
-  return rc;
+// stdin from /dev/null, stdout and stderr appended to the task's logs, in a
+// process group of its own so that a cancel reaches its children.
+SpawnResult spawn_agent(const AgentRequest& r) {
+  SpawnOptions o;
+  o.argv = r.argv;
+  o.environment = merged_environment(environ, r.env);
+  o.cwd = r.cwd;
+  o.group = SpawnOptions::Group::kNewGroup;
+  o.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY),
+           SpawnFd::open(1, (r.log_dir / "stream.ndjson").string(), O_WRONLY | O_CREAT | O_APPEND, 0600),
+           SpawnFd::open(2, (r.log_dir / "stderr.log").string(), O_WRONLY | O_CREAT | O_APPEND, 0600)};
+  return spawn(o);
 }
 
 struct Agent {
@@ -176,20 +160,18 @@ void Server::start(const AgentRequest& r) {
     return;
   }
   AgentExit failed{.exit_code = 127};
-  pid_t pid = 0;
-  bool started = false;
-  if (::chdir(r.cwd.c_str()) != 0) {
-    note_in_stderr_log(r.log_dir, "cannot enter the task's directory " + r.cwd + ": " + std::strerror(errno));
-  } else {
-    mode_t own = ::umask(r.agent_umask);
-    failed.exec_errno = spawn_agent(r, pid);
-    ::umask(own);
-    [[maybe_unused]] int rc = ::chdir("/");  // no task's directory stays busy because of us
-    started = failed.exec_errno == 0;
-    if (!started) {
-      note_in_stderr_log(r.log_dir,
-                         "cannot run the agent " + r.argv[0] + ": " + std::strerror(failed.exec_errno));
-    }
+  mode_t own = ::umask(r.agent_umask);  // no other thread runs here
+  SpawnResult spawned = spawn_agent(r);
+  ::umask(own);
+  pid_t pid = spawned.pid;
+  bool started = spawned.started();
+  if (spawned.cwd_failed) {
+    note_in_stderr_log(r.log_dir,
+                       "cannot enter the task's directory " + r.cwd + ": " + std::strerror(spawned.error));
+  } else if (!started) {
+    failed.exec_errno = spawned.error;
+    note_in_stderr_log(r.log_dir,
+                       "cannot run the agent " + r.argv[0] + ": " + std::strerror(failed.exec_errno));
   }
   if (!started) {
     if (!append_supervisor_exit(status_fd, failed)) {

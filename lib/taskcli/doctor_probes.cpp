@@ -20,6 +20,7 @@
 
 #include "client/client.h"
 #include "core/local_accounts.h"
+#include "core/spawn.h"
 #include "taskcli/doctor.h"
 
 namespace ptt::taskcli::doctor {
@@ -39,20 +40,19 @@ RunResult run_capture(const std::vector<std::string>& argv, std::chrono::seconds
   RunResult r;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return {false, "", std::strerror(errno)};
-  pid_t pid = ::fork();
-  if (pid < 0) return {false, "", std::strerror(errno)};
-  if (pid == 0) {
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, 0);
-    ::dup2(fds[1], 1);
-    ::dup2(with_stderr ? fds[1] : ::open("/dev/null", O_WRONLY), 2);
-    ::setpgid(0, 0);  // so a timeout kills its children too
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+  SpawnOptions o;
+  o.argv = argv;
+  o.group = SpawnOptions::Group::kNewGroup;  // so a timeout kills its children too
+  o.default_signals = false;                 // as a forked child: ours
+  o.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY), SpawnFd::dup(1, fds[1]),
+           with_stderr ? SpawnFd::dup(2, fds[1]) : SpawnFd::open(2, "/dev/null", O_WRONLY)};
+  SpawnResult spawned = spawn(o);
+  if (!spawned.started()) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return {false, "", "cannot be executed"};
   }
+  pid_t pid = spawned.pid;
   ::close(fds[1]);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   bool timed_out = false;

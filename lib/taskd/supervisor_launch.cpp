@@ -6,14 +6,12 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/spawn.h"
 #include "core/version.h"
 #include "taskd/record_store.h"
-
-extern char** environ;
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -47,23 +45,14 @@ bool SupervisorLink::start() {
   // signal starts at its default, none blocked. A session of its own: the
   // server and its agents outlive the daemon, and a Ctrl-C at the daemon's
   // terminal does not reach them.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_adddup2(&files, fds[1], 0);  // dup2 clears close-on-exec
-  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
-  char* argv[] = {const_cast<char*>("ptt-supervise"), nullptr};
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, executable_.c_str(), &files, &attr, argv, environ);
-  posix_spawn_file_actions_destroy(&files);
-  posix_spawnattr_destroy(&attr);
+  SpawnOptions o;
+  o.argv = {"ptt-supervise"};
+  o.executable = executable_;
+  o.group = SpawnOptions::Group::kNewSession;
+  o.fds = {SpawnFd::dup(0, fds[1]), SpawnFd::open(1, "/dev/null", O_WRONLY)};
+  SpawnResult spawned = spawn(o);
+  int rc = spawned.error;
+  pid_t pid = spawned.pid;
   ::close(fds[1]);
   if (rc != 0) {
     ::close(fds[0]);

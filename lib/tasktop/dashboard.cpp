@@ -17,6 +17,7 @@
 
 #include "core/cli.h"
 #include "core/exit_status.h"
+#include "core/spawn.h"
 #include "taskcli/session.h"
 #include "tasktop/link.h"
 #include "tasktop/model.h"
@@ -72,41 +73,43 @@ bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
   screen.suspend();
   write_stdout(fmt::format("── ptt-task logs -f {} · q or Ctrl-C returns to top ──\n", id));
   std::string socket = o.connect.socket.string(), task = std::to_string(id);
-  pid_t child = ::fork();
-  if (child == 0) {
-    ::execl(o.ptt_task.c_str(), "ptt-task", "--socket", socket.c_str(), "--no-autostart", "logs", "-f",
-            task.c_str(), static_cast<char*>(nullptr));
-    print_error("ptt-task", fmt::format("cannot run ptt-task logs ({})", std::strerror(errno)));
-    ::_exit(kExitFailure);
-  }
+  SpawnOptions logs;
+  logs.argv = {"ptt-task", "--socket", socket, "--no-autostart", "logs", "-f", task};
+  logs.executable = o.ptt_task;
+  logs.default_signals = false;  // as a forked child: what we ignore stays ignored
+  SpawnResult spawned = spawn(logs);
+  // A child that cannot run leaves its error on the screen until a key, as the
+  // logs would stay.
+  if (!spawned.started())
+    print_error("ptt-task", fmt::format("cannot run ptt-task logs ({})", std::strerror(spawned.error)));
+  pid_t child = spawned.pid;
   bool quit = false;
-  if (child > 0) {
-    // q without Enter and without echo; Ctrl-C still makes a SIGINT for both of us.
-    termios saved{}, keys{};
-    bool tty = ::tcgetattr(STDIN_FILENO, &saved) == 0;
-    keys = saved;
-    keys.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
-    keys.c_cc[VMIN] = 1;
-    keys.c_cc[VTIME] = 0;
-    if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &keys);
-    for (bool running = true; running;) {
-      pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
-      ::poll(fds, 2, -1);
-      std::uint64_t sigs = take_signals();
-      if (has(sigs, SIGTERM) || has(sigs, SIGHUP)) quit = true;
-      bool stop = quit || has(sigs, SIGINT);
-      if (fds[0].revents & POLLIN) {
-        char c = 0;
-        if (::read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q')) stop = true;
-      }
-      if (stop) ::kill(child, SIGTERM);
-      int status = 0;
-      if (::waitpid(child, &status, stop ? 0 : WNOHANG) == child) running = false;
+  // q without Enter and without echo; Ctrl-C still makes a SIGINT for both of us.
+  termios saved{}, keys{};
+  bool tty = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+  keys = saved;
+  keys.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+  keys.c_cc[VMIN] = 1;
+  keys.c_cc[VTIME] = 0;
+  if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &keys);
+  for (bool running = true; running;) {
+    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
+    ::poll(fds, 2, -1);
+    std::uint64_t sigs = take_signals();
+    if (has(sigs, SIGTERM) || has(sigs, SIGHUP)) quit = true;
+    bool stop = quit || has(sigs, SIGINT);
+    if (fds[0].revents & POLLIN) {
+      char c = 0;
+      if (::read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q')) stop = true;
+    }
+    if (child < 0) break;
+    if (stop) ::kill(child, SIGTERM);
+    int status = 0;
+    if (::waitpid(child, &status, stop ? 0 : WNOHANG) == child) running = false;
     }
     if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-  }
-  screen.resume();
-  return quit;
+    screen.resume();
+    return quit;
 }
 
 // Runs one action against the daemon, telling the outcome in the status bar.

@@ -54,14 +54,6 @@ TEST_CASE("supervisor requests: what is not a request is refused, not guessed", 
   CHECK(r.agent_umask == 022);
 }
 
-TEST_CASE("supervisor requests: the agent's environment is the daemon's with the task's entries", "[supervise]") {
-  std::string a = "PATH=/bin", b = "PTT_TASK_ID=1", c = "PTT_TASK_IDX=keep", d = "HOME=/h";
-  char* base[] = {a.data(), b.data(), c.data(), d.data(), nullptr};
-  auto env = merged_environment(base, {"PTT_TASK_ID=9"});
-  CHECK(env == std::vector<std::string>{"PATH=/bin", "PTT_TASK_IDX=keep", "HOME=/h", "PTT_TASK_ID=9"});
-  CHECK(merged_environment(nullptr, {"A=1"}) == std::vector<std::string>{"A=1"});
-}
-
 TEST_CASE("supervisor requests: lost reports and the cancel signal", "[supervise]") {
   CHECK(lost_line(5, "cannot open x") == "{\"lost\":\"cannot open x\",\"task\":5}\n");
   CHECK(cancel_signal() > SIGRTMIN);  // real-time: queued, never merged
