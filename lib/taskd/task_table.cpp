@@ -25,6 +25,7 @@ void TaskTable::load(TaskRecord record) {
   if (!protocol::is_finished(record.state)) record.cancel_requested = false;
   next_id_ = std::max(next_id_, record.id + 1);
   runtime_[record.id] = {.revision = ++last_revision_};
+  if (!protocol::is_finished(record.state)) unfinished_.insert(record.id);
   tasks_[record.id] = std::move(record);
 }
 
@@ -52,6 +53,7 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   t.created_at = now;
   TaskId id = t.id;
   tasks_[id] = std::move(t);
+  unfinished_.insert(id);
   runtime_[id] = {.revision = ++last_revision_};
   out.push_back(persist(id));
   out.push_back(emit(id, "created"));
@@ -61,19 +63,24 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
 
 void TaskTable::discard(TaskId id) {
   tasks_.erase(id);
+  unfinished_.erase(id);
   runtime_.erase(id);
 }
 
 int TaskTable::running_count() const {
-  return static_cast<int>(std::count_if(
-      tasks_.begin(), tasks_.end(), [](const auto& kv) { return kv.second.state == TaskState::kRunning; }));
+  return static_cast<int>(std::count_if(unfinished_.begin(), unfinished_.end(), [this](TaskId id) {
+    return tasks_.at(id).state == TaskState::kRunning;
+  }));
 }
 
 void TaskTable::schedule(double now, TableActions& out) {
   int running = running_count();
   // Dependencies always have smaller ids than their dependents, so one pass in
   // id order also settles chains (a failed dependency fails the whole chain).
-  for (auto& [id, t] : tasks_) {
+  // A copy: finishing a task (a failed dependency) takes it out of unfinished_.
+  const std::vector<TaskId> candidates(unfinished_.begin(), unfinished_.end());
+  for (TaskId id : candidates) {
+    TaskRecord& t = tasks_.at(id);
     if (t.state != TaskState::kQueued) continue;
     bool blocked = false, dependency_failed = false;
     for (TaskId dep : t.after) {
@@ -173,6 +180,7 @@ void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::st
 
 void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, double now, TableActions& out) {
   changing(t.id);
+  unfinished_.erase(t.id);
   t.state = state;
   t.reason = reason.empty() ? std::nullopt : std::optional<std::string>(std::move(reason));
   t.finished_at = now;
@@ -185,13 +193,15 @@ std::vector<TaskId> TaskTable::clean(TableActions& out, const CleanFilter& filte
   // The records carry the highest id until they are forgotten; from then on the
   // counter file must (ids are never reused).
   out.push_back({TableAction::Kind::kSaveNextId, 0, {}});
+  // Finished tasks an unfinished one still waits for stay (its dependency check reads them).
+  std::set<TaskId> needed_by_unfinished;
+  for (TaskId waiting : unfinished_) {
+    const auto& after = tasks_.at(waiting).after;
+    needed_by_unfinished.insert(after.begin(), after.end());
+  }
   for (auto it = tasks_.begin(); it != tasks_.end();) {
     TaskId id = it->first;
-    bool needed = std::any_of(tasks_.begin(), tasks_.end(), [id](const auto& kv) {
-      const TaskRecord& other = kv.second;
-      return !protocol::is_finished(other.state) &&
-             std::find(other.after.begin(), other.after.end(), id) != other.after.end();
-    });
+    bool needed = needed_by_unfinished.count(id) > 0;
     const TaskRecord& t = it->second;
     bool wanted =
         protocol::is_finished(t.state) && (!filter.state || t.state == *filter.state) &&
@@ -214,8 +224,8 @@ const TaskRecord* TaskTable::find(TaskId id) const {
 }
 
 std::optional<TaskId> TaskTable::unfinished_named(const std::string& name) const {
-  for (const auto& [id, t] : tasks_) {
-    if (!protocol::is_finished(t.state) && t.name == name) return id;
+  for (TaskId id : unfinished_) {
+    if (tasks_.at(id).name == name) return id;
   }
   return std::nullopt;
 }

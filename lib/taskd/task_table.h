@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,9 @@ class TaskTable {
   int max_running_;
   TaskId next_id_ = 1;
   std::map<TaskId, protocol::TaskRecord> tasks_;
+  // The queued and running tasks, in id (FIFO) order: what schedule, running_count and
+  // unfinished_named look at, so a spawn costs the same with 10 or 100,000 finished tasks.
+  std::set<TaskId> unfinished_;
   std::map<TaskId, Runtime> runtime_;
   std::uint64_t last_revision_ = 0;
 };
