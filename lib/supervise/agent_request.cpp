@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ptt::taskd {
+namespace ptt::supervise {
 using nlohmann::json;
 
 std::string to_line(const SupervisorRequest& request) {
@@ -48,4 +48,4 @@ std::string lost_line(std::int64_t task, std::string_view why) {
 
 int cancel_signal() { return SIGRTMIN + 1; }
 
-}  // namespace ptt::taskd
+}  // namespace ptt::supervise

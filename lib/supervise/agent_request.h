@@ -12,7 +12,7 @@
 
 #include <sys/types.h>
 
-namespace ptt::taskd {
+namespace ptt::supervise {
 
 struct AgentRequest {
   std::int64_t task = 0;
@@ -45,4 +45,4 @@ std::string lost_line(std::int64_t task, std::string_view why);
 // A real-time signal, because those queue: two cancels are not merged into one.
 int cancel_signal();
 
-}  // namespace ptt::taskd
+}  // namespace ptt::supervise

@@ -23,7 +23,7 @@
 
 extern char** environ;
 
-namespace ptt::taskd {
+namespace ptt::supervise {
 namespace fs = std::filesystem;
 
 namespace {
@@ -288,4 +288,4 @@ int supervise_main(int argc, char**) {
   return serve_agents(STDIN_FILENO);
 }
 
-}  // namespace ptt::taskd
+}  // namespace ptt::supervise

@@ -19,11 +19,11 @@
 // - It exits once its stdin is closed (the daemon is gone or shut down) and its
 //   last agent has ended.
 
-namespace ptt::taskd {
+namespace ptt::supervise {
 
 // ptt-supervise's main(): serves the socket on its stdin.
 int supervise_main(int argc, char** argv);
 // The server proper, on a connected socket; returns the exit status.
 int serve_agents(int input_fd);
 
-}  // namespace ptt::taskd
+}  // namespace ptt::supervise

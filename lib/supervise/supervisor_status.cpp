@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "supervise/line_append.h"
+#include "core/line_append.h"
 
-namespace ptt::taskd {
+namespace ptt::supervise {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -97,4 +97,4 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) 
   return s;
 }
 
-}  // namespace ptt::taskd
+}  // namespace ptt::supervise

@@ -20,9 +20,9 @@
 
 #include <sys/types.h>
 
-#include "taskd/outcome.h"
+#include "supervise/agent_exit.h"
 
-namespace ptt::taskd {
+namespace ptt::supervise {
 
 inline constexpr const char* kSupervisorStatusFile = "supervisor.ndjson";
 
@@ -44,4 +44,4 @@ bool append_supervisor_exit(int fd, const AgentExit& exit);
 // nullopt when the task never started: no file, or one without its start line.
 std::optional<SupervisorStatus> read_supervisor_status(const std::filesystem::path& log_dir);
 
-}  // namespace ptt::taskd
+}  // namespace ptt::supervise

@@ -134,10 +134,11 @@ int Daemon::run() {
 void Daemon::load_tasks() {
   RecordStore::Loaded loaded = store_.load();
   for (const auto& problem : loaded.problems) daemon_log("warning: " + problem);
-  std::map<TaskId, SupervisorStatus> statuses;
+  std::map<TaskId, supervise::SupervisorStatus> statuses;
   for (const auto& record : loaded.records) {
     if (protocol::is_finished(record.state)) continue;
-    if (auto status = read_supervisor_status(store_.log_dir(record.id))) statuses.emplace(record.id, *status);
+    if (auto status = supervise::read_supervisor_status(store_.log_dir(record.id)))
+      statuses.emplace(record.id, *status);
   }
   recovery_ = recover(std::move(loaded.records), loaded.next_id, statuses, config_.max_running, now());
   table_ = std::move(recovery_.table);

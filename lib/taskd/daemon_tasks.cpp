@@ -51,7 +51,7 @@ void Daemon::start_agent(TaskId id) {
   int status_fd = -1;
   try {
     fs::create_directories(dir);
-    status_fd = begin_supervisor_status(dir, t->started_at.value_or(now()));
+    status_fd = supervise::begin_supervisor_status(dir, t->started_at.value_or(now()));
   } catch (const std::exception& e) {
     // Without its status file a restart could not tell the task had started.
     std::string why = fmt::format(
@@ -64,7 +64,7 @@ void Daemon::start_agent(TaskId id) {
     apply(std::move(actions));
     return;
   }
-  AgentRequest request;
+  supervise::AgentRequest request;
   request.task = id;
   request.argv =
       agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
@@ -76,7 +76,7 @@ void Daemon::start_agent(TaskId id) {
   pid_t pid = supervisors_->run(request);
   int spawn_errno = errno;
   // A restarted daemon finds (and watches, or stops) the server through this line.
-  if (pid > 0) append_supervisor_pid(status_fd, "server", pid);
+  if (pid > 0) supervise::append_supervisor_pid(status_fd, "server", pid);
   ::close(status_fd);
   errno = spawn_errno;
   TableActions actions;
@@ -107,7 +107,7 @@ void Daemon::cancel_agent(TaskId id) {
   // Run by the server of an earlier daemon (adopted after a restart).
   sigval value{};
   value.sival_ptr = reinterpret_cast<void*>(static_cast<std::intptr_t>(id));
-  ::sigqueue(supervisor, cancel_signal(), value);
+  ::sigqueue(supervisor, supervise::cancel_signal(), value);
 }
 
 void Daemon::on_stream_value(TaskId id, const json& value) {
@@ -135,7 +135,7 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
     table_.agent_exited(id, *exit, std::move(tail), now(), actions);
   } else {
     // Its agent would run on unsupervised: end its process group too.
-    auto status = read_supervisor_status(store_.log_dir(id));
+    auto status = supervise::read_supervisor_status(store_.log_dir(id));
     pid_t agent_pgid = status ? status->agent : 0;
     if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
     daemon_log(fmt::format("task {}: {}; agent group {} killed", id,

@@ -6,17 +6,11 @@
 #include <string>
 
 #include "protocol/task_record.h"
+#include "supervise/agent_exit.h"
 
 namespace ptt::taskd {
 
-// What the supervisor saw when the agent ended (supervise/supervisor_status.h).
-struct AgentExit {
-  int exit_code = 0;       // 128+signal when killed by a signal
-  int term_signal = 0;     // 0 unless killed by a signal
-  int exec_errno = 0;      // non-zero: the agent could not be started at all
-  bool cancelled = false;  // the supervisor was asked to cancel
-  bool operator==(const AgentExit&) const = default;
-};
+using supervise::AgentExit;  // what the supervisor saw when the agent ended
 
 struct Outcome {
   protocol::TaskState state = protocol::TaskState::kFailed;

@@ -4,7 +4,7 @@ namespace ptt::taskd {
 using protocol::TaskState;
 
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
-                 const std::map<TaskId, SupervisorStatus>& statuses, int max_running, double now) {
+                 const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now) {
   Recovery out{TaskTable(max_running), {}, {}};
   for (auto& record : records) {
     // Whether a task started is in its supervisor status file, which the daemon

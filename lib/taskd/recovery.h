@@ -29,6 +29,6 @@ struct Recovery {
 // `statuses`: read_supervisor_status() of each unfinished record's log dir, where it
 // returned one (a task without is one whose start never happened).
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
-                 const std::map<TaskId, SupervisorStatus>& statuses, int max_running, double now);
+                 const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now);
 
 }  // namespace ptt::taskd

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/line_append.h"
 #include "core/paths.h"
-#include "supervise/line_append.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -66,7 +66,7 @@ void PosixStateDisk::append_line(const fs::path& path, std::string_view line) {
   // compaction's rename and the file's mode as it is now.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw_errno(errno, "open " + path.string());
-  bool written = ptt::taskd::append_line(fd, line);
+  bool written = ptt::append_line(fd, line);
   int err = errno;
   ::close(fd);
   if (!written) throw_errno(err, "append to " + path.string());

@@ -21,7 +21,7 @@ class StateDisk {
   // then renamed over it, so a reader sees the old content or the new, never a mix.
   // Throws std::system_error (and leaves no temp file behind).
   virtual void write_atomically(const std::filesystem::path& path, std::string_view content) = 0;
-  // Appends "\n" + line + "\n" with one write(2) (supervise/line_append.h), so a line
+  // Appends "\n" + line + "\n" with one write(2) (core/line_append.h), so a line
   // torn by an earlier short write ends where this one starts. Creates the file (0600).
   // Throws std::system_error; a short write leaves the part written (a torn line).
   virtual void append_line(const std::filesystem::path& path, std::string_view line) = 0;

@@ -77,15 +77,15 @@ bool SupervisorLink::start() {
   return true;
 }
 
-pid_t SupervisorLink::run(const AgentRequest& request) {
+pid_t SupervisorLink::run(const supervise::AgentRequest& request) {
   if (!pipe_ && !start()) return -1;
-  send(to_line(request));
+  send(supervise::to_line(request));
   return pid_;
 }
 
 bool SupervisorLink::cancel(pid_t server, std::int64_t task) {
   if (!pipe_ || server != pid_) return false;
-  send(to_line(CancelRequest{task}));
+  send(supervise::to_line(supervise::CancelRequest{task}));
   return true;
 }
 

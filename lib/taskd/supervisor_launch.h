@@ -34,7 +34,7 @@ class SupervisorLink {
 
   // Starts the server when none runs, then queues the request. Returns the
   // server's pid, or -1 with errno set when it could not be started.
-  pid_t run(const AgentRequest& request);
+  pid_t run(const supervise::AgentRequest& request);
   // Cancels a task this link's server runs; false when `server` is not ours.
   bool cancel(pid_t server, std::int64_t task);
   // From the daemon's SIGCHLD reaping: our server has exited.

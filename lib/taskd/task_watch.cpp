@@ -61,7 +61,7 @@ void TaskWatch::mark() {
 
 void TaskWatch::on_fs_event(uv_fs_event_t* h, const char* filename, int, int) {
   auto* self = static_cast<TaskWatch*>(h->data);
-  if (filename && std::strcmp(filename, kSupervisorStatusFile) == 0) self->exit_seen_ = true;
+  if (filename && std::strcmp(filename, supervise::kSupervisorStatusFile) == 0) self->exit_seen_ = true;
   self->mark();
 }
 
@@ -105,7 +105,7 @@ bool TaskWatch::pump(std::size_t budget) {
   backlog_ = false;
   if (!exit_seen_ && !supervisor_gone_) return false;
   exit_seen_ = false;  // until the status file changes again
-  std::optional<SupervisorStatus> status = read_supervisor_status(log_dir_);
+  std::optional<supervise::SupervisorStatus> status = supervise::read_supervisor_status(log_dir_);
   if (status && status->agent > 0 && status->agent != agent_) {
     agent_ = status->agent;
     if (cb_.on_agent) cb_.on_agent(task_, agent_);

@@ -6,7 +6,7 @@
 
 #include "supervise/agent_request.h"
 
-using namespace ptt::taskd;
+using namespace ptt::supervise;
 
 TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[supervise]") {
   AgentRequest r;

@@ -131,51 +131,51 @@ TEST_CASE("atomic writes replace whole files and leave no temp behind", "[taskd]
 
 TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines skipped", "[taskd][store]") {
   TempDir dir;
-  CHECK_FALSE(read_supervisor_status(dir.path));  // never started
-  begin_supervisor_status(dir.path, 12.5);
-  auto started = read_supervisor_status(dir.path);
+  CHECK_FALSE(ptt::supervise::read_supervisor_status(dir.path));  // never started
+  ptt::supervise::begin_supervisor_status(dir.path, 12.5);
+  auto started = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(started);
   CHECK(started->started_at == 12.5);
   CHECK(started->supervisor == 0);
   CHECK_FALSE(started->exit);
 
-  int fd = open_supervisor_status(dir.path);
+  int fd = ptt::supervise::open_supervisor_status(dir.path);
   REQUIRE(fd >= 0);
-  CHECK(append_supervisor_pid(fd, "agent", 4243));
+  CHECK(ptt::supervise::append_supervisor_pid(fd, "agent", 4243));
   CHECK(::write(fd, "not json\n{\"agent\":\"x\"}\n{\"exit\":{\"exit_code\":\"NaN\"}}\n", 52) == 52);
-  auto running = read_supervisor_status(dir.path);
+  auto running = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(running);
   CHECK(running->supervisor == 0);  // the server line comes once the request is on its way
   CHECK(running->agent == 4243);
   CHECK_FALSE(running->exit);
-  CHECK(append_supervisor_pid(fd, "server", 5151));
-  auto served = read_supervisor_status(dir.path);
+  CHECK(ptt::supervise::append_supervisor_pid(fd, "server", 5151));
+  auto served = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(served);
   CHECK(served->supervisor == 5151);
 
   AgentExit e{137, 9, 0, true};
-  CHECK(append_supervisor_exit(fd, e));
+  CHECK(ptt::supervise::append_supervisor_exit(fd, e));
   CHECK(::write(fd, "{\"exit\":{\"exit_code\":0", 22) == 22);  // torn: no newline yet
   ::close(fd);
-  auto ended = read_supervisor_status(dir.path);
+  auto ended = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(ended);
   CHECK(ended->exit == e);
   CHECK(ended->started_at == 12.5);
 
-  CHECK_THROWS(begin_supervisor_status(dir.path / "missing", 1.0));
-  CHECK(open_supervisor_status(dir.path / "missing") < 0);
+  CHECK_THROWS(ptt::supervise::begin_supervisor_status(dir.path / "missing", 1.0));
+  CHECK(ptt::supervise::open_supervisor_status(dir.path / "missing") < 0);
 }
 
 TEST_CASE("supervisor status: a torn line does not swallow the next; no start line is no start",
           "[taskd][store]") {
   TempDir dir;
-  ::close(begin_supervisor_status(dir.path, 3.0));
-  int fd = open_supervisor_status(dir.path);
+  ::close(ptt::supervise::begin_supervisor_status(dir.path, 3.0));
+  int fd = ptt::supervise::open_supervisor_status(dir.path);
   REQUIRE(fd >= 0);
   CHECK(::write(fd, "{\"agent\":77", 11) == 11);  // cut short by a full disk
-  CHECK(append_supervisor_exit(fd, AgentExit{0, 0, 0, false}));
+  CHECK(ptt::supervise::append_supervisor_exit(fd, AgentExit{0, 0, 0, false}));
   ::close(fd);
-  auto status = read_supervisor_status(dir.path);
+  auto status = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(status);
   CHECK(status->exit == AgentExit{0, 0, 0, false});
   CHECK(status->agent == 0);
@@ -183,7 +183,7 @@ TEST_CASE("supervisor status: a torn line does not swallow the next; no start li
   // The daemon died between creating the file and writing its start line.
   TempDir empty;
   std::ofstream(empty.path / "supervisor.ndjson").close();
-  CHECK_FALSE(read_supervisor_status(empty.path));
+  CHECK_FALSE(ptt::supervise::read_supervisor_status(empty.path));
 }
 
 TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {

@@ -22,8 +22,8 @@ TaskRecord record(TaskId id, TaskState state, std::vector<TaskId> after = {}) {
   return r;
 }
 
-SupervisorStatus started(double at, pid_t server, pid_t agent) {
-  SupervisorStatus s;
+ptt::supervise::SupervisorStatus started(double at, pid_t server, pid_t agent) {
+  ptt::supervise::SupervisorStatus s;
   s.started_at = at;
   s.supervisor = server;
   s.agent = agent;
@@ -68,7 +68,7 @@ TEST_CASE("recovery: a 'running' record whose start never happened is queued and
 
 TEST_CASE("recovery: a start without the server line is adopted with no pid, the time falls back to creation",
           "[taskd][recovery]") {
-  SupervisorStatus half;
+  ptt::supervise::SupervisorStatus half;
   half.started_at.reset();
   auto r = recover({record(3, TaskState::kRunning)}, 4, {{3, half}}, 4, 100.0);
   CHECK(r.adopt == std::vector<Recovery::Adoption>{{3, 0}});

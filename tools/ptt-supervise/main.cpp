@@ -2,4 +2,4 @@
 // (lib/supervise/supervisor.h). Started by the daemon, never by hand.
 #include "supervise/supervisor.h"
 
-int main(int argc, char** argv) { return ptt::taskd::supervise_main(argc, argv); }
+int main(int argc, char** argv) { return ptt::supervise::supervise_main(argc, argv); }

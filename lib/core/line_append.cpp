@@ -1,11 +1,11 @@
-#include "supervise/line_append.h"
+#include "core/line_append.h"
 
 #include <cerrno>
 #include <string>
 
 #include <unistd.h>
 
-namespace ptt::taskd {
+namespace ptt {
 
 bool append_line(int fd, std::string_view text) {
   std::string line;
@@ -22,4 +22,4 @@ bool append_line(int fd, std::string_view text) {
   return n >= 0 && static_cast<std::size_t>(n) == line.size();
 }
 
-}  // namespace ptt::taskd
+}  // namespace ptt

@@ -4,7 +4,7 @@
 // line to a torn one.
 #include <string_view>
 
-namespace ptt::taskd {
+namespace ptt {
 
 // Writes "\n" + text + "\n" with a single write(2) on an O_APPEND descriptor.
 // The leading newline ends a line torn by an earlier short write (a full disk),
@@ -12,4 +12,4 @@ namespace ptt::taskd {
 // False with errno set when the line was not written whole (ENOSPC for a short write).
 bool append_line(int fd, std::string_view text);
 
-}  // namespace ptt::taskd
+}  // namespace ptt
