@@ -13,15 +13,19 @@
 #include "realtime/backoff.h"
 #include "realtime/conversation_view.h"
 #include "realtime/daemon_client.h"
-#include "realtime/owned_loop.h"
 #include "realtime/run_options.h"
 #include "realtime/session.h"
-#include "realtime/stdin_reader.h"
 #include "realtime/typed_input.h"
 #include "realtime/ws_client.h"
+#include "uvutil/owned_loop.h"
+#include "uvutil/stdin_reader.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
+using uvutil::close_loop;
+using uvutil::handle_stop_signals;
+using uvutil::OwnedLoop;
+using uvutil::StdinReader;
 
 namespace {
 
@@ -29,8 +33,8 @@ constexpr const char* kTool = "ptt-realtime";
 
 class SessionRunner {
   template <typename Runner>
-  friend void ptt::realtime::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&,
-                                                 Runner*);  // calls shutdown()
+  friend void ptt::uvutil::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&,
+                                               Runner*);  // calls shutdown()
 
  public:
   SessionRunner(const RunOptions& options, std::unique_ptr<AudioSink> sink, const WsEndpoint& endpoint)

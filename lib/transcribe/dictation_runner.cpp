@@ -9,18 +9,18 @@
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "core/ndjson.h"
-#include "realtime/owned_loop.h"
-#include "realtime/stdin_reader.h"
 #include "transcribe/curl_transport.h"
 #include "transcribe/dictation.h"
 #include "transcribe/transcribe_worker.h"
 #include "transcribe/utterance_collector.h"
+#include "uvutil/owned_loop.h"
+#include "uvutil/stdin_reader.h"
 
 namespace ptt::transcribe {
 using nlohmann::json;
-using realtime::close_loop;
-using realtime::handle_stop_signals;
-using realtime::OwnedLoop;
+using uvutil::close_loop;
+using uvutil::handle_stop_signals;
+using uvutil::OwnedLoop;
 
 namespace {
 
@@ -28,7 +28,8 @@ constexpr const char* kTool = "ptt-realtime";
 
 class DictationRunner {
   template <typename Runner>
-  friend void ptt::realtime::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&, Runner*);  // calls shutdown()
+  friend void ptt::uvutil::handle_stop_signals(uv_loop_t*, uv_signal_t&, uv_signal_t&,
+                                               Runner*);  // calls shutdown()
 
  public:
   DictationRunner(const DictationOptions& options, std::string url)
@@ -164,7 +165,7 @@ class DictationRunner {
   std::string url_;
   TransportOptions transport_{options_.ca_file};
   UtteranceCollector collector_;
-  realtime::StdinReader stdin_;
+  uvutil::StdinReader stdin_;
   NdjsonReader reader_;
   TranscribeWorker worker_;
   uv_signal_t sigint_{}, sigterm_{};

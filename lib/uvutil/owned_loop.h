@@ -6,7 +6,7 @@
 
 #include "core/exit_status.h"
 
-namespace ptt::realtime {
+namespace ptt::uvutil {
 
 struct OwnedLoop {
   OwnedLoop() { uv_loop_init(&loop); }
@@ -22,7 +22,8 @@ void handle_stop_signals(uv_loop_t* loop, uv_signal_t& sigint, uv_signal_t& sigt
     s->data = runner;
   }
   uv_signal_start(
-      &sigint, [](uv_signal_t* s, int) { static_cast<Runner*>(s->data)->shutdown(kExitInterrupted); }, SIGINT);
+      &sigint, [](uv_signal_t* s, int) { static_cast<Runner*>(s->data)->shutdown(kExitInterrupted); },
+      SIGINT);
   uv_signal_start(
       &sigterm, [](uv_signal_t* s, int) { static_cast<Runner*>(s->data)->shutdown(kExitOk); }, SIGTERM);
 }
@@ -34,4 +35,4 @@ inline void close_loop(uv_loop_t* loop) {
   uv_loop_close(loop);
 }
 
-}  // namespace ptt::realtime
+}  // namespace ptt::uvutil

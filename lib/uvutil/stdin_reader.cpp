@@ -1,6 +1,6 @@
-#include "realtime/stdin_reader.h"
+#include "uvutil/stdin_reader.h"
 
-namespace ptt::realtime {
+namespace ptt::uvutil {
 
 StdinReader::StdinReader(uv_loop_t* loop, DataFn on_data, EofFn on_eof)
     : loop_(loop), on_data_(std::move(on_data)), on_eof_(std::move(on_eof)) {}
@@ -76,4 +76,4 @@ void StdinReader::stop() {
   if (fs_busy_) uv_cancel(reinterpret_cast<uv_req_t*>(&fs_req_));
 }
 
-}  // namespace ptt::realtime
+}  // namespace ptt::uvutil

@@ -5,7 +5,7 @@
 
 #include <uv.h>
 
-namespace ptt::realtime {
+namespace ptt::uvutil {
 
 class StdinReader {
  public:
@@ -37,4 +37,4 @@ class StdinReader {
   char file_buf_[65536];
 };
 
-}  // namespace ptt::realtime
+}  // namespace ptt::uvutil
