@@ -3,6 +3,7 @@
 #include <ctime>
 #include <iterator>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "protocol/json_fields.h"
@@ -45,12 +46,7 @@ std::string join_ids(const std::vector<std::int64_t>& ids) {
 }
 
 std::string clock_time(double unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+  return fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(static_cast<std::time_t>(unix_seconds)));
 }
 
 }  // namespace
@@ -274,11 +270,7 @@ std::string render_event(const nlohmann::json& event, double now_wall, const Sty
   } catch (const nlohmann::json::exception&) {
     return "";
   }
-  std::time_t secs = static_cast<std::time_t>(now_wall);
-  std::tm tm{};
-  ::localtime_r(&secs, &tm);
-  char stamp[16];
-  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  std::string stamp = fmt::format("{:%H:%M:%S}", fmt::localtime(static_cast<std::time_t>(now_wall)));
   std::string who = t.name ? fmt::format("{} {}", t.id, one_line(*t.name)) : std::to_string(t.id);
   std::string detail;
   if (kind == "created") {

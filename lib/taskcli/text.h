@@ -7,9 +7,9 @@
 
 namespace ptt::taskcli {
 
-// Code points, as an approximation of display columns.
+// Terminal columns (wcwidth): 2 for CJK and most emoji, 0 for combining marks.
 std::size_t display_width(std::string_view s);
-// At most `width` code points; the last one becomes "…" when cut (spaces before it dropped).
+// At most `width` columns; the last one becomes "…" when cut (spaces before it dropped).
 std::string truncate_to_width(std::string_view s, std::size_t width);
 // Control characters (newlines, tabs, escapes) become spaces; runs collapse; trimmed.
 std::string one_line(std::string_view s);

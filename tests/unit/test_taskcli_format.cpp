@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <clocale>
+
 #include "taskcli/format.h"
 #include "taskcli/text.h"
 
@@ -123,6 +125,24 @@ TEST_CASE("text helpers keep UTF-8 intact and lines single", "[taskcli]") {
   CHECK(truncate_to_width("two words", 5) == "two…");
   CHECK(one_line("a\n\tb\x1b[31m  c\n") == "a b [31m c");
   CHECK(pad_right("é", 3) == "é  ");
+}
+
+TEST_CASE("text helpers count terminal columns: CJK and emoji take two, marks none", "[taskcli]") {
+  CHECK(display_width("日本語") == 6);
+  CHECK(display_width("fix 测试") == 8);
+  CHECK(display_width("🙂") == 2);
+  CHECK(display_width("ok ✅") == 5);
+  CHECK(display_width("e\u0301") == 1);  // e + combining acute
+  CHECK(display_width("…↳⠋") == 3);      // what the tables draw: one column each
+  CHECK(display_width("a\xff\xfe"
+                      "b") == 4);  // invalid UTF-8: a column per byte
+  CHECK(truncate_to_width("日本語テキスト", 5) == "日本…");
+  CHECK(truncate_to_width("日本語テキスト", 6) == "日本…");  // a wide one does not fit in one column
+  CHECK(display_width(truncate_to_width("🙂🙂🙂🙂", 7)) <= 7);
+  CHECK(pad_right("日本", 6) == "日本  ");
+  std::string before = std::setlocale(LC_ALL, nullptr);
+  display_width("日本");
+  CHECK(std::string(std::setlocale(LC_ALL, nullptr)) == before);  // the tool's locale is left alone
 }
 
 TEST_CASE("durations keep tenths only below ten seconds and where they exist", "[taskcli]") {
