@@ -5,6 +5,8 @@
 
 #include <libwebsockets.h>
 
+#include <curl/curl.h>
+
 #include <sys/socket.h>
 
 #include <cctype>
@@ -12,6 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -47,38 +51,48 @@ const lws_protocols kProtocols[] = {
 }  // namespace
 
 bool parse_ws_url(const std::string& url, WsEndpoint& out, std::string& error) {
-  std::string rest;
   if (url.rfind("wss://", 0) == 0) {
     out.tls = true;
     out.port = 443;
-    rest = url.substr(6);
   } else if (url.rfind("ws://", 0) == 0) {
     out.tls = false;
     out.port = 80;
-    rest = url.substr(5);
   } else {
     error = fmt::format("'{}' is not a ws:// or wss:// URL", url);
     return false;
   }
-  std::size_t slash = rest.find_first_of("/?");
-  std::string authority = rest.substr(0, slash);
-  out.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (out.path[0] == '?') out.path = "/" + out.path;
-  std::size_t colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-    try {
-      out.port = std::stoi(authority.substr(colon + 1));
-    } catch (...) {
-      error = fmt::format("bad port in '{}'", url);
-      return false;
-    }
-    authority = authority.substr(0, colon);
+  // libcurl's URL parser (this libcurl may not speak WebSocket itself, hence
+  // NON_SUPPORT_SCHEME; the default ports are set above).
+  std::unique_ptr<CURLU, void (*)(CURLU*)> parsed(curl_url(), curl_url_cleanup);
+  if (!parsed) {
+    error = "out of memory";
+    return false;
   }
-  if (authority.empty()) {
+  CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  if (rc == CURLUE_BAD_PORT_NUMBER) {
+    error = fmt::format("bad port in '{}'", url);
+    return false;
+  }
+  auto part = [&](CURLUPart which) -> std::optional<std::string> {
+    char* text = nullptr;
+    if (curl_url_get(parsed.get(), which, &text, 0) != CURLUE_OK || !text) return std::nullopt;
+    std::string value = text;
+    curl_free(text);
+    return value;
+  };
+  if (rc != CURLUE_OK && rc != CURLUE_NO_HOST) {
+    error = fmt::format("'{}' is not a valid URL ({})", url, curl_url_strerror(rc));
+    return false;
+  }
+  std::optional<std::string> host = rc == CURLUE_OK ? part(CURLUPART_HOST) : std::nullopt;
+  if (!host || host->empty()) {
     error = fmt::format("no host in '{}'", url);
     return false;
   }
-  out.host = authority;
+  out.host = *host;
+  if (auto port = part(CURLUPART_PORT)) out.port = std::atoi(port->c_str());
+  out.path = part(CURLUPART_PATH).value_or("/");
+  if (auto query = part(CURLUPART_QUERY)) out.path += "?" + *query;
   return true;
 }
 

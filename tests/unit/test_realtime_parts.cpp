@@ -147,6 +147,22 @@ TEST_CASE("WebSocket URLs are parsed into host, port, path and TLS", "[realtime]
   CHECK(e.path == "/?x=1");
   CHECK(!rt::parse_ws_url("http://x/", e, err));
   CHECK(!rt::parse_ws_url("ws://:80/", e, err));
+  CHECK(err == "no host in 'ws://:80/'");
+  CHECK(!rt::parse_ws_url("ws://host:99999/", e, err));
+  CHECK(err == "bad port in 'ws://host:99999/'");
+  CHECK(!rt::parse_ws_url("ws://host:x/", e, err));
+  CHECK(err == "bad port in 'ws://host:x/'");
+  CHECK(!rt::parse_ws_url("http://x/", e, err));
+  CHECK(err == "'http://x/' is not a ws:// or wss:// URL");
+  REQUIRE(rt::parse_ws_url("ws://[::1]:9000/v1/realtime", e, err));
+  CHECK(e.host == "[::1]");
+  CHECK(e.port == 9000);
+  CHECK(e.path == "/v1/realtime");
+  CHECK(!rt::parse_ws_url("ws://host/a b", e, err));
+  CHECK(err.rfind("'ws://host/a b' is not a valid URL (", 0) == 0);
+  REQUIRE(rt::parse_ws_url("wss://example.com", e, err));
+  CHECK(e.port == 443);
+  CHECK(e.path == "/");
 }
 
 TEST_CASE("the vad option selects server or semantic turn detection", "[realtime]") {
