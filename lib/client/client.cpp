@@ -2,20 +2,20 @@
 
 #include <utility>
 
-#include <fmt/format.h>
-
-#include "core/version.h"
+#include "client/hello.h"
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 
 namespace ptt::client {
 using nlohmann::json;
 
+namespace {
+constexpr std::string_view kClientName = "ptt-task";
+}  // namespace
+
 Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options)) {
-  nlohmann::json hello = {{"id", next_id_++},
-                          {"op", protocol::op::kHello},
-                          {"version", protocol::kVersion},
-                          {"client", std::string("ptt-task ") + PTT_VERSION}};
+  nlohmann::json hello = hello_request(kClientName);
+  hello["id"] = next_id_++;
   unsent_hello_ = to_ndjson(hello);
 }
 
@@ -27,24 +27,8 @@ const json& Client::hello_reply() {
 void Client::finish_hello() {
   hello_pending_ = false;
   if (!unsent_hello_.empty()) conn_.send_line(std::exchange(unsent_hello_, {}));
-  try {
-    hello_ = read_reply(1, {});
-  } catch (const RequestError& e) {
-    if (e.code == protocol::error::kVersionMismatch) {
-      throw UnreachableError(
-          fmt::format("the daemon speaks another protocol version ({}); restart it with a "
-                      "matching ptt-taskd (`ptt-task shutdown`, then any ptt-task command)",
-                      e.what()));
-    }
-    throw UnreachableError(fmt::format("the daemon refused the connection: {}", e.what()));
-  }
-  int version = protocol::field_or(hello_, "version", 0);
-  if (version != protocol::kVersion) {
-    throw UnreachableError(
-        fmt::format("the daemon speaks protocol {} but ptt-task speaks {}; restart the daemon "
-                    "with a matching ptt-taskd",
-                    version, protocol::kVersion));
-  }
+  hello_ = read_reply_message(1, {});
+  if (auto problem = hello_problem(hello_, kClientName)) throw UnreachableError(*problem);
 }
 
 long Client::send_request(std::string_view op, json fields) {
@@ -66,6 +50,14 @@ json Client::request(std::string_view op, json fields, const EventFn& on_event) 
 }
 
 json Client::read_reply(long id, const EventFn& on_event) {
+  json msg = read_reply_message(id, on_event);
+  if (protocol::field_or(msg, "ok", false)) return msg;
+  const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
+  throw RequestError(protocol::field_or(err, "code", "internal"),
+                     protocol::field_or(err, "message", "the daemon refused the request"));
+}
+
+json Client::read_reply_message(long id, const EventFn& on_event) {
   for (;;) {
     json msg = conn_.read();
     if (!msg.is_object()) continue;
@@ -78,10 +70,7 @@ json Client::read_reply(long id, const EventFn& on_event) {
     bool connection_error = rid != msg.end() && rid->is_null() && !protocol::field_or(msg, "ok", true);
     if (!connection_error && (rid == msg.end() || !rid->is_number_integer() || rid->get<long>() != id))
       continue;
-    if (protocol::field_or(msg, "ok", false)) return msg;
-    const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
-    throw RequestError(protocol::field_or(err, "code", "internal"),
-                       protocol::field_or(err, "message", "the daemon refused the request"));
+    return msg;
   }
 }
 

@@ -46,6 +46,7 @@ class Client {
  private:
   void finish_hello();
   nlohmann::json read_reply(long id, const EventFn& on_event);
+  nlohmann::json read_reply_message(long id, const EventFn& on_event);  // ok or not
 
   DaemonConnection conn_;
   nlohmann::json hello_;

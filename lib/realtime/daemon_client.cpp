@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "core/version.h"
+#include "client/hello.h"
 #include "protocol/protocol.h"
 
 namespace ptt::realtime {
@@ -10,6 +10,8 @@ using nlohmann::json;
 namespace op = ptt::protocol::op;
 
 namespace {
+
+constexpr std::string_view kClientName = "ptt-realtime";
 
 struct WriteReq {
   uv_write_t req;
@@ -23,11 +25,13 @@ void close_and_free(uv_pipe_t* pipe) {
 
 }  // namespace
 
-DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state)
+DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state,
+                           ProblemFn on_problem)
     : loop_(loop),
       socket_path_(std::move(socket_path)),
       on_event_(std::move(on_event)),
       on_state_(std::move(on_state)),
+      on_problem_(std::move(on_problem)),
       reader_([this](json&& v, std::size_t) { on_line(std::move(v)); },
               [](const std::string&, std::size_t) { /* a daemon bug; the line is skipped */ },
               ptt::protocol::kMaxLine * 64) {}
@@ -87,7 +91,7 @@ void DaemonClient::on_connect(int status) {
     lost(uv_strerror(status));
     return;
   }
-  state_ = State::kReady;
+  state_ = State::kHello;
   reader_ = NdjsonReader([this](json&& v, std::size_t) { on_line(std::move(v)); },
                          [](const std::string&, std::size_t) {}, ptt::protocol::kMaxLine * 64);
   uv_read_start(
@@ -100,11 +104,23 @@ void DaemonClient::on_connect(int status) {
         static_cast<DaemonClient*>(s->data)->on_read(n, buf);
         delete[] buf->base;
       });
-  send_now(next_id_++,
-           {{"op", op::kHello},
-            {"version", ptt::protocol::kVersion},
-            {"client", std::string("ptt-realtime ") + PTT_VERSION}},
-           [](const json&) {});
+  // Nothing else goes out before the hello is answered: a daemon that refuses it runs
+  // nothing else, and one that speaks another version must not be told to subscribe.
+  send_now(next_id_++, client::hello_request(kClientName),
+           [this](const json& reply) { on_hello_reply(reply); });
+}
+
+void DaemonClient::on_hello_reply(const json& reply) {
+  if (state_ != State::kHello) return;  // the connection went first (lost() answered the hello)
+  if (auto problem = client::hello_problem(reply, kClientName)) {
+    if (*problem != last_problem_ && on_problem_) on_problem_(*problem);
+    last_problem_ = *problem;
+    drop_connection(json{
+        {"ok", false}, {"error", {{"code", ptt::protocol::error::kVersionMismatch}, {"message", *problem}}}});
+    return;
+  }
+  last_problem_.clear();
+  state_ = State::kReady;
   send_now(next_id_++, {{"op", op::kSubscribe}}, [](const json&) {});
   if (on_state_) on_state_(true);
   while (!waiting_.empty()) {
@@ -123,6 +139,8 @@ void DaemonClient::on_read(ssize_t nread, const uv_buf_t* buf) {
 }
 
 void DaemonClient::on_line(json&& value) {
+  // Lines after a refused hello, still in the chunk being fed, are from a closed connection.
+  if (state_ != State::kHello && state_ != State::kReady) return;
   if (!value.is_object()) return;
   if (value.contains("event")) {
     if (on_event_) on_event_(value);
@@ -144,6 +162,7 @@ void DaemonClient::request(json request, ReplyFn on_reply) {
       send_now(next_id_++, std::move(request), std::move(on_reply));
       break;
     case State::kConnecting:
+    case State::kHello:
       waiting_.emplace_back(std::move(request), std::move(on_reply));
       break;
     case State::kDown:
@@ -171,19 +190,20 @@ void DaemonClient::write_line(const json& message) {
   if (rc < 0) delete w;
 }
 
-void DaemonClient::lost(const std::string& why) {
+void DaemonClient::lost(const std::string& why) { drop_connection(unreachable_reply(why)); }
+
+void DaemonClient::drop_connection(const json& reply) {
   bool was_ready = state_ == State::kReady;
   state_ = State::kDown;
   if (pipe_) {
     close_and_free(pipe_);
     pipe_ = nullptr;
   }
-  fail_all(why);
+  fail_all(reply);
   if (was_ready && on_state_) on_state_(false);
 }
 
-void DaemonClient::fail_all(const std::string& why) {
-  json reply = unreachable_reply(why);
+void DaemonClient::fail_all(const json& reply) {
   auto pending = std::move(pending_);
   pending_.clear();
   auto waiting = std::move(waiting_);

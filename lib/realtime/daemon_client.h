@@ -2,7 +2,10 @@
 // An asynchronous ptt-taskd client on the session's libuv loop: requests with
 // callbacks, pushed task events, never blocking. When the daemon is down every
 // request is answered at once with an "unreachable" error reply, and the client
-// keeps trying to come back (and re-subscribes) in the background.
+// keeps trying to come back (and re-subscribes) in the background. The daemon
+// counts as connected only once it answered the hello with our protocol version;
+// a daemon speaking another version is reported through on_problem (once, until
+// that changes) and requests are answered with a version_mismatch error.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -22,8 +25,10 @@ class DaemonClient {
   using ReplyFn = std::function<void(const nlohmann::json& reply)>;
   using EventFn = std::function<void(const nlohmann::json& event)>;
   using StateFn = std::function<void(bool connected)>;
+  using ProblemFn = std::function<void(const std::string& message)>;
 
-  DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state);
+  DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state,
+               ProblemFn on_problem);
   ~DaemonClient();
   DaemonClient(const DaemonClient&) = delete;
   DaemonClient& operator=(const DaemonClient&) = delete;
@@ -37,7 +42,7 @@ class DaemonClient {
   static constexpr std::uint64_t kRequestTimeoutMs = 10000;
 
  private:
-  enum class State { kDown, kConnecting, kReady };
+  enum class State { kDown, kConnecting, kHello, kReady };
   struct Pending {
     ReplyFn on_reply;
     std::uint64_t deadline_ms;
@@ -47,10 +52,12 @@ class DaemonClient {
   void on_connect(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_line(nlohmann::json&& value);
+  void on_hello_reply(const nlohmann::json& reply);
   void write_line(const nlohmann::json& message);
   void send_now(std::int64_t id, nlohmann::json request, ReplyFn on_reply);
   void lost(const std::string& why);
-  void fail_all(const std::string& why);
+  void drop_connection(const nlohmann::json& reply);  // answering what waits with reply
+  void fail_all(const nlohmann::json& reply);
   void tick();
   static nlohmann::json unreachable_reply(const std::string& why);
 
@@ -58,6 +65,8 @@ class DaemonClient {
   std::string socket_path_;
   EventFn on_event_;
   StateFn on_state_;
+  ProblemFn on_problem_;
+  std::string last_problem_;  // reported already; not repeated on every retry
   State state_ = State::kDown;
   uv_pipe_t* pipe_ = nullptr;  // owned until its close callback
   uv_timer_t timer_{};

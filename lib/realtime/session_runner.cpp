@@ -53,7 +53,8 @@ class SessionRunner {
             &loop_, options.socket_path, [this](const json& e) { apply(session_.on_daemon_event(e)); },
             [this](bool up) {
               print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
-            }),
+            },
+            [](const std::string& problem) { print_error(kTool, problem); }),
         stdin_(
             &loop_, [this](std::string_view d) { on_stdin_data(d); }, [this] { on_stdin_eof(); }),
         reader_([this](json&& v, std::size_t) { apply(session_.on_stdin_event(v)); },
