@@ -1,8 +1,10 @@
 // The Realtime session state machine: a script of events, one per line, each
 // `<entry> <json>` where entry is S (server event), I (stdin event), R (daemon
 // reply to the oldest open request), D (daemon event), C (connected),
-// X (disconnected) or E (stdin EOF). Whatever the order or content, the session
-// must not crash, and what it sends the server must be a JSON object with a type.
+// X (disconnected) or E (stdin EOF). A server event's text goes through the typed
+// parser (parse_server_event) as it would off the wire. Whatever the order or
+// content, neither may crash, and what the session sends the server must be a JSON
+// object with a type.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -48,14 +50,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
                      : size % 3 == 1 ? ptt::realtime::TurnMode::kPushToTalk
                                      : ptt::realtime::TurnMode::kSemanticVad;
   std::int64_t played = 0;
-  ptt::realtime::RealtimeSession session(config, [&] {
+  auto playback = [&] {
     played += 40;
     return ptt::realtime::PlaybackStatus{played % 3 != 0, played, "item_1"};
-  });
+  };
+  ptt::realtime::RealtimeSession session(config);
   std::deque<std::uint64_t> open_requests;
   check(session.on_connected(), open_requests);
   // Conversation traffic waits for session.created; start past it so the corpus reaches it.
-  check(session.on_server_event({{"type", "session.created"}}), open_requests);
+  check(session.on_server_event(ptt::realtime::server::SessionCreated{}), open_requests);
 
   std::size_t steps = 0;
   while (!script.empty() && steps++ < 256) {
@@ -64,25 +67,40 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     script = nl == std::string_view::npos ? std::string_view() : script.substr(nl + 1);
     if (line.empty()) continue;
     char entry = line[0];
+    if (entry == 'S') {
+      check(session.on_server_event(ptt::realtime::parse_server_message(line.substr(1)), playback()),
+            open_requests);
+      continue;
+    }
     nlohmann::json event;
     if (line.size() > 1) {
       ptt::JsonLine parsed = ptt::parse_json_line(line.substr(1));
       if (parsed.value) event = std::move(*parsed.value);
     }
     switch (entry) {
-      case 'S': check(session.on_server_event(event), open_requests); break;
-      case 'I': check(session.on_stdin_event(event), open_requests); break;
-      case 'D': check(session.on_daemon_event(event), open_requests); break;
-      case 'C': check(session.on_connected(), open_requests); break;
-      case 'X': check(session.on_disconnected(), open_requests); break;
-      case 'E': check(session.on_stdin_eof(), open_requests); break;
+      case 'I':
+        check(session.on_stdin_event(event, playback()), open_requests);
+        break;
+      case 'D':
+        check(session.on_daemon_event(event), open_requests);
+        break;
+      case 'C':
+        check(session.on_connected(), open_requests);
+        break;
+      case 'X':
+        check(session.on_disconnected(), open_requests);
+        break;
+      case 'E':
+        check(session.on_stdin_eof(), open_requests);
+        break;
       case 'R': {
         std::uint64_t token = open_requests.empty() ? 12345 : open_requests.front();
         if (!open_requests.empty()) open_requests.pop_front();
         check(session.on_daemon_reply(token, event), open_requests);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     (void)session.idle();
   }

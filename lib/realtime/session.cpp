@@ -1,6 +1,10 @@
 #include "realtime/session.h"
 
+#include <type_traits>
+
 #include <fmt/format.h>
+
+#include "core/json_depth.h"
 
 #include "realtime/audio_bytes.h"
 #include "realtime/session_update.h"
@@ -20,8 +24,7 @@ std::string str(const json& j, const char* key) {
 
 }  // namespace
 
-RealtimeSession::RealtimeSession(SessionConfig config, PlaybackProbe probe)
-    : config_(std::move(config)), probe_(std::move(probe)) {}
+RealtimeSession::RealtimeSession(SessionConfig config) : config_(std::move(config)) {}
 
 SessionActions RealtimeSession::take() { return std::exchange(out_, {}); }
 
@@ -60,7 +63,7 @@ SessionActions RealtimeSession::on_connected() {
 
 // Held input waits for session.created: a server that accepts the upgrade and then
 // closes at once (overloaded) would otherwise swallow it.
-void RealtimeSession::on_session_created() {
+void RealtimeSession::on(const server::SessionCreated&) {
   print({{"type", "session"}, {"state", "created"}});
   if (!socket_open_ || connected_) return;
   connected_ = true;
@@ -93,10 +96,10 @@ SessionActions RealtimeSession::on_disconnected() {
 
 // ---- stdin ----------------------------------------------------------------
 
-SessionActions RealtimeSession::on_stdin_event(const json& event) {
+SessionActions RealtimeSession::on_stdin_event(const json& event, const PlaybackStatus& playback) {
   std::string type = event.is_object() ? str(event, "type") : std::string();
   if (type == "ptt.start") {
-    start_turn();
+    start_turn(playback);
   } else if (type == "ptt.stop") {
     stop_turn();
   } else if (type == "audio") {
@@ -121,18 +124,16 @@ SessionActions RealtimeSession::on_stdin_eof() {
   return take();
 }
 
-void RealtimeSession::start_turn() {
+void RealtimeSession::start_turn(const PlaybackStatus& playback) {
   if (config_.turn_mode != TurnMode::kPushToTalk) return;  // VAD decides when the user talks
   if (user_talking_) return;
-  PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
-  if (playback.playing || response_active_ || create_in_flight_) barge_in();
+  if (playback.playing || response_active_ || create_in_flight_) barge_in(playback);
   user_talking_ = true;
   appended_bytes_ = 0;
   print({{"type", "turn"}, {"state", "listening"}});
 }
 
-void RealtimeSession::barge_in() {
-  PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
+void RealtimeSession::barge_in(const PlaybackStatus& playback) {
   out_.push_back({SessionAction::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   if (response_active_) {
     send({{"type", "response.cancel"}});
@@ -224,47 +225,38 @@ void RealtimeSession::pump() {
   send({{"type", "response.create"}, {"event_id", create_event_id_}});
 }
 
-void RealtimeSession::on_response_done(const json& event) {
-  const json& response = event.contains("response") ? event["response"] : json::object();
+void RealtimeSession::on(const server::ResponseDone& event) {
   response_active_ = false;
   create_in_flight_ = false;
   if (!assistant_transcript_.empty()) {
     print({{"type", "transcript"}, {"role", "assistant"}, {"text", assistant_transcript_}});
     assistant_transcript_.clear();
   }
-  print({{"type", "response"}, {"state", "done"}, {"status", response.value("status", "")}});
+  print({{"type", "response"}, {"state", "done"}, {"status", event.status}});
   // A function call whose argument events we missed is still answered.
-  if (auto out = response.find("output"); out != response.end() && out->is_array()) {
-    for (const auto& item : *out) {
-      if (str(item, "type") != "function_call") continue;
-      std::string call_id = str(item, "call_id");
-      if (call_id.empty() || (calls_.count(call_id) && calls_[call_id].dispatched)) continue;
-      Call& call = calls_[call_id];
-      call.name = str(item, "name");
-      call.arguments = str(item, "arguments");
-      dispatch_call(call_id);
-    }
+  for (const server::FunctionCall& item : event.calls) {
+    if (item.call_id.empty() || (calls_.count(item.call_id) && calls_[item.call_id].dispatched)) continue;
+    Call& call = calls_[item.call_id];
+    call.name = item.name;
+    call.arguments = item.arguments;
+    dispatch_call(item.call_id);
   }
   pump();
 }
 
-void RealtimeSession::on_audio_delta(const json& event) {
-  std::string response_id = str(event, "response_id");
-  if (!muted_response_id_.empty() && response_id == muted_response_id_) return;
-  auto pcm = decode_audio_base64(str(event, "delta"));
+void RealtimeSession::on(const server::AudioDelta& event) {
+  if (!muted_response_id_.empty() && event.response_id == muted_response_id_) return;
+  auto pcm = decode_audio_base64(event.delta);
   if (!pcm) {
     log("an audio delta was not valid base64; skipped");
     return;
   }
-  audio_item_id_ = str(event, "item_id");
+  audio_item_id_ = event.item_id;
   out_.push_back({SessionAction::Kind::kPlayAudio, nullptr, std::move(*pcm), audio_item_id_, 0, {}});
 }
 
-void RealtimeSession::on_error_event(const json& event) {
-  const json& error = event.contains("error") && event["error"].is_object() ? event["error"] : json::object();
-  std::string code = str(error, "code");
-  std::string message = str(error, "message");
-  if (code == "conversation_already_has_active_response") {
+void RealtimeSession::on(const server::Error& error) {
+  if (error.code == "conversation_already_has_active_response") {
     // Benign: our response.create lost a race with a response the server started.
     // Ask again once that one is done.
     create_in_flight_ = false;
@@ -273,87 +265,85 @@ void RealtimeSession::on_error_event(const json& event) {
     log("a response is already active; response.create queued until it is done");
     return;
   }
-  if (!create_event_id_.empty() && str(error, "event_id") == create_event_id_) create_in_flight_ = false;
-  print({{"type", "error"}, {"source", "realtime"}, {"code", code}, {"message", message}});
-  log(fmt::format("Realtime API error{}: {}", code.empty() ? "" : " (" + code + ")", message));
+  if (!create_event_id_.empty() && error.event_id == create_event_id_) create_in_flight_ = false;
+  print({{"type", "error"}, {"source", "realtime"}, {"code", error.code}, {"message", error.message}});
+  log(fmt::format("Realtime API error{}: {}", error.code.empty() ? "" : " (" + error.code + ")",
+                  error.message));
   pump();
 }
 
 // ---- server events ------------------------------------------------------------
 
-SessionActions RealtimeSession::on_server_event(const json& event) {
-  try {
-    return handle_server_event(event);
-  } catch (const json::exception& e) {  // a field of the wrong type must not end the session
-    log(std::string("ignored a malformed server event: ") + e.what());
-    return take();
+bool RealtimeSession::needs_playback(const ServerEvent& event) {
+  return std::holds_alternative<server::SpeechStarted>(event);
+}
+
+bool RealtimeSession::needs_playback(const json& stdin_event) {
+  return stdin_event.is_object() && str(stdin_event, "type") == "ptt.start";
+}
+
+SessionActions RealtimeSession::on_server_event(const ServerEvent& event, const PlaybackStatus& playback) {
+  std::visit(
+      [&](const auto& e) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, server::SpeechStarted>)
+          on(e, playback);
+        else
+          on(e);
+      },
+      event);
+  return take();
+}
+
+void RealtimeSession::on(const server::Malformed& event) { log(event.why); }
+
+void RealtimeSession::on(const server::ResponseCreated& event) {
+  response_active_ = true;
+  create_in_flight_ = false;
+  current_response_id_ = event.response_id;
+  assistant_transcript_.clear();
+  if (cancel_next_response_) {
+    cancel_next_response_ = false;
+    send({{"type", "response.cancel"}});
+    muted_response_id_ = current_response_id_;
   }
 }
 
-SessionActions RealtimeSession::handle_server_event(const json& event) {
-  std::string type = event.is_object() ? str(event, "type") : std::string();
-  if (type == "response.output_audio.delta" || type == "response.audio.delta") {
-    on_audio_delta(event);
-  } else if (type == "response.created") {
-    response_active_ = true;
-    create_in_flight_ = false;
-    current_response_id_ = event.contains("response") ? str(event["response"], "id") : std::string();
-    assistant_transcript_.clear();
-    if (cancel_next_response_) {
-      cancel_next_response_ = false;
-      send({{"type", "response.cancel"}});
-      muted_response_id_ = current_response_id_;
-    }
-  } else if (type == "response.done") {
-    on_response_done(event);
-  } else if (type == "response.output_item.added") {
-    const json& item = event.contains("item") ? event["item"] : json::object();
-    if (str(item, "type") == "function_call") {
-      Call& call = calls_[str(item, "call_id")];
-      call.name = str(item, "name");
-    }
-  } else if (type == "response.function_call_arguments.delta") {
-    calls_[str(event, "call_id")].arguments += str(event, "delta");
-  } else if (type == "response.function_call_arguments.done") {
-    std::string call_id = str(event, "call_id");
-    Call& call = calls_[call_id];
-    if (event.contains("arguments") && event["arguments"].is_string()) call.arguments = event["arguments"];
-    if (std::string name = str(event, "name"); !name.empty()) call.name = name;
-    if (!call.dispatched) dispatch_call(call_id);
-  } else if (type == "response.output_audio_transcript.delta" || type == "response.audio_transcript.delta") {
-    assistant_transcript_ += str(event, "delta");
-  } else if (type == "response.output_audio_transcript.done" || type == "response.audio_transcript.done") {
-    if (event.contains("transcript")) assistant_transcript_ = str(event, "transcript");
-  } else if (type == "response.output_text.done" || type == "response.text.done") {
-    assistant_transcript_ = str(event, "text");
-  } else if (type == "conversation.item.input_audio_transcription.completed") {
-    print({{"type", "transcript"},
-           {"role", "user"},
-           {"text", str(event, "transcript")},
-           {"item_id", str(event, "item_id")}});
-  } else if (type == "input_audio_buffer.speech_started") {
-    // VAD: the server cancels its own response; the client stops the sound and
-    // tells the server how much was heard.
-    PlaybackStatus playback = probe_ ? probe_() : PlaybackStatus{};
-    if (playback.playing) barge_in();
-    user_talking_ = true;
-  } else if (type == "input_audio_buffer.speech_stopped") {
-    // The server answers the turn itself; held announcements follow its response.done.
-    user_talking_ = false;
-  } else if (type == "session.created") {
-    on_session_created();
-  } else if (type == "session.updated") {
-    print({{"type", "session"}, {"state", "ready"}});
-  } else if (type == "error") {
-    on_error_event(event);
-  } else if (type == "conversation.item.added" || type == "conversation.item.created" ||
-             type == "conversation.item.done") {
-    // Both names are in use (GA: added/done, older: created); the item itself
-    // needs no action here: audio and calls are tracked by their own events.
-  }
-  // Every other type is ignored on purpose: the API adds events over time.
-  return take();
+void RealtimeSession::on(const server::FunctionCallAdded& event) { calls_[event.call_id].name = event.name; }
+
+void RealtimeSession::on(const server::CallArgumentsDelta& event) {
+  calls_[event.call_id].arguments += event.delta;
 }
+
+void RealtimeSession::on(const server::CallArgumentsDone& event) {
+  Call& call = calls_[event.call_id];
+  if (event.arguments) call.arguments = *event.arguments;
+  if (!event.name.empty()) call.name = event.name;
+  if (!call.dispatched) dispatch_call(event.call_id);
+}
+
+void RealtimeSession::on(const server::TranscriptDelta& event) { assistant_transcript_ += event.delta; }
+
+void RealtimeSession::on(const server::TranscriptDone& event) {
+  if (event.transcript) assistant_transcript_ = *event.transcript;
+}
+
+void RealtimeSession::on(const server::TextDone& event) { assistant_transcript_ = event.text; }
+
+void RealtimeSession::on(const server::UserTranscript& event) {
+  print({{"type", "transcript"}, {"role", "user"}, {"text", event.transcript}, {"item_id", event.item_id}});
+}
+
+// VAD: the server cancels its own response; the client stops the sound and tells
+// the server how much was heard.
+void RealtimeSession::on(const server::SpeechStarted&, const PlaybackStatus& playback) {
+  if (playback.playing) barge_in(playback);
+  user_talking_ = true;
+}
+
+// The server answers the turn itself; held announcements follow its response.done.
+void RealtimeSession::on(const server::SpeechStopped&) { user_talking_ = false; }
+
+void RealtimeSession::on(const server::SessionUpdated&) { print({{"type", "session"}, {"state", "ready"}}); }
 
 // ---- tools ------------------------------------------------------------------
 
@@ -361,12 +351,19 @@ void RealtimeSession::dispatch_call(const std::string& call_id) {
   Call& call = calls_[call_id];
   call.dispatched = true;
   ++unanswered_calls_;
-  json args = json::parse(call.arguments.empty() ? "{}" : call.arguments, nullptr, false);
+  // Arguments nested deeper than any tool's could be are refused before a parser
+  // recurses into them (a 1M-deep array would overflow the stack).
+  bool shallow = json_depth_within(call.arguments);
+  json args = shallow ? json::parse(call.arguments.empty() ? "{}" : call.arguments, nullptr, false)
+                      : json(json::value_t::discarded);
   print({{"type", "tool_call"},
          {"call_id", call_id},
          {"name", call.name},
          {"arguments", args.is_discarded() ? json(call.arguments) : args}});
-  ToolRequest req = tool_call_to_request(config_, call.name, call.arguments);
+  ToolRequest req =
+      shallow ? tool_call_to_request(config_, call.name, call.arguments)
+              : ToolRequest{nullptr,
+                            json{{"ok", false}, {"error", "the arguments were nested too deeply"}}.dump()};
   if (req.request.is_null()) {
     answer_call(call_id, call.name, req.immediate_output);
     return;

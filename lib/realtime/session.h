@@ -4,7 +4,6 @@
 // and daemon requests come out. No sockets, no clocks: the adapters own those.
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "realtime/config.h"
+#include "realtime/server_event.h"
 
 namespace ptt::realtime {
 
@@ -33,23 +33,28 @@ struct SessionAction {
 };
 using SessionActions = std::vector<SessionAction>;
 
-// What the audio sink has done so far, asked for at barge-in.
+// What the audio sink has done so far: an input of the events that may barge in
+// (ptt.start, the server's speech_started), read by the adapter as the event comes.
 struct PlaybackStatus {
   bool playing = false;        // audio is still queued or sounding
   std::int64_t played_ms = 0;  // of item_id, actually played
   std::string item_id;
 };
-using PlaybackProbe = std::function<PlaybackStatus()>;
 
 class RealtimeSession {
  public:
-  RealtimeSession(SessionConfig config, PlaybackProbe probe);
+  explicit RealtimeSession(SessionConfig config);
 
   SessionActions on_connected();     // the WebSocket is open: session.update goes first;
                                      // held input follows the server's session.created
   SessionActions on_disconnected();  // per-connection state is dropped; queued work stays
-  SessionActions on_server_event(const nlohmann::json& event);
-  SessionActions on_stdin_event(const nlohmann::json& event);
+  // The events that may barge in, and so need the playback status: the adapter reads
+  // the sink for these only (reading it advances the WAV sink's clock).
+  static bool needs_playback(const ServerEvent& event);
+  static bool needs_playback(const nlohmann::json& stdin_event);
+  // A Malformed event is logged and changes nothing.
+  SessionActions on_server_event(const ServerEvent& event, const PlaybackStatus& playback = {});
+  SessionActions on_stdin_event(const nlohmann::json& event, const PlaybackStatus& playback = {});
   SessionActions on_stdin_eof();
   SessionActions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
   SessionActions on_daemon_event(const nlohmann::json& event);
@@ -69,31 +74,43 @@ class RealtimeSession {
   };
 
   // keep_offline: the user's input, held while disconnected and sent on connect.
-  SessionActions handle_server_event(const nlohmann::json& event);
   void send(nlohmann::json event, bool keep_offline = false);
   void print(nlohmann::json line);
   void log(std::string text);
-  void start_turn();
+  void start_turn(const PlaybackStatus& playback);
   void stop_turn();
   void append_audio(const nlohmann::json& event);
   void send_text_turn(const std::string& text);
-  void barge_in();
+  void barge_in(const PlaybackStatus& playback);
   void dispatch_call(const std::string& call_id);
   void answer_call(const std::string& call_id, const std::string& name, const std::string& output);
   void want_response();
   void pump();
-  void on_error_event(const nlohmann::json& event);
-  void on_session_created();
-  void on_response_done(const nlohmann::json& event);
-  void on_audio_delta(const nlohmann::json& event);
+  // One per server event type; each takes an already-valid struct.
+  void on(const server::SessionCreated&);
+  void on(const server::SessionUpdated&);
+  void on(const server::AudioDelta& event);
+  void on(const server::ResponseCreated& event);
+  void on(const server::ResponseDone& event);
+  void on(const server::FunctionCallAdded& event);
+  void on(const server::CallArgumentsDelta& event);
+  void on(const server::CallArgumentsDone& event);
+  void on(const server::TranscriptDelta& event);
+  void on(const server::TranscriptDone& event);
+  void on(const server::TextDone& event);
+  void on(const server::UserTranscript& event);
+  void on(const server::SpeechStarted&, const PlaybackStatus& playback);
+  void on(const server::SpeechStopped&);
+  void on(const server::Error& event);
+  void on(const server::Ignored&) {}  // the API adds events over time
+  void on(const server::Malformed& event);
   SessionActions take();
 
   SessionConfig config_;
-  PlaybackProbe probe_;
   SessionActions out_;
 
   bool socket_open_ = false;
-  bool connected_ = false;  // the server created the session: conversation traffic flows
+  bool connected_ = false;     // the server created the session: conversation traffic flows
   bool user_talking_ = false;  // between ptt.start and ptt.stop (or VAD speech)
   std::size_t appended_bytes_ = 0;
   bool response_active_ = false;   // between response.created and response.done

@@ -40,7 +40,7 @@ class SessionRunner {
   SessionRunner(const RunOptions& options, std::unique_ptr<AudioSink> sink, const WsEndpoint& endpoint)
       : options_(options),
         sink_(std::move(sink)),
-        session_(options.session, [this] { return sink_->status(); }),
+        session_(options.session),
         ws_(&loop_, endpoint, options.api_key,
             {[this] {
                first_attempt_pending_ = false;
@@ -57,7 +57,7 @@ class SessionRunner {
             [](const std::string& problem) { print_error(kTool, problem); }),
         stdin_(
             &loop_, [this](std::string_view d) { on_stdin_data(d); }, [this] { on_stdin_eof(); }),
-        reader_([this](json&& v, std::size_t) { apply(session_.on_stdin_event(v)); },
+        reader_([this](json&& v, std::size_t) { on_stdin_event(v); },
                 [](const std::string& message, std::size_t line) {
                   print_error(kTool, fmt::format("stdin line {}: {}; the line was skipped", line, message));
                 }) {}
@@ -169,14 +169,10 @@ class SessionRunner {
   }
 
   void on_server_message(std::string&& message) {
-    json event = json::parse(message, nullptr, false);
-    if (event.is_discarded()) {
-      std::fprintf(stderr, "%s: the server sent a message that is not JSON; ignored\n", kTool);
-      return;
-    }
-    if (event.is_object() && event.value("type", "") == "session.created")
-      backoff_.session_started(uv_now(&loop_));
-    apply(session_.on_server_event(event));
+    ServerEvent event = parse_server_message(message);
+    if (std::holds_alternative<server::SessionCreated>(event)) backoff_.session_started(uv_now(&loop_));
+    PlaybackStatus playback = RealtimeSession::needs_playback(event) ? sink_->status() : PlaybackStatus{};
+    apply(session_.on_server_event(event, playback));
     if (draining_) check_drained();
   }
 
@@ -226,9 +222,14 @@ class SessionRunner {
   void on_typed_line(std::string_view line) {
     TypedLine typed = typed_line_to_event(line);
     if (typed.event)
-      apply(session_.on_stdin_event(*typed.event));
+      on_stdin_event(*typed.event);
     else if (!typed.error.empty())
       print_error(kTool, typed.error + "; type plain words, or one JSON event per line");
+  }
+
+  void on_stdin_event(const json& event) {
+    PlaybackStatus playback = RealtimeSession::needs_playback(event) ? sink_->status() : PlaybackStatus{};
+    apply(session_.on_stdin_event(event, playback));
   }
 
   void on_stdin_eof() {

@@ -208,6 +208,10 @@ class Connection:
             for bad in check_session_update(ev):
                 self.mock.violation(bad)
             await self.send({"type": "session.updated", "session": ev.get("session")})
+            if self.mock.args.after_updated:
+                with open(self.mock.args.after_updated) as f:
+                    for line in f.read().splitlines():
+                        await self.ws.send(line)  # as written: malformed events too
         elif kind == "input_audio_buffer.append":
             pcm = base64.b64decode(ev["audio"])
             self.appended += len(pcm)
@@ -370,6 +374,8 @@ async def main():
     ap.add_argument("--legacy-item-event", action="store_true")
     ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
     ap.add_argument("--tls-key")
+    ap.add_argument("--after-updated", metavar="FILE",
+                    help="send each line of FILE, as it is, after session.updated")
     args = ap.parse_args()
     mock = Mock(args)
     tls = None

@@ -9,6 +9,7 @@
 #include "realtime/session.h"
 
 using nlohmann::json;
+using ptt::realtime::parse_server_event;
 using ptt::realtime::PlaybackStatus;
 using ptt::realtime::RealtimeSession;
 using ptt::realtime::SessionAction;
@@ -27,10 +28,9 @@ struct Harness {
   std::size_t audio_bytes = 0;
   int stops = 0;
 
-  explicit Harness(SessionConfig cfg = default_config())
-      : session(std::move(cfg), [this] { return playback; }) {
+  explicit Harness(SessionConfig cfg = default_config()) : session(std::move(cfg)) {
     take(session.on_connected());
-    take(session.on_server_event({{"type", "session.created"}}));
+    take(session.on_server_event(ptt::realtime::server::SessionCreated{}));
   }
 
   static SessionConfig default_config() {
@@ -64,8 +64,8 @@ struct Harness {
       }
     }
   }
-  void server(const json& e) { take(session.on_server_event(e)); }
-  void stdin_(const json& e) { take(session.on_stdin_event(e)); }
+  void server(const json& e) { take(session.on_server_event(parse_server_event(e), playback)); }
+  void stdin_(const json& e) { take(session.on_stdin_event(e, playback)); }
   void daemon_reply(std::size_t i, const json& r) { take(session.on_daemon_reply(tokens.at(i), r)); }
 
   std::vector<std::string> sent_types() const {
@@ -415,7 +415,7 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
 }
 
 TEST_CASE("input before the connection is held and sent after session.update", "[realtime]") {
-  RealtimeSession session(SessionConfig{}, [] { return PlaybackStatus{}; });
+  RealtimeSession session(SessionConfig{});
   // Nothing goes out yet; the typed words are shown at once (the readable view's "you:").
   SessionActions early = session.on_stdin_event({{"type", "text"}, {"text", "early"}});
   REQUIRE(early.size() == 1);
@@ -427,7 +427,8 @@ TEST_CASE("input before the connection is held and sent after session.update", "
   CHECK(!session.idle());
   std::vector<std::string> types;
   SessionActions actions = session.on_connected();
-  for (auto& a : session.on_server_event({{"type", "session.created"}})) actions.push_back(std::move(a));
+  for (auto& a : session.on_server_event(ptt::realtime::server::SessionCreated{}))
+    actions.push_back(std::move(a));
   for (const auto& a : actions)
     if (a.kind == SessionAction::Kind::kSend) types.push_back(a.json["type"]);
   CHECK(types == std::vector<std::string>{"session.update", "conversation.item.create",
@@ -509,4 +510,39 @@ TEST_CASE("a server event with a field of the wrong type is logged and ignored (
   h.clear();
   h.stdin_({{"type", "text"}, {"text", "still there?"}});
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
+}
+
+TEST_CASE("a malformed server event changes no state", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "start a task"}});
+  h.server(response_created("r1"));
+  h.clear();
+  // response.done with a response that is not an object: the response is still active.
+  h.server({{"type", "response.done"}, {"response", "garbage"}});
+  h.server({{"type", 5}});
+  h.server({{"type", nullptr}});
+  h.server({{"type", {"a"}}});
+  CHECK(h.sent.empty());
+  CHECK(h.printed.empty());
+  CHECK(h.logs.size() == 4);
+  CHECK(h.session.response_active());
+  h.stdin_({{"type", "text"}, {"text", "queued"}});
+  CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create"});  // waits for the floor
+}
+
+TEST_CASE("function call arguments nested too deeply are answered with an error", "[realtime]") {
+  Harness h;
+  h.stdin_({{"type", "text"}, {"text", "start a task"}});
+  h.server(response_created("r1"));
+  h.clear();
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  h.server({{"type", "response.function_call_arguments.done"},
+            {"call_id", "c1"},
+            {"name", "spawn_task"},
+            {"arguments", deep}});
+  CHECK(h.requests.empty());
+  bool answered = false;
+  for (const json& line : h.printed)
+    if (line["type"] == "tool_result") answered = line["output"]["ok"] == false;
+  CHECK(answered);
 }
