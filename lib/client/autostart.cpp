@@ -1,17 +1,20 @@
 #include "client/autostart.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <thread>
+#include <functional>
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,10 +81,11 @@ UnreachableError died_at_start_up(const std::string& exe, int status, const fs::
 constexpr int kExecFailed = 127;  // the shell's status for a command that cannot run
 
 // Starts a detached ptt-taskd: own session, stdin from /dev/null, stdout and stderr
-// appended to `log`. Returns its pid (our child until we exit, so an early death is
-// seen); `log_start` gets the log's size before the daemon wrote to it.
+// appended to `log`, `ready_fd` kept open as its --ready-fd. Returns its pid (our
+// child until we exit, so an early death is seen); `log_start` gets the log's size
+// before the daemon wrote to it.
 pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::path& state, const fs::path& log,
-                   off_t& log_start) {
+                   int ready_fd, off_t& log_start) {
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
     throw UnreachableError(
@@ -89,7 +93,7 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
   }
   log_start = std::max<off_t>(::lseek(log_fd, 0, SEEK_END), 0);
   SpawnOptions o;
-  o.argv = {"ptt-taskd"};
+  o.argv = {"ptt-taskd", "--ready-fd", std::to_string(ready_fd)};
   o.executable = exe;
   o.environment =
       merged_environment(environ, {"PTT_SOCKET=" + socket.string(), "PTT_STATE_DIR=" + state.string()});
@@ -99,7 +103,10 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
   o.group = SpawnOptions::Group::kNewSession;
   o.default_signals = false;
   o.signals_to_default = {SIGPIPE, SIGINT, SIGTERM};  // ours, not the daemon's
-  o.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY), SpawnFd::dup(1, log_fd), SpawnFd::dup(2, log_fd)};
+  // dup2 onto itself only clears close-on-exec: the pipe's write end reaches the daemon
+  // as the same number (above 2, so the standard fds below do not replace it).
+  o.fds = {SpawnFd::dup(ready_fd, ready_fd), SpawnFd::open(0, "/dev/null", O_RDONLY), SpawnFd::dup(1, log_fd),
+           SpawnFd::dup(2, log_fd)};
   SpawnResult spawned = spawn(o);
   if (!spawned.started()) {
     // Reported as a daemon that died at start-up, its reason in the log, as when
@@ -114,6 +121,57 @@ pid_t spawn_daemon(const std::string& exe, const fs::path& socket, const fs::pat
   return spawned.pid;
 }
 
+// A pipe whose ends are close-on-exec and above 2 (a caller started with a standard
+// fd closed must not hand the daemon its ready fd as stdout).
+std::array<int, 2> ready_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw UnreachableError(fmt::format("cannot start the daemon (pipe: {})", std::strerror(errno)));
+  for (int& fd : fds) {
+    if (fd > 2) continue;
+    int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    ::close(fd);
+    fd = moved;
+  }
+  return {fds[0], fds[1]};
+}
+
+// Waits until ptt-taskd writes "ready <socket>" to its --ready-fd. False when the pipe
+// closes without it (the daemon died or could not listen); throws after the timeout.
+// The daemon's pidfd is watched too, so a death is seen even if a child of the daemon
+// still holds the write end.
+bool wait_ready(int read_fd, pid_t pid, Clock::time_point deadline,
+                const std::function<UnreachableError()>& late) {
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  std::string got;
+  bool ready = false;
+  for (;;) {
+    if (got.find('\n') != std::string::npos) {
+      ready = got.rfind("ready ", 0) == 0;
+      break;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left < 0) {
+      if (pidfd >= 0) ::close(pidfd);
+      throw late();
+    }
+    pollfd fds[2] = {{read_fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    int n = ::poll(fds, pidfd >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(left, 60000)) + 1);
+    if (n < 0 && errno != EINTR) break;
+    if (n <= 0) continue;
+    if (fds[0].revents) {
+      char buf[256];
+      ssize_t r = ::read(read_fd, buf, sizeof buf);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got.append(buf, static_cast<std::size_t>(r));
+      continue;
+    }
+    if (pidfd >= 0 && fds[1].revents) break;  // exited without a word on the pipe
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  return ready;
+}
 
 }  // namespace
 
@@ -146,8 +204,9 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
     ensure_private_dir(dir);
     ensure_private_dir(state);
   } catch (const fs::filesystem_error& e) {
-    throw UnreachableError(fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
-                                       e.path1().string(), e.code().message()));
+    throw UnreachableError(
+        fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
+                    e.path1().string(), e.code().message()));
   }
   LockFile lock(fs::path(options.socket.string() + ".lock"));
   // Someone else may have started it while we waited for the lock.
@@ -156,24 +215,39 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
   std::string exe = daemon_executable();
   fs::path log = state / "taskd.log";
   off_t log_start = 0;
-  pid_t pid = spawn_daemon(exe, fs::absolute(options.socket), fs::absolute(state), log, log_start);
-  auto deadline = Clock::now() + options.ready_timeout;
-  auto delay = std::chrono::microseconds(200);
-  for (;;) {
-    if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      throw died_at_start_up(exe, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log,
-                             log_start);
-    }
-    if (Clock::now() > deadline) {
-      throw UnreachableError(
+  std::array<int, 2> pipe = ready_pipe();
+  pid_t pid = -1;
+  try {
+    pid = spawn_daemon(exe, fs::absolute(options.socket), fs::absolute(state), log, pipe[1], log_start);
+  } catch (...) {
+    ::close(pipe[0]);
+    ::close(pipe[1]);
+    throw;
+  }
+  ::close(pipe[1]);  // the daemon's copy is the only one left: its exit closes the pipe
+  bool ready = false;
+  try {
+    ready = wait_ready(pipe[0], pid, Clock::now() + options.ready_timeout, [&] {
+      return UnreachableError(
           fmt::format("started {} (pid {}) but it did not listen on {} within {} ms; see {}", exe, pid,
                       options.socket.string(), options.ready_timeout.count(), log.string()));
-    }
-    std::this_thread::sleep_for(delay);
-    delay = std::min(delay * 2, std::chrono::microseconds(20000));
+    });
+  } catch (...) {
+    ::close(pipe[0]);
+    throw;
   }
+  ::close(pipe[0]);
+  // Not ready: it died, unless another daemon (started by hand, not through the lock)
+  // listens now, as the one it lost the daemon lock to.
+  if (auto c = DaemonConnection::try_connect(options.socket, err); c || ready) {
+    if (c) return std::move(*c);
+    throw UnreachableError(unreachable_message(options.socket, err, false));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  throw died_at_start_up(exe, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log,
+                         log_start);
 }
 
 }  // namespace ptt::client
