@@ -54,6 +54,29 @@ void RealtimeSession::log(std::string text) {
   out_.push_back({SessionAction::Kind::kLog, nullptr, {}, {}, 0, std::move(text)});
 }
 
+SessionActions RealtimeSession::on_connecting() {
+  print({{"type", "session"}, {"state", "connecting"}});
+  return take();
+}
+
+SessionActions RealtimeSession::on_reconnecting(std::uint64_t delay_ms, const std::string& reason) {
+  print({{"type", "session"}, {"state", "reconnecting"}, {"in_ms", delay_ms}, {"reason", reason}});
+  return take();
+}
+
+SessionActions RealtimeSession::on_key_rejected() {
+  print({{"type", "error"},
+         {"source", "realtime"},
+         {"code", "unauthorized"},
+         {"message", "OPENAI_API_KEY was rejected"}});
+  return take();
+}
+
+SessionActions RealtimeSession::on_daemon_connection(bool up) {
+  print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
+  return take();
+}
+
 SessionActions RealtimeSession::on_connected() {
   socket_open_ = true;
   out_.push_back({SessionAction::Kind::kSend, build_session_update(config_), {}, {}, 0, {}});

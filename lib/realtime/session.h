@@ -45,6 +45,12 @@ class RealtimeSession {
  public:
   explicit RealtimeSession(SessionConfig config);
 
+  // The adapter's own news, told as the session's lines so stdout has one author.
+  SessionActions on_connecting();  // a connection attempt starts
+  SessionActions on_reconnecting(std::uint64_t delay_ms, const std::string& reason);
+  SessionActions on_key_rejected();  // the server refused OPENAI_API_KEY; the adapter exits
+  SessionActions on_daemon_connection(bool up);
+
   SessionActions on_connected();     // the WebSocket is open: session.update goes first;
                                      // held input follows the server's session.created
   SessionActions on_disconnected();  // per-connection state is dropped; queued work stays

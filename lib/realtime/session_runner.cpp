@@ -51,9 +51,7 @@ class SessionRunner {
              [this](int status, const std::string& why) { on_ws_closed(status, why); }}),
         daemon_(
             &loop_, options.socket_path, [this](const json& e) { apply(session_.on_daemon_event(e)); },
-            [this](bool up) {
-              print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
-            },
+            [this](bool up) { apply(session_.on_daemon_connection(up)); },
             [](const std::string& problem) { print_error(kTool, problem); }),
         stdin_(
             &loop_, [this](std::string_view d) { on_stdin_data(d); }, [this] { on_stdin_eof(); }),
@@ -89,7 +87,7 @@ class SessionRunner {
     stdin_.start();
     if (stdin_is_tty_ && options_.readable)
       stdout_buf_ += "Type a message and press Enter; Ctrl-D ends the session.\n";
-    print({{"type", "session"}, {"state", "connecting"}});
+    apply(session_.on_connecting());
     ws_.connect();
     uv_run(&loop_, UV_RUN_DEFAULT);
     return exit_code_;
@@ -103,7 +101,7 @@ class SessionRunner {
           ws_.send(a.json.dump());
           break;
         case SessionAction::Kind::kPrint:
-          print(a.json);
+          write_line(a.json);
           break;
         case SessionAction::Kind::kPlayAudio:
           if (options_.output == RunOptions::Output::kNone && !warned_silent_) {
@@ -131,9 +129,10 @@ class SessionRunner {
     }
   }
 
-  // stdout lines wait until the messages queued for the wire have been written (at
+  // Every stdout line is a session kPrint action (the tty banner aside). Lines wait
+  // until the messages queued for the wire have been written (at
   // most two loop turns): the server hears of a ptt.stop before our log does.
-  void print(const json& line) {
+  void write_line(const json& line) {
     if (stdout_closed_) return;
     if (options_.readable) {
       // Our own hang-up at the end is no news to the person who ended the session.
@@ -184,10 +183,7 @@ class SessionRunner {
       print_error(kTool,
                   fmt::format("OPENAI_API_KEY was rejected (HTTP {}); check the key and its Realtime access",
                               http_status));
-      print({{"type", "error"},
-             {"source", "realtime"},
-             {"code", "unauthorized"},
-             {"message", "OPENAI_API_KEY was rejected"}});
+      apply(session_.on_key_rejected());
       shutdown(kExitUsage);
       return;
     }
@@ -202,7 +198,7 @@ class SessionRunner {
     std::fprintf(stderr, "%s: %s %s (%s); reconnecting in %.1f s\n", kTool,
                  was_open ? "lost the connection to" : "cannot connect to", options_.url.c_str(),
                  reason.c_str(), delay / 1000.0);
-    print({{"type", "session"}, {"state", "reconnecting"}, {"in_ms", delay}, {"reason", reason}});
+    apply(session_.on_reconnecting(delay, reason));
     uv_timer_start(
         &reconnect_timer_, [](uv_timer_t* t) { static_cast<SessionRunner*>(t->data)->ws_.connect(); }, delay,
         0);
@@ -297,7 +293,7 @@ class SessionRunner {
   uv_signal_t sigint_{}, sigterm_{};
   uv_idle_t flush_idle_{};
   uv_check_t flush_check_{};
-  bool flush_handles_ = false;  // once set up, stdout waits for the wire (see print)
+  bool flush_handles_ = false;  // once set up, stdout waits for the wire (see write_line)
   int print_age_ = 0;
   std::string stdout_buf_;
   bool draining_ = false, shutting_down_ = false, stdout_closed_ = false, stop_timer_started_ = false,

@@ -546,3 +546,18 @@ TEST_CASE("function call arguments nested too deeply are answered with an error"
     if (line["type"] == "tool_result") answered = line["output"]["ok"] == false;
   CHECK(answered);
 }
+
+TEST_CASE("the adapter's news comes out as the session's lines", "[realtime]") {
+  RealtimeSession session(SessionConfig{});
+  auto only_print = [](const SessionActions& actions) {
+    REQUIRE(actions.size() == 1);
+    CHECK(actions[0].kind == SessionAction::Kind::kPrint);
+    return actions[0].json;
+  };
+  CHECK(only_print(session.on_connecting()) == json{{"type", "session"}, {"state", "connecting"}});
+  CHECK(only_print(session.on_reconnecting(1500, "closed")) ==
+        json{{"type", "session"}, {"state", "reconnecting"}, {"in_ms", 1500}, {"reason", "closed"}});
+  CHECK(only_print(session.on_daemon_connection(false)) ==
+        json{{"type", "daemon"}, {"state", "disconnected"}});
+  CHECK(only_print(session.on_key_rejected())["code"] == "unauthorized");
+}
