@@ -50,7 +50,11 @@ with Sandbox("units") as sb:
     log = open(sb.path("taskd.log"), "w")
     cmd[0] = shutil.which(cmd[0])
     activator = sb.start(cmd + ["--", *argv], stdout=subprocess.DEVNULL, stderr=log)
-    wait_until(lambda: os.path.exists(listen) or activator.poll() is not None, what="the activator to listen")
+    # The socket file exists from bind(2), before listen(2): a connect in between is refused.
+    # The activator logs "Listening on PATH as FD." once it listens.
+    wait_until(lambda: "Listening on" in open(sb.path("taskd.log")).read() or activator.poll() is not None,
+               what="the activator to listen")
+    expect(activator.poll() is None, f"the activator exited: {open(sb.path('taskd.log')).read()}")
 
     # Nothing runs until someone connects; the client finds the socket by its default path.
     client_env = {k: v for k, v in sb.env.items() if k != "PTT_SOCKET"}
