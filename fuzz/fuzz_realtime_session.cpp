@@ -1,8 +1,9 @@
 // The Realtime session state machine: a script of events, one per line, each
 // `<entry> <json>` where entry is S (server event), I (stdin event), R (daemon
 // reply to the oldest open request), D (daemon event), C (connected),
-// X (disconnected) or E (stdin EOF). A server event's text goes through the typed
-// parser (parse_server_event) as it would off the wire. Whatever the order or
+// X (disconnected), E (stdin EOF), N (reconnect scheduled), K (key rejected) or
+// U (daemon connection: U1 up, U0 down). A server event's text goes through the
+// typed parser (parse_server_message) as it would off the wire. Whatever the order or
 // content, neither may crash, and what the session sends the server must be a JSON
 // object with a type.
 #include <cstddef>
@@ -92,6 +93,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         break;
       case 'E':
         check(session.on_stdin_eof(), open_requests);
+        break;
+      case 'N':
+        check(session.on_reconnecting(40, std::string(line.substr(1))), open_requests);
+        break;
+      case 'K':
+        check(session.on_key_rejected(), open_requests);
+        break;
+      case 'U':
+        check(session.on_daemon_connection(line.size() > 1 && line[1] == '1'), open_requests);
         break;
       case 'R': {
         std::uint64_t token = open_requests.empty() ? 12345 : open_requests.front();
