@@ -1,6 +1,9 @@
 #pragma once
 // The ptt-taskd protocol, defined once (docs/protocol.md is its reference).
-// Both sides use these names; a change here is a protocol change.
+// Both sides use these names; a change here is a protocol change. Each list's kAll
+// is what tests/unit/test_protocol_docs.cpp checks docs/protocol.md against.
+#include <array>
+#include <cstddef>
 #include <string_view>
 
 namespace ptt::protocol {
@@ -22,6 +25,8 @@ inline constexpr std::string_view kFollowUp = "follow_up";
 inline constexpr std::string_view kClean = "clean";
 inline constexpr std::string_view kRetry = "retry";
 inline constexpr std::string_view kShutdown = "shutdown";
+inline constexpr std::array kAll = {kHello,     kSpawn, kList,     kGet,   kResult, kCancel,  kLogs,
+                                    kSubscribe, kWait,  kFollowUp, kClean, kRetry,  kShutdown};
 }  // namespace op
 
 namespace event {
@@ -31,6 +36,7 @@ inline constexpr std::string_view kActivity = "activity";
 inline constexpr std::string_view kFinished = "finished";
 inline constexpr std::string_view kLog = "log";
 inline constexpr std::string_view kLogEnd = "log_end";
+inline constexpr std::array kAll = {kCreated, kStarted, kActivity, kFinished, kLog, kLogEnd};
 }  // namespace event
 
 namespace error {
@@ -45,6 +51,9 @@ inline constexpr std::string_view kNotFinished = "not_finished";
 inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kInternal = "internal";
 inline constexpr std::string_view kStorageError = "storage_error";  // the state dir is full or unwritable
+inline constexpr std::array kAll = {kBadRequest,       kTooLong,         kUnknownOp,     kVersionMismatch,
+                                    kNotFound,         kInvalidArgument, kCwdNotAllowed, kNotFinished,
+                                    kPermissionDenied, kInternal,        kStorageError};
 }  // namespace error
 
 }  // namespace ptt::protocol

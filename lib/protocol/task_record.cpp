@@ -1,14 +1,9 @@
 #include "protocol/task_record.h"
 
-#include <array>
-
 namespace ptt::protocol {
 using nlohmann::json;
 
 namespace {
-
-constexpr std::array<std::string_view, 5> kStateNames = {"queued", "running", "succeeded", "failed",
-                                                         "cancelled"};
 
 template <typename T>
 void put(json& j, const char* key, const std::optional<T>& v) {
@@ -26,15 +21,6 @@ void get(const json& j, const char* key, std::optional<T>& v) {
 }
 
 }  // namespace
-
-std::string_view to_string(TaskState s) { return kStateNames[static_cast<std::size_t>(s)]; }
-
-std::optional<TaskState> parse_task_state(std::string_view s) {
-  for (std::size_t i = 0; i < kStateNames.size(); ++i) {
-    if (kStateNames[i] == s) return static_cast<TaskState>(i);
-  }
-  return std::nullopt;
-}
 
 void to_json(json& j, const AgentOptions& o) {
   j = json::object();
@@ -55,7 +41,8 @@ void from_json(const json& j, AgentOptions& o) {
   get(j, "max_budget_usd", o.max_budget_usd);
   get(j, "permission_mode", o.permission_mode);
   get(j, "allowed_tools", o.allowed_tools);
-  if (auto it = j.find("add_dirs"); it != j.end() && !it->is_null()) o.add_dirs = it->get<std::vector<std::string>>();
+  if (auto it = j.find("add_dirs"); it != j.end() && !it->is_null())
+    o.add_dirs = it->get<std::vector<std::string>>();
   get(j, "append_system_prompt", o.append_system_prompt);
 }
 
@@ -109,7 +96,8 @@ void from_json(const json& j, TaskRecord& t) {
   get(j, "reason", t.reason);
   t.prompt = j.value("prompt", "");
   t.cwd = j.value("cwd", "");
-  if (auto it = j.find("after"); it != j.end() && !it->is_null()) t.after = it->get<std::vector<std::int64_t>>();
+  if (auto it = j.find("after"); it != j.end() && !it->is_null())
+    t.after = it->get<std::vector<std::int64_t>>();
   get(j, "parent", t.parent);
   get(j, "resume_session", t.resume_session);
   get(j, "retry_of", t.retry_of);

@@ -9,13 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/task_state.h"
+
 namespace ptt::protocol {
-
-enum class TaskState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
-
-std::string_view to_string(TaskState s);
-std::optional<TaskState> parse_task_state(std::string_view s);
-inline bool is_finished(TaskState s) { return s != TaskState::kQueued && s != TaskState::kRunning; }
 
 // Per-task agent options; an unset field means "the daemon's default".
 struct AgentOptions {

@@ -3,6 +3,8 @@
 #include <fmt/color.h>
 #include <fmt/format.h>
 
+#include "protocol/task_state.h"
+
 namespace ptt::realtime {
 using nlohmann::json;
 
@@ -52,10 +54,11 @@ std::string task_label(const json& task) {
   return label;
 }
 
-fmt::text_style state_style(const std::string& state) {
-  if (state == "succeeded") return kGreen;
-  if (state == "failed") return kRed;
-  if (state == "cancelled") return kYellow;
+fmt::text_style state_style(const std::string& name) {
+  auto state = protocol::parse_task_state(name);
+  if (state == protocol::TaskState::kSucceeded) return kGreen;
+  if (state == protocol::TaskState::kFailed) return kRed;
+  if (state == protocol::TaskState::kCancelled) return kYellow;
   return {};
 }
 
@@ -122,7 +125,8 @@ std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
   // A task that starts at once is created "running" and a `started` event follows:
   // say "queued" only for one that waits.
   if (kind == "created")
-    return state == "queued" ? std::vector{label + " queued"} : std::vector<std::string>{};
+    return state == protocol::to_string(protocol::TaskState::kQueued) ? std::vector{label + " queued"}
+                                                                      : std::vector<std::string>{};
   if (kind == "started") return {label + " started"};
   if (kind == "activity") {
     std::string activity = str(task, "activity");
@@ -132,7 +136,8 @@ std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
   if (kind != "finished") return {};
   std::string line =
       fmt::format("{} {}", label, paint(style, state_style(state), state.empty() ? "finished" : state));
-  if (std::string reason = str(task, "reason"); !reason.empty() && state != "succeeded")
+  if (std::string reason = str(task, "reason");
+      !reason.empty() && state != protocol::to_string(protocol::TaskState::kSucceeded))
     line += " (" + reason + ")";
   if (std::string result = str(task, "result"); !result.empty())
     line += ": " + one_line(result, kResultChars);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "protocol/task_state.h"
+
 namespace ptt::realtime {
 using nlohmann::json;
 
@@ -56,7 +58,7 @@ json tool_definitions(const SessionConfig& config) {
   tools.push_back(function_tool("list_tasks", "List tasks with their state.",
                                 {{"state",
                                   {{"type", "string"},
-                                   {"enum", {"queued", "running", "succeeded", "failed", "cancelled"}},
+                                   {"enum", protocol::task_state_names()},
                                    {"description", "only tasks in this state"}}}},
                                 json::array()));
   tools.push_back(function_tool("check_task", "State and current activity of one task.",

@@ -7,6 +7,7 @@
 #include "core/cli.h"
 #include "core/config.h"
 #include "protocol/permission_modes.h"
+#include "protocol/task_state.h"
 #include "taskcli/duration.h"
 
 namespace ptt::taskcli {
@@ -161,7 +162,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   if (want("clean")) {
     auto* clean = app.add_subcommand("clean", "Forget finished tasks (never queued or running ones)");
     clean->add_option("--state", a.clean.state, "Only tasks that ended so")
-        ->check(CLI::IsMember({"succeeded", "failed", "cancelled"}));
+        ->check(CLI::IsMember(protocol::task_state_names(true)));
     clean
         ->add_option("--older-than", a.clean.older_than,
                      "Only tasks finished at least this long ago (30s, 10m, 2h, 7d)")

@@ -123,7 +123,7 @@ std::string activity_summary(const TaskRecord& t) {
       return t.result ? one_line(t.result->text) : "";
     case TaskState::kFailed:
     case TaskState::kCancelled:
-      if (t.reason && *t.reason == "exit_code" && t.exit_code)
+      if (protocol::reason_is(t.reason, protocol::FailureReason::kExitCode) && t.exit_code)
         return fmt::format("exit code {}", *t.exit_code);
       if (t.reason && *t.reason == protocol::to_string(t.state)) return "";  // not "cancelled (cancelled)"
       return t.reason ? one_line(*t.reason) : "";

@@ -5,6 +5,7 @@
 #include "taskcli/text.h"
 
 #include "protocol/json_fields.h"
+#include "protocol/task_state.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
@@ -12,8 +13,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kSpinner[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-
-bool finished_state(const std::string& s) { return s == "succeeded" || s == "failed" || s == "cancelled"; }
 
 }  // namespace
 
@@ -69,7 +68,7 @@ std::string render_progress_line(const ProgressState& state, unsigned frame, dou
   const ProgressState::Task* freshest = nullptr;
   int going = 0;
   for (const auto& [id, t] : state.tasks) {
-    if (finished_state(t.state)) continue;
+    if (protocol::is_finished_state_name(t.state)) continue;
     ++going;
     if (t.started_at && (!start || *t.started_at < *start)) start = t.started_at;
     if (!freshest || t.updated > freshest->updated) freshest = &t;
@@ -78,9 +77,9 @@ std::string render_progress_line(const ProgressState& state, unsigned frame, dou
   if (!freshest) {
     what = "done";
   } else {
-    std::string activity = freshest->state == "queued"  ? "queued"
-                           : freshest->cancelling       ? "cancelling"
-                           : freshest->activity.empty() ? "starting"
+    std::string activity = freshest->state == protocol::to_string(protocol::TaskState::kQueued) ? "queued"
+                           : freshest->cancelling                                               ? "cancelling"
+                           : freshest->activity.empty()                                         ? "starting"
                                                         : freshest->activity;
     what = fmt::format("task {}: {}", freshest->label, activity);
     if (going > 1) what += fmt::format(" (+{} more)", going - 1);

@@ -60,7 +60,7 @@ void Daemon::start_agent(TaskId id) {
         e.what());
     daemon_log(fmt::format("task {}: {}", id, why));
     TableActions actions;
-    table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
+    table_.fail_running(id, reason_text(protocol::FailureReason::kSpawnFailed), why, now(), actions);
     apply(std::move(actions));
     return;
   }
@@ -83,7 +83,7 @@ void Daemon::start_agent(TaskId id) {
   if (pid < 0) {
     std::string why = fmt::format("cannot start the supervisor: {}", std::strerror(errno));
     daemon_log(fmt::format("task {}: {}", id, why));
-    table_.fail_running(id, reason::kSpawnFailed, why, now(), actions);
+    table_.fail_running(id, reason_text(protocol::FailureReason::kSpawnFailed), why, now(), actions);
   } else {
     watch_task(id, pid, TaskWatch::Supervisor::kChild);  // the task's pid is its agent's, once known
   }
@@ -142,7 +142,7 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
                            why.empty() ? "its supervisor is gone without an exit status" : why, agent_pgid));
     // What the supervisor reported (when it did) leads the task's stderr tail.
     std::string detail = why.empty() ? std::move(tail) : tail.empty() ? why : why + "; " + tail;
-    table_.fail_running(id, reason::kSupervisorLost, std::move(detail), now(), actions);
+    table_.fail_running(id, reason_text(protocol::FailureReason::kSupervisorLost), std::move(detail), now(), actions);
   }
   apply(std::move(actions));
 }

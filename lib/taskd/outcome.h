@@ -17,16 +17,8 @@ struct Outcome {
   std::string reason;  // empty when succeeded
 };
 
-namespace reason {
-inline constexpr const char* kCancelled = "cancelled";
-inline constexpr const char* kAgentMissing = "agent_missing";
-inline constexpr const char* kExitCode = "exit_code";
-inline constexpr const char* kApiError = "api_error";
-inline constexpr const char* kResultError = "result_error";
-inline constexpr const char* kDependencyFailed = "dependency failed";
-inline constexpr const char* kSupervisorLost = "supervisor_lost";
-inline constexpr const char* kSpawnFailed = "spawn_failed";
-}  // namespace reason
+// The reason field for one of ptt's own reasons (protocol/task_state.h).
+inline std::string reason_text(protocol::FailureReason r) { return std::string(protocol::to_string(r)); }
 
 // result: the run's result line, if one came; api_error: an API error was seen.
 Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error,

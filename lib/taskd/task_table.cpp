@@ -93,7 +93,7 @@ void TaskTable::schedule(double now, TableActions& out) {
       }
     }
     if (dependency_failed) {
-      finish(t, TaskState::kFailed, reason::kDependencyFailed, now, out);
+      finish(t, TaskState::kFailed, reason_text(protocol::FailureReason::kDependencyFailed), now, out);
       continue;
     }
     if (blocked || running >= max_running_) continue;
@@ -113,7 +113,7 @@ void TaskTable::cancel(TaskId id, double now, TableActions& out) {
   if (it == tasks_.end()) return;
   TaskRecord& t = it->second;
   if (t.state == TaskState::kQueued) {
-    finish(t, TaskState::kCancelled, reason::kCancelled, now, out);
+    finish(t, TaskState::kCancelled, reason_text(protocol::FailureReason::kCancelled), now, out);
     schedule(now, out);
   } else if (t.state == TaskState::kRunning && !t.cancel_requested) {
     changing(id).cancel_requested = true;
@@ -166,7 +166,7 @@ void TaskTable::fail_running(TaskId id, std::string why, std::string detail, dou
 }
 
 void TaskTable::cancel_unstarted(TaskId id, double now, TableActions& out) {
-  end_running(id, TaskState::kCancelled, reason::kCancelled, {}, now, out);
+  end_running(id, TaskState::kCancelled, reason_text(protocol::FailureReason::kCancelled), {}, now, out);
 }
 
 void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::string detail, double now,

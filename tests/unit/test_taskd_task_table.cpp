@@ -223,7 +223,7 @@ TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[ta
   CHECK(table.find(2)->reason == "api_error");
   table.agent_exited(3, AgentExit{127, 0, 2, false}, "cannot run", 2.0, a);
   CHECK(table.find(3)->reason == "agent_missing");
-  table.fail_running(4, reason::kSupervisorLost, "", 2.0, a);
+  table.fail_running(4, reason_text(ptt::protocol::FailureReason::kSupervisorLost), "", 2.0, a);
   CHECK(table.find(4)->reason == "supervisor_lost");
   CHECK(table.running_count() == 0);
 }

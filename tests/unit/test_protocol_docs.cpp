@@ -1,0 +1,84 @@
+// docs/protocol.md against the definitions in lib/protocol: every op, event, error
+// code, task state and failure reason the code defines is documented, and the page
+// documents no other, so the two cannot drift apart.
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "protocol/protocol.h"
+#include "protocol/task_state.h"
+
+namespace {
+
+using Names = std::set<std::string>;
+
+std::string protocol_page() {
+  std::ifstream in(PTT_SOURCE_DIR "/docs/protocol.md");
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The text from the heading `## <title>` to the next `## ` heading.
+std::string section(const std::string& page, const std::string& title) {
+  auto start = page.find("\n## " + title + "\n");
+  REQUIRE(start != std::string::npos);
+  auto end = page.find("\n## ", start + 1);
+  return page.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+Names matches(const std::string& text, const std::string& pattern) {
+  Names out;
+  std::regex re(pattern);
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+    out.insert((*it)[1].str());
+  return out;
+}
+
+template <typename List>
+Names names_of(const List& list) {
+  Names out;
+  for (const auto& item : list) out.emplace(std::string(item));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("docs/protocol.md lists exactly the ops the protocol defines") {
+  // One table row per op: | `spawn` | request fields | reply fields |
+  CHECK(matches(section(protocol_page(), "Requests and replies"), R"(\n\| `([a-z_]+)` \|)") ==
+        names_of(ptt::protocol::op::kAll));
+}
+
+TEST_CASE("docs/protocol.md lists exactly the events the protocol defines") {
+  CHECK(matches(section(protocol_page(), "Events"), R"re("event":"([a-z_]+)")re") ==
+        names_of(ptt::protocol::event::kAll));
+}
+
+TEST_CASE("docs/protocol.md lists exactly the error codes the protocol defines") {
+  CHECK(matches(section(protocol_page(), "Error codes"), "`([a-z_]+)`") ==
+        names_of(ptt::protocol::error::kAll));
+}
+
+TEST_CASE("docs/protocol.md lists exactly the task states the protocol defines") {
+  Names documented;
+  for (const auto& states :
+       matches(section(protocol_page(), "The task record"), R"re("state":"([a-z|]+)")re")) {
+    std::istringstream in(states);
+    for (std::string s; std::getline(in, s, '|');) documented.insert(s);
+  }
+  Names defined;
+  for (auto s : ptt::protocol::kTaskStates) defined.emplace(ptt::protocol::to_string(s));
+  CHECK(documented == defined);
+}
+
+TEST_CASE("docs/protocol.md lists exactly the failure reasons ptt defines") {
+  // One bullet per reason: - `exit_code`: what it means
+  Names defined;
+  for (auto r : ptt::protocol::kFailureReasons) defined.emplace(ptt::protocol::to_string(r));
+  CHECK(matches(section(protocol_page(), "The task record"), R"(\n- `([a-z_ ]+)`:)") == defined);
+}
