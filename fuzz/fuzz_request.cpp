@@ -1,47 +1,40 @@
-// The daemon's request parsing, from the raw line to a checked request, as
-// Daemon::handle_line and the op handlers do it, minus the parts that need a
-// running daemon (the task table, the cwd on disk). Bad input must end in a
-// RequestError or a json::exception (both become error replies), nothing else.
+// The daemon's request parsing, from the raw line to a typed request, with the
+// parser Daemon::handle_line uses (protocol::parse_request); what needs a running
+// daemon (the task table, the cwd on disk) is left out. Bad input must end in a
+// RequestRejected (an error reply), nothing else; a request that parses must come
+// back the same through the client's side (to_json) and the parser again.
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <string_view>
-#include <vector>
+#include <variant>
 
 #include "core/ndjson.h"
+#include "protocol/requests.h"
 #include "protocol/task_record.h"
-#include "taskd/daemon_state.h"
-#include "taskd/request_fields.h"
 
 namespace {
 
 using nlohmann::json;
 
 void check_request(const json& req) {
-  auto op = req.find("op");
-  if (op == req.end() || !op->is_string()) return;  // a bad_request reply
-  (void)req.value("id", json());
-  // Every field reader on every request: each must accept or reject cleanly.
-  try { (void)ptt::taskd::required_string(req, "prompt"); } catch (const ptt::taskd::RequestError&) {}
-  try { (void)ptt::taskd::required_string(req, "cwd"); } catch (const ptt::taskd::RequestError&) {}
-  try { (void)ptt::taskd::optional_name(req); } catch (const ptt::taskd::RequestError&) {}
-  try {
-    ptt::protocol::AgentOptions options = ptt::taskd::parse_options(req);
-    (void)json(options).dump();
-  } catch (const ptt::taskd::RequestError&) {
+  auto parsed = ptt::protocol::parse_request(req);
+  if (auto* rejected = std::get_if<ptt::protocol::RequestRejected>(&parsed)) {
+    if (rejected->code.empty() || rejected->message.empty()) __builtin_trap();  // the reply must say why
+    return;
   }
-  auto cwd = req.find("cwd");
-  if (cwd != req.end() && cwd->is_string()) {
-    std::vector<std::filesystem::path> roots = {"/home/user/src", "/tmp/"};
-    (void)ptt::taskd::cwd_allowed(cwd->get<std::string>(), roots);
-  }
-  // Clients read task records back from replies and events.
+  const auto& request = std::get<ptt::protocol::Request>(parsed);
+  auto again = ptt::protocol::parse_request(ptt::protocol::request_json(request));
+  const auto* same = std::get_if<ptt::protocol::Request>(&again);
+  if (!same || !(*same == request)) __builtin_trap();  // what a client sends must read back the same
+}
+
+// Clients read task records back from replies and events.
+void check_record(const json& req) {
   auto task = req.find("task");
-  if (task != req.end()) {
-    try {
-      (void)task->get<ptt::protocol::TaskRecord>();
-    } catch (const json::exception&) {
-    }
+  if (task == req.end()) return;
+  try {
+    (void)task->get<ptt::protocol::TaskRecord>();
+  } catch (const json::exception&) {
   }
 }
 
@@ -56,10 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     return 0;
   }
   if (!parsed.value->is_object()) return 0;
-  try {
-    check_request(*parsed.value);
-  } catch (const nlohmann::json::exception&) {
-    // handle_line turns these into bad_request replies
-  }
+  check_request(*parsed.value);
+  check_record(*parsed.value);
   return 0;
 }

@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "protocol/protocol.h"
+#include "protocol/request_fields.h"
+#include "protocol/requests.h"
+#include "protocol/task_state.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
-namespace op = ptt::protocol::op;
 
 namespace {
 
@@ -79,25 +80,31 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
     } else {
       return immediate(fmt::format("which project? choose one of: {}", project_names(config)));
     }
-    json req = {{"op", op::kSpawn}, {"prompt", prompt}, {"cwd", cwd}};
-    if (std::string n = opt_string(args, "name"); !n.empty()) req["name"] = n;
-    return {req, {}};
+    protocol::SpawnTaskRequest req{.prompt = prompt, .cwd = cwd};
+    if (std::string n = opt_string(args, "name"); !n.empty()) req.name = n;
+    return {protocol::request_json(req), {}};
   }
   if (name == "list_tasks") {
-    json req = {{"op", op::kList}};
-    if (std::string s = opt_string(args, "state"); !s.empty()) req["state"] = s;
-    return {req, {}};
+    protocol::ListRequest req;
+    if (std::string s = opt_string(args, "state"); !s.empty()) {
+      req.state = protocol::parse_task_state(s);
+      // What the daemon would answer, without asking it.
+      if (!req.state) return immediate(protocol::unknown_state_message(s));
+    }
+    return {protocol::request_json(req), {}};
   }
   if (name == "check_task" || name == "get_result" || name == "cancel_task") {
     if (!task_ref(args, task)) return immediate(name + " needs a task number or name");
-    std::string_view o = name == "check_task" ? op::kGet : name == "get_result" ? op::kResult : op::kCancel;
-    return {{{"op", o}, {"task", task}}, {}};
+    protocol::Request req = name == "check_task"   ? protocol::Request(protocol::GetRequest{task})
+                            : name == "get_result" ? protocol::Request(protocol::ResultRequest{task})
+                                                   : protocol::Request(protocol::CancelRequest{.task = task});
+    return {protocol::request_json(req), {}};
   }
   if (name == "follow_up_task") {
     if (!task_ref(args, task)) return immediate("follow_up_task needs a task number or name");
     std::string prompt = opt_string(args, "prompt");
     if (prompt.empty()) return immediate("follow_up_task needs a prompt");
-    return {{{"op", op::kFollowUp}, {"task", task}, {"prompt", prompt}}, {}};
+    return {protocol::request_json(protocol::FollowUpRequest{.task = task, .prompt = prompt}), {}};
   }
   return immediate(fmt::format("there is no tool named '{}'", name));
 }
@@ -138,7 +145,8 @@ std::string announcement_text(const SessionConfig& config, const json& task) {
   std::string state = opt_string(task, "state");
   if (state.empty()) state = "finished";
   std::string text = fmt::format("{} {}", label, state);
-  if (task.contains("reason") && task["reason"].is_string() && state != "succeeded")
+  if (task.contains("reason") && task["reason"].is_string() &&
+      state != protocol::to_string(protocol::TaskState::kSucceeded))
     text += fmt::format(" ({})", task["reason"].get<std::string>());
   std::string summary;
   if (auto r = task.find("result"); r != task.end() && r->is_object()) summary = opt_string(*r, "text");

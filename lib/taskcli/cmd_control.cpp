@@ -20,7 +20,7 @@ namespace {
 
 json wait_reply(CliSession& s, const json& refs) {
   if (live_progress_wanted(s)) return wait_with_live_line(s, refs);
-  return s.client().request("wait", refs.is_null() ? json{{"all", true}} : json{{"tasks", refs}});
+  return ask(s.client(), wait_request(refs));
 }
 
 int report_outcomes(CliSession& s, const json& reply, bool quiet_success) {
@@ -65,18 +65,18 @@ int cmd_wait(CliSession& s, const std::vector<std::string>& tasks) {
 
 int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
   if (all == !tasks.empty()) throw UsageError("name the tasks to cancel, or give --all (not both)");
-  std::vector<json> requests;
+  std::vector<protocol::CancelRequest> requests;
   if (all) {
-    requests.push_back({{"all", true}});
+    requests.push_back({.task = std::nullopt, .all = true});
   } else {
-    for (const auto& t : tasks) requests.push_back({{"task", task_ref(t)}});
+    for (const auto& t : tasks) requests.push_back({.task = task_ref(t), .all = false});
   }
   int status = kExitOk;
   json cancelled = json::array(), finished = json::array();
   std::string notes;
   for (auto& req : requests) {
     try {
-      json reply = s.client().request("cancel", req);
+      json reply = ask(s.client(), req);
       json ids = protocol::field_or(reply, "cancelled", json::array());
       for (const auto& id : ids) cancelled.push_back(id);
       // Already over: nothing to do, which is what was wanted (exit 0), but say so.
@@ -105,7 +105,7 @@ int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
 }
 
 int cmd_watch(CliSession& s) {
-  s.client().request("subscribe");
+  ask(s.client(), protocol::SubscribeRequest{});
   s.client().read_events([&](const json& ev) {
     if (s.global().json) {
       write_stdout(to_ndjson(ev));
@@ -118,14 +118,15 @@ int cmd_watch(CliSession& s) {
 }
 
 int cmd_clean(CliSession& s, const CleanArgs& a) {
-  json req = json::object();
-  if (!a.state.empty()) req["state"] = a.state;
+  protocol::CleanRequest req;
+  // define.cpp lets only an end state's name through.
+  if (!a.state.empty()) req.state = protocol::parse_task_state(a.state);
   if (!a.older_than.empty()) {
     auto seconds = parse_duration(a.older_than);
     if (!seconds) throw UsageError("--older-than must be a duration like 30s, 10m, 2h or 7d");
-    req["older_than_s"] = *seconds;
+    req.older_than_s = *seconds;
   }
-  json reply = s.client().request("clean", req);
+  json reply = ask(s.client(), req);
   json removed = protocol::field_or(reply, "removed", json::array());
   if (!removed.is_array()) removed = json::array();
   write_stdout(s.global().json ? to_ndjson({{"removed", removed}})
@@ -148,7 +149,7 @@ int cmd_ping(CliSession& s) {
 }
 
 int cmd_shutdown(CliSession& s) {
-  s.client().request("shutdown");
+  ask(s.client(), protocol::ShutdownRequest{});
   write_stdout(s.global().json ? to_ndjson({{"shutdown", true}}) : "ptt-taskd is shutting down\n");
   return kExitOk;
 }

@@ -16,15 +16,15 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   // On a terminal, -f keeps a live line (spinner, elapsed, activity) under the log.
   std::unique_ptr<LiveLine> live;
   if (follow && !raw && live_progress_wanted(s)) {
-    s.client().request("subscribe");
+    ask(s.client(), protocol::SubscribeRequest{});
     live = std::make_unique<LiveLine>(s.style());
   }
   auto emit = [&](const std::string& text) { live ? live->print_above(text) : write_stdout(text); };
   auto on_event = [&](const json& ev) {
     if (live) live->update([&](ProgressState& p) { p.apply_event(ev); });
   };
-  json reply = s.client().request("logs", {{"task", task_ref(task)}, {"follow", follow}},
-                                  [&](const json& ev) { return on_event(ev), true; });
+  json reply = ask(s.client(), protocol::LogsRequest{.task = task_ref(task), .follow = follow},
+                   [&](const json& ev) { return on_event(ev), true; });
   if (live)
     live->update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
   std::int64_t id = protocol::field_or(protocol::field_or(reply, "task", json()), "id", std::int64_t{-1});
@@ -62,7 +62,7 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   if (!raw && id >= 0) {
     // The log may be empty (the agent never wrote a line) or stop anywhere: say
     // how the task ended, from its record as it is now.
-    json now = s.client().request("get", {{"task", id}});
+    json now = ask(s.client(), protocol::GetRequest{id});
     write_stdout(render_log_closing(record_from(protocol::field_or(now, "task", json())), s.style()) + '\n');
   }
   return kExitOk;

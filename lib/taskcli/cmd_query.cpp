@@ -10,19 +10,17 @@ namespace ptt::taskcli {
 using nlohmann::json;
 
 int cmd_list(CliSession& s, const std::string& state) {
-  json req = json::object();
+  protocol::ListRequest req;
   if (!state.empty()) {
-    if (!protocol::parse_task_state(state)) {
-      throw UsageError(
-          fmt::format("unknown state '{}'; use queued, running, succeeded, failed or cancelled", state));
-    }
-    req["state"] = state;
+    req.state = protocol::parse_task_state(state);
+    if (!req.state)
+      throw UsageError(fmt::format("unknown state '{}'; use {}", state, protocol::task_state_choices()));
   }
   // The table needs a fraction of each record; --json prints them whole.
-  if (!s.global().json) req["view"] = "table";
+  req.table_view = !s.global().json;
   // The reply can be MBs: read it raw and parse it with the fast reader.
   auto& client = s.client();
-  long id = client.send_request("list", req);
+  long id = client.send_request(req.kOp, json(req));
   ListReply reply;
   TableRenderer table(wall_now(), s.style());
   RecordSink to_table;
@@ -51,7 +49,7 @@ int cmd_list(CliSession& s, const std::string& state) {
 }
 
 int cmd_status(CliSession& s, const std::string& task) {
-  json reply = s.client().request("get", {{"task", task_ref(task)}});
+  json reply = ask(s.client(), protocol::GetRequest{task_ref(task)});
   if (s.global().json) {
     write_stdout(to_ndjson(protocol::field_or(reply, "task", json::object())));
   } else {
@@ -62,7 +60,7 @@ int cmd_status(CliSession& s, const std::string& task) {
 }
 
 int cmd_result(CliSession& s, const std::string& task) {
-  json reply = s.client().request("result", {{"task", task_ref(task)}});
+  json reply = ask(s.client(), protocol::ResultRequest{task_ref(task)});
   protocol::TaskRecord t = record_from(protocol::field_or(reply, "task", json()));
   // null for a task that ended without a result (cancelled, failed before one, agent missing).
   std::string text = protocol::field_or(reply, "text", "");

@@ -57,6 +57,10 @@ std::string task_cwd(const std::string& arg) {
   return dir.string();
 }
 
+std::optional<std::string> optional_text(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
 int report_new_task(CliSession& s, const json& reply, bool wait) {
   const json& task = reply.at("task");
   std::int64_t id = task.at("id").get<std::int64_t>();
@@ -67,41 +71,38 @@ int report_new_task(CliSession& s, const json& reply, bool wait) {
 
 }  // namespace
 
-json agent_options_json(const AgentFlags& f) {
-  json o = json::object();
-  if (!f.model.empty()) o["model"] = f.model;
-  if (f.max_turns) o["max_turns"] = *f.max_turns;
-  if (f.budget_usd) o["max_budget_usd"] = *f.budget_usd;
-  if (!f.permission_mode.empty()) o["permission_mode"] = f.permission_mode;
-  if (!f.allowed_tools.empty()) o["allowed_tools"] = split_list(f.allowed_tools);
+protocol::AgentOptions agent_options(const AgentFlags& f) {
+  protocol::AgentOptions o;
+  if (!f.model.empty()) o.model = f.model;
+  o.max_turns = f.max_turns;
+  o.max_budget_usd = f.budget_usd;
+  if (!f.permission_mode.empty()) o.permission_mode = f.permission_mode;
+  if (!f.allowed_tools.empty()) o.allowed_tools = split_list(f.allowed_tools);
   return o;
 }
 
 int cmd_spawn(CliSession& s, const SpawnArgs& a) {
-  json req = {{"prompt", prompt_text(a.prompt)}, {"cwd", task_cwd(a.cwd)}};
-  if (!a.name.empty()) req["name"] = a.name;
-  if (!a.after.empty()) {
-    json after = json::array();
-    for (const auto& ref : a.after) after.push_back(task_ref(ref));
-    req["after"] = after;
-  }
-  json options = agent_options_json(a.agent);
-  if (!options.empty()) req["options"] = options;
-  return report_new_task(s, s.client().request("spawn", req), a.wait);
+  protocol::SpawnTaskRequest req;
+  req.prompt = prompt_text(a.prompt);
+  req.cwd = task_cwd(a.cwd);
+  req.name = optional_text(a.name);
+  for (const auto& ref : a.after) req.after.push_back(task_ref(ref));
+  req.options = agent_options(a.agent);
+  return report_new_task(s, ask(s.client(), req), a.wait);
 }
 
 int cmd_follow_up(CliSession& s, const FollowUpArgs& a) {
-  json req = {{"task", task_ref(a.task)}, {"prompt", prompt_text(a.prompt)}};
-  if (!a.name.empty()) req["name"] = a.name;
-  json options = agent_options_json(a.agent);
-  if (!options.empty()) req["options"] = options;
-  return report_new_task(s, s.client().request("follow_up", req), a.wait);
+  protocol::FollowUpRequest req;
+  req.task = task_ref(a.task);
+  req.prompt = prompt_text(a.prompt);
+  req.name = optional_text(a.name);
+  req.options = agent_options(a.agent);
+  return report_new_task(s, ask(s.client(), req), a.wait);
 }
 
 int cmd_retry(CliSession& s, const RetryArgs& a) {
-  json req = {{"task", task_ref(a.task)}};
-  if (!a.name.empty()) req["name"] = a.name;
-  return report_new_task(s, s.client().request("retry", req), a.wait);
+  return report_new_task(s, ask(s.client(), protocol::RetryRequest{task_ref(a.task), optional_text(a.name)}),
+                         a.wait);
 }
 
 }  // namespace ptt::taskcli

@@ -71,9 +71,9 @@ struct Invocation {
   bool autostart = true;  // false for commands that must not start a daemon (shutdown)
 };
 
-inline constexpr std::string_view kCommandNames[] = {"spawn",  "list",   "status",   "result",    "logs",
-                                                     "cancel", "wait",   "watch",    "follow-up", "clean",
-                                                     "retry",  "ping",   "doctor",   "shutdown",  "top"};
+inline constexpr std::string_view kCommandNames[] = {"spawn",  "list", "status", "result",    "logs",
+                                                     "cancel", "wait", "watch",  "follow-up", "clean",
+                                                     "retry",  "ping", "doctor", "shutdown",  "top"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -101,8 +101,8 @@ int cmd_shutdown(CliSession& s);
 // Checks what ptt needs; 0 unless a check failed (warnings allowed).
 int cmd_doctor(CliSession& s, const std::string& claude);
 
-// Shared by spawn and follow-up: the protocol's `options` object.
-nlohmann::json agent_options_json(const AgentFlags& f);
+// Shared by spawn and follow-up: the request's `options`.
+protocol::AgentOptions agent_options(const AgentFlags& f);
 // Waits for tasks (`refs` null: every task unfinished now) and prints their
 // outcomes; 0 if all succeeded, else 1.
 int wait_and_report(CliSession& s, const nlohmann::json& refs, bool quiet_success);

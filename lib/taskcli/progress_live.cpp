@@ -10,6 +10,7 @@
 
 #include "core/cli.h"
 #include "core/exit_status.h"
+#include "protocol/task_state.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
@@ -79,23 +80,22 @@ void LiveLine::finish() {
 
 json wait_with_live_line(CliSession& s, const json& refs) {
   auto& client = s.client();
-  client.request("subscribe");  // before reading the records, so no change is missed
+  ask(client, protocol::SubscribeRequest{});  // before reading the records, so no change is missed
   LiveLine live(s.style());
-  json request = refs.is_null() ? json{{"all", true}} : json{{"tasks", refs}};
   if (refs.is_null()) {
     // Every unfinished task: the ones the daemon will wait for (one may finish in between).
-    for (const char* state : {"running", "queued"}) {
-      json reply = client.request("list", {{"state", state}});
+    for (protocol::TaskState state : {protocol::TaskState::kRunning, protocol::TaskState::kQueued}) {
+      json reply = ask(client, protocol::ListRequest{.state = state});
       live.update([&](ProgressState& p) {
         for (const auto& t : reply.value("tasks", json::array())) p.apply_record(t, true);
       });
     }
   }
   for (const auto& ref : refs.is_null() ? json::array() : refs) {
-    json reply = client.request("get", {{"task", ref}});
+    json reply = ask(client, protocol::GetRequest{ref});
     live.update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
   }
-  json reply = client.request("wait", request, [&](const json& event) {
+  json reply = ask(client, wait_request(refs), [&](const json& event) {
     live.update([&](ProgressState& p) { p.apply_event(event); });
     return true;
   });

@@ -64,6 +64,13 @@ json task_ref(const std::string& text) {
   return digits ? json(std::stoll(text)) : json(text);
 }
 
+protocol::WaitRequest wait_request(const json& refs) {
+  protocol::WaitRequest req;
+  req.all = refs.is_null();
+  if (refs.is_array()) req.tasks.assign(refs.begin(), refs.end());
+  return req;
+}
+
 protocol::TaskRecord record_from(const json& j) {
   try {
     return j.get<protocol::TaskRecord>();

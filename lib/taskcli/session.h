@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/client.h"
+#include "protocol/requests.h"
 #include "protocol/task_record.h"
 #include "taskcli/format.h"
 
@@ -47,8 +48,15 @@ void write_stdout(std::string_view text);
 double wall_now();
 // "3" names task 3; anything else is a task name.
 nlohmann::json task_ref(const std::string& text);
+// `refs` null: every task unfinished now; else an array of task_ref()s.
+protocol::WaitRequest wait_request(const nlohmann::json& refs);
 protocol::TaskRecord record_from(const nlohmann::json& j);
 std::vector<protocol::TaskRecord> records_from(const nlohmann::json& array);
+// Sends a typed request (protocol/requests.h) and returns its ok reply (see client::Client::request).
+template <typename Request>
+nlohmann::json ask(client::Client& c, const Request& request, const client::EventFn& on_event = {}) {
+  return c.request(Request::kOp, nlohmann::json(request), on_event);
+}
 // A reply without its "id" and "ok", for --json output.
 nlohmann::json payload_of(nlohmann::json reply);
 

@@ -75,7 +75,7 @@ void Daemon::record_new_task(TaskId id, TableActions& actions) {
   try {
     keeper_.record_new_task(id, actions);
   } catch (const std::exception& e) {
-    throw RequestError{protocol::error::kStorageError,
+    throw protocol::RequestRejected{protocol::error::kStorageError,
                        fmt::format("cannot record the task in {}: {}; free space there or fix its "
                                    "permissions, then spawn again",
                                    store_.state_dir().string(), e.what())};

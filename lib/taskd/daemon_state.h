@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/request_rejected.h"
+#include "protocol/requests.h"
 #include "taskd/client_connection.h"
 #include "taskd/daemon.h"
 #include "taskd/daemon_log.h"
@@ -26,12 +28,6 @@
 #include "taskd/task_watch.h"
 
 namespace ptt::taskd {
-
-// A handler's failure: becomes {"ok":false,"error":{code,message}}.
-struct RequestError {
-  std::string_view code;
-  std::string message;
-};
 
 struct PendingWait {
   std::uint64_t connection;
@@ -46,7 +42,8 @@ class Daemon {
 
   // Used by the request handlers (request_handlers.cpp).
   void handle_line(ClientConnection& c, std::string_view line);
-  nlohmann::json dispatch(ClientConnection& c, const nlohmann::json& request);  // null: reply comes later
+  // null: the reply comes later. Throws protocol::RequestRejected.
+  nlohmann::json dispatch(ClientConnection& c, const nlohmann::json& id, const nlohmann::json& request);
   void apply(TableActions actions);
   // apply(), with any agent start (and what follows it) left to the pump, so a
   // request's reply is written before the agent is started.
@@ -68,8 +65,9 @@ class Daemon {
   // With `table`, each record has only what `ptt-task list` shows (list's "view":"table").
   std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids,
                           bool table = false) const;
-  TaskId resolve_task(const nlohmann::json& request, const char* field = "task") const;
-  std::string check_cwd(const nlohmann::json& request) const;
+  TaskId resolve_task(const protocol::TaskRef& ref) const;  // or throws not_found
+  // The canonical directory, or throws invalid_argument / cwd_not_allowed.
+  std::string check_cwd(const std::string& cwd) const;
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
   void mark_followers(TaskId task);

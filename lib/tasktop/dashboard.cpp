@@ -118,12 +118,12 @@ void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
   std::string label = t ? task_label(*t) : std::to_string(a.task);
   try {
     if (a.kind == TopAction::kCancel) {
-      links.request("cancel", {{"task", a.task}});
+      links.request(protocol::CancelRequest{.task = a.task, .all = false});
       model.set_message(fmt::format("cancelling task {}…", label));
     } else if (a.kind == TopAction::kFollowUp || a.kind == TopAction::kRetry) {
-      json fields = {{"task", a.task}};
-      if (a.kind == TopAction::kFollowUp) fields["prompt"] = a.prompt;
-      json reply = links.request(a.kind == TopAction::kFollowUp ? "follow_up" : "retry", fields);
+      json reply = a.kind == TopAction::kFollowUp
+                       ? links.request(protocol::FollowUpRequest{.task = a.task, .prompt = a.prompt})
+                       : links.request(protocol::RetryRequest{.task = a.task});
       auto record = reply.at("task").get<protocol::TaskRecord>();
       std::int64_t made = record.id;
       model.upsert(std::move(record));

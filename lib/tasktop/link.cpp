@@ -30,9 +30,9 @@ void DaemonLinks::connect() {
   auto c = std::make_unique<client::Client>(options_);
   auto on_event = [this](const json& ev) { return handle_event(ev), true; };
   const json& hello = c->hello_reply();
-  c->request("subscribe", json::object(), on_event);
+  taskcli::ask(*c, protocol::SubscribeRequest{}, on_event);
   // Subscribed first: an event between the two is not lost, and the list (newer) wins.
-  json reply = c->request("list", json::object(), on_event);
+  json reply = taskcli::ask(*c, protocol::ListRequest{}, on_event);
   std::vector<protocol::TaskRecord> tasks;
   if (auto it = reply.find("tasks"); it != reply.end() && it->is_array()) {
     for (const auto& t : *it) {
@@ -138,8 +138,8 @@ void DaemonLinks::follow_selected() {
     client::ConnectOptions o = options_;
     o.autostart = false;
     detail_ = std::make_unique<client::Client>(o);
-    detail_->request("logs", {{"task", *id}, {"follow", true}},
-                     [this](const json& ev) { return handle_detail(ev), true; });
+    taskcli::ask(*detail_, protocol::LogsRequest{.task = *id, .follow = true},
+                 [this](const json& ev) { return handle_detail(ev), true; });
   } catch (const client::RequestError& e) {
     model_.add_log_note(*id, e.what());
     detail_.reset();

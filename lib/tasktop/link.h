@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "client/client.h"
+#include "protocol/requests.h"
 #include "tasktop/model.h"
 
 namespace ptt::tasktop {
@@ -42,6 +43,10 @@ class DaemonLinks {
   // A request on the events link; events read meanwhile go to the model. A broken
   // link throws client::UnreachableError after marking the model disconnected.
   nlohmann::json request(std::string_view op, nlohmann::json fields);
+  template <typename Request>  // protocol/requests.h
+  nlohmann::json request(const Request& r) {
+    return request(Request::kOp, nlohmann::json(r));
+  }
 
  private:
   void lost();

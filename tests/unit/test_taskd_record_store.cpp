@@ -11,7 +11,7 @@
 #include "supervise/supervisor.h"
 #include "supervise/supervisor_status.h"
 #include "taskd/record_store.h"
-#include "taskd/request_fields.h"
+#include "taskd/allowed_roots.h"
 
 using namespace ptt::taskd;
 namespace fs = std::filesystem;

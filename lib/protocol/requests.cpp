@@ -1,0 +1,256 @@
+#include "protocol/requests.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "protocol/request_fields.h"
+
+namespace ptt::protocol {
+namespace err = error;
+using nlohmann::json;
+
+namespace {
+
+void put_name(json& j, const std::optional<std::string>& name) {
+  if (name) j["name"] = *name;
+}
+
+void put_options(json& j, const AgentOptions& options) {
+  json o = options;
+  if (!o.empty()) j["options"] = std::move(o);
+}
+
+HelloRequest parse_hello(const json& req) {
+  HelloRequest r;
+  if (auto v = req.find("version"); v != req.end()) {
+    if (!v->is_number_integer()) throw RequestRejected{err::kBadRequest, "`version` must be an integer"};
+    r.version = v->get<int>();
+  }
+  if (auto c = req.find("client"); c != req.end() && c->is_string()) r.client = c->get<std::string>();
+  return r;
+}
+
+SpawnTaskRequest parse_spawn(const json& req) {
+  SpawnTaskRequest r;
+  r.prompt = required_string(req, "prompt");
+  r.cwd = required_string(req, "cwd");
+  r.name = optional_name(req);
+  if (auto after = req.find("after"); after != req.end() && !after->is_null()) {
+    if (!after->is_array())
+      throw RequestRejected{err::kBadRequest, "`after` must be an array of task ids or names"};
+    r.after.assign(after->begin(), after->end());
+  }
+  r.options = parse_options(req);
+  return r;
+}
+
+FollowUpRequest parse_follow_up(const json& req) {
+  FollowUpRequest r;
+  r.task = required_task_ref(req);
+  r.prompt = required_string(req, "prompt");
+  r.name = optional_name(req);
+  r.options = parse_options(req);
+  return r;
+}
+
+RetryRequest parse_retry(const json& req) {
+  return {.task = required_task_ref(req), .name = optional_name(req)};
+}
+
+ListRequest parse_list(const json& req) {
+  ListRequest r;
+  r.state = optional_state(req, false);
+  if (auto v = req.find("view"); v != req.end() && !v->is_null()) {
+    if (!v->is_string() || (*v != "full" && *v != "table"))
+      throw RequestRejected{err::kInvalidArgument, "`view` must be \"full\" or \"table\""};
+    r.table_view = *v == "table";
+  }
+  return r;
+}
+
+GetRequest parse_get(const json& req) { return {.task = required_task_ref(req)}; }
+
+ResultRequest parse_result(const json& req) { return {.task = required_task_ref(req)}; }
+
+CancelRequest parse_cancel(const json& req) {
+  // value() throws type_error for a non-boolean `all`: a bad_request naming the type.
+  if (req.value("all", false)) return {.task = std::nullopt, .all = true};
+  return {.task = required_task_ref(req), .all = false};
+}
+
+LogsRequest parse_logs(const json& req) {
+  LogsRequest r;
+  r.task = required_task_ref(req);
+  if (auto s = req.find("stream"); s != req.end() && !s->is_null()) {
+    if (!s->is_string() || (*s != "stdout" && *s != "stderr")) {
+      throw RequestRejected{err::kInvalidArgument, "`stream` must be \"stdout\" or \"stderr\""};
+    }
+    r.stream = *s == "stderr" ? LogStream::kStderr : LogStream::kStdout;
+  }
+  auto follow = req.find("follow");
+  if (follow != req.end() && !follow->is_boolean() && !follow->is_null()) {
+    throw RequestRejected{err::kBadRequest, "`follow` must be true or false"};
+  }
+  r.follow = follow != req.end() && follow->is_boolean() && follow->get<bool>();
+  return r;
+}
+
+SubscribeRequest parse_subscribe(const json&) { return {}; }
+
+WaitRequest parse_wait(const json& req) {
+  WaitRequest r;
+  auto all = req.find("all");
+  if (all != req.end() && all->is_boolean() && all->get<bool>()) {
+    r.all = true;
+    return r;
+  }
+  auto tasks = req.find("tasks");
+  if (tasks == req.end() || !tasks->is_array() || tasks->empty()) {
+    throw RequestRejected{err::kBadRequest,
+                          "`tasks` must be a non-empty array of task ids or names (or give \"all\": true)"};
+  }
+  r.tasks.assign(tasks->begin(), tasks->end());
+  return r;
+}
+
+CleanRequest parse_clean(const json& req) {
+  CleanRequest r;
+  r.state = optional_state(req, true);
+  if (auto o = req.find("older_than_s"); o != req.end() && !o->is_null()) {
+    if (!o->is_number() || o->get<double>() < 0)
+      throw RequestRejected{err::kBadRequest, "`older_than_s` must be a number of seconds, 0 or more"};
+    r.older_than_s = o->get<double>();
+  }
+  return r;
+}
+
+ShutdownRequest parse_shutdown(const json&) { return {}; }
+
+using Parser = Request (*)(const json&);
+
+template <auto Parse>
+Request parse_as(const json& req) {
+  return Parse(req);
+}
+
+constexpr std::array<std::pair<std::string_view, Parser>, op::kAll.size()> kParsers = {{
+    {op::kHello, parse_as<parse_hello>},
+    {op::kSpawn, parse_as<parse_spawn>},
+    {op::kList, parse_as<parse_list>},
+    {op::kGet, parse_as<parse_get>},
+    {op::kResult, parse_as<parse_result>},
+    {op::kCancel, parse_as<parse_cancel>},
+    {op::kLogs, parse_as<parse_logs>},
+    {op::kSubscribe, parse_as<parse_subscribe>},
+    {op::kWait, parse_as<parse_wait>},
+    {op::kFollowUp, parse_as<parse_follow_up>},
+    {op::kClean, parse_as<parse_clean>},
+    {op::kRetry, parse_as<parse_retry>},
+    {op::kShutdown, parse_as<parse_shutdown>},
+}};
+
+Parser parser_for(std::string_view name) {
+  for (const auto& [op, parse] : kParsers) {
+    if (op == name) return parse;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void to_json(json& j, const HelloRequest& r) {
+  j = json::object();
+  if (r.version) j["version"] = *r.version;
+  if (r.client) j["client"] = *r.client;
+}
+
+void to_json(json& j, const SpawnTaskRequest& r) {
+  j = {{"prompt", r.prompt}, {"cwd", r.cwd}};
+  put_name(j, r.name);
+  if (!r.after.empty()) j["after"] = r.after;
+  put_options(j, r.options);
+}
+
+void to_json(json& j, const FollowUpRequest& r) {
+  j = {{"task", r.task}, {"prompt", r.prompt}};
+  put_name(j, r.name);
+  put_options(j, r.options);
+}
+
+void to_json(json& j, const RetryRequest& r) {
+  j = {{"task", r.task}};
+  put_name(j, r.name);
+}
+
+void to_json(json& j, const ListRequest& r) {
+  j = json::object();
+  if (r.state) j["state"] = to_string(*r.state);
+  if (r.table_view) j["view"] = "table";
+}
+
+void to_json(json& j, const GetRequest& r) { j = {{"task", r.task}}; }
+
+void to_json(json& j, const ResultRequest& r) { j = {{"task", r.task}}; }
+
+void to_json(json& j, const CancelRequest& r) {
+  j = r.all || !r.task ? json{{"all", true}} : json{{"task", *r.task}};
+}
+
+void to_json(json& j, const LogsRequest& r) {
+  j = {{"task", r.task}, {"follow", r.follow}};
+  if (r.stream == LogStream::kStderr) j["stream"] = "stderr";
+}
+
+void to_json(json& j, const SubscribeRequest&) { j = json::object(); }
+
+void to_json(json& j, const WaitRequest& r) { j = r.all ? json{{"all", true}} : json{{"tasks", r.tasks}}; }
+
+void to_json(json& j, const CleanRequest& r) {
+  j = json::object();
+  if (r.state) j["state"] = to_string(*r.state);
+  if (r.older_than_s) j["older_than_s"] = *r.older_than_s;
+}
+
+void to_json(json& j, const ShutdownRequest&) { j = json::object(); }
+
+std::string_view op_of(const Request& r) {
+  return std::visit([](const auto& req) { return std::decay_t<decltype(req)>::kOp; }, r);
+}
+
+json request_json(const Request& r) {
+  json j = std::visit([](const auto& req) { return json(req); }, r);
+  j["op"] = op_of(r);
+  return j;
+}
+
+std::optional<std::string_view> known_op(const json& req) {
+  auto op = req.find("op");
+  if (op == req.end() || !op->is_string()) return std::nullopt;
+  const auto& name = op->get_ref<const std::string&>();
+  auto it = std::find(op::kAll.begin(), op::kAll.end(), name);
+  if (it == op::kAll.end()) return std::nullopt;
+  return *it;
+}
+
+std::variant<Request, RequestRejected> parse_request(const json& req) {
+  auto op = req.find("op");
+  if (op == req.end() || !op->is_string())
+    return RequestRejected{err::kBadRequest, "a request needs an \"op\" string"};
+  Parser parse = parser_for(op->get_ref<const std::string&>());
+  if (!parse) {
+    return RequestRejected{err::kUnknownOp,
+                           fmt::format("unknown op {}; see docs/protocol.md for the ops", op->dump())};
+  }
+  try {
+    return parse(req);
+  } catch (RequestRejected& e) {
+    return std::move(e);
+  } catch (const json::exception& e) {
+    return RequestRejected{err::kBadRequest, e.what()};
+  }
+}
+
+}  // namespace ptt::protocol

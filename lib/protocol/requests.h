@@ -1,0 +1,147 @@
+#pragma once
+// Every request of the ptt-taskd protocol as a typed struct (docs/protocol.md,
+// "Requests and replies"). Clients build one and send json(request) under its kOp;
+// the daemon (and fuzz/fuzz_request.cpp) reads a line with parse_request, the one
+// place that checks a request's fields. What needs the daemon's state (does the task
+// exist, is the cwd allowed, is the name free) the daemon checks afterwards.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/protocol.h"
+#include "protocol/request_rejected.h"
+#include "protocol/task_record.h"
+
+namespace ptt::protocol {
+
+// A task id (an integer) or name (a string), as the client gave it.
+using TaskRef = nlohmann::json;
+
+struct HelloRequest {
+  static constexpr std::string_view kOp = op::kHello;
+  std::optional<int> version{};  // absent: the daemon does not check it
+  std::optional<std::string> client{};
+  bool operator==(const HelloRequest&) const = default;
+};
+
+struct SpawnTaskRequest {
+  static constexpr std::string_view kOp = op::kSpawn;
+  std::string prompt{};
+  std::string cwd{};
+  std::optional<std::string> name{};
+  std::vector<TaskRef> after{};
+  AgentOptions options{};
+  bool operator==(const SpawnTaskRequest&) const = default;
+};
+
+struct FollowUpRequest {
+  static constexpr std::string_view kOp = op::kFollowUp;
+  TaskRef task{};
+  std::string prompt{};
+  std::optional<std::string> name{};
+  AgentOptions options{};
+  bool operator==(const FollowUpRequest&) const = default;
+};
+
+struct RetryRequest {
+  static constexpr std::string_view kOp = op::kRetry;
+  TaskRef task{};
+  std::optional<std::string> name{};
+  bool operator==(const RetryRequest&) const = default;
+};
+
+struct ListRequest {
+  static constexpr std::string_view kOp = op::kList;
+  std::optional<TaskState> state{};
+  bool table_view = false;  // "view":"table": only what `ptt-task list` shows
+  bool operator==(const ListRequest&) const = default;
+};
+
+struct GetRequest {
+  static constexpr std::string_view kOp = op::kGet;
+  TaskRef task{};
+  bool operator==(const GetRequest&) const = default;
+};
+
+struct ResultRequest {
+  static constexpr std::string_view kOp = op::kResult;
+  TaskRef task{};
+  bool operator==(const ResultRequest&) const = default;
+};
+
+struct CancelRequest {
+  static constexpr std::string_view kOp = op::kCancel;
+  std::optional<TaskRef> task{};  // unset with `all`
+  bool all = false;
+  bool operator==(const CancelRequest&) const = default;
+};
+
+enum class LogStream { kStdout, kStderr };
+
+struct LogsRequest {
+  static constexpr std::string_view kOp = op::kLogs;
+  TaskRef task{};
+  LogStream stream = LogStream::kStdout;
+  bool follow = false;
+  bool operator==(const LogsRequest&) const = default;
+};
+
+struct SubscribeRequest {
+  static constexpr std::string_view kOp = op::kSubscribe;
+  bool operator==(const SubscribeRequest&) const = default;
+};
+
+struct WaitRequest {
+  static constexpr std::string_view kOp = op::kWait;
+  std::vector<TaskRef> tasks{};  // empty with `all`
+  bool all = false;            // every task unfinished when the request arrives
+  bool operator==(const WaitRequest&) const = default;
+};
+
+struct CleanRequest {
+  static constexpr std::string_view kOp = op::kClean;
+  std::optional<TaskState> state{};      // an end state
+  std::optional<double> older_than_s{};  // ≥ 0
+  bool operator==(const CleanRequest&) const = default;
+};
+
+struct ShutdownRequest {
+  static constexpr std::string_view kOp = op::kShutdown;
+  bool operator==(const ShutdownRequest&) const = default;
+};
+
+using Request = std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest,
+                             GetRequest, ResultRequest, CancelRequest, LogsRequest, SubscribeRequest,
+                             WaitRequest, CleanRequest, ShutdownRequest>;
+
+// The request's fields (without "op" and "id"), as the client sends them.
+void to_json(nlohmann::json& j, const HelloRequest& r);
+void to_json(nlohmann::json& j, const SpawnTaskRequest& r);
+void to_json(nlohmann::json& j, const FollowUpRequest& r);
+void to_json(nlohmann::json& j, const RetryRequest& r);
+void to_json(nlohmann::json& j, const ListRequest& r);
+void to_json(nlohmann::json& j, const GetRequest& r);
+void to_json(nlohmann::json& j, const ResultRequest& r);
+void to_json(nlohmann::json& j, const CancelRequest& r);
+void to_json(nlohmann::json& j, const LogsRequest& r);
+void to_json(nlohmann::json& j, const SubscribeRequest& r);
+void to_json(nlohmann::json& j, const WaitRequest& r);
+void to_json(nlohmann::json& j, const CleanRequest& r);
+void to_json(nlohmann::json& j, const ShutdownRequest& r);
+
+std::string_view op_of(const Request& r);
+// The whole request object: its fields and "op" (no "id").
+nlohmann::json request_json(const Request& r);
+
+// The request's op when it names one the protocol defines, else nullopt.
+std::optional<std::string_view> known_op(const nlohmann::json& req);
+
+// A request object (the daemon has checked it is one) to its typed request, or
+// why it is refused: bad_request, unknown_op, version_mismatch, invalid_argument.
+std::variant<Request, RequestRejected> parse_request(const nlohmann::json& req);
+
+}  // namespace ptt::protocol
