@@ -12,6 +12,7 @@
 #include "supervise/supervisor_status.h"
 #include "taskd/record_store.h"
 #include "taskd/allowed_roots.h"
+#include "taskd/outcome.h"
 
 using namespace ptt::taskd;
 namespace fs = std::filesystem;
