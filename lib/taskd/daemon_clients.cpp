@@ -18,6 +18,11 @@ constexpr std::size_t kFollowerBudget = 256u << 10;
 }  // namespace
 
 void Daemon::on_finished(TaskId id) {
+  answer_waits();
+  mark_followers(id);
+}
+
+void Daemon::answer_waits() {
   for (auto it = waits_.begin(); it != waits_.end();) {
     bool done = std::all_of(it->tasks.begin(), it->tasks.end(), [this](TaskId t) {
       const auto* r = table_.find(t);
@@ -31,7 +36,6 @@ void Daemon::on_finished(TaskId id) {
     conn->second->send_line(tasks_reply(it->request_id, it->tasks));
     it = waits_.erase(it);
   }
-  mark_followers(id);
 }
 
 std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids, bool table) const {

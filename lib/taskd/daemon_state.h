@@ -70,6 +70,7 @@ class Daemon {
   std::string check_cwd(const std::string& cwd) const;
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
+  void answer_waits();          // replies to each wait whose tasks have all finished
   void mark_followers(TaskId task);
   static double now();
 

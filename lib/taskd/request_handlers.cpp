@@ -199,7 +199,7 @@ json handle(Daemon& d, ClientConnection& c, const json& id, const protocol::Wait
     }
   }
   d.waits_.push_back(std::move(w));
-  d.on_finished(0);  // replies at once when all are already finished
+  d.answer_waits();  // replies at once when all are already finished
   return nullptr;
 }
 
