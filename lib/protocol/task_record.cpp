@@ -1,5 +1,7 @@
 #include "protocol/task_record.h"
 
+#include "protocol/task_record_fields.h"
+
 namespace ptt::protocol {
 using nlohmann::json;
 
@@ -62,57 +64,57 @@ void from_json(const json& j, AgentResult& r) {
 
 void to_json(json& j, const TaskRecord& t) {
   j = json::object();
-  j["id"] = t.id;
-  put(j, "name", t.name);
-  j["state"] = to_string(t.state);
-  put(j, "reason", t.reason);
-  j["prompt"] = t.prompt;
-  j["cwd"] = t.cwd;
-  j["after"] = t.after;
-  put(j, "parent", t.parent);
-  put(j, "resume_session", t.resume_session);
-  put(j, "retry_of", t.retry_of);
-  j["created_at"] = t.created_at;
-  put(j, "started_at", t.started_at);
-  put(j, "finished_at", t.finished_at);
-  put(j, "pid", t.pid);
-  put(j, "session_id", t.session_id);
-  put(j, "model", t.model);
-  put(j, "activity", t.activity);
-  put(j, "exit_code", t.exit_code);
-  put(j, "stderr_tail", t.stderr_tail);
-  put(j, "result", t.result);
-  j["options"] = t.options;
-  if (t.cancel_requested) j["cancel_requested"] = true;
+  j[record_field::kId] = t.id;
+  put(j, record_field::kName, t.name);
+  j[record_field::kState] = to_string(t.state);
+  put(j, record_field::kReason, t.reason);
+  j[record_field::kPrompt] = t.prompt;
+  j[record_field::kCwd] = t.cwd;
+  j[record_field::kAfter] = t.after;
+  put(j, record_field::kParent, t.parent);
+  put(j, record_field::kResumeSession, t.resume_session);
+  put(j, record_field::kRetryOf, t.retry_of);
+  j[record_field::kCreatedAt] = t.created_at;
+  put(j, record_field::kStartedAt, t.started_at);
+  put(j, record_field::kFinishedAt, t.finished_at);
+  put(j, record_field::kPid, t.pid);
+  put(j, record_field::kSessionId, t.session_id);
+  put(j, record_field::kModel, t.model);
+  put(j, record_field::kActivity, t.activity);
+  put(j, record_field::kExitCode, t.exit_code);
+  put(j, record_field::kStderrTail, t.stderr_tail);
+  put(j, record_field::kResult, t.result);
+  j[record_field::kOptions] = t.options;
+  if (t.cancel_requested) j[record_field::kCancelRequested] = true;
 }
 
 void from_json(const json& j, TaskRecord& t) {
   t = {};
-  t.id = j.at("id").get<std::int64_t>();
-  get(j, "name", t.name);
-  auto state = parse_task_state(j.at("state").get<std::string>());
+  t.id = j.at(record_field::kId).get<std::int64_t>();
+  get(j, record_field::kName, t.name);
+  auto state = parse_task_state(j.at(record_field::kState).get<std::string>());
   if (!state) throw json::type_error::create(302, "unknown task state", &j);
   t.state = *state;
-  get(j, "reason", t.reason);
-  t.prompt = j.value("prompt", "");
-  t.cwd = j.value("cwd", "");
-  if (auto it = j.find("after"); it != j.end() && !it->is_null())
+  get(j, record_field::kReason, t.reason);
+  t.prompt = j.value(record_field::kPrompt, "");
+  t.cwd = j.value(record_field::kCwd, "");
+  if (auto it = j.find(record_field::kAfter); it != j.end() && !it->is_null())
     t.after = it->get<std::vector<std::int64_t>>();
-  get(j, "parent", t.parent);
-  get(j, "resume_session", t.resume_session);
-  get(j, "retry_of", t.retry_of);
-  t.created_at = j.value("created_at", 0.0);
-  get(j, "started_at", t.started_at);
-  get(j, "finished_at", t.finished_at);
-  get(j, "pid", t.pid);
-  get(j, "session_id", t.session_id);
-  get(j, "model", t.model);
-  get(j, "activity", t.activity);
-  get(j, "exit_code", t.exit_code);
-  get(j, "stderr_tail", t.stderr_tail);
-  get(j, "result", t.result);
-  if (auto it = j.find("options"); it != j.end()) t.options = it->get<AgentOptions>();
-  if (auto it = j.find("cancel_requested"); it != j.end() && it->is_boolean())
+  get(j, record_field::kParent, t.parent);
+  get(j, record_field::kResumeSession, t.resume_session);
+  get(j, record_field::kRetryOf, t.retry_of);
+  t.created_at = j.value(record_field::kCreatedAt, 0.0);
+  get(j, record_field::kStartedAt, t.started_at);
+  get(j, record_field::kFinishedAt, t.finished_at);
+  get(j, record_field::kPid, t.pid);
+  get(j, record_field::kSessionId, t.session_id);
+  get(j, record_field::kModel, t.model);
+  get(j, record_field::kActivity, t.activity);
+  get(j, record_field::kExitCode, t.exit_code);
+  get(j, record_field::kStderrTail, t.stderr_tail);
+  get(j, record_field::kResult, t.result);
+  if (auto it = j.find(record_field::kOptions); it != j.end()) t.options = it->get<AgentOptions>();
+  if (auto it = j.find(record_field::kCancelRequested); it != j.end() && it->is_boolean())
     t.cancel_requested = it->get<bool>();
 }
 

@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/task_record_fields.h"
+
 namespace ptt::taskcli {
 using protocol::TaskRecord;
+namespace record_field = protocol::record_field;
 
 namespace {
 
@@ -43,7 +46,7 @@ class ListSax {
       } else {
         record_ = &out_.tasks.emplace_back();
       }
-    } else if (in_record() && stack_.back().key == "result") {
+    } else if (in_record() && stack_.back().key == record_field::kResult) {
       record_->result.emplace();
     }
     stack_.push_back({true, {}});
@@ -108,12 +111,12 @@ class ListSax {
       record_field(k, v);
     } else if (stack_.size() == 4 && in_record_child()) {
       const std::string& parent = stack_[2].key;
-      if (parent == "after" && !stack_[3].object && v.kind == Scalar::kInt) {
+      if (parent == record_field::kAfter && !stack_[3].object && v.kind == Scalar::kInt) {
         record_->after.push_back(v.i);
-      } else if (parent == "result" && stack_[3].object && record_->result) {
-        if (k == "text" && v.kind == Scalar::kString) record_->result->text = std::move(*v.s);
-        if (k == "subtype" && v.kind == Scalar::kString) record_->result->subtype = std::move(*v.s);
-        if (k == "cost_usd" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) record_->result->cost_usd = v.d;
+      } else if (parent == record_field::kResult && stack_[3].object && record_->result) {
+        if (k == record_field::kResultText && v.kind == Scalar::kString) record_->result->text = std::move(*v.s);
+        if (k == record_field::kResultSubtype && v.kind == Scalar::kString) record_->result->subtype = std::move(*v.s);
+        if (k == record_field::kResultCostUsd && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) record_->result->cost_usd = v.d;
       }
     }
     return true;
@@ -127,34 +130,34 @@ class ListSax {
 
   void record_field(const std::string& k, const Scalar& v) {
     TaskRecord& t = *record_;
-    if (k == "id") {
+    if (k == record_field::kId) {
       if (v.kind != Scalar::kInt) throw std::runtime_error("a task record without an integer id");
       t.id = v.i;
       record_has_id_ = true;
-    } else if (k == "state") {
+    } else if (k == record_field::kState) {
       auto state = v.kind == Scalar::kString ? protocol::parse_task_state(*v.s) : std::nullopt;
       if (!state) throw std::runtime_error("a task record without a known state");
       t.state = *state;
       record_has_state_ = true;
-    } else if (k == "name") {
+    } else if (k == record_field::kName) {
       t.name = opt_string(v);
-    } else if (k == "reason") {
+    } else if (k == record_field::kReason) {
       t.reason = opt_string(v);
-    } else if (k == "activity") {
+    } else if (k == record_field::kActivity) {
       t.activity = opt_string(v);
-    } else if (k == "created_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
+    } else if (k == record_field::kCreatedAt && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
       t.created_at = v.d;
-    } else if (k == "exit_code" && v.kind == Scalar::kInt) {
+    } else if (k == record_field::kExitCode && v.kind == Scalar::kInt) {
       t.exit_code = static_cast<int>(v.i);
-    } else if (k == "prompt" && v.kind == Scalar::kString) {
+    } else if (k == record_field::kPrompt && v.kind == Scalar::kString) {
       t.prompt = std::move(*v.s);
-    } else if (k == "parent" && v.kind == Scalar::kInt) {
+    } else if (k == record_field::kParent && v.kind == Scalar::kInt) {
       t.parent = v.i;
-    } else if (k == "started_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
+    } else if (k == record_field::kStartedAt && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
       t.started_at = v.d;
-    } else if (k == "finished_at" && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
+    } else if (k == record_field::kFinishedAt && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
       t.finished_at = v.d;
-    } else if (k == "cancel_requested" && v.kind == Scalar::kBool) {
+    } else if (k == record_field::kCancelRequested && v.kind == Scalar::kBool) {
       t.cancel_requested = v.b;
     }
   }

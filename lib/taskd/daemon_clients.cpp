@@ -7,10 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/protocol.h"
+#include "protocol/task_record_fields.h"
 #include "taskd/daemon_state.h"
 
 namespace ptt::taskd {
 using nlohmann::json;
+namespace record_field = protocol::record_field;
 
 namespace {
 constexpr std::size_t kWatchBudget = 1u << 20;  // per task per loop turn
@@ -81,23 +83,23 @@ std::string prompt_excerpt(std::string_view prompt) {
 }
 
 json table_view(const protocol::TaskRecord& t) {
-  json j = {{"id", t.id},
-            {"state", protocol::to_string(t.state)},
-            {"created_at", static_cast<std::int64_t>(t.created_at)}};
+  json j = {{record_field::kId, t.id},
+            {record_field::kState, protocol::to_string(t.state)},
+            {record_field::kCreatedAt, static_cast<std::int64_t>(t.created_at)}};
   if (t.name) {
-    j["name"] = *t.name;
+    j[record_field::kName] = *t.name;
   } else {
-    j["prompt"] = prompt_excerpt(t.prompt);
+    j[record_field::kPrompt] = prompt_excerpt(t.prompt);
   }
-  if (t.parent) j["parent"] = *t.parent;
-  if (t.started_at) j["started_at"] = static_cast<std::int64_t>(*t.started_at);
-  if (t.finished_at) j["finished_at"] = static_cast<std::int64_t>(*t.finished_at);
-  if (t.reason) j["reason"] = *t.reason;
-  if (t.activity) j["activity"] = *t.activity;
-  if (!t.after.empty()) j["after"] = t.after;
-  if (t.exit_code && t.state != protocol::TaskState::kSucceeded) j["exit_code"] = *t.exit_code;
-  if (t.result) j["result"] = {{"text", t.result->text}, {"cost_usd", t.result->cost_usd}};
-  if (t.cancel_requested && t.state == protocol::TaskState::kRunning) j["cancel_requested"] = true;
+  if (t.parent) j[record_field::kParent] = *t.parent;
+  if (t.started_at) j[record_field::kStartedAt] = static_cast<std::int64_t>(*t.started_at);
+  if (t.finished_at) j[record_field::kFinishedAt] = static_cast<std::int64_t>(*t.finished_at);
+  if (t.reason) j[record_field::kReason] = *t.reason;
+  if (t.activity) j[record_field::kActivity] = *t.activity;
+  if (!t.after.empty()) j[record_field::kAfter] = t.after;
+  if (t.exit_code && t.state != protocol::TaskState::kSucceeded) j[record_field::kExitCode] = *t.exit_code;
+  if (t.result) j[record_field::kResult] = {{record_field::kResultText, t.result->text}, {record_field::kResultCostUsd, t.result->cost_usd}};
+  if (t.cancel_requested && t.state == protocol::TaskState::kRunning) j[record_field::kCancelRequested] = true;
   return j;
 }
 

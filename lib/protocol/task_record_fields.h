@@ -1,0 +1,34 @@
+#pragma once
+// The task record's field names (docs/protocol.md, "The task record"), once: the
+// record's to_json/from_json, the daemon's list table view and ptt-task's SAX list
+// reader (taskcli/fast_list.cpp) all name fields through these.
+namespace ptt::protocol::record_field {
+
+inline constexpr const char* kId = "id";
+inline constexpr const char* kName = "name";
+inline constexpr const char* kState = "state";
+inline constexpr const char* kReason = "reason";
+inline constexpr const char* kPrompt = "prompt";
+inline constexpr const char* kCwd = "cwd";
+inline constexpr const char* kAfter = "after";
+inline constexpr const char* kParent = "parent";
+inline constexpr const char* kResumeSession = "resume_session";
+inline constexpr const char* kRetryOf = "retry_of";
+inline constexpr const char* kCreatedAt = "created_at";
+inline constexpr const char* kStartedAt = "started_at";
+inline constexpr const char* kFinishedAt = "finished_at";
+inline constexpr const char* kPid = "pid";
+inline constexpr const char* kSessionId = "session_id";
+inline constexpr const char* kModel = "model";
+inline constexpr const char* kActivity = "activity";
+inline constexpr const char* kExitCode = "exit_code";
+inline constexpr const char* kStderrTail = "stderr_tail";
+inline constexpr const char* kResult = "result";
+inline constexpr const char* kOptions = "options";
+inline constexpr const char* kCancelRequested = "cancel_requested";
+// In "result":
+inline constexpr const char* kResultText = "text";
+inline constexpr const char* kResultSubtype = "subtype";
+inline constexpr const char* kResultCostUsd = "cost_usd";
+
+}  // namespace ptt::protocol::record_field
