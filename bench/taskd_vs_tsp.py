@@ -60,12 +60,17 @@ def rss_kb(pid):
     return 0
 
 
-def wait_for_socket(path, timeout=10):
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            sys.exit(f"bench: error: nothing listens on {path}")
-        time.sleep(0.005)
+def start_daemon(argv, env, stderr):
+    """Starts ptt-taskd and returns once it listens: it writes "ready" on --ready-fd then
+    (the socket file alone appears at bind(2), before listen(2), when a connect is refused)."""
+    r, w = os.pipe()
+    proc = subprocess.Popen([*argv, "--ready-fd", str(w)], env=env, pass_fds=(w,), stdout=subprocess.DEVNULL,
+                            stderr=stderr)
+    os.close(w)
+    with os.fdopen(r, "rb") as ready:
+        if not ready.readline().startswith(b"ready"):
+            sys.exit(f"bench: error: ptt-taskd did not start (exit {proc.wait()})")
+    return proc
 
 
 def main():
@@ -98,10 +103,9 @@ def main():
     prompt = "result success ok"
     procs = []
     try:
-        daemon = subprocess.Popen([taskd, "--max-running", "4", "--claude", agent], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "taskd.log"), "w"))
+        daemon = start_daemon([taskd, "--max-running", "4", "--claude", agent], env,
+                              open(os.path.join(root, "taskd.log"), "w"))
         procs.append(daemon)
-        wait_for_socket(env["PTT_SOCKET"])
         sh("tsp -K 2>/dev/null || true", env)  # a stale server on this socket would skew the run
 
         # 1. Spawn N, then wait for all.
@@ -165,10 +169,8 @@ def main():
 
 def follow_latency(task, taskd, follow_agent, root, work, samples, env):
     env = dict(env, PTT_SOCKET=os.path.join(root, "follow.sock"), PTT_STATE_DIR=os.path.join(root, "follow-state"))
-    daemon = subprocess.Popen([taskd, "--claude", follow_agent], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    daemon = start_daemon([taskd, "--claude", follow_agent], env, subprocess.DEVNULL)
     try:
-        wait_for_socket(env["PTT_SOCKET"])
         fifo = os.path.join(root, "follow.fifo")
         os.mkfifo(fifo)
         tid = sh(f"{task} spawn --cwd {work} {fifo}", env).stdout.strip()
