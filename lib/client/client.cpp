@@ -2,21 +2,14 @@
 
 #include <utility>
 
-#include "client/hello.h"
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 
 namespace ptt::client {
 using nlohmann::json;
 
-namespace {
-constexpr std::string_view kClientName = "ptt-task";
-}  // namespace
-
 Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options)) {
-  nlohmann::json hello = hello_request(kClientName);
-  hello["id"] = next_id_++;
-  unsent_hello_ = to_ndjson(hello);
+  unsent_hello_ = to_ndjson(session_.start());
 }
 
 const json& Client::hello_reply() {
@@ -27,13 +20,19 @@ const json& Client::hello_reply() {
 void Client::finish_hello() {
   hello_pending_ = false;
   if (!unsent_hello_.empty()) conn_.send_line(std::exchange(unsent_hello_, {}));
-  hello_ = read_reply_message(1, {});
-  if (auto problem = hello_problem(hello_, kClientName)) throw UnreachableError(*problem);
+  for (;;) {
+    json msg = conn_.read();
+    ClientSession::Incoming in = session_.on_message(msg);
+    if (in.kind == ClientSession::Incoming::Kind::kHelloRefused) throw UnreachableError(in.problem);
+    if (in.kind == ClientSession::Incoming::Kind::kHelloAccepted) {
+      hello_ = std::move(msg);
+      return;
+    }
+  }
 }
 
 long Client::send_request(std::string_view op, json fields) {
-  long id = next_id_++;
-  fields["id"] = id;
+  long id = session_.stamp(fields);
   fields["op"] = op;
   try {
     conn_.send_line(std::exchange(unsent_hello_, {}) + to_ndjson(fields));
@@ -58,19 +57,15 @@ json Client::read_reply(long id, const EventFn& on_event) {
 }
 
 json Client::read_reply_message(long id, const EventFn& on_event) {
+  using Kind = ClientSession::Incoming::Kind;
   for (;;) {
     json msg = conn_.read();
-    if (!msg.is_object()) continue;
-    if (msg.contains("event")) {
+    ClientSession::Incoming in = session_.on_message(msg);
+    if (in.kind == Kind::kEvent) {
       if (on_event) on_event(msg);
       continue;
     }
-    auto rid = msg.find("id");
-    // An id-less error is about the connection itself (e.g. permission_denied).
-    bool connection_error = rid != msg.end() && rid->is_null() && !protocol::field_or(msg, "ok", true);
-    if (!connection_error && (rid == msg.end() || !rid->is_number_integer() || rid->get<long>() != id))
-      continue;
-    return msg;
+    if (in.kind == Kind::kConnectionError || (in.kind == Kind::kReply && in.id == id)) return msg;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/autostart.h"
+#include "client/client_session.h"
 #include "client/daemon_connection.h"
 
 namespace ptt::client {
@@ -49,10 +50,10 @@ class Client {
   nlohmann::json read_reply_message(long id, const EventFn& on_event);  // ok or not
 
   DaemonConnection conn_;
+  ClientSession session_{"ptt-task"};
   nlohmann::json hello_;
   std::string unsent_hello_;
   bool hello_pending_ = true;
-  long next_id_ = 1;
 };
 
 }  // namespace ptt::client

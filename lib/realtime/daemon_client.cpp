@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "client/hello.h"
 #include "protocol/protocol.h"
 
 namespace ptt::realtime {
@@ -10,8 +9,6 @@ using nlohmann::json;
 namespace op = ptt::protocol::op;
 
 namespace {
-
-constexpr std::string_view kClientName = "ptt-realtime";
 
 struct WriteReq {
   uv_write_t req;
@@ -106,27 +103,26 @@ void DaemonClient::on_connect(int status) {
       });
   // Nothing else goes out before the hello is answered: a daemon that refuses it runs
   // nothing else, and one that speaks another version must not be told to subscribe.
-  send_now(next_id_++, client::hello_request(kClientName),
-           [this](const json& reply) { on_hello_reply(reply); });
+  hello_deadline_ms_ = uv_now(loop_) + kRequestTimeoutMs;
+  write_line(session_.start());
 }
 
-void DaemonClient::on_hello_reply(const json& reply) {
-  if (state_ != State::kHello) return;  // the connection went first (lost() answered the hello)
-  if (auto problem = client::hello_problem(reply, kClientName)) {
-    if (*problem != last_problem_ && on_problem_) on_problem_(*problem);
-    last_problem_ = *problem;
-    drop_connection(json{
-        {"ok", false}, {"error", {{"code", ptt::protocol::error::kVersionMismatch}, {"message", *problem}}}});
-    return;
-  }
+void DaemonClient::on_hello_refused(const std::string& problem) {
+  if (problem != last_problem_ && on_problem_) on_problem_(problem);
+  last_problem_ = problem;
+  drop_connection(json{{"ok", false},
+                       {"error", {{"code", ptt::protocol::error::kVersionMismatch}, {"message", problem}}}});
+}
+
+void DaemonClient::on_hello_accepted() {
   last_problem_.clear();
   state_ = State::kReady;
-  send_now(next_id_++, {{"op", op::kSubscribe}}, [](const json&) {});
+  send_now({{"op", op::kSubscribe}}, [](const json&) {});
   if (on_state_) on_state_(true);
   while (!waiting_.empty()) {
     auto [request, fn] = std::move(waiting_.front());
     waiting_.pop_front();
-    send_now(next_id_++, std::move(request), std::move(fn));
+    send_now(std::move(request), std::move(fn));
   }
 }
 
@@ -141,14 +137,25 @@ void DaemonClient::on_read(ssize_t nread, const uv_buf_t* buf) {
 void DaemonClient::on_line(json&& value) {
   // Lines after a refused hello, still in the chunk being fed, are from a closed connection.
   if (state_ != State::kHello && state_ != State::kReady) return;
-  if (!value.is_object()) return;
-  if (value.contains("event")) {
-    if (on_event_) on_event_(value);
-    return;
+  using Kind = client::ClientSession::Incoming::Kind;
+  client::ClientSession::Incoming in = session_.on_message(value);
+  switch (in.kind) {
+    case Kind::kEvent:
+      if (on_event_) on_event_(value);
+      return;
+    case Kind::kHelloAccepted:
+      on_hello_accepted();
+      return;
+    case Kind::kHelloRefused:
+      on_hello_refused(in.problem);
+      return;
+    case Kind::kReply:
+      break;
+    case Kind::kIgnored:
+    case Kind::kConnectionError:
+      return;
   }
-  auto id = value.find("id");
-  if (id == value.end() || !id->is_number_integer()) return;
-  auto it = pending_.find(id->get<std::int64_t>());
+  auto it = pending_.find(in.id);
   if (it == pending_.end()) return;
   ReplyFn fn = std::move(it->second.on_reply);
   pending_.erase(it);
@@ -159,7 +166,7 @@ void DaemonClient::request(json request, ReplyFn on_reply) {
   if (stopped_) return;
   switch (state_) {
     case State::kReady:
-      send_now(next_id_++, std::move(request), std::move(on_reply));
+      send_now(std::move(request), std::move(on_reply));
       break;
     case State::kConnecting:
     case State::kHello:
@@ -174,8 +181,8 @@ void DaemonClient::request(json request, ReplyFn on_reply) {
   }
 }
 
-void DaemonClient::send_now(std::int64_t id, json request, ReplyFn on_reply) {
-  request["id"] = id;
+void DaemonClient::send_now(json request, ReplyFn on_reply) {
+  std::int64_t id = session_.stamp(request);
   pending_[id] = {std::move(on_reply), uv_now(loop_) + kRequestTimeoutMs};
   write_line(request);
 }
@@ -215,6 +222,7 @@ void DaemonClient::fail_all(const json& reply) {
 void DaemonClient::tick() {
   std::uint64_t now = uv_now(loop_);
   if (state_ == State::kDown && now - last_attempt_ms_ >= kRetryMs) connect();
+  if (state_ == State::kHello && now >= hello_deadline_ms_) lost("it did not answer the hello in time");
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline_ms > now) {
       ++it;

@@ -16,6 +16,7 @@
 #include <uv.h>
 #include <nlohmann/json.hpp>
 
+#include "client/client_session.h"
 #include "core/ndjson.h"
 
 namespace ptt::realtime {
@@ -52,9 +53,10 @@ class DaemonClient {
   void on_connect(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_line(nlohmann::json&& value);
-  void on_hello_reply(const nlohmann::json& reply);
+  void on_hello_accepted();
+  void on_hello_refused(const std::string& problem);
   void write_line(const nlohmann::json& message);
-  void send_now(std::int64_t id, nlohmann::json request, ReplyFn on_reply);
+  void send_now(nlohmann::json request, ReplyFn on_reply);
   void lost(const std::string& why);
   void drop_connection(const nlohmann::json& reply);  // answering what waits with reply
   void fail_all(const nlohmann::json& reply);
@@ -72,7 +74,8 @@ class DaemonClient {
   uv_timer_t timer_{};
   bool timer_started_ = false;
   bool stopped_ = false;
-  std::int64_t next_id_ = 1;
+  client::ClientSession session_{"ptt-realtime"};
+  std::uint64_t hello_deadline_ms_ = 0;
   std::map<std::int64_t, Pending> pending_;
   std::deque<std::pair<nlohmann::json, ReplyFn>> waiting_;  // sent once connected
   NdjsonReader reader_;
