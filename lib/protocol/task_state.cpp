@@ -7,8 +7,8 @@ namespace ptt::protocol {
 namespace {
 
 // Indexed by the enums' values.
-constexpr std::array<std::string_view, kTaskStates.size()> kStateNames = {"queued", "running", "succeeded",
-                                                                          "failed", "cancelled"};
+constexpr std::array<std::string_view, kTaskStates.size()> kStateNames = {
+    "queued", "starting", "running", "succeeded", "failed", "cancelled"};
 constexpr std::array<std::string_view, kFailureReasons.size()> kReasonNames = {
     "cancelled",    "agent_missing",     "exit_code",       "api_error",
     "result_error", "dependency failed", "supervisor_lost", "spawn_failed"};

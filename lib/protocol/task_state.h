@@ -10,19 +10,23 @@
 
 namespace ptt::protocol {
 
-enum class TaskState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+// starting: the daemon is starting the task's agent (running once the agent has started).
+enum class TaskState { kQueued, kStarting, kRunning, kSucceeded, kFailed, kCancelled };
 
-inline constexpr std::array kTaskStates = {TaskState::kQueued, TaskState::kRunning, TaskState::kSucceeded,
-                                           TaskState::kFailed, TaskState::kCancelled};
+inline constexpr std::array kTaskStates = {TaskState::kQueued,  TaskState::kStarting,
+                                           TaskState::kRunning, TaskState::kSucceeded,
+                                           TaskState::kFailed,  TaskState::kCancelled};
 
 std::string_view to_string(TaskState s);
 std::optional<TaskState> parse_task_state(std::string_view s);
-inline bool is_finished(TaskState s) { return s != TaskState::kQueued && s != TaskState::kRunning; }
+inline bool is_finished(TaskState s) {
+  return s != TaskState::kQueued && s != TaskState::kStarting && s != TaskState::kRunning;
+}
 // True for the name of an end state (succeeded, failed, cancelled); false for anything else.
 bool is_finished_state_name(std::string_view s);
 // The states' names in order (only the end states with `finished_only`).
 std::vector<std::string> task_state_names(bool finished_only = false);
-// "queued, running, succeeded, failed or cancelled" (only the end states with
+// "queued, starting, running, succeeded, failed or cancelled" (only the end states with
 // `finished_only`): the choices, for messages that list them.
 std::string task_state_choices(bool finished_only = false);
 

@@ -122,7 +122,7 @@ std::vector<std::string> tool_result(const json& event, const ViewStyle& style) 
 std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
   const json& task = obj(event, "task");
   std::string kind = str(event, "event"), label = task_label(task), state = str(task, "state");
-  // A task that starts at once is created "running" and a `started` event follows:
+  // A task that starts at once is created "starting" and a `started` event follows:
   // say "queued" only for one that waits.
   if (kind == "created")
     return state == protocol::to_string(protocol::TaskState::kQueued) ? std::vector{label + " queued"}

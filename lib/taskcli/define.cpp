@@ -99,7 +99,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   if (want("list")) {
     auto* list = app.add_subcommand("list", "List tasks");
     list->add_option("--state", a.state,
-                     "Only tasks in this state (queued, running, succeeded, failed, cancelled)");
+                     "Only tasks in this state (queued, starting, running, succeeded, failed, cancelled)");
     on(list, inv, [&a](CliSession& s) { return cmd_list(s, a.state); });
   }
   if (want("status")) {
@@ -122,12 +122,13 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   if (want("cancel")) {
     auto* cancel = app.add_subcommand("cancel", "Cancel tasks (SIGTERM, then SIGKILL)");
     cancel->add_option("tasks", a.tasks, "Task ids or names");
-    cancel->add_flag("--all", a.all, "Cancel every queued and running task");
+    cancel->add_flag("--all", a.all, "Cancel every queued, starting and running task");
     on(cancel, inv, [&a](CliSession& s) { return cmd_cancel(s, a.tasks, a.all); });
   }
   if (want("wait")) {
     auto* wait = app.add_subcommand("wait", "Wait for tasks; exit 0 only if all succeeded");
-    wait->add_option("tasks", a.tasks, "Task ids or names (none: every task queued or running now)");
+    wait->add_option("tasks", a.tasks,
+                     "Task ids or names (none: every task queued, starting or running now)");
     on(wait, inv, [&a](CliSession& s) { return cmd_wait(s, a.tasks); });
   }
   if (want("watch")) {

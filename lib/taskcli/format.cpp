@@ -17,6 +17,7 @@ namespace {
 
 const char* state_color(TaskState s) {
   switch (s) {
+    case TaskState::kStarting:
     case TaskState::kRunning:
       return "\033[36m";
     case TaskState::kSucceeded:
@@ -97,6 +98,7 @@ std::string time_cell(const TaskRecord& t, double now) {
   switch (t.state) {
     case TaskState::kQueued:
       return format_age(now - t.created_at);
+    case TaskState::kStarting:
     case TaskState::kRunning:
       return format_age(now - t.started_at.value_or(t.created_at));
     case TaskState::kSucceeded:
@@ -117,6 +119,8 @@ std::string activity_summary(const TaskRecord& t) {
   switch (t.state) {
     case TaskState::kQueued:
       return t.after.empty() ? std::string("queued") : fmt::format("waiting for {}", join_ids(t.after));
+    case TaskState::kStarting:
+      return "starting";
     case TaskState::kRunning:
       return t.activity ? one_line(*t.activity) : "starting";
     case TaskState::kSucceeded:
@@ -214,7 +218,7 @@ std::string render_outcome_line(const TaskRecord& t, const Style& style) {
   std::string s = std::to_string(t.id);
   if (t.name) fmt::format_to(std::back_inserter(s), " {}", one_line(*t.name));
   fmt::format_to(std::back_inserter(s), " {}", paint(state_text(t), state_color(t.state), style));
-  if (t.state != TaskState::kSucceeded && t.state != TaskState::kQueued && t.state != TaskState::kRunning) {
+  if (t.state != TaskState::kSucceeded && protocol::is_finished(t.state)) {
     std::string why = activity_summary(t);
     if (!why.empty()) fmt::format_to(std::back_inserter(s), " ({})", why);
   }

@@ -84,7 +84,8 @@ json wait_with_live_line(CliSession& s, const json& refs) {
   LiveLine live(s.style());
   if (refs.is_null()) {
     // Every unfinished task: the ones the daemon will wait for (one may finish in between).
-    for (protocol::TaskState state : {protocol::TaskState::kRunning, protocol::TaskState::kQueued}) {
+    for (protocol::TaskState state :
+         {protocol::TaskState::kRunning, protocol::TaskState::kStarting, protocol::TaskState::kQueued}) {
       json reply = ask(client, protocol::ListRequest{.state = state});
       live.update([&](ProgressState& p) {
         for (const auto& t : reply.value("tasks", json::array())) p.apply_record(t, true);

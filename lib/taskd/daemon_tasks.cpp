@@ -39,14 +39,8 @@ std::string read_tail(const fs::path& path, std::size_t bytes) {
 
 void Daemon::start_agent(TaskId id) {
   const auto* t = table_.find(id);
-  if (!t) return;
   // Cancelled between the spawn's reply and this start (a start follows the reply).
-  if (table_.cancel_requested(id)) {
-    TableActions actions;
-    table_.cancel_unstarted(id, now(), actions);
-    apply(std::move(actions));
-    return;
-  }
+  if (!t || t->state != protocol::TaskState::kStarting) return;
   fs::path dir = store_.log_dir(id);
   int status_fd = -1;
   try {
@@ -95,7 +89,11 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind)
   cb.on_stream_value = [this](std::int64_t task, const json& value) { on_stream_value(task, value); };
   cb.on_grew = [this](std::int64_t task) { mark_followers(task); };
   cb.want_pump = [this] { want_pump(); };
-  cb.on_agent = [this](std::int64_t task, pid_t agent) { table_.agent_started(task, agent); };
+  cb.on_agent = [this](std::int64_t task, pid_t agent) {
+    TableActions actions;
+    table_.agent_started(task, agent, actions);
+    apply(std::move(actions));
+  };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
   watches_[id] = TaskWatch::start(loop_, id, store_.log_dir(id), supervisor, kind, std::move(cb));
 }

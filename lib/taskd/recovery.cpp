@@ -9,11 +9,12 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
   for (auto& record : records) {
     // Whether a task started is in its supervisor status file, which the daemon
     // creates before it asks the supervisor for the agent: a record may say "queued"
-    // for a task started later, or "running" for one whose start never happened (a
+    // for a task started later, or "starting" for one whose start never happened (a
     // spawn's record is written before its start, which follows the reply).
     if (!protocol::is_finished(record.state)) {
       if (auto status = statuses.find(record.id); status != statuses.end()) {
-        record.state = TaskState::kRunning;
+        // Running once its agent is (its pid line is written); starting until then.
+        record.state = status->second.agent > 0 ? TaskState::kRunning : TaskState::kStarting;
         record.started_at = status->second.started_at.value_or(record.created_at);
         if (status->second.agent > 0) record.pid = status->second.agent;  // the record's pid is the agent's
         out.adopt.push_back({record.id, status->second.supervisor});

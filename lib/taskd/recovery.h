@@ -22,8 +22,8 @@ struct Recovery {
     bool operator==(const Adoption&) const = default;
   };
   TaskTable table;
-  std::vector<Adoption> adopt;  // started tasks whose supervisors run on (by id)
-  TableActions actions;              // what the table decided at once (start queued tasks)
+  std::vector<Adoption> adopt;  // starting or running tasks whose supervisors run on (by id)
+  TableActions actions;         // what the table decided at once (start queued tasks)
 };
 
 // `statuses`: read_supervisor_status() of each unfinished record's log dir, where it

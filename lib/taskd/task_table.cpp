@@ -69,7 +69,8 @@ void TaskTable::discard(TaskId id) {
 
 int TaskTable::running_count() const {
   return static_cast<int>(std::count_if(unfinished_.begin(), unfinished_.end(), [this](TaskId id) {
-    return tasks_.at(id).state == TaskState::kRunning;
+    TaskState state = tasks_.at(id).state;
+    return state == TaskState::kStarting || state == TaskState::kRunning;
   }));
 }
 
@@ -98,22 +99,32 @@ void TaskTable::schedule(double now, TableActions& out) {
     }
     if (blocked || running >= max_running_) continue;
     changing(id);
-    t.state = TaskState::kRunning;
+    t.state = TaskState::kStarting;
     t.started_at = now;
     ++running;
     // Not persisted: the daemon records the start in the task's supervisor
     // status file (see RecordStore); the record is written again when it ends.
+    // "started" is announced once the agent has started (agent_started()).
     out.push_back({TableAction::Kind::kStartAgent, id, {}});
-    out.push_back(emit(id, "started"));
   }
+}
+
+void TaskTable::mark_running(TaskRecord& t, TableActions& out) {
+  if (t.state != TaskState::kStarting) return;
+  changing(t.id).state = TaskState::kRunning;
+  out.push_back(emit(t.id, "started"));
 }
 
 void TaskTable::cancel(TaskId id, double now, TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end()) return;
   TaskRecord& t = it->second;
-  if (t.state == TaskState::kQueued) {
+  if (t.state == TaskState::kQueued || t.state == TaskState::kStarting) {
+    // A starting task has no agent yet: it ends at once. Should the supervisor be
+    // starting it right now, the cancel stops it there (its exit is then ignored).
+    bool starting = t.state == TaskState::kStarting;
     finish(t, TaskState::kCancelled, reason_text(protocol::FailureReason::kCancelled), now, out);
+    if (starting) out.push_back({TableAction::Kind::kCancelAgent, id, {}});
     schedule(now, out);
   } else if (t.state == TaskState::kRunning && !t.cancel_requested) {
     changing(id).cancel_requested = true;
@@ -127,15 +138,18 @@ bool TaskTable::cancel_requested(TaskId id) const {
   return it != tasks_.end() && it->second.cancel_requested;
 }
 
-void TaskTable::agent_started(TaskId id, int pid) {
+void TaskTable::agent_started(TaskId id, int pid, TableActions& out) {
   auto it = tasks_.find(id);
-  if (it != tasks_.end()) changing(id).pid = pid;  // the agent's; the status file has it for a restart
+  if (it == tasks_.end()) return;
+  changing(id).pid = pid;  // the agent's; the status file has it for a restart
+  mark_running(it->second, out);
 }
 
 void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& out) {
   auto it = tasks_.find(id);
   if (it == tasks_.end() || u.empty()) return;
   TaskRecord& t = changing(id);
+  mark_running(t, out);  // it writes, so it runs (its pid may be read later)
   // Not persisted: after a restart the stream is read again from its start.
   auto set = [](auto& field, const auto& value) {
     if (value && field != value) field = value;
@@ -163,10 +177,6 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
 
 void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, TableActions& out) {
   end_running(id, TaskState::kFailed, std::move(why), std::move(detail), now, out);
-}
-
-void TaskTable::cancel_unstarted(TaskId id, double now, TableActions& out) {
-  end_running(id, TaskState::kCancelled, reason_text(protocol::FailureReason::kCancelled), {}, now, out);
 }
 
 void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::string detail, double now,

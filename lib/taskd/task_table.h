@@ -69,14 +69,13 @@ class TaskTable {
   // Takes back a spawn whose record could not be written (its actions must be dropped).
   void discard(TaskId id);
   void cancel(TaskId id, double now, TableActions& out);
-  void agent_started(TaskId id, int pid);
+  // The agent runs (its pid is known): a starting task becomes running.
+  void agent_started(TaskId id, int pid, TableActions& out);
   void stream_update(TaskId id, const StreamUpdate& update, TableActions& out);
   void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, TableActions& out);
-  // A running task that ended without an agent outcome (spawn failed, supervisor lost).
+  // A starting or running task that ended without an agent outcome (spawn failed,
+  // supervisor lost).
   void fail_running(TaskId id, std::string reason, std::string detail, double now, TableActions& out);
-  // A running task whose cancel came before its agent was started (a start follows
-  // the spawn's reply): it ends cancelled without ever running.
-  void cancel_unstarted(TaskId id, double now, TableActions& out);
   // Forgets finished tasks that pass `filter` and no unfinished task still depends
   // on; returns their ids.
   std::vector<TaskId> clean(TableActions& out, const CleanFilter& filter = {});
@@ -105,6 +104,7 @@ class TaskTable {
   };
   // The record of `id`, which the caller is about to change.
   protocol::TaskRecord& changing(TaskId id);
+  void mark_running(protocol::TaskRecord& t, TableActions& out);
   void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
                    TableActions& out);
   void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now,

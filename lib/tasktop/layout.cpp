@@ -22,6 +22,7 @@ Paint state_paint(TaskState s) {
   switch (s) {
     case TaskState::kQueued:
       return Paint::kQueued;
+    case TaskState::kStarting:
     case TaskState::kRunning:
       return Paint::kRunning;
     case TaskState::kSucceeded:
@@ -103,7 +104,7 @@ Frame Model::render(int width_in, int height_in, double now) const {
 
   std::size_t running = 0, queued = 0;
   for (const auto& t : tasks_) {
-    running += t.state == TaskState::kRunning;
+    running += t.state == TaskState::kStarting || t.state == TaskState::kRunning;  // both hold a slot
     queued += t.state == TaskState::kQueued;
   }
   std::string title = fmt::format("ptt-task top · {} task{} · {} running · {} queued", tasks_.size(),

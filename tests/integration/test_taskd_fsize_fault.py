@@ -71,7 +71,8 @@ with Sandbox("taskd-fsize") as sb:
                "the failed outcome write to be logged")
     expect("File too large" in d.log(), "the daemon log does not say why:\n" + d.log())
     disk = records_on_disk(sb.state_dir)
-    expect(disk[running]["state"] == "running", f"a write got through during the fault? {disk[running]}")
+    # Its record as written at spawn: starting (the start itself is in supervisor.ndjson).
+    expect(disk[running]["state"] == "starting", f"a write got through during the fault? {disk[running]}")
 
     set_fsize(d.proc.pid, "unlimited")
     wait_until(lambda: records_on_disk(sb.state_dir).get(running, {}).get("state") == "succeeded", 10,

@@ -20,6 +20,9 @@ with Sandbox("taskd-ops-cancel") as sb:
     expect(r["ok"] and r["cancelled"] == [t8], str(r))
     expect(wait_tasks(c, [t8])[t8]["state"] == "cancelled", "cancel did not cancel")
     t9 = spawn(c, "sleep 30", work)
+    # Running (its agent started), so the cancel goes to the agent; one while starting
+    # ends the task at once, and its stopped start would wake the daemon below.
+    wait_until(lambda: get(c, t9)["state"] == "running", what="task 9's agent to start")
     r = c.request("cancel", all=True)
     expect(r["cancelled"] == [t9], str(r))
     rec9 = wait_tasks(c, [t9])[t9]

@@ -16,7 +16,10 @@ with Sandbox("taskd-queue") as sb:
     def states():
         return [t["state"] for t in c.request("list")["tasks"]]
 
-    expect(states() == ["running", "running", "queued", "queued", "queued", "queued"], f"states {states()}")
+    # Starting, then running once their agents have started.
+    expect(states()[2:] == ["queued", "queued", "queued", "queued"], f"states {states()}")
+    wait_until(lambda: states() == ["running", "running", "queued", "queued", "queued", "queued"],
+               what=f"the first two agents to start: {states()}")
     expect(c.request("list", state="queued")["tasks"][0]["id"] == ids[2], "queued list")
     expect(log_lines(c, ids[5]) == [], "a queued task has no log lines yet, and logs still ends")
     # Release the second first: the next queued task (FIFO) takes its slot.

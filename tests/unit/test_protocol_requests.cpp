@@ -59,7 +59,7 @@ TEST_CASE("bad requests are refused with the protocol's error codes") {
         error::kInvalidArgument);
   CHECK(rejected({{"op", "spawn"}, {"prompt", "x"}, {"cwd", "/"}, {"after", 3}}).code == error::kBadRequest);
   CHECK(rejected({{"op", "list"}, {"state", "done"}}).message ==
-        R"(unknown state "done"; use queued, running, succeeded, failed or cancelled)");
+        R"(unknown state "done"; use queued, starting, running, succeeded, failed or cancelled)");
   CHECK(rejected({{"op", "clean"}, {"state", "running"}}).message ==
         R"(clean `state` "running" is not an end state; use succeeded, failed or cancelled)");
   CHECK(rejected({{"op", "cancel"}, {"all", "yes"}}).code == error::kBadRequest);

@@ -72,6 +72,7 @@ TEST_CASE("recovery: a start without the server line is adopted with no pid, the
   half.started_at.reset();
   auto r = recover({record(3, TaskState::kRunning)}, 4, {{3, half}}, 4, 100.0);
   CHECK(r.adopt == std::vector<Recovery::Adoption>{{3, 0}});
+  CHECK(r.table.find(3)->state == TaskState::kStarting);  // no agent pid yet: starting
   CHECK(r.table.find(3)->started_at == 13.0);
   CHECK_FALSE(r.table.find(3)->pid);
 }

@@ -28,6 +28,6 @@ TEST_CASE("discard takes back a spawn whose record could not be written", "[task
   TableActions more;
   TaskId next = table.spawn(request("c"), 3.0, more);
   CHECK(next == refused + 1);
-  CHECK(table.find(first)->state == TaskState::kRunning);
+  CHECK(table.find(first)->state == TaskState::kStarting);
   CHECK(table.find(next)->state == TaskState::kQueued);
 }

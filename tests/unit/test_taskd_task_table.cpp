@@ -46,12 +46,41 @@ TEST_CASE("spawn creates, persists, announces and starts within the limit", "[ta
   TaskId id = table.spawn(req("one"), 100.0, a);
   CHECK(id == 1);
   // The start is not persisted in the record (the supervisor status file has it).
-  CHECK(a == TableActions{{Kind::kPersist, 1, ""},
-                          {Kind::kEmit, 1, "created"},
-                          {Kind::kStartAgent, 1, ""},
-                          {Kind::kEmit, 1, "started"}});
-  CHECK(table.find(1)->state == TaskState::kRunning);
+  CHECK(a == TableActions{{Kind::kPersist, 1, ""}, {Kind::kEmit, 1, "created"}, {Kind::kStartAgent, 1, ""}});
+  CHECK(table.find(1)->state == TaskState::kStarting);
   CHECK(table.find(1)->started_at == 100.0);
+  // Running once its agent has started, and only then announced as started.
+  TableActions b;
+  table.agent_started(1, 4242, b);
+  CHECK(b == TableActions{{Kind::kEmit, 1, "started"}});
+  CHECK(table.find(1)->state == TaskState::kRunning);
+  CHECK(table.find(1)->pid == 4242);
+  TableActions again;
+  table.agent_started(1, 4242, again);
+  CHECK(again.empty());
+}
+
+TEST_CASE("an agent that writes its stream has started, even before its pid is read", "[taskd][table]") {
+  TaskTable table(1);
+  TableActions a;
+  table.spawn(req("one"), 1.0, a);
+  TableActions b;
+  StreamUpdate init;
+  init.session_id = std::string("session-1");
+  table.stream_update(1, init, b);
+  CHECK(b == TableActions{{Kind::kEmit, 1, "started"}});
+  CHECK(table.find(1)->state == TaskState::kRunning);
+}
+
+TEST_CASE("an agent that never started: starting, then failed, never running", "[taskd][table]") {
+  TaskTable table(1);
+  TableActions a;
+  table.spawn(req("one"), 1.0, a);
+  TableActions b;
+  table.agent_exited(1, AgentExit{127, 0, 2, false}, "cannot run", 2.0, b);
+  CHECK(table.find(1)->state == TaskState::kFailed);
+  CHECK(table.find(1)->reason == "agent_missing");
+  CHECK_FALSE(has(b, Kind::kEmit, 1, "started"));
 }
 
 TEST_CASE("the queue is FIFO under the concurrency limit", "[taskd][table]") {
@@ -113,6 +142,8 @@ TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd]
   table.cancel(2, 2.0, b);
   CHECK(table.find(2)->state == TaskState::kCancelled);
   CHECK(has(b, Kind::kEmit, 2, "finished"));
+  TableActions running;
+  table.agent_started(1, 77, running);
   TableActions c;
   table.cancel(1, 3.0, c);
   CHECK(c == TableActions{{Kind::kCancelAgent, 1, ""}, {Kind::kEmit, 1, "activity"}});
@@ -127,30 +158,36 @@ TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd]
   CHECK(table.find(1)->reason == "cancelled");
 }
 
-TEST_CASE("cancel before the agent started: cancelled without running, and the queue moves on",
+TEST_CASE("cancel while starting: cancelled at once without running, and the queue moves on",
           "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
   table.spawn(req("early"), 1.0, a);
   table.spawn(req("next"), 1.0, a);
   CHECK(has(a, Kind::kStartAgent, 1));
+  REQUIRE(table.find(1)->state == TaskState::kStarting);
   TableActions b;
-  table.cancel(1, 1.5, b);  // before the daemon ran the start action
-  REQUIRE(table.cancel_requested(1));
-  TableActions c;
-  table.cancel_unstarted(1, 2.0, c);
+  table.cancel(1, 1.5, b);  // no round trip to the agent: it has none yet
   CHECK(table.find(1)->state == TaskState::kCancelled);
   CHECK(table.find(1)->reason == "cancelled");
   CHECK_FALSE(table.find(1)->exit_code);  // it never ran
-  CHECK(has(c, Kind::kEmit, 1, "finished"));
-  CHECK(has(c, Kind::kStartAgent, 2));
-  CHECK(table.find(2)->state == TaskState::kRunning);
+  CHECK(has(b, Kind::kEmit, 1, "finished"));
+  CHECK(has(b, Kind::kCancelAgent, 1));  // a supervisor starting it right now stops it
+  CHECK(has(b, Kind::kStartAgent, 2));
+  CHECK(table.find(2)->state == TaskState::kStarting);
+  // What the stopped start reports later changes nothing.
+  TableActions late;
+  table.agent_started(1, 88, late);
+  table.agent_exited(1, AgentExit{143, 15, 0, true}, "", 2.0, late);
+  CHECK(table.find(1)->state == TaskState::kCancelled);
+  CHECK_FALSE(has(late, Kind::kEmit, 1, "started"));
 }
 
 TEST_CASE("stream updates fill the record unpersisted; a new activity is announced", "[taskd][table]") {
   TaskTable table;
   TableActions a;
   table.spawn(req("x"), 1.0, a);
+  table.agent_started(1, 5, a);
   StreamUpdate init;
   init.session_id = std::string("session-1");
   init.model = std::string("claude-test-model");
@@ -182,7 +219,8 @@ TEST_CASE("every change to a record bumps its revision, with or without an actio
   CHECK(table.revision(2) != spawned);
 
   TableActions none;
-  table.agent_started(1, 4242);  // the agent's pid: no action names it
+  table.agent_started(1, 4242, none);
+  none.clear();
   CHECK(table.revision(1) > spawned);
   std::uint64_t started = table.revision(1);
   StreamUpdate model;
