@@ -32,6 +32,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from taskd_vs_tsp import rss_kb, start_daemon  # noqa: E402  (one copy of each, shared)
 
 
 def fail(msg):
@@ -57,14 +59,6 @@ def mean_seconds(cmd, env, runs):
     return total / runs
 
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 class Daemon:
     """ptt-taskd on its own socket and state dir; start() returns the seconds until ready."""
 
@@ -77,22 +71,11 @@ class Daemon:
         self.log = os.path.join(root, f"{name}.log")
         self.proc = None
 
-    def start(self, timeout=120):
-        r, w = os.pipe()
+    def start(self):
         t0 = time.monotonic()
-        self.proc = subprocess.Popen([self.taskd, "--max-running", "4", "--claude", self.agent,
-                                      "--ready-fd", str(w)], env=self.env, pass_fds=(w,),
-                                     stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
-        os.close(w)
-        with os.fdopen(r, "rb") as ready:
-            # A blocking read: the daemon writes "ready <socket>" once it listens, or
-            # closes the fd by exiting.
-            line = ready.readline()
-        elapsed = time.monotonic() - t0
-        if not line.startswith(b"ready"):
-            with open(self.log) as f:
-                fail(f"ptt-taskd did not become ready: {f.read()[-2000:]}")
-        return elapsed
+        self.proc = start_daemon([self.taskd, "--max-running", "4", "--claude", self.agent], self.env,
+                                 open(self.log, "a"))
+        return time.monotonic() - t0
 
     def stop(self):
         if self.proc:
