@@ -1,5 +1,7 @@
 #include "taskd/agent_command.h"
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 namespace ptt::taskd {
@@ -37,6 +39,50 @@ std::vector<std::string> agent_argv(const std::string& executable, const std::st
   }
   if (o.append_system_prompt) argv.insert(argv.end(), {"--append-system-prompt", *o.append_system_prompt});
   return argv;
+}
+
+std::vector<std::string> agent_environment(std::int64_t task) {
+  return {fmt::format("PTT_TASK_ID={}", task)};
+}
+
+ExecLimits exec_limits() {
+  long page = ::sysconf(_SC_PAGESIZE);
+  long arg_max = ::sysconf(_SC_ARG_MAX);
+  return {32 * static_cast<std::size_t>(page > 0 ? page : 4096),
+          static_cast<std::size_t>(arg_max > 0 ? arg_max : 128 * 1024)};
+}
+
+std::optional<std::string> exec_refusal(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env, const ExecLimits& limits) {
+  // The prompt is argv[2] (after -p); every other long value follows its option.
+  auto what = [&](std::size_t i) {
+    if (i == 2)
+      return std::string(argv[2].size() > 0 && argv[2][0] == ' '
+                             ? "the prompt (with the space put before its leading '-')"
+                             : "the prompt");
+    if (i > 0 && argv[i - 1].rfind("--", 0) == 0) return fmt::format("the value of {}", argv[i - 1]);
+    return fmt::format("agent argument {}", i);
+  };
+  std::size_t total = argv.empty() ? 0 : argv[0].size() + 1;  // the file name is copied too
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    if (argv[i].size() + 1 > limits.max_string) {
+      return fmt::format(
+          "{} is {} bytes, over the {} bytes the kernel takes in one argument of a program (MAX_ARG_STRLEN); "
+          "shorten it, or put the long part in a file and name that file in the prompt",
+          what(i), argv[i].size(), limits.max_string - 1);
+    }
+    total += argv[i].size() + 1 + sizeof(char*);
+  }
+  for (const auto& entry : env) total += entry.size() + 1 + sizeof(char*);
+  if (total > limits.max_total) {
+    return fmt::format(
+        "the agent's arguments and environment come to {} bytes, over the {} bytes the kernel takes "
+        "(ARG_MAX, "
+        "a quarter of the stack limit); shorten the prompt or the options, or raise `ulimit -s` for "
+        "ptt-taskd",
+        total, limits.max_total);
+  }
+  return std::nullopt;
 }
 
 }  // namespace ptt::taskd

@@ -2,6 +2,8 @@
 // Builds the agent's argv: `claude -p PROMPT --output-format stream-json --verbose
 // --permission-mode MODE` plus the optional flags, from a task's own options laid
 // over the daemon's defaults. Pure, so the exact command is unit-tested.
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,5 +20,24 @@ protocol::AgentOptions merge_options(const protocol::AgentOptions& defaults,
 std::vector<std::string> agent_argv(const std::string& executable, const std::string& prompt,
                                     const protocol::AgentOptions& effective,
                                     const std::optional<std::string>& resume_session);
+
+// The variables the agent gets on top of the daemon's own environment.
+std::vector<std::string> agent_environment(std::int64_t task);
+
+// What execve(2) takes (linux/binfmts.h, fs/exec.c): each argument or environment
+// string is at most MAX_ARG_STRLEN bytes with its NUL (32 pages: 131072 on x86_64),
+// and all of them, with the file name and a pointer each, at most ARG_MAX
+// (sysconf(_SC_ARG_MAX): a quarter of the stack limit, 2 MiB by default).
+struct ExecLimits {
+  std::size_t max_string;  // bytes, its NUL included
+  std::size_t max_total;
+};
+ExecLimits exec_limits();  // this system's
+
+// Why execve(2) would refuse the agent's argv (agent_argv) and environment (E2BIG),
+// naming the argument and the limit; nullopt when they fit. A spawn is refused with
+// this instead of a task that fails as agent_missing ("Argument list too long").
+std::optional<std::string> exec_refusal(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env, const ExecLimits& limits);
 
 }  // namespace ptt::taskd

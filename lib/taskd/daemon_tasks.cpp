@@ -64,7 +64,7 @@ void Daemon::start_agent(TaskId id) {
       agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
   request.cwd = t->cwd;
   request.log_dir = fs::absolute(dir);  // the supervisor enters the task's cwd
-  request.env = {fmt::format("PTT_TASK_ID={}", id)};
+  request.env = agent_environment(id);
   request.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
   request.agent_umask = user_umask_;
   pid_t pid = supervisors_->run(request);
@@ -140,7 +140,8 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
                            why.empty() ? "its supervisor is gone without an exit status" : why, agent_pgid));
     // What the supervisor reported (when it did) leads the task's stderr tail.
     std::string detail = why.empty() ? std::move(tail) : tail.empty() ? why : why + "; " + tail;
-    table_.fail_running(id, reason_text(protocol::FailureReason::kSupervisorLost), std::move(detail), now(), actions);
+    table_.fail_running(id, reason_text(protocol::FailureReason::kSupervisorLost), std::move(detail), now(),
+                        actions);
   }
   apply(std::move(actions));
 }

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/spawn.h"
 #include "core/version.h"
 #include "protocol/protocol.h"
 #include "protocol/requests.h"
@@ -58,7 +59,17 @@ const std::optional<std::string>& free_name(const Daemon& d, const std::optional
   return name;
 }
 
+// The agent gets its prompt as an argument: what execve(2) would refuse is refused
+// now, not accepted and then failed as agent_missing ("Argument list too long").
+void check_agent_fits(const Daemon& d, const SpawnRequest& s) {
+  auto argv =
+      agent_argv(d.config_.claude, s.prompt, merge_options(d.config_.defaults, s.options), s.resume_session);
+  auto env = merged_environment(environ, agent_environment(d.table_.next_id()));
+  if (auto why = exec_refusal(argv, env, exec_limits())) throw RequestRejected{err::kTooLong, *why};
+}
+
 json spawn_reply(Daemon& d, SpawnRequest s) {
+  check_agent_fits(d, s);
   TableActions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
   d.record_new_task(id, actions);
