@@ -41,7 +41,9 @@ std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line)
 std::string lost_line(std::int64_t task, std::string_view why);
 
 // For a daemon other than the one that started the server (after a restart):
-// sigqueue(server, cancel_signal(), {.sival_ptr = task id}) cancels that task.
+// a queued cancel_signal() with {.sival_ptr = task id} cancels that task. It is sent
+// through a pidfd opened only once the server's recorded start time matched
+// (core/process_identity.h), never to a bare pid that may have been reused.
 // A real-time signal, because those queue: two cancels are not merged into one.
 int cancel_signal();
 

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/process_identity.h"
 #include "core/spawn.h"
 #include "supervise/agent_request.h"
 #include "supervise/supervisor_status.h"
@@ -180,8 +181,9 @@ void Server::start(const AgentRequest& r) {
     ::close(status_fd);
     return;
   }
-  // Lets a daemon clean up the agent's group should this server be killed.
-  if (!append_supervisor_pid(status_fd, "agent", pid))
+  // Lets a daemon clean up the agent's group should this server be killed; the
+  // start time lets it tell the agent from a later process with the same pid.
+  if (!append_supervisor_pid(status_fd, "agent", pid, process_start_time(pid)))
     log_line("cannot record agent pid of task " + std::to_string(r.task));
   agents_[pid] = Agent{.task = r.task,
                        .status_fd = status_fd,
@@ -216,11 +218,18 @@ void Server::read_signals() {
   }
 }
 
+// Every signal here goes to an agent not yet reaped: its pid (the group's id) is
+// still ours, so it can name no other process.
 void Server::reap() {
-  int status = 0;
-  pid_t pid;
-  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+  for (;;) {
+    // Look before reaping: the group is killed while the agent's zombie still holds its pid.
+    siginfo_t info{};
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
+    pid_t pid = info.si_pid;
     auto it = agents_.find(pid);
+    if (it != agents_.end()) ::killpg(pid, SIGKILL);  // grandchildren left in the agent's group die with it
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid) return;
     if (it == agents_.end()) continue;
     AgentExit e;
     if (WIFSIGNALED(status)) {
@@ -230,7 +239,6 @@ void Server::reap() {
       e.exit_code = WEXITSTATUS(status);
     }
     e.cancelled = it->second.cancelled;
-    ::killpg(pid, SIGKILL);  // grandchildren left in the agent's group die with it
     if (!append_supervisor_exit(it->second.status_fd, e)) {
       report_lost(it->second.task, std::string("cannot write its exit status: ") + std::strerror(errno));
     }

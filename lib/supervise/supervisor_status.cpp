@@ -18,17 +18,29 @@ using nlohmann::json;
 
 namespace {
 
-std::string read_whole(const fs::path& path) {
+// The file's text; nullopt with errno set when it could not be read whole.
+std::optional<std::string> read_whole(const fs::path& path) {
   std::string text;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
+  if (fd < 0) return std::nullopt;
   char chunk[4096];
   ssize_t n;
   while ((n = ::read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)) {
     if (n > 0) text.append(chunk, static_cast<std::size_t>(n));
   }
+  int err = errno;
   ::close(fd);
+  if (n < 0) {
+    errno = err;
+    return std::nullopt;
+  }
   return text;
+}
+
+std::optional<std::uint64_t> start_field(const json& line, const char* key) {
+  auto it = line.find(std::string(key) + "_start");
+  if (it == line.end() || !it->is_number_unsigned()) return std::nullopt;
+  return it->get<std::uint64_t>();
 }
 
 bool append_json_line(int fd, const json& value) { return append_line(fd, value.dump()); }
@@ -52,7 +64,11 @@ int open_supervisor_status(const fs::path& log_dir) {
   return ::open((log_dir / kSupervisorStatusFile).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
 }
 
-bool append_supervisor_pid(int fd, const char* key, pid_t pid) { return append_json_line(fd, {{key, pid}}); }
+bool append_supervisor_pid(int fd, const char* key, pid_t pid, std::optional<std::uint64_t> start) {
+  json line = {{key, pid}};
+  if (start) line[std::string(key) + "_start"] = *start;
+  return append_json_line(fd, line);
+}
 
 bool append_supervisor_exit(int fd, const AgentExit& e) {
   return append_json_line(fd, {{"exit",
@@ -62,10 +78,15 @@ bool append_supervisor_exit(int fd, const AgentExit& e) {
                                  {"cancelled", e.cancelled}}}});
 }
 
-std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) {
+std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir, int* read_error) {
+  if (read_error) *read_error = 0;
   fs::path path = log_dir / kSupervisorStatusFile;
-  if (::access(path.c_str(), F_OK) != 0) return std::nullopt;
-  std::string text = read_whole(path);
+  std::optional<std::string> read = read_whole(path);
+  if (!read) {
+    if (read_error && errno != ENOENT) *read_error = errno;
+    return std::nullopt;
+  }
+  const std::string& text = *read;
   SupervisorStatus s;
   std::string_view rest = text;
   // Only whole lines count: a line still being written has no newline yet.
@@ -76,9 +97,15 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir) 
     if (!j.is_object()) continue;
     try {
       if (auto it = j.find("started_at"); it != j.end() && it->is_number()) s.started_at = it->get<double>();
-      if (auto it = j.find("server"); it != j.end() && it->is_number_integer())
+      // A pid and its start time come from one line: never one's pid with another's time.
+      if (auto it = j.find("server"); it != j.end() && it->is_number_integer()) {
         s.supervisor = it->get<pid_t>();
-      if (auto it = j.find("agent"); it != j.end() && it->is_number_integer()) s.agent = it->get<pid_t>();
+        s.supervisor_start = start_field(j, "server");
+      }
+      if (auto it = j.find("agent"); it != j.end() && it->is_number_integer()) {
+        s.agent = it->get<pid_t>();
+        s.agent_start = start_field(j, "agent");
+      }
       if (auto it = j.find("exit"); it != j.end() && it->is_object()) {
         AgentExit e;
         e.exit_code = it->value("exit_code", 0);

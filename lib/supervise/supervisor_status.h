@@ -5,15 +5,20 @@
 // deleted ones, and that was most of the daemon's CPU time per task).
 //   {"started_at":T}           the daemon, before it asks the supervisor to start
 //                              the agent: a restart must not run the task again
-//   {"server":PID}             the daemon, once the request is on its way to its
-//                              supervisor server (supervisor.h)
-//   {"agent":PID}              the supervisor, once the agent's group exists
+//   {"server":PID,"server_start":T}  the daemon, once the request is on its way to
+//                              its supervisor server (supervisor.h)
+//   {"agent":PID,"agent_start":T}    the supervisor, once the agent's group exists
 //                              (before or after the server line)
+// A pid comes with its process's start time (core/process_identity.h): after a
+// restart the pid may name another process, and only a matching start time proves
+// it does not. A line without one (an older ptt) proves nothing: that process is
+// never signalled.
 //   {"exit":{…}}               the supervisor, when the agent has ended
 // Each line is one write(2) with O_APPEND, and starts with a newline so that a
 // torn line cannot swallow the next one. Nothing here must outlive a power cut
 // (the processes would not either), so no rename is needed; a torn or foreign
 // line is skipped when read.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -29,7 +34,9 @@ inline constexpr const char* kSupervisorStatusFile = "supervisor.ndjson";
 struct SupervisorStatus {
   std::optional<double> started_at;
   pid_t supervisor = 0;  // the supervisor server running the task: cancel with cancel_signal()
+  std::optional<std::uint64_t> supervisor_start;  // its start time, from the same line
   pid_t agent = 0;
+  std::optional<std::uint64_t> agent_start;
   std::optional<AgentExit> exit;
 };
 
@@ -38,10 +45,15 @@ struct SupervisorStatus {
 int begin_supervisor_status(const std::filesystem::path& log_dir, double started_at);
 // For the supervisor: an O_APPEND descriptor (close-on-exec), or -1 with errno.
 int open_supervisor_status(const std::filesystem::path& log_dir);
-// Appends one line; false (errno set) when it could not be written whole.
-bool append_supervisor_pid(int fd, const char* key, pid_t pid);
+// Appends one line, {"KEY":PID,"KEY_start":START} (start left out when unknown);
+// false (errno set) when it could not be written whole.
+bool append_supervisor_pid(int fd, const char* key, pid_t pid, std::optional<std::uint64_t> start);
 bool append_supervisor_exit(int fd, const AgentExit& exit);
 // nullopt when the task never started: no file, or one without its start line.
-std::optional<SupervisorStatus> read_supervisor_status(const std::filesystem::path& log_dir);
+// `read_error`, when given, is set to the errno of a file that exists but could not
+// be read (EMFILE above all), and to 0 otherwise: the caller must try again later,
+// as nothing can be told from it.
+std::optional<SupervisorStatus> read_supervisor_status(const std::filesystem::path& log_dir,
+                                                       int* read_error = nullptr);
 
 }  // namespace ptt::supervise

@@ -71,7 +71,7 @@ RunResult run_capture(const std::vector<std::string>& argv, std::chrono::seconds
     if (r.output.size() < 256 * 1024) r.output.append(buf, static_cast<std::size_t>(n));
   }
   ::close(fds[0]);
-  if (timed_out) ::kill(-pid, SIGKILL);
+  if (timed_out) ::kill(-pid, SIGKILL);  // not reaped yet: the pid (its group's id) is still our child's
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -146,7 +146,8 @@ AudioFacts probe_audio() {
   AudioFacts a;
   std::error_code ec;
   fs::path sibling = fs::read_symlink("/proc/self/exe", ec).parent_path() / "ptt-listen";
-  std::string listen = !ec && ::access(sibling.c_str(), X_OK) == 0 ? sibling.string() : find_on_path("ptt-listen");
+  std::string listen =
+      !ec && ::access(sibling.c_str(), X_OK) == 0 ? sibling.string() : find_on_path("ptt-listen");
   if (listen.empty()) {
     a.error = "ptt-listen is not installed next to ptt-task or on PATH";
     return a;

@@ -95,7 +95,8 @@ class Daemon {
   void start_handles();
   void start_agent(TaskId id);
   void cancel_agent(TaskId id);
-  void watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind);
+  void watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
+                  std::optional<std::uint64_t> supervisor_start = std::nullopt);
   void adopt_unfinished();  // and starts what may start: recovery_'s actions
   void on_connection();
   void on_stream_value(TaskId id, const nlohmann::json& value);
@@ -110,8 +111,8 @@ class Daemon {
     std::string full, table;
   };
   mutable std::unordered_map<TaskId, RecordLines> record_lines_;
-  bool defer_flush_ = false;   // while the watches are pumped: one write per task per turn
-  bool defer_starts_ = false;  // see apply_after_reply()
+  bool defer_flush_ = false;      // while the watches are pumped: one write per task per turn
+  bool defer_starts_ = false;     // see apply_after_reply()
   TableActions deferred_starts_;  // run by the next pump()
   uv_pipe_t server_{};
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/process_identity.h"
 #include "supervise/supervisor_status.h"
 #include "taskd/agent_command.h"
 #include "taskd/daemon_state.h"
@@ -70,7 +71,7 @@ void Daemon::start_agent(TaskId id) {
   pid_t pid = supervisors_->run(request);
   int spawn_errno = errno;
   // A restarted daemon finds (and watches, or stops) the server through this line.
-  if (pid > 0) supervise::append_supervisor_pid(status_fd, "server", pid);
+  if (pid > 0) supervise::append_supervisor_pid(status_fd, "server", pid, supervisors_->start_time());
   ::close(status_fd);
   errno = spawn_errno;
   TableActions actions;
@@ -84,7 +85,8 @@ void Daemon::start_agent(TaskId id) {
   apply(std::move(actions));
 }
 
-void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind) {
+void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
+                        std::optional<std::uint64_t> supervisor_start) {
   TaskWatch::Callbacks cb;
   cb.on_stream_value = [this](std::int64_t task, const json& value) { on_stream_value(task, value); };
   cb.on_grew = [this](std::int64_t task) { mark_followers(task); };
@@ -95,17 +97,23 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind)
     apply(std::move(actions));
   };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
-  watches_[id] = TaskWatch::start(loop_, id, store_.log_dir(id), supervisor, kind, std::move(cb));
+  watches_[id] =
+      TaskWatch::start(loop_, id, store_.log_dir(id), {supervisor, supervisor_start}, kind, std::move(cb));
 }
 
 void Daemon::cancel_agent(TaskId id) {
   auto it = watches_.find(id);
-  pid_t supervisor = it != watches_.end() ? it->second->supervisor() : 0;
+  if (it == watches_.end()) return;
+  pid_t supervisor = it->second->supervisor();
   if (supervisor <= 0 || supervisors_->cancel(supervisor, id)) return;
-  // Run by the server of an earlier daemon (adopted after a restart).
+  // Run by the server of an earlier daemon (adopted after a restart): signalled
+  // through the pidfd its watch holds, which names that very process.
   sigval value{};
   value.sival_ptr = reinterpret_cast<void*>(static_cast<std::intptr_t>(id));
-  ::sigqueue(supervisor, supervise::cancel_signal(), value);
+  if (!it->second->signal_supervisor(supervise::cancel_signal(), value)) {
+    daemon_log(fmt::format("task {}: cannot reach its supervisor (pid {}) to cancel it: {}", id, supervisor,
+                           std::strerror(errno)));
+  }
 }
 
 void Daemon::on_stream_value(TaskId id, const json& value) {
@@ -132,12 +140,19 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
     }
     table_.agent_exited(id, *exit, std::move(tail), now(), actions);
   } else {
-    // Its agent would run on unsupervised: end its process group too.
+    // Its agent would run on unsupervised: end its process group too, but only while
+    // the recorded pid is still that agent's (after a restart it may be anyone's).
     auto status = supervise::read_supervisor_status(store_.log_dir(id));
     pid_t agent_pgid = status ? status->agent : 0;
-    if (agent_pgid > 1) ::killpg(agent_pgid, SIGKILL);
-    daemon_log(fmt::format("task {}: {}; agent group {} killed", id,
-                           why.empty() ? "its supervisor is gone without an exit status" : why, agent_pgid));
+    std::string agent_fate = "no agent recorded";
+    if (agent_pgid > 0 && status->agent_start && kill_group_if_same(agent_pgid, *status->agent_start)) {
+      agent_fate = fmt::format("agent group {} killed", agent_pgid);
+    } else if (agent_pgid > 0) {
+      agent_fate =
+          fmt::format("agent {} already gone (its pid is not the agent's now), not signalled", agent_pgid);
+    }
+    daemon_log(fmt::format("task {}: {}; {}", id,
+                           why.empty() ? "its supervisor is gone without an exit status" : why, agent_fate));
     // What the supervisor reported (when it did) leads the task's stderr tail.
     std::string detail = why.empty() ? std::move(tail) : tail.empty() ? why : why + "; " + tail;
     table_.fail_running(id, reason_text(protocol::FailureReason::kSupervisorLost), std::move(detail), now(),

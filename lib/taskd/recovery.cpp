@@ -17,7 +17,7 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
         record.state = status->second.agent > 0 ? TaskState::kRunning : TaskState::kStarting;
         record.started_at = status->second.started_at.value_or(record.created_at);
         if (status->second.agent > 0) record.pid = status->second.agent;  // the record's pid is the agent's
-        out.adopt.push_back({record.id, status->second.supervisor});
+        out.adopt.push_back({record.id, status->second.supervisor, status->second.supervisor_start});
       } else {
         record.state = TaskState::kQueued;
         record.started_at.reset();

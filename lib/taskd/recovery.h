@@ -4,7 +4,9 @@
 // files to the task table, the supervisors to watch again, and the first
 // actions (starting queued tasks that may run now). The disk is read by the
 // caller; nothing here touches it, so every case is unit-tested.
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <sys/types.h>
@@ -19,6 +21,7 @@ struct Recovery {
   struct Adoption {
     TaskId task;
     pid_t supervisor;  // 0 when its server line is missing: only the exit line can end it
+    std::optional<std::uint64_t> supervisor_start;  // its start time, when recorded
     bool operator==(const Adoption&) const = default;
   };
   TaskTable table;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/process_identity.h"
 #include "core/spawn.h"
 #include "core/version.h"
 #include "taskd/record_store.h"
@@ -28,7 +29,7 @@ std::optional<std::string> find_supervisor_executable() {
 }
 
 bool supervisor_alive(pid_t pid) {
-  if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return false;
+  if (pid <= 0 || !process_start_time(pid)) return false;
   std::string comm = read_file(fs::path("/proc") / std::to_string(pid) / "comm");
   return comm.rfind("ptt-supervise", 0) == 0;
 }
@@ -73,6 +74,7 @@ bool SupervisorLink::start() {
         static_cast<SupervisorLink*>(s->data)->on_read(n, buf);
       });
   pid_ = pid;
+  start_time_ = process_start_time(pid);  // our child, not reaped yet: surely the server
   framer_ = LineFramer();
   return true;
 }
@@ -130,6 +132,7 @@ void SupervisorLink::close() {
            [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
   pipe_ = nullptr;
   pid_ = 0;
+  start_time_.reset();
 }
 
 }  // namespace ptt::taskd

@@ -21,7 +21,8 @@ namespace ptt::taskd {
 // nullopt when neither exists.
 std::optional<std::string> find_supervisor_executable();
 
-// True when `pid` is alive and is a ptt-supervise process (not a reused pid).
+// True when `pid` is alive and is a ptt-supervise process: all an older status file
+// (without the server's start time) lets us check, which is not proof enough to signal it.
 bool supervisor_alive(pid_t pid);
 
 class SupervisorLink {
@@ -42,6 +43,8 @@ class SupervisorLink {
   // Lets the server go: it finishes its agents and exits.
   void close();
   pid_t pid() const { return pid_; }
+  // The running server's start time (core/process_identity.h), recorded with its pid.
+  std::optional<std::uint64_t> start_time() const { return start_time_; }
 
  private:
   bool start();
@@ -53,6 +56,7 @@ class SupervisorLink {
   LostFn on_lost_;
   uv_pipe_t* pipe_ = nullptr;  // freed in its close callback
   pid_t pid_ = 0;
+  std::optional<std::uint64_t> start_time_;
   LineFramer framer_;
 };
 

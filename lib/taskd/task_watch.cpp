@@ -1,5 +1,6 @@
 #include "taskd/task_watch.h"
 
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -8,8 +9,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "taskd/supervisor_launch.h"
+#include "core/process_identity.h"
 #include "supervise/supervisor_status.h"
+#include "taskd/supervisor_launch.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -27,8 +29,9 @@ TaskWatch::~TaskWatch() {
   if (pidfd_ >= 0) ::close(pidfd_);
 }
 
-TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, pid_t supervisor,
+TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, SupervisorId id,
                             Supervisor kind, Callbacks callbacks) {
+  pid_t supervisor = id.pid;
   auto* w = new TaskWatch(task, std::move(log_dir), supervisor, std::move(callbacks));
   w->stream_fd_ = ::open((w->log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   uv_fs_event_init(loop, &w->fs_event_);
@@ -36,9 +39,20 @@ TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir
   ++w->open_handles_;
   w->fs_event_active_ = uv_fs_event_start(&w->fs_event_, on_fs_event, w->log_dir_.c_str(), 0) == 0;
   if (kind != Supervisor::kChild) {
-    w->pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
-    // An adopted pid must prove it is a supervisor (not a reused pid).
-    if (w->pidfd_ >= 0 && supervisor_alive(supervisor)) {
+    // An adopted pid must prove it is the task's supervisor (not a reused pid): by its
+    // start time, or (an older status file has none) by its name, which is enough to
+    // watch it but not to signal it.
+    if (id.start) {
+      w->pidfd_ = open_pidfd_if_same(supervisor, *id.start);
+      w->pidfd_proven_ = w->pidfd_ >= 0;
+    } else {
+      w->pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
+      if (w->pidfd_ >= 0 && !supervisor_alive(supervisor)) {
+        ::close(w->pidfd_);
+        w->pidfd_ = -1;
+      }
+    }
+    if (w->pidfd_ >= 0) {
       uv_poll_init(loop, &w->pidfd_poll_, w->pidfd_);
       w->pidfd_poll_.data = w;
       ++w->open_handles_;
@@ -69,6 +83,14 @@ void TaskWatch::on_pidfd(uv_poll_t* h, int, int) {
   auto* self = static_cast<TaskWatch*>(h->data);
   uv_poll_stop(h);
   self->supervisor_exited();
+}
+
+bool TaskWatch::signal_supervisor(int signo, const sigval& value) {
+  if (pidfd_ < 0 || !pidfd_proven_) {
+    errno = ESRCH;
+    return false;
+  }
+  return pidfd_signal(pidfd_, signo, &value) == 0;
 }
 
 void TaskWatch::supervisor_exited() {

@@ -10,6 +10,8 @@
 #include <functional>
 #include <optional>
 
+#include <signal.h>
+
 #include <sys/types.h>
 #include <uv.h>
 
@@ -39,8 +41,12 @@ class TaskWatch {
     kChild,    // our child: its exit comes as SIGCHLD (supervisor_exited())
     kAdopted,  // found after a restart: checked to be a supervisor, then watched with a pidfd
   };
-  static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir, pid_t supervisor,
-                          Supervisor kind, Callbacks callbacks);
+  struct SupervisorId {
+    pid_t pid = 0;
+    std::optional<std::uint64_t> start;  // its start time; unknown in an older status file
+  };
+  static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir,
+                          SupervisorId supervisor, Supervisor kind, Callbacks callbacks);
   // Closes the handles and frees the watch once libuv is done with them.
   void destroy();
 
@@ -49,6 +55,10 @@ class TaskWatch {
   bool pump(std::size_t budget);
   bool backlog() const { return backlog_; }
   pid_t supervisor() const { return supervisor_; }
+  // Sends an adopted supervisor a queued signal through the pidfd held for it, which
+  // names that very process; false (errno set) when there is none, or the supervisor
+  // was not proven to be the task's (an older status file has no start time).
+  bool signal_supervisor(int signo, const sigval& value);
 
  private:
   TaskWatch(std::int64_t task, std::filesystem::path log_dir, pid_t supervisor, Callbacks callbacks);
@@ -65,6 +75,7 @@ class TaskWatch {
   LineFramer framer_{kMaxStreamLine};
   int stream_fd_ = -1;
   int pidfd_ = -1;
+  bool pidfd_proven_ = false;  // the pidfd's process started when its status file says
   off_t offset_ = 0;
   bool backlog_ = true;
   bool exit_seen_ = false;  // supervisor.ndjson changed: an agent pid or the exit may be there

@@ -103,13 +103,13 @@ bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
       if (::read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q')) stop = true;
     }
     if (child < 0) break;
-    if (stop) ::kill(child, SIGTERM);
+    if (stop) ::kill(child, SIGTERM);  // not reaped yet: the pid is still our child's
     int status = 0;
     if (::waitpid(child, &status, stop ? 0 : WNOHANG) == child) running = false;
-    }
-    if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    screen.resume();
-    return quit;
+  }
+  if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  screen.resume();
+  return quit;
 }
 
 // Runs one action against the daemon, telling the outcome in the status bar.

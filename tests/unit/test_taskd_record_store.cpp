@@ -10,9 +10,9 @@
 
 #include "supervise/supervisor.h"
 #include "supervise/supervisor_status.h"
-#include "taskd/record_store.h"
 #include "taskd/allowed_roots.h"
 #include "taskd/outcome.h"
+#include "taskd/record_store.h"
 
 using namespace ptt::taskd;
 namespace fs = std::filesystem;
@@ -142,17 +142,19 @@ TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines
 
   int fd = ptt::supervise::open_supervisor_status(dir.path);
   REQUIRE(fd >= 0);
-  CHECK(ptt::supervise::append_supervisor_pid(fd, "agent", 4243));
+  CHECK(ptt::supervise::append_supervisor_pid(fd, "agent", 4243, 987654321));
   CHECK(::write(fd, "not json\n{\"agent\":\"x\"}\n{\"exit\":{\"exit_code\":\"NaN\"}}\n", 52) == 52);
   auto running = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(running);
   CHECK(running->supervisor == 0);  // the server line comes once the request is on its way
   CHECK(running->agent == 4243);
+  CHECK(running->agent_start == 987654321u);
   CHECK_FALSE(running->exit);
-  CHECK(ptt::supervise::append_supervisor_pid(fd, "server", 5151));
+  CHECK(ptt::supervise::append_supervisor_pid(fd, "server", 5151, std::nullopt));
   auto served = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(served);
   CHECK(served->supervisor == 5151);
+  CHECK_FALSE(served->supervisor_start);  // an older ptt wrote none: nothing proves who 5151 is now
 
   AgentExit e{137, 9, 0, true};
   CHECK(ptt::supervise::append_supervisor_exit(fd, e));
@@ -185,6 +187,34 @@ TEST_CASE("supervisor status: a torn line does not swallow the next; no start li
   TempDir empty;
   std::ofstream(empty.path / "supervisor.ndjson").close();
   CHECK_FALSE(ptt::supervise::read_supervisor_status(empty.path));
+}
+
+TEST_CASE("supervisor status: a pid and its start time are read from one line, never mixed",
+          "[taskd][store]") {
+  TempDir dir;
+  ::close(ptt::supervise::begin_supervisor_status(dir.path, 3.0));
+  int fd = ptt::supervise::open_supervisor_status(dir.path);
+  REQUIRE(fd >= 0);
+  CHECK(ptt::supervise::append_supervisor_pid(fd, "agent", 10, 111));
+  CHECK(::write(fd, "\n{\"agent\":20}\n", 14) == 14);  // a later line without a start time
+  ::close(fd);
+  int read_error = -1;
+  auto status = ptt::supervise::read_supervisor_status(dir.path, &read_error);
+  REQUIRE(status);
+  CHECK(read_error == 0);
+  CHECK(status->agent == 20);
+  CHECK_FALSE(status->agent_start);  // not 10's start time
+
+  // A status file that exists but cannot be read says so: the caller tries again.
+  TempDir unreadable;
+  ::close(ptt::supervise::begin_supervisor_status(unreadable.path, 1.0));
+  fs::remove(unreadable.path / "supervisor.ndjson");
+  fs::create_directory(unreadable.path / "supervisor.ndjson");  // read() fails with EISDIR
+  CHECK_FALSE(ptt::supervise::read_supervisor_status(unreadable.path, &read_error));
+  CHECK(read_error == EISDIR);
+  TempDir missing;
+  CHECK_FALSE(ptt::supervise::read_supervisor_status(missing.path, &read_error));
+  CHECK(read_error == 0);  // no file: never started, nothing to retry
 }
 
 TEST_CASE("allowed roots contain their subdirectories only", "[taskd][store]") {

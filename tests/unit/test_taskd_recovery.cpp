@@ -47,8 +47,14 @@ TEST_CASE("recovery: a started task runs on and is adopted, its pid is its agent
   CHECK(t->state == TaskState::kRunning);
   CHECK(t->started_at == 50.0);
   CHECK(t->pid == 701);
-  CHECK(r.adopt == std::vector<Recovery::Adoption>{{1, 700}});
+  CHECK(r.adopt == std::vector<Recovery::Adoption>{{1, 700, std::nullopt}});
   CHECK(r.actions.empty());  // nothing starts twice
+
+  // The supervisor's start time goes with its pid: what proves it is still the task's.
+  auto status = started(50.0, 700, 701);
+  status.supervisor_start = 4242;
+  auto timed = recover({record(1, TaskState::kRunning)}, 2, {{1, status}}, 4, 100.0);
+  CHECK(timed.adopt == std::vector<Recovery::Adoption>{{1, 700, 4242}});
 }
 
 TEST_CASE("recovery: a 'running' record whose start never happened is queued and started",
@@ -71,7 +77,7 @@ TEST_CASE("recovery: a start without the server line is adopted with no pid, the
   ptt::supervise::SupervisorStatus half;
   half.started_at.reset();
   auto r = recover({record(3, TaskState::kRunning)}, 4, {{3, half}}, 4, 100.0);
-  CHECK(r.adopt == std::vector<Recovery::Adoption>{{3, 0}});
+  CHECK(r.adopt == std::vector<Recovery::Adoption>{{3, 0, std::nullopt}});
   CHECK(r.table.find(3)->state == TaskState::kStarting);  // no agent pid yet: starting
   CHECK(r.table.find(3)->started_at == 13.0);
   CHECK_FALSE(r.table.find(3)->pid);
@@ -84,7 +90,7 @@ TEST_CASE("recovery: queued tasks start within the limit, after the adopted ones
                                      record(5, TaskState::kQueued),    record(6, TaskState::kQueued)};
   auto r = recover(records, 7, {{2, started(30.0, 800, 801)}}, 3, 100.0);
   CHECK(r.table.find(1)->state == TaskState::kSucceeded);
-  CHECK(r.adopt == std::vector<Recovery::Adoption>{{2, 800}});
+  CHECK(r.adopt == std::vector<Recovery::Adoption>{{2, 800, std::nullopt}});
   CHECK(starts(r.actions) == std::vector<TaskId>{3, 5});  // 4 waits for 2; 6 for a free slot
   CHECK(r.table.find(6)->state == TaskState::kQueued);
 }
