@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "core/paths.h"
+#include "core/toml_depth.h"
 
 namespace ptt {
 namespace {
@@ -127,6 +128,10 @@ std::vector<CLI::ConfigItem> config_items_from_toml(const CLI::App& app, std::st
                                                     std::string_view toml_text, const std::string& file_name,
                                                     std::vector<ConfigOrigin>* origins,
                                                     const std::vector<std::string>& unbuilt) {
+  if (auto line = toml_line_too_deep(toml_text))
+    throw ConfigFileError(
+        fmt::format("{}:{}: keys or values nested deeper than {} levels; fix that line (the file is TOML)",
+                    file_name, *line, kMaxJsonDepth));
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view(file_name));

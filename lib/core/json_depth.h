@@ -3,6 +3,7 @@
 // overflow the stack. This pre-scan counts the nesting of brackets outside strings
 // without parsing, so a text too deep can be refused before it reaches the parser.
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace ptt {
@@ -33,6 +34,11 @@ inline bool json_depth_within(std::string_view text, std::size_t max_depth = kMa
     }
   }
   return true;
+}
+
+// What a reader says of such a text (parse_json_line's error, the config file's).
+inline std::string json_too_deep_message(std::size_t max_depth = kMaxJsonDepth) {
+  return "JSON nested deeper than " + std::to_string(max_depth) + " levels";
 }
 
 }  // namespace ptt

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json_depth.h"
+
 namespace ptt {
 
 void LineFramer::feed(std::string_view data, const LineFn& on_line, const OverflowFn& on_overflow) {
@@ -61,6 +63,12 @@ void LineFramer::finish(const LineFn& on_line, const OverflowFn& on_overflow) {
 
 JsonLine parse_json_line(std::string_view line) {
   JsonLine out;
+  // Before the parser: the values it builds are copied, compared and dumped
+  // recursively, so a peer's 60,000-deep array would overflow the stack.
+  if (!json_depth_within(line)) {
+    out.error = json_too_deep_message();
+    return out;
+  }
   try {
     out.value = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
@@ -69,9 +77,15 @@ JsonLine parse_json_line(std::string_view line) {
     out.error = fmt::format("invalid JSON at byte {}", e.byte);
   } catch (const nlohmann::json::exception& e) {
     // Valid syntax the library still refuses, e.g. a number out of double's range (1E400).
-    out.error = fmt::format("unreadable JSON ({})", e.id == 406 ? "number out of range" : "refused by the parser");
+    out.error =
+        fmt::format("unreadable JSON ({})", e.id == 406 ? "number out of range" : "refused by the parser");
   }
   return out;
+}
+
+nlohmann::json parse_json_or_discarded(std::string_view text) {
+  JsonLine parsed = parse_json_line(text);
+  return parsed.value ? std::move(*parsed.value) : nlohmann::json(nlohmann::json::value_t::discarded);
 }
 
 NdjsonReader::NdjsonReader(ValueFn on_value, ErrorFn on_error, std::size_t max_line)

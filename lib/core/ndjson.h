@@ -45,6 +45,9 @@ struct JsonLine {
 };
 
 JsonLine parse_json_line(std::string_view line);
+// The same for readers that only ask whether it parsed: the value, or one that
+// is_discarded() (not JSON, or nested deeper than kMaxJsonDepth).
+nlohmann::json parse_json_or_discarded(std::string_view text);
 
 // Frames and parses in one step: each line becomes a value or an error, and the
 // stream always goes on. Line numbers count from 1 and include skipped lines.

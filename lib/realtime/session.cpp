@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_depth.h"
+#include "core/ndjson.h"
 
 #include "realtime/audio_bytes.h"
 #include "realtime/session_update.h"
@@ -398,7 +399,7 @@ void RealtimeSession::dispatch_call(const std::string& call_id) {
 
 void RealtimeSession::answer_call(const std::string& call_id, const std::string& name,
                                   const std::string& output) {
-  json parsed = json::parse(output, nullptr, false);
+  json parsed = parse_json_or_discarded(output);
   print({{"type", "tool_result"},
          {"call_id", call_id},
          {"name", name},

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ndjson.h"
 #include "protocol/request_fields.h"
 #include "protocol/requests.h"
 #include "protocol/task_state.h"
@@ -57,7 +58,7 @@ std::string shorten_for_speech(const std::string& text, std::size_t max_chars, l
 
 ToolRequest tool_call_to_request(const SessionConfig& config, const std::string& name,
                                  const std::string& arguments_json) {
-  json args = json::parse(arguments_json.empty() ? "{}" : arguments_json, nullptr, false);
+  json args = parse_json_or_discarded(arguments_json.empty() ? "{}" : arguments_json);
   if (args.is_discarded() || !args.is_object()) return immediate("the arguments were not a JSON object");
   json task;
   if (name == "spawn_task") {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ndjson.h"
+
 namespace ptt::supervise {
 using nlohmann::json;
 
@@ -23,7 +25,7 @@ std::string to_line(const SupervisorRequest& request) {
 }
 
 std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line) {
-  json j = json::parse(line, nullptr, false);
+  json j = parse_json_or_discarded(line);
   if (!j.is_object()) return std::nullopt;
   try {
     if (auto it = j.find("cancel"); it != j.end()) return CancelRequest{it->get<std::int64_t>()};

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/line_append.h"
+#include "core/ndjson.h"
 
 namespace ptt::supervise {
 namespace fs = std::filesystem;
@@ -93,7 +94,7 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir, 
   for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
     std::string_view line = rest.substr(0, nl);
     rest.remove_prefix(nl + 1);
-    json j = json::parse(line, nullptr, false);
+    json j = parse_json_or_discarded(line);
     if (!j.is_object()) continue;
     try {
       if (auto it = j.find("started_at"); it != j.end() && it->is_number()) s.started_at = it->get<double>();

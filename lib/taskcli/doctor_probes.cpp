@@ -20,6 +20,7 @@
 
 #include "client/client.h"
 #include "core/local_accounts.h"
+#include "core/ndjson.h"
 #include "core/spawn.h"
 #include "taskcli/doctor.h"
 
@@ -158,7 +159,9 @@ AudioFacts probe_audio() {
     return a;
   }
   try {
-    for (const auto& d : nlohmann::json::parse(r.output)) {
+    JsonLine devices = parse_json_line(r.output);
+    if (!devices.value) throw std::runtime_error(devices.error);
+    for (const auto& d : *devices.value) {
       ++a.input_devices;
       if (d.value("default", false)) a.default_input = d.value("name", "");
     }

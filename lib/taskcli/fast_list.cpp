@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_depth.h"
 #include "protocol/task_record_fields.h"
 
 namespace ptt::taskcli {
@@ -28,9 +29,12 @@ class ListSax {
     return scalar(Scalar{.kind = Scalar::kInt, .i = v, .d = static_cast<double>(v)});
   }
   bool number_unsigned(json::number_unsigned_t v) {
-    return scalar(Scalar{.kind = Scalar::kInt, .i = static_cast<std::int64_t>(v), .d = static_cast<double>(v)});
+    return scalar(
+        Scalar{.kind = Scalar::kInt, .i = static_cast<std::int64_t>(v), .d = static_cast<double>(v)});
   }
-  bool number_float(json::number_float_t v, const std::string&) { return scalar(Scalar{.kind = Scalar::kFloat, .d = v}); }
+  bool number_float(json::number_float_t v, const std::string&) {
+    return scalar(Scalar{.kind = Scalar::kFloat, .d = v});
+  }
   bool string(std::string& v) { return scalar(Scalar{.kind = Scalar::kString, .s = &v}); }
   bool binary(json::binary_t&) { return true; }
 
@@ -105,7 +109,8 @@ class ListSax {
       }
     } else if (in_tasks_array()) {
       throw std::runtime_error("a task record that is not an object");
-    } else if (stack_.size() == 2 && stack_[0].key == "error" && stack_[1].object && v.kind == Scalar::kString) {
+    } else if (stack_.size() == 2 && stack_[0].key == "error" && stack_[1].object &&
+               v.kind == Scalar::kString) {
       (k == "code" ? out_.error_code : k == "message" ? out_.error_message : ignored_) = *v.s;
     } else if (in_record()) {
       record_field(k, v);
@@ -114,9 +119,12 @@ class ListSax {
       if (parent == record_field::kAfter && !stack_[3].object && v.kind == Scalar::kInt) {
         record_->after.push_back(v.i);
       } else if (parent == record_field::kResult && stack_[3].object && record_->result) {
-        if (k == record_field::kResultText && v.kind == Scalar::kString) record_->result->text = std::move(*v.s);
-        if (k == record_field::kResultSubtype && v.kind == Scalar::kString) record_->result->subtype = std::move(*v.s);
-        if (k == record_field::kResultCostUsd && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) record_->result->cost_usd = v.d;
+        if (k == record_field::kResultText && v.kind == Scalar::kString)
+          record_->result->text = std::move(*v.s);
+        if (k == record_field::kResultSubtype && v.kind == Scalar::kString)
+          record_->result->subtype = std::move(*v.s);
+        if (k == record_field::kResultCostUsd && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat))
+          record_->result->cost_usd = v.d;
       }
     }
     return true;
@@ -186,7 +194,8 @@ class ListSax {
 std::size_t count_records(std::string_view line) {
   // Each record has one "state" key (in a JSON string its quotes would be escaped).
   std::size_t records = 0;
-  for (auto at = line.find(R"("state":)"); at != std::string_view::npos; at = line.find(R"("state":)", at + 8))
+  for (auto at = line.find(R"("state":)"); at != std::string_view::npos;
+       at = line.find(R"("state":)", at + 8))
     ++records;
   return records;
 }
@@ -197,6 +206,8 @@ ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const 
   // would move and page-fault them twice over, so it is sized once.
   if (!on_record) out.tasks.reserve(count_records(line));
   ListSax sax(out, on_record);
+  // The SAX walk does not recurse, but --json's whole parse and dump below do.
+  if (!json_depth_within(line)) throw std::runtime_error(json_too_deep_message());
   nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
   if (!sax.id_matches(id)) return {};  // an event, another reply, or no object at all
   out.ours = true;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/ndjson.h"
+
 namespace ptt::taskd {
 namespace fs = std::filesystem;
 using protocol::TaskRecord;
@@ -55,8 +57,10 @@ RecordStore::Loaded RecordStore::load() {
     ++line_no;
     if (line.empty()) continue;  // each append starts with a newline
     ++lines_;
-    nlohmann::json value = nlohmann::json::parse(line, nullptr, false);
+    JsonLine parsed = parse_json_line(line);  // never deeper than kMaxJsonDepth
+    nlohmann::json value = parsed.value ? std::move(*parsed.value) : nlohmann::json();
     try {
+      if (!parsed.value) throw std::runtime_error(parsed.error);
       if (!value.is_object()) throw std::runtime_error("not a JSON object");
       if (auto forget = value.find("forget"); forget != value.end()) {
         auto id = forget->get<std::int64_t>();
@@ -79,8 +83,7 @@ RecordStore::Loaded RecordStore::load() {
         if (id > 0) out.next_id = std::max(out.next_id, id + 1);
       }
       out.problems.push_back(fmt::format("{} line {}: torn or corrupt task record ({}); skipped",
-                                         records_file().string(), line_no,
-                                         value.is_discarded() ? "not JSON" : e.what()));
+                                         records_file().string(), line_no, e.what()));
     }
   }
   for (auto& [id, r] : records) out.records.push_back(std::move(r));

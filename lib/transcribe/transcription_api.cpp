@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/ndjson.h"
 #include "realtime/audio_bytes.h"
 #include "transcribe/wav_memory.h"
 
@@ -70,7 +71,7 @@ TranscriptionResult parse_transcription_response(const HttpResponse& response) {
     r.message = response.transport_error.empty() ? "no response" : response.transport_error;
     return r;
   }
-  json body = json::parse(response.body, nullptr, false);
+  json body = parse_json_or_discarded(response.body);
   if (response.status == 200) {
     auto text = body.is_object() ? body.find("text") : body.end();
     if (body.is_object() && text != body.end() && text->is_string()) {

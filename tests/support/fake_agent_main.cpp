@@ -16,6 +16,7 @@
 //   unknown             a JSON line of a type claude never sends
 //   bigline MB          one JSON line of MB mebibytes
 //   flood N             N small JSON lines
+//   deep-tool N         a Bash tool_use whose input is N arrays deep (written raw: no recursion here)
 //   grandchild          fork a process that sleeps 300 s and would outlive the agent;
 //                       its pid is printed as {"type":"fake_grandchild","pid":N}
 //   ignore-term         ignore SIGTERM (cancel must escalate to SIGKILL)
@@ -153,6 +154,13 @@ bool run_directive(const std::vector<std::string>& w) {
     for (std::size_t done = 0; done < bytes; done += chunk.size())
       write_all(1, chunk.substr(0, std::min(chunk.size(), bytes - done)));
     write_all(1, "\"}\n");
+  } else if (d == "deep-tool" && w.size() >= 2) {
+    std::size_t depth = std::strtoul(w[1].c_str(), nullptr, 10);
+    write_all(
+        1,
+        R"({"type":"assistant","message":{"content":[{"type":"tool_use","id":"toolu_deep","name":"Bash","input":)" +
+            std::string(depth, '[') + std::string(depth, ']') + "}]},\"session_id\":\"" + session_id +
+            "\"}\n");
   } else if (d == "flood" && w.size() >= 2) {
     int n = std::atoi(w[1].c_str());
     for (int i = 0; i < n; ++i) emit({{"type", "flood"}, {"n", i}});
@@ -173,9 +181,9 @@ bool run_directive(const std::vector<std::string>& w) {
 }
 
 bool is_directive(const std::string& w) {
-  static const std::vector<std::string> known = {"tool",    "tools", "text",       "sleep",       "wait-file",
-                                                 "result",  "exit",  "stderr",     "garbage",     "unknown",
-                                                 "bigline", "flood", "grandchild", "ignore-term", "no-init"};
+  static const std::vector<std::string> known = {
+      "tool",    "tools",   "text",    "sleep", "wait-file",  "result",      "exit",    "stderr",
+      "garbage", "unknown", "bigline", "flood", "grandchild", "ignore-term", "no-init", "deep-tool"};
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/config.h"
+#include "core/toml_depth.h"
 
 namespace fs = std::filesystem;
 using ptt::config_items_from_toml;
@@ -164,8 +165,29 @@ TEST_CASE("tables of subcommands left undefined for this run are skipped, typos 
   CHECK(items[0].parents == std::vector<std::string>{"spawn"});
   CHECK(items[0].inputs == std::vector<std::string>{"m"});
   CHECK_THAT(message_of([&] {
-               config_items_from_toml(t.app, "ptt-taskd", "[ptt-taskd.lsit]\nstate = \"x\"\n", "c.toml", nullptr,
-                                      {"list"});
+               config_items_from_toml(t.app, "ptt-taskd", "[ptt-taskd.lsit]\nstate = \"x\"\n", "c.toml",
+                                      nullptr, {"list"});
              }),
              Catch::Contains("[ptt-taskd.lsit] is not a subcommand"));
+}
+
+TEST_CASE("config: keys nested deeper than 512 levels are refused before toml++ builds them",
+          "[core][config]") {
+  TestApp t;
+  auto parse = [&](const std::string& text) {
+    return message_of([&] { config_items_from_toml(t.app, "ptt-taskd", text, "c.toml"); });
+  };
+  std::string dotted;
+  for (int i = 0; i < 1'000'000; ++i) dotted += "a.";
+  CHECK(parse("[ptt-taskd]\n# a comment\n" + dotted + "a = 1\n") ==
+        "c.toml:3: keys or values nested deeper than 512 levels; fix that line (the file is TOML)");
+  CHECK(parse("[ptt-taskd." + dotted + "a]\nx = 1\n").rfind("c.toml:1: keys or values nested deeper", 0) ==
+        0);
+  // Dots, brackets and braces in strings and comments do not count; 512 on a line do not either.
+  std::string many(2000, '.');
+  CHECK(!ptt::toml_line_too_deep("x = \"" + many + "\"\ny = '" + many + "'\n# " + many + "\n"));
+  CHECK(!ptt::toml_line_too_deep("x = \"\"\"\n" + many + "\n\"\"\"\ny = '''" + many + "'''\n"));
+  CHECK(!ptt::toml_line_too_deep("x = \"\\\"" + many + "\"\n"));
+  CHECK(!ptt::toml_line_too_deep(std::string(512, '.')));
+  CHECK(ptt::toml_line_too_deep("ok = 1\n" + std::string(513, '[')) == 2u);
 }

@@ -128,3 +128,23 @@ TEST_CASE("a number out of range is an error for that line, not a crash (fuzz re
   REQUIRE(values.size() == 1);
   CHECK(errors.size() == 1);
 }
+
+TEST_CASE("a line nested deeper than 512 levels is an error before any parse, and the reader goes on",
+          "[ndjson]") {
+  std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  ptt::JsonLine parsed = ptt::parse_json_line("{\"id\":" + deep + "}");
+  CHECK_FALSE(parsed.value.has_value());
+  CHECK(parsed.error == "JSON nested deeper than 512 levels");
+  // 512 levels are still read; brackets inside strings do not count.
+  CHECK(ptt::parse_json_line(std::string(512, '[') + std::string(512, ']')).value.has_value());
+  CHECK(ptt::parse_json_line("[\"" + std::string(2000, '[') + "\"]").value.has_value());
+  std::vector<nlohmann::json> values;
+  std::vector<std::pair<std::string, std::size_t>> errors;
+  NdjsonReader reader([&](nlohmann::json&& v, std::size_t) { values.push_back(std::move(v)); },
+                      [&](const std::string& m, std::size_t n) { errors.emplace_back(m, n); }, 4 << 20);
+  reader.feed(deep + "\n{\"after\":1}\n");
+  REQUIRE(values.size() == 1);
+  CHECK(values[0] == nlohmann::json{{"after", 1}});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == std::make_pair(std::string("JSON nested deeper than 512 levels"), std::size_t{1}));
+}
