@@ -1,11 +1,12 @@
 # fish completion for ptt-task. Task ids and names come from
-# `ptt-task list --json --no-autostart`: completing never starts a daemon.
+# `ptt-task list --json --no-autostart --timeout 1`: completing never starts a daemon
+# nor waits long for a stuck one.
 set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
     string match -q -- '*/*' $prog; and test -x $prog; or set prog ptt-task
-    set -l args list --json --no-autostart
+    set -l args list --json --no-autostart --timeout 1
     set -l words (commandline -opc)
     if set -l i (contains -i -- --socket $words)
         set -a args --socket $words[(math $i + 1)]
@@ -22,6 +23,7 @@ complete -c ptt-task -l version -d 'Print version'
 complete -c ptt-task -l socket -r -F -d 'Daemon socket'
 complete -c ptt-task -l no-autostart -d 'Do not start ptt-taskd'
 complete -c ptt-task -l json -d 'Print data as NDJSON'
+complete -c ptt-task -l timeout -x -d "Seconds to wait for the daemon's answer"
 
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a spawn -d 'Start a background task'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a list -d 'List tasks'

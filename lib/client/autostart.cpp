@@ -193,7 +193,17 @@ std::string daemon_executable() {
 
 DaemonConnection connect_or_start(const ConnectOptions& options) {
   int err = 0;
-  if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
+  auto try_connect = [&] {
+    return DaemonConnection::try_connect(options.socket, err, options.reply_timeout);
+  };
+  if (auto c = try_connect()) return std::move(*c);
+  if (err == EAGAIN) {
+    // Someone listens but takes no connections: starting another daemon would not help.
+    throw NoAnswerError(
+        fmt::format("the daemon at {} accepted no connection within {} (its queue is full: is it stopped?); "
+                    "check it with `ptt-task doctor`",
+                    options.socket.string(), seconds_text(options.reply_timeout)));
+  }
   if (!options.autostart || !nobody_listens(err)) {
     throw UnreachableError(unreachable_message(options.socket, err, !options.autostart));
   }
@@ -210,7 +220,7 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
   }
   LockFile lock(fs::path(options.socket.string() + ".lock"));
   // Someone else may have started it while we waited for the lock.
-  if (auto c = DaemonConnection::try_connect(options.socket, err)) return std::move(*c);
+  if (auto c = try_connect()) return std::move(*c);
 
   std::string exe = daemon_executable();
   fs::path log = state / "taskd.log";
@@ -239,7 +249,7 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
   ::close(pipe[0]);
   // Not ready: it died, unless another daemon (started by hand, not through the lock)
   // listens now, as the one it lost the daemon lock to.
-  if (auto c = DaemonConnection::try_connect(options.socket, err); c || ready) {
+  if (auto c = try_connect(); c || ready) {
     if (c) return std::move(*c);
     throw UnreachableError(unreachable_message(options.socket, err, false));
   }

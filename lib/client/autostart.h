@@ -7,6 +7,7 @@
 #include <string>
 
 #include "client/daemon_connection.h"
+#include "client/reply_timeout.h"
 
 namespace ptt::client {
 
@@ -14,6 +15,9 @@ struct ConnectOptions {
   std::filesystem::path socket;  // where the daemon listens
   bool autostart = true;         // spawn ptt-taskd when nobody answers
   std::chrono::milliseconds ready_timeout{10000};
+  // How long connecting, sending a request and each wait for its reply may take
+  // (`wait` is not bounded: see Client); zero waits for ever.
+  std::chrono::milliseconds reply_timeout = kDefaultReplyTimeout;
 };
 
 // True unless PTT_NO_AUTOSTART is set to something other than "" or "0".

@@ -2,14 +2,54 @@
 
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 
 namespace ptt::client {
 using nlohmann::json;
 
-Client::Client(const ConnectOptions& options) : conn_(connect_or_start(options)) {
+namespace {
+
+// ptt-task's way to wait longer; the other clients (the dashboard, the doctor) share it.
+constexpr const char* kRaiseHint = ", or allow it longer with --timeout";
+
+}  // namespace
+
+Client::Client(const ConnectOptions& options)
+    : timeout_(options.reply_timeout), conn_(connect_or_start(options)) {
   unsent_hello_ = to_ndjson(session_.start());
+}
+
+void Client::throw_no_answer() const {
+  throw NoAnswerError(no_answer_message(timeout_, daemon_pid_of(conn_.fd()), kRaiseHint));
+}
+
+json Client::read_message(Bound bound) {
+  conn_.set_receive_timeout(bound == Bound::kReplyTimeout ? timeout_ : std::chrono::milliseconds{0});
+  try {
+    return conn_.read();
+  } catch (const NoAnswerError&) {
+    throw_no_answer();
+  }
+}
+
+std::string Client::read_reply_line() {
+  conn_.set_receive_timeout(timeout_);
+  try {
+    return conn_.read_line();
+  } catch (const NoAnswerError&) {
+    throw_no_answer();
+  }
+}
+
+void Client::send_line(std::string_view line) {
+  try {
+    conn_.send_line(line);
+  } catch (const NoAnswerError&) {
+    throw_no_answer();
+  }
 }
 
 const json& Client::hello_reply() {
@@ -19,9 +59,9 @@ const json& Client::hello_reply() {
 
 void Client::finish_hello() {
   hello_pending_ = false;
-  if (!unsent_hello_.empty()) conn_.send_line(std::exchange(unsent_hello_, {}));
+  if (!unsent_hello_.empty()) send_line(std::exchange(unsent_hello_, {}));
   for (;;) {
-    json msg = conn_.read();
+    json msg = read_message(Bound::kReplyTimeout);
     ClientSession::Incoming in = session_.on_message(msg);
     if (in.kind == ClientSession::Incoming::Kind::kHelloRefused) throw UnreachableError(in.problem);
     if (in.kind == ClientSession::Incoming::Kind::kHelloAccepted) {
@@ -35,7 +75,9 @@ long Client::send_request(std::string_view op, json fields) {
   long id = session_.stamp(fields);
   fields["op"] = op;
   try {
-    conn_.send_line(std::exchange(unsent_hello_, {}) + to_ndjson(fields));
+    send_line(std::exchange(unsent_hello_, {}) + to_ndjson(fields));
+  } catch (const NoAnswerError&) {
+    throw;  // a daemon that takes nothing would not answer the hello either
   } catch (const UnreachableError&) {
     if (hello_pending_) finish_hello();  // a refusal already sent says more than the broken pipe
     throw;
@@ -45,21 +87,31 @@ long Client::send_request(std::string_view op, json fields) {
 }
 
 json Client::request(std::string_view op, json fields, const EventFn& on_event) {
-  return read_reply(send_request(op, std::move(fields)), on_event);
+  Bound bound = reply_waits_for_tasks(op) ? Bound::kNone : Bound::kReplyTimeout;
+  try {
+    return read_reply(send_request(op, std::move(fields)), on_event, bound);
+  } catch (const NoAnswerError& e) {
+    if (!request_changes_state(op)) throw;
+    // It sits in the socket: a daemon that was only stopped reads it when it goes on.
+    throw NoAnswerError(
+        fmt::format("{}; the {} request was sent and may still be carried out when the daemon goes on (see "
+                    "`ptt-task list`)",
+                    e.what(), op));
+  }
 }
 
-json Client::read_reply(long id, const EventFn& on_event) {
-  json msg = read_reply_message(id, on_event);
+json Client::read_reply(long id, const EventFn& on_event, Bound bound) {
+  json msg = read_reply_message(id, on_event, bound);
   if (protocol::field_or(msg, "ok", false)) return msg;
   const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
   throw RequestError(protocol::field_or(err, "code", "internal"),
                      protocol::field_or(err, "message", "the daemon refused the request"));
 }
 
-json Client::read_reply_message(long id, const EventFn& on_event) {
+json Client::read_reply_message(long id, const EventFn& on_event, Bound bound) {
   using Kind = ClientSession::Incoming::Kind;
   for (;;) {
-    json msg = conn_.read();
+    json msg = read_message(bound);
     ClientSession::Incoming in = session_.on_message(msg);
     if (in.kind == Kind::kEvent) {
       if (on_event) on_event(msg);
@@ -71,7 +123,7 @@ json Client::read_reply_message(long id, const EventFn& on_event) {
 
 void Client::read_events(const EventFn& on_event) {
   for (;;) {
-    json msg = conn_.read();
+    json msg = read_message(Bound::kNone);
     if (msg.is_object() && msg.contains("event") && !on_event(msg)) return;
   }
 }

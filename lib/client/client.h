@@ -27,6 +27,8 @@ class Client {
   // Connects; throws UnreachableError. The hello goes out with the first request
   // (one write, one round trip) and its reply is checked before that request's;
   // a refused hello throws UnreachableError then (the daemon runs nothing else).
+  // Every wait for a reply (but `wait`'s) and every send is bounded by
+  // options.reply_timeout: past it, NoAnswerError says the daemon does not answer.
   explicit Client(const ConnectOptions& options);
 
   const nlohmann::json& hello_reply();
@@ -37,18 +39,26 @@ class Client {
                          const EventFn& on_event = {});
 
   // Sends a request without waiting; returns its id. For callers that read the
-  // reply themselves with connection().read_line().
+  // reply themselves with read_reply_line().
   long send_request(std::string_view op, nlohmann::json fields = nlohmann::json::object());
+  // The next line, unparsed, within the reply timeout (for a reply read by a faster
+  // parser, e.g. a big `list`). Throws NoAnswerError, UnreachableError.
+  std::string read_reply_line();
   DaemonConnection& connection() { return conn_; }
 
   // Reads events until on_event returns false (replies without a pending request are ignored).
   void read_events(const EventFn& on_event);
 
  private:
+  enum class Bound { kReplyTimeout, kNone };
   void finish_hello();
-  nlohmann::json read_reply(long id, const EventFn& on_event);
-  nlohmann::json read_reply_message(long id, const EventFn& on_event);  // ok or not
+  nlohmann::json read_reply(long id, const EventFn& on_event, Bound bound);
+  nlohmann::json read_reply_message(long id, const EventFn& on_event, Bound bound);  // ok or not
+  nlohmann::json read_message(Bound bound);
+  void send_line(std::string_view line);
+  [[noreturn]] void throw_no_answer() const;
 
+  std::chrono::milliseconds timeout_;
   DaemonConnection conn_;
   ClientSession session_{"ptt-task"};
   nlohmann::json hello_;

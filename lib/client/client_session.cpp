@@ -2,9 +2,21 @@
 
 #include "client/hello.h"
 #include "protocol/json_fields.h"
+#include "protocol/protocol.h"
 
 namespace ptt::client {
 using nlohmann::json;
+
+bool reply_waits_for_tasks(std::string_view op) { return op == protocol::op::kWait; }
+
+bool request_changes_state(std::string_view op) {
+  namespace o = protocol::op;
+  for (std::string_view changing :
+       {o::kSpawn, o::kCancel, o::kFollowUp, o::kClean, o::kRetry, o::kShutdown}) {
+    if (op == changing) return true;
+  }
+  return false;
+}
 
 json ClientSession::start() {
   json hello = hello_request(client_name_);

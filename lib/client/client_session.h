@@ -12,6 +12,13 @@
 
 namespace ptt::client {
 
+// Whether the reply to `op` comes only when tasks finish (`wait`): no reply timeout
+// applies to it; every other reply comes at once.
+bool reply_waits_for_tasks(std::string_view op);
+// Whether `op` changes what the daemon holds (spawn, cancel, ...): one that was sent but
+// not answered may still be carried out once a stopped daemon goes on.
+bool request_changes_state(std::string_view op);
+
 class ClientSession {
  public:
   explicit ClientSession(std::string_view client_name) : client_name_(client_name) {}

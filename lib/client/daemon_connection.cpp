@@ -13,7 +13,21 @@
 
 namespace ptt::client {
 
-std::optional<DaemonConnection> DaemonConnection::try_connect(const std::filesystem::path& socket, int& err) {
+namespace {
+
+bool set_timeout(int fd, int option, std::chrono::milliseconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  return ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv) == 0;
+}
+
+bool timed_out(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+}  // namespace
+
+std::optional<DaemonConnection> DaemonConnection::try_connect(const std::filesystem::path& socket, int& err,
+                                                              std::chrono::milliseconds timeout) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   const std::string& p = socket.native();
@@ -27,17 +41,35 @@ std::optional<DaemonConnection> DaemonConnection::try_connect(const std::filesys
     err = errno;
     return std::nullopt;
   }
+  // SO_SNDTIMEO also bounds connect(2): a Unix socket's connect blocks while the
+  // listener's queue is full, which is what a stopped daemon's becomes.
+  if (timeout.count() > 0) set_timeout(fd, SO_SNDTIMEO, timeout);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     err = errno;
     ::close(fd);
     return std::nullopt;
   }
   err = 0;
-  return DaemonConnection(fd);
+  DaemonConnection c(fd);
+  if (timeout.count() > 0) c.set_receive_timeout(timeout);
+  return c;
+}
+
+void DaemonConnection::set_send_timeout(std::chrono::milliseconds timeout) {
+  set_timeout(fd_, SO_SNDTIMEO, timeout);
+}
+
+void DaemonConnection::set_receive_timeout(std::chrono::milliseconds timeout) {
+  if (timeout == receive_timeout_) return;  // one syscall less per read of a long wait
+  if (set_timeout(fd_, SO_RCVTIMEO, timeout)) receive_timeout_ = timeout;
 }
 
 DaemonConnection::DaemonConnection(DaemonConnection&& other) noexcept
-    : fd_(other.fd_), buffer_(std::move(other.buffer_)), scan_from_(other.scan_from_) {
+    : fd_(other.fd_),
+      buffer_(std::move(other.buffer_)),
+      scan_from_(other.scan_from_),
+      scratch_(std::move(other.scratch_)),
+      receive_timeout_(other.receive_timeout_) {
   other.fd_ = -1;
 }
 
@@ -47,6 +79,8 @@ DaemonConnection& DaemonConnection::operator=(DaemonConnection&& other) noexcept
     fd_ = other.fd_;
     buffer_ = std::move(other.buffer_);
     scan_from_ = other.scan_from_;
+    scratch_ = std::move(other.scratch_);
+    receive_timeout_ = other.receive_timeout_;
     other.fd_ = -1;
   }
   return *this;
@@ -65,6 +99,7 @@ void DaemonConnection::send_line(std::string_view line) {
     ssize_t n = ::send(fd_, line.data() + off, line.size() - off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (timed_out(errno)) throw NoAnswerError("the daemon takes no more bytes");
       throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
     }
     off += static_cast<std::size_t>(n);
@@ -111,6 +146,7 @@ std::string DaemonConnection::read_line() {
     if (n > 0) buffer_.append(scratch_.get(), static_cast<std::size_t>(n));
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (timed_out(errno)) throw NoAnswerError("the daemon sent nothing");
       throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
     }
     if (n == 0) throw UnreachableError("the daemon closed the connection");

@@ -1,6 +1,7 @@
 #pragma once
 // A blocking NDJSON connection over a Unix stream socket: the client side of the
 // ptt-taskd protocol. One JSON value per line each way.
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -18,16 +19,31 @@ struct UnreachableError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown when the daemon takes no bytes, or sends none, within the connection's
+// timeout (see set_timeouts): it is stopped, stuck or overloaded.
+struct NoAnswerError : UnreachableError {
+  using UnreachableError::UnreachableError;
+};
+
 class DaemonConnection {
  public:
-  // Connects once; returns nullopt with `err` set (errno) when nobody answers.
-  static std::optional<DaemonConnection> try_connect(const std::filesystem::path& socket, int& err);
+  // Connects once; returns nullopt with `err` set (errno) when nobody answers. With a
+  // timeout, connect, send and read each wait at most that long (see set_timeouts); a
+  // listener whose queue stays full (a stopped daemon) fails with EAGAIN.
+  static std::optional<DaemonConnection> try_connect(const std::filesystem::path& socket, int& err,
+                                                     std::chrono::milliseconds timeout = {});
 
   DaemonConnection(DaemonConnection&& other) noexcept;
   DaemonConnection& operator=(DaemonConnection&& other) noexcept;
   DaemonConnection(const DaemonConnection&) = delete;
   DaemonConnection& operator=(const DaemonConnection&) = delete;
   ~DaemonConnection();
+
+  // How long one send or read may block (SO_SNDTIMEO, SO_RCVTIMEO) before it throws
+  // NoAnswerError; zero blocks for ever. A timed-out read loses nothing: a later
+  // read_line() goes on with the bytes already buffered.
+  void set_send_timeout(std::chrono::milliseconds timeout);
+  void set_receive_timeout(std::chrono::milliseconds timeout);
 
   void send(const nlohmann::json& value);
   void send_line(std::string_view line);  // one or more '\n'-terminated lines, in one write
@@ -46,6 +62,7 @@ class DaemonConnection {
   std::string buffer_;  // bytes read past the last returned line
   std::size_t scan_from_ = 0;
   std::unique_ptr<char[]> scratch_;  // read(2) target, allocated on first use
+  std::chrono::milliseconds receive_timeout_{0};
 };
 
 }  // namespace ptt::client

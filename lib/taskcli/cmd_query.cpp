@@ -26,7 +26,7 @@ int cmd_list(CliSession& s, const std::string& state) {
   RecordSink to_table;
   if (!s.global().json) to_table = [&table](protocol::TaskRecord&& t) { table.add(t); };
   for (;;) {
-    std::string line = client.connection().read_line();
+    std::string line = client.read_reply_line();
     table.clear();  // rows of a line that was not our reply
     if (!s.global().json) table.reserve(count_records(line));
     try {

@@ -47,7 +47,7 @@ std::string_view requested_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--") return {};
-    if (arg == "--socket" || arg == "--config") {
+    if (arg == "--socket" || arg == "--config" || arg == "--timeout") {
       ++i;  // their value, which may look like a command name
       continue;
     }
@@ -78,6 +78,12 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   app.add_flag("--no-autostart", g.no_autostart, "Do not start ptt-taskd when none answers")
       ->envname("PTT_NO_AUTOSTART");
   app.add_flag("--json", g.json, "Print data as NDJSON, one object per line");
+  app.add_option("--timeout", g.timeout_s,
+                 "Seconds to wait for the daemon's answer, then exit 3 (default 5; `wait`, `logs -f` and "
+                 "`watch` wait for the tasks)")
+      ->envname("PTT_TIMEOUT")
+      ->type_name("SECONDS")
+      ->check(more_than(0));
 
   if (want("spawn")) {
     auto* spawn = app.add_subcommand("spawn", "Start a background task; prints its id");

@@ -1,5 +1,6 @@
 #include "taskcli/session.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -34,6 +35,11 @@ client::ConnectOptions CliSession::connect_options() const {
   client::ConnectOptions o;
   o.socket = global_.socket.empty() ? default_socket_path() : std::filesystem::path(global_.socket);
   o.autostart = autostart_allowed_ && !global_.no_autostart && client::autostart_allowed_by_env();
+  if (global_.timeout_s > 0) {
+    // At least 1 ms: a zero would mean no limit at all.
+    o.reply_timeout = std::max(std::chrono::milliseconds{1},
+                               std::chrono::milliseconds{static_cast<long long>(global_.timeout_s * 1000)});
+  }
   return o;
 }
 

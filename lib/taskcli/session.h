@@ -19,6 +19,7 @@ struct GlobalOptions {
   std::string socket;  // empty: default_socket_path()
   bool no_autostart = false;
   bool json = false;
+  double timeout_s = 0;  // --timeout: seconds a daemon reply may take; 0: the default
 };
 
 // A usage problem found after parsing (bad state name, missing directory...).

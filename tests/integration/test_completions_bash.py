@@ -22,7 +22,11 @@ with Sandbox("compl-bash") as sb:
     expect(comp("ptt-task", "--no-autostart", "fol") == ["follow-up"], "subcommand after a global flag")
     expect(comp("ptt-task", "--socket", "/x", "wa") == ["wait", "watch"], "subcommand after --socket VALUE")
     expect(set(comp("ptt-task", "logs", "--")) == {"--follow", "--raw", "--help", "--version", "--socket",
-                                                  "--no-autostart", "--json"}, f"logs flags: {comp('ptt-task', 'logs', '--')}")
+                                                  "--no-autostart", "--json", "--timeout"},
+           f"logs flags: {comp('ptt-task', 'logs', '--')}")
+    expect(comp("ptt-task", "--ti") == ["--timeout"], f"--timeout: {comp('ptt-task', '--ti')}")
+    expect(comp("ptt-task", "--timeout", "") == [], "--timeout takes seconds: nothing to offer")
+    expect(comp("ptt-task", "--timeout", "3", "wa") == ["wait", "watch"], "subcommand after --timeout VALUE")
     expect("--after" in comp("ptt-task", "spawn", "--a") and "--allowed-tools" in comp("ptt-task", "spawn", "--a"),
            "spawn flags")
     expect(comp("ptt-task", "list", "--state", "r") == ["running"], "list --state values")

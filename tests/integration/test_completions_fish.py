@@ -30,6 +30,7 @@ with Sandbox("compl-fish") as sb:
     expect(fish_complete("ptt-task", "ptt-task clean --state f") == ["failed"], "clean --state values")
     expect(fish_complete("ptt-task", "ptt-task spawn --permission-mode do") == ["dontAsk"], "permission modes")
     expect("--raw" in fish_complete("ptt-task", "ptt-task logs --"), "logs flags")
+    expect(fish_complete("ptt-task", "ptt-task --time") == ["--timeout"], "the global --timeout")
     expect("--raw" not in fish_complete("ptt-task", "ptt-task status --"), "status has no --raw")
     expect(fish_complete("ptt-task", "ptt-task list --state r") == ["running"], "--state values")
     expect(fish_complete("ptt-taskd", "ptt-taskd --max") == ["--max-running"], "taskd flags")

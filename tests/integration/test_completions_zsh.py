@@ -82,6 +82,8 @@ with Sandbox("compl-zsh") as sb:
     expect(got == "<ptt-task status zedtask >", f"live task name: {got}")
     got = complete(f"ptt-task wait {tid}")
     expect(got == f"<ptt-task wait {tid} >", f"live task id: {got}")
+    got = complete("ptt-task --time")
+    expect(got.startswith("<ptt-task --timeout"), f"--timeout: {got}")
     got = complete("ptt-task ret")
     expect(got == "<ptt-task retry >", f"retry: {got}")
     got = complete("ptt-task clean --older")
