@@ -1,9 +1,11 @@
 #include "client/client.h"
 
+#include <cstdio>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "client/hello.h"
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 
@@ -18,8 +20,50 @@ constexpr const char* kRaiseHint = ", or allow it longer with --timeout";
 }  // namespace
 
 Client::Client(const ConnectOptions& options)
-    : timeout_(options.reply_timeout), conn_(connect_or_start(options)) {
+    : timeout_(options.reply_timeout),
+      liveness_(options.reply_timeout, Liveness::Clock::now()),
+      conn_(connect_or_start(options)) {
   unsent_hello_ = to_ndjson(session_.start());
+  set_notice({});
+}
+
+void Client::set_notice(NoticeFn notice) {
+  notice_ = notice ? std::move(notice) : [](const std::string& line) { std::fputs(line.c_str(), stderr); };
+}
+
+void Client::send_ping() {
+  json ping = hello_request("ptt-task");
+  session_.stamp(ping);
+  try {
+    conn_.send_line(std::exchange(unsent_hello_, {}) + to_ndjson(ping));
+  } catch (const NoAnswerError&) {
+    // It takes nothing: the unanswered ping tells the user soon.
+  }
+}
+
+json Client::read_message_patiently() {
+  for (;;) {
+    auto now = Liveness::Clock::now();
+    switch (liveness_.check(now)) {
+      case Liveness::Due::kPing:
+        send_ping();
+        break;
+      case Liveness::Due::kUnresponsive:
+        notice_(fmt::format("ptt-task: warning: {}; still waiting\n",
+                            no_answer_message(timeout_, daemon_pid_of(conn_.fd()))));
+        break;
+      case Liveness::Due::kNothing:
+        break;
+    }
+    conn_.set_receive_timeout(liveness_.until_next_check(now).value_or(std::chrono::milliseconds{0}));
+    try {
+      json msg = conn_.read();
+      if (liveness_.heard(Liveness::Clock::now())) notice_("ptt-task: ptt-taskd answers again\n");
+      return msg;
+    } catch (const NoAnswerError&) {
+      // Quiet so far: see whether a ping or a word to the user is due.
+    }
+  }
 }
 
 void Client::throw_no_answer() const {
@@ -27,9 +71,13 @@ void Client::throw_no_answer() const {
 }
 
 json Client::read_message(Bound bound) {
-  conn_.set_receive_timeout(bound == Bound::kReplyTimeout ? timeout_ : std::chrono::milliseconds{0});
+  // A zero timeout is none: nothing to ping by.
+  if ((bound == Bound::kNone || patient_) && timeout_.count() > 0) return read_message_patiently();
+  conn_.set_receive_timeout(timeout_);
   try {
-    return conn_.read();
+    json msg = conn_.read();
+    liveness_.heard(Liveness::Clock::now());
+    return msg;
   } catch (const NoAnswerError&) {
     throw_no_answer();
   }
@@ -38,7 +86,9 @@ json Client::read_message(Bound bound) {
 std::string Client::read_reply_line() {
   conn_.set_receive_timeout(timeout_);
   try {
-    return conn_.read_line();
+    std::string line = conn_.read_line();
+    liveness_.heard(Liveness::Clock::now());
+    return line;
   } catch (const NoAnswerError&) {
     throw_no_answer();
   }

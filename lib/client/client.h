@@ -9,6 +9,7 @@
 #include "client/autostart.h"
 #include "client/client_session.h"
 #include "client/daemon_connection.h"
+#include "client/liveness.h"
 
 namespace ptt::client {
 
@@ -47,7 +48,18 @@ class Client {
   DaemonConnection& connection() { return conn_; }
 
   // Reads events until on_event returns false (replies without a pending request are ignored).
+  // No reply timeout: a quiet daemon is pinged, and told about when it does not answer.
   void read_events(const EventFn& on_event);
+
+  // Patient: no reply timeout at all (for `wait`, `logs -f`, `watch`, which wait for the
+  // tasks). While a wait without a timeout hears nothing, the daemon is pinged after the
+  // reply timeout, and when the ping goes unanswered as long, `notice` gets a line saying
+  // so ("ptt-task: warning: ... still waiting"), and another once the daemon answers again.
+  using NoticeFn = std::function<void(const std::string& line)>;  // a whole line, '\n' included
+  void set_patient(bool patient) { patient_ = patient; }
+  void set_notice(NoticeFn notice);
+  // Sends a cheap request whose reply only shows the daemon is alive (a hello).
+  void send_ping();
 
  private:
   enum class Bound { kReplyTimeout, kNone };
@@ -57,8 +69,12 @@ class Client {
   nlohmann::json read_message(Bound bound);
   void send_line(std::string_view line);
   [[noreturn]] void throw_no_answer() const;
+  nlohmann::json read_message_patiently();
 
   std::chrono::milliseconds timeout_;
+  Liveness liveness_;
+  bool patient_ = false;
+  NoticeFn notice_;
   DaemonConnection conn_;
   ClientSession session_{"ptt-task"};
   nlohmann::json hello_;

@@ -50,7 +50,8 @@ int wait_and_report(CliSession& s, const json& refs, bool quiet_success) {
 }
 
 int cmd_wait(CliSession& s, const std::vector<std::string>& tasks) {
-  json refs = nullptr;  // every task queued or running now
+  s.client().set_patient(true);  // as long as the tasks take, even a stopped daemon
+  json refs = nullptr;           // every task queued or running now
   if (!tasks.empty()) {
     refs = json::array();
     for (const auto& t : tasks) refs.push_back(task_ref(t));
@@ -105,6 +106,7 @@ int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
 }
 
 int cmd_watch(CliSession& s) {
+  s.client().set_patient(true);
   ask(s.client(), protocol::SubscribeRequest{});
   s.client().read_events([&](const json& ev) {
     if (s.global().json) {

@@ -13,11 +13,13 @@ using nlohmann::json;
 
 int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   raw = raw || s.global().json;
+  if (follow) s.client().set_patient(true);  // as long as the task takes, even a stopped daemon
   // On a terminal, -f keeps a live line (spinner, elapsed, activity) under the log.
   std::unique_ptr<LiveLine> live;
   if (follow && !raw && live_progress_wanted(s)) {
     ask(s.client(), protocol::SubscribeRequest{});
     live = std::make_unique<LiveLine>(s.style());
+    s.client().set_notice([&live](const std::string& line) { live->print_notice(line); });
   }
   auto emit = [&](const std::string& text) { live ? live->print_above(text) : write_stdout(text); };
   auto on_event = [&](const json& ev) {
@@ -58,7 +60,10 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
     }
     return true;
   });
-  if (live) live->finish();
+  if (live) {
+    s.client().set_notice({});
+    live->finish();
+  }
   if (!raw && id >= 0) {
     // The log may be empty (the agent never wrote a line) or stop anywhere: say
     // how the task ended, from its record as it is now.

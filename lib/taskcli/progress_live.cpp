@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -67,6 +68,14 @@ void LiveLine::print_above(const std::string& text) {
   draw_locked();
 }
 
+void LiveLine::print_notice(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  if (!done_) write_stdout(kClearLine);
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+  draw_locked();
+}
+
 void LiveLine::finish() {
   {
     std::lock_guard lock(mutex_);
@@ -82,6 +91,7 @@ json wait_with_live_line(CliSession& s, const json& refs) {
   auto& client = s.client();
   ask(client, protocol::SubscribeRequest{});  // before reading the records, so no change is missed
   LiveLine live(s.style());
+  client.set_notice([&live](const std::string& line) { live.print_notice(line); });
   if (refs.is_null()) {
     // Every unfinished task: the ones the daemon will wait for (one may finish in between).
     for (protocol::TaskState state :
@@ -100,6 +110,7 @@ json wait_with_live_line(CliSession& s, const json& refs) {
     live.update([&](ProgressState& p) { p.apply_event(event); });
     return true;
   });
+  client.set_notice({});
   live.finish();
   return reply;
 }

@@ -32,6 +32,8 @@ class LiveLine {
   }
   // Prints finished lines (each ending in '\n') above the live line.
   void print_above(const std::string& text);
+  // The same for a line meant for stderr (a notice about the daemon).
+  void print_notice(const std::string& line);
   // Erases the line and stops the timer; idempotent.
   void finish();
 
