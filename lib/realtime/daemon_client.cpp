@@ -44,6 +44,17 @@ json DaemonClient::unreachable_reply(const std::string& why) {
                                     why)}}}};
 }
 
+json DaemonClient::no_answer_reply(bool changes_state) const {
+  uv_os_fd_t fd = -1;
+  long pid = pipe_ && uv_fileno(reinterpret_cast<const uv_handle_t*>(pipe_), &fd) == 0
+                 ? client::daemon_pid_of(fd)
+                 : 0;
+  std::string message = client::no_answer_message(std::chrono::milliseconds{kRequestTimeoutMs}, pid);
+  // It sits in the socket: a daemon that was only stopped reads it when it goes on.
+  if (changes_state) message += "; the request was sent and may still be carried out when the daemon goes on";
+  return {{"ok", false}, {"error", {{"code", "timeout"}, {"message", message}}}};
+}
+
 void DaemonClient::start() {
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
@@ -182,8 +193,9 @@ void DaemonClient::request(json request, ReplyFn on_reply) {
 }
 
 void DaemonClient::send_now(json request, ReplyFn on_reply) {
+  bool changes_state = client::request_changes_state(request.value("op", ""));
   std::int64_t id = session_.stamp(request);
-  pending_[id] = {std::move(on_reply), uv_now(loop_) + kRequestTimeoutMs};
+  pending_[id] = {std::move(on_reply), uv_now(loop_) + kRequestTimeoutMs, changes_state};
   write_line(request);
 }
 
@@ -222,16 +234,19 @@ void DaemonClient::fail_all(const json& reply) {
 void DaemonClient::tick() {
   std::uint64_t now = uv_now(loop_);
   if (state_ == State::kDown && now - last_attempt_ms_ >= kRetryMs) connect();
-  if (state_ == State::kHello && now >= hello_deadline_ms_) lost("it did not answer the hello in time");
+  if (state_ == State::kHello && now >= hello_deadline_ms_) {
+    // Requests wait for the hello unsent: none can have been carried out.
+    drop_connection(no_answer_reply(false));
+  }
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline_ms > now) {
       ++it;
       continue;
     }
     ReplyFn fn = std::move(it->second.on_reply);
+    json reply = no_answer_reply(it->second.changes_state);
     it = pending_.erase(it);
-    fn({{"ok", false},
-        {"error", {{"code", "timeout"}, {"message", "the task daemon did not answer in time"}}}});
+    fn(reply);
   }
 }
 

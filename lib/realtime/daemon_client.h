@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/client_session.h"
+#include "client/reply_timeout.h"
 #include "core/ndjson.h"
 
 namespace ptt::realtime {
@@ -40,13 +41,15 @@ class DaemonClient {
   bool connected() const { return state_ == State::kReady; }
 
   static constexpr std::uint64_t kRetryMs = 2000;
-  static constexpr std::uint64_t kRequestTimeoutMs = 10000;
+  // As ptt-task's: a tool call the daemon does not answer gets an error result.
+  static constexpr std::uint64_t kRequestTimeoutMs = client::kDefaultReplyTimeout.count();
 
  private:
   enum class State { kDown, kConnecting, kHello, kReady };
   struct Pending {
     ReplyFn on_reply;
     std::uint64_t deadline_ms;
+    bool changes_state;  // a spawn, a cancel...: said to be maybe carried out later
   };
 
   void connect();
@@ -62,6 +65,7 @@ class DaemonClient {
   void fail_all(const nlohmann::json& reply);
   void tick();
   static nlohmann::json unreachable_reply(const std::string& why);
+  nlohmann::json no_answer_reply(bool changes_state) const;
 
   uv_loop_t* loop_;
   std::string socket_path_;
