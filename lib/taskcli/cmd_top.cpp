@@ -52,6 +52,7 @@ int cmd_top(CliSession& s) {
   std::vector<std::string> args = {"ptt-task-top", "--socket", o.socket.string(), "--ptt-task",
                                    self.string()};
   if (!o.autostart) args.push_back("--no-autostart");
+  args.insert(args.end(), {"--timeout-ms", std::to_string(o.reply_timeout.count())});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

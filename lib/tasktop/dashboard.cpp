@@ -2,6 +2,7 @@
 // and a signal pipe; the state is a Model, drawn by a Screen.
 #include "tasktop/dashboard.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -147,9 +148,11 @@ void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
 
 int poll_timeout_ms(const Model& model, const DaemonLinks& links) {
   if (!links.connected()) return links.reconnect_wait_ms();
-  if (!model.clocks_running()) return -1;  // nothing moves: sleep until an event or a key
+  int keep_alive = links.keep_alive_wait_ms();
+  if (!model.clocks_running()) return keep_alive;  // nothing moves: sleep until an event, a key or a ping
   double now = now_seconds();
-  return static_cast<int>((1.0 - (now - static_cast<long long>(now))) * 1000) + 1;  // the next whole second
+  int next_second = static_cast<int>((1.0 - (now - static_cast<long long>(now))) * 1000) + 1;
+  return keep_alive < 0 ? next_second : std::min(next_second, keep_alive);
 }
 
 int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const DashboardOptions& o) {
@@ -183,6 +186,7 @@ int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const Dashb
       }
     }
     links.try_reconnect();
+    links.keep_alive();
   }
 }
 

@@ -187,6 +187,9 @@ Frame Model::render(int width_in, int height_in, double now) const {
   if (!connected_) {
     status = "ptt-taskd is gone; reconnecting…";
     paint = Paint::kWarning;
+  } else if (!unresponsive_.empty()) {
+    status = unresponsive_;
+    paint = Paint::kWarning;
   } else if (mode_ == Mode::kConfirmCancel) {
     const TaskRecord* t = find(pending_task_);
     status = fmt::format("Cancel task {}? [y/n]", t ? task_label(*t) : std::to_string(pending_task_));

@@ -24,7 +24,7 @@ bool is_task_id(const json& j) { return j.is_number_integer(); }
 }  // namespace
 
 DaemonLinks::DaemonLinks(client::ConnectOptions options, Model& model)
-    : options_(std::move(options)), model_(model) {}
+    : options_(std::move(options)), model_(model), liveness_(options_.reply_timeout, steady_clock::now()) {}
 
 void DaemonLinks::connect() {
   auto c = std::make_unique<client::Client>(options_);
@@ -46,6 +46,8 @@ void DaemonLinks::connect() {
   model_.set_tasks(std::move(tasks));
   model_.set_daemon_version(hello.value("server", std::string()));
   model_.set_connected(true);
+  model_.set_unresponsive({});
+  liveness_ = client::Liveness(options_.reply_timeout, steady_clock::now());
   events_ = std::move(c);
   backoff_ = milliseconds{0};
   followed_.reset();  // the detail link is opened again for the selected task
@@ -78,6 +80,36 @@ void DaemonLinks::lost() {
   next_attempt_ = steady_clock::now() + backoff_;
 }
 
+void DaemonLinks::keep_alive() {
+  // A zero reply timeout is none: nothing to ping by.
+  if (!events_ || options_.reply_timeout.count() == 0) return;
+  switch (liveness_.check(steady_clock::now())) {
+    case client::Liveness::Due::kPing:
+      events_->send_ping();
+      break;
+    case client::Liveness::Due::kUnresponsive:
+      model_.set_unresponsive(
+          client::no_answer_message(options_.reply_timeout, client::daemon_pid_of(events_fd())) +
+          "; waiting…");
+      break;
+    case client::Liveness::Due::kNothing:
+      break;
+  }
+}
+
+int DaemonLinks::keep_alive_wait_ms() const {
+  if (!events_ || options_.reply_timeout.count() == 0) return -1;
+  auto wait = liveness_.until_next_check(steady_clock::now());
+  return wait ? static_cast<int>(wait->count()) : -1;
+}
+
+void DaemonLinks::heard() {
+  if (liveness_.heard(steady_clock::now())) {
+    model_.set_unresponsive({});
+    model_.set_message("ptt-taskd answers again");
+  }
+}
+
 int DaemonLinks::events_fd() const { return events_ ? events_->connection().fd() : -1; }
 int DaemonLinks::detail_fd() const { return detail_ ? detail_->connection().fd() : -1; }
 
@@ -92,7 +124,9 @@ void DaemonLinks::read_events(bool socket_readable) {
   if (!events_ || (!socket_readable && !events_->connection().has_buffered_line())) return;
   try {
     do {
-      handle_event(events_->connection().read());
+      json line = events_->connection().read();
+      heard();
+      handle_event(line);
     } while (events_->connection().has_buffered_line());
   } catch (const client::UnreachableError&) {
     lost();
@@ -130,7 +164,8 @@ void DaemonLinks::read_detail(bool socket_readable) {
 
 void DaemonLinks::follow_selected() {
   auto id = model_.selected();
-  if (!events_ || !id || followed_ == id) return;
+  // Not while the daemon does not answer: opening the log would wait for it.
+  if (!events_ || !id || followed_ == id || liveness_.unresponsive()) return;
   detail_.reset();
   followed_ = id;
   model_.start_detail(*id);
@@ -151,7 +186,14 @@ void DaemonLinks::follow_selected() {
 json DaemonLinks::request(std::string_view op, json fields) {
   if (!events_) throw client::UnreachableError("ptt-taskd is gone");
   try {
-    return events_->request(op, std::move(fields), [this](const json& ev) { return handle_event(ev), true; });
+    json reply =
+        events_->request(op, std::move(fields), [this](const json& ev) { return handle_event(ev), true; });
+    heard();
+    return reply;
+  } catch (const client::NoAnswerError& e) {
+    // Still connected: its answer (ignored) and the events come when it goes on.
+    model_.set_unresponsive(std::string(e.what()) + "; waiting…");
+    throw;
   } catch (const client::UnreachableError&) {
     lost();
     throw;

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "client/client.h"
+#include "client/liveness.h"
 #include "protocol/requests.h"
 #include "tasktop/model.h"
 
@@ -27,6 +28,11 @@ class DaemonLinks {
   void try_reconnect();
   // Milliseconds until try_reconnect() should run; -1 while connected.
   int reconnect_wait_ms() const;
+  // A quiet events link is pinged; an unanswered ping marks the model unresponsive
+  // until a line comes (client/liveness.h). Call it on every turn of the loop.
+  void keep_alive();
+  // Milliseconds until keep_alive() has something to do; -1: nothing until a line comes.
+  int keep_alive_wait_ms() const;
   bool connected() const { return events_ != nullptr; }
 
   int events_fd() const;
@@ -50,6 +56,7 @@ class DaemonLinks {
 
  private:
   void lost();
+  void heard();
   void handle_event(const nlohmann::json& event);
   void handle_detail(const nlohmann::json& event);
 
@@ -60,6 +67,7 @@ class DaemonLinks {
   std::optional<std::int64_t> followed_;  // the task the detail link follows (or followed to its end)
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{0};
+  client::Liveness liveness_;
 };
 
 }  // namespace ptt::tasktop

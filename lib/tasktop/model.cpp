@@ -66,6 +66,11 @@ void Model::set_connected(bool connected) {
   if (!connected && mode_ != Mode::kBrowse) mode_ = Mode::kBrowse;  // nothing to confirm against
 }
 
+void Model::set_unresponsive(std::string why) {
+  unresponsive_ = one_line(why);
+  if (!unresponsive_.empty() && mode_ != Mode::kBrowse) mode_ = Mode::kBrowse;  // it could not be sent
+}
+
 void Model::set_message(std::string text, bool warning) {
   message_ = one_line(text);
   message_warning_ = warning;
@@ -181,6 +186,10 @@ TopAction Model::press_browse(const Key& key) {
     }
     if (!connected_) {
       set_message("ptt-taskd is gone; wait until it is back", true);
+      return {};
+    }
+    if (!unresponsive_.empty()) {
+      set_message("ptt-taskd is not answering; wait until it does", true);
       return {};
     }
   }

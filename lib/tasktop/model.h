@@ -77,6 +77,10 @@ class Model {
   // The daemon link: lost (show "reconnecting…") or back.
   void set_connected(bool connected);
   bool connected() const { return connected_; }
+  // Connected, but the daemon leaves a ping unanswered (e.g. it is stopped): `why` in the
+  // status bar, and no action is sent; an empty `why` when it answers again.
+  void set_unresponsive(std::string why);
+  bool responsive() const { return unresponsive_.empty(); }
   void set_daemon_version(std::string server) { server_ = std::move(server); }
   // A one-line note in the status bar until the next key ("cancelled task 3").
   void set_message(std::string text, bool warning = false);
@@ -116,6 +120,7 @@ class Model {
   std::string message_;
   bool message_warning_ = false;
   bool connected_ = true;
+  std::string unresponsive_;  // why the daemon counts as not answering; empty: it answers
   std::string server_;
   std::optional<std::int64_t> detail_task_;
   std::deque<std::string> detail_;

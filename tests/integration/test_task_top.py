@@ -12,65 +12,10 @@ import time
 
 from ptt_harness import TIMEOUT_FACTOR, Sandbox, binary, expect, fail, skip, wait_until
 from taskd_fixture import Taskd, get, spawn, wait_state, wait_tasks
+from top_tmux import PTT_TASK, Tmux
 
 if not shutil.which("tmux"):
     skip("tmux is not installed")
-
-PTT_TASK = binary("ptt-task")
-
-
-class Tmux:
-    """A private tmux server (its own socket name) holding one session per top."""
-
-    def __init__(self, sb):
-        self.name = f"ptt-top-{os.getpid()}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
-        self.sb = sb
-
-    def run(self, *args, check=True):
-        proc = subprocess.run(["tmux", "-L", self.name, "-f", "/dev/null", *args], env=self.env,
-                              capture_output=True, text=True, timeout=10)
-        if check and proc.returncode != 0:
-            fail(f"tmux {' '.join(args)}: {proc.stderr}")
-        return proc.stdout
-
-    def start_top(self, session, env_overrides=None):
-        env = {k: self.sb.env[k] for k in ("PTT_SOCKET", "PTT_STATE_DIR", "HOME", "XDG_RUNTIME_DIR",
-                                             "XDG_STATE_HOME", "XDG_CONFIG_HOME")}
-        env.update({"NO_COLOR": "1", "LANG": "C.UTF-8", "PTT_NO_AUTOSTART": "1"})
-        env.update(env_overrides or {})
-        assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if v is not None)
-        unset = " ".join(f"-u {k}" for k, v in env.items() if v is None)
-        # The shell outlives a Ctrl-C meant for top (as an interactive one does); its
-        # trap is not inherited, so top and `logs -f` get SIGINT as usual.
-        shell = f"trap : INT; {shlex.quote(PTT_TASK)} top; echo TOP-EXITED rc=$?; sleep 60"
-        self.run("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                 f"env {unset} {assigns} sh -c {shlex.quote(shell)}")
-
-    def screen(self, session, escapes=False):
-        return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", session)
-
-    def alternate_on(self, session):
-        return self.run("display-message", "-p", "-t", session, "#{alternate_on}").strip() == "1"
-
-    def keys(self, session, *keys, literal=False):
-        self.run("send-keys", "-t", session, *(["-l"] if literal else []), *keys)
-
-    def wait_for(self, session, predicate, what, timeout=10.0):
-        last = [""]
-
-        def check():
-            last[0] = self.screen(session)
-            return predicate(last[0])
-        try:
-            wait_until(check, timeout, what)
-            return last[0]
-        except SystemExit:
-            print(f"screen was ({what}):\n{last[0]}", flush=True)
-            raise
-
-    def kill(self):
-        self.run("kill-server", check=False)
 
 
 def child_of(pid):

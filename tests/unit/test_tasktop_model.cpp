@@ -231,6 +231,21 @@ TEST_CASE("top: a lost daemon is said in the status bar and blocks actions", "[t
   CHECK(screen(m).back().find("q quit") != std::string::npos);
 }
 
+TEST_CASE("top: a daemon that does not answer is said in the status bar and blocks actions", "[taskcli]") {
+  Model m = three_tasks();
+  m.press(Key::ch("c"));
+  m.set_unresponsive("ptt-taskd (pid 7) did not answer within 5 s; waiting…");
+  CHECK(m.mode() == Mode::kBrowse);  // the question is dropped: its answer could not be sent
+  CHECK(screen(m).back() == "ptt-taskd (pid 7) did not answer within 5 s; waiting…");
+  CHECK(m.press(Key::ch("c")).kind == TopAction::kNone);
+  CHECK(m.mode() == Mode::kBrowse);
+  CHECK(m.press(Key::ch("r")).kind == TopAction::kNone);
+  CHECK(m.press(Key::ch("q")).kind == TopAction::kQuit);
+  m.set_unresponsive({});
+  CHECK(m.responsive());
+  CHECK(m.press(Key::ch("r")).kind == TopAction::kRetry);
+}
+
 TEST_CASE("top: the table scrolls to keep the selection visible", "[taskcli]") {
   Model m;
   std::vector<TaskRecord> many;
