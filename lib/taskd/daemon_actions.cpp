@@ -71,14 +71,31 @@ void Daemon::apply(TableActions actions) {
   if (!defer_flush_) keeper_.flush();
 }
 
+namespace {
+
+protocol::RequestRejected storage_refusal(const RecordStore& store, const std::exception& e) {
+  return {protocol::error::kStorageError,
+          fmt::format(
+              "cannot record the task in {}: {}; free space there or fix its permissions, then spawn again",
+              store.state_dir().string(), e.what())};
+}
+
+}  // namespace
+
+void Daemon::claim_next_id() {
+  try {
+    keeper_.claim_next_id();
+  } catch (const std::exception& e) {
+    daemon_log(fmt::format("error: cannot claim a new task's log dir: {}; spawn refused", e.what()));
+    throw storage_refusal(store_, e);
+  }
+}
+
 void Daemon::record_new_task(TaskId id, TableActions& actions) {
   try {
     keeper_.record_new_task(id, actions);
   } catch (const std::exception& e) {
-    throw protocol::RequestRejected{protocol::error::kStorageError,
-                       fmt::format("cannot record the task in {}: {}; free space there or fix its "
-                                   "permissions, then spawn again",
-                                   store_.state_dir().string(), e.what())};
+    throw storage_refusal(store_, e);
   }
 }
 

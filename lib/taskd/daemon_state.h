@@ -52,8 +52,11 @@ class Daemon {
     apply(std::move(actions));
     defer_starts_ = false;
   }
-  // Writes a just-spawned task's record and the id counter before the reply; when
-  // that fails the spawn is taken back and a storage_error thrown (no id without a record).
+  // Claims the next task id on disk (its log dir) before a spawn takes it; throws a
+  // storage_error when it cannot.
+  void claim_next_id();
+  // Writes a just-spawned task's record durably before the reply; when that fails
+  // the spawn is taken back and a storage_error thrown (no id without a record).
   void record_new_task(TaskId id, TableActions& actions);
   nlohmann::json record_json(TaskId id) const;
   // The task's record as one serialized JSON object ("null" when unknown),

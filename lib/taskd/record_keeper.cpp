@@ -30,9 +30,21 @@ void RecordKeeper::forget(TaskId id) {
 void RecordKeeper::save_next_id() { store_.save_next_id(table_.next_id()); }
 
 void RecordKeeper::flush() {
-  for (TaskId id : dirty_) persist(id);
+  std::vector<TaskId> written;
+  for (TaskId id : dirty_) {
+    if (persist(id)) written.push_back(id);
+  }
   dirty_.clear();
+  sync(written);
   compact_if_due();
+}
+
+void RecordKeeper::sync(const std::vector<TaskId>& written) {
+  try {
+    store_.sync();
+  } catch (const std::exception& e) {
+    for (TaskId id : written) failed(id, e);
+  }
 }
 
 void RecordKeeper::compact_if_due() {
@@ -50,11 +62,29 @@ void RecordKeeper::compact_if_due() {
   }
 }
 
+void RecordKeeper::claim_next_id() {
+  for (TaskId id = table_.next_id(); !store_.claim_id(id); id = table_.next_id()) {
+    daemon_log(fmt::format("warning: {} exists already: id {} was used before; skipped",
+                           store_.log_dir(id).string(), id));
+    table_.reserve_ids_below(id + 1);
+  }
+}
+
 void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
+  bool saved = false;
   try {
     store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
+    saved = true;
+    store_.sync();  // the spawn's reply tells the id: it must survive a crash
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
+    // Written but maybe not durable: a restart must not find it and run it.
+    if (saved) {
+      try {
+        store_.retract(id);
+      } catch (const std::exception&) {
+      }
+    }
     table_.discard(id);
     actions.clear();
     throw;
@@ -62,36 +92,44 @@ void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
   changed_.erase(id);
   // Written already: drop the queued writes of that same first record.
   std::erase_if(actions, [id](const TableAction& a) {
-    return a.task == id && (a.kind == TableAction::Kind::kSaveNextId || a.kind == TableAction::Kind::kPersist);
+    return a.task == id &&
+           (a.kind == TableAction::Kind::kSaveNextId || a.kind == TableAction::Kind::kPersist);
   });
   retry_failed();  // the disk works again: catch up with what failed before
 }
 
-void RecordKeeper::persist(TaskId id) {
+bool RecordKeeper::persist(TaskId id) {
   const auto* t = table_.find(id);
-  if (!t) return;
+  if (!t) return false;
   try {
     store_.save(*t);
     changed_.erase(id);
     failed_.erase(id);
   } catch (const std::exception& e) {
-    // Kept in memory and retried: an acknowledged change must reach the disk.
-    if (failed_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
-    if (!shut_down_ && !timer_on_) {
-      timer_on_ = true;
-      retry_timer_(true);
-    }
-    return;
+    failed(id, e);
+    return false;
   }
   if (!failed_.empty()) retry_failed();
+  return true;
+}
+
+void RecordKeeper::failed(TaskId id, const std::exception& e) {
+  // Kept in memory and retried: an acknowledged change must reach the disk.
+  if (failed_.insert(id).second) daemon_log(fmt::format("error: task {}: {}; retrying", id, e.what()));
+  if (!shut_down_ && !timer_on_) {
+    timer_on_ = true;
+    retry_timer_(true);
+  }
 }
 
 void RecordKeeper::retry_failed() {
+  std::vector<TaskId> written;
   for (auto it = failed_.begin(); it != failed_.end();) {
     const auto* t = table_.find(*it);
     try {
       if (t) {
         store_.save(*t);
+        written.push_back(*it);
         daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
       }
       it = failed_.erase(it);
@@ -99,6 +137,7 @@ void RecordKeeper::retry_failed() {
       break;  // still failing; the timer tries again
     }
   }
+  sync(written);
   if (failed_.empty() && timer_on_) {
     timer_on_ = false;
     retry_timer_(false);

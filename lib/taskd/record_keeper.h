@@ -26,11 +26,16 @@ class RecordKeeper {
   void forget(TaskId id);
   // A kSaveNextId action. Throws std::system_error.
   void save_next_id();
-  // Writes the records changed since the last flush, then compacts when that is due.
+  // Writes the records changed since the last flush and syncs them (what a reply or
+  // an event then tells is on disk), then compacts when that is due.
   void flush();
-  // Writes a just-spawned task's record before its spawn is answered. When that
-  // fails the spawn is taken back (the task discarded, `actions` cleared) and the
-  // error rethrown: no id is handed out without its record.
+  // Claims the table's next id on disk (RecordStore::claim_id) before a spawn takes
+  // it, skipping ids an earlier task used. Throws std::system_error.
+  void claim_next_id();
+  // Writes a just-spawned task's record, and syncs it and its claimed log dir, before
+  // its spawn is answered. When that fails the spawn is taken back (the task
+  // discarded, `actions` cleared) and the error rethrown: no id is handed out
+  // without its record on disk.
   void record_new_task(TaskId id, TableActions& actions);
   // Writes the records whose writes failed, as long as writes succeed.
   void retry_failed();
@@ -39,7 +44,11 @@ class RecordKeeper {
   bool has_failed() const { return !failed_.empty(); }
 
  private:
-  void persist(TaskId id);
+  bool persist(TaskId id);  // false: failed, kept for the retry
+  // Syncs what was appended; when that fails, the `written` records are written again
+  // by the retry (a failed fsync may have dropped them).
+  void sync(const std::vector<TaskId>& written);
+  void failed(TaskId id, const std::exception& e);
   void compact_if_due();
 
   RecordStore& store_;

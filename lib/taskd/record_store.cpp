@@ -87,6 +87,7 @@ RecordStore::Loaded RecordStore::load() {
     }
   }
   for (auto& [id, r] : records) out.records.push_back(std::move(r));
+  claimed_ids(out);
 
   // Never over a file that could not be read: that would lose its records.
   if (!unreadable && (torn || compaction_due(out.records.size()))) {
@@ -103,9 +104,52 @@ RecordStore::Loaded RecordStore::load() {
   return out;
 }
 
+void RecordStore::claimed_ids(Loaded& out) {
+  // A log dir is made before its spawn is answered: its id was handed out, whether
+  // or not its record survived.
+  std::int64_t highest = 0;
+  for (const auto& name : disk_.list_dir(state_dir_ / "logs")) {
+    if (name.empty() || name.size() > 18 || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    highest = std::max<std::int64_t>(highest, std::stoll(name));
+  }
+  if (highest < out.next_id) return;
+  out.problems.push_back(
+      fmt::format("{} exists, but no task record for it (a spawn refused on a full disk, or "
+                  "{} lost its tail); ids up to {} are not used again",
+                  log_dir(highest).string(), records_file().string(), highest));
+  out.next_id = highest + 1;
+  try {
+    save_next_id(out.next_id);  // and the next start has no need to say so again
+  } catch (const std::exception&) {
+  }
+}
+
+bool RecordStore::claim_id(std::int64_t id) {
+  if (!disk_.make_new_dir(log_dir(id))) return false;
+  logs_unsynced_ = true;
+  return true;
+}
+
 void RecordStore::append(const std::string& json_line) {
-  disk_.append_line(records_file(), json_line);
+  if (disk_.append_line(records_file(), json_line)) state_dir_unsynced_ = true;
+  records_unsynced_ = true;
   ++lines_;
+}
+
+void RecordStore::sync() {
+  if (records_unsynced_) {
+    disk_.sync(records_file());
+    records_unsynced_ = false;
+  }
+  if (state_dir_unsynced_) {
+    disk_.sync(state_dir_);
+    state_dir_unsynced_ = false;
+  }
+  if (logs_unsynced_) {
+    disk_.sync(state_dir_ / "logs");
+    logs_unsynced_ = false;
+  }
 }
 
 void RecordStore::save(const TaskRecord& record) { append(record_line(record)); }
@@ -115,9 +159,11 @@ void RecordStore::save_next_id(std::int64_t next_id) const {
 }
 
 void RecordStore::forget(std::int64_t id) {
-  append(fmt::format("{{\"forget\":{}}}", id));
+  retract(id);
   disk_.remove_all(log_dir(id));
 }
+
+void RecordStore::retract(std::int64_t id) { append(fmt::format("{{\"forget\":{}}}", id)); }
 
 bool RecordStore::compaction_due(std::size_t live) const {
   return lines_ > 3 * live + 256 && lines_ > retry_compaction_after_;
@@ -130,7 +176,8 @@ void RecordStore::compact(const std::vector<const TaskRecord*>& records) {
     content += '\n';
   }
   try {
-    disk_.write_atomically(records_file(), content);
+    disk_.write_atomically(records_file(), content);  // synced, the rename too
+    records_unsynced_ = state_dir_unsynced_ = false;
   } catch (const std::exception&) {
     retry_compaction_after_ = lines_ + 256;  // not again at every write while the disk is full
     throw;

@@ -13,6 +13,11 @@
 //                    mostly stale lines.
 //   next_id          the id counter (ids are never reused, even after clean)
 //   logs/<id>/stream.ndjson, stderr.log, supervisor.ndjson (supervisor_status.h)
+// Durability: a spawn claims its id by creating logs/<id> (claim_id), and its record
+// and that directory are synced before the spawn is answered; the next id is past
+// every record, forget line, the counter and every log dir. So an id is never handed
+// out twice, even when tasks.ndjson loses its tail (truncated, or a crash before the
+// appended lines reached the disk): a new task never shares an old one's logs.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -39,11 +44,20 @@ class RecordStore {
   // worth it; a failed compaction is only a problem reported.
   Loaded load();
 
-  // Appends the record. Throws std::system_error.
+  // Creates the task's log dir, which keeps its id used on disk (made durable by the
+  // next sync()). False when it exists: an earlier task had that id. Throws std::system_error.
+  bool claim_id(std::int64_t id);
+  // Appends the record (durable after the next sync()). Throws std::system_error.
   void save(const protocol::TaskRecord& record);
   void save_next_id(std::int64_t next_id) const;
   // Appends the task's forget line and removes its logs. Throws std::system_error.
   void forget(std::int64_t id);
+  // Appends the task's forget line only (a spawn taken back). Throws std::system_error.
+  void retract(std::int64_t id);
+  // Makes what was appended and claimed since the last sync durable: fsync of the
+  // records file, and of the directories whose entries changed. Throws std::system_error
+  // (and tries again at the next call).
+  void sync();
 
   // True when tasks.ndjson holds mostly stale lines for `live` records.
   bool compaction_due(std::size_t live) const;
@@ -58,10 +72,14 @@ class RecordStore {
 
  private:
   void append(const std::string& json_line);
+  // Raises out.next_id past every log dir (each was a task's), saying so when that
+  // finds ids the records had lost.
+  void claimed_ids(Loaded& out);
 
   std::filesystem::path state_dir_;
   StateDisk& disk_;
   std::size_t lines_ = 0;  // in tasks.ndjson, as far as this process knows
+  bool records_unsynced_ = false, state_dir_unsynced_ = false, logs_unsynced_ = false;
   std::size_t retry_compaction_after_ = 0;
 };
 

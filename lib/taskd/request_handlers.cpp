@@ -70,6 +70,7 @@ void check_agent_fits(const Daemon& d, const SpawnRequest& s) {
 
 json spawn_reply(Daemon& d, SpawnRequest s) {
   check_agent_fits(d, s);
+  d.claim_next_id();
   TableActions actions;
   TaskId id = d.table_.spawn(std::move(s), Daemon::now(), actions);
   d.record_new_task(id, actions);

@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <system_error>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -34,11 +36,47 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
+void sync_path(const fs::path& path) {
+  // O_RDONLY is enough for fsync(2), and the only way to open a directory.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno(errno, "open " + path.string() + " to sync it");
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw_errno(err, "sync " + path.string());
+  }
+  ::close(fd);
+}
+
+fs::path parent_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
 }  // namespace
 
 void PosixStateDisk::make_private_dir(const fs::path& dir) { ensure_private_dir(dir); }
 
 void PosixStateDisk::make_dirs(const fs::path& dir) { fs::create_directories(dir); }
+
+bool PosixStateDisk::make_new_dir(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return false;
+    throw_errno(errno, "create " + dir.string());
+  }
+  return true;
+}
+
+std::vector<std::string> PosixStateDisk::list_dir(const fs::path& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return names;
+  while (const dirent* entry = ::readdir(d)) {
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  ::closedir(d);
+  return names;
+}
 
 void PosixStateDisk::write_atomically(const fs::path& path, std::string_view content) {
   fs::path tmp = path;
@@ -59,18 +97,29 @@ void PosixStateDisk::write_atomically(const fs::path& path, std::string_view con
     ::unlink(tmp.c_str());
     throw_errno(err, "rename to " + path.string());
   }
+  sync_path(parent_of(path));  // the rename itself
 }
 
-void PosixStateDisk::append_line(const fs::path& path, std::string_view line) {
+bool PosixStateDisk::append_line(const fs::path& path, std::string_view line) {
   // Opened for each line: cheap next to creating a file, and it follows a
-  // compaction's rename and the file's mode as it is now.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // compaction's rename and the file's mode as it is now. Created with O_EXCL, so
+  // the caller knows when the directory needs a sync too.
+  bool created = false;
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    created = fd >= 0;
+    if (fd < 0 && errno == EEXIST) fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  }
   if (fd < 0) throw_errno(errno, "open " + path.string());
   bool written = ptt::append_line(fd, line);
   int err = errno;
   ::close(fd);
   if (!written) throw_errno(err, "append to " + path.string());
+  return created;
 }
+
+void PosixStateDisk::sync(const fs::path& path) { sync_path(path); }
 
 StateDisk::Read PosixStateDisk::read(const fs::path& path) {
   Read out;

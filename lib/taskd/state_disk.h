@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ptt::taskd {
 
@@ -17,14 +18,24 @@ class StateDisk {
   // Throws std::system_error.
   virtual void make_private_dir(const std::filesystem::path& dir) = 0;
   virtual void make_dirs(const std::filesystem::path& dir) = 0;
-  // Replaces the file's content whole: written to a temp file beside it, synced,
-  // then renamed over it, so a reader sees the old content or the new, never a mix.
+  // Creates one directory (0700); false when it exists already. Not synced: its name
+  // is durable once its parent is (sync()). Throws std::system_error.
+  virtual bool make_new_dir(const std::filesystem::path& dir) = 0;
+  // The names in the directory; none when it cannot be read.
+  virtual std::vector<std::string> list_dir(const std::filesystem::path& dir) = 0;
+  // Replaces the file's content whole, durably: written to a temp file beside it,
+  // synced, renamed over it, and the directory synced, so a reader (and a restart
+  // after a power cut) sees the old content or the new, never a mix.
   // Throws std::system_error (and leaves no temp file behind).
   virtual void write_atomically(const std::filesystem::path& path, std::string_view content) = 0;
   // Appends "\n" + line + "\n" with one write(2) (core/line_append.h), so a line
-  // torn by an earlier short write ends where this one starts. Creates the file (0600).
+  // torn by an earlier short write ends where this one starts. Creates the file (0600):
+  // true then (its name is durable only once its directory is synced).
   // Throws std::system_error; a short write leaves the part written (a torn line).
-  virtual void append_line(const std::filesystem::path& path, std::string_view line) = 0;
+  // Not synced: a crash may lose it until sync().
+  virtual bool append_line(const std::filesystem::path& path, std::string_view line) = 0;
+  // fsync(2) of the file, or of a directory's entries. Throws std::system_error.
+  virtual void sync(const std::filesystem::path& path) = 0;
   struct Read {
     std::string text;
     int error = 0;  // errno when the file could not be read whole (ENOENT: there is none)
@@ -39,8 +50,11 @@ class PosixStateDisk final : public StateDisk {
  public:
   void make_private_dir(const std::filesystem::path& dir) override;
   void make_dirs(const std::filesystem::path& dir) override;
+  bool make_new_dir(const std::filesystem::path& dir) override;
+  std::vector<std::string> list_dir(const std::filesystem::path& dir) override;
   void write_atomically(const std::filesystem::path& path, std::string_view content) override;
-  void append_line(const std::filesystem::path& path, std::string_view line) override;
+  bool append_line(const std::filesystem::path& path, std::string_view line) override;
+  void sync(const std::filesystem::path& path) override;
   Read read(const std::filesystem::path& path) override;
   void remove_all(const std::filesystem::path& path) override;
 };

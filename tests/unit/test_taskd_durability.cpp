@@ -1,0 +1,162 @@
+// What a spawn's reply (and any later reply or event) tells survives a power cut, and
+// ids are never handed out twice, even when tasks.ndjson loses its tail. FakeStateDisk
+// plays the disk; its crash() keeps only what was synced.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "fake_state_disk.h"
+#include "taskd/record_keeper.h"
+#include "taskd/record_store.h"
+
+using namespace ptt::taskd;
+using ptt::protocol::TaskState;
+using ptt::taskd::testing::FakeStateDisk;
+
+namespace {
+
+SpawnRequest spawn_request() {
+  SpawnRequest r;
+  r.prompt = std::string("p");
+  r.cwd = "/src";
+  return r;
+}
+
+// A spawn as the daemon makes it: the id claimed, the task made, its record written.
+TaskId spawn(RecordKeeper& keeper, TaskTable& table) {
+  keeper.claim_next_id();
+  TableActions actions;
+  TaskId id = table.spawn(spawn_request(), 1.0, actions);
+  keeper.record_new_task(id, actions);
+  return id;
+}
+
+bool has_problem(const RecordStore::Loaded& loaded, std::string_view words) {
+  return std::any_of(loaded.problems.begin(), loaded.problems.end(),
+                     [&](const std::string& p) { return p.find(words) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("a spawned task's record and log dir survive a crash right after its reply",
+          "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  TaskId a = spawn(keeper, table);
+  TaskId b = spawn(keeper, table);
+  disk.crash();
+  auto loaded = RecordStore("/state", disk).load();
+  REQUIRE(loaded.records.size() == 2);
+  CHECK(loaded.records[1].id == b);
+  CHECK(loaded.next_id == b + 1);
+  CHECK(disk.dirs.count(store.log_dir(a)));
+  CHECK(loaded.problems.empty());
+}
+
+TEST_CASE("the fake disk loses what was appended but not synced", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  ptt::protocol::TaskRecord r;
+  r.id = 1;
+  store.save(r);
+  disk.crash();
+  CHECK(RecordStore("/state", disk).load().records.empty());
+}
+
+TEST_CASE("a change flushed before its reply or event survives a crash", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  spawn(keeper, table);
+  TaskId queued = spawn(keeper, table);
+  TableActions cancel;
+  table.cancel(queued, 2.0, cancel);
+  for (const TableAction& a : cancel) keeper.changed(a.task);
+  keeper.persist_later(queued);
+  keeper.flush();
+  disk.crash();
+  CHECK(RecordStore("/state", disk).load().records.at(1).state == TaskState::kCancelled);
+}
+
+TEST_CASE("a records file that lost its tail: the next id is past every log dir", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  std::string first_line;
+  for (int i = 0; i < 3; ++i) {
+    spawn(keeper, table);
+    if (i == 0) first_line = disk.files[store.records_file()];
+  }
+  disk.files[store.records_file()] = first_line;  // tasks 2 and 3 lost
+  auto loaded = RecordStore("/state", disk).load();
+  CHECK(loaded.records.size() == 1);
+  CHECK(loaded.next_id == 4);
+  CHECK(has_problem(loaded, "/state/logs/3 exists, but no task record"));
+  // Said once: the counter now keeps those ids used.
+  auto again = RecordStore("/state", disk).load();
+  CHECK(again.next_id == 4);
+  CHECK(again.problems.empty());
+}
+
+TEST_CASE("a log dir that exists already skips its id", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  disk.dirs.insert(store.log_dir(1));  // made after the load (by hand, or an older daemon)
+  disk.dirs.insert(store.log_dir(2));
+  CHECK(spawn(keeper, table) == 3);
+}
+
+TEST_CASE("a spawn whose record cannot be synced is refused and retracted", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  disk.sync_error = EIO;
+  keeper.claim_next_id();
+  TableActions actions;
+  TaskId id = table.spawn(spawn_request(), 1.0, actions);
+  CHECK_THROWS_AS(keeper.record_new_task(id, actions), std::system_error);
+  CHECK(table.find(id) == nullptr);
+  disk.heal();
+  TaskId next = spawn(keeper, table);
+  CHECK(next == id + 1);
+  auto loaded = RecordStore("/state", disk).load();
+  REQUIRE(loaded.records.size() == 1);  // the refused one was retracted (its forget line)
+  CHECK(loaded.records[0].id == next);
+}
+
+TEST_CASE("records whose sync failed are written again by the retry", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  spawn(keeper, table);
+  TaskId queued = spawn(keeper, table);
+  disk.sync_error = EIO;
+  TableActions cancel;
+  table.cancel(queued, 2.0, cancel);
+  for (const TableAction& a : cancel) keeper.changed(a.task);
+  keeper.persist_later(queued);
+  keeper.flush();
+  CHECK(keeper.has_failed());
+  disk.heal();
+  int appends = disk.appends;
+  keeper.retry_failed();
+  CHECK_FALSE(keeper.has_failed());
+  CHECK(disk.appends == appends + 1);
+  disk.crash();
+  CHECK(RecordStore("/state", disk).load().records.at(1).state == TaskState::kCancelled);
+}
