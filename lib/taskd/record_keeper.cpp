@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -30,16 +31,13 @@ void RecordKeeper::forget(TaskId id) {
 void RecordKeeper::save_next_id() { store_.save_next_id(table_.next_id()); }
 
 void RecordKeeper::flush() {
-  std::vector<TaskId> written;
-  for (TaskId id : dirty_) {
-    if (persist(id)) written.push_back(id);
-  }
+  for (TaskId id : dirty_) persist(id);
   dirty_.clear();
-  sync(written);
   compact_if_due();
 }
 
-void RecordKeeper::sync(const std::vector<TaskId>& written) {
+void RecordKeeper::sync() {
+  std::vector<TaskId> written = std::exchange(unsynced_, {});
   try {
     store_.sync();
   } catch (const std::exception& e) {
@@ -75,7 +73,8 @@ void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
   try {
     store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
     saved = true;
-    store_.sync();  // the spawn's reply tells the id: it must survive a crash
+    store_.sync();      // the spawn's reply tells the id: it must survive a crash
+    unsynced_.clear();  // synced with it
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
     // Written but maybe not durable: a restart must not find it and run it.
@@ -103,6 +102,7 @@ bool RecordKeeper::persist(TaskId id) {
   if (!t) return false;
   try {
     store_.save(*t);
+    unsynced_.push_back(id);
     changed_.erase(id);
     failed_.erase(id);
   } catch (const std::exception& e) {
@@ -123,13 +123,12 @@ void RecordKeeper::failed(TaskId id, const std::exception& e) {
 }
 
 void RecordKeeper::retry_failed() {
-  std::vector<TaskId> written;
   for (auto it = failed_.begin(); it != failed_.end();) {
     const auto* t = table_.find(*it);
     try {
       if (t) {
         store_.save(*t);
-        written.push_back(*it);
+        unsynced_.push_back(*it);
         daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
       }
       it = failed_.erase(it);
@@ -137,7 +136,6 @@ void RecordKeeper::retry_failed() {
       break;  // still failing; the timer tries again
     }
   }
-  sync(written);
   if (failed_.empty() && timer_on_) {
     timer_on_ = false;
     retry_timer_(false);
@@ -147,6 +145,7 @@ void RecordKeeper::retry_failed() {
 void RecordKeeper::shut_down() {
   shut_down_ = true;
   retry_failed();  // a last try; what still fails is logged already
+  sync();
 }
 
 }  // namespace ptt::taskd

@@ -7,6 +7,7 @@
 // the retry timer is the owner's, switched through a callback.
 #include <functional>
 #include <set>
+#include <vector>
 
 #include "taskd/record_store.h"
 #include "taskd/task_table.h"
@@ -26,9 +27,15 @@ class RecordKeeper {
   void forget(TaskId id);
   // A kSaveNextId action. Throws std::system_error.
   void save_next_id();
-  // Writes the records changed since the last flush and syncs them (what a reply or
-  // an event then tells is on disk), then compacts when that is due.
+  // Writes the records changed since the last flush, then compacts when that is due.
+  // Not synced: see sync().
   void flush();
+  // Makes what was written durable (RecordStore::sync, an fsync): before a reply tells
+  // of a change a request made (cancel, clean). Changes that come from an agent (its
+  // start, its end) are not synced on their own, as a restart reads them again from the
+  // task's logs; they reach the disk with the next sync. When the sync fails, the
+  // records are written again by the retry (a failed fsync may have dropped them).
+  void sync();
   // Claims the table's next id on disk (RecordStore::claim_id) before a spawn takes
   // it, skipping ids an earlier task used. Throws std::system_error.
   void claim_next_id();
@@ -45,18 +52,16 @@ class RecordKeeper {
 
  private:
   bool persist(TaskId id);  // false: failed, kept for the retry
-  // Syncs what was appended; when that fails, the `written` records are written again
-  // by the retry (a failed fsync may have dropped them).
-  void sync(const std::vector<TaskId>& written);
   void failed(TaskId id, const std::exception& e);
   void compact_if_due();
 
   RecordStore& store_;
   TaskTable& table_;
   std::function<void(bool)> retry_timer_;
-  std::set<TaskId> dirty_;    // to write at the next flush
-  std::set<TaskId> changed_;  // changed since their record was last written
-  std::set<TaskId> failed_;   // their last write failed: retried until it lands
+  std::set<TaskId> dirty_;        // to write at the next flush
+  std::set<TaskId> changed_;      // changed since their record was last written
+  std::vector<TaskId> unsynced_;  // written since the last sync
+  std::set<TaskId> failed_;       // their last write failed: retried until it lands
   bool timer_on_ = false;
   bool shut_down_ = false;
 };

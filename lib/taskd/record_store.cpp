@@ -125,11 +125,7 @@ void RecordStore::claimed_ids(Loaded& out) {
   }
 }
 
-bool RecordStore::claim_id(std::int64_t id) {
-  if (!disk_.make_new_dir(log_dir(id))) return false;
-  logs_unsynced_ = true;
-  return true;
-}
+bool RecordStore::claim_id(std::int64_t id) { return disk_.make_new_dir(log_dir(id)); }
 
 void RecordStore::append(const std::string& json_line) {
   if (disk_.append_line(records_file(), json_line)) state_dir_unsynced_ = true;
@@ -145,10 +141,6 @@ void RecordStore::sync() {
   if (state_dir_unsynced_) {
     disk_.sync(state_dir_);
     state_dir_unsynced_ = false;
-  }
-  if (logs_unsynced_) {
-    disk_.sync(state_dir_ / "logs");
-    logs_unsynced_ = false;
   }
 }
 

@@ -14,7 +14,7 @@
 //   next_id          the id counter (ids are never reused, even after clean)
 //   logs/<id>/stream.ndjson, stderr.log, supervisor.ndjson (supervisor_status.h)
 // Durability: a spawn claims its id by creating logs/<id> (claim_id), and its record
-// and that directory are synced before the spawn is answered; the next id is past
+// is synced before the spawn is answered; the next id is past
 // every record, forget line, the counter and every log dir. So an id is never handed
 // out twice, even when tasks.ndjson loses its tail (truncated, or a crash before the
 // appended lines reached the disk): a new task never shares an old one's logs.
@@ -44,8 +44,10 @@ class RecordStore {
   // worth it; a failed compaction is only a problem reported.
   Loaded load();
 
-  // Creates the task's log dir, which keeps its id used on disk (made durable by the
-  // next sync()). False when it exists: an earlier task had that id. Throws std::system_error.
+  // Creates the task's log dir, which keeps its id used on disk should tasks.ndjson be
+  // cut later. False when it exists: an earlier task had that id. Not synced (an fsync
+  // of logs/ costs a second journal commit per spawn): over a crash, the record's sync
+  // keeps the id. Throws std::system_error.
   bool claim_id(std::int64_t id);
   // Appends the record (durable after the next sync()). Throws std::system_error.
   void save(const protocol::TaskRecord& record);
@@ -54,9 +56,9 @@ class RecordStore {
   void forget(std::int64_t id);
   // Appends the task's forget line only (a spawn taken back). Throws std::system_error.
   void retract(std::int64_t id);
-  // Makes what was appended and claimed since the last sync durable: fsync of the
-  // records file, and of the directories whose entries changed. Throws std::system_error
-  // (and tries again at the next call).
+  // Makes what was appended since the last sync durable: fsync of the records file,
+  // and of the state dir when the file was created. Throws std::system_error (and
+  // tries again at the next call).
   void sync();
 
   // True when tasks.ndjson holds mostly stale lines for `live` records.
@@ -79,7 +81,7 @@ class RecordStore {
   std::filesystem::path state_dir_;
   StateDisk& disk_;
   std::size_t lines_ = 0;  // in tasks.ndjson, as far as this process knows
-  bool records_unsynced_ = false, state_dir_unsynced_ = false, logs_unsynced_ = false;
+  bool records_unsynced_ = false, state_dir_unsynced_ = false;
   std::size_t retry_compaction_after_ = 0;
 };
 

@@ -265,6 +265,7 @@ void Daemon::handle_line(ClientConnection& c, std::string_view line) {
     if (reply.is_null()) return;
     reply["id"] = id;
     reply["ok"] = true;
+    keeper_.sync();  // what the reply tells (a cancel, a clean) is on disk first
     c.send(reply);
   } catch (const RequestRejected& e) {
     c.send(error_reply(id, e.code, e.message));

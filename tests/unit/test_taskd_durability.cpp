@@ -52,7 +52,7 @@ TEST_CASE("a spawned task's record and log dir survive a crash right after its r
   REQUIRE(loaded.records.size() == 2);
   CHECK(loaded.records[1].id == b);
   CHECK(loaded.next_id == b + 1);
-  CHECK(disk.dirs.count(store.log_dir(a)));
+  CHECK(RecordStore("/state", disk).load().records[0].id == a);
   CHECK(loaded.problems.empty());
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("the fake disk loses what was appended but not synced", "[taskd][durab
   CHECK(RecordStore("/state", disk).load().records.empty());
 }
 
-TEST_CASE("a change flushed before its reply or event survives a crash", "[taskd][durability]") {
+TEST_CASE("a change a request made is synced before its reply and survives a crash", "[taskd][durability]") {
   FakeStateDisk disk;
   RecordStore store("/state", disk);
   store.load();
@@ -80,6 +80,7 @@ TEST_CASE("a change flushed before its reply or event survives a crash", "[taskd
   for (const TableAction& a : cancel) keeper.changed(a.task);
   keeper.persist_later(queued);
   keeper.flush();
+  keeper.sync();  // before the cancel's reply
   disk.crash();
   CHECK(RecordStore("/state", disk).load().records.at(1).state == TaskState::kCancelled);
 }
@@ -151,12 +152,34 @@ TEST_CASE("records whose sync failed are written again by the retry", "[taskd][d
   for (const TableAction& a : cancel) keeper.changed(a.task);
   keeper.persist_later(queued);
   keeper.flush();
-  CHECK(keeper.has_failed());
+  CHECK_FALSE(keeper.has_failed());  // written
+  keeper.sync();
+  CHECK(keeper.has_failed());  // but maybe dropped by the failed fsync
   disk.heal();
   int appends = disk.appends;
   keeper.retry_failed();
   CHECK_FALSE(keeper.has_failed());
   CHECK(disk.appends == appends + 1);
+  keeper.sync();
   disk.crash();
   CHECK(RecordStore("/state", disk).load().records.at(1).state == TaskState::kCancelled);
+}
+
+TEST_CASE("changes that come from an agent are not synced on their own", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  TaskId id = spawn(keeper, table);
+  int syncs = disk.syncs;
+  TableActions out;
+  table.agent_exited(id, AgentExit{0, 0, 0, false}, "", 2.0, out);
+  for (const TableAction& a : out) keeper.changed(a.task);
+  keeper.persist_later(id);
+  keeper.flush();
+  CHECK(disk.syncs == syncs);  // a restart reads the end again from the task's logs
+  spawn(keeper, table);        // the next sync takes it along
+  disk.crash();
+  CHECK(ptt::protocol::is_finished(RecordStore("/state", disk).load().records.at(0).state));
 }
