@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -26,10 +27,13 @@ void put_options(json& j, const AgentOptions& options) {
 HelloRequest parse_hello(const json& req) {
   HelloRequest r;
   if (auto v = req.find("version"); v != req.end()) {
-    if (!v->is_number_integer()) throw RequestRejected{err::kBadRequest, "`version` must be an integer"};
+    // A huge one must not wrap around into a version this daemon speaks.
+    if (!v->is_number_integer() || *v < std::numeric_limits<int>::min() ||
+        *v > std::numeric_limits<int>::max())
+      mistyped("version", "an integer");
     r.version = v->get<int>();
   }
-  if (auto c = req.find("client"); c != req.end() && c->is_string()) r.client = c->get<std::string>();
+  r.client = optional_string(req, "client", "client");
   return r;
 }
 
@@ -38,11 +42,7 @@ SpawnTaskRequest parse_spawn(const json& req) {
   r.prompt = required_string(req, "prompt");
   r.cwd = required_string(req, "cwd");
   r.name = optional_name(req);
-  if (auto after = req.find("after"); after != req.end() && !after->is_null()) {
-    if (!after->is_array())
-      throw RequestRejected{err::kBadRequest, "`after` must be an array of task ids or names"};
-    r.after.assign(after->begin(), after->end());
-  }
+  r.after = task_ref_list(req, "after");
   r.options = parse_options(req);
   return r;
 }
@@ -76,8 +76,7 @@ GetRequest parse_get(const json& req) { return {.task = required_task_ref(req)};
 ResultRequest parse_result(const json& req) { return {.task = required_task_ref(req)}; }
 
 CancelRequest parse_cancel(const json& req) {
-  // value() throws type_error for a non-boolean `all`: a bad_request naming the type.
-  if (req.value("all", false)) return {.task = std::nullopt, .all = true};
+  if (optional_bool(req, "all").value_or(false)) return {.task = std::nullopt, .all = true};
   return {.task = required_task_ref(req), .all = false};
 }
 
@@ -90,11 +89,7 @@ LogsRequest parse_logs(const json& req) {
     }
     r.stream = *s == "stderr" ? LogStream::kStderr : LogStream::kStdout;
   }
-  auto follow = req.find("follow");
-  if (follow != req.end() && !follow->is_boolean() && !follow->is_null()) {
-    throw RequestRejected{err::kBadRequest, "`follow` must be true or false"};
-  }
-  r.follow = follow != req.end() && follow->is_boolean() && follow->get<bool>();
+  r.follow = optional_bool(req, "follow").value_or(false);
   return r;
 }
 
@@ -102,17 +97,15 @@ SubscribeRequest parse_subscribe(const json&) { return {}; }
 
 WaitRequest parse_wait(const json& req) {
   WaitRequest r;
-  auto all = req.find("all");
-  if (all != req.end() && all->is_boolean() && all->get<bool>()) {
+  if (optional_bool(req, "all").value_or(false)) {
     r.all = true;
     return r;
   }
-  auto tasks = req.find("tasks");
-  if (tasks == req.end() || !tasks->is_array() || tasks->empty()) {
+  r.tasks = task_ref_list(req, "tasks");
+  if (r.tasks.empty()) {
     throw RequestRejected{err::kBadRequest,
                           "`tasks` must be a non-empty array of task ids or names (or give \"all\": true)"};
   }
-  r.tasks.assign(tasks->begin(), tasks->end());
   return r;
 }
 
@@ -233,6 +226,16 @@ std::optional<std::string_view> known_op(const json& req) {
   auto it = std::find(op::kAll.begin(), op::kAll.end(), name);
   if (it == op::kAll.end()) return std::nullopt;
   return *it;
+}
+
+std::optional<RequestRejected> check_request_id(const json& req) {
+  auto id = req.find("id");
+  // nlohmann keeps strings and 64-bit integers as sent; any other number it reads as a
+  // double, which would come back changed (1e2 as 100.0, 2^70 rounded).
+  if (id == req.end() || id->is_null() || id->is_string() || id->is_number_integer()) return std::nullopt;
+  return RequestRejected{err::kBadRequest,
+                         "`id` must be a string or an integer of at most 64 bits (it is echoed in the reply "
+                         "as sent); this one was refused and not run"};
 }
 
 std::variant<Request, RequestRejected> parse_request(const json& req) {

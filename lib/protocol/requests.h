@@ -98,7 +98,7 @@ struct SubscribeRequest {
 struct WaitRequest {
   static constexpr std::string_view kOp = op::kWait;
   std::vector<TaskRef> tasks{};  // empty with `all`
-  bool all = false;            // every task unfinished when the request arrives
+  bool all = false;              // every task unfinished when the request arrives
   bool operator==(const WaitRequest&) const = default;
 };
 
@@ -139,6 +139,10 @@ nlohmann::json request_json(const Request& r);
 
 // The request's op when it names one the protocol defines, else nullopt.
 std::optional<std::string_view> known_op(const nlohmann::json& req);
+
+// Why the request's `id` cannot be echoed as sent (it must be absent, null, a string
+// or an integer of at most 64 bits), or nullopt. A refused one is answered with id null.
+std::optional<RequestRejected> check_request_id(const nlohmann::json& req);
 
 // A request object (the daemon has checked it is one) to its typed request, or
 // why it is refused: bad_request, unknown_op, version_mismatch, invalid_argument.

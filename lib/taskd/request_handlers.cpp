@@ -259,6 +259,10 @@ void Daemon::handle_line(ClientConnection& c, std::string_view line) {
     c.send(error_reply(nullptr, err::kBadRequest, "a request must be a JSON object"));
     return;
   }
+  if (auto bad_id = protocol::check_request_id(req)) {
+    c.send(error_reply(nullptr, bad_id->code, bad_id->message));
+    return;
+  }
   json id = req.value("id", json());
   try {
     json reply = dispatch(c, id, req);

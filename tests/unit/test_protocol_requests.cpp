@@ -68,3 +68,117 @@ TEST_CASE("bad requests are refused with the protocol's error codes") {
   CHECK(rejected({{"op", "get"}, {"task", 1.5}}).code == error::kBadRequest);
   CHECK(rejected({{"op", "hello"}, {"version", "1"}}).code == error::kBadRequest);
 }
+
+TEST_CASE("a mistyped field is refused naming the field and its type, never the JSON library's words") {
+  struct Case {
+    json request;
+    std::string message;
+  };
+  const json task = {{"task", 1}};
+  auto with = [](json base, const char* op, const char* field, json value) {
+    base["op"] = op;
+    base[field] = std::move(value);
+    return base;
+  };
+  const json spawn = {{"prompt", "p"}, {"cwd", "/"}};
+  const Case cases[] = {
+      {with({}, "cancel", "all", "yes"), "`all` must be true or false"},
+      {with(task, "cancel", "all", 1), "`all` must be true or false"},
+      {with({}, "wait", "all", "yes"), "`all` must be true or false"},
+      {with({}, "wait", "tasks", json::array({1, 1.5})), "`tasks` must be an array of task ids or names"},
+      {with({}, "wait", "tasks", "1"), "`tasks` must be an array of task ids or names"},
+      {with(task, "logs", "follow", "yes"), "`follow` must be true or false"},
+      {with(task, "logs", "task", true), "`task` must be a task id or name"},
+      {with({}, "hello", "version", "1"), "`version` must be an integer"},
+      {with({}, "hello", "version", 4294967297LL), "`version` must be an integer"},
+      {with({}, "hello", "client", 7), "`client` must be a string"},
+      {with(spawn, "spawn", "prompt", 7), "`prompt` must be a string"},
+      {with(spawn, "spawn", "cwd", json::array()), "`cwd` must be a string"},
+      {with(spawn, "spawn", "name", 3), "`name` must be a string"},
+      {with(spawn, "spawn", "after", json::array({json::object()})),
+       "`after` must be an array of task ids or names"},
+      {with(spawn, "spawn", "options", "fast"), "`options` must be an object"},
+      {with(spawn, "spawn", "options", {{"model", 4}}), "`options.model` must be a string"},
+      {with(spawn, "spawn", "options", {{"max_turns", "3"}}), "`options.max_turns` must be an integer"},
+      {with(spawn, "spawn", "options", {{"max_turns", 2.5}}), "`options.max_turns` must be an integer"},
+      {with(spawn, "spawn", "options", {{"max_budget_usd", "1"}}),
+       "`options.max_budget_usd` must be a number"},
+      {with(spawn, "spawn", "options", {{"permission_mode", false}}),
+       "`options.permission_mode` must be a string"},
+      {with(spawn, "spawn", "options", {{"allowed_tools", "Bash"}}),
+       "`options.allowed_tools` must be an array of strings"},
+      {with(spawn, "spawn", "options", {{"add_dirs", json::array({1})}}),
+       "`options.add_dirs` must be an array of strings"},
+      {with(spawn, "spawn", "options", {{"append_system_prompt", json::object()}}),
+       "`options.append_system_prompt` must be a string"},
+      {with({{"task", 1}, {"prompt", "p"}}, "follow_up", "options", {{"model", 1}}),
+       "`options.model` must be a string"},
+      {with(task, "retry", "name", json::array()), "`name` must be a string"},
+      {with({}, "list", "state", 3), "`state` must be a string"},
+      {with({}, "clean", "state", 3), "`state` must be a string"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.request.dump());
+    auto r = rejected(c.request);
+    CHECK(r.code == error::kBadRequest);
+    CHECK(r.message == c.message);
+  }
+}
+
+TEST_CASE("no field of any op, of any type, gets the JSON library's raw error") {
+  const json values[] = {nullptr,
+                         true,
+                         3,
+                         -1,
+                         2.5,
+                         "x",
+                         json::array(),
+                         json::array({1.5}),
+                         json::object(),
+                         json::parse("18446744073709551615"),
+                         json::parse("1e300")};
+  const char* fields[] = {"task",  "tasks", "all",    "prompt", "cwd",     "name",   "after",       "options",
+                          "state", "view",  "stream", "follow", "version", "client", "older_than_s"};
+  for (std::string_view op : op::kAll) {
+    for (const char* field : fields) {
+      for (const json& value : values) {
+        json req = {{"op", op}, {"task", 1}, {"prompt", "p"}, {"cwd", "/"}};
+        req[field] = value;
+        auto r = parse_request(req);
+        if (auto* bad = std::get_if<RequestRejected>(&r)) {
+          INFO(req.dump());
+          CHECK(bad->message.find("json.exception") == std::string::npos);
+          // A mistyped field's message names it.
+          if (bad->code == error::kBadRequest) CHECK(bad->message.find('`') != std::string::npos);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("options out of range are refused, a huge max_turns does not wrap around") {
+  json req = {{"op", "spawn"}, {"prompt", "p"}, {"cwd", "/"}, {"options", {{"max_turns", 4294967297LL}}}};
+  CHECK(rejected(req).message == "`max_turns` must be at most 2147483647");
+  req["options"] = {{"max_turns", json::parse("18446744073709551615")}};
+  CHECK(rejected(req).code == error::kInvalidArgument);
+  req["options"] = {{"max_turns", 0}};
+  CHECK(rejected(req).message == "`max_turns` must be at least 1");
+}
+
+TEST_CASE("a request id is echoed as sent, or refused when it cannot be") {
+  for (const char* ok : {R"({"id":7})", R"({"id":"abc"})", R"({"id":null})", R"({})",
+                         R"({"id":-9223372036854775808})", R"({"id":18446744073709551615})"}) {
+    CHECK_FALSE(check_request_id(json::parse(ok)));
+    json back = json::parse(ok).value("id", json());
+    CHECK(back == json::parse(ok).value("id", json()));
+  }
+  CHECK(json::parse(R"({"id":18446744073709551615})")["id"].dump() == "18446744073709551615");
+  for (const char* bad : {R"({"id":18446744073709551616})", R"({"id":1e2})", R"({"id":1.5})",
+                          R"({"id":true})", R"({"id":[1]})", R"({"id":{"a":1}})"}) {
+    INFO(bad);
+    auto refused = check_request_id(json::parse(bad));
+    REQUIRE(refused);
+    CHECK(refused->code == error::kBadRequest);
+    CHECK(refused->message.find("`id` must be a string or an integer of at most 64 bits") == 0);
+  }
+}
