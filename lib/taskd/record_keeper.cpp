@@ -77,12 +77,14 @@ void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
     unsynced_.clear();  // synced with it
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
-    // Written but maybe not durable: a restart must not find it and run it.
     if (saved) {
+      // Written but maybe not durable: a restart must not find it and run it.
       try {
         store_.retract(id);
       } catch (const std::exception&) {
       }
+      // A failed fsync may have dropped what was written before too: written again.
+      for (TaskId written : std::exchange(unsynced_, {})) failed(written, e);
     }
     table_.discard(id);
     actions.clear();
@@ -97,9 +99,9 @@ void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
   retry_failed();  // the disk works again: catch up with what failed before
 }
 
-bool RecordKeeper::persist(TaskId id) {
+void RecordKeeper::persist(TaskId id) {
   const auto* t = table_.find(id);
-  if (!t) return false;
+  if (!t) return;
   try {
     store_.save(*t);
     unsynced_.push_back(id);
@@ -107,10 +109,9 @@ bool RecordKeeper::persist(TaskId id) {
     failed_.erase(id);
   } catch (const std::exception& e) {
     failed(id, e);
-    return false;
+    return;
   }
   if (!failed_.empty()) retry_failed();
-  return true;
 }
 
 void RecordKeeper::failed(TaskId id, const std::exception& e) {

@@ -51,7 +51,7 @@ class RecordKeeper {
   bool has_failed() const { return !failed_.empty(); }
 
  private:
-  bool persist(TaskId id);  // false: failed, kept for the retry
+  void persist(TaskId id);
   void failed(TaskId id, const std::exception& e);
   void compact_if_due();
 
