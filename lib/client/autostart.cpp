@@ -42,16 +42,32 @@ std::string unreachable_message(const fs::path& socket, int err, bool autostart_
 
 class LockFile {
  public:
-  explicit LockFile(const fs::path& path) {
+  // Waits at most `patience` for the lock: its holder is another client starting the
+  // daemon, which takes a fraction of a second, unless that client is stopped itself.
+  LockFile(const fs::path& path, std::chrono::milliseconds patience) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) {
       throw UnreachableError(
           fmt::format("cannot open the start-up lock {} ({}); check the directory's permissions",
                       path.string(), std::strerror(errno)));
     }
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR)
+    auto deadline = Clock::now() + patience;
+    auto pause = std::chrono::milliseconds{1};
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) {
+        ::close(fd_);
         throw UnreachableError(fmt::format("cannot lock {} ({})", path.string(), std::strerror(errno)));
+      }
+      if (Clock::now() >= deadline) {
+        ::close(fd_);
+        throw NoAnswerError(fmt::format(
+            "another client has been starting the daemon for {} and still holds {} (is it stopped?); "
+            "check it with `ptt-task doctor`, then try again",
+            seconds_text(patience), path.string()));
+      }
+      ::usleep(static_cast<useconds_t>(pause.count() * 1000));
+      pause = std::min(pause * 2, std::chrono::milliseconds{50});
     }
   }
   ~LockFile() { ::close(fd_); }  // closing releases the flock
@@ -218,7 +234,8 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
         fmt::format("cannot create {} ({}); fix its permissions or set PTT_SOCKET/PTT_STATE_DIR",
                     e.path1().string(), e.code().message()));
   }
-  LockFile lock(fs::path(options.socket.string() + ".lock"));
+  // As long as a start-up may take (the holder's wait for its daemon), and a little more.
+  LockFile lock(fs::path(options.socket.string() + ".lock"), options.ready_timeout + options.reply_timeout);
   // Someone else may have started it while we waited for the lock.
   if (auto c = try_connect()) return std::move(*c);
 

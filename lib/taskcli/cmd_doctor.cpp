@@ -21,7 +21,8 @@ int cmd_doctor(CliSession& s, const std::string& claude) {
   facts.key = d::probe_api_key();
   facts.audio = d::probe_audio();
   facts.keyboard = d::probe_keyboards();
-  facts.daemon = d::probe_daemon(s.connect_options().socket.string());
+  client::ConnectOptions connect = s.connect_options();
+  facts.daemon = d::probe_daemon(connect.socket.string(), connect.reply_timeout);
   facts.state_dir = d::probe_state_dir(default_state_dir().string());
   auto checks = d::diagnose(facts);
   write_stdout(s.global().json ? d::render_checks_ndjson(checks) : d::render_checks(checks, s.style()));

@@ -108,6 +108,19 @@ Check daemon_check(const DaemonFacts& d) {
     return warn("daemon", "not running at " + d.socket,
                 "it starts on first use (any ptt-task command without --no-autostart); or run `ptt-taskd &`");
   }
+  if (d.not_answering) {
+    std::string who = d.pid > 0 ? fmt::format("ptt-taskd (pid {})", d.pid) : std::string("the daemon");
+    if (d.stopped) {
+      return failed(
+          "daemon", fmt::format("{} at {} does not answer: it is stopped", who, d.socket),
+          fmt::format("resume it with `kill -CONT {}`; or end it (`kill -9 {}`) and run any ptt-task "
+                      "command to start a new one",
+                      d.pid, d.pid));
+    }
+    return failed("daemon", fmt::format("{} at {} does not answer in time (busy or stuck)", who, d.socket),
+                  "look at its log (taskd.log in the state dir), then restart it: end it (`kill` its pid) "
+                  "and run any ptt-task command to start a new one");
+  }
   return failed(
       "daemon", fmt::format("{} does not answer properly: {}", d.socket, d.error),
       "stop whatever holds the socket, or restart the daemon (`ptt-task shutdown`, then any ptt-task "

@@ -2,6 +2,7 @@
 // `ptt-task doctor`: what the toolkit needs, checked one item at a time. The probes
 // (doctor_probes.cpp) only gather facts; diagnose() turns facts into verdicts with
 // their fixes, purely, so every verdict is unit-tested without the machine.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ struct DaemonFacts {
   std::string server;           // "ptt-taskd 0.1.0"
   long pid = 0;
   std::string error;
+  bool not_answering = false;  // it listens but did not answer the hello in time (pid: if known)
+  bool stopped = false;        // ... because it is stopped (SIGSTOP)
 };
 
 struct StateDirFacts {
@@ -92,7 +95,7 @@ ClaudeFacts probe_claude(const std::string& requested, const std::string& source
 KeyFacts probe_api_key();
 AudioFacts probe_audio();
 KeyboardFacts probe_keyboards(const std::string& dir = "/dev/input");
-DaemonFacts probe_daemon(const std::string& socket);
+DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds timeout);
 StateDirFacts probe_state_dir(const std::string& path);
 
 }  // namespace ptt::taskcli::doctor

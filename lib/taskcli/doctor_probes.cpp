@@ -203,23 +203,33 @@ KeyboardFacts probe_keyboards(const std::string& dir) {
   return k;
 }
 
-DaemonFacts probe_daemon(const std::string& socket) {
+DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds timeout) {
   DaemonFacts d;
   d.socket = socket;
   int err = 0;
-  if (!client::DaemonConnection::try_connect(socket, err)) {
+  auto probe = client::DaemonConnection::try_connect(socket, err, timeout);
+  if (!probe) {
     d.nobody_listens = err == ENOENT || err == ECONNREFUSED;
+    d.not_answering = err == EAGAIN;  // its queue stays full
     d.error = std::strerror(err);
     return d;
   }
+  long listener = client::daemon_pid_of(probe->fd());
+  probe.reset();
   try {
     client::ConnectOptions options;
     options.socket = socket;
     options.autostart = false;  // the doctor looks; it never starts anything
+    options.reply_timeout = timeout;
     client::Client c(options);
-    d.reachable = true;
     d.server = c.hello_reply().value("server", "");
     d.pid = c.hello_reply().value("pid", 0L);
+    d.reachable = true;
+  } catch (const client::NoAnswerError& e) {
+    d.not_answering = true;
+    d.pid = listener;
+    d.stopped = client::process_stopped(listener);
+    d.error = e.what();
   } catch (const std::exception& e) {
     d.error = e.what();
   }

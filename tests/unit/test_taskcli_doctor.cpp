@@ -88,6 +88,20 @@ TEST_CASE("doctor: voice-only needs warn, and the key is never shown", "[taskcli
   CHECK(find(diagnose(f), "OPENAI_API_KEY").detail == "set, but it contains whitespace (a pasted newline?)");
 }
 
+TEST_CASE("doctor: a daemon that does not answer fails, a stopped one with how to resume it",
+          "[taskcli][doctor]") {
+  Facts f = healthy();
+  f.daemon = {"/s.sock", false, false, "", 42, "no answer", true, true};
+  auto c = find(diagnose(f), "daemon");
+  CHECK(c.verdict == Verdict::kFail);
+  CHECK(c.detail == "ptt-taskd (pid 42) at /s.sock does not answer: it is stopped");
+  CHECK(c.fix.find("kill -CONT 42") != std::string::npos);
+  f.daemon = {"/s.sock", false, false, "", 0, "no answer", true, false};
+  c = find(diagnose(f), "daemon");
+  CHECK(c.verdict == Verdict::kFail);
+  CHECK(c.detail == "the daemon at /s.sock does not answer in time (busy or stuck)");
+}
+
 TEST_CASE("doctor: the daemon may be down, but not broken; the state dir must be writable",
           "[taskcli][doctor]") {
   Facts f = healthy();
