@@ -46,6 +46,7 @@ int report_outcomes(CliSession& s, const json& reply, bool quiet_success) {
 }  // namespace
 
 int wait_and_report(CliSession& s, const json& refs, bool quiet_success) {
+  s.client().set_patient(true);  // spawn --wait: the spawn was bounded, the wait is not
   return report_outcomes(s, wait_reply(s, refs), quiet_success);
 }
 

@@ -76,6 +76,10 @@ bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
   std::string socket = o.connect.socket.string(), task = std::to_string(id);
   SpawnOptions logs;
   logs.argv = {"ptt-task", "--socket", socket, "--no-autostart", "logs", "-f", task};
+  if (o.connect.reply_timeout.count() > 0) {  // ours, so it says "not answering" as we do
+    std::string seconds = fmt::format("{:g}", static_cast<double>(o.connect.reply_timeout.count()) / 1000.0);
+    logs.argv.insert(logs.argv.begin() + 4, {"--timeout", seconds});
+  }
   logs.executable = o.ptt_task;
   logs.default_signals = false;  // as a forked child: what we ignore stays ignored
   SpawnResult spawned = spawn(logs);

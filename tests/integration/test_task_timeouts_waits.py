@@ -1,4 +1,4 @@
-"""`wait`, `logs -f` and `watch` have no reply timeout: while the daemon is stopped
+"""`wait` (and `spawn --wait`'s wait), `logs -f` and `watch` have no reply timeout: while the daemon is stopped
 (SIGSTOP) they say on stderr that it does not answer (after a ping went unanswered),
 keep waiting, say when it answers again after SIGCONT, and then finish normally."""
 import json
@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 
-from ptt_harness import Sandbox, expect, readline
+from ptt_harness import Sandbox, expect, readline, wait_until
 from task_cli_fixture import TaskCli
 
 with Sandbox("task-timeouts-waits") as sb:
@@ -18,7 +18,11 @@ with Sandbox("task-timeouts-waits") as sb:
         "wait": sb.start(["ptt-task", "--no-autostart", "wait", tid], env=env, text=True),
         "logs -f": sb.start(["ptt-task", "--no-autostart", "logs", "-f", "--raw", tid], env=env, text=True),
         "watch": sb.start(["ptt-task", "--no-autostart", "watch", "--json"], env=env, text=True),
+        "spawn --wait": sb.start(["ptt-task", "--no-autostart", "spawn", "--wait", "--cwd", cli.work,
+                                  f"block {gate}"], env=env, text=True),
     }
+    # The spawn is answered before the stop (its task is listed): only its wait meets the stopped daemon.
+    wait_until(lambda: len(cli.task("list", "--json", check=0).stdout.splitlines()) == 2, 10, "the second task")
     pid = cli.daemon.pid
     os.kill(pid, signal.SIGSTOP)
     try:
@@ -37,6 +41,8 @@ with Sandbox("task-timeouts-waits") as sb:
     open(gate, "w").close()  # the task may end now
     out, err = clients["wait"].communicate(timeout=30)
     expect(clients["wait"].returncode == 0 and f"{tid} succeeded" in out, f"wait: {out!r} {err!r}")
+    out, err = clients["spawn --wait"].communicate(timeout=30)
+    expect(clients["spawn --wait"].returncode == 0, f"spawn --wait: {out!r} {err!r}")
     out, err = clients["logs -f"].communicate(timeout=30)
     expect(clients["logs -f"].returncode == 0, f"logs -f exited {clients['logs -f'].returncode}: {err!r}")
     expect(any(json.loads(l).get("type") == "result" for l in out.splitlines()), f"logs -f: {out!r}")
