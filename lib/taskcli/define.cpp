@@ -152,7 +152,8 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         "  r               retry the selected task (same prompt, cwd and options)\n"
         "  q               quit\n"
         "The view changes as the daemon reports events; when ptt-taskd goes away it says so and\n"
-        "reconnects when it is back. In a pipe use `ptt-task list` or `ptt-task watch --json`.\n"
+        "reconnects when it is back, and when it stops answering (e.g. it is stopped) it says that\n"
+        "until it answers again. In a pipe use `ptt-task list` or `ptt-task watch --json`.\n"
         "Exit status: 0 after q, 130 after Ctrl-C or SIGTERM, 2 when stdin or stdout is not a terminal.");
     on(top, inv, [](CliSession& s) { return cmd_top(s); });
   }
