@@ -51,9 +51,10 @@ inline constexpr std::string_view kNotFinished = "not_finished";
 inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kInternal = "internal";
 inline constexpr std::string_view kStorageError = "storage_error";  // the state dir is full or unwritable
+inline constexpr std::string_view kBusy = "busy";  // at its connection or memory limit: try again later
 inline constexpr std::array kAll = {kBadRequest,       kTooLong,         kUnknownOp,     kVersionMismatch,
                                     kNotFound,         kInvalidArgument, kCwdNotAllowed, kNotFinished,
-                                    kPermissionDenied, kInternal,        kStorageError};
+                                    kPermissionDenied, kInternal,        kStorageError,  kBusy};
 }  // namespace error
 
 }  // namespace ptt::protocol

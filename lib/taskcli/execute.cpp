@@ -25,7 +25,8 @@ int exit_status_for(const std::string& code) {
   if (code == e::kBadRequest || code == e::kInvalidArgument || code == e::kCwdNotAllowed ||
       code == e::kUnknownOp || code == e::kTooLong)
     return kExitUsage;
-  if (code == e::kVersionMismatch || code == e::kPermissionDenied) return kExitUnreachable;
+  if (code == e::kVersionMismatch || code == e::kPermissionDenied || code == e::kBusy)
+    return kExitUnreachable;
   return kExitFailure;
 }
 

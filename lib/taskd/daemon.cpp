@@ -8,6 +8,8 @@
 #include <system_error>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -83,6 +85,12 @@ int Daemon::run() {
       }
       prepare_socket_path(config_.socket);
     }
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
+      fd_budget_.fd_limit = static_cast<std::size_t>(files.rlim_cur);
+    // PTT_TASKD_FD_RESERVE: descriptors kept from clients for the daemon and its tasks (tests).
+    if (const char* reserve = std::getenv("PTT_TASKD_FD_RESERVE"); reserve && std::atol(reserve) >= 0)
+      fd_budget_.reserve_override = static_cast<std::size_t>(std::atol(reserve));
     // PTT_TASKD_CLIENT_QUEUE_MIB: the unread bytes after which a client is dropped (tests).
     if (const char* mib = std::getenv("PTT_TASKD_CLIENT_QUEUE_MIB"); mib && std::atol(mib) > 0) {
       ClientConnection::max_queued = static_cast<std::size_t>(std::atol(mib)) << 20;
@@ -150,9 +158,8 @@ bool Daemon::listen(int activated_fd) {
   int rc = activated_fd >= 0 ? uv_pipe_open(&server_, activated_fd)
                              : uv_pipe_bind(&server_, config_.socket.c_str());
   if (rc == 0) {
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN, [](uv_stream_t* s, int status) {
-      if (status == 0) static_cast<Daemon*>(s->data)->on_connection();
-    });
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), SOMAXCONN,
+                   [](uv_stream_t* s, int status) { static_cast<Daemon*>(s->data)->on_connection(status); });
   }
   if (rc != 0) {
     print_error("ptt-taskd", fmt::format("cannot listen on {}: {}; check the directory's permissions",
@@ -193,7 +200,18 @@ void Daemon::adopt_unfinished() {
   recovery_.adopt.clear();
 }
 
-void Daemon::on_connection() {
+void Daemon::on_connection(int status) {
+  if (status != 0) {
+    // (On EMFILE libuv accepts and closes the waiting connections itself, with a
+    // descriptor it keeps in reserve, and mostly does not even call us.)
+    std::size_t more = 0;
+    if (accept_failures_log_.due(uv_now(loop_), more)) {
+      daemon_log(fmt::format("cannot accept a connection: {} (descriptor limit {}){}", uv_strerror(status),
+                             fd_budget_.fd_limit,
+                             more ? fmt::format(" ({} more failures since the last report)", more) : ""));
+    }
+    return;
+  }
   std::uint64_t id = next_connection_++;
   auto conn = std::make_unique<ClientConnection>(
       id, [this](ClientConnection& c, std::string_view line) { handle_line(c, line); },
@@ -228,6 +246,7 @@ void Daemon::on_connection() {
     c->close(true);
     return;
   }
+  if (refuse_over_limit(*c)) return;
   uv_os_fd_t fd = -1;
   uv_fileno(reinterpret_cast<uv_handle_t*>(c->handle()), &fd);
   auto peer = peer_credentials(fd);
@@ -247,6 +266,40 @@ void Daemon::on_connection() {
     return;
   }
   c->start();
+}
+
+bool Daemon::refuse_over_limit(ClientConnection& c) {
+  // Connections and log followers hold a descriptor each; this one is counted already.
+  std::size_t held = connections_.size() - 1 + followers_.size();
+  std::size_t allowed = fd_budget_.clients(config_.max_running, watches_.size());
+  // The budget is an estimate: a descriptor that cannot be had now means none is left
+  // for the tasks either, whatever the count says. (Not with PTT_TASKD_FD_RESERVE, with
+  // which tests let clients take every descriptor.)
+  int probe = fd_budget_.reserve_override ? 0 : ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+  int probe_errno = errno;
+  if (probe > 0) ::close(probe);
+  bool exhausted = probe < 0 && (probe_errno == EMFILE || probe_errno == ENFILE);
+  if (held < allowed && !exhausted) return false;
+  std::size_t more = 0;
+  if (refusals_log_.due(uv_now(loop_), more)) {
+    std::string why =
+        exhausted
+            ? fmt::format("out of descriptors ({})", std::strerror(probe_errno))
+            : fmt::format("{} clients and log streams hold the {} descriptors left for them", held, allowed);
+    daemon_log(fmt::format("refused a connection: {} (descriptor limit {}); raise it with ulimit -n{}", why,
+                           fd_budget_.fd_limit,
+                           more ? fmt::format(" ({} more refused since the last report)", more) : ""));
+  }
+  // No waiting for the peer to hang up (send_final): a refused client must not keep its descriptor.
+  c.send({{"id", nullptr},
+          {"ok", false},
+          {"error",
+           {{"code", protocol::error::kBusy},
+            {"message", fmt::format("ptt-taskd is at its limit of {} connections (descriptor limit {}); try "
+                                    "again later, or raise the daemon's ulimit -n",
+                                    allowed, fd_budget_.fd_limit)}}}});
+  c.close();
+  return true;
 }
 
 void Daemon::begin_shutdown() {

@@ -19,6 +19,7 @@
 #include "taskd/client_connection.h"
 #include "taskd/daemon.h"
 #include "taskd/daemon_log.h"
+#include "taskd/descriptor_budget.h"
 #include "taskd/log_follower.h"
 #include "taskd/record_keeper.h"
 #include "taskd/record_store.h"
@@ -91,6 +92,8 @@ class Daemon {
   std::string supervisor_exe_;                   // ptt-supervise
   std::unique_ptr<SupervisorLink> supervisors_;  // the server running this daemon's agents
   int exit_status_ = 0;                          // 130 after SIGINT
+  DescriptorBudget fd_budget_;                   // how many clients the descriptor limit allows
+  LogThrottle accept_failures_log_{10'000}, refusals_log_{10'000};
 
  private:
   void load_tasks();
@@ -101,7 +104,9 @@ class Daemon {
   void watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
                   std::optional<std::uint64_t> supervisor_start = std::nullopt);
   void adopt_unfinished();  // and starts what may start: recovery_'s actions
-  void on_connection();
+  void on_connection(int status);
+  // Clients over the descriptor budget are refused; true when this one was.
+  bool refuse_over_limit(ClientConnection& c);
   void on_stream_value(TaskId id, const nlohmann::json& value);
   // exit: nullopt when the supervisor could not record one; `why` then says why when known.
   void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {});

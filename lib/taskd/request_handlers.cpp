@@ -182,6 +182,14 @@ json handle(Daemon& d, ClientConnection&, const json&, const protocol::CancelReq
 
 json handle(Daemon& d, ClientConnection& c, const json& request_id, const protocol::LogsRequest& req) {
   TaskId id = d.resolve_task(req.task);
+  // A log stream holds a descriptor while it lasts, from the clients' share (descriptor_budget.h).
+  std::size_t allowed = d.fd_budget_.clients(d.config_.max_running, d.watches_.size());
+  if (d.connections_.size() + d.followers_.size() >= allowed) {
+    throw RequestRejected{
+        err::kBusy, fmt::format("{} connections and log streams hold all the {} descriptors left for them "
+                                "(descriptor limit {}); try again when some have ended",
+                                d.connections_.size() + d.followers_.size(), allowed, d.fd_budget_.fd_limit)};
+  }
   fs::path file =
       req.stream == protocol::LogStream::kStderr ? d.store_.stderr_log(id) : d.store_.stream_log(id);
   c.send({{"id", request_id}, {"ok", true}, {"task", d.record_json(id)}, {"path", file.string()}});

@@ -9,8 +9,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "core/process_identity.h"
 #include "supervise/supervisor_status.h"
+#include "taskd/daemon_log.h"
 #include "taskd/supervisor_launch.h"
 
 namespace ptt::taskd {
@@ -31,41 +34,97 @@ TaskWatch::~TaskWatch() {
 
 TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir, SupervisorId id,
                             Supervisor kind, Callbacks callbacks) {
-  pid_t supervisor = id.pid;
-  auto* w = new TaskWatch(task, std::move(log_dir), supervisor, std::move(callbacks));
-  w->stream_fd_ = ::open((w->log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  auto* w = new TaskWatch(task, std::move(log_dir), id.pid, std::move(callbacks));
+  w->loop_ = loop;
+  uv_timer_init(loop, &w->retry_timer_);
+  w->retry_timer_.data = w;
+  ++w->open_handles_;
   uv_fs_event_init(loop, &w->fs_event_);
   w->fs_event_.data = w;
   ++w->open_handles_;
-  w->fs_event_active_ = uv_fs_event_start(&w->fs_event_, on_fs_event, w->log_dir_.c_str(), 0) == 0;
+  w->start_file_events();
+  w->open_stream();
   if (kind != Supervisor::kChild) {
-    // An adopted pid must prove it is the task's supervisor (not a reused pid): by its
-    // start time, or (an older status file has none) by its name, which is enough to
-    // watch it but not to signal it.
-    if (id.start) {
-      w->pidfd_ = open_pidfd_if_same(supervisor, *id.start);
-      w->pidfd_proven_ = w->pidfd_ >= 0;
-    } else {
-      w->pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
-      if (w->pidfd_ >= 0 && !supervisor_alive(supervisor)) {
-        ::close(w->pidfd_);
-        w->pidfd_ = -1;
-      }
-    }
-    if (w->pidfd_ >= 0) {
-      uv_poll_init(loop, &w->pidfd_poll_, w->pidfd_);
-      w->pidfd_poll_.data = w;
-      ++w->open_handles_;
-      w->poll_active_ = true;
-      uv_poll_start(&w->pidfd_poll_, UV_READABLE, on_pidfd);
-    } else {
-      w->supervisor_gone_ = true;
-    }
+    w->adopted_ = id;
+    w->watch_adopted();
   }
   // The exit may have been written before we looked (a restart, a quick agent).
   w->exit_seen_ = true;
   w->mark();
   return w;
+}
+
+void TaskWatch::start_file_events() {
+  if (fs_event_active_) return;
+  int rc = uv_fs_event_start(&fs_event_, on_fs_event, log_dir_.c_str(), 0);
+  fs_event_active_ = rc == 0;
+  if (fs_event_active_) return;
+  if (!polling_logged_) {
+    daemon_log(fmt::format("task {}: cannot watch its log dir with inotify: {}; polling it every {} ms",
+                           task_, uv_strerror(rc), kRetryMs));
+    polling_logged_ = true;
+  }
+  schedule_retry();
+}
+
+bool TaskWatch::open_stream() {
+  if (stream_fd_ >= 0) return true;
+  stream_fd_ = ::open((log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (stream_fd_ < 0) retry_later("cannot open stream.ndjson", errno);
+  return stream_fd_ >= 0;
+}
+
+void TaskWatch::watch_adopted() {
+  pid_t supervisor = adopted_.pid;
+  pidfd_pending_ = false;
+  // An adopted pid must prove it is the task's supervisor (not a reused pid): by its
+  // start time, or (an older status file has none) by its name, which is enough to
+  // watch it but not to signal it.
+  if (adopted_.start) {
+    pidfd_ = open_pidfd_if_same(supervisor, *adopted_.start);
+    pidfd_proven_ = pidfd_ >= 0;
+  } else {
+    pidfd_ = supervisor > 0 ? open_pidfd(supervisor) : -1;
+    if (pidfd_ >= 0 && !supervisor_alive(supervisor)) {
+      ::close(pidfd_);
+      pidfd_ = -1;
+      errno = ESRCH;
+    }
+  }
+  if (pidfd_ >= 0) {
+    uv_poll_init(loop_, &pidfd_poll_, pidfd_);
+    pidfd_poll_.data = this;
+    ++open_handles_;
+    poll_active_ = true;
+    uv_poll_start(&pidfd_poll_, UV_READABLE, on_pidfd);
+  } else if (supervisor > 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
+    // Out of descriptors says nothing about the supervisor: look again later.
+    pidfd_pending_ = true;
+    retry_later("cannot open a pidfd for its supervisor", errno);
+  } else {
+    supervisor_gone_ = true;
+  }
+}
+
+void TaskWatch::retry_later(const char* what, int err) {
+  if (!failing_) {
+    daemon_log(
+        fmt::format("task {}: {}: {}; retrying every {} ms", task_, what, std::strerror(err), kRetryMs));
+    failing_ = true;
+  }
+  schedule_retry();
+}
+
+void TaskWatch::schedule_retry() {
+  if (ended_ || uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_))) return;
+  uv_timer_start(
+      &retry_timer_,
+      [](uv_timer_t* h) {
+        auto* self = static_cast<TaskWatch*>(h->data);
+        self->exit_seen_ = true;  // whatever was missed is looked at again
+        self->mark();
+      },
+      kRetryMs, 0);
 }
 
 void TaskWatch::mark() {
@@ -100,6 +159,10 @@ void TaskWatch::supervisor_exited() {
 
 bool TaskWatch::pump(std::size_t budget) {
   if (ended_) return false;
+  start_file_events();  // when it could not be had before
+  if (pidfd_pending_) watch_adopted();
+  // Without the stream nothing can be decided (its result line above all): wait for it.
+  if (!open_stream()) return backlog_ = false;
   // Small reads and a cap on lines per turn: each line may become an event for every
   // subscriber, and their sockets only drain between turns. A burst of agent output
   // would otherwise queue all its events at once, even for clients that keep up.
@@ -127,7 +190,15 @@ bool TaskWatch::pump(std::size_t budget) {
   backlog_ = false;
   if (!exit_seen_ && !supervisor_gone_) return false;
   exit_seen_ = false;  // until the status file changes again
-  std::optional<supervise::SupervisorStatus> status = supervise::read_supervisor_status(log_dir_);
+  int read_error = 0;
+  std::optional<supervise::SupervisorStatus> status =
+      supervise::read_supervisor_status(log_dir_, &read_error);
+  if (read_error != 0 || pidfd_pending_) {
+    // Its event has come and gone: only the timer brings us back here.
+    if (read_error != 0) retry_later("cannot read supervisor.ndjson", read_error);
+    return false;
+  }
+  if (std::exchange(failing_, false)) daemon_log(fmt::format("task {}: its files can be read again", task_));
   if (status && status->agent > 0 && status->agent != agent_) {
     agent_ = status->agent;
     if (cb_.on_agent) cb_.on_agent(task_, agent_);
@@ -154,6 +225,7 @@ void TaskWatch::destroy() {
     if (!uv_is_closing(h)) uv_close(h, on_handle_closed);
   };
   close(reinterpret_cast<uv_handle_t*>(&fs_event_));
+  close(reinterpret_cast<uv_handle_t*>(&retry_timer_));
   if (poll_active_) close(reinterpret_cast<uv_handle_t*>(&pidfd_poll_));
 }
 

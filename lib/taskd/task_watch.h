@@ -4,7 +4,9 @@
 // the task ends when the supervisor's exit line appears in supervisor.ndjson
 // or the supervisor is gone. Works the same for the supervisor this daemon started and one
 // adopted after a restart (watched through a pidfd). Reading is done in bounded slices
-// from the daemon's pump so a huge line never stalls other clients.
+// from the daemon's pump so a huge line never stalls other clients. A read that
+// fails (out of descriptors above all: EMFILE) is retried on a timer until it works,
+// so no task waits for an event that already came; without inotify the watch polls.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -36,6 +38,9 @@ class TaskWatch {
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
   static constexpr std::size_t kMaxStreamLine = 4u << 20;
+  // A failed open or read is tried again after this long (and inotify, when it could
+  // not be had, is replaced by a poll this often).
+  static constexpr std::uint64_t kRetryMs = 200;
 
   enum class Supervisor {
     kChild,    // our child: its exit comes as SIGCHLD (supervisor_exited())
@@ -67,6 +72,18 @@ class TaskWatch {
   static void on_pidfd(uv_poll_t* h, int status, int events);
   static void on_handle_closed(uv_handle_t* h);
   void mark();
+  void watch_adopted();                         // opens the adopted supervisor's pidfd
+  bool open_stream();                           // false: retry later
+  void retry_later(const char* what, int err);  // logs the first failure of a run
+  void schedule_retry();
+  void start_file_events();
+
+  uv_loop_t* loop_ = nullptr;
+  SupervisorId adopted_;  // the supervisor to watch through a pidfd, once it can be opened
+  bool pidfd_pending_ = false;
+  bool failing_ = false;  // a read failed; logged once until one works again
+  bool polling_logged_ = false;
+  uv_timer_t retry_timer_{};
 
   std::int64_t task_;
   std::filesystem::path log_dir_;

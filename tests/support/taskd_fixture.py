@@ -16,18 +16,20 @@ FAKE_AGENT = "fake-agent"
 
 
 class Taskd:
-    def __init__(self, sb, *args, claude=None, env=None, expect_ready=True, cwd=None, prefix=(), daemon=None):
+    def __init__(self, sb, *args, claude=None, env=None, expect_ready=True, cwd=None, prefix=(), daemon=None,
+                 preexec_fn=None):
         self.sb = sb
         self.log_path = sb.path("taskd.log")
         read_end, write_end = os.pipe()
         # claude: the agent executable (default: the fake agent); "" leaves --claude out.
         agent = ["--claude", claude or binary(FAKE_AGENT)] if claude != "" else []
-        # prefix: a wrapper command (e.g. setpriv) the daemon runs under; daemon: another ptt-taskd binary.
+        # prefix: a wrapper command (e.g. setpriv) the daemon runs under; daemon: another ptt-taskd binary;
+        # preexec_fn: run in the child before exec (e.g. resource.setrlimit).
         taskd = [*prefix, daemon or binary("ptt-taskd")] if prefix or daemon else ["ptt-taskd"]
         cmd = [*taskd, *agent, "--ready-fd", str(write_end), *args]
         self.log_file = open(self.log_path, "a")
         self.proc = sb.start(cmd, env=env, stdout=subprocess.DEVNULL, stderr=self.log_file, pass_fds=(write_end,),
-                             cwd=cwd)
+                             cwd=cwd, preexec_fn=preexec_fn)
         os.close(write_end)
         self.ready_line = self._read_ready(read_end)
         if expect_ready:
