@@ -27,12 +27,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "support"))
-from ptt_harness import NdjsonClient  # noqa: E402
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient  # noqa: E402
 
 
 def poller(sock, interval, go, stop, out):
     c = NdjsonClient(sock, timeout=60)
-    c.request("hello", version=1, client="bench-poller")
+    c.request("hello", version=PROTOCOL_VERSION, client="bench-poller")
     go.wait()
     samples = []  # (start, end) of each list, CLOCK_MONOTONIC
     while not stop.is_set():
@@ -84,7 +84,7 @@ def measure(build, mb, clients, interval_ms, prefill, warmup=0.5):
                 sys.exit(f"bench: error: ptt-taskd did not start; see {root}/taskd.log")
         sock = env["PTT_SOCKET"]
         c = NdjsonClient(sock, timeout=600)
-        c.request("hello", version=1, client="bench")
+        c.request("hello", version=PROTOCOL_VERSION, client="bench")
         ids = [c.request("spawn", prompt="result success ok", cwd=root)["task"]["id"] for _ in range(prefill)]
         c.request("wait", tasks=ids)
         interval = interval_ms / 1000

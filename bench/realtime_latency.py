@@ -120,7 +120,7 @@ def measure(sb, client, project, args, name):
 
     # The daemon's own share: the same spawn, asked directly (its announcements follow).
     client_conn = NdjsonClient(sb.socket)
-    client_conn.request("hello", version=1, client="bench")
+    client_conn.request("hello", version=2, client="bench")  # lib/protocol/protocol.h
     spawn_rtt = []
     for i in range(args.calls):
         t0 = time.monotonic()

@@ -139,7 +139,7 @@ class Peer:
             if self.args.socket:
                 reader, self.daemon_w = await asyncio.open_unix_connection(self.args.socket, limit=1 << 24)
                 asyncio.ensure_future(self.daemon_reader(reader))
-                await self.daemon_request("hello", version=1, client="bench-peer")
+                await self.daemon_request("hello", version=2, client="bench-peer")  # lib/protocol/protocol.h
                 await self.daemon_request("subscribe")
                 emit({"type": "daemon", "state": "connected"})
             ws_task = asyncio.ensure_future(self.ws_reader())

@@ -2,6 +2,7 @@
 // Reading fields of JSON that came from elsewhere (the daemon, a file, an agent)
 // without ever throwing: a missing field, or one of the wrong type, gives the
 // fallback. nlohmann's value() throws type_error on a mistyped field instead.
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -31,6 +32,23 @@ T field_or(const nlohmann::json& j, const char* key, T fallback) {
 
 inline std::string field_or(const nlohmann::json& j, const char* key, const char* fallback) {
   return field_or<std::string>(j, key, std::string(fallback));
+}
+
+// A nullable field of a record or event: null when unset, and unset when null or absent.
+template <typename T>
+void put_nullable(nlohmann::json& j, const char* key, const std::optional<T>& v) {
+  j[key] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// Throws nlohmann::json::exception on a mistyped value.
+template <typename T>
+void get_nullable(const nlohmann::json& j, const char* key, std::optional<T>& v) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    v.reset();
+  } else {
+    v = it->get<T>();
+  }
 }
 
 }  // namespace ptt::protocol

@@ -8,7 +8,7 @@
 
 namespace ptt::protocol {
 
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;  // 2: task events carry what changed, not the whole record
 inline constexpr std::size_t kMaxLine = 1 << 20;
 
 namespace op {

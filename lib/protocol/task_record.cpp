@@ -1,28 +1,10 @@
 #include "protocol/task_record.h"
 
+#include "protocol/json_fields.h"
 #include "protocol/task_record_fields.h"
 
 namespace ptt::protocol {
 using nlohmann::json;
-
-namespace {
-
-template <typename T>
-void put(json& j, const char* key, const std::optional<T>& v) {
-  j[key] = v ? json(*v) : json(nullptr);
-}
-
-template <typename T>
-void get(const json& j, const char* key, std::optional<T>& v) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    v.reset();
-  } else {
-    v = it->get<T>();
-  }
-}
-
-}  // namespace
 
 void to_json(json& j, const AgentOptions& o) {
   j = json::object();
@@ -38,14 +20,14 @@ void to_json(json& j, const AgentOptions& o) {
 void from_json(const json& j, AgentOptions& o) {
   o = {};
   if (j.is_null()) return;
-  get(j, "model", o.model);
-  get(j, "max_turns", o.max_turns);
-  get(j, "max_budget_usd", o.max_budget_usd);
-  get(j, "permission_mode", o.permission_mode);
-  get(j, "allowed_tools", o.allowed_tools);
+  get_nullable(j, "model", o.model);
+  get_nullable(j, "max_turns", o.max_turns);
+  get_nullable(j, "max_budget_usd", o.max_budget_usd);
+  get_nullable(j, "permission_mode", o.permission_mode);
+  get_nullable(j, "allowed_tools", o.allowed_tools);
   if (auto it = j.find("add_dirs"); it != j.end() && !it->is_null())
     o.add_dirs = it->get<std::vector<std::string>>();
-  get(j, "append_system_prompt", o.append_system_prompt);
+  get_nullable(j, "append_system_prompt", o.append_system_prompt);
 }
 
 void to_json(json& j, const AgentResult& r) {
@@ -65,25 +47,25 @@ void from_json(const json& j, AgentResult& r) {
 void to_json(json& j, const TaskRecord& t) {
   j = json::object();
   j[record_field::kId] = t.id;
-  put(j, record_field::kName, t.name);
+  put_nullable(j, record_field::kName, t.name);
   j[record_field::kState] = to_string(t.state);
-  put(j, record_field::kReason, t.reason);
+  put_nullable(j, record_field::kReason, t.reason);
   j[record_field::kPrompt] = t.prompt;
   j[record_field::kCwd] = t.cwd;
   j[record_field::kAfter] = t.after;
-  put(j, record_field::kParent, t.parent);
-  put(j, record_field::kResumeSession, t.resume_session);
-  put(j, record_field::kRetryOf, t.retry_of);
+  put_nullable(j, record_field::kParent, t.parent);
+  put_nullable(j, record_field::kResumeSession, t.resume_session);
+  put_nullable(j, record_field::kRetryOf, t.retry_of);
   j[record_field::kCreatedAt] = t.created_at;
-  put(j, record_field::kStartedAt, t.started_at);
-  put(j, record_field::kFinishedAt, t.finished_at);
-  put(j, record_field::kPid, t.pid);
-  put(j, record_field::kSessionId, t.session_id);
-  put(j, record_field::kModel, t.model);
-  put(j, record_field::kActivity, t.activity);
-  put(j, record_field::kExitCode, t.exit_code);
-  put(j, record_field::kStderrTail, t.stderr_tail);
-  put(j, record_field::kResult, t.result);
+  put_nullable(j, record_field::kStartedAt, t.started_at);
+  put_nullable(j, record_field::kFinishedAt, t.finished_at);
+  put_nullable(j, record_field::kPid, t.pid);
+  put_nullable(j, record_field::kSessionId, t.session_id);
+  put_nullable(j, record_field::kModel, t.model);
+  put_nullable(j, record_field::kActivity, t.activity);
+  put_nullable(j, record_field::kExitCode, t.exit_code);
+  put_nullable(j, record_field::kStderrTail, t.stderr_tail);
+  put_nullable(j, record_field::kResult, t.result);
   j[record_field::kOptions] = t.options;
   if (t.cancel_requested) j[record_field::kCancelRequested] = true;
 }
@@ -91,28 +73,28 @@ void to_json(json& j, const TaskRecord& t) {
 void from_json(const json& j, TaskRecord& t) {
   t = {};
   t.id = j.at(record_field::kId).get<std::int64_t>();
-  get(j, record_field::kName, t.name);
+  get_nullable(j, record_field::kName, t.name);
   auto state = parse_task_state(j.at(record_field::kState).get<std::string>());
   if (!state) throw json::type_error::create(302, "unknown task state", &j);
   t.state = *state;
-  get(j, record_field::kReason, t.reason);
+  get_nullable(j, record_field::kReason, t.reason);
   t.prompt = j.value(record_field::kPrompt, "");
   t.cwd = j.value(record_field::kCwd, "");
   if (auto it = j.find(record_field::kAfter); it != j.end() && !it->is_null())
     t.after = it->get<std::vector<std::int64_t>>();
-  get(j, record_field::kParent, t.parent);
-  get(j, record_field::kResumeSession, t.resume_session);
-  get(j, record_field::kRetryOf, t.retry_of);
+  get_nullable(j, record_field::kParent, t.parent);
+  get_nullable(j, record_field::kResumeSession, t.resume_session);
+  get_nullable(j, record_field::kRetryOf, t.retry_of);
   t.created_at = j.value(record_field::kCreatedAt, 0.0);
-  get(j, record_field::kStartedAt, t.started_at);
-  get(j, record_field::kFinishedAt, t.finished_at);
-  get(j, record_field::kPid, t.pid);
-  get(j, record_field::kSessionId, t.session_id);
-  get(j, record_field::kModel, t.model);
-  get(j, record_field::kActivity, t.activity);
-  get(j, record_field::kExitCode, t.exit_code);
-  get(j, record_field::kStderrTail, t.stderr_tail);
-  get(j, record_field::kResult, t.result);
+  get_nullable(j, record_field::kStartedAt, t.started_at);
+  get_nullable(j, record_field::kFinishedAt, t.finished_at);
+  get_nullable(j, record_field::kPid, t.pid);
+  get_nullable(j, record_field::kSessionId, t.session_id);
+  get_nullable(j, record_field::kModel, t.model);
+  get_nullable(j, record_field::kActivity, t.activity);
+  get_nullable(j, record_field::kExitCode, t.exit_code);
+  get_nullable(j, record_field::kStderrTail, t.stderr_tail);
+  get_nullable(j, record_field::kResult, t.result);
   if (auto it = j.find(record_field::kOptions); it != j.end()) t.options = it->get<AgentOptions>();
   if (auto it = j.find(record_field::kCancelRequested); it != j.end() && it->is_boolean())
     t.cancel_requested = it->get<bool>();

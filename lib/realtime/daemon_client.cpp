@@ -128,13 +128,26 @@ void DaemonClient::on_hello_refused(const std::string& problem) {
 void DaemonClient::on_hello_accepted() {
   last_problem_.clear();
   state_ = State::kReady;
-  send_now({{"op", op::kSubscribe}}, [](const json&) {});
+  // The reply has the unfinished tasks whole; events then carry only what changed.
+  send_now({{"op", op::kSubscribe}}, [this](const json& reply) {
+    view_.reset(reply.is_object() && reply.contains("tasks") ? reply["tasks"] : json::array());
+  });
   if (on_state_) on_state_(true);
   while (!waiting_.empty()) {
     auto [request, fn] = std::move(waiting_.front());
     waiting_.pop_front();
     send_now(std::move(request), std::move(fn));
   }
+}
+
+void DaemonClient::on_task_event(const json& message) {
+  auto ev = ptt::protocol::parse_event(message);
+  ptt::protocol::TaskRecord* t = ev ? view_.apply(*ev) : nullptr;
+  if (!t) return;
+  t->prompt.clear();  // never said aloud or shown; not worth keeping
+  std::string_view kind = ptt::protocol::event_name(*ev);
+  if (on_event_) on_event_(json{{"event", kind}, {"task", *t}});
+  if (kind == ptt::protocol::event::kFinished) view_.forget(t->id);  // no event follows an end
 }
 
 void DaemonClient::on_read(ssize_t nread, const uv_buf_t* buf) {
@@ -152,7 +165,7 @@ void DaemonClient::on_line(json&& value) {
   client::ClientSession::Incoming in = session_.on_message(value);
   switch (in.kind) {
     case Kind::kEvent:
-      if (on_event_) on_event_(value);
+      on_task_event(value);
       return;
     case Kind::kHelloAccepted:
       on_hello_accepted();

@@ -7,8 +7,10 @@
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "core/version.h"
+#include "protocol/events.h"
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
+#include "protocol/task_view.h"
 #include "taskcli/commands.h"
 #include "taskcli/duration.h"
 #include "taskcli/progress_live.h"
@@ -106,15 +108,37 @@ int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
   return status;
 }
 
+namespace {
+
+// What `watch --json` prints for one task event: the event as the daemon sent it (its
+// task's id, state and what changed), with the task's name from the view.
+json watch_line(const protocol::Event& ev, const protocol::TaskRecord& t) {
+  json line = protocol::event_json(ev);
+  json& task = line["task"];
+  if (!task.contains(protocol::record_field::kName))
+    task[protocol::record_field::kName] = t.name ? json(*t.name) : json(nullptr);
+  return line;
+}
+
+}  // namespace
+
 int cmd_watch(CliSession& s) {
   s.client().set_patient(true);
-  ask(s.client(), protocol::SubscribeRequest{});
-  s.client().read_events([&](const json& ev) {
+  // The subscribe reply has the unfinished tasks whole; events then carry what changed.
+  json reply = ask(s.client(), protocol::SubscribeRequest{});
+  protocol::TaskView view;
+  view.reset(protocol::field_or(reply, "tasks", json::array()));
+  s.client().read_events([&](const json& message) {
+    auto ev = protocol::parse_event(message);
+    const protocol::TaskRecord* t = ev ? view.apply(*ev) : nullptr;
+    if (!t) return true;
+    std::string_view kind = protocol::event_name(*ev);
     if (s.global().json) {
-      write_stdout(to_ndjson(ev));
-    } else if (std::string line = render_event(ev, wall_now(), s.style()); !line.empty()) {
+      write_stdout(to_ndjson(watch_line(*ev, *t)));
+    } else if (std::string line = render_event(kind, *t, wall_now(), s.style()); !line.empty()) {
       write_stdout(line);
     }
+    if (kind == protocol::event::kFinished) view.forget(t->id);  // no event follows an end
     return true;
   });
   return kExitOk;

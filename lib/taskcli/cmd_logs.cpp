@@ -2,6 +2,7 @@
 
 #include "core/cli.h"
 #include "core/exit_status.h"
+#include "protocol/events.h"
 #include "protocol/json_fields.h"
 #include "taskcli/commands.h"
 #include "taskcli/format.h"
@@ -30,19 +31,19 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   if (live)
     live->update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
   std::int64_t id = protocol::field_or(protocol::field_or(reply, "task", json()), "id", std::int64_t{-1});
-  auto ours = [id](const json& ev) {
-    auto t = ev.find("task");
-    return id < 0 || (t != ev.end() && t->is_number_integer() && t->get<std::int64_t>() == id);
-  };
-  s.client().read_events([&](const json& ev) {
-    std::string kind = protocol::field_or(ev, "event", "");
-    if (kind == "log_end" && ours(ev)) return false;
-    if (kind != "log") on_event(ev);
-    if (kind != "log" || !ours(ev)) return true;
-    if (auto omitted = ev.find("omitted_bytes"); omitted != ev.end() && !ev.contains("line")) {
+  s.client().read_events([&](const json& message) {
+    auto ev = protocol::parse_event(message);
+    if (!ev) return true;
+    bool ours = id < 0 || protocol::task_of(*ev) == id;
+    if (std::holds_alternative<protocol::LogEnd>(*ev)) return !ours;
+    const auto* log = std::get_if<protocol::LogLine>(&*ev);
+    if (!log) on_event(message);
+    if (!log || !ours) return true;
+    if (!log->line) {
       // The daemon does not relay huge lines; say where the whole line is.
-      std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
-                                     omitted->dump(), protocol::field_or(reply, "path", "file"));
+      std::string note =
+          fmt::format("a line of {} bytes is not shown; the raw log {} has it",
+                      log->omitted_bytes.value_or(0), protocol::field_or(reply, "path", "file"));
       if (raw) {
         print_warning("ptt-task", note);
       } else {
@@ -50,12 +51,11 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
       }
       return true;
     }
-    std::string line = protocol::field_or(ev, "line", "");
     if (raw) {
-      write_stdout(line + '\n');
+      write_stdout(*log->line + '\n');
     } else {
       std::string out;
-      for (const auto& l : render_stream_line(line, s.style())) out += l + '\n';
+      for (const auto& l : render_stream_line(*log->line, s.style())) out += l + '\n';
       if (!out.empty()) emit(out);
     }
     return true;

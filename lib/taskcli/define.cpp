@@ -139,6 +139,12 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   }
   if (want("watch")) {
     auto* watch = app.add_subcommand("watch", "Print task events as they happen");
+    watch->footer(
+        "One line per event: created, started, activity (a new tool use, or cancelling), finished.\n"
+        "With --json, one JSON object per line: {\"event\": \"activity\", \"task\": {...}}, where task\n"
+        "always has id, name and state, and then what changed: the whole record for created,\n"
+        "the activity for activity, the reason and result for finished (docs/protocol.md, Events).\n"
+        "It runs until Ctrl-C (130), or until ptt-taskd goes away (3).");
     on(watch, inv, [](CliSession& s) { return cmd_watch(s); });
   }
   if (want("top")) {

@@ -264,16 +264,7 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   return out;
 }
 
-std::string render_event(const nlohmann::json& event, double now_wall, const Style& style) {
-  std::string kind = protocol::field_or(event, "event", "");
-  auto it = event.find("task");
-  if (it == event.end() || !it->is_object()) return "";
-  TaskRecord t;
-  try {
-    t = it->get<TaskRecord>();
-  } catch (const nlohmann::json::exception&) {
-    return "";
-  }
+std::string render_event(std::string_view kind, const TaskRecord& t, double now_wall, const Style& style) {
   std::string stamp = fmt::format("{:%H:%M:%S}", fmt::localtime(static_cast<std::time_t>(now_wall)));
   std::string who = t.name ? fmt::format("{} {}", t.id, one_line(*t.name)) : std::to_string(t.id);
   std::string detail;

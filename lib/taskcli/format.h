@@ -72,7 +72,9 @@ class TableRenderer {
 std::string render_outcome_line(const protocol::TaskRecord& t, const Style& style);
 // Several "key: value" lines for `status`.
 std::string render_status(const protocol::TaskRecord& t, double now, const Style& style);
-// One human line for a `watch` event, or "" for events not worth a line.
-std::string render_event(const nlohmann::json& event, double now_wall, const Style& style);
+// One human line for a `watch` event of kind `kind`, given the task as it is after it
+// (the client's view), or "" for events not worth a line.
+std::string render_event(std::string_view kind, const protocol::TaskRecord& t, double now_wall,
+                         const Style& style);
 
 }  // namespace ptt::taskcli

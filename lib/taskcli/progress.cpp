@@ -4,6 +4,7 @@
 
 #include "taskcli/text.h"
 
+#include "protocol/events.h"
 #include "protocol/json_fields.h"
 #include "protocol/task_state.h"
 
@@ -46,12 +47,12 @@ void ProgressState::apply_record(const json& record, bool add) {
 }
 
 bool ProgressState::apply_event(const json& event) {
-  auto task = event.find("task");
-  if (task == event.end() || !task->is_object() || !task->contains("id") ||
-      !(*task)["id"].is_number_integer())
+  auto ev = protocol::parse_event(event);
+  if (!ev || std::holds_alternative<protocol::LogLine>(*ev) || std::holds_alternative<protocol::LogEnd>(*ev))
     return false;
-  if (!tasks.count((*task)["id"].get<std::int64_t>())) return false;
-  apply_record(*task);
+  if (!tasks.count(protocol::task_of(*ev))) return false;
+  // A task event's "task" has the fields that changed (protocol/events.h); the rest stay.
+  apply_record(event["task"]);
   return true;
 }
 

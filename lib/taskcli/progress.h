@@ -29,7 +29,8 @@ struct ProgressState {
   // A task record (from `get`, `logs` or an event); records of other tasks are ignored
   // unless `add` is set.
   void apply_record(const nlohmann::json& record, bool add = false);
-  // A subscribe event (created/started/activity/finished); false if not ours.
+  // A subscribe event (created/started/activity/finished: the fields that changed);
+  // false if not ours or not a task event.
   bool apply_event(const nlohmann::json& event);
 };
 

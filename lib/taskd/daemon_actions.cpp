@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/ndjson.h"
+#include "protocol/events.h"
 #include "protocol/protocol.h"
 #include "taskd/daemon_state.h"
 
@@ -55,9 +57,12 @@ void Daemon::apply(TableActions actions) {
           break;
         case TableAction::Kind::kEmit: {
           keeper_.flush();  // nobody hears of a change before it is on disk
-          json event = {{"event", a.event}, {"task", record_json(a.task)}};
-          for (auto& [cid, c] : connections_) {
-            if (c->subscribed) c->send(event);
+          if (const protocol::TaskRecord* t = table_.find(a.task)) {
+            // What changed, not the whole record (protocol/events.h); serialised once for all.
+            std::string line = to_ndjson(protocol::event_json(protocol::task_event(a.event, *t)));
+            for (auto& [cid, c] : connections_) {
+              if (c->subscribed) c->send_line(line);
+            }
           }
           if (a.event == protocol::event::kFinished) on_finished(a.task);
           break;

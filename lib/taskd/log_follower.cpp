@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/events.h"
 #include "taskd/client_connection.h"
 
 namespace ptt::taskd {
@@ -21,10 +22,11 @@ LogFollower::~LogFollower() {
 LogFollower::Status LogFollower::pump(ClientConnection& to, std::size_t budget, bool task_finished) {
   if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
   auto send_line = [&](std::string_view line) {
-    to.send({{"event", "log"}, {"task", task_}, {"line", line}});
+    to.send(protocol::event_json(
+        protocol::LogLine{.task = task_, .line = std::string(line), .omitted_bytes = {}}));
   };
   auto send_omitted = [&](std::size_t length) {
-    to.send({{"event", "log"}, {"task", task_}, {"omitted_bytes", length}});
+    to.send(protocol::event_json(protocol::LogLine{.task = task_, .line = {}, .omitted_bytes = length}));
   };
   static std::vector<char> buf(64 * 1024);
   while (fd_ >= 0 && budget > 0) {
@@ -39,7 +41,7 @@ LogFollower::Status LogFollower::pump(ClientConnection& to, std::size_t budget, 
   // At EOF: the end when nothing more can come.
   if (follow_ && !task_finished) return Status::kIdle;
   framer_.finish(send_line, send_omitted);
-  to.send({{"event", "log_end"}, {"task", task_}});
+  to.send(protocol::event_json(protocol::LogEnd{.task = task_}));
   return Status::kDone;
 }
 

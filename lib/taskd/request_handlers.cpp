@@ -198,9 +198,14 @@ json handle(Daemon& d, ClientConnection& c, const json& request_id, const protoc
   return nullptr;
 }
 
-json handle(Daemon&, ClientConnection& c, const json&, const protocol::SubscribeRequest&) {
+json handle(Daemon& d, ClientConnection& c, const json&, const protocol::SubscribeRequest&) {
   c.subscribed = true;
-  return json::object();
+  // The snapshot events then change: the tasks that can still change, whole.
+  json tasks = json::array();
+  for (const auto& [id, t] : d.table_.tasks()) {
+    if (!protocol::is_finished(t.state)) tasks.push_back(t);
+  }
+  return {{"tasks", std::move(tasks)}};
 }
 
 json handle(Daemon& d, ClientConnection& c, const json& id, const protocol::WaitRequest& req) {

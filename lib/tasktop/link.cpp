@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/events.h"
 #include "taskcli/session.h"
 
 namespace ptt::tasktop {
@@ -18,8 +19,6 @@ namespace {
 // down to one every two seconds while the daemon stays away.
 constexpr milliseconds kFirstBackoff{100};
 constexpr milliseconds kMaxBackoff{2000};
-
-bool is_task_id(const json& j) { return j.is_number_integer(); }
 
 }  // namespace
 
@@ -133,20 +132,19 @@ void DaemonLinks::read_events(bool socket_readable) {
   }
 }
 
-void DaemonLinks::handle_detail(const json& ev) {
-  if (!ev.is_object() || !followed_) return;
-  auto task = ev.find("task");
-  if (task == ev.end() || !is_task_id(*task) || task->get<std::int64_t>() != *followed_) return;
-  std::string kind = ev.value("event", "");
-  if (kind == "log_end") {
+void DaemonLinks::handle_detail(const json& message) {
+  if (!followed_) return;
+  auto ev = protocol::parse_event(message);
+  if (!ev || protocol::task_of(*ev) != *followed_) return;
+  if (std::holds_alternative<protocol::LogEnd>(*ev)) {
     detail_.reset();  // the whole log is shown; nothing more will come
-  } else if (kind == "log") {
-    if (auto line = ev.find("line"); line != ev.end() && line->is_string()) {
-      model_.add_log_line(*followed_, line->get_ref<const std::string&>());
-    } else if (auto omitted = ev.find("omitted_bytes"); omitted != ev.end()) {
+  } else if (const auto* log = std::get_if<protocol::LogLine>(&*ev)) {
+    if (log->line) {
+      model_.add_log_line(*followed_, *log->line);
+    } else {
       model_.add_log_note(*followed_,
                           fmt::format("a line of {} bytes is not shown; `ptt-task logs --raw {}` has it",
-                                      omitted->dump(), *followed_));
+                                      log->omitted_bytes.value_or(0), *followed_));
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/task_view.h"
 #include "taskcli/log_render.h"
 #include "taskcli/text.h"
 
@@ -47,17 +48,20 @@ void Model::upsert(TaskRecord task) {
   }
 }
 
-void Model::apply_event(const json& event) {
-  if (!event.is_object()) return;
-  auto kind = event.find("event");
-  auto task = event.find("task");
-  if (kind == event.end() || !kind->is_string() || task == event.end() || !task->is_object()) return;
-  const std::string& k = kind->get_ref<const std::string&>();
-  if (k != "created" && k != "started" && k != "activity" && k != "finished") return;
-  try {
-    upsert(task->get<TaskRecord>());
-  } catch (const json::exception&) {
-    // A record this client cannot read (another version's daemon): skip it rather than abort.
+void Model::apply_event(const json& message) {
+  auto ev = protocol::parse_event(message);
+  if (!ev || std::holds_alternative<protocol::LogLine>(*ev) || std::holds_alternative<protocol::LogEnd>(*ev))
+    return;  // not a task event this version can read: skip it rather than abort
+  // A task event carries what changed (protocol/events.h): written into the task's record.
+  std::int64_t id = protocol::task_of(*ev);
+  auto at = std::lower_bound(tasks_.begin(), tasks_.end(), id,
+                             [](const TaskRecord& t, std::int64_t want) { return t.id < want; });
+  if (at != tasks_.end() && at->id == id) {
+    protocol::apply_event(*at, *ev);
+  } else {
+    TaskRecord t;  // its `created` came before we subscribed: what the event says
+    protocol::apply_event(t, *ev);
+    tasks_.insert(at, std::move(t));
   }
 }
 

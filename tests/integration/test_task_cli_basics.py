@@ -3,7 +3,7 @@ stdin, and with agent options), wait, status, result and logs of a task that suc
 import json
 import os
 
-from ptt_harness import Sandbox, expect
+from ptt_harness import PROTOCOL_VERSION, Sandbox, expect
 from task_cli_fixture import TaskCli
 
 with Sandbox("task-cli-basics") as sb:
@@ -14,7 +14,7 @@ with Sandbox("task-cli-basics") as sb:
     r = task("ping", check=0)
     expect(r.stdout.startswith("ptt-taskd "), f"ping printed {r.stdout!r}")
     hello = json.loads(task("ping", "--json", check=0).stdout)
-    expect(hello["version"] == 1 and hello["pid"] == cli.daemon.pid, f"ping --json: {hello}")
+    expect(hello["version"] == PROTOCOL_VERSION and hello["pid"] == cli.daemon.pid, f"ping --json: {hello}")
 
     # spawn + wait + status + result + logs for a task that succeeds.
     ok = spawn("--name", "first", "ok all good")

@@ -9,7 +9,7 @@ import os
 import re
 import socket
 
-from ptt_harness import Sandbox, binary, expect, fail, start_thread, wait_until
+from ptt_harness import PROTOCOL_VERSION, Sandbox, binary, expect, fail, start_thread, wait_until
 from taskd_fixture import Taskd, get, log_lines, spawn, wait_state, wait_tasks
 
 ABORTS = (134, 139, -6, -11)  # SIGABRT / SIGSEGV, as a shell or as Python reports them
@@ -209,7 +209,7 @@ with Sandbox("task-bad-replies") as sb:
                 for line in f:
                     req = json.loads(line)
                     reply = {"id": req.get("id"), "ok": True}
-                    reply.update({"version": 1, "server": 5, "pid": "x"} if req["op"] == "hello" else
+                    reply.update({"version": PROTOCOL_VERSION, "server": 5, "pid": "x"} if req["op"] == "hello" else
                                  bad.get(req["op"], {}))
                     f.write((json.dumps(reply) + "\n").encode())
                     f.flush()

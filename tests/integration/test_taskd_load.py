@@ -5,7 +5,7 @@ import os
 import threading
 import time
 
-from ptt_harness import NdjsonClient, Sandbox, expect, start_thread, wait_until
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, expect, start_thread, wait_until
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 CLIENTS = 100
@@ -51,7 +51,7 @@ with Sandbox("taskd-load") as sb:
             for i in range(REQUESTS):
                 kind = i % 4
                 if kind == 0:
-                    r = c.request("hello", version=1, client=f"load-{n}")
+                    r = c.request("hello", version=PROTOCOL_VERSION, client=f"load-{n}")
                     ok = r["ok"] and r["pid"] == d.proc.pid
                 elif kind == 1:
                     r = c.request("list")

@@ -4,7 +4,7 @@ import os
 import socket
 import subprocess
 
-from ptt_harness import NdjsonClient, Sandbox, binary, expect, wait_until
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, binary, expect, wait_until
 from taskd_fixture import spawn, wait_tasks
 
 with Sandbox("taskd-activation") as sb:
@@ -30,7 +30,7 @@ with Sandbox("taskd-activation") as sb:
                what="the daemon to listen")
     expect(proc.poll() is None, "daemon exited: " + open(sb.path("taskd.log")).read())
     c = NdjsonClient(sb.socket)
-    expect(c.request("hello", version=1)["ok"], "hello over the activated socket")
+    expect(c.request("hello", version=PROTOCOL_VERSION)["ok"], "hello over the activated socket")
     t = spawn(c, "result success activated", sb.root)
     rec = wait_tasks(c, [t])[t]
     expect(rec["state"] == "succeeded", str(rec))

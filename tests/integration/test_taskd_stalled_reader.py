@@ -1,11 +1,11 @@
 """A client that stops reading its event stream does not make the daemon grow without
 bound. Policy (docs/taskd.md):
 - `subscribe`: events are pushed; a subscriber with more than 64 MiB unread is dropped
-  and the daemon logs why (here the cap is set to 16 MiB by PTT_TASKD_CLIENT_QUEUE_MIB).
+  and the daemon logs why (here the cap is set to 1 MiB by PTT_TASKD_CLIENT_QUEUE_MIB).
   Other subscribers, which keep reading, get every event.
 - `logs -f`: the log file is the buffer; the daemon pauses a follower with 4 MiB unread
   and resumes when it drains, so a slow reader loses nothing.
-Measured: the daemon's peak RSS (VmHWM) while ~35 MB of events go to a stalled
+Measured: the daemon's peak RSS (VmHWM) while ~3 MB of events go to a stalled
 subscriber (more than twice the cap, so a daemon that queued it all would fail the
 bound), and while a stalled `logs -f` follows a ~7 MB log."""
 import os
@@ -16,9 +16,9 @@ from ptt_harness import Sandbox, expect, fail, start_thread, under_asan, wait_un
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 MB = 1024 * 1024
-ROUNDS, PER_ROUND = 12, 300  # activity events, each carrying the task's ~10 KB record
+ROUNDS, PER_ROUND = 12, 800  # activity events, each ~300 bytes (what changed: a ~110-character activity)
 TOOLS = ROUNDS * PER_ROUND
-QUEUE_MIB = 16  # the daemon's per-client cap, lowered from 64 MiB so the test is quick
+QUEUE_MIB = 1  # the daemon's per-client cap, lowered from 64 MiB so the test is quick
 
 
 def rss_kb(pid, field):
@@ -41,10 +41,10 @@ with Sandbox("taskd-stalled-sub") as sb:
     event_bytes = [0]
     # The agent emits its events in rounds and waits for the reading subscriber to
     # have all of a round before the next: the reader is never more than a round
-    # (~3 MB) behind however slow this machine is, while the stalled one falls
+    # (~0.2 MB) behind however slow this machine is, while the stalled one falls
     # behind by everything.
     gates = [sb.path(f"gate-{i}") for i in range(ROUNDS)]
-    script = "; ".join(f"tools {PER_ROUND} Bash step{i}; wait-file {gates[i]}" for i in range(ROUNDS))
+    script = "; ".join(f"tools {PER_ROUND} Bash step{i}-{'y' * 95}; wait-file {gates[i]}" for i in range(ROUNDS))
 
     def read_live():
         # Raw bytes and substring counts: json.loads per event would be slower than the
@@ -98,7 +98,7 @@ with Sandbox("taskd-stalled-sub") as sb:
     if under_asan(d.proc.pid):
         print("note: AddressSanitizer build, the memory bound is not checked")
     else:
-        # The stalled client's cap, the reader's one round (~3 MB) and working memory.
+        # The stalled client's cap, the reader's one round (~0.2 MB) and working memory.
         expect(growth < QUEUE_MIB + 12, f"daemon RSS grew by {growth} MB under a stalled subscriber")
 
 with Sandbox("taskd-stalled-logs") as sb:

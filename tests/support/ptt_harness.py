@@ -8,6 +8,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,14 @@ import time
 BIN_DIR = os.environ.get("PTT_BIN_DIR", "")
 TEST_BIN_DIR = os.environ.get("PTT_TEST_BIN_DIR", "")
 SOURCE_DIR = os.environ.get("PTT_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def _protocol_version():
+    with open(os.path.join(SOURCE_DIR, "lib", "protocol", "protocol.h")) as f:
+        return int(re.search(r"kVersion = (\d+);", f.read()).group(1))
+
+
+PROTOCOL_VERSION = _protocol_version()  # what ptt-taskd speaks (lib/protocol/protocol.h)
 SKIP = 77  # ctest SKIP_RETURN_CODE
 # Waits for readiness scale by this (the ASan suite sets 3: everything runs slower there).
 TIMEOUT_FACTOR = float(os.environ.get("PTT_TIMEOUT_FACTOR") or 1)

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-from ptt_harness import TIMEOUT_FACTOR, NdjsonClient, binary, expect, fail, wait_until
+from ptt_harness import PROTOCOL_VERSION, TIMEOUT_FACTOR, NdjsonClient, binary, expect, fail, wait_until
 
 FAKE_AGENT = "fake-agent"
 
@@ -54,7 +54,7 @@ class Taskd:
 
     def client(self, timeout=10.0):
         c = NdjsonClient(self.sb.socket, timeout=timeout)
-        reply = c.request("hello", version=1, client="test")
+        reply = c.request("hello", version=PROTOCOL_VERSION, client="test")
         expect(reply["ok"], f"hello failed: {reply}")
         return c
 

@@ -1,6 +1,6 @@
-// docs/protocol.md against the definitions in lib/protocol: every op, event, error
-// code, task state and failure reason the code defines is documented, and the page
-// documents no other, so the two cannot drift apart.
+// docs/protocol.md against the definitions in lib/protocol: every op, event (and the
+// fields each task event carries), error code, task state and failure reason the code
+// defines is documented, and the page documents no other, so the two cannot drift apart.
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "protocol/events.h"
 #include "protocol/protocol.h"
 #include "protocol/task_state.h"
 
@@ -81,4 +82,19 @@ TEST_CASE("docs/protocol.md lists exactly the failure reasons ptt defines") {
   Names defined;
   for (auto r : ptt::protocol::kFailureReasons) defined.emplace(ptt::protocol::to_string(r));
   CHECK(matches(section(protocol_page(), "The task record"), R"(\n- `([a-z_ ]+)`:)") == defined);
+}
+
+TEST_CASE("docs/protocol.md lists exactly the fields each task event carries") {
+  // One table row per task event: | `started` | `id`, `state`, … |
+  std::string events = section(protocol_page(), "Events");
+  auto row = [&](std::string_view event) {
+    std::regex re("\n\\| `" + std::string(event) + "` \\| ([^\n]*) \\|");
+    std::smatch m;
+    REQUIRE(std::regex_search(events, m, re));
+    return matches(m[1].str(), "`([a-z_]+)`");
+  };
+  CHECK(row(ptt::protocol::TaskStarted::kEvent) == names_of(ptt::protocol::TaskProgress::kFields));
+  CHECK(row(ptt::protocol::TaskActivity::kEvent) == names_of(ptt::protocol::TaskProgress::kFields));
+  CHECK(row(ptt::protocol::TaskFinished::kEvent) == names_of(ptt::protocol::TaskEnd::kFields));
+  CHECK(row(ptt::protocol::TaskCreated::kEvent).empty());  // "the whole record"
 }

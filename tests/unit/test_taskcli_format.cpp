@@ -109,13 +109,11 @@ TEST_CASE("status shows the record's fields as key: value lines", "[taskcli]") {
 TEST_CASE("watch renders lifecycle events and ignores others", "[taskcli]") {
   TaskRecord t = task(9, TaskState::kRunning, 0);
   t.activity = "Edit src/db.py";
-  nlohmann::json ev = {{"event", "activity"}, {"task", t}};
-  std::string line = render_event(ev, 0, Style{});
+  std::string line = render_event("activity", t, 0, Style{});
   CHECK(line.find("activity  9  Edit src/db.py") != std::string::npos);
-  CHECK(render_event({{"event", "log"}, {"task", 9}, {"line", "x"}}, 0, Style{}).empty());
+  CHECK(render_event("log", t, 0, Style{}).empty());
   t.state = TaskState::kSucceeded;
-  CHECK(render_event({{"event", "finished"}, {"task", t}}, 0, Style{}).find("9 succeeded") !=
-        std::string::npos);
+  CHECK(render_event("finished", t, 0, Style{}).find("9 succeeded") != std::string::npos);
 }
 
 TEST_CASE("text helpers keep UTF-8 intact and lines single", "[taskcli]") {
@@ -232,8 +230,7 @@ TEST_CASE("a running task whose cancel was asked for reads `cancelling` everywhe
   CHECK(state_text(t) == "cancelling");
   CHECK(lines_of(render_table({t}, 10, Style{}))[1].find("  cancelling  ") != std::string::npos);
   CHECK(render_status(t, 10, Style{}).rfind("task 4: cancelling\n", 0) == 0);
-  CHECK(render_event({{"event", "activity"}, {"task", t}}, 0, Style{}).find("activity  4  cancelling") !=
-        std::string::npos);
+  CHECK(render_event("activity", t, 0, Style{}).find("activity  4  cancelling") != std::string::npos);
   t.state = TaskState::kCancelled;  // once ended, the state says how
   CHECK(state_text(t) == "cancelled");
 }

@@ -1,0 +1,122 @@
+#pragma once
+// Every event of the ptt-taskd protocol as a typed struct (docs/protocol.md, "Events").
+// The daemon builds task events from its records with task_event() and sends
+// event_json(); clients read a line with parse_event() and keep their view of the
+// tasks with TaskView (protocol/task_view.h).
+//
+// Task events carry what changed, not the whole record: `created` carries the whole
+// record (a client's first sight of a task; `subscribe`'s reply carries the unfinished
+// ones), the others the task's id, its state and the fields their kind of change
+// touches. The prompt crosses once per task, however busy the agent is.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/protocol.h"
+#include "protocol/task_record.h"
+#include "protocol/task_record_fields.h"
+
+namespace ptt::protocol {
+
+struct TaskCreated {
+  static constexpr std::string_view kEvent = event::kCreated;
+  TaskRecord task;
+  bool operator==(const TaskCreated&) const = default;
+};
+
+// What a running task's progress changes: `started` (the agent has started) and
+// `activity` (a new tool use, or a cancel asked for) carry these.
+struct TaskProgress {
+  std::int64_t id = 0;
+  TaskState state = TaskState::kRunning;
+  std::optional<double> started_at;
+  std::optional<int> pid;
+  std::optional<std::string> session_id;
+  std::optional<std::string> model;
+  std::optional<std::string> activity;
+  bool cancel_requested = false;  // on the wire only when true, as in the record
+  static constexpr std::array kFields = {record_field::kId,        record_field::kState,
+                                         record_field::kStartedAt, record_field::kPid,
+                                         record_field::kSessionId, record_field::kModel,
+                                         record_field::kActivity,  record_field::kCancelRequested};
+  bool operator==(const TaskProgress&) const = default;
+};
+
+struct TaskStarted {
+  static constexpr std::string_view kEvent = event::kStarted;
+  TaskProgress task;
+  bool operator==(const TaskStarted&) const = default;
+};
+
+struct TaskActivity {
+  static constexpr std::string_view kEvent = event::kActivity;
+  TaskProgress task;
+  bool operator==(const TaskActivity&) const = default;
+};
+
+// A task's end: what a notifier tells (its name, state, reason and result), never the prompt.
+struct TaskEnd {
+  std::int64_t id = 0;
+  std::optional<std::string> name;
+  TaskState state = TaskState::kSucceeded;
+  std::optional<std::string> reason;
+  std::optional<double> finished_at;
+  std::optional<std::string> session_id;
+  std::optional<std::string> model;
+  std::optional<int> exit_code;
+  std::optional<std::string> stderr_tail;
+  std::optional<AgentResult> result;
+  static constexpr std::array kFields = {
+      record_field::kId,         record_field::kName,      record_field::kState, record_field::kReason,
+      record_field::kFinishedAt, record_field::kSessionId, record_field::kModel, record_field::kExitCode,
+      record_field::kStderrTail, record_field::kResult};
+  bool operator==(const TaskEnd&) const = default;
+};
+
+struct TaskFinished {
+  static constexpr std::string_view kEvent = event::kFinished;
+  TaskEnd task;
+  bool operator==(const TaskFinished&) const = default;
+};
+
+// One line of a followed log (`logs`): the raw line, or the size of one too long to send.
+struct LogLine {
+  static constexpr std::string_view kEvent = event::kLog;
+  std::int64_t task = 0;
+  std::optional<std::string> line;
+  std::optional<std::uint64_t> omitted_bytes;
+  bool operator==(const LogLine&) const = default;
+};
+
+struct LogEnd {
+  static constexpr std::string_view kEvent = event::kLogEnd;
+  std::int64_t task = 0;
+  bool operator==(const LogEnd&) const = default;
+};
+
+using Event = std::variant<TaskCreated, TaskStarted, TaskActivity, TaskFinished, LogLine, LogEnd>;
+
+void to_json(nlohmann::json& j, const TaskProgress& p);
+void from_json(const nlohmann::json& j, TaskProgress& p);
+void to_json(nlohmann::json& j, const TaskEnd& e);
+void from_json(const nlohmann::json& j, TaskEnd& e);
+
+std::string_view event_name(const Event& e);
+// The whole event line's object: {"event": <name>, ...its fields}.
+nlohmann::json event_json(const Event& e);
+// A line's object to its typed event; nullopt for one that is not an event this
+// version knows, or one whose fields are missing or mistyped (a client skips it).
+std::optional<Event> parse_event(const nlohmann::json& j);
+
+// The daemon's event of kind `name` (created, started, activity or finished) about `t`.
+Event task_event(std::string_view name, const TaskRecord& t);
+
+// The task an event is about.
+std::int64_t task_of(const Event& e);
+
+}  // namespace ptt::protocol
