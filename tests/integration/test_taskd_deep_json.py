@@ -2,7 +2,7 @@
 bad_request naming the limit, and the daemon, the connection and other clients go on.
 The JSON library recurses once per level when it copies or dumps a value: such a
 request used to overflow the daemon's stack."""
-from ptt_harness import NdjsonClient, Sandbox, expect
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, expect
 from taskd_fixture import Taskd
 
 DEPTH = 60_000
@@ -22,7 +22,7 @@ with Sandbox("taskd-deep-json") as sb:
     expect(d.proc.poll() is None, "the daemon died")
 
     # The same connection still works: a hello, then a deep field in a known op.
-    hello = raw.request("hello", version=1, client="test")
+    hello = raw.request("hello", version=PROTOCOL_VERSION, client="test")
     expect(hello["ok"], f"hello after the deep line: {hello}")
     raw.send_raw(b'{"id":7,"op":"list","x":' + deep(DEPTH) + b"}\n")
     reply = raw.read()
