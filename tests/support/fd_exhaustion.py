@@ -5,7 +5,7 @@ import resource
 import select
 import socket
 
-from ptt_harness import NdjsonClient, wait_until
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient, wait_until
 
 
 def fd_limit(limit):
@@ -46,7 +46,7 @@ def served(path):
     """True when a new client gets its hello answered (not refused as busy)."""
     c = NdjsonClient(path)
     try:
-        c.send({"id": 1, "op": "hello", "version": 1, "client": "test"})
+        c.send({"id": 1, "op": "hello", "version": PROTOCOL_VERSION, "client": "test"})
         return c.read().get("ok") is True
     except (EOFError, ConnectionError):
         return False
