@@ -42,12 +42,13 @@ enum class FailureReason {
   kDependencyFailed,
   kSupervisorLost,
   kSpawnFailed,
+  kStreamUnreadable,
 };
 
 inline constexpr std::array kFailureReasons = {
     FailureReason::kCancelled,      FailureReason::kAgentMissing, FailureReason::kExitCode,
     FailureReason::kApiError,       FailureReason::kResultError,  FailureReason::kDependencyFailed,
-    FailureReason::kSupervisorLost, FailureReason::kSpawnFailed};
+    FailureReason::kSupervisorLost, FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable};
 
 std::string_view to_string(FailureReason r);
 // nullopt for a reason ptt does not define (a Claude subtype, or anything else).

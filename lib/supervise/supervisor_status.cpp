@@ -22,7 +22,7 @@ namespace {
 // The file's text; nullopt with errno set when it could not be read whole.
 std::optional<std::string> read_whole(const fs::path& path) {
   std::string text;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO there must not block
   if (fd < 0) return std::nullopt;
   char chunk[4096];
   ssize_t n;

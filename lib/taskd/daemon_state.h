@@ -109,7 +109,9 @@ class Daemon {
   bool refuse_over_limit(ClientConnection& c);
   void on_stream_value(TaskId id, const nlohmann::json& value);
   // exit: nullopt when the supervisor could not record one; `why` then says why when known.
-  void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {});
+  // Without an exit: the task fails with `reason` (its agent group is killed, if still its).
+  void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {},
+                     protocol::FailureReason reason = protocol::FailureReason::kSupervisorLost);
   void reap_children();
   void pump();
   void want_pump();

@@ -24,7 +24,7 @@ using nlohmann::json;
 namespace {
 
 std::string read_tail(const fs::path& path, std::size_t bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO there must not block
   if (fd < 0) return {};
   struct stat st {};
   ::fstat(fd, &st);
@@ -97,6 +97,9 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
     apply(std::move(actions));
   };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
+  cb.on_unreadable = [this](std::int64_t task, std::string why) {
+    on_task_ended(task, std::nullopt, std::move(why), protocol::FailureReason::kStreamUnreadable);
+  };
   watches_[id] =
       TaskWatch::start(loop_, id, store_.log_dir(id), {supervisor, supervisor_start}, kind, std::move(cb));
 }
@@ -126,7 +129,8 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   apply(std::move(actions));
 }
 
-void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why) {
+void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why,
+                           protocol::FailureReason reason) {
   if (auto it = watches_.find(id); it != watches_.end()) {
     it->second->destroy();
     watches_.erase(it);
@@ -155,8 +159,7 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
                            why.empty() ? "its supervisor is gone without an exit status" : why, agent_fate));
     // What the supervisor reported (when it did) leads the task's stderr tail.
     std::string detail = why.empty() ? std::move(tail) : tail.empty() ? why : why + "; " + tail;
-    table_.fail_running(id, reason_text(protocol::FailureReason::kSupervisorLost), std::move(detail), now(),
-                        actions);
+    table_.fail_running(id, reason_text(reason), std::move(detail), now(), actions);
   }
   apply(std::move(actions));
 }

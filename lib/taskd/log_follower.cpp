@@ -20,7 +20,7 @@ LogFollower::~LogFollower() {
 }
 
 LogFollower::Status LogFollower::pump(ClientConnection& to, std::size_t budget, bool task_finished) {
-  if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block
   auto send_line = [&](std::string_view line) {
     to.send(protocol::event_json(
         protocol::LogLine{.task = task_, .line = std::string(line), .omitted_bytes = {}}));

@@ -123,7 +123,7 @@ void PosixStateDisk::sync(const fs::path& path) { sync_path(path); }
 
 StateDisk::Read PosixStateDisk::read(const fs::path& path) {
   Read out;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO there must not block
   if (fd < 0) {
     out.error = errno;
     return out;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -69,8 +70,13 @@ void TaskWatch::start_file_events() {
 
 bool TaskWatch::open_stream() {
   if (stream_fd_ >= 0) return true;
-  stream_fd_ = ::open((log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  // O_NONBLOCK: a FIFO put where the log was must not block the daemon (its start above all).
+  stream_fd_ =
+      ::open((log_dir_ / "stream.ndjson").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
   if (stream_fd_ < 0) retry_later("cannot open stream.ndjson", errno);
+  struct stat st {};
+  if (stream_fd_ >= 0 && ::fstat(stream_fd_, &st) == 0 && !S_ISREG(st.st_mode))
+    unreadable_ = "its stream log is not a regular file";  // no retry makes it one
   return stream_fd_ >= 0;
 }
 
@@ -163,6 +169,11 @@ bool TaskWatch::pump(std::size_t budget) {
   if (pidfd_pending_) watch_adopted();
   // Without the stream nothing can be decided (its result line above all): wait for it.
   if (!open_stream()) return backlog_ = false;
+  if (!unreadable_.empty()) {
+    ended_ = true;
+    cb_.on_unreadable(task_, unreadable_);
+    return false;
+  }
   // Small reads and a cap on lines per turn: each line may become an event for every
   // subscriber, and their sockets only drain between turns. A burst of agent output
   // would otherwise queue all its events at once, even for clients that keep up.
@@ -179,6 +190,8 @@ bool TaskWatch::pump(std::size_t budget) {
   auto on_overflow = [](std::size_t) {};
   while (budget > 0 && lines < kMaxLinesPerTurn && stream_fd_ >= 0) {
     n = ::pread(stream_fd_, buf.data(), std::min(buf.size(), budget), offset_);
+    if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOMEM)
+      unreadable_ = fmt::format("reading its stream log failed ({})", std::strerror(errno));
     if (n <= 0) break;
     offset_ += n;
     budget -= static_cast<std::size_t>(n);
@@ -186,7 +199,8 @@ bool TaskWatch::pump(std::size_t budget) {
     framer_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line, on_overflow);
   }
   if (grew) cb_.on_grew(task_);
-  if (n > 0) return backlog_ = true;  // budget or line cap used up, more may wait
+  if (!unreadable_.empty()) return pump(0);  // ends the watch
+  if (n > 0) return backlog_ = true;         // budget or line cap used up, more may wait
   backlog_ = false;
   if (!exit_seen_ && !supervisor_gone_) return false;
   exit_seen_ = false;  // until the status file changes again

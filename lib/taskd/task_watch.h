@@ -34,6 +34,9 @@ class TaskWatch {
     std::function<void(std::int64_t task, pid_t agent)> on_agent;
     // exit: nullopt when the supervisor vanished without writing its exit line.
     std::function<void(std::int64_t task, std::optional<AgentExit> exit)> on_ended;
+    // The stream log cannot be read (not a regular file, or a read failed): the task
+    // cannot be followed. `why` says what is wrong; the watch has ended.
+    std::function<void(std::int64_t task, std::string why)> on_unreadable;
   };
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
@@ -99,6 +102,7 @@ class TaskWatch {
   pid_t agent_ = 0;         // the agent pid already reported
   bool supervisor_gone_ = false;
   bool ended_ = false;
+  std::string unreadable_;  // why the stream log cannot be read, once known
   int open_handles_ = 0;
   uv_fs_event_t fs_event_{};
   uv_poll_t pidfd_poll_{};
