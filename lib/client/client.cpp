@@ -151,7 +151,10 @@ json Client::request(std::string_view op, json fields, const EventFn& on_event) 
 }
 
 json Client::read_reply(long id, const EventFn& on_event, Bound bound) {
-  json msg = read_reply_message(id, on_event, bound);
+  return ok_reply_or_throw(read_reply_message(id, on_event, bound));
+}
+
+json ok_reply_or_throw(json msg) {
   if (protocol::field_or(msg, "ok", false)) return msg;
   const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
   throw RequestError(protocol::field_or(err, "code", "internal"),

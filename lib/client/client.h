@@ -20,6 +20,10 @@ struct RequestError : std::runtime_error {
   std::string code;
 };
 
+// The reply `msg` when it says ok; else throws RequestError with its code and message
+// (either may be missing or mistyped: a fallback is used). What Client::request returns.
+nlohmann::json ok_reply_or_throw(nlohmann::json msg);
+
 // Returns false to stop reading events.
 using EventFn = std::function<bool(const nlohmann::json& event)>;
 

@@ -106,12 +106,15 @@ void DaemonConnection::send_line(std::string_view line) {
   }
 }
 
-nlohmann::json DaemonConnection::read() {
-  std::string line = read_line();
+nlohmann::json parse_daemon_line(std::string_view line) {
   JsonLine parsed = parse_json_line(line);
-  if (!parsed.value) throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")");
+  if (!parsed.value)
+    throw UnreachableError("the daemon sent a line that is not JSON (" + parsed.error + ")" +
+                           kSameVersionAdvice);
   return std::move(*parsed.value);
 }
+
+nlohmann::json DaemonConnection::read() { return parse_daemon_line(read_line()); }
 
 std::string DaemonConnection::read_line() {
   for (;;) {

@@ -25,6 +25,15 @@ struct NoAnswerError : UnreachableError {
   using UnreachableError::UnreachableError;
 };
 
+// What to do about a reply a client cannot read: the end of each such error.
+inline constexpr const char* kSameVersionAdvice =
+    "; ptt-task and ptt-taskd must be the same version: stop the daemon (`ptt-task shutdown`) and the "
+    "next ptt-task command starts a matching one";
+
+// One line from the daemon as a value; throws UnreachableError when it is not JSON
+// (or nested deeper than kMaxJsonDepth). What read() does with each line.
+nlohmann::json parse_daemon_line(std::string_view line);
+
 class DaemonConnection {
  public:
   // Connects once; returns nullopt with `err` set (errno) when nobody answers. With a

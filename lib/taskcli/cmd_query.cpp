@@ -32,8 +32,8 @@ int cmd_list(CliSession& s, const std::string& state) {
     try {
       reply = parse_list_reply(line, id, s.global().json, to_table);
     } catch (const std::exception& e) {
-      throw client::UnreachableError(
-          fmt::format("the daemon sent a list ptt-task cannot read ({})", e.what()));
+      throw client::UnreachableError(fmt::format("the daemon sent a list ptt-task cannot read ({}){}",
+                                                 e.what(), client::kSameVersionAdvice));
     }
     if (reply.ours) break;
   }

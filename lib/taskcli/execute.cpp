@@ -59,9 +59,8 @@ int execute(Invocation& inv) {
   } catch (const nlohmann::json::exception& e) {
     // Every field the handlers read is checked; this is the last resort for one
     // that was not, so that a malformed reply is an error and never an abort.
-    print_error(kTool, fmt::format("the daemon sent a reply ptt-task cannot read ({}); are ptt-task and "
-                                   "ptt-taskd the same version?",
-                                   e.what()));
+    print_error(kTool, fmt::format("the daemon sent a reply ptt-task cannot read ({}){}", e.what(),
+                                   client::kSameVersionAdvice));
     return kExitUnreachable;
   } catch (const std::exception& e) {
     print_error(kTool, fmt::format("{}; please report this as a bug", e.what()));

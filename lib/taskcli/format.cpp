@@ -47,6 +47,9 @@ std::string join_ids(const std::vector<std::int64_t>& ids) {
 }
 
 std::string clock_time(double unix_seconds) {
+  // Years 1970 to 9999 only: localtime throws beyond its range, and a cast of 1e300 to
+  // time_t is undefined. A reply (from anything on the socket) may say anything.
+  if (!(unix_seconds >= 0 && unix_seconds < 253402300800.0)) return "?";
   return fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(static_cast<std::time_t>(unix_seconds)));
 }
 
@@ -57,9 +60,13 @@ std::string_view state_text(const TaskRecord& t) {
   return protocol::to_string(t.state);
 }
 
+long long whole_seconds(double seconds) {
+  if (!(seconds > 0)) return 0;  // negative, or NaN
+  return seconds < 1e15 ? static_cast<long long>(seconds) : 1'000'000'000'000'000LL;
+}
+
 std::string format_age(double seconds) {
-  if (seconds < 0) seconds = 0;
-  auto s = static_cast<long long>(seconds);
+  auto s = whole_seconds(seconds);
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m", s / 60);
   if (s < 86400) return fmt::format("{}h", s / 3600);
@@ -67,11 +74,10 @@ std::string format_age(double seconds) {
 }
 
 std::string format_duration(double seconds) {
-  if (seconds < 0) seconds = 0;
   // Tenths only where the time has them (the list table's times are whole seconds).
-  if (seconds < 10 && seconds != static_cast<double>(static_cast<long long>(seconds)))
+  if (seconds > 0 && seconds < 10 && seconds != static_cast<double>(static_cast<long long>(seconds)))
     return fmt::format("{:.1f}s", seconds);
-  auto s = static_cast<long long>(seconds);
+  auto s = whole_seconds(seconds);
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);

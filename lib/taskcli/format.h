@@ -19,6 +19,9 @@ struct Style {
 // The state as a person reads it: the record's state, except `cancelling` for a
 // running task whose cancel was asked for (docs/protocol.md, cancel_requested).
 std::string_view state_text(const protocol::TaskRecord& t);
+// Seconds from a reply as a whole number to show: 0 for negative or NaN, capped far
+// beyond any real duration (a cast of 1e300 would be undefined).
+long long whole_seconds(double seconds);
 // "42s", "5m", "3h", "2d".
 std::string format_age(double seconds);
 // How long something took: "0.4s" (tenths below 10 s, unless whole), "42s", "3m05s", "2h05m", "3d04h".

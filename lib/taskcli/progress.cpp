@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "taskcli/format.h"
 #include "taskcli/text.h"
 
 #include "protocol/events.h"
@@ -57,7 +58,7 @@ bool ProgressState::apply_event(const json& event) {
 }
 
 std::string format_elapsed(double seconds) {
-  auto s = static_cast<long long>(seconds < 0 ? 0 : seconds);
+  auto s = whole_seconds(seconds);
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);

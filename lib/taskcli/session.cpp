@@ -82,7 +82,7 @@ protocol::TaskRecord record_from(const json& j) {
     return j.get<protocol::TaskRecord>();
   } catch (const json::exception& e) {
     throw client::UnreachableError(std::string("the daemon sent a task record ptt-task cannot read (") +
-                                   e.what() + "); are ptt-task and ptt-taskd the same version?");
+                                   e.what() + ")" + client::kSameVersionAdvice);
   }
 }
 

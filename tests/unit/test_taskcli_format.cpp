@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <clocale>
+#include <cmath>
 
 #include "taskcli/format.h"
 #include "taskcli/text.h"
@@ -233,4 +234,21 @@ TEST_CASE("a running task whose cancel was asked for reads `cancelling` everywhe
   CHECK(render_event("activity", t, 0, Style{}).find("activity  4  cancelling") != std::string::npos);
   t.state = TaskState::kCancelled;  // once ended, the state says how
   CHECK(state_text(t) == "cancelled");
+}
+
+TEST_CASE("times a reply should never carry are shown as ? or clamped, never thrown or cast", "[taskcli]") {
+  TaskRecord t = task(3, TaskState::kSucceeded, -1e300);
+  t.started_at = 1e300;
+  t.finished_at = std::nan("");
+  std::string s;
+  REQUIRE_NOTHROW(s = render_status(t, 200, Style{}));
+  CHECK(s.find("? (") != std::string::npos);  // created: the date unknown, the age clamped
+  CHECK(whole_seconds(1e300) == 1'000'000'000'000'000LL);
+  CHECK(whole_seconds(std::nan("")) == 0);
+  CHECK(whole_seconds(-5) == 0);
+  CHECK(format_duration(std::nan("")) == "0s");
+  CHECK(format_age(1e300).back() == 'd');
+  TableRenderer table(1e300, Style{});
+  table.add(t);
+  REQUIRE_NOTHROW(table.render());
 }
