@@ -11,7 +11,9 @@
 #include <string_view>
 
 #include "client/client.h"
+#include "protocol/events.h"
 #include "protocol/json_fields.h"
+#include "protocol/task_view.h"
 #include "taskcli/fast_list.h"
 #include "taskcli/format.h"
 #include "taskcli/log_render.h"
@@ -26,8 +28,9 @@ using Kind = client::ClientSession::Incoming::Kind;
 
 constexpr double kNow = 1764000000.0;
 
-void read_reply(const json& msg) {
+void read_reply(protocol::TaskView& view, const json& msg) {
   json reply = client::ok_reply_or_throw(msg);
+  view.reset(protocol::field_or(reply, "tasks", json::array()));  // a subscribe reply
   taskcli::Style style;
   json task = protocol::field_or(reply, "task", json());
   if (task.is_object()) {
@@ -44,9 +47,13 @@ void read_reply(const json& msg) {
   (void)taskcli::render_progress_line(progress, 0, kNow, style);
 }
 
-void read_event(const json& event) {
+void read_event(protocol::TaskView& view, const json& event) {
   taskcli::Style style;
-  (void)taskcli::render_event(event, kNow, style);
+  // As `watch` reads it: the typed event, applied to the view, rendered.
+  if (auto ev = protocol::parse_event(event)) {
+    if (const protocol::TaskRecord* t = view.apply(*ev))
+      (void)taskcli::render_event(protocol::event_name(*ev), *t, kNow, style);
+  }
   (void)taskcli::render_stream_line(protocol::field_or(event, "line", ""), style);
   taskcli::ProgressState progress;
   progress.apply_record(protocol::field_or(event, "task", json()), true);
@@ -54,7 +61,7 @@ void read_event(const json& event) {
   (void)to_ndjson(event);
 }
 
-void read_line(client::ClientSession& session, std::string_view line) {
+void read_line(client::ClientSession& session, protocol::TaskView& view, std::string_view line) {
   try {
     for (bool want_raw : {false, true}) {
       auto list = taskcli::parse_list_reply(line, 2, want_raw, {});
@@ -67,8 +74,8 @@ void read_line(client::ClientSession& session, std::string_view line) {
     json msg = client::parse_daemon_line(line);
     client::ClientSession::Incoming in = session.on_message(msg);
     if (in.kind == Kind::kHelloRefused && in.problem.empty()) __builtin_trap();  // must say why
-    if (in.kind == Kind::kReply || in.kind == Kind::kConnectionError) read_reply(msg);
-    if (in.kind == Kind::kEvent) read_event(msg);
+    if (in.kind == Kind::kReply || in.kind == Kind::kConnectionError) read_reply(view, msg);
+    if (in.kind == Kind::kEvent) read_event(view, msg);
   } catch (const client::UnreachableError&) {
   } catch (const client::RequestError&) {
   } catch (const json::exception&) {
@@ -80,12 +87,13 @@ void read_line(client::ClientSession& session, std::string_view line) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(bytes), size);
   client::ClientSession session("ptt-task");
+  protocol::TaskView view;
   json hello = session.start();  // id 1
   json request = json::object();
   session.stamp(request);  // id 2
   while (!rest.empty()) {
     std::size_t nl = rest.find('\n');
-    read_line(session, rest.substr(0, nl));
+    read_line(session, view, rest.substr(0, nl));
     rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
   }
   return 0;

@@ -5,13 +5,17 @@ exit 134 (abort), 139 (stack overflow) or "please report this as a bug".
 
 A fake daemon in Python answers hello and every request as each case says."""
 import json
+import os
+import re
 import socketserver
 
-from ptt_harness import Sandbox, expect, start_thread
+from ptt_harness import SOURCE_DIR, Sandbox, expect, start_thread
 
 DEEP = "[" * 1_000_000 + "]" * 1_000_000
 RECORD = {"id": 1, "state": "succeeded", "prompt": "p", "cwd": "/", "created_at": 1.0}
-HELLO = {"ok": True, "version": 1}
+with open(os.path.join(SOURCE_DIR, "lib", "protocol", "protocol.h")) as f:
+    VERSION = int(re.search(r"kVersion = (\d+);", f.read()).group(1))  # what this ptt-task speaks
+HELLO = {"ok": True, "version": VERSION}
 
 
 def record(**fields):
@@ -39,7 +43,7 @@ class Connection(socketserver.StreamRequestHandler):
 CASES = [
     ("hello version of the wrong type", '{"ok":true,"version":"one"}', "{}", ["ping"], 3, "restart the daemon"),
     ("hello version an array", '{"ok":true,"version":[1]}', "{}", ["list"], 3, "restart the daemon"),
-    ("hello ok not a boolean", '{"ok":"yes","version":1}', "{}", ["list"], 3, "refused"),
+    ("hello ok not a boolean", '{"ok":"yes","version":%d}' % VERSION, "{}", ["list"], 3, "refused"),
     ("hello error not an object", '{"ok":false,"error":5}', "{}", ["list"], 3, "refused"),
     ("hello nested a million deep", '{"ok":true,"version":' + DEEP + "}", "{}", ["ping"], 3,
      "nested deeper than 512 levels"),
