@@ -5,16 +5,13 @@ exit 134 (abort), 139 (stack overflow) or "please report this as a bug".
 
 A fake daemon in Python answers hello and every request as each case says."""
 import json
-import os
-import re
 import socketserver
 
-from ptt_harness import SOURCE_DIR, Sandbox, expect, start_thread
+from ptt_harness import PROTOCOL_VERSION as VERSION
+from ptt_harness import Sandbox, expect, start_thread
 
 DEEP = "[" * 1_000_000 + "]" * 1_000_000
 RECORD = {"id": 1, "state": "succeeded", "prompt": "p", "cwd": "/", "created_at": 1.0}
-with open(os.path.join(SOURCE_DIR, "lib", "protocol", "protocol.h")) as f:
-    VERSION = int(re.search(r"kVersion = (\d+);", f.read()).group(1))  # what this ptt-task speaks
 HELLO = {"ok": True, "version": VERSION}
 
 
