@@ -61,6 +61,13 @@ void LineFramer::finish(const LineFn& on_line, const OverflowFn& on_overflow) {
   discarded_len_ = 0;
 }
 
+void LineFramer::reset() {
+  partial_.clear();
+  partial_.shrink_to_fit();
+  discarding_ = false;
+  discarded_len_ = 0;
+}
+
 JsonLine parse_json_line(std::string_view line) {
   JsonLine out;
   // Before the parser: the values it builds are copied, compared and dumped

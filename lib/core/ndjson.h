@@ -25,8 +25,13 @@ class LineFramer {
   void feed(std::string_view data, const LineFn& on_line, const OverflowFn& on_overflow);
   // End of stream: a final line without '\n' is still delivered.
   void finish(const LineFn& on_line, const OverflowFn& on_overflow);
+  // Drops the partial line and gives its memory back (assigning a new framer would
+  // not: a moved-into string keeps its buffer).
+  void reset();
 
   std::size_t buffered() const { return partial_.size(); }
+  // The memory the partial line holds (its buffer's capacity), for budgets across framers.
+  std::size_t held() const { return partial_.capacity(); }
   std::size_t max_line() const { return max_line_; }
 
   static constexpr std::size_t kDefaultMaxLine = 1 << 20;

@@ -1,9 +1,13 @@
 #include "taskd/client_connection.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "protocol/protocol.h"
+#include "taskd/daemon_log.h"
 
 namespace ptt::taskd {
 
@@ -13,6 +17,12 @@ struct WriteRequest {
   std::vector<std::string> chunks;
   std::size_t size = 0;
 };
+
+// Every live connection, for shedding the biggest unfinished lines (one loop thread).
+std::set<ClientConnection*>& live_connections() {
+  static std::set<ClientConnection*> all;
+  return all;
+}
 
 // Lines queued behind a write in flight are appended to chunks of about this size:
 // big enough for few write calls, small enough that a growing queue never copies
@@ -29,6 +39,56 @@ ClientConnection::ClientConnection(std::uint64_t id, LineFn on_line, TooLongFn o
       on_closed_(std::move(on_closed)),
       on_drained_(std::move(on_drained)) {
   pipe_.data = this;
+  live_connections().insert(this);
+}
+
+ClientConnection::~ClientConnection() {
+  live_connections().erase(this);
+  partial_total_ -= partial_held_;
+}
+
+void ClientConnection::account_partial() {
+  std::size_t held = framer_.held();
+  partial_total_ = partial_total_ - partial_held_ + held;
+  partial_held_ = held;
+}
+
+void ClientConnection::shed_partial_lines() {
+  std::size_t before = partial_total_;
+  while (partial_total_ > kMaxPartialTotal) {
+    ClientConnection* biggest = nullptr;
+    for (ClientConnection* c : live_connections()) {
+      if (!biggest || c->partial_held_ > biggest->partial_held_) biggest = c;
+    }
+    if (!biggest || biggest->partial_held_ == 0) return;
+    std::size_t total = partial_total_;
+    biggest->drop_for_memory(before);
+    if (partial_total_ >= total) return;  // nothing given back: do not spin
+  }
+}
+
+void ClientConnection::drop_for_memory(std::size_t total_before) {
+  if (closing_) {  // on its way out already: only its memory is wanted
+    framer_.reset();
+    account_partial();
+    return;
+  }
+  daemon_log(
+      fmt::format("dropped client {}: its unfinished request line held {} KiB, and all clients' "
+                  "unfinished lines {} MiB, over the {} MiB limit",
+                  id_, partial_held_ >> 10, total_before >> 20, kMaxPartialTotal >> 20));
+  send({{"id", nullptr},
+        {"ok", false},
+        {"error",
+         {{"code", protocol::error::kBusy},
+          {"message",
+           fmt::format("dropped: the daemon holds {} MiB of unfinished request lines, its limit, and "
+                       "this connection's ({} KiB) was among the biggest; end each request with a "
+                       "newline",
+                       kMaxPartialTotal >> 20, partial_held_ >> 10)}}}});
+  framer_.reset();  // its memory goes back now, not when the peer hangs up
+  account_partial();
+  close();
 }
 
 void ClientConnection::start() { uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), on_alloc, on_read); }
@@ -50,7 +110,7 @@ void ClientConnection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
     }
     return;
   }
-  if (self->discarding_) return;
+  if (self->discarding_ || self->closing_) return;
   self->framer_.feed(
       std::string_view(buf->base, static_cast<std::size_t>(n)),
       [self](std::string_view line) {
@@ -59,6 +119,8 @@ void ClientConnection::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
       [self](std::size_t length) {
         if (!self->closing_) self->on_too_long_(*self, length);
       });
+  self->account_partial();
+  if (partial_total_ > kMaxPartialTotal) shed_partial_lines();
 }
 
 void ClientConnection::send(const nlohmann::json& message) {

@@ -1,7 +1,10 @@
 #pragma once
 // One client connection: NDJSON framing in, queued writes out (libuv pipe).
 // Lines over the protocol limit are answered with `too_long` and skipped, so a
-// client can neither crash the daemon nor make it buffer without bound.
+// client can neither crash the daemon nor make it buffer without bound. The
+// unfinished lines of all connections together are bounded too (kMaxPartialTotal):
+// past it the connections holding the most are dropped, with a `busy` reply and a
+// line in the daemon's log, until the rest fit.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,6 +28,7 @@ class ClientConnection {
 
   ClientConnection(std::uint64_t id, LineFn on_line, TooLongFn on_too_long, ClosedFn on_closed,
                    DrainedFn on_drained);
+  ~ClientConnection();
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
 
@@ -57,9 +61,16 @@ class ClientConnection {
   // The cap in force (kMaxQueued unless PTT_TASKD_CLIENT_QUEUE_MIB says otherwise).
   static inline std::size_t max_queued = kMaxQueued;
   static constexpr std::size_t kBackpressure = 4u << 20;  // log followers pause above this
+  // What the unfinished request lines of all connections may hold together.
+  static constexpr std::size_t kMaxPartialTotal = 64u << 20;
+  // What they hold now (their buffers' capacity).
+  static std::size_t partial_total() { return partial_total_; }
 
  private:
   void submit(std::vector<std::string> chunks);
+  void account_partial();  // brings partial_total_ up to date with framer_
+  static void shed_partial_lines();
+  void drop_for_memory(std::size_t total_before);
   void flush_pending();
   static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
@@ -81,6 +92,8 @@ class ClientConnection {
   bool discarding_ = false;
   bool overflowed_ = false;
   uv_shutdown_t shutdown_req_{};
+  std::size_t partial_held_ = 0;  // this connection's share of partial_total_
+  static inline std::size_t partial_total_ = 0;
 };
 
 }  // namespace ptt::taskd

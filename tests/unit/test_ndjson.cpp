@@ -148,3 +148,17 @@ TEST_CASE("a line nested deeper than 512 levels is an error before any parse, an
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == std::make_pair(std::string("JSON nested deeper than 512 levels"), std::size_t{1}));
 }
+
+TEST_CASE("LineFramer::reset drops the partial line and gives its memory back", "[ndjson]") {
+  ptt::LineFramer framer;
+  std::vector<std::string> lines;
+  auto on_line = [&](std::string_view l) { lines.emplace_back(l); };
+  auto on_overflow = [](std::size_t) {};
+  framer.feed(std::string(512 * 1024, 'x'), on_line, on_overflow);
+  CHECK(framer.held() >= 512 * 1024);
+  framer.reset();
+  CHECK(framer.buffered() == 0);
+  CHECK(framer.held() < 1024);
+  framer.feed("next\n", on_line, on_overflow);
+  CHECK(lines == std::vector<std::string>{"next"});
+}
