@@ -5,6 +5,8 @@
 # the build tree, so the committed seeds stay small. A crash input is copied into
 # fuzz/regressions/<target>/ for a person to commit with the fix.
 #   usage: fuzz/run.sh BUILD_DIR [FUZZ_SECONDS]
+# FUZZ_RUNS=N (what fuzz-long sets) stops a target after N executions, with
+# FUZZ_SECONDS as the cap; the summary line says how many it reached.
 # FUZZ_NEW_FINDINGS_FATAL=0 (what `check` uses) reports a NEW crash loudly but does not
 # fail: a random 6 s search must not decide whether a submission lands. Regression
 # replays always fail hard, and so does `fuzz`/`fuzz-long` by default.
@@ -26,11 +28,13 @@ for t in $targets; do
   artifacts="$build/fuzz/crashes-$t/"
   mkdir -p "$scratch" "$artifacts"
   log="$build/fuzz/$t.log"
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+  runs=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+  if "$bin" -max_total_time="$seconds" "${runs[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
        -artifact_prefix="$artifacts" "$scratch" "$here/corpus/$t" >"$log" 2>&1; then
     # The last status line: "#N DONE cov: C ft: F corp: ... exec/s: E ..."
     summary="$(grep -E '^#[0-9]+' "$log" | tail -1 || true)"
-    echo "fuzz: $t: ok in ${seconds}s: ${summary}"
+    echo "fuzz: $t: ok (cap ${seconds}s${FUZZ_RUNS:+, ${FUZZ_RUNS} runs}): ${summary}"
   else
     echo "fuzz: error: $t crashed; the input is in $artifacts, copied to fuzz/regressions/$t/; see $log"
     tail -40 "$log"
