@@ -1,8 +1,9 @@
 // The config file reader (TOML, toml++) with ptt-task's real options and subcommands,
 // as `ptt-task --config FILE` reads it: bad input must end in a ConfigFileError (a
-// usage error naming the file and line, exit 2), nothing else. The depth pre-scan
-// (core/toml_depth.h) runs first, so dotted keys nested a million deep are refused
-// before toml++ builds (and recursively frees) their tables.
+// usage error naming the file and line, exit 2), nothing else. The pre-scan
+// (core/toml_prescan.h) runs first, so dotted keys nested a million deep are refused
+// before toml++ builds (and recursively frees) their tables, and characters that
+// reach undefined behaviour in toml++ 3.3 never reach it.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -9,7 +9,7 @@
 #include <toml++/toml.h>
 
 #include "core/paths.h"
-#include "core/toml_depth.h"
+#include "core/toml_prescan.h"
 
 namespace ptt {
 namespace {
@@ -128,10 +128,9 @@ std::vector<CLI::ConfigItem> config_items_from_toml(const CLI::App& app, std::st
                                                     std::string_view toml_text, const std::string& file_name,
                                                     std::vector<ConfigOrigin>* origins,
                                                     const std::vector<std::string>& unbuilt) {
-  if (auto line = toml_line_too_deep(toml_text))
-    throw ConfigFileError(
-        fmt::format("{}:{}: keys or values nested deeper than {} levels; fix that line (the file is TOML)",
-                    file_name, *line, kMaxJsonDepth));
+  if (auto fault = toml_prescan(toml_text))
+    throw ConfigFileError(fmt::format("{}:{}: {}; fix that line (the file is TOML)", file_name, fault->line,
+                                      toml_prescan_fault_text(fault->kind)));
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view(file_name));

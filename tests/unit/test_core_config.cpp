@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/config.h"
-#include "core/toml_depth.h"
+#include "core/toml_prescan.h"
 
 namespace fs = std::filesystem;
 using ptt::config_items_from_toml;
@@ -185,9 +185,56 @@ TEST_CASE("config: keys nested deeper than 512 levels are refused before toml++ 
         0);
   // Dots, brackets and braces in strings and comments do not count; 512 on a line do not either.
   std::string many(2000, '.');
-  CHECK(!ptt::toml_line_too_deep("x = \"" + many + "\"\ny = '" + many + "'\n# " + many + "\n"));
-  CHECK(!ptt::toml_line_too_deep("x = \"\"\"\n" + many + "\n\"\"\"\ny = '''" + many + "'''\n"));
-  CHECK(!ptt::toml_line_too_deep("x = \"\\\"" + many + "\"\n"));
-  CHECK(!ptt::toml_line_too_deep(std::string(512, '.')));
-  CHECK(ptt::toml_line_too_deep("ok = 1\n" + std::string(513, '[')) == 2u);
+  CHECK(!ptt::toml_prescan("x = \"" + many + "\"\ny = '" + many + "'\n# " + many + "\n"));
+  CHECK(!ptt::toml_prescan("x = \"\"\"\n" + many + "\n\"\"\"\ny = '''" + many + "'''\n"));
+  CHECK(!ptt::toml_prescan("x = \"\\\"" + many + "\"\n"));
+  CHECK(!ptt::toml_prescan(std::string(512, '.')));
+  auto deep = ptt::toml_prescan("ok = 1\n" + std::string(513, '['));
+  REQUIRE(deep);
+  CHECK(deep->kind == ptt::TomlPrescanFault::Kind::kTooDeep);
+  CHECK(deep->line == 2u);
+}
+
+TEST_CASE("a non-ASCII character outside strings and comments is refused before toml++ reads it",
+          "[core][config]") {
+  TestApp t;
+  auto parse = [&](const std::string& text) {
+    return message_of([&] { config_items_from_toml(t.app, "ptt-taskd", text, "c.toml"); });
+  };
+  // U+0496 where toml++ 3.3 looks for whitespace reaches __builtin_unreachable() there
+  // (fuzz/regressions/fuzz_config/); TOML allows no such character outside strings.
+  CHECK(parse("[ptt-taskd]\nsocket\xd2\x96= \"/tmp/s\"\n") ==
+        "c.toml:2: a non-ASCII character outside a string or comment (quote a key that needs one); fix that "
+        "line (the file is TOML)");
+  CHECK(parse("[ptt-taskd\xd2\x96]\n").rfind("c.toml:1: a non-ASCII character", 0) == 0);
+  // In strings and comments they are text.
+  CHECK(!ptt::toml_prescan("# caf\xc3\xa9 \xd2\x96\nx = \"\xd2\x96\"\ny = '\xd2\x96'\n\"\xd2\x96\" = 1\n"));
+  CHECK(!ptt::toml_prescan("x = \"\"\"\n\xd2\x96\n\"\"\"\ny = '''\xd2\x96'''\n"));
+  // A string glued to a number: toml++ reads on into it for the number's end.
+  CHECK(parse("[ptt-taskd]\nx = [1\"\xd2\x96\"]\n") ==
+        "c.toml:2: a string, array or table right after a value (a missing comma or space?); fix that line "
+        "(the file is TOML)");
+  CHECK(parse("[ptt-taskd]\nx = 1.'\xd2\x96'\n")
+            .rfind("c.toml:2: a string, array or table right after a value", 0) == 0);
+  CHECK(parse("[ptt-taskd]\nx = [\n 1.'\xd2\x96'\n]\n")
+            .rfind("c.toml:3: a string, array or table right after a value", 0) == 0);
+  CHECK(parse("t=+{{\"\"\"\xcd\x84\"\"\"}}\n").rfind("c.toml:1: a string, array or table right after", 0) ==
+        0);
+  CHECK(parse("x = \"\"\"a \\\n\n  \xef\xba\xbf\"\"\"\n")
+            .rfind("c.toml:3: a non-ASCII character first after a line-ending", 0) == 0);
+  CHECK(!ptt::toml_prescan("x = \"\"\"a \\\n\n  b\xef\xba\xbf \\t\"\"\"\n"));
+  CHECK(parse("x = \"\"\"a \\\xce\xa3\"\"\"\n").rfind("c.toml:1: a backslash before a non-ASCII", 0) == 0);
+  CHECK(parse("x = \"a \\\xce\xa3\"\n").rfind("c.toml:1: a backslash before a non-ASCII", 0) == 0);
+  CHECK(parse("x= 0={'a\xc7\x84"
+              "a'}\n")
+            .rfind("c.toml:1: a string, array or table right after", 0) == 0);
+  CHECK(parse("H.\"\"\"?a.\t\\\t\t\xef\xbb\xbe\t\"\"\" = 1\n")
+            .rfind("c.toml:1: a backslash before a non-ASCII", 0) == 0);
+  // A control character inside a token would carry toml++ on to the next string.
+  CHECK(parse("[ptt-taskd]\nx = 1\x05"
+              "a.'''\xd2\x96'''\n") ==
+        "c.toml:2: a control character outside a string or comment; fix that line (the file is TOML)");
+  // Where TOML allows a string, it is not refused.
+  CHECK(!ptt::toml_prescan(
+      "\"k\" = \"v\"\na.\"b\" = 'c'\nx = [\"a\",'b', \"c\"]\ny={a=\"b\"}\nz=\"\"\"q\"\"\"\n"));
 }
