@@ -6,7 +6,7 @@
 //   destruction overflows the stack;
 // - a non-ASCII character where toml++ looks for whitespace: its
 //   is_non_ascii_horizontal_whitespace() reaches __builtin_unreachable() on U+00A1–
-//   U+0499 and U+2CAE–U+30A7 (found by fuzz_config), undefined behaviour. TOML allows
+//   U+0499, U+2C5E–U+3057 and U+FB26–U+FEFE (found by fuzz_config), undefined behaviour. TOML allows
 //   no such character outside strings and comments, and toml++ reads a value's token
 //   on until a terminator, so a string glued to a value (`x = 1"…"`, `x = +{"…"`) or a
 //   control character inside a token would carry it there too; and toml++ tests the
