@@ -12,12 +12,18 @@ from ptt_harness import TIMEOUT_FACTOR, Sandbox, expect
 from taskd_fixture import Taskd
 
 with Sandbox("task-timeouts-doctor") as sb:
+    # doctor also probes audio: a null ALSA device keeps the host's plugins (and their
+    # leaks under ASan) out of it.
+    asound = sb.path("asound.conf")
+    with open(asound, "w") as f:
+        f.write("pcm.!default { type null }\n")
+    env = dict(sb.env, ALSA_CONFIG_PATH=asound)
     taskd = Taskd(sb)
     pid = taskd.proc.pid
     os.kill(pid, signal.SIGSTOP)
     try:
         start = time.monotonic()
-        r = sb.run(["ptt-task", "--timeout", "1", "doctor", "--json"], check=1)
+        r = sb.run(["ptt-task", "--timeout", "1", "doctor", "--json"], env=env, check=1)
         took = time.monotonic() - start
     finally:
         os.kill(pid, signal.SIGCONT)
@@ -27,7 +33,7 @@ with Sandbox("task-timeouts-doctor") as sb:
            f"ptt-taskd (pid {pid}) at {sb.socket} does not answer: it is stopped", f"doctor: {daemon}")
     expect(f"kill -CONT {pid}" in daemon["fix"], f"doctor's fix: {daemon}")
     expect(took < 1 + 10 * TIMEOUT_FACTOR, f"doctor took {took:.1f} s")
-    r = sb.run(["ptt-task", "doctor", "--json"])
+    r = sb.run(["ptt-task", "doctor", "--json"], env=env)
     daemon = {c["check"]: c for c in map(json.loads, r.stdout.splitlines())}["daemon"]
     expect(daemon["status"] == "ok", f"doctor after SIGCONT: {daemon}")
 
