@@ -35,13 +35,22 @@ void to_json(json& j, const AgentResult& r) {
            {"cost_usd", r.cost_usd}, {"num_turns", r.num_turns}, {"duration_ms", r.duration_ms}};
 }
 
+// An integer field as sent, or `fallback`: a float such as 4.4e90 converted to an
+// integer is undefined behaviour (found by fuzz_client_reply), so only integers count.
+template <typename Int>
+Int integer_or(const json& j, const char* key, Int fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return fallback;
+  return it->template get<Int>();
+}
+
 void from_json(const json& j, AgentResult& r) {
   r.subtype = j.value("subtype", "");
   r.is_error = j.value("is_error", false);
   r.text = j.value("text", "");
   r.cost_usd = j.value("cost_usd", 0.0);
-  r.num_turns = j.value("num_turns", 0);
-  r.duration_ms = j.value("duration_ms", std::int64_t{0});
+  r.num_turns = integer_or(j, "num_turns", 0);
+  r.duration_ms = integer_or(j, "duration_ms", std::int64_t{0});
 }
 
 void to_json(json& j, const TaskRecord& t) {
