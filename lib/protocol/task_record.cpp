@@ -37,12 +37,14 @@ void to_json(json& j, const AgentResult& r) {
 
 // An integer field as sent, or `fallback`: a float such as 4.4e90 converted to an
 // integer is undefined behaviour (found by fuzz_client_reply), so only integers count.
+namespace {
 template <typename Int>
 Int integer_or(const json& j, const char* key, Int fallback) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_integer()) return fallback;
   return it->template get<Int>();
 }
+}  // namespace
 
 void from_json(const json& j, AgentResult& r) {
   r.subtype = j.value("subtype", "");
