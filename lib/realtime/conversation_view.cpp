@@ -223,6 +223,7 @@ std::vector<std::string> render_event(const json& event, const ViewStyle& style)
         return {paint(style, kDim, fmt::format("(too short: {} ms; nothing was sent)", ms))};
       return {};
     }
+    if (type == "hint") return {str(event, "text")};
     if (type == "barge_in") return {paint(style, kDim, "(reply interrupted)")};
     if (type == "response" && str(event, "status") == "failed")
       return {paint(style, kRed, "error: the reply failed; try again")};

@@ -55,7 +55,9 @@ void RealtimeSession::log(std::string text) {
   out_.push_back({SessionAction::Kind::kLog, nullptr, {}, {}, 0, std::move(text)});
 }
 
-SessionActions RealtimeSession::on_connecting() {
+SessionActions RealtimeSession::on_connecting(bool typing_hint) {
+  if (typing_hint)
+    print({{"type", "hint"}, {"text", "Type a message and press Enter; Ctrl-D ends the session."}});
   print({{"type", "session"}, {"state", "connecting"}});
   return take();
 }

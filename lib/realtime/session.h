@@ -46,7 +46,9 @@ class RealtimeSession {
   explicit RealtimeSession(SessionConfig config);
 
   // The adapter's own news, told as the session's lines so stdout has one author.
-  SessionActions on_connecting();  // a connection attempt starts
+  // A connection attempt starts. `typing_hint`: the person types at a terminal and
+  // reads rendered lines, so the first attempt tells them how to talk and stop.
+  SessionActions on_connecting(bool typing_hint = false);
   SessionActions on_reconnecting(std::uint64_t delay_ms, const std::string& reason);
   SessionActions on_key_rejected();  // the server refused OPENAI_API_KEY; the adapter exits
   SessionActions on_daemon_connection(bool up);

@@ -85,9 +85,7 @@ class SessionRunner {
     handle_stop_signals(&loop_, sigint_, sigterm_, this);
     daemon_.start();
     stdin_.start();
-    if (stdin_is_tty_ && options_.readable)
-      stdout_buf_ += "Type a message and press Enter; Ctrl-D ends the session.\n";
-    apply(session_.on_connecting());
+    apply(session_.on_connecting(stdin_is_tty_ && options_.readable));
     ws_.connect();
     uv_run(&loop_, UV_RUN_DEFAULT);
     return exit_code_;
@@ -129,7 +127,7 @@ class SessionRunner {
     }
   }
 
-  // Every stdout line is a session kPrint action (the tty banner aside). Lines wait
+  // Every stdout line is a session kPrint action. Lines wait
   // until the messages queued for the wire have been written (at
   // most two loop turns): the server hears of a ptt.stop before our log does.
   void write_line(const json& line) {

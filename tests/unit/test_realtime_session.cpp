@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "realtime/audio_bytes.h"
+#include "realtime/conversation_view.h"
 #include "realtime/session.h"
 
 using nlohmann::json;
@@ -560,4 +561,15 @@ TEST_CASE("the adapter's news comes out as the session's lines", "[realtime]") {
   CHECK(only_print(session.on_daemon_connection(false)) ==
         json{{"type", "daemon"}, {"state", "disconnected"}});
   CHECK(only_print(session.on_key_rejected())["code"] == "unauthorized");
+}
+
+TEST_CASE("a person typing at a terminal is told how to talk before the first connection", "[realtime]") {
+  RealtimeSession session(SessionConfig{});
+  SessionActions actions = session.on_connecting(true);
+  REQUIRE(actions.size() == 2);
+  CHECK(actions[0].kind == SessionAction::Kind::kPrint);
+  CHECK(actions[0].json["type"] == "hint");
+  CHECK(ptt::realtime::render_event(actions[0].json, ptt::realtime::ViewStyle{false}) ==
+        std::vector<std::string>{"Type a message and press Enter; Ctrl-D ends the session."});
+  CHECK(actions[1].json == json{{"type", "session"}, {"state", "connecting"}});
 }
