@@ -59,6 +59,9 @@ int Daemon::run() {
   user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
   // Over RLIMIT_FSIZE a write fails with EFBIG, handled like a full disk, instead of killing us.
   ::signal(SIGXFSZ, SIG_IGN);
+  // Whatever we start before the ready line (agents of recovered tasks) must not hold
+  // the ready fd open: the parent waiting for it would then wait as long as they run.
+  if (config_.ready_fd >= 0) ::fcntl(config_.ready_fd, F_SETFD, FD_CLOEXEC);
   for (auto& root : config_.allow_roots) root = fs::weakly_canonical(root);
   // Agents run in their task's cwd, so a relative agent path (build/tests/fake-agent)
   // must be pinned to ours now; a bare name is still looked up on PATH.
@@ -134,7 +137,9 @@ int Daemon::run() {
   }
   uv_run(loop_, UV_RUN_DEFAULT);
   if (activated_fd < 0) ::unlink(config_.socket.c_str());
-  uv_loop_close(loop_);
+  // UV_EBUSY here means a handle outlived shutdown: a leak to fix, said where it shows.
+  if (int rc = uv_loop_close(loop_); rc != 0)
+    daemon_log(fmt::format("warning: the event loop did not close cleanly ({})", uv_err_name(rc)));
   daemon_log("stopped");
   return exit_status_;
 }
