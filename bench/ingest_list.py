@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "support"))
 from ptt_harness import PROTOCOL_VERSION, NdjsonClient  # noqa: E402
 
 
-def poller(sock, interval, go, stop, out):
+def poller(sock, interval, go, stop, out, done):
     c = NdjsonClient(sock, timeout=60)
     c.request("hello", version=PROTOCOL_VERSION, client="bench-poller")
     go.wait()
@@ -39,6 +39,8 @@ def poller(sock, interval, go, stop, out):
         t0 = time.monotonic()
         reply = c.request("list")
         samples.append((t0, time.monotonic()))
+        with done.get_lock():
+            done.value += 1
         if not reply.get("ok"):
             raise SystemExit(f"list failed: {reply}")
         time.sleep(interval)
@@ -46,15 +48,16 @@ def poller(sock, interval, go, stop, out):
 
 
 def poll_while(sock, clients, interval, body):
-    """Runs body() while `clients` processes poll list; returns (every (start, end), body's value)."""
+    """Runs body(lists_done) while `clients` processes poll list; returns (every (start, end),
+    body's value). lists_done() is how many lists have completed so far."""
     ctx = multiprocessing.get_context("fork")
-    go, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=poller, args=(sock, interval, go, stop, out)) for _ in range(clients)]
+    go, stop, out, done = ctx.Event(), ctx.Event(), ctx.Queue(), ctx.Value("l", 0)
+    procs = [ctx.Process(target=poller, args=(sock, interval, go, stop, out, done)) for _ in range(clients)]
     for p in procs:
         p.start()
     go.set()
     try:
-        value = body()
+        value = body(lambda: done.value)
     finally:
         stop.set()
     samples = [x for _ in procs for x in out.get(timeout=120)]
@@ -91,15 +94,25 @@ def measure(build, mb, clients, interval_ms, prefill, warmup=0.5):
 
         windows = {}
 
-        def phases():
+        def until_lists_done(lists_done, since, count):
+            # A window short beside the pollers' interval (a small --mb on a busy machine)
+            # could hold no list at all; it stays open until each poller could finish one.
+            deadline = time.monotonic() + 120
+            while lists_done() < since + count and time.monotonic() < deadline:
+                time.sleep(interval / 4)
+
+        def phases(lists_done):
             time.sleep(warmup)  # the pollers' start-up is not part of either window
-            t0 = time.monotonic()
+            t0, done0 = time.monotonic(), lists_done()
             tid = c.request("spawn", prompt=f"bigline {mb}; result success ingested", cwd=root)["task"]["id"]
             rec = c.request("wait", tasks=[tid])["tasks"][0]
+            windows["ingest_seconds"] = time.monotonic() - t0
+            until_lists_done(lists_done, done0, clients)
             windows["ingest"] = (t0, time.monotonic())
             time.sleep(warmup)  # let the daemon settle (it frees the line's buffers)
-            t1 = time.monotonic()
+            t1, done1 = time.monotonic(), lists_done()
             time.sleep(windows["ingest"][1] - t0)  # a baseline window as long as the ingest
+            until_lists_done(lists_done, done1, clients)
             windows["baseline"] = (t1, time.monotonic())
             return rec
 
@@ -107,7 +120,10 @@ def measure(build, mb, clients, interval_ms, prefill, warmup=0.5):
         if rec.get("state") != "succeeded":
             sys.exit(f"bench: error: the {mb} MB task did not succeed: {rec}")
         busy, idle = during(samples, *windows["ingest"]), during(samples, *windows["baseline"])
-        return {"ingest_seconds": windows["ingest"][1] - windows["ingest"][0], "mb": mb, "clients": clients,
+        if not busy or not idle:
+            sys.exit(f"bench: error: no list completed within a window ({len(busy)} during the ingest, "
+                     f"{len(idle)} in the baseline); is the machine overloaded?")
+        return {"ingest_seconds": windows["ingest_seconds"], "mb": mb, "clients": clients,
                 "tasks_listed": prefill + 1,
                 "worst_ingest": max(busy), "median_ingest": statistics.median(busy), "n_ingest": len(busy),
                 "worst_baseline": max(idle), "median_baseline": statistics.median(idle), "n_baseline": len(idle)}
