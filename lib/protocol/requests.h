@@ -1,9 +1,9 @@
 #pragma once
 // Every request of the ptt-taskd protocol as a typed struct (docs/protocol.md,
-// "Requests and replies"). Clients build one and send json(request) under its kOp;
-// the daemon (and fuzz/fuzz_request.cpp) reads a line with parse_request, the one
-// place that checks a request's fields. What needs the daemon's state (does the task
-// exist, is the cwd allowed, is the name free) the daemon checks afterwards.
+// "Requests and replies"), each naming the type of its reply (protocol/replies.h). Clients build one and send
+// json(request) under its kOp; the daemon (and fuzz/fuzz_request.cpp) reads a line with parse_request, the
+// one place that checks a request's fields. What needs the daemon's state (does the task exist, is the cwd
+// allowed, is the name free) the daemon checks afterwards.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
 #include "protocol/request_rejected.h"
 #include "protocol/task_record.h"
 
@@ -23,6 +24,7 @@ using TaskRef = nlohmann::json;
 
 struct HelloRequest {
   static constexpr std::string_view kOp = op::kHello;
+  using Reply = HelloReply;
   std::optional<int> version{};  // absent: the daemon does not check it
   std::optional<std::string> client{};
   bool operator==(const HelloRequest&) const = default;
@@ -30,6 +32,7 @@ struct HelloRequest {
 
 struct SpawnTaskRequest {
   static constexpr std::string_view kOp = op::kSpawn;
+  using Reply = TaskReply;
   std::string prompt{};
   std::string cwd{};
   std::optional<std::string> name{};
@@ -40,6 +43,7 @@ struct SpawnTaskRequest {
 
 struct FollowUpRequest {
   static constexpr std::string_view kOp = op::kFollowUp;
+  using Reply = TaskReply;
   TaskRef task{};
   std::string prompt{};
   std::optional<std::string> name{};
@@ -49,6 +53,7 @@ struct FollowUpRequest {
 
 struct RetryRequest {
   static constexpr std::string_view kOp = op::kRetry;
+  using Reply = TaskReply;
   TaskRef task{};
   std::optional<std::string> name{};
   bool operator==(const RetryRequest&) const = default;
@@ -56,6 +61,7 @@ struct RetryRequest {
 
 struct ListRequest {
   static constexpr std::string_view kOp = op::kList;
+  using Reply = TasksReply;
   std::optional<TaskState> state{};
   bool table_view = false;  // "view":"table": only what `ptt-task list` shows
   bool operator==(const ListRequest&) const = default;
@@ -63,18 +69,21 @@ struct ListRequest {
 
 struct GetRequest {
   static constexpr std::string_view kOp = op::kGet;
+  using Reply = TaskReply;
   TaskRef task{};
   bool operator==(const GetRequest&) const = default;
 };
 
 struct ResultRequest {
   static constexpr std::string_view kOp = op::kResult;
+  using Reply = ResultReply;
   TaskRef task{};
   bool operator==(const ResultRequest&) const = default;
 };
 
 struct CancelRequest {
   static constexpr std::string_view kOp = op::kCancel;
+  using Reply = CancelReply;
   std::optional<TaskRef> task{};  // unset with `all`
   bool all = false;
   bool operator==(const CancelRequest&) const = default;
@@ -84,6 +93,7 @@ enum class LogStream { kStdout, kStderr };
 
 struct LogsRequest {
   static constexpr std::string_view kOp = op::kLogs;
+  using Reply = LogsReply;
   TaskRef task{};
   LogStream stream = LogStream::kStdout;
   bool follow = false;
@@ -92,11 +102,13 @@ struct LogsRequest {
 
 struct SubscribeRequest {
   static constexpr std::string_view kOp = op::kSubscribe;
+  using Reply = TasksReply;
   bool operator==(const SubscribeRequest&) const = default;
 };
 
 struct WaitRequest {
   static constexpr std::string_view kOp = op::kWait;
+  using Reply = TasksReply;
   std::vector<TaskRef> tasks{};  // empty with `all`
   bool all = false;              // every task unfinished when the request arrives
   bool operator==(const WaitRequest&) const = default;
@@ -104,6 +116,7 @@ struct WaitRequest {
 
 struct CleanRequest {
   static constexpr std::string_view kOp = op::kClean;
+  using Reply = CleanReply;
   std::optional<TaskState> state{};      // an end state
   std::optional<double> older_than_s{};  // ≥ 0
   bool operator==(const CleanRequest&) const = default;
@@ -111,6 +124,7 @@ struct CleanRequest {
 
 struct ShutdownRequest {
   static constexpr std::string_view kOp = op::kShutdown;
+  using Reply = ShutdownReply;
   bool operator==(const ShutdownRequest&) const = default;
 };
 

@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/protocol.h"
-#include "protocol/task_record_fields.h"
+#include "protocol/record_view.h"
+#include "protocol/replies.h"
 #include "taskd/daemon_state.h"
 
 namespace ptt::taskd {
 using nlohmann::json;
-namespace record_field = protocol::record_field;
 
 namespace {
 constexpr std::size_t kWatchBudget = 1u << 20;  // per task per loop turn
@@ -40,70 +40,13 @@ void Daemon::answer_waits() {
   }
 }
 
-std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids, bool table) const {
-  std::string out = R"({"id":)" + request_id.dump() + R"(,"ok":true,"tasks":[)";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += record_line(ids[i], table);
-  }
-  out += "]}\n";
-  return out;
+std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids,
+                                protocol::RecordView view) const {
+  bool table = view == protocol::RecordView::kTable;
+  return protocol::tasks_reply_line(request_id, ids.size(), [&](std::size_t i) -> const std::string& {
+    return record_line(ids[i], table);
+  });
 }
-
-namespace {
-
-// What the list table shows (lib/taskcli/format.cpp): a fraction of a record,
-// whose prompt, cwd and options can be long. Null and empty fields are left out:
-// over thousands of tasks they are a third of the reply the client must read.
-// created_at in whole seconds, the table's finest unit: an integer parses several
-// times faster than a double. exit_code only where the table shows it.
-// The start of a prompt on one line (control characters and runs of spaces become
-// one space), at most kPromptExcerpt code points: what names an unnamed task.
-constexpr std::size_t kPromptExcerpt = 40;
-std::string prompt_excerpt(std::string_view prompt) {
-  std::string out;
-  std::size_t points = 0;
-  bool space = false;
-  for (unsigned char c : prompt) {
-    if (c < 0x20 || c == 0x7f || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    bool starts_point = (c & 0xC0) != 0x80;
-    if (starts_point && points + (space ? 1 : 0) >= kPromptExcerpt) break;
-    if (space) {
-      out += ' ';
-      ++points;
-      space = false;
-    }
-    if (starts_point) ++points;
-    out += static_cast<char>(c);
-  }
-  return out;
-}
-
-json table_view(const protocol::TaskRecord& t) {
-  json j = {{record_field::kId, t.id},
-            {record_field::kState, protocol::to_string(t.state)},
-            {record_field::kCreatedAt, static_cast<std::int64_t>(t.created_at)}};
-  if (t.name) {
-    j[record_field::kName] = *t.name;
-  } else {
-    j[record_field::kPrompt] = prompt_excerpt(t.prompt);
-  }
-  if (t.parent) j[record_field::kParent] = *t.parent;
-  if (t.started_at) j[record_field::kStartedAt] = static_cast<std::int64_t>(*t.started_at);
-  if (t.finished_at) j[record_field::kFinishedAt] = static_cast<std::int64_t>(*t.finished_at);
-  if (t.reason) j[record_field::kReason] = *t.reason;
-  if (t.activity) j[record_field::kActivity] = *t.activity;
-  if (!t.after.empty()) j[record_field::kAfter] = t.after;
-  if (t.exit_code && t.state != protocol::TaskState::kSucceeded) j[record_field::kExitCode] = *t.exit_code;
-  if (t.result) j[record_field::kResult] = {{record_field::kResultText, t.result->text}, {record_field::kResultCostUsd, t.result->cost_usd}};
-  if (t.cancel_requested && t.state == protocol::TaskState::kRunning) j[record_field::kCancelRequested] = true;
-  return j;
-}
-
-}  // namespace
 
 const std::string& Daemon::record_line(TaskId id, bool table) const {
   RecordLines& lines = record_lines_[id];
@@ -113,8 +56,8 @@ const std::string& Daemon::record_line(TaskId id, bool table) const {
   std::string& line = table ? lines.table : lines.full;
   if (line.empty()) {
     const auto* t = table_.find(id);
-    json j = !t ? json(nullptr) : table ? table_view(*t) : json(*t);
-    line = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    line = !t ? "null"
+              : protocol::record_line(*t, table ? protocol::RecordView::kTable : protocol::RecordView::kFull);
   }
   return line;
 }

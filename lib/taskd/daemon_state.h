@@ -24,6 +24,7 @@
 #include "taskd/record_keeper.h"
 #include "taskd/record_store.h"
 #include "taskd/recovery.h"
+#include "taskd/request_context.h"
 #include "taskd/supervisor_launch.h"
 #include "taskd/task_table.h"
 #include "taskd/task_watch.h"
@@ -36,15 +37,15 @@ struct PendingWait {
   std::vector<TaskId> tasks;
 };
 
-class Daemon {
+class Daemon final : public RequestContext {
  public:
   explicit Daemon(const DaemonConfig& config);
   int run();
 
-  // Used by the request handlers (request_handlers.cpp).
+  // A request line in, its reply out (daemon_requests.cpp).
   void handle_line(ClientConnection& c, std::string_view line);
-  // null: the reply comes later. Throws protocol::RequestRejected.
-  nlohmann::json dispatch(ClientConnection& c, const nlohmann::json& id, const nlohmann::json& request);
+  // Throws protocol::RequestRejected.
+  HandlerResult dispatch(ClientConnection& c, const nlohmann::json& id, const nlohmann::json& request);
   void apply(TableActions actions);
   // apply(), with any agent start (and what follows it) left to the pump, so a
   // request's reply is written before the agent is started.
@@ -59,19 +60,29 @@ class Daemon {
   // Writes a just-spawned task's record durably before the reply; when that fails
   // the spawn is taken back and a storage_error thrown (no id without a record).
   void record_new_task(TaskId id, TableActions& actions);
-  nlohmann::json record_json(TaskId id) const;
   // The task's record as one serialized JSON object ("null" when unknown),
   // cached until the task's revision changes: a `list` over thousands of tasks
   // is then a string join instead of building and dumping a JSON tree per record.
   const std::string& record_line(TaskId id, bool table = false) const;
-  // {"id":…,"ok":true,"tasks":[…]} built record by record: a reply listing
-  // thousands of tasks never exists as one JSON tree (that would bloat the heap).
-  // With `table`, each record has only what `ptt-task list` shows (list's "view":"table").
+  // The TasksReply of `ids` as a line (protocol::tasks_reply_line), built record by
+  // record: a reply listing thousands of tasks never exists as one JSON tree.
   std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids,
-                          bool table = false) const;
-  TaskId resolve_task(const protocol::TaskRef& ref) const;  // or throws not_found
-  // The canonical directory, or throws invalid_argument / cwd_not_allowed.
-  std::string check_cwd(const std::string& cwd) const;
+                          protocol::RecordView view = protocol::RecordView::kFull) const;
+
+  // RequestContext (daemon_requests.cpp)
+  const TaskTable& table() const override { return table_; }
+  const DaemonConfig& config() const override { return config_; }
+  double time_now() const override { return now(); }
+  TaskId resolve_task(const protocol::TaskRef& ref) const override;
+  std::string check_cwd(const std::string& cwd) const override;
+  TaskId spawn(SpawnRequest request) override;
+  void cancel(const std::vector<TaskId>& ids) override;
+  std::vector<TaskId> clean(const CleanFilter& filter) override;
+  std::filesystem::path follow_log(ClientConnection& c, TaskId task, protocol::LogStream stream,
+                                   bool follow) override;
+  void wait_for(ClientConnection& c, const nlohmann::json& id, std::vector<TaskId> tasks) override;
+  void shut_down_after_reply() override { shutdown_after_reply_ = true; }
+
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
   void answer_waits();          // replies to each wait whose tasks have all finished
@@ -88,6 +99,7 @@ class Daemon {
   std::vector<PendingWait> waits_;
   std::uint64_t next_connection_ = 1;
   bool shutting_down_ = false;
+  bool shutdown_after_reply_ = false;  // set by a shutdown request, done once its reply is out
   mode_t user_umask_ = 022;
   std::string supervisor_exe_;                   // ptt-supervise
   std::unique_ptr<SupervisorLink> supervisors_;  // the server running this daemon's agents

@@ -1,0 +1,62 @@
+#include "protocol/record_view.h"
+
+#include <cstdint>
+
+#include "protocol/task_record_fields.h"
+
+namespace ptt::protocol {
+using nlohmann::json;
+namespace f = record_field;
+
+std::string prompt_excerpt(std::string_view prompt) {
+  std::string out;
+  std::size_t points = 0;
+  bool space = false;
+  for (unsigned char c : prompt) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    bool starts_point = (c & 0xC0) != 0x80;
+    if (starts_point && points + (space ? 1 : 0) >= kPromptExcerpt) break;
+    if (space) {
+      out += ' ';
+      ++points;
+      space = false;
+    }
+    if (starts_point) ++points;
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+json table_view(const TaskRecord& t) {
+  json j = {{f::kId, t.id},
+            {f::kState, to_string(t.state)},
+            {f::kCreatedAt, static_cast<std::int64_t>(t.created_at)}};
+  if (t.name) {
+    j[f::kName] = *t.name;
+  } else {
+    j[f::kPrompt] = prompt_excerpt(t.prompt);
+  }
+  if (t.parent) j[f::kParent] = *t.parent;
+  if (t.started_at) j[f::kStartedAt] = static_cast<std::int64_t>(*t.started_at);
+  if (t.finished_at) j[f::kFinishedAt] = static_cast<std::int64_t>(*t.finished_at);
+  if (t.reason) j[f::kReason] = *t.reason;
+  if (t.activity) j[f::kActivity] = *t.activity;
+  if (!t.after.empty()) j[f::kAfter] = t.after;
+  if (t.exit_code && t.state != TaskState::kSucceeded) j[f::kExitCode] = *t.exit_code;
+  if (t.result) j[f::kResult] = {{f::kResultText, t.result->text}, {f::kResultCostUsd, t.result->cost_usd}};
+  if (t.cancel_requested && t.state == TaskState::kRunning) j[f::kCancelRequested] = true;
+  return j;
+}
+
+json record_json(const TaskRecord& t, RecordView view) {
+  return view == RecordView::kTable ? table_view(t) : json(t);
+}
+
+std::string record_line(const TaskRecord& t, RecordView view) {
+  return record_json(t, view).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace ptt::protocol

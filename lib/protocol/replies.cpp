@@ -1,0 +1,145 @@
+#include "protocol/replies.h"
+
+#include <limits>
+
+#include "core/ndjson.h"
+#include "protocol/json_fields.h"
+
+namespace ptt::protocol {
+using nlohmann::json;
+namespace f = reply_field;
+
+namespace {
+
+// An integer field as sent: a float (4.4e90) or one out of Int's range would be
+// undefined behaviour to convert, so it is refused as mistyped.
+template <typename Int>
+Int integer_at(const json& j, const char* key) {
+  const json& v = j.at(key);
+  bool fits = v.is_number_unsigned()
+                  ? v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<Int>::max())
+                  : v.is_number_integer() && v.get<std::int64_t>() >= std::numeric_limits<Int>::min() &&
+                        v.get<std::int64_t>() <= std::numeric_limits<Int>::max();
+  if (!fits) throw json::type_error::create(302, std::string("`") + key + "` must be an integer", &j);
+  return static_cast<Int>(v.get<std::int64_t>());
+}
+
+std::vector<std::int64_t> ids_at(const json& j, const char* key) {
+  const json& v = j.at(key);
+  if (!v.is_array()) throw json::type_error::create(302, std::string("`") + key + "` must be an array", &j);
+  std::vector<std::int64_t> ids;
+  ids.reserve(v.size());
+  for (const auto& id : v) {
+    if (!id.is_number_integer())
+      throw json::type_error::create(302, std::string("`") + key + "` must hold task ids", &j);
+    ids.push_back(id.get<std::int64_t>());
+  }
+  return ids;
+}
+
+}  // namespace
+
+void to_json(json& j, const ErrorReply& r) { j = {{f::kCode, r.code}, {f::kMessage, r.message}}; }
+
+void from_json(const json& j, ErrorReply& r) {
+  r.code = field_or(j, f::kCode, "internal");
+  r.message = field_or(j, f::kMessage, "the daemon refused the request");
+}
+
+void to_json(json& j, const HelloReply& r) {
+  j = {{f::kVersion, r.version}, {f::kServer, r.server}, {f::kPid, r.pid}};
+}
+
+void from_json(const json& j, HelloReply& r) {
+  r.version = integer_at<int>(j, f::kVersion);
+  r.server = j.at(f::kServer).get<std::string>();
+  r.pid = integer_at<std::int64_t>(j, f::kPid);
+}
+
+void to_json(json& j, const TaskReply& r) { j = {{f::kTask, r.task}}; }
+
+void from_json(const json& j, TaskReply& r) { r.task = j.at(f::kTask).get<TaskRecord>(); }
+
+void to_json(json& j, const TasksReply& r) {
+  json tasks = json::array();
+  for (const auto& t : r.tasks) tasks.push_back(record_json(t, r.view));
+  j = {{f::kTasks, std::move(tasks)}};
+}
+
+void from_json(const json& j, TasksReply& r) {
+  const json& tasks = j.at(f::kTasks);
+  if (!tasks.is_array()) throw json::type_error::create(302, "`tasks` must be an array", &j);
+  r.tasks = tasks.get<std::vector<TaskRecord>>();
+  r.view = RecordView::kFull;
+}
+
+void to_json(json& j, const ResultReply& r) {
+  j = {{f::kTask, r.task}};
+  put_nullable(j, f::kText, r.text);
+}
+
+void from_json(const json& j, ResultReply& r) {
+  r.task = j.at(f::kTask).get<TaskRecord>();
+  get_nullable(j, f::kText, r.text);
+}
+
+void to_json(json& j, const CancelReply& r) {
+  j = {{f::kCancelled, r.cancelled}};
+  if (r.task) j[f::kTask] = *r.task;
+}
+
+void from_json(const json& j, CancelReply& r) {
+  r.cancelled = ids_at(j, f::kCancelled);
+  get_nullable(j, f::kTask, r.task);
+}
+
+void to_json(json& j, const LogsReply& r) { j = {{f::kTask, r.task}, {f::kPath, r.path}}; }
+
+void from_json(const json& j, LogsReply& r) {
+  r.task = j.at(f::kTask).get<TaskRecord>();
+  r.path = j.at(f::kPath).get<std::string>();
+}
+
+void to_json(json& j, const CleanReply& r) { j = {{f::kRemoved, r.removed}}; }
+
+void from_json(const json& j, CleanReply& r) { r.removed = ids_at(j, f::kRemoved); }
+
+void to_json(json& j, const ShutdownReply&) { j = json::object(); }
+
+void from_json(const json&, ShutdownReply&) {}
+
+json reply_json(const json& id, const Reply& r) {
+  json j = std::visit([](const auto& reply) { return json(reply); }, r);
+  j[f::kId] = id;
+  j[f::kOk] = true;
+  return j;
+}
+
+json error_reply_json(const json& id, const ErrorReply& e) {
+  return {{f::kId, id}, {f::kOk, false}, {f::kError, e}};
+}
+
+std::string reply_line(const json& reply) { return to_ndjson(reply); }
+
+bool reply_is_ok(const json& message) { return field_or(message, f::kOk, false); }
+
+ErrorReply error_of(const json& message) {
+  auto it = message.is_object() ? message.find(f::kError) : message.end();
+  return (it != message.end() && it->is_object() ? *it : json::object()).get<ErrorReply>();
+}
+
+std::string tasks_reply_line(const json& id, std::size_t count,
+                             const std::function<const std::string&(std::size_t)>& record_line_at) {
+  // The keys in the order nlohmann's object writes them (sorted): id, ok, tasks.
+  std::string out = std::string(R"({")") + f::kId + R"(":)" +
+                    id.dump(-1, ' ', false, json::error_handler_t::replace) + R"(,")" + f::kOk +
+                    R"(":true,")" + f::kTasks + R"(":[)";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ',';
+    out += record_line_at(i);
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace ptt::protocol

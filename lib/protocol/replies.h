@@ -1,0 +1,157 @@
+#pragma once
+// Every reply of the ptt-taskd protocol as a typed struct (docs/protocol.md, "Requests
+// and replies"), with one to_json/from_json each. Each request names its reply type
+// (SpawnTaskRequest::Reply, ...). On the wire a reply is its fields plus "id" and
+// "ok" (reply_json); a refusal is ErrorReply under "error" (error_reply_json).
+// The daemon's `list` and `wait` replies are joined from cached record lines
+// (tasks_reply_line) and ptt-task reads a list with a SAX reader: both write and read
+// the shape TasksReply defines (tests/unit/test_replies.cpp checks it).
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/record_view.h"
+#include "protocol/task_record.h"
+
+namespace ptt::protocol {
+
+// The field names of replies, once.
+namespace reply_field {
+inline constexpr const char* kId = "id";
+inline constexpr const char* kOk = "ok";
+inline constexpr const char* kError = "error";
+inline constexpr const char* kCode = "code";
+inline constexpr const char* kMessage = "message";
+inline constexpr const char* kVersion = "version";
+inline constexpr const char* kServer = "server";
+inline constexpr const char* kPid = "pid";
+inline constexpr const char* kTask = "task";
+inline constexpr const char* kTasks = "tasks";
+inline constexpr const char* kText = "text";
+inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kPath = "path";
+inline constexpr const char* kRemoved = "removed";
+}  // namespace reply_field
+
+// {"ok":false,"error":{"code","message"}}: `code` is one of protocol::error from the
+// daemon (a client may make up its own, e.g. realtime's "unreachable").
+struct ErrorReply {
+  std::string code;
+  std::string message;
+  static constexpr std::array kFields = {reply_field::kCode, reply_field::kMessage};
+  bool operator==(const ErrorReply&) const = default;
+};
+
+// hello
+struct HelloReply {
+  int version = 0;
+  std::string server;  // "ptt-taskd <version>"
+  std::int64_t pid = 0;
+  static constexpr std::array kFields = {reply_field::kVersion, reply_field::kServer, reply_field::kPid};
+  bool operator==(const HelloReply&) const = default;
+};
+
+// spawn, follow_up, retry (the new task's record) and get.
+struct TaskReply {
+  TaskRecord task;
+  static constexpr std::array kFields = {reply_field::kTask};
+  bool operator==(const TaskReply&) const = default;
+};
+
+// list, wait and subscribe. Each record whole, or (list's "view":"table") its table view;
+// from_json reads either (a table view's missing fields stay empty) and gives view kFull.
+struct TasksReply {
+  std::vector<TaskRecord> tasks;
+  RecordView view = RecordView::kFull;
+  static constexpr std::array kFields = {reply_field::kTasks};
+  bool operator==(const TasksReply&) const = default;
+};
+
+// result: the record and Claude's result text (null on the wire when it ended without one).
+struct ResultReply {
+  TaskRecord task;
+  std::optional<std::string> text;
+  static constexpr std::array kFields = {reply_field::kTask, reply_field::kText};
+  bool operator==(const ResultReply&) const = default;
+};
+
+// cancel: the tasks it cancelled; for a cancel of one task also that task's record.
+struct CancelReply {
+  std::vector<std::int64_t> cancelled;
+  std::optional<TaskRecord> task;  // absent on the wire for `all`
+  static constexpr std::array kFields = {reply_field::kCancelled, reply_field::kTask};
+  bool operator==(const CancelReply&) const = default;
+};
+
+// logs: the first reply; `log` and `log_end` events follow.
+struct LogsReply {
+  TaskRecord task;
+  std::string path;  // the raw log file
+  static constexpr std::array kFields = {reply_field::kTask, reply_field::kPath};
+  bool operator==(const LogsReply&) const = default;
+};
+
+// clean: the finished tasks forgotten.
+struct CleanReply {
+  std::vector<std::int64_t> removed;
+  static constexpr std::array kFields = {reply_field::kRemoved};
+  bool operator==(const CleanReply&) const = default;
+};
+
+// shutdown: ok and nothing else.
+struct ShutdownReply {
+  static constexpr std::array<const char*, 0> kFields = {};
+  bool operator==(const ShutdownReply&) const = default;
+};
+
+using Reply = std::variant<HelloReply, TaskReply, TasksReply, ResultReply, CancelReply, LogsReply, CleanReply,
+                           ShutdownReply>;
+
+// The reply's fields (without "id" and "ok"). from_json throws nlohmann::json::exception
+// on a missing or mistyped field, as TaskRecord's does.
+void to_json(nlohmann::json& j, const ErrorReply& r);
+void from_json(const nlohmann::json& j, ErrorReply& r);
+void to_json(nlohmann::json& j, const HelloReply& r);
+void from_json(const nlohmann::json& j, HelloReply& r);
+void to_json(nlohmann::json& j, const TaskReply& r);
+void from_json(const nlohmann::json& j, TaskReply& r);
+void to_json(nlohmann::json& j, const TasksReply& r);
+void from_json(const nlohmann::json& j, TasksReply& r);
+void to_json(nlohmann::json& j, const ResultReply& r);
+void from_json(const nlohmann::json& j, ResultReply& r);
+void to_json(nlohmann::json& j, const CancelReply& r);
+void from_json(const nlohmann::json& j, CancelReply& r);
+void to_json(nlohmann::json& j, const LogsReply& r);
+void from_json(const nlohmann::json& j, LogsReply& r);
+void to_json(nlohmann::json& j, const CleanReply& r);
+void from_json(const nlohmann::json& j, CleanReply& r);
+void to_json(nlohmann::json& j, const ShutdownReply& r);
+void from_json(const nlohmann::json& j, ShutdownReply& r);
+
+// The whole reply object: {"id": id, "ok": true, ...its fields}.
+nlohmann::json reply_json(const nlohmann::json& id, const Reply& r);
+// {"id": id, "ok": false, "error": {"code", "message"}}.
+nlohmann::json error_reply_json(const nlohmann::json& id, const ErrorReply& e);
+// A reply object as a line ('\n' included), as the daemon writes it.
+std::string reply_line(const nlohmann::json& reply);
+
+// Whether a reply message says ok (absent or not a boolean: not ok).
+bool reply_is_ok(const nlohmann::json& message);
+// The refusal in a reply message that is not ok. Never throws: a missing or mistyped
+// code is "internal", a missing message "the daemon refused the request".
+ErrorReply error_of(const nlohmann::json& message);
+
+// The fast path for a reply with many records (list, wait): the bytes of
+// reply_line(reply_json(id, TasksReply{records, view})), joined from each record's
+// record_line(record, view) (which the daemon caches) instead of built as one JSON tree.
+std::string tasks_reply_line(const nlohmann::json& id, std::size_t count,
+                             const std::function<const std::string&(std::size_t)>& record_line_at);
+
+}  // namespace ptt::protocol

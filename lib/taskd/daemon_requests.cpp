@@ -1,0 +1,151 @@
+// The daemon's side of a request: a line in, the handler of its op run against the
+// daemon as its RequestContext (request_context.h), one reply out.
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "protocol/protocol.h"
+#include "protocol/replies.h"
+#include "protocol/requests.h"
+#include "taskd/allowed_roots.h"
+#include "taskd/daemon_state.h"
+
+namespace ptt::taskd {
+namespace fs = std::filesystem;
+namespace err = protocol::error;
+using nlohmann::json;
+using protocol::RequestRejected;
+
+namespace {
+
+template <typename... Fn>
+struct Overloaded : Fn... {
+  using Fn::operator()...;
+};
+template <typename... Fn>
+Overloaded(Fn...) -> Overloaded<Fn...>;
+
+json error_reply(const json& id, std::string_view code, std::string message) {
+  return protocol::error_reply_json(id, {.code = std::string(code), .message = std::move(message)});
+}
+
+}  // namespace
+
+HandlerResult Daemon::dispatch(ClientConnection& c, const json& id, const json& req) {
+  auto op = protocol::known_op(req);
+  if (op == protocol::op::kHello) {
+    c.hello_refused = false;  // a new hello starts over, even one refused for a bad field
+  } else if (op && c.hello_refused) {
+    throw RequestRejected{err::kVersionMismatch,
+                          "this connection's hello was refused (protocol version); nothing else runs on it"};
+  }
+  auto parsed = protocol::parse_request(req);
+  if (auto* rejected = std::get_if<RequestRejected>(&parsed)) throw std::move(*rejected);
+  return handle_request(*this, c, id, std::get<protocol::Request>(parsed));
+}
+
+void Daemon::handle_line(ClientConnection& c, std::string_view line) {
+  if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+  JsonLine parsed = parse_json_line(line);
+  if (!parsed.value) {
+    c.send(error_reply(nullptr, err::kBadRequest, "request is not JSON (" + parsed.error + ")"));
+    return;
+  }
+  const json& req = *parsed.value;
+  if (!req.is_object()) {
+    c.send(error_reply(nullptr, err::kBadRequest, "a request must be a JSON object"));
+    return;
+  }
+  if (auto bad_id = protocol::check_request_id(req)) {
+    c.send(error_reply(nullptr, bad_id->code, bad_id->message));
+    return;
+  }
+  json id = req.value("id", json());
+  try {
+    std::visit(Overloaded{
+                   [&](const protocol::Reply& reply) {
+                     keeper_.sync();  // what the reply tells (a cancel, a clean) is on disk first
+                     c.send(protocol::reply_json(id, reply));
+                   },
+                   [&](const TasksById& tasks) { c.send_line(tasks_reply(id, tasks.ids, tasks.view)); },
+                   [](Deferred) {},
+               },
+               dispatch(c, id, req));
+  } catch (const RequestRejected& e) {
+    c.send(error_reply(id, e.code, e.message));
+  } catch (const json::exception& e) {
+    c.send(error_reply(id, err::kBadRequest, e.what()));
+  } catch (const std::exception& e) {
+    c.send(error_reply(id, err::kInternal, e.what()));
+  }
+  if (std::exchange(shutdown_after_reply_, false)) begin_shutdown();
+}
+
+// RequestContext: what the handlers may do.
+
+TaskId Daemon::spawn(SpawnRequest request) {
+  claim_next_id();
+  TableActions actions;
+  TaskId id = table_.spawn(std::move(request), now(), actions);
+  record_new_task(id, actions);
+  apply_after_reply(std::move(actions));
+  return id;
+}
+
+void Daemon::cancel(const std::vector<TaskId>& ids) {
+  TableActions actions;
+  for (TaskId id : ids) table_.cancel(id, now(), actions);
+  apply(std::move(actions));
+}
+
+std::vector<TaskId> Daemon::clean(const CleanFilter& filter) {
+  TableActions actions;
+  auto removed = table_.clean(actions, filter);
+  apply(std::move(actions));
+  return removed;
+}
+
+fs::path Daemon::follow_log(ClientConnection& c, TaskId task, protocol::LogStream stream, bool follow) {
+  // A log stream holds a descriptor while it lasts, from the clients' share (descriptor_budget.h).
+  std::size_t allowed = fd_budget_.clients(config_.max_running, watches_.size());
+  if (connections_.size() + followers_.size() >= allowed) {
+    throw RequestRejected{
+        err::kBusy, fmt::format("{} connections and log streams hold all the {} descriptors left for them "
+                                "(descriptor limit {}); try again when some have ended",
+                                connections_.size() + followers_.size(), allowed, fd_budget_.fd_limit)};
+  }
+  fs::path file = stream == protocol::LogStream::kStderr ? store_.stderr_log(task) : store_.stream_log(task);
+  // Its lines go out from the pump, a later loop turn: after the reply.
+  followers_.push_back(std::make_unique<LogFollower>(c.id(), task, file, follow));
+  mark_followers(task);
+  return file;
+}
+
+void Daemon::wait_for(ClientConnection& c, const json& id, std::vector<TaskId> tasks) {
+  waits_.push_back({c.id(), id, std::move(tasks)});
+  answer_waits();
+}
+
+TaskId Daemon::resolve_task(const protocol::TaskRef& ref) const {
+  auto id = table_.resolve(ref);
+  if (!id) throw RequestRejected{err::kNotFound, fmt::format("no task {}; see `ptt-task list`", ref.dump())};
+  return *id;
+}
+
+std::string Daemon::check_cwd(const std::string& cwd) const {
+  std::error_code ec;
+  fs::path canonical = fs::canonical(cwd, ec);
+  if (!fs::path(cwd).is_absolute())
+    throw RequestRejected{err::kInvalidArgument, "`cwd` must be an absolute path"};
+  if (ec || !fs::is_directory(canonical)) {
+    throw RequestRejected{err::kInvalidArgument, fmt::format("cwd {} is not an existing directory", cwd)};
+  }
+  if (!cwd_allowed(canonical, config_.allow_roots)) {
+    throw RequestRejected{
+        err::kCwdNotAllowed,
+        fmt::format("cwd {} is outside the allowed roots; start ptt-taskd with --allow-root for it", cwd)};
+  }
+  return canonical.string();
+}
+
+}  // namespace ptt::taskd

@@ -1,0 +1,72 @@
+#pragma once
+// What a request handler (request_handlers.cpp) may see and do of the daemon: read the
+// task table and the configuration, make the changes a request can make, and register
+// what replies or streams later. The daemon implements it; its store, connections,
+// watches, followers and waits are no handler's business.
+//
+// A handler returns its reply: a typed one (protocol/replies.h), the tasks of a `list`
+// (written by the fast path, Daemon::tasks_reply), or Deferred when it replies later.
+// A refusal is thrown as protocol::RequestRejected.
+#include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/replies.h"
+#include "protocol/requests.h"
+#include "taskd/daemon.h"
+#include "taskd/task_table.h"
+
+namespace ptt::taskd {
+
+class ClientConnection;
+
+// A TasksReply of these tasks, built from the cached record lines (a list of thousands
+// of tasks never exists as one JSON tree).
+struct TasksById {
+  std::vector<TaskId> ids;
+  protocol::RecordView view = protocol::RecordView::kFull;
+};
+
+// The reply comes later (a wait), or was written already (a wait met at once).
+struct Deferred {};
+
+using HandlerResult = std::variant<protocol::Reply, TasksById, Deferred>;
+
+class RequestContext {
+ public:
+  virtual const TaskTable& table() const = 0;
+  virtual const DaemonConfig& config() const = 0;
+  virtual double time_now() const = 0;
+  // The task `ref` names, or throws not_found.
+  virtual TaskId resolve_task(const protocol::TaskRef& ref) const = 0;
+  // The canonical directory, or throws invalid_argument / cwd_not_allowed.
+  virtual std::string check_cwd(const std::string& cwd) const = 0;
+
+  // Makes the task: claims its id and records it durably (else throws storage_error and
+  // no task is made); its agent is started after the reply has been written.
+  virtual TaskId spawn(SpawnRequest request) = 0;
+  virtual void cancel(const std::vector<TaskId>& ids) = 0;
+  virtual std::vector<TaskId> clean(const CleanFilter& filter) = 0;
+
+  // Streams the task's log to `c` as events after the reply; the file streamed. Throws
+  // busy when the descriptors left for clients are all taken.
+  virtual std::filesystem::path follow_log(ClientConnection& c, TaskId task, protocol::LogStream stream,
+                                           bool follow) = 0;
+  // Replies to request `id` on `c` with the tasks' records once all have finished
+  // (at once when they have).
+  virtual void wait_for(ClientConnection& c, const nlohmann::json& id, std::vector<TaskId> tasks) = 0;
+  // The daemon shuts down once this request's reply has been written.
+  virtual void shut_down_after_reply() = 0;
+
+ protected:
+  ~RequestContext() = default;
+};
+
+// The handler of the request's op, run against `d`.
+HandlerResult handle_request(RequestContext& d, ClientConnection& c, const nlohmann::json& id,
+                             const protocol::Request& request);
+
+}  // namespace ptt::taskd
