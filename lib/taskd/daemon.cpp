@@ -126,6 +126,7 @@ int Daemon::run() {
   }
   start_handles();
   adopt_unfinished();
+  store_.make_spare_log_dir();  // the first spawn's
 
   daemon_log(fmt::format("listening on {}{} (state {}, agent {}, max running {})", config_.socket.string(),
                          activated_fd >= 0 ? " (socket activation)" : "", config_.state_dir.string(),

@@ -78,6 +78,7 @@ void Daemon::want_pump() {
 
 void Daemon::pump() {
   if (!deferred_starts_.empty()) apply(std::exchange(deferred_starts_, {}));
+  store_.make_spare_log_dir();  // for the next spawn, now that this one's reply is out
   bool more = false;
   std::vector<TaskId> busy;
   for (auto& [id, w] : watches_) {

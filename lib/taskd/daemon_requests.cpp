@@ -89,6 +89,7 @@ TaskId Daemon::spawn(SpawnRequest request) {
   TaskId id = table_.spawn(std::move(request), now(), actions);
   record_new_task(id, actions);
   apply_after_reply(std::move(actions));
+  want_pump();  // which makes the next spawn's log dir (the spare), after this reply
   return id;
 }
 

@@ -125,7 +125,29 @@ void RecordStore::claimed_ids(Loaded& out) {
   }
 }
 
-bool RecordStore::claim_id(std::int64_t id) { return disk_.make_new_dir(log_dir(id)); }
+bool RecordStore::claim_id(std::int64_t id) {
+  if (spare_ready_) {
+    spare_ready_ = false;
+    try {
+      if (disk_.rename_new_dir(spare_log_dir(), log_dir(id))) return true;
+      spare_ready_ = true;  // the id was used before; the spare is still there for the next
+      return false;
+    } catch (const std::system_error&) {
+      // Gone or unusable: the log dir is made the ordinary way (a new spare comes later).
+    }
+  }
+  return disk_.make_new_dir(log_dir(id));
+}
+
+void RecordStore::make_spare_log_dir() {
+  if (spare_ready_) return;
+  try {
+    disk_.make_new_dir(spare_log_dir());  // one left by an earlier run is as good
+    spare_ready_ = true;
+  } catch (const std::system_error&) {
+    // The next claim makes its log dir itself (and reports what fails then).
+  }
+}
 
 void RecordStore::append(const std::string& json_line) {
   if (disk_.append_line(records_file(), json_line)) state_dir_unsynced_ = true;

@@ -1,6 +1,7 @@
 #include "taskd/state_disk.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <system_error>
 
 #include <dirent.h>
@@ -62,6 +63,14 @@ bool PosixStateDisk::make_new_dir(const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0) {
     if (errno == EEXIST) return false;
     throw_errno(errno, "create " + dir.string());
+  }
+  return true;
+}
+
+bool PosixStateDisk::rename_new_dir(const fs::path& from, const fs::path& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) return false;
+    throw_errno(errno, "rename " + from.string() + " to " + to.string());
   }
   return true;
 }

@@ -21,6 +21,10 @@ class StateDisk {
   // Creates one directory (0700); false when it exists already. Not synced: its name
   // is durable once its parent is (sync()). Throws std::system_error.
   virtual bool make_new_dir(const std::filesystem::path& dir) = 0;
+  // Renames the directory `from` to `to` in the same parent (renameat2 RENAME_NOREPLACE):
+  // false when `to` exists already (`from` is left as it is). Not synced, like
+  // make_new_dir. Throws std::system_error (ENOENT when `from` is missing).
+  virtual bool rename_new_dir(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // The names in the directory; none when it cannot be read.
   virtual std::vector<std::string> list_dir(const std::filesystem::path& dir) = 0;
   // Replaces the file's content whole, durably: written to a temp file beside it,
@@ -51,6 +55,7 @@ class PosixStateDisk final : public StateDisk {
   void make_private_dir(const std::filesystem::path& dir) override;
   void make_dirs(const std::filesystem::path& dir) override;
   bool make_new_dir(const std::filesystem::path& dir) override;
+  bool rename_new_dir(const std::filesystem::path& from, const std::filesystem::path& to) override;
   std::vector<std::string> list_dir(const std::filesystem::path& dir) override;
   void write_atomically(const std::filesystem::path& path, std::string_view content) override;
   bool append_line(const std::filesystem::path& path, std::string_view line) override;

@@ -8,8 +8,10 @@ logs/<id>/stream.ndjson, or shows its result.
      next task is 4, its logs and its result are its own.
   2. kill -9 with queued tasks (never started: only the spawn reached the disk), the
      records file cut back to the first task: the next id is past the queued ones.
-  3. Under strace: a spawn's reply is written only after its log dir is made and the
-     records file (and the state dir, which got that file) are fsync'ed."""
+  3. Under strace: a spawn's reply is written only after its log dir is claimed and the
+     records file (and the state dir, which got that file) are fsync'ed. The claim is a
+     rename of logs/.next, the spare dir made ahead (at start-up, then after each spawn's
+     reply): the reply waits for no mkdir."""
 import json
 import os
 import re
@@ -83,7 +85,7 @@ with Sandbox("taskd-durable-ids-fsync") as sb:
     asan = sb.env.get("ASAN_OPTIONS")
     env = dict(sb.env, ASAN_OPTIONS=f"{asan}:detect_leaks=0") if asan else None
     d = Taskd(sb, env=env, prefix=("/usr/bin/strace", "-f", "-y", "-s", "48", "-o", trace,
-                                   "-e", "trace=mkdir,fsync,write,writev"))
+                                   "-e", "trace=mkdir,renameat2,fsync,write,writev"))
     c = d.client()
     tid = spawn(c, "result success traced", sb.root)
     expect(c.request("shutdown")["ok"], "shutdown")
@@ -97,6 +99,11 @@ with Sandbox("taskd-durable-ids-fsync") as sb:
         return at
 
     reply = first(r'write.*\\"ok\\":true,\\"task\\"|write.*"ok":true,"task"')
-    for pattern in (rf'mkdir\(".*/logs/{tid}"', r'fsync\(\d+<[^>]*/tasks\.ndjson>', r'fsync\(\d+<[^>]*/state>'):
+    claim = rf'renameat2\(AT_FDCWD[^,]*, ".*/logs/\.next", AT_FDCWD[^,]*, ".*/logs/{tid}", RENAME_NOREPLACE\) = 0'
+    for pattern in (r'mkdir\(".*/logs/\.next"', claim, r'fsync\(\d+<[^>]*/tasks\.ndjson>', r'fsync\(\d+<[^>]*/state>'):
         expect(first(pattern) < reply, f"{pattern!r} comes after the spawn's reply:\n" + "\n".join(calls[:reply + 1]))
-    print(f"ok: task {tid}'s log dir is made and its record synced before its reply")
+    expect(not any(re.search(rf'mkdir\(".*/logs/{tid}"', line) for line in calls), "the log dir was made, not renamed")
+    spare_again = next((i for i, line in enumerate(calls[reply:]) if re.search(r'mkdir\(".*/logs/\.next"', line)), None)
+    expect(spare_again is not None, "no spare log dir made after the spawn's reply")
+    print(f"ok: task {tid}'s log dir is claimed (the spare renamed) and its record synced before its reply; "
+          "the next spare is made after it")

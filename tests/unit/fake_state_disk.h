@@ -53,6 +53,17 @@ class FakeStateDisk final : public StateDisk {
       throw std::system_error(append_error, std::generic_category(), "create " + dir.string());
     return dirs.insert(dir).second;
   }
+  bool rename_new_dir(const std::filesystem::path& from, const std::filesystem::path& to) override {
+    if (append_error)
+      throw std::system_error(append_error, std::generic_category(), "rename " + from.string());
+    if (!dirs.count(from))
+      throw std::system_error(ENOENT, std::generic_category(), "rename " + from.string());
+    if (dirs.count(to)) return false;
+    dirs.erase(from);
+    durable_names.erase(from);  // both names as durable as their parent's next sync
+    dirs.insert(to);
+    return true;
+  }
   std::vector<std::string> list_dir(const std::filesystem::path& dir) override {
     std::vector<std::string> names;
     for (const auto& d : dirs) {

@@ -183,3 +183,39 @@ TEST_CASE("changes that come from an agent are not synced on their own", "[taskd
   disk.crash();
   CHECK(ptt::protocol::is_finished(RecordStore("/state", disk).load().records.at(0).state));
 }
+
+TEST_CASE("a spawn takes the spare log dir made after the previous reply", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  store.make_spare_log_dir();
+  REQUIRE(disk.dirs.count("/state/logs/.next"));
+  disk.dirs.insert("/state/logs/1");  // made by someone else: id 1 was used
+  TaskId id = spawn(keeper, table);
+  CHECK(id == 2);
+  CHECK(disk.dirs.count("/state/logs/2"));
+  CHECK_FALSE(disk.dirs.count("/state/logs/.next"));  // renamed, not made
+  TaskId without_spare = spawn(keeper, table);        // none made since: a mkdir
+  CHECK(disk.dirs.count("/state/logs/" + std::to_string(without_spare)));
+  store.make_spare_log_dir();
+  disk.crash();
+  // A spare left over is no task's: it takes no id and is no problem.
+  disk.dirs.insert("/state/logs/.next");
+  auto loaded = RecordStore("/state", disk).load();
+  CHECK(loaded.next_id == without_spare + 1);
+  CHECK(loaded.problems.empty());
+}
+
+TEST_CASE("a spare log dir that cannot be renamed leaves the claim to a mkdir", "[taskd][durability]") {
+  FakeStateDisk disk;
+  RecordStore store("/state", disk);
+  store.load();
+  TaskTable table(1);
+  RecordKeeper keeper(store, table, [](bool) {});
+  store.make_spare_log_dir();
+  disk.dirs.erase("/state/logs/.next");  // removed behind the daemon's back
+  TaskId id = spawn(keeper, table);
+  CHECK(disk.dirs.count("/state/logs/" + std::to_string(id)));
+}
