@@ -20,6 +20,7 @@
 #include "core/process_identity.h"
 #include "core/spawn.h"
 #include "supervise/agent_request.h"
+#include "supervise/leftovers.h"
 #include "supervise/supervisor_status.h"
 
 extern char** environ;
@@ -227,7 +228,13 @@ void Server::reap() {
     if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
     pid_t pid = info.si_pid;
     auto it = agents_.find(pid);
-    if (it != agents_.end()) ::killpg(pid, SIGKILL);  // grandchildren left in the agent's group die with it
+    if (it != agents_.end()) {
+      ::killpg(pid, SIGKILL);  // grandchildren left in the agent's group die with it
+      // and so do those in sessions of their own (Claude Code's Bash tool calls)
+      if (int n = kill_task_leftovers(it->second.task); n > 0)
+        log_line("task " + std::to_string(it->second.task) + ": killed " + std::to_string(n) +
+                 " process(es) its agent left behind");
+    }
     int status = 0;
     if (::waitpid(pid, &status, 0) != pid) return;
     if (it == agents_.end()) continue;
@@ -278,6 +285,9 @@ void Server::report_lost(std::int64_t task, const std::string& why) {
 
 int serve_agents(int input_fd) {
   ::prctl(PR_SET_NAME, "ptt-supervise");
+  // Orphans of an agent (a background command outliving it) become ours, not init's,
+  // so they stay findable as our descendants (leftovers.h).
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);

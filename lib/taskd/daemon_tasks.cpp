@@ -97,6 +97,14 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
     apply(std::move(actions));
   };
   cb.on_ended = [this](std::int64_t task, std::optional<AgentExit> exit) { on_task_ended(task, exit); };
+  cb.on_overdue = [this](std::int64_t task) {
+    // `-p` may not exit while a background command it started runs: the outcome is the
+    // result's already, so its group (and what it left, see supervise/leftovers.h) is ended.
+    daemon_log(fmt::format(
+        "task {}: its agent has not exited {} s after its result; ending it (the outcome stays the result's)",
+        task, config_.kill_grace_s));
+    cancel_agent(task);
+  };
   cb.on_unreadable = [this](std::int64_t task, std::string why) {
     on_task_ended(task, std::nullopt, std::move(why), protocol::FailureReason::kStreamUnreadable);
   };
@@ -124,6 +132,10 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   if (!t) return;
   StreamUpdate update = read_stream_line(value, t->cwd);
   if (update.empty()) return;
+  if (update.result) {
+    if (auto it = watches_.find(id); it != watches_.end())
+      it->second->after_result(static_cast<std::uint64_t>(config_.kill_grace_s * 1000));
+  }
   TableActions actions;
   table_.stream_update(id, update, actions);
   apply(std::move(actions));

@@ -168,7 +168,11 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   auto it = tasks_.find(id);
   if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
   TaskRecord& t = changing(id);
-  Outcome o = decide_outcome(t.result, runtime_[id].api_error, exit);
+  AgentExit ended = exit;
+  // The daemon ended an agent that did not exit after its result line: the outcome is
+  // the result's. (A cancel someone asked for still ends the task cancelled.)
+  if (t.result && !t.cancel_requested) ended.cancelled = false;
+  Outcome o = decide_outcome(t.result, runtime_[id].api_error, ended);
   if (exit.exec_errno == 0) t.exit_code = exit.exit_code;
   if (o.state == TaskState::kFailed && !t.result) t.stderr_tail = std::move(tail);
   finish(t, o.state, o.reason, now, out);

@@ -40,6 +40,9 @@ TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir
   uv_timer_init(loop, &w->retry_timer_);
   w->retry_timer_.data = w;
   ++w->open_handles_;
+  uv_timer_init(loop, &w->overdue_timer_);
+  w->overdue_timer_.data = w;
+  ++w->open_handles_;
   uv_fs_event_init(loop, &w->fs_event_);
   w->fs_event_.data = w;
   ++w->open_handles_;
@@ -158,6 +161,17 @@ bool TaskWatch::signal_supervisor(int signo, const sigval& value) {
   return pidfd_signal(pidfd_, signo, &value) == 0;
 }
 
+void TaskWatch::after_result(std::uint64_t grace_ms) {
+  if (ended_ || uv_is_active(reinterpret_cast<uv_handle_t*>(&overdue_timer_))) return;
+  uv_timer_start(
+      &overdue_timer_,
+      [](uv_timer_t* h) {
+        auto* self = static_cast<TaskWatch*>(h->data);
+        if (!self->ended_ && self->cb_.on_overdue) self->cb_.on_overdue(self->task_);
+      },
+      grace_ms, 0);
+}
+
 void TaskWatch::supervisor_exited() {
   supervisor_gone_ = true;
   mark();
@@ -240,6 +254,7 @@ void TaskWatch::destroy() {
   };
   close(reinterpret_cast<uv_handle_t*>(&fs_event_));
   close(reinterpret_cast<uv_handle_t*>(&retry_timer_));
+  close(reinterpret_cast<uv_handle_t*>(&overdue_timer_));
   if (poll_active_) close(reinterpret_cast<uv_handle_t*>(&pidfd_poll_));
 }
 

@@ -37,6 +37,8 @@ class TaskWatch {
     // The stream log cannot be read (not a regular file, or a read failed): the task
     // cannot be followed. `why` says what is wrong; the watch has ended.
     std::function<void(std::int64_t task, std::string why)> on_unreadable;
+    // The agent has not exited this long after its result line (after_result()).
+    std::function<void(std::int64_t task)> on_overdue;
   };
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
@@ -67,6 +69,9 @@ class TaskWatch {
   // names that very process; false (errno set) when there is none, or the supervisor
   // was not proven to be the task's (an older status file has no start time).
   bool signal_supervisor(int signo, const sigval& value);
+  // The result line has come: on_overdue() once `grace_ms` pass without the agent's
+  // exit. The timer runs only from here to the task's end.
+  void after_result(std::uint64_t grace_ms);
 
  private:
   TaskWatch(std::int64_t task, std::filesystem::path log_dir, pid_t supervisor, Callbacks callbacks);
@@ -87,6 +92,7 @@ class TaskWatch {
   bool failing_ = false;  // a read failed; logged once until one works again
   bool polling_logged_ = false;
   uv_timer_t retry_timer_{};
+  uv_timer_t overdue_timer_{};  // after_result()'s
 
   std::int64_t task_;
   std::filesystem::path log_dir_;

@@ -196,6 +196,26 @@ class MockMessagesApi:
                 "HOME": home}
 
 
+# --- runner scenarios (a runner that never gets stuck) ---------------------------------
+
+
+class BackgroundCommandApi(MockMessagesApi):
+    """The Bash call runs `command` with run_in_background: the CLI answers its tool_result
+    at once ("Command running in background with ID: …") and then, with the command still
+    running, does not exit after its result line (claude -p 2.1.330)."""
+
+    def __init__(self, command, **kwargs):
+        kwargs.setdefault("expect_output", "running in background")
+        super().__init__(command=command, **kwargs)
+
+    def reply_for(self, body):
+        blocks, stop = super().reply_for(body)
+        for block in blocks:
+            if block["type"] == "tool_use":
+                block["input"]["run_in_background"] = True
+        return blocks, stop
+
+
 if __name__ == "__main__":
     mock = MockMessagesApi().start()
     print(f"PORT {mock.port}", flush=True)

@@ -344,3 +344,23 @@ TEST_CASE("a name is unfinished-unique: a finished task's name is free again", "
   table.spawn(r, 3.0, a);
   CHECK(table.resolve("fix") == TaskId{2});  // the newest task with the name
 }
+
+TEST_CASE("an agent ended after its result keeps the result's outcome; a cancel asked for still cancels",
+          "[taskd][table]") {
+  TaskTable table(2);
+  TableActions a;
+  table.spawn(req("hangs after its result"), 1.0, a);
+  table.spawn(req("cancelled after its result"), 1.0, a);
+  table.agent_started(1, 71, a);
+  table.agent_started(2, 72, a);
+  table.stream_update(1, success_result(), a);
+  table.stream_update(2, success_result(), a);
+  // Task 1: the daemon ended it (its agent did not exit): the supervisor reports a cancel.
+  table.agent_exited(1, AgentExit{143, 15, 0, true}, "", 2.0, a);
+  CHECK(table.find(1)->state == TaskState::kSucceeded);
+  CHECK(table.find(1)->exit_code == 143);
+  // Task 2: someone cancelled it.
+  table.cancel(2, 2.0, a);
+  table.agent_exited(2, AgentExit{143, 15, 0, true}, "", 3.0, a);
+  CHECK(table.find(2)->state == TaskState::kCancelled);
+}

@@ -1,0 +1,30 @@
+#pragma once
+// What an agent leaves behind. Claude Code runs each Bash tool call in a session
+// (and so a process group) of its own, so killing the agent's group misses them: a
+// background command (`run_in_background`) outlives the agent. The supervisor is a
+// child subreaper, so such orphans stay its descendants, and every process an agent
+// starts inherits the agent's PTT_TASK_ID: together they name a task's leftovers.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace ptt::supervise {
+
+struct ProcessInfo {
+  pid_t parent = 0;
+  std::string task_tag;  // the value of PTT_TASK_ID in its environment, empty when none
+};
+
+// The processes of `task` below `ancestor` (the supervisor): those whose nearest
+// tagged process on the way up (themselves included) carries `task`, and whose chain
+// of parents reaches `ancestor`. Pure, for the unit tests.
+std::vector<pid_t> leftover_pids(const std::map<pid_t, ProcessInfo>& processes, pid_t ancestor,
+                                 const std::string& task);
+
+// Reads /proc and SIGKILLs the leftovers of `task` below this process; returns how many.
+int kill_task_leftovers(std::int64_t task);
+
+}  // namespace ptt::supervise
