@@ -61,10 +61,15 @@ void Daemon::handle_line(ClientConnection& c, std::string_view line) {
     return;
   }
   json id = req.value("id", json());
+  std::uint64_t appends_before = store_.appends();
   try {
     std::visit(Overloaded{
                    [&](const protocol::Reply& reply) {
-                     keeper_.sync();  // what the reply tells (a cancel, a clean) is on disk first
+                     // What the reply tells (a cancel, a clean) is on disk first. Only
+                     // what this request wrote: records that agents changed meanwhile
+                     // are not synced on their own (docs/taskd.md, Durability), and a
+                     // hello or a status would otherwise wait for their fsync.
+                     if (store_.appends() != appends_before) keeper_.sync();
                      c.send(protocol::reply_json(id, reply));
                    },
                    [&](const TasksById& tasks) { c.send_line(tasks_reply(id, tasks.ids, tasks.view)); },

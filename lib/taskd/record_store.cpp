@@ -153,6 +153,7 @@ void RecordStore::append(const std::string& json_line) {
   if (disk_.append_line(records_file(), json_line)) state_dir_unsynced_ = true;
   records_unsynced_ = true;
   ++lines_;
+  ++appends_;
 }
 
 void RecordStore::sync() {

@@ -69,6 +69,9 @@ class RecordStore {
   // and of the state dir when the file was created. Throws std::system_error (and
   // tries again at the next call).
   void sync();
+  // Lines appended by this process so far (each save, forget and retract): a request
+  // whose handling appended none has nothing of its own to sync before its reply.
+  std::uint64_t appends() const { return appends_; }
 
   // True when tasks.ndjson holds mostly stale lines for `live` records.
   bool compaction_due(std::size_t live) const;
@@ -91,6 +94,7 @@ class RecordStore {
   std::filesystem::path state_dir_;
   StateDisk& disk_;
   std::size_t lines_ = 0;  // in tasks.ndjson, as far as this process knows
+  std::uint64_t appends_ = 0;
   bool records_unsynced_ = false, state_dir_unsynced_ = false;
   std::size_t retry_compaction_after_ = 0;
   bool spare_ready_ = false;  // logs/.next exists, as far as this process knows
