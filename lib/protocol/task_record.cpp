@@ -8,31 +8,32 @@ using nlohmann::json;
 
 void to_json(json& j, const AgentOptions& o) {
   j = json::object();
-  if (o.model) j["model"] = *o.model;
-  if (o.max_turns) j["max_turns"] = *o.max_turns;
-  if (o.max_budget_usd) j["max_budget_usd"] = *o.max_budget_usd;
-  if (o.permission_mode) j["permission_mode"] = *o.permission_mode;
-  if (o.allowed_tools) j["allowed_tools"] = *o.allowed_tools;
-  if (!o.add_dirs.empty()) j["add_dirs"] = o.add_dirs;
-  if (o.append_system_prompt) j["append_system_prompt"] = *o.append_system_prompt;
+  if (o.model) j[record_field::kOptionModel] = *o.model;
+  if (o.max_turns) j[record_field::kOptionMaxTurns] = *o.max_turns;
+  if (o.max_budget_usd) j[record_field::kOptionMaxBudgetUsd] = *o.max_budget_usd;
+  if (o.permission_mode) j[record_field::kOptionPermissionMode] = *o.permission_mode;
+  if (o.allowed_tools) j[record_field::kOptionAllowedTools] = *o.allowed_tools;
+  if (!o.add_dirs.empty()) j[record_field::kOptionAddDirs] = o.add_dirs;
+  if (o.append_system_prompt) j[record_field::kOptionAppendSystemPrompt] = *o.append_system_prompt;
 }
 
 void from_json(const json& j, AgentOptions& o) {
   o = {};
   if (j.is_null()) return;
-  get_nullable(j, "model", o.model);
-  get_nullable(j, "max_turns", o.max_turns);
-  get_nullable(j, "max_budget_usd", o.max_budget_usd);
-  get_nullable(j, "permission_mode", o.permission_mode);
-  get_nullable(j, "allowed_tools", o.allowed_tools);
-  if (auto it = j.find("add_dirs"); it != j.end() && !it->is_null())
+  get_nullable(j, record_field::kOptionModel, o.model);
+  get_nullable(j, record_field::kOptionMaxTurns, o.max_turns);
+  get_nullable(j, record_field::kOptionMaxBudgetUsd, o.max_budget_usd);
+  get_nullable(j, record_field::kOptionPermissionMode, o.permission_mode);
+  get_nullable(j, record_field::kOptionAllowedTools, o.allowed_tools);
+  if (auto it = j.find(record_field::kOptionAddDirs); it != j.end() && !it->is_null())
     o.add_dirs = it->get<std::vector<std::string>>();
-  get_nullable(j, "append_system_prompt", o.append_system_prompt);
+  get_nullable(j, record_field::kOptionAppendSystemPrompt, o.append_system_prompt);
 }
 
 void to_json(json& j, const AgentResult& r) {
-  j = json{{"subtype", r.subtype},   {"is_error", r.is_error},   {"text", r.text},
-           {"cost_usd", r.cost_usd}, {"num_turns", r.num_turns}, {"duration_ms", r.duration_ms}};
+  j = json{{record_field::kResultSubtype, r.subtype},    {record_field::kResultIsError, r.is_error},
+           {record_field::kResultText, r.text},          {record_field::kResultCostUsd, r.cost_usd},
+           {record_field::kResultNumTurns, r.num_turns}, {record_field::kResultDurationMs, r.duration_ms}};
 }
 
 // An integer field as sent, or `fallback`: a float such as 4.4e90 converted to an
@@ -47,12 +48,12 @@ Int integer_or(const json& j, const char* key, Int fallback) {
 }  // namespace
 
 void from_json(const json& j, AgentResult& r) {
-  r.subtype = j.value("subtype", "");
-  r.is_error = j.value("is_error", false);
-  r.text = j.value("text", "");
-  r.cost_usd = j.value("cost_usd", 0.0);
-  r.num_turns = integer_or(j, "num_turns", 0);
-  r.duration_ms = integer_or(j, "duration_ms", std::int64_t{0});
+  r.subtype = j.value(record_field::kResultSubtype, "");
+  r.is_error = j.value(record_field::kResultIsError, false);
+  r.text = j.value(record_field::kResultText, "");
+  r.cost_usd = j.value(record_field::kResultCostUsd, 0.0);
+  r.num_turns = integer_or(j, record_field::kResultNumTurns, 0);
+  r.duration_ms = integer_or(j, record_field::kResultDurationMs, std::int64_t{0});
 }
 
 void to_json(json& j, const TaskRecord& t) {

@@ -1,7 +1,7 @@
 #pragma once
 // The task record's field names (docs/protocol.md, "The task record"), once: the
-// record's to_json/from_json, the daemon's list table view and ptt-task's SAX list
-// reader (taskcli/fast_list.cpp) all name fields through these.
+// record's to_json/from_json, the daemon's list table view and the SAX record
+// reader (task_record_reader.cpp) all name fields through these.
 namespace ptt::protocol::record_field {
 
 inline constexpr const char* kId = "id";
@@ -30,5 +30,18 @@ inline constexpr const char* kCancelRequested = "cancel_requested";
 inline constexpr const char* kResultText = "text";
 inline constexpr const char* kResultSubtype = "subtype";
 inline constexpr const char* kResultCostUsd = "cost_usd";
+inline constexpr const char* kResultIsError = "is_error";
+inline constexpr const char* kResultNumTurns = "num_turns";
+inline constexpr const char* kResultDurationMs = "duration_ms";
+// In "options":
+inline constexpr const char* kOptionModel = "model";
+inline constexpr const char* kOptionMaxTurns = "max_turns";
+inline constexpr const char* kOptionMaxBudgetUsd = "max_budget_usd";
+inline constexpr const char* kOptionPermissionMode = "permission_mode";
+inline constexpr const char* kOptionAllowedTools = "allowed_tools";
+inline constexpr const char* kOptionAddDirs = "add_dirs";
+inline constexpr const char* kOptionAppendSystemPrompt = "append_system_prompt";
+// A journal line that drops a task (not a record).
+inline constexpr const char* kForget = "forget";
 
 }  // namespace ptt::protocol::record_field

@@ -5,68 +5,74 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_depth.h"
-#include "protocol/task_record_fields.h"
+#include "protocol/task_record_reader.h"
 
 namespace ptt::taskcli {
 using protocol::TaskRecord;
-namespace record_field = protocol::record_field;
 
 namespace {
 
 // SAX events in, ListReply out. The reply's shape, by nesting depth:
 //   {"id":N, "ok":B, "error":{"code","message"}, "tasks":[ {record}, … ]}
-// with record fields at depth 3 and "after"/"result" contents at depth 4;
-// anything else (other fields, deeper values) is skipped.
+// Each record's events go to a TaskRecordReader (the table's fields only); anything
+// else (other fields, deeper values) is skipped.
 class ListSax {
  public:
   using json = nlohmann::json;
 
   ListSax(ListReply& out, const RecordSink& on_record) : out_(out), on_record_(on_record) {}
 
-  bool null() { return scalar(Scalar{}); }
-  bool boolean(bool v) { return scalar(Scalar{.kind = Scalar::kBool, .b = v}); }
+  bool null() { return in_record() ? reader_.null() : scalar(Scalar{}); }
+  bool boolean(bool v) {
+    return in_record() ? reader_.boolean(v) : scalar(Scalar{.kind = Scalar::kBool, .b = v});
+  }
   bool number_integer(json::number_integer_t v) {
-    return scalar(Scalar{.kind = Scalar::kInt, .i = v, .d = static_cast<double>(v)});
+    return in_record() ? reader_.number_integer(v) : scalar(Scalar{.kind = Scalar::kInt, .i = v});
   }
   bool number_unsigned(json::number_unsigned_t v) {
-    return scalar(
-        Scalar{.kind = Scalar::kInt, .i = static_cast<std::int64_t>(v), .d = static_cast<double>(v)});
+    return in_record() ? reader_.number_unsigned(v)
+                       : scalar(Scalar{.kind = Scalar::kInt, .i = static_cast<std::int64_t>(v)});
   }
   bool number_float(json::number_float_t v, const std::string&) {
-    return scalar(Scalar{.kind = Scalar::kFloat, .d = v});
+    return in_record() ? reader_.number_float(v) : scalar(Scalar{.kind = Scalar::kFloat});
   }
-  bool string(std::string& v) { return scalar(Scalar{.kind = Scalar::kString, .s = &v}); }
+  bool string(std::string& v) {
+    return in_record() ? reader_.string(v) : scalar(Scalar{.kind = Scalar::kString, .s = &v});
+  }
   bool binary(json::binary_t&) { return true; }
 
   bool key(std::string& k) {
+    if (in_record()) return reader_.key(k);
     stack_.back().key = std::move(k);
     return true;
   }
   bool start_object(std::size_t) {
+    if (in_record()) return reader_.start_object();
     if (in_tasks_array()) {
-      if (on_record_) {
-        scratch_ = TaskRecord{};
-        record_ = &scratch_;
-      } else {
-        record_ = &out_.tasks.emplace_back();
-      }
-    } else if (in_record() && stack_.back().key == record_field::kResult) {
-      record_->result.emplace();
+      record_ = on_record_ ? &scratch_ : &out_.tasks.emplace_back();
+      reader_.begin(*record_);
+      return true;
     }
     stack_.push_back({true, {}});
     return true;
   }
   bool end_object() {
+    if (in_record()) {
+      reader_.end_container();
+      if (reader_.done()) finish_record();
+      return true;
+    }
     stack_.pop_back();
-    if (in_tasks_array()) finish_record();
     return true;
   }
   bool start_array(std::size_t) {
+    if (in_record()) return reader_.start_array();
     if (in_tasks_array()) throw std::runtime_error("a task record that is not an object");
     stack_.push_back({false, {}});
     return true;
   }
   bool end_array() {
+    if (in_record()) return reader_.end_container();
     stack_.pop_back();
     return true;
   }
@@ -85,15 +91,12 @@ class ListSax {
     enum Kind { kNull, kBool, kInt, kFloat, kString } kind = kNull;
     bool b = false;
     std::int64_t i = 0;
-    double d = 0;
     std::string* s = nullptr;
   };
 
+  bool in_record() const { return record_ != nullptr; }
   bool in_tasks_array() const {
     return stack_.size() == 2 && stack_[0].object && stack_[0].key == "tasks" && !stack_[1].object;
-  }
-  bool in_record() const {
-    return stack_.size() == 3 && stack_[0].key == "tasks" && !stack_[1].object && stack_[2].object;
   }
 
   bool scalar(const Scalar& v) {
@@ -112,78 +115,21 @@ class ListSax {
     } else if (stack_.size() == 2 && stack_[0].key == "error" && stack_[1].object &&
                v.kind == Scalar::kString) {
       (k == "code" ? out_.error_code : k == "message" ? out_.error_message : ignored_) = *v.s;
-    } else if (in_record()) {
-      record_field(k, v);
-    } else if (stack_.size() == 4 && in_record_child()) {
-      const std::string& parent = stack_[2].key;
-      if (parent == record_field::kAfter && !stack_[3].object && v.kind == Scalar::kInt) {
-        record_->after.push_back(v.i);
-      } else if (parent == record_field::kResult && stack_[3].object && record_->result) {
-        if (k == record_field::kResultText && v.kind == Scalar::kString)
-          record_->result->text = std::move(*v.s);
-        if (k == record_field::kResultSubtype && v.kind == Scalar::kString)
-          record_->result->subtype = std::move(*v.s);
-        if (k == record_field::kResultCostUsd && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat))
-          record_->result->cost_usd = v.d;
-      }
     }
     return true;
   }
-  bool in_record_child() const { return stack_[0].key == "tasks" && !stack_[1].object && stack_[2].object; }
-
-  static std::optional<std::string> opt_string(const Scalar& v) {
-    if (v.kind == Scalar::kString) return std::move(*v.s);
-    return std::nullopt;
-  }
-
-  void record_field(const std::string& k, const Scalar& v) {
-    TaskRecord& t = *record_;
-    if (k == record_field::kId) {
-      if (v.kind != Scalar::kInt) throw std::runtime_error("a task record without an integer id");
-      t.id = v.i;
-      record_has_id_ = true;
-    } else if (k == record_field::kState) {
-      auto state = v.kind == Scalar::kString ? protocol::parse_task_state(*v.s) : std::nullopt;
-      if (!state) throw std::runtime_error("a task record without a known state");
-      t.state = *state;
-      record_has_state_ = true;
-    } else if (k == record_field::kName) {
-      t.name = opt_string(v);
-    } else if (k == record_field::kReason) {
-      t.reason = opt_string(v);
-    } else if (k == record_field::kActivity) {
-      t.activity = opt_string(v);
-    } else if (k == record_field::kCreatedAt && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
-      t.created_at = v.d;
-    } else if (k == record_field::kExitCode && v.kind == Scalar::kInt) {
-      t.exit_code = static_cast<int>(v.i);
-    } else if (k == record_field::kPrompt && v.kind == Scalar::kString) {
-      t.prompt = std::move(*v.s);
-    } else if (k == record_field::kParent && v.kind == Scalar::kInt) {
-      t.parent = v.i;
-    } else if (k == record_field::kStartedAt && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
-      t.started_at = v.d;
-    } else if (k == record_field::kFinishedAt && (v.kind == Scalar::kInt || v.kind == Scalar::kFloat)) {
-      t.finished_at = v.d;
-    } else if (k == record_field::kCancelRequested && v.kind == Scalar::kBool) {
-      t.cancel_requested = v.b;
-    }
-  }
 
   void finish_record() {
-    if (!record_has_id_) throw std::runtime_error("a task record without an integer id");
-    if (!record_has_state_) throw std::runtime_error("a task record without a known state");
-    record_has_id_ = record_has_state_ = false;
     if (on_record_) on_record_(std::move(scratch_));
     record_ = nullptr;
   }
 
   ListReply& out_;
   const RecordSink& on_record_;
+  protocol::TaskRecordReader reader_{protocol::TaskRecordReader::Mode::kTable};
   TaskRecord scratch_;  // the record being read, when they go to on_record_
   std::vector<Frame> stack_;
-  TaskRecord* record_ = nullptr;
-  bool record_has_id_ = false, record_has_state_ = false;
+  TaskRecord* record_ = nullptr;  // the record being read
   bool has_id_ = false;
   std::int64_t reply_id_ = 0;
   std::string ignored_;

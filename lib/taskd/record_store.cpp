@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ndjson.h"
+#include "protocol/task_record_reader.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -57,6 +58,13 @@ RecordStore::Loaded RecordStore::load() {
     ++line_no;
     if (line.empty()) continue;  // each append starts with a newline
     ++lines_;
+    // Nearly every line is a well-formed record: read straight into a TaskRecord.
+    // Anything else, or in doubt, takes the JSON tree below, which says what is wrong.
+    if (TaskRecord r; protocol::read_task_record(line, r)) {
+      out.next_id = std::max(out.next_id, r.id + 1);
+      records.insert_or_assign(records.end(), r.id, std::move(r));  // ids come in order, mostly
+      continue;
+    }
     JsonLine parsed = parse_json_line(line);  // never deeper than kMaxJsonDepth
     nlohmann::json value = parsed.value ? std::move(*parsed.value) : nlohmann::json();
     try {
