@@ -98,4 +98,33 @@ int kill_task_leftovers(std::int64_t task) {
   return killed;
 }
 
+std::optional<std::vector<pid_t>> own_children() {
+  DIR* threads = ::opendir("/proc/self/task");
+  if (!threads) return std::nullopt;
+  std::vector<pid_t> children;
+  bool listed = false;
+  while (dirent* e = ::readdir(threads)) {
+    if (e->d_name[0] == '.') continue;
+    int fd =
+        ::open((std::string("/proc/self/task/") + e->d_name + "/children").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    listed = true;
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    for (const char* p = text.c_str(); *p;) {
+      char* end = nullptr;
+      long pid = std::strtol(p, &end, 10);
+      if (end == p) break;
+      children.push_back(static_cast<pid_t>(pid));
+      p = end;
+    }
+  }
+  ::closedir(threads);
+  if (!listed) return std::nullopt;
+  return children;
+}
+
 }  // namespace ptt::supervise

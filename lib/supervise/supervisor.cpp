@@ -231,7 +231,10 @@ void Server::reap() {
     if (it != agents_.end()) {
       ::killpg(pid, SIGKILL);  // grandchildren left in the agent's group die with it
       // and so do those in sessions of their own (Claude Code's Bash tool calls)
-      if (int n = kill_task_leftovers(it->second.task); n > 0)
+      // (looked for only when something was re-parented to us: see has_non_agent_child)
+      auto children = own_children();
+      bool may_have_left = !children || has_non_agent_child(*children, agents_);
+      if (int n = may_have_left ? kill_task_leftovers(it->second.task) : 0; n > 0)
         log_line("task " + std::to_string(it->second.task) + ": killed " + std::to_string(n) +
                  " process(es) its agent left behind");
     }

@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "supervise/leftovers.h"
 
@@ -30,4 +34,25 @@ TEST_CASE("leftovers: a task's processes below the supervisor, whatever their se
 TEST_CASE("leftovers: a cycle in the parent links ends the walk", "[supervise]") {
   std::map<pid_t, ProcessInfo> procs = {{10, {11, "1"}}, {11, {10, "1"}}};
   CHECK(leftover_pids(procs, 100, "1").empty());
+}
+
+TEST_CASE("leftovers: looked for only when a child is no agent", "[supervise]") {
+  std::map<pid_t, int> agents = {{200, 1}, {300, 2}};
+  CHECK_FALSE(ptt::supervise::has_non_agent_child({}, agents));
+  CHECK_FALSE(ptt::supervise::has_non_agent_child({200, 300}, agents));  // the exited agent is a zombie child
+  CHECK(ptt::supervise::has_non_agent_child({200, 210, 300}, agents));   // 210: an orphan re-parented to us
+}
+
+TEST_CASE("leftovers: this process's children as the kernel lists them", "[supervise]") {
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  REQUIRE(child > 0);
+  auto children = ptt::supervise::own_children();
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  REQUIRE(children);  // Debian's kernels have CONFIG_PROC_CHILDREN
+  CHECK(std::count(children->begin(), children->end(), child) == 1);
 }
