@@ -71,9 +71,12 @@ int cmd_result(CliSession& s, const std::string& task) {
   }
   if (t.state == protocol::TaskState::kSucceeded) return kExitOk;
   std::string why = activity_summary(t);
-  print_error("ptt-task",
-              fmt::format("task {} {}{}{}; see `ptt-task logs {}`", t.id, protocol::to_string(t.state),
-                          why.empty() ? "" : " (" + why + ")", t.result ? "" : " without a result", t.id));
+  print_error("ptt-task", fmt::format("task {} {}{}{}; see `ptt-task logs {}`", t.id,
+                                      protocol::to_string(t.state), why.empty() ? "" : " (" + why + ")",
+                                      t.result       ? ""
+                                      : t.started_at ? " without a result"
+                                                     : " before it started",
+                                      t.id));
   return kExitFailure;
 }
 

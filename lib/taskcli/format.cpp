@@ -245,10 +245,12 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   field("cwd", t.cwd);
   field("created", fmt::format("{} ({} ago)", clock_time(t.created_at), format_age(now - t.created_at)));
   if (t.started_at) field("started", clock_time(*t.started_at));
-  if (t.finished_at) {
-    double from = t.started_at.value_or(t.created_at);
-    field("finished",
-          fmt::format("{} (took {})", clock_time(*t.finished_at), format_duration(*t.finished_at - from)));
+  if (t.finished_at && t.started_at) {
+    field("finished", fmt::format("{} (took {})", clock_time(*t.finished_at),
+                                  format_duration(*t.finished_at - *t.started_at)));
+  } else if (t.finished_at) {  // cancelled (or refused) while queued: it took nothing
+    field("finished", fmt::format("{} (never started; queued {})", clock_time(*t.finished_at),
+                                  format_duration(*t.finished_at - t.created_at)));
   }
   if (t.reason) field("reason", *t.reason);
   if (t.exit_code) field("exit code", std::to_string(*t.exit_code));

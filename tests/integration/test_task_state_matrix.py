@@ -127,6 +127,11 @@ with Sandbox("task-state-matrix") as sb:
         expect(js["task"]["id"] == tid and (js["text"] is None) == (tid != api), f"{what}: result --json {js}")
     expect("without a result" in outputs[("failed without a result", False, "result", str(no_result))].stderr,
            "result does not say the task ended without a result")
+    # A task cancelled while queued never ran: nothing says how long it "took".
+    r = outputs[("cancelled while queued", False, "result", str(queued))]
+    expect("before it started" in r.stderr, f"result of a never-started task: {r.stderr!r}")
+    r = outputs[("cancelled while queued", False, "status", str(queued))]
+    expect("never started; queued" in r.stdout and "took" not in r.stdout, f"status of a never-started task: {r.stdout}")
 
     # logs: always a closing line saying how the task ended, for logs and logs -f.
     closing = {
