@@ -73,7 +73,7 @@ void to_json(json& j, const TaskProgress& p) {
 
 void from_json(const json& j, TaskProgress& p) {
   p = {};
-  p.id = j.at(f::kId).get<std::int64_t>();
+  p.id = checked_integer<std::int64_t>(j.at(f::kId));
   p.state = state_from(j);
   get_nullable(j, f::kStartedAt, p.started_at);
   get_nullable(j, f::kPid, p.pid);
@@ -99,7 +99,7 @@ void to_json(json& j, const TaskEnd& e) {
 
 void from_json(const json& j, TaskEnd& e) {
   e = {};
-  e.id = j.at(f::kId).get<std::int64_t>();
+  e.id = checked_integer<std::int64_t>(j.at(f::kId));
   get_nullable(j, f::kName, e.name);
   e.state = state_from(j);
   get_nullable(j, f::kReason, e.reason);
@@ -139,12 +139,12 @@ std::optional<Event> parse_event(const json& j) {
     if (name == TaskActivity::kEvent) return with_task<TaskActivity>(j);
     if (name == TaskFinished::kEvent) return with_task<TaskFinished>(j);
     if (name == LogLine::kEvent) {
-      LogLine l{.task = j.at(kTaskKey).get<std::int64_t>(), .line = {}, .omitted_bytes = {}};
+      LogLine l{.task = checked_integer<std::int64_t>(j.at(kTaskKey)), .line = {}, .omitted_bytes = {}};
       get_nullable(j, kLineKey, l.line);
       get_nullable(j, kOmittedBytesKey, l.omitted_bytes);
       return l;
     }
-    if (name == LogEnd::kEvent) return LogEnd{.task = j.at(kTaskKey).get<std::int64_t>()};
+    if (name == LogEnd::kEvent) return LogEnd{.task = checked_integer<std::int64_t>(j.at(kTaskKey))};
   } catch (const json::exception&) {
     // Missing or mistyped fields: not an event this client can use.
   }

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_integer.h"
+
 namespace ptt::protocol {
 
 template <typename T>
@@ -19,6 +21,8 @@ T field_or(const nlohmann::json& j, const char* key, T fallback) {
     return it->is_string() ? it->get<std::string>() : fallback;
   } else if constexpr (std::is_same_v<T, bool>) {
     return it->is_boolean() ? it->get<bool>() : fallback;
+  } else if constexpr (std::is_integral_v<T>) {
+    return integer_if<T>(*it).value_or(fallback);
   } else if constexpr (std::is_arithmetic_v<T>) {
     return it->is_number() ? it->get<T>() : fallback;
   } else {
@@ -46,6 +50,8 @@ void get_nullable(const nlohmann::json& j, const char* key, std::optional<T>& v)
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) {
     v.reset();
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    v = checked_integer<T>(*it);
   } else {
     v = it->get<T>();
   }

@@ -36,24 +36,13 @@ void to_json(json& j, const AgentResult& r) {
            {record_field::kResultNumTurns, r.num_turns}, {record_field::kResultDurationMs, r.duration_ms}};
 }
 
-// An integer field as sent, or `fallback`: a float such as 4.4e90 converted to an
-// integer is undefined behaviour (found by fuzz_client_reply), so only integers count.
-namespace {
-template <typename Int>
-Int integer_or(const json& j, const char* key, Int fallback) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return fallback;
-  return it->template get<Int>();
-}
-}  // namespace
-
 void from_json(const json& j, AgentResult& r) {
   r.subtype = j.value(record_field::kResultSubtype, "");
   r.is_error = j.value(record_field::kResultIsError, false);
   r.text = j.value(record_field::kResultText, "");
   r.cost_usd = j.value(record_field::kResultCostUsd, 0.0);
-  r.num_turns = integer_or(j, record_field::kResultNumTurns, 0);
-  r.duration_ms = integer_or(j, record_field::kResultDurationMs, std::int64_t{0});
+  r.num_turns = field_or(j, record_field::kResultNumTurns, 0);
+  r.duration_ms = field_or(j, record_field::kResultDurationMs, std::int64_t{0});
 }
 
 void to_json(json& j, const TaskRecord& t) {
@@ -84,7 +73,7 @@ void to_json(json& j, const TaskRecord& t) {
 
 void from_json(const json& j, TaskRecord& t) {
   t = {};
-  t.id = j.at(record_field::kId).get<std::int64_t>();
+  t.id = checked_integer<std::int64_t>(j.at(record_field::kId));
   get_nullable(j, record_field::kName, t.name);
   auto state = parse_task_state(j.at(record_field::kState).get<std::string>());
   if (!state) throw json::type_error::create(302, "unknown task state", &j);
@@ -92,8 +81,10 @@ void from_json(const json& j, TaskRecord& t) {
   get_nullable(j, record_field::kReason, t.reason);
   t.prompt = j.value(record_field::kPrompt, "");
   t.cwd = j.value(record_field::kCwd, "");
-  if (auto it = j.find(record_field::kAfter); it != j.end() && !it->is_null())
-    t.after = it->get<std::vector<std::int64_t>>();
+  if (auto it = j.find(record_field::kAfter); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) throw json::type_error::create(302, "`after` is not a list", &j);
+    for (const json& after : *it) t.after.push_back(checked_integer<std::int64_t>(after));
+  }
   get_nullable(j, record_field::kParent, t.parent);
   get_nullable(j, record_field::kResumeSession, t.resume_session);
   get_nullable(j, record_field::kRetryOf, t.retry_of);

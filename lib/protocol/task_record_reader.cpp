@@ -354,7 +354,7 @@ bool TaskRecordReader::result_field(int field, const Value& v) {
       if (!v.is_number()) return false;
       r.cost_usd = v.d;
       return true;
-    case kNumTurns:  // only an integer counts (protocol/task_record.cpp's integer_or)
+    case kNumTurns:  // only an integer that fits counts (core/json_integer.h)
       if (v.kind != Value::kInt) return true;
       if (!v.fits_int()) return false;
       r.num_turns = static_cast<int>(v.i);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/ndjson.h"
+#include "protocol/json_fields.h"
 #include "protocol/request_fields.h"
 #include "protocol/requests.h"
 #include "protocol/task_state.h"
@@ -40,7 +41,8 @@ std::string project_names(const SessionConfig& config) {
 ToolRequest immediate(const std::string& message) { return {nullptr, error_output(message).dump()}; }
 
 json brief_task(const json& t) {
-  json b = {{"task", t.value("id", 0)}, {"state", t.value("state", "")}};
+  json b = {{"task", protocol::field_or(t, "id", std::int64_t{0})},
+            {"state", protocol::field_or(t, "state", "")}};
   if (t.contains("name") && t["name"].is_string()) b["name"] = t["name"];
   if (t.contains("activity") && t["activity"].is_string()) b["activity"] = t["activity"];
   if (t.contains("reason") && t["reason"].is_string()) b["reason"] = t["reason"];
@@ -131,7 +133,7 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
   } else if (reply.contains("task") && reply["task"].is_object()) {
     out.update(brief_task(reply["task"]));
     if (name == "get_result") {
-      long long id = reply["task"].value("id", 0LL);
+      long long id = protocol::field_or(reply["task"], "id", 0LL);
       out["result"] = shorten_for_speech(reply.value("text", ""), config.max_result_chars, id);
     }
   }
@@ -139,7 +141,7 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
 }
 
 std::string announcement_text(const SessionConfig& config, const json& task) {
-  long long id = task.value("id", 0LL);
+  long long id = protocol::field_or(task, "id", 0LL);
   std::string label = fmt::format("task {}", id);
   if (task.contains("name") && task["name"].is_string())
     label += fmt::format(" '{}'", task["name"].get<std::string>());

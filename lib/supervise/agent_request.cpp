@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_integer.h"
 #include "core/ndjson.h"
 
 namespace ptt::supervise {
@@ -28,15 +29,15 @@ std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line)
   json j = parse_json_or_discarded(line);
   if (!j.is_object()) return std::nullopt;
   try {
-    if (auto it = j.find("cancel"); it != j.end()) return CancelRequest{it->get<std::int64_t>()};
+    if (auto it = j.find("cancel"); it != j.end()) return CancelRequest{checked_integer<std::int64_t>(*it)};
     AgentRequest r;
-    r.task = j.at("task").get<std::int64_t>();
+    r.task = checked_integer<std::int64_t>(j.at("task"));
     r.argv = j.at("argv").get<std::vector<std::string>>();
     r.cwd = j.at("cwd").get<std::string>();
     r.log_dir = j.at("log_dir").get<std::string>();
     r.env = j.value("env", std::vector<std::string>{});
-    r.kill_grace_ms = j.value("kill_grace_ms", 5000);
-    r.agent_umask = static_cast<mode_t>(j.value("umask", 022));
+    if (auto it = j.find("kill_grace_ms"); it != j.end()) r.kill_grace_ms = checked_integer<int>(*it);
+    if (auto it = j.find("umask"); it != j.end()) r.agent_umask = checked_integer<mode_t>(*it);
     if (r.argv.empty() || r.log_dir.empty()) return std::nullopt;
     return r;
   } catch (const json::exception&) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_integer.h"
 #include "core/line_append.h"
 #include "core/ndjson.h"
 
@@ -100,18 +101,21 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir, 
       if (auto it = j.find("started_at"); it != j.end() && it->is_number()) s.started_at = it->get<double>();
       // A pid and its start time come from one line: never one's pid with another's time.
       if (auto it = j.find("server"); it != j.end() && it->is_number_integer()) {
-        s.supervisor = it->get<pid_t>();
+        s.supervisor = checked_integer<pid_t>(*it);
         s.supervisor_start = start_field(j, "server");
       }
       if (auto it = j.find("agent"); it != j.end() && it->is_number_integer()) {
-        s.agent = it->get<pid_t>();
+        s.agent = checked_integer<pid_t>(*it);
         s.agent_start = start_field(j, "agent");
       }
       if (auto it = j.find("exit"); it != j.end() && it->is_object()) {
         AgentExit e;
-        e.exit_code = it->value("exit_code", 0);
-        e.term_signal = it->value("signal", 0);
-        e.exec_errno = it->value("exec_errno", 0);
+        auto int_or_zero = [&](const char* key) {
+          return it->contains(key) ? checked_integer<int>((*it)[key]) : 0;
+        };
+        e.exit_code = int_or_zero("exit_code");
+        e.term_signal = int_or_zero("signal");
+        e.exec_errno = int_or_zero("exec_errno");
         e.cancelled = it->value("cancelled", false);
         s.exit = e;
       }

@@ -22,6 +22,7 @@
 #include "core/local_accounts.h"
 #include "core/ndjson.h"
 #include "core/spawn.h"
+#include "protocol/json_fields.h"
 #include "taskcli/doctor.h"
 
 namespace ptt::taskcli::doctor {
@@ -223,7 +224,7 @@ DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds ti
     options.reply_timeout = timeout;
     client::Client c(options);
     d.server = c.hello_reply().value("server", "");
-    d.pid = c.hello_reply().value("pid", 0L);
+    d.pid = protocol::field_or(c.hello_reply(), "pid", 0L);
     d.reachable = true;
   } catch (const client::NoAnswerError& e) {
     d.not_answering = true;

@@ -81,8 +81,8 @@ void render_result(const json& msg, const Style& style, std::vector<std::string>
   if (error && (label.empty() || label == "success")) label = str(msg, "terminal_reason");
   if (label.empty()) label = error ? "error" : "result";
   std::string line = fmt::format("{} {}", error ? "✗" : "✓", label);
-  if (auto t = msg.find("num_turns"); t != msg.end() && t->is_number()) {
-    long turns = t->get<long>();
+  if (auto t = msg.find("num_turns"); t != msg.end() && integer_if<long>(*t)) {
+    long turns = *integer_if<long>(*t);
     line += fmt::format(" · {} turn{}", turns, turns == 1 ? "" : "s");
   }
   if (auto c = msg.find("total_cost_usd"); c != msg.end() && c->is_number())

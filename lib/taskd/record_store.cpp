@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json_integer.h"
 #include "core/ndjson.h"
 #include "protocol/task_record_reader.h"
 
@@ -71,7 +72,7 @@ RecordStore::Loaded RecordStore::load() {
       if (!parsed.value) throw std::runtime_error(parsed.error);
       if (!value.is_object()) throw std::runtime_error("not a JSON object");
       if (auto forget = value.find("forget"); forget != value.end()) {
-        auto id = forget->get<std::int64_t>();
+        auto id = checked_integer<std::int64_t>(*forget);
         records.erase(id);
         out.next_id = std::max(out.next_id, id + 1);
         continue;
