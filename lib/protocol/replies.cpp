@@ -1,7 +1,5 @@
 #include "protocol/replies.h"
 
-#include <limits>
-
 #include "core/ndjson.h"
 #include "protocol/json_fields.h"
 
@@ -11,17 +9,12 @@ namespace f = reply_field;
 
 namespace {
 
-// An integer field as sent: a float (4.4e90) or one out of Int's range would be
-// undefined behaviour to convert, so it is refused as mistyped.
+// An integer field as sent; a float or one out of Int's range is refused as mistyped
+// (core/json_integer.h says why).
 template <typename Int>
 Int integer_at(const json& j, const char* key) {
-  const json& v = j.at(key);
-  bool fits = v.is_number_unsigned()
-                  ? v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<Int>::max())
-                  : v.is_number_integer() && v.get<std::int64_t>() >= std::numeric_limits<Int>::min() &&
-                        v.get<std::int64_t>() <= std::numeric_limits<Int>::max();
-  if (!fits) throw json::type_error::create(302, std::string("`") + key + "` must be an integer", &j);
-  return static_cast<Int>(v.get<std::int64_t>());
+  if (auto v = integer_if<Int>(j.at(key))) return *v;
+  throw json::type_error::create(302, std::string("`") + key + "` must be an integer", &j);
 }
 
 std::vector<std::int64_t> ids_at(const json& j, const char* key) {
@@ -30,9 +23,9 @@ std::vector<std::int64_t> ids_at(const json& j, const char* key) {
   std::vector<std::int64_t> ids;
   ids.reserve(v.size());
   for (const auto& id : v) {
-    if (!id.is_number_integer())
-      throw json::type_error::create(302, std::string("`") + key + "` must hold task ids", &j);
-    ids.push_back(id.get<std::int64_t>());
+    auto task = integer_if<std::int64_t>(id);
+    if (!task) throw json::type_error::create(302, std::string("`") + key + "` must hold task ids", &j);
+    ids.push_back(*task);
   }
   return ids;
 }
