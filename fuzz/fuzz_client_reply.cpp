@@ -8,11 +8,13 @@
 // with exit 3 (execute.cpp); anything else thrown, or a crash, is a finding.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "client/client.h"
 #include "protocol/events.h"
 #include "protocol/json_fields.h"
+#include "protocol/replies.h"
 #include "protocol/task_view.h"
 #include "taskcli/fast_list.h"
 #include "taskcli/format.h"
@@ -28,23 +30,43 @@ using Kind = client::ClientSession::Incoming::Kind;
 
 constexpr double kNow = 1764000000.0;
 
+// The reply as each typed reply ptt-task reads (protocol/replies.h), as its commands do.
+template <typename Reply>
+void read_typed(const json& reply, const std::function<void(const Reply&)>& use) {
+  try {
+    Reply typed = taskcli::reply_from<Reply>(reply);
+    use(typed);
+    (void)to_ndjson(typed);                    // --json
+  } catch (const client::UnreachableError&) {  // ptt-task: exit 3
+  }
+}
+
 void read_reply(protocol::TaskView& view, const json& msg) {
   json reply = client::ok_reply_or_throw(msg);
-  view.reset(protocol::field_or(reply, "tasks", json::array()));  // a subscribe reply
   taskcli::Style style;
-  json task = protocol::field_or(reply, "task", json());
-  if (task.is_object()) {
-    protocol::TaskRecord t = taskcli::record_from(task);
+  view.reset(protocol::readable_tasks(reply).tasks);  // top and realtime's subscribe reply
+  auto show_task = [&](const protocol::TaskRecord& t) {
     (void)taskcli::render_status(t, kNow, style);
     (void)taskcli::render_outcome_line(t, style);
     (void)taskcli::render_log_closing(t, style);
-  }
-  auto records = taskcli::records_from(protocol::field_or(reply, "tasks", json::array()));
-  (void)taskcli::render_table(records, kNow, style);
-  (void)to_ndjson(taskcli::payload_of(reply));
+    taskcli::ProgressState progress;
+    progress.apply_record(t, true);
+    (void)taskcli::render_progress_line(progress, 0, kNow, style);
+  };
+  read_typed<protocol::TaskReply>(reply, [&](const auto& r) { show_task(r.task); });
+  read_typed<protocol::ResultReply>(reply, [&](const auto& r) { show_task(r.task); });
+  read_typed<protocol::LogsReply>(reply, [&](const auto& r) { show_task(r.task); });
+  read_typed<protocol::CancelReply>(reply, [&](const auto& r) {
+    if (r.task) show_task(*r.task);
+  });
+  read_typed<protocol::TasksReply>(reply, [&](const auto& r) {
+    (void)taskcli::render_table(r.tasks, kNow, style);
+    for (const auto& t : r.tasks) (void)taskcli::render_outcome_line(t, style);
+  });
+  read_typed<protocol::CleanReply>(reply, [](const auto&) {});
+  read_typed<protocol::HelloReply>(reply, [](const auto&) {});
   taskcli::ProgressState progress;
-  progress.apply_record(task, true);
-  (void)taskcli::render_progress_line(progress, 0, kNow, style);
+  progress.apply_record(protocol::field_or(reply, "task", json()), true);  // as an event's task
 }
 
 void read_event(protocol::TaskView& view, const json& event) {

@@ -8,6 +8,7 @@
 #include "client/hello.h"
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
 
 namespace ptt::client {
 using nlohmann::json;
@@ -155,10 +156,9 @@ json Client::read_reply(long id, const EventFn& on_event, Bound bound) {
 }
 
 json ok_reply_or_throw(json msg) {
-  if (protocol::field_or(msg, "ok", false)) return msg;
-  const json& err = msg.contains("error") && msg["error"].is_object() ? msg["error"] : json::object();
-  throw RequestError(protocol::field_or(err, "code", "internal"),
-                     protocol::field_or(err, "message", "the daemon refused the request"));
+  if (protocol::reply_is_ok(msg)) return msg;
+  protocol::ErrorReply error = protocol::error_of(msg);
+  throw RequestError(std::move(error.code), error.message);
 }
 
 json Client::read_reply_message(long id, const EventFn& on_event, Bound bound) {

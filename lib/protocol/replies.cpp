@@ -121,6 +121,20 @@ ErrorReply error_of(const json& message) {
   return (it != message.end() && it->is_object() ? *it : json::object()).get<ErrorReply>();
 }
 
+TasksReply readable_tasks(const json& reply) {
+  TasksReply out;
+  auto tasks = reply.is_object() ? reply.find(f::kTasks) : reply.end();
+  if (tasks == reply.end() || !tasks->is_array()) return out;
+  for (const auto& record : *tasks) {
+    try {
+      out.tasks.push_back(record.get<TaskRecord>());
+    } catch (const json::exception&) {
+      // One record this version cannot read does not hide the others.
+    }
+  }
+  return out;
+}
+
 std::string tasks_reply_line(const json& id, std::size_t count,
                              const std::function<const std::string&(std::size_t)>& record_line_at) {
   // The keys in the order nlohmann's object writes them (sorted): id, ok, tasks.

@@ -148,6 +148,11 @@ bool reply_is_ok(const nlohmann::json& message);
 // code is "internal", a missing message "the daemon refused the request".
 ErrorReply error_of(const nlohmann::json& message);
 
+// A TasksReply without the records this version cannot read (an unreadable "tasks" is
+// none): for the views that live on (top, realtime), where one odd record must not
+// hide the others. Never throws.
+TasksReply readable_tasks(const nlohmann::json& reply);
+
 // The fast path for a reply with many records (list, wait): the bytes of
 // reply_line(reply_json(id, TasksReply{records, view})), joined from each record's
 // record_line(record, view) (which the daemon caches) instead of built as one JSON tree.

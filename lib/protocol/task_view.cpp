@@ -47,19 +47,6 @@ void TaskView::reset(std::vector<TaskRecord> tasks) {
   for (auto& t : tasks) tasks_[t.id] = std::move(t);
 }
 
-void TaskView::reset(const nlohmann::json& records) {
-  tasks_.clear();
-  if (!records.is_array()) return;
-  for (const auto& r : records) {
-    try {
-      auto t = r.get<TaskRecord>();
-      tasks_[t.id] = std::move(t);
-    } catch (const nlohmann::json::exception&) {
-      // One record this version cannot read does not hide the others.
-    }
-  }
-}
-
 TaskRecord* TaskView::apply(const Event& e) {
   if (std::holds_alternative<LogLine>(e) || std::holds_alternative<LogEnd>(e)) return nullptr;
   TaskRecord& t = tasks_[task_of(e)];

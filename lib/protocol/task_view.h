@@ -20,8 +20,6 @@ void apply_event(TaskRecord& t, const Event& e);
 class TaskView {
  public:
   void reset(std::vector<TaskRecord> tasks);
-  // From a reply's array of records; one this version cannot read is left out.
-  void reset(const nlohmann::json& records);
   // The task's record after the event. A task first seen in a `started`, `activity`
   // or `finished` event (its `created` came before the client subscribed) gets a
   // record of that event's fields. nullptr for log events.

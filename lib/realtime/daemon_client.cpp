@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
+#include "protocol/requests.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -14,6 +16,13 @@ struct WriteReq {
   uv_write_t req;
   std::string data;
 };
+
+// A reply of this client's own (no id): the daemon is not reachable, does not answer, ...
+json refusal(std::string code, std::string message) {
+  return {
+      {ptt::protocol::reply_field::kOk, false},
+      {ptt::protocol::reply_field::kError, ptt::protocol::ErrorReply{std::move(code), std::move(message)}}};
+}
 
 void close_and_free(uv_pipe_t* pipe) {
   uv_close(reinterpret_cast<uv_handle_t*>(pipe),
@@ -36,12 +45,10 @@ DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_
 DaemonClient::~DaemonClient() { stop(); }
 
 json DaemonClient::unreachable_reply(const std::string& why) {
-  return {{"ok", false},
-          {"error",
-           {{"code", "unreachable"},
-            {"message", fmt::format("the task daemon is not reachable ({}); start it with `ptt-task ping` "
-                                    "(it starts the daemon when none answers)",
-                                    why)}}}};
+  return refusal("unreachable",
+                 fmt::format("the task daemon is not reachable ({}); start it with `ptt-task ping` "
+                             "(it starts the daemon when none answers)",
+                             why));
 }
 
 json DaemonClient::no_answer_reply(bool changes_state) const {
@@ -52,7 +59,7 @@ json DaemonClient::no_answer_reply(bool changes_state) const {
   std::string message = client::no_answer_message(std::chrono::milliseconds{kRequestTimeoutMs}, pid);
   // It sits in the socket: a daemon that was only stopped reads it when it goes on.
   if (changes_state) message += "; the request was sent and may still be carried out when the daemon goes on";
-  return {{"ok", false}, {"error", {{"code", "timeout"}, {"message", message}}}};
+  return refusal("timeout", std::move(message));
 }
 
 void DaemonClient::start() {
@@ -121,17 +128,15 @@ void DaemonClient::on_connect(int status) {
 void DaemonClient::on_hello_refused(const std::string& problem) {
   if (problem != last_problem_ && on_problem_) on_problem_(problem);
   last_problem_ = problem;
-  drop_connection(json{{"ok", false},
-                       {"error", {{"code", ptt::protocol::error::kVersionMismatch}, {"message", problem}}}});
+  drop_connection(refusal(std::string(ptt::protocol::error::kVersionMismatch), problem));
 }
 
 void DaemonClient::on_hello_accepted() {
   last_problem_.clear();
   state_ = State::kReady;
   // The reply has the unfinished tasks whole; events then carry only what changed.
-  send_now({{"op", op::kSubscribe}}, [this](const json& reply) {
-    view_.reset(reply.is_object() && reply.contains("tasks") ? reply["tasks"] : json::array());
-  });
+  send_now(ptt::protocol::request_json(ptt::protocol::SubscribeRequest{}),
+           [this](const json& reply) { view_.reset(ptt::protocol::readable_tasks(reply).tasks); });
   if (on_state_) on_state_(true);
   while (!waiting_.empty()) {
     auto [request, fn] = std::move(waiting_.front());

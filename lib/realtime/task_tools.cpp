@@ -4,6 +4,7 @@
 
 #include "core/ndjson.h"
 #include "protocol/json_fields.h"
+#include "protocol/replies.h"
 #include "protocol/request_fields.h"
 #include "protocol/requests.h"
 #include "protocol/task_state.h"
@@ -40,12 +41,11 @@ std::string project_names(const SessionConfig& config) {
 
 ToolRequest immediate(const std::string& message) { return {nullptr, error_output(message).dump()}; }
 
-json brief_task(const json& t) {
-  json b = {{"task", protocol::field_or(t, "id", std::int64_t{0})},
-            {"state", protocol::field_or(t, "state", "")}};
-  if (t.contains("name") && t["name"].is_string()) b["name"] = t["name"];
-  if (t.contains("activity") && t["activity"].is_string()) b["activity"] = t["activity"];
-  if (t.contains("reason") && t["reason"].is_string()) b["reason"] = t["reason"];
+json brief_task(const protocol::TaskRecord& t) {
+  json b = {{"task", t.id}, {"state", protocol::to_string(t.state)}};
+  if (t.name) b["name"] = *t.name;
+  if (t.activity) b["activity"] = *t.activity;
+  if (t.reason) b["reason"] = *t.reason;
   return b;
 }
 
@@ -113,29 +113,26 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
 }
 
 std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const json& reply) {
-  if (!reply.is_object() || !reply.value("ok", false)) {
-    std::string message = "ptt-taskd refused the request";
-    if (auto e = reply.find("error"); e != reply.end() && e->is_object())
-      message = e->value("message", message);
-    return error_output(message).dump();
-  }
+  if (!protocol::reply_is_ok(reply)) return error_output(protocol::error_of(reply).message).dump();
+  // Each tool's reply typed (protocol/replies.h); one of the wrong shape throws
+  // nlohmann::json::exception, which the session answers as unreadable.
   json out = {{"ok", true}};
   if (name == "list_tasks") {
+    auto all = reply.get<protocol::ListRequest::Reply>().tasks;
     json tasks = json::array();
-    const json& all = reply.contains("tasks") ? reply["tasks"] : json::array();
     // The most recent tasks matter most when spoken; keep the list short.
     std::size_t first = all.size() > 10 ? all.size() - 10 : 0;
     for (std::size_t i = first; i < all.size(); ++i) tasks.push_back(brief_task(all[i]));
     out["tasks"] = tasks;
     if (first > 0) out["note"] = fmt::format("{} older tasks not shown; see `ptt-task list`", first);
   } else if (name == "cancel_task") {
-    out["cancelled"] = reply.value("cancelled", json::array());
-  } else if (reply.contains("task") && reply["task"].is_object()) {
-    out.update(brief_task(reply["task"]));
-    if (name == "get_result") {
-      long long id = protocol::field_or(reply["task"], "id", 0LL);
-      out["result"] = shorten_for_speech(reply.value("text", ""), config.max_result_chars, id);
-    }
+    out["cancelled"] = reply.get<protocol::CancelRequest::Reply>().cancelled;
+  } else if (name == "get_result") {
+    auto result = reply.get<protocol::ResultRequest::Reply>();
+    out.update(brief_task(result.task));
+    out["result"] = shorten_for_speech(result.text.value_or(""), config.max_result_chars, result.task.id);
+  } else if (name == "spawn_task" || name == "follow_up_task" || name == "check_task") {
+    out.update(brief_task(reply.get<protocol::TaskReply>().task));
   }
   return out.dump();
 }

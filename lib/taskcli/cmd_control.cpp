@@ -20,15 +20,15 @@ using nlohmann::json;
 
 namespace {
 
-json wait_reply(CliSession& s, const json& refs) {
+protocol::TasksReply wait_reply(CliSession& s, const json& refs) {
   if (live_progress_wanted(s)) return wait_with_live_line(s, refs);
   return ask(s.client(), wait_request(refs));
 }
 
-int report_outcomes(CliSession& s, const json& reply, bool quiet_success) {
+int report_outcomes(CliSession& s, const protocol::TasksReply& reply, bool quiet_success) {
   std::string out;
   bool all_ok = true;
-  for (const auto& t : records_from(protocol::field_or(reply, "tasks", json::array()))) {
+  for (const auto& t : reply.tasks) {
     bool ok = t.state == protocol::TaskState::kSucceeded;
     all_ok = all_ok && ok;
     if (s.global().json && !quiet_success) {
@@ -59,10 +59,10 @@ int cmd_wait(CliSession& s, const std::vector<std::string>& tasks) {
     refs = json::array();
     for (const auto& t : tasks) refs.push_back(task_ref(t));
   }
-  json reply = wait_reply(s, refs);
+  protocol::TasksReply reply = wait_reply(s, refs);
   // None to wait for is not an error: a script's `ptt-task wait` after spawning
   // nothing just goes on. Only a person at a terminal is told.
-  if (reply.value("tasks", json::array()).empty() && is_tty(STDOUT_FILENO) && !s.global().json)
+  if (reply.tasks.empty() && is_tty(STDOUT_FILENO) && !s.global().json)
     std::fputs("no unfinished tasks\n", stderr);
   return report_outcomes(s, reply, false);
 }
@@ -76,25 +76,22 @@ int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
     for (const auto& t : tasks) requests.push_back({.task = task_ref(t), .all = false});
   }
   int status = kExitOk;
-  json cancelled = json::array(), finished = json::array();
+  std::vector<std::int64_t> cancelled, finished;
   std::string notes;
   for (auto& req : requests) {
     try {
-      json reply = ask(s.client(), req);
-      json ids = protocol::field_or(reply, "cancelled", json::array());
-      for (const auto& id : ids) cancelled.push_back(id);
+      protocol::CancelReply reply = ask(s.client(), req);
+      cancelled.insert(cancelled.end(), reply.cancelled.begin(), reply.cancelled.end());
       // Already over: nothing to do, which is what was wanted (exit 0), but say so.
-      if (auto task = reply.find("task"); task != reply.end() && task->is_object() && ids.empty()) {
-        auto t = task->get<protocol::TaskRecord>();
-        finished.push_back(t.id);
-        notes += fmt::format("task {} already {}; nothing to cancel\n", t.id, protocol::to_string(t.state));
+      if (reply.task && reply.cancelled.empty()) {
+        finished.push_back(reply.task->id);
+        notes += fmt::format("task {} already {}; nothing to cancel\n", reply.task->id,
+                             protocol::to_string(reply.task->state));
       }
     } catch (const client::RequestError& e) {
       // Cancel the others anyway; report this one and remember the worst status.
       print_error("ptt-task", e.what());
       status = e.code == protocol::error::kNotFound ? kExitNotFound : kExitFailure;
-    } catch (const nlohmann::json::exception&) {
-      // A record this client cannot read: the cancel itself went through.
     }
   }
   if (s.global().json) {
@@ -102,7 +99,7 @@ int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
   } else {
     std::fputs(notes.c_str(), stderr);
     std::string out;
-    for (const auto& id : cancelled) out += fmt::format("cancelled {}\n", id.dump());
+    for (std::int64_t id : cancelled) out += fmt::format("cancelled {}\n", id);
     write_stdout(out);
   }
   return status;
@@ -125,9 +122,8 @@ json watch_line(const protocol::Event& ev, const protocol::TaskRecord& t) {
 int cmd_watch(CliSession& s) {
   s.client().set_patient(true);
   // The subscribe reply has the unfinished tasks whole; events then carry what changed.
-  json reply = ask(s.client(), protocol::SubscribeRequest{});
   protocol::TaskView view;
-  view.reset(protocol::field_or(reply, "tasks", json::array()));
+  view.reset(ask(s.client(), protocol::SubscribeRequest{}).tasks);
   s.client().read_events([&](const json& message) {
     auto ev = protocol::parse_event(message);
     const protocol::TaskRecord* t = ev ? view.apply(*ev) : nullptr;
@@ -153,9 +149,7 @@ int cmd_clean(CliSession& s, const CleanArgs& a) {
     if (!seconds) throw UsageError("--older-than must be a duration like 30s, 10m, 2h or 7d");
     req.older_than_s = *seconds;
   }
-  json reply = ask(s.client(), req);
-  json removed = protocol::field_or(reply, "removed", json::array());
-  if (!removed.is_array()) removed = json::array();
+  std::vector<std::int64_t> removed = ask(s.client(), req).removed;
   write_stdout(s.global().json ? to_ndjson({{"removed", removed}})
                                : fmt::format("removed {} finished task{}\n", removed.size(),
                                              removed.size() == 1 ? "" : "s"));
@@ -163,13 +157,11 @@ int cmd_clean(CliSession& s, const CleanArgs& a) {
 }
 
 int cmd_ping(CliSession& s) {
-  const json& hello = s.client().hello_reply();
+  protocol::HelloReply hello = hello_of(s.client());
   if (s.global().json) {
-    write_stdout(to_ndjson(payload_of(hello)));
+    write_stdout(to_ndjson(hello));
   } else {
-    write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n",
-                             protocol::field_or(hello, "server", "ptt-taskd"),
-                             protocol::field_or(hello, "version", 0), protocol::field_or(hello, "pid", 0),
+    write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n", hello.server, hello.version, hello.pid,
                              s.connect_options().socket.string()));
   }
   return kExitOk;

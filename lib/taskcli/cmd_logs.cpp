@@ -26,24 +26,22 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   auto on_event = [&](const json& ev) {
     if (live) live->update([&](ProgressState& p) { p.apply_event(ev); });
   };
-  json reply = ask(s.client(), protocol::LogsRequest{.task = task_ref(task), .follow = follow},
-                   [&](const json& ev) { return on_event(ev), true; });
-  if (live)
-    live->update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
-  std::int64_t id = protocol::field_or(protocol::field_or(reply, "task", json()), "id", std::int64_t{-1});
+  protocol::LogsReply reply = ask(s.client(), protocol::LogsRequest{.task = task_ref(task), .follow = follow},
+                                  [&](const json& ev) { return on_event(ev), true; });
+  if (live) live->update([&](ProgressState& p) { p.apply_record(reply.task, true); });
+  std::int64_t id = reply.task.id;
   s.client().read_events([&](const json& message) {
     auto ev = protocol::parse_event(message);
     if (!ev) return true;
-    bool ours = id < 0 || protocol::task_of(*ev) == id;
+    bool ours = protocol::task_of(*ev) == id;
     if (std::holds_alternative<protocol::LogEnd>(*ev)) return !ours;
     const auto* log = std::get_if<protocol::LogLine>(&*ev);
     if (!log) on_event(message);
     if (!log || !ours) return true;
     if (!log->line) {
       // The daemon does not relay huge lines; say where the whole line is.
-      std::string note =
-          fmt::format("a line of {} bytes is not shown; the raw log {} has it",
-                      log->omitted_bytes.value_or(0), protocol::field_or(reply, "path", "file"));
+      std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
+                                     log->omitted_bytes.value_or(0), reply.path);
       if (raw) {
         print_warning("ptt-task", note);
       } else {
@@ -64,11 +62,11 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
     s.client().set_notice({});
     live->finish();
   }
-  if (!raw && id >= 0) {
+  if (!raw) {
     // The log may be empty (the agent never wrote a line) or stop anywhere: say
     // how the task ended, from its record as it is now.
-    json now = ask(s.client(), protocol::GetRequest{id});
-    write_stdout(render_log_closing(record_from(protocol::field_or(now, "task", json())), s.style()) + '\n');
+    protocol::TaskReply now = ask(s.client(), protocol::GetRequest{id});
+    write_stdout(render_log_closing(now.task, s.style()) + '\n');
   }
   return kExitOk;
 }

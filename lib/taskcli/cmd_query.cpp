@@ -49,23 +49,18 @@ int cmd_list(CliSession& s, const std::string& state) {
 }
 
 int cmd_status(CliSession& s, const std::string& task) {
-  json reply = ask(s.client(), protocol::GetRequest{task_ref(task)});
-  if (s.global().json) {
-    write_stdout(to_ndjson(protocol::field_or(reply, "task", json::object())));
-  } else {
-    write_stdout(
-        render_status(record_from(protocol::field_or(reply, "task", json())), wall_now(), s.style()));
-  }
+  protocol::TaskReply reply = ask(s.client(), protocol::GetRequest{task_ref(task)});
+  write_stdout(s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style()));
   return kExitOk;
 }
 
 int cmd_result(CliSession& s, const std::string& task) {
-  json reply = ask(s.client(), protocol::ResultRequest{task_ref(task)});
-  protocol::TaskRecord t = record_from(protocol::field_or(reply, "task", json()));
-  // null for a task that ended without a result (cancelled, failed before one, agent missing).
-  std::string text = protocol::field_or(reply, "text", "");
+  protocol::ResultReply reply = ask(s.client(), protocol::ResultRequest{task_ref(task)});
+  const protocol::TaskRecord& t = reply.task;
+  // None for a task that ended without a result (cancelled, failed before one, agent missing).
+  std::string text = reply.text.value_or("");
   if (s.global().json) {
-    write_stdout(to_ndjson(payload_of(reply)));
+    write_stdout(to_ndjson(reply));
   } else if (!text.empty()) {
     write_stdout(text.back() == '\n' ? text : text + '\n');
   }

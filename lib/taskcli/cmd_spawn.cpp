@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "core/exit_status.h"
-#include "core/json_integer.h"
 #include "taskcli/commands.h"
 
 namespace ptt::taskcli {
@@ -62,10 +61,9 @@ std::optional<std::string> optional_text(const std::string& text) {
   return text.empty() ? std::nullopt : std::optional<std::string>(text);
 }
 
-int report_new_task(CliSession& s, const json& reply, bool wait) {
-  const json& task = reply.at("task");
-  std::int64_t id = checked_integer<std::int64_t>(task.at("id"));
-  write_stdout(s.global().json ? to_ndjson(task) : fmt::format("{}\n", id));
+int report_new_task(CliSession& s, const protocol::TaskReply& reply, bool wait) {
+  std::int64_t id = reply.task.id;
+  write_stdout(s.global().json ? to_ndjson(reply.task) : fmt::format("{}\n", id));
   if (!wait) return kExitOk;
   return wait_and_report(s, json::array({id}), true);
 }

@@ -22,7 +22,7 @@
 #include "core/local_accounts.h"
 #include "core/ndjson.h"
 #include "core/spawn.h"
-#include "protocol/json_fields.h"
+#include "protocol/replies.h"
 #include "taskcli/doctor.h"
 
 namespace ptt::taskcli::doctor {
@@ -223,8 +223,9 @@ DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds ti
     options.autostart = false;  // the doctor looks; it never starts anything
     options.reply_timeout = timeout;
     client::Client c(options);
-    d.server = c.hello_reply().value("server", "");
-    d.pid = protocol::field_or(c.hello_reply(), "pid", 0L);
+    auto hello = c.hello_reply().get<protocol::HelloReply>();
+    d.server = hello.server;
+    d.pid = static_cast<long>(hello.pid);
     d.reachable = true;
   } catch (const client::NoAnswerError& e) {
     d.not_answering = true;

@@ -87,7 +87,7 @@ void LiveLine::finish() {
   if (timer_.joinable()) timer_.join();
 }
 
-json wait_with_live_line(CliSession& s, const json& refs) {
+protocol::TasksReply wait_with_live_line(CliSession& s, const json& refs) {
   auto& client = s.client();
   ask(client, protocol::SubscribeRequest{});  // before reading the records, so no change is missed
   LiveLine live(s.style());
@@ -96,17 +96,17 @@ json wait_with_live_line(CliSession& s, const json& refs) {
     // Every unfinished task: the ones the daemon will wait for (one may finish in between).
     for (protocol::TaskState state :
          {protocol::TaskState::kRunning, protocol::TaskState::kStarting, protocol::TaskState::kQueued}) {
-      json reply = ask(client, protocol::ListRequest{.state = state});
+      protocol::TasksReply reply = ask(client, protocol::ListRequest{.state = state});
       live.update([&](ProgressState& p) {
-        for (const auto& t : reply.value("tasks", json::array())) p.apply_record(t, true);
+        for (const auto& t : reply.tasks) p.apply_record(t, true);
       });
     }
   }
   for (const auto& ref : refs.is_null() ? json::array() : refs) {
-    json reply = ask(client, protocol::GetRequest{ref});
-    live.update([&](ProgressState& p) { p.apply_record(reply.value("task", json::object()), true); });
+    protocol::TaskReply reply = ask(client, protocol::GetRequest{ref});
+    live.update([&](ProgressState& p) { p.apply_record(reply.task, true); });
   }
-  json reply = ask(client, wait_request(refs), [&](const json& event) {
+  protocol::TasksReply reply = ask(client, wait_request(refs), [&](const json& event) {
     live.update([&](ProgressState& p) { p.apply_event(event); });
     return true;
   });

@@ -53,6 +53,6 @@ class LiveLine {
 // `wait` with a live line: subscribes, reads the tasks' current records, then waits
 // while events update the line. Returns the wait reply, as the plain request does.
 // `refs` null: every task unfinished now (the wait request's "all").
-nlohmann::json wait_with_live_line(CliSession& s, const nlohmann::json& refs);
+protocol::TasksReply wait_with_live_line(CliSession& s, const nlohmann::json& refs);
 
 }  // namespace ptt::taskcli

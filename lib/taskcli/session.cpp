@@ -77,27 +77,11 @@ protocol::WaitRequest wait_request(const json& refs) {
   return req;
 }
 
-protocol::TaskRecord record_from(const json& j) {
-  try {
-    return j.get<protocol::TaskRecord>();
-  } catch (const json::exception& e) {
-    throw client::UnreachableError(std::string("the daemon sent a task record ptt-task cannot read (") +
-                                   e.what() + ")" + client::kSameVersionAdvice);
-  }
+void unreadable_reply(const json::exception& e) {
+  throw client::UnreachableError(std::string("the daemon sent a reply ptt-task cannot read (") + e.what() +
+                                 ")" + client::kSameVersionAdvice);
 }
 
-std::vector<protocol::TaskRecord> records_from(const json& array) {
-  std::vector<protocol::TaskRecord> out;
-  if (!array.is_array()) return out;
-  out.reserve(array.size());
-  for (const auto& j : array) out.push_back(record_from(j));
-  return out;
-}
-
-json payload_of(json reply) {
-  reply.erase("id");
-  reply.erase("ok");
-  return reply;
-}
+protocol::HelloReply hello_of(client::Client& c) { return reply_from<protocol::HelloReply>(c.hello_reply()); }
 
 }  // namespace ptt::taskcli

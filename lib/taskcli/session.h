@@ -51,14 +51,24 @@ double wall_now();
 nlohmann::json task_ref(const std::string& text);
 // `refs` null: every task unfinished now; else an array of task_ref()s.
 protocol::WaitRequest wait_request(const nlohmann::json& refs);
-protocol::TaskRecord record_from(const nlohmann::json& j);
-std::vector<protocol::TaskRecord> records_from(const nlohmann::json& array);
-// Sends a typed request (protocol/requests.h) and returns its ok reply (see client::Client::request).
-template <typename Request>
-nlohmann::json ask(client::Client& c, const Request& request, const client::EventFn& on_event = {}) {
-  return c.request(Request::kOp, nlohmann::json(request), on_event);
+// Throws the UnreachableError for a reply ptt-task cannot read (exit 3, with what to do).
+[[noreturn]] void unreadable_reply(const nlohmann::json::exception& e);
+// An ok reply as its typed struct (protocol/replies.h), or unreadable_reply().
+template <typename Reply>
+Reply reply_from(const nlohmann::json& reply) {
+  try {
+    return reply.get<Reply>();
+  } catch (const nlohmann::json::exception& e) {
+    unreadable_reply(e);
+  }
 }
-// A reply without its "id" and "ok", for --json output.
-nlohmann::json payload_of(nlohmann::json reply);
+// Sends a typed request (protocol/requests.h) and returns its typed reply (see
+// client::Client::request for what it throws).
+template <typename Request>
+typename Request::Reply ask(client::Client& c, const Request& request, const client::EventFn& on_event = {}) {
+  return reply_from<typename Request::Reply>(c.request(Request::kOp, nlohmann::json(request), on_event));
+}
+// The daemon's hello reply, typed.
+protocol::HelloReply hello_of(client::Client& c);
 
 }  // namespace ptt::taskcli

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
 #include "taskd/daemon_log.h"
 
 namespace ptt::taskd {
@@ -77,15 +78,13 @@ void ClientConnection::drop_for_memory(std::size_t total_before) {
       fmt::format("dropped client {}: its unfinished request line held {} KiB, and all clients' "
                   "unfinished lines {} MiB, over the {} MiB limit",
                   id_, partial_held_ >> 10, total_before >> 20, kMaxPartialTotal >> 20));
-  send({{"id", nullptr},
-        {"ok", false},
-        {"error",
-         {{"code", protocol::error::kBusy},
-          {"message",
-           fmt::format("dropped: the daemon holds {} MiB of unfinished request lines, its limit, and "
-                       "this connection's ({} KiB) was among the biggest; end each request with a "
-                       "newline",
-                       kMaxPartialTotal >> 20, partial_held_ >> 10)}}}});
+  send(protocol::error_reply_json(
+      nullptr,
+      {.code = std::string(protocol::error::kBusy),
+       .message = fmt::format("dropped: the daemon holds {} MiB of unfinished request lines, its limit, and "
+                              "this connection's ({} KiB) was among the biggest; end each request with a "
+                              "newline",
+                              kMaxPartialTotal >> 20, partial_held_ >> 10)}));
   framer_.reset();  // its memory goes back now, not when the peer hangs up
   account_partial();
   close();

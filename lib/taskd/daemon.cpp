@@ -19,6 +19,7 @@
 #include "core/paths.h"
 #include "core/version.h"
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
 #include "supervise/supervisor_status.h"
 #include "taskd/daemon_state.h"
 #include "taskd/listener.h"
@@ -222,12 +223,10 @@ void Daemon::on_connection(int status) {
   auto conn = std::make_unique<ClientConnection>(
       id, [this](ClientConnection& c, std::string_view line) { handle_line(c, line); },
       [](ClientConnection& c, std::size_t length) {
-        c.send({{"id", nullptr},
-                {"ok", false},
-                {"error",
-                 {{"code", protocol::error::kTooLong},
-                  {"message", fmt::format("request line of {} bytes is over the {}-byte limit; skipped",
-                                          length, protocol::kMaxLine)}}}});
+        c.send(protocol::error_reply_json(
+            nullptr, {.code = std::string(protocol::error::kTooLong),
+                      .message = fmt::format("request line of {} bytes is over the {}-byte limit; skipped",
+                                             length, protocol::kMaxLine)}));
       },
       [this](ClientConnection& c) {
         if (c.overflowed()) {
@@ -259,12 +258,10 @@ void Daemon::on_connection(int status) {
   if (!peer || peer->uid != ::getuid()) {
     std::string who = peer ? fmt::format("uid {} (pid {})", peer->uid, peer->pid) : "an unknown peer";
     daemon_log(fmt::format("refused a connection from {}: only uid {} may use this daemon", who, ::getuid()));
-    c->send_final({{"id", nullptr},
-                   {"ok", false},
-                   {"error",
-                    {{"code", protocol::error::kPermissionDenied},
-                     {"message", fmt::format("this ptt-taskd serves uid {} only; start your own daemon",
-                                             ::getuid())}}}});
+    c->send_final(protocol::error_reply_json(
+        nullptr,
+        {.code = std::string(protocol::error::kPermissionDenied),
+         .message = fmt::format("this ptt-taskd serves uid {} only; start your own daemon", ::getuid())}));
     return;
   }
   if (shutting_down_) {
@@ -297,13 +294,12 @@ bool Daemon::refuse_over_limit(ClientConnection& c) {
                            more ? fmt::format(" ({} more refused since the last report)", more) : ""));
   }
   // No waiting for the peer to hang up (send_final): a refused client must not keep its descriptor.
-  c.send({{"id", nullptr},
-          {"ok", false},
-          {"error",
-           {{"code", protocol::error::kBusy},
-            {"message", fmt::format("ptt-taskd is at its limit of {} connections (descriptor limit {}); try "
-                                    "again later, or raise the daemon's ulimit -n",
-                                    allowed, fd_budget_.fd_limit)}}}});
+  c.send(protocol::error_reply_json(
+      nullptr,
+      {.code = std::string(protocol::error::kBusy),
+       .message = fmt::format("ptt-taskd is at its limit of {} connections (descriptor limit {}); try "
+                              "again later, or raise the daemon's ulimit -n",
+                              allowed, fd_budget_.fd_limit)}));
   c.close();
   return true;
 }

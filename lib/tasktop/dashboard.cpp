@@ -126,12 +126,12 @@ void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
       links.request(protocol::CancelRequest{.task = a.task, .all = false});
       model.set_message(fmt::format("cancelling task {}…", label));
     } else if (a.kind == TopAction::kFollowUp || a.kind == TopAction::kRetry) {
-      json reply = a.kind == TopAction::kFollowUp
-                       ? links.request(protocol::FollowUpRequest{.task = a.task, .prompt = a.prompt})
-                       : links.request(protocol::RetryRequest{.task = a.task});
-      auto record = reply.at("task").get<protocol::TaskRecord>();
-      std::int64_t made = record.id;
-      model.upsert(std::move(record));
+      protocol::TaskReply reply =
+          a.kind == TopAction::kFollowUp
+              ? links.request(protocol::FollowUpRequest{.task = a.task, .prompt = a.prompt})
+              : links.request(protocol::RetryRequest{.task = a.task});
+      std::int64_t made = reply.task.id;
+      model.upsert(std::move(reply.task));
       model.select(made);
       model.set_message(fmt::format("task {} started: {} of task {}", made,
                                     a.kind == TopAction::kRetry ? "a retry" : "a follow-up", label));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "protocol/events.h"
+#include "protocol/replies.h"
 #include "taskcli/session.h"
 
 namespace ptt::tasktop {
@@ -28,22 +29,12 @@ DaemonLinks::DaemonLinks(client::ConnectOptions options, Model& model)
 void DaemonLinks::connect() {
   auto c = std::make_unique<client::Client>(options_);
   auto on_event = [this](const json& ev) { return handle_event(ev), true; };
-  const json& hello = c->hello_reply();
+  std::string server = taskcli::hello_of(*c).server;
   taskcli::ask(*c, protocol::SubscribeRequest{}, on_event);
   // Subscribed first: an event between the two is not lost, and the list (newer) wins.
-  json reply = taskcli::ask(*c, protocol::ListRequest{}, on_event);
-  std::vector<protocol::TaskRecord> tasks;
-  if (auto it = reply.find("tasks"); it != reply.end() && it->is_array()) {
-    for (const auto& t : *it) {
-      try {
-        tasks.push_back(t.get<protocol::TaskRecord>());
-      } catch (const json::exception&) {
-        // One record this version cannot read does not hide the others.
-      }
-    }
-  }
-  model_.set_tasks(std::move(tasks));
-  model_.set_daemon_version(hello.value("server", std::string()));
+  const protocol::ListRequest list;
+  model_.set_tasks(protocol::readable_tasks(c->request(list.kOp, json(list), on_event)).tasks);
+  model_.set_daemon_version(std::move(server));
   model_.set_connected(true);
   model_.set_unresponsive({});
   liveness_ = client::Liveness(options_.reply_timeout, steady_clock::now());

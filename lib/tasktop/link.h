@@ -49,9 +49,10 @@ class DaemonLinks {
   // A request on the events link; events read meanwhile go to the model. A broken
   // link throws client::UnreachableError after marking the model disconnected.
   nlohmann::json request(std::string_view op, nlohmann::json fields);
+  // Its typed reply; one this version cannot read throws nlohmann::json::exception.
   template <typename Request>  // protocol/requests.h
-  nlohmann::json request(const Request& r) {
-    return request(Request::kOp, nlohmann::json(r));
+  typename Request::Reply request(const Request& r) {
+    return request(Request::kOp, nlohmann::json(r)).template get<typename Request::Reply>();
   }
 
  private:

@@ -92,7 +92,7 @@ TEST_CASE("events: a view from the snapshot and the events equals the daemon's r
   daemon.session_id.reset();
   daemon.activity.reset();
   TaskView view;
-  view.reset(json::array({daemon}));
+  view.reset({daemon});
   daemon.state = TaskState::kRunning;
   daemon.started_at = 101;
   daemon.pid = 4242;
