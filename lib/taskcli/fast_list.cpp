@@ -5,14 +5,17 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_depth.h"
+#include "protocol/replies.h"
 #include "protocol/task_record_reader.h"
 
 namespace ptt::taskcli {
+namespace reply_field = protocol::reply_field;
 using protocol::TaskRecord;
 
 namespace {
 
-// SAX events in, ListReply out. The reply's shape, by nesting depth:
+// SAX events in, ListReply out. The reply's shape (protocol::TasksReply, by the names
+// in protocol::reply_field), by nesting depth:
 //   {"id":N, "ok":B, "error":{"code","message"}, "tasks":[ {record}, … ]}
 // Each record's events go to a TaskRecordReader (the table's fields only); anything
 // else (other fields, deeper values) is skipped.
@@ -96,7 +99,8 @@ class ListSax {
 
   bool in_record() const { return record_ != nullptr; }
   bool in_tasks_array() const {
-    return stack_.size() == 2 && stack_[0].object && stack_[0].key == "tasks" && !stack_[1].object;
+    return stack_.size() == 2 && stack_[0].object && stack_[0].key == reply_field::kTasks &&
+           !stack_[1].object;
   }
 
   bool scalar(const Scalar& v) {
@@ -104,17 +108,19 @@ class ListSax {
     const std::string& k = stack_.back().key;
     if (stack_.size() == 1) {
       if (!stack_[0].object) return true;
-      if (k == "id" && v.kind == Scalar::kInt) {
+      if (k == reply_field::kId && v.kind == Scalar::kInt) {
         has_id_ = true;
         reply_id_ = v.i;
-      } else if (k == "ok") {
+      } else if (k == reply_field::kOk) {
         out_.ok = v.kind == Scalar::kBool && v.b;
       }
     } else if (in_tasks_array()) {
       throw std::runtime_error("a task record that is not an object");
-    } else if (stack_.size() == 2 && stack_[0].key == "error" && stack_[1].object &&
+    } else if (stack_.size() == 2 && stack_[0].key == reply_field::kError && stack_[1].object &&
                v.kind == Scalar::kString) {
-      (k == "code" ? out_.error_code : k == "message" ? out_.error_message : ignored_) = *v.s;
+      (k == reply_field::kCode      ? out_.error_code
+       : k == reply_field::kMessage ? out_.error_message
+                                    : ignored_) = *v.s;
     }
     return true;
   }
@@ -169,7 +175,7 @@ ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const 
   if (want_raw) {
     // ordered_json keeps the daemon's key order, so --json prints what it sent.
     auto doc = nlohmann::ordered_json::parse(line);
-    for (const auto& t : doc.at("tasks")) out.raw_tasks.push_back(t.dump());
+    for (const auto& t : doc.at(reply_field::kTasks)) out.raw_tasks.push_back(t.dump());
   }
   return out;
 }
