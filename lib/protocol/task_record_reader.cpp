@@ -52,7 +52,7 @@ enum Field : int {
 };
 
 struct Name {
-  const char* key;
+  std::string_view key;  // compared by length first: a miss costs no strcmp
   Field field;
 };
 constexpr Name kRecordNames[] = {
@@ -95,9 +95,9 @@ constexpr Name kOptionNames[] = {
 };
 
 template <std::size_t N>
-int field_of(const Name (&names)[N], const std::string& key) {
+int field_of(const Name (&names)[N], std::string_view key) {
   for (const Name& n : names) {
-    if (key == n.key) return n.field;
+    if (key.size() == n.key.size() && key == n.key) return n.field;
   }
   return -1;
 }
