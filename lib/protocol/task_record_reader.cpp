@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/json_simple_scan.h"
 #include "protocol/task_record_fields.h"
 
 namespace ptt::protocol {
@@ -475,6 +476,15 @@ class JournalLineSax {
 }  // namespace
 
 bool read_task_record(std::string_view line, TaskRecord& out) {
+  JournalLineSax simple(out);
+  switch (JsonSimpleScanner(line, simple).run()) {
+    case SimpleScan::kAccepted:
+      return true;
+    case SimpleScan::kRefusedByHandler:
+      return false;
+    case SimpleScan::kNotSimple:
+      break;  // a \u escape, non-ASCII text, …: nlohmann's lexer reads it
+  }
   JournalLineSax sax(out);
   return nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
 }
