@@ -1,17 +1,23 @@
-// docs/protocol.md against the definitions in lib/protocol: every op, event (and the
-// fields each task event carries), error code, task state and failure reason the code
-// defines is documented, and the page documents no other, so the two cannot drift apart.
+// docs/protocol.md against the definitions in lib/protocol: every op (and the fields
+// of its reply), event (and the fields each task event carries), error code, task state
+// and failure reason the code defines is documented, and the page documents no other,
+// so the two cannot drift apart.
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include <catch2/catch.hpp>
 
 #include "protocol/events.h"
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
+#include "protocol/requests.h"
 #include "protocol/task_state.h"
 
 namespace {
@@ -44,6 +50,52 @@ template <typename List>
 Names names_of(const List& list) {
   Names out;
   for (const auto& item : list) out.emplace(std::string(item));
+  return out;
+}
+
+// The cells of a table row, split at each `|` that is not escaped (`\|`).
+std::vector<std::string> cells(const std::string& row) {
+  std::vector<std::string> out(1);
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (row[i] == '|' && (i == 0 || row[i - 1] != '\\')) {
+      out.emplace_back();
+    } else {
+      out.back() += row[i];
+    }
+  }
+  return out;
+}
+
+// The names in backquotes outside parentheses: how the table gives a reply's fields.
+Names fields_outside_parentheses(const std::string& cell) {
+  Names out;
+  int depth = 0;
+  bool in_code = false;
+  std::string code;
+  for (char ch : cell) {
+    if (ch == '`') {
+      if (in_code && depth == 0 && std::regex_match(code, std::regex("[a-z_]+"))) out.insert(code);
+      in_code = !in_code;
+      code.clear();
+    } else if (in_code) {
+      code += ch;
+    } else if (ch == '(') {
+      ++depth;
+    } else if (ch == ')') {
+      --depth;
+    }
+  }
+  return out;
+}
+
+// Each op's reply fields, as its request's Reply type defines them.
+template <std::size_t... I>
+std::map<std::string, Names> defined_reply_fields(std::index_sequence<I...>) {
+  using ptt::protocol::Request;
+  std::map<std::string, Names> out;
+  (out.emplace(std::string(std::variant_alternative_t<I, Request>::kOp),
+               names_of(std::variant_alternative_t<I, Request>::Reply::kFields)),
+   ...);
   return out;
 }
 
@@ -97,4 +149,30 @@ TEST_CASE("docs/protocol.md lists exactly the fields each task event carries") {
   CHECK(row(ptt::protocol::TaskActivity::kEvent) == names_of(ptt::protocol::TaskProgress::kFields));
   CHECK(row(ptt::protocol::TaskFinished::kEvent) == names_of(ptt::protocol::TaskEnd::kFields));
   CHECK(row(ptt::protocol::TaskCreated::kEvent).empty());  // "the whole record"
+}
+
+TEST_CASE("docs/protocol.md lists exactly the fields of each op's reply") {
+  // One table row per op: | `op` | request fields | reply fields |
+  std::string text = section(protocol_page(), "Requests and replies");
+  std::map<std::string, Names> documented;
+  std::regex row_re("\n(\\| `[a-z_]+` \\|[^\n]*)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), row_re); it != std::sregex_iterator(); ++it) {
+    auto row = cells((*it)[1].str());
+    REQUIRE(row.size() == 5);  // "", op, request, reply, ""
+    documented[matches(row[1], "`([a-z_]+)`").begin()->c_str()] = fields_outside_parentheses(row[3]);
+  }
+  auto defined =
+      defined_reply_fields(std::make_index_sequence<std::variant_size_v<ptt::protocol::Request>>());
+  REQUIRE(documented.size() == defined.size());
+  for (const auto& [op, fields] : defined) {
+    CAPTURE(op);
+    CHECK(documented[op] == fields);
+  }
+}
+
+TEST_CASE("docs/protocol.md shows an error reply with exactly the fields ErrorReply has") {
+  std::string text = section(protocol_page(), "Requests and replies");
+  std::smatch m;
+  REQUIRE(std::regex_search(text, m, std::regex(R"re("error": \{([^}]*)\})re")));
+  CHECK(matches(m[1].str(), R"re("([a-z_]+)":)re") == names_of(ptt::protocol::ErrorReply::kFields));
 }
