@@ -41,7 +41,8 @@ HandlerResult Daemon::dispatch(ClientConnection& c, const json& id, const json& 
   }
   auto parsed = protocol::parse_request(req);
   if (auto* rejected = std::get_if<RequestRejected>(&parsed)) throw std::move(*rejected);
-  return handle_request(*this, c, id, std::get<protocol::Request>(parsed));
+  RequestOrigin from{.connection = c.id(), .hello_refused = c.hello_refused, .subscribed = c.subscribed};
+  return handle_request(*this, from, id, std::get<protocol::Request>(parsed));
 }
 
 void Daemon::handle_line(ClientConnection& c, std::string_view line) {
@@ -111,7 +112,7 @@ std::vector<TaskId> Daemon::clean(const CleanFilter& filter) {
   return removed;
 }
 
-fs::path Daemon::follow_log(ClientConnection& c, TaskId task, protocol::LogStream stream, bool follow) {
+fs::path Daemon::follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream, bool follow) {
   // A log stream holds a descriptor while it lasts, from the clients' share (descriptor_budget.h).
   std::size_t allowed = fd_budget_.clients(config_.max_running, watches_.size());
   if (connections_.size() + followers_.size() >= allowed) {
@@ -122,13 +123,13 @@ fs::path Daemon::follow_log(ClientConnection& c, TaskId task, protocol::LogStrea
   }
   fs::path file = stream == protocol::LogStream::kStderr ? store_.stderr_log(task) : store_.stream_log(task);
   // Its lines go out from the pump, a later loop turn: after the reply.
-  followers_.push_back(std::make_unique<LogFollower>(c.id(), task, file, follow));
+  followers_.push_back(std::make_unique<LogFollower>(connection, task, file, follow));
   mark_followers(task);
   return file;
 }
 
-void Daemon::wait_for(ClientConnection& c, const json& id, std::vector<TaskId> tasks) {
-  waits_.push_back({c.id(), id, std::move(tasks)});
+void Daemon::wait_for(std::uint64_t connection, const json& id, std::vector<TaskId> tasks) {
+  waits_.push_back({connection, id, std::move(tasks)});
   answer_waits();
 }
 

@@ -78,9 +78,9 @@ class Daemon final : public RequestContext {
   TaskId spawn(SpawnRequest request) override;
   void cancel(const std::vector<TaskId>& ids) override;
   std::vector<TaskId> clean(const CleanFilter& filter) override;
-  std::filesystem::path follow_log(ClientConnection& c, TaskId task, protocol::LogStream stream,
+  std::filesystem::path follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream,
                                    bool follow) override;
-  void wait_for(ClientConnection& c, const nlohmann::json& id, std::vector<TaskId> tasks) override;
+  void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) override;
   void shut_down_after_reply() override { shutdown_after_reply_ = true; }
 
   void begin_shutdown();

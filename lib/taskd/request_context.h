@@ -7,6 +7,7 @@
 // A handler returns its reply: a typed one (protocol/replies.h), the tasks of a `list`
 // (written by the fast path, Daemon::tasks_reply), or Deferred when it replies later.
 // A refusal is thrown as protocol::RequestRejected.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <variant>
@@ -21,7 +22,12 @@
 
 namespace ptt::taskd {
 
-class ClientConnection;
+// What a handler knows of the connection its request came on.
+struct RequestOrigin {
+  std::uint64_t connection = 0;  // ClientConnection::id()
+  bool& hello_refused;           // then nothing else runs on it
+  bool& subscribed;              // it gets task events
+};
 
 // A TasksReply of these tasks, built from the cached record lines (a list of thousands
 // of tasks never exists as one JSON tree).
@@ -51,13 +57,13 @@ class RequestContext {
   virtual void cancel(const std::vector<TaskId>& ids) = 0;
   virtual std::vector<TaskId> clean(const CleanFilter& filter) = 0;
 
-  // Streams the task's log to `c` as events after the reply; the file streamed. Throws
+  // Streams the task's log to the connection as events after the reply; the file streamed. Throws
   // busy when the descriptors left for clients are all taken.
-  virtual std::filesystem::path follow_log(ClientConnection& c, TaskId task, protocol::LogStream stream,
+  virtual std::filesystem::path follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream,
                                            bool follow) = 0;
-  // Replies to request `id` on `c` with the tasks' records once all have finished
+  // Replies to request `id` on the connection with the tasks' records once all have finished
   // (at once when they have).
-  virtual void wait_for(ClientConnection& c, const nlohmann::json& id, std::vector<TaskId> tasks) = 0;
+  virtual void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) = 0;
   // The daemon shuts down once this request's reply has been written.
   virtual void shut_down_after_reply() = 0;
 
@@ -66,7 +72,7 @@ class RequestContext {
 };
 
 // The handler of the request's op, run against `d`.
-HandlerResult handle_request(RequestContext& d, ClientConnection& c, const nlohmann::json& id,
+HandlerResult handle_request(RequestContext& d, RequestOrigin& from, const nlohmann::json& id,
                              const protocol::Request& request);
 
 }  // namespace ptt::taskd

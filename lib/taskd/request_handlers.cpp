@@ -15,7 +15,6 @@
 #include "protocol/requests.h"
 #include "taskd/agent_command.h"
 #include "taskd/allowed_roots.h"
-#include "taskd/client_connection.h"
 #include "taskd/request_context.h"
 
 namespace ptt::taskd {
@@ -28,9 +27,9 @@ namespace {
 
 using protocol::RecordView;
 
-protocol::Reply handle(RequestContext&, ClientConnection& c, const json&, const protocol::HelloRequest& req) {
+protocol::Reply handle(RequestContext&, RequestOrigin& from, const json&, const protocol::HelloRequest& req) {
   if (req.version && *req.version != protocol::kVersion) {
-    c.hello_refused = true;
+    from.hello_refused = true;
     throw RequestRejected{
         err::kVersionMismatch,
         fmt::format("this daemon speaks protocol version {}, the client {}; upgrade the older one",
@@ -74,7 +73,7 @@ protocol::Reply spawn_reply(RequestContext& d, SpawnRequest s) {
   return protocol::TaskReply{record_of(d, id)};
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
                        const protocol::SpawnTaskRequest& req) {
   SpawnRequest s;
   s.prompt = req.prompt;
@@ -91,8 +90,7 @@ protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
   return spawn_reply(d, std::move(s));
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
-                       const protocol::FollowUpRequest& req) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::FollowUpRequest& req) {
   TaskId parent_id = d.resolve_task(req.task);
   const auto& parent = record_of(d, parent_id);
   if (!protocol::is_finished(parent.state)) {
@@ -116,7 +114,7 @@ protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
 
 // The same prompt, cwd and options again (a follow-up's retry resumes the same
 // session), without the old dependencies: they have finished one way or another.
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&, const protocol::RetryRequest& req) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::RetryRequest& req) {
   TaskId old_id = d.resolve_task(req.task);
   const auto& old = record_of(d, old_id);
   if (!protocol::is_finished(old.state)) {
@@ -135,7 +133,7 @@ protocol::Reply handle(RequestContext& d, ClientConnection&, const json&, const 
   return spawn_reply(d, std::move(s));
 }
 
-TasksById handle(RequestContext& d, ClientConnection&, const json&, const protocol::ListRequest& req) {
+TasksById handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ListRequest& req) {
   TasksById reply{.ids = {}, .view = req.table_view ? RecordView::kTable : RecordView::kFull};
   for (const auto& [task_id, t] : d.table().tasks()) {
     if (!req.state || t.state == *req.state) reply.ids.push_back(task_id);
@@ -143,12 +141,11 @@ TasksById handle(RequestContext& d, ClientConnection&, const json&, const protoc
   return reply;
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&, const protocol::GetRequest& req) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::GetRequest& req) {
   return protocol::TaskReply{record_of(d, d.resolve_task(req.task))};
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
-                       const protocol::ResultRequest& req) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ResultRequest& req) {
   TaskId id = d.resolve_task(req.task);
   const auto& t = record_of(d, id);
   if (!protocol::is_finished(t.state)) {
@@ -158,8 +155,7 @@ protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
   return protocol::ResultReply{.task = t, .text = t.result ? std::optional(t.result->text) : std::nullopt};
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
-                       const protocol::CancelRequest& req) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::CancelRequest& req) {
   protocol::CancelReply reply;
   if (!req.all) {
     TaskId id = d.resolve_task(*req.task);
@@ -176,16 +172,16 @@ protocol::Reply handle(RequestContext& d, ClientConnection&, const json&,
   return reply;
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection& c, const json&,
+protocol::Reply handle(RequestContext& d, RequestOrigin& from, const json&,
                        const protocol::LogsRequest& req) {
   TaskId id = d.resolve_task(req.task);
-  std::filesystem::path file = d.follow_log(c, id, req.stream, req.follow);
+  std::filesystem::path file = d.follow_log(from.connection, id, req.stream, req.follow);
   return protocol::LogsReply{.task = record_of(d, id), .path = file.string()};
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection& c, const json&,
+protocol::Reply handle(RequestContext& d, RequestOrigin& from, const json&,
                        const protocol::SubscribeRequest&) {
-  c.subscribed = true;
+  from.subscribed = true;
   // The snapshot events then change: the tasks that can still change, whole.
   protocol::TasksReply reply;
   for (const auto& [id, t] : d.table().tasks()) {
@@ -194,7 +190,7 @@ protocol::Reply handle(RequestContext& d, ClientConnection& c, const json&,
   return reply;
 }
 
-Deferred handle(RequestContext& d, ClientConnection& c, const json& id, const protocol::WaitRequest& req) {
+Deferred handle(RequestContext& d, RequestOrigin& from, const json& id, const protocol::WaitRequest& req) {
   std::vector<TaskId> tasks;
   if (req.all) {
     // The tasks unfinished now; ones spawned later are not waited for.
@@ -209,27 +205,27 @@ Deferred handle(RequestContext& d, ClientConnection& c, const json& id, const pr
       tasks.push_back(*task_id);
     }
   }
-  d.wait_for(c, id, std::move(tasks));  // replies at once when all are already finished
+  d.wait_for(from.connection, id, std::move(tasks));  // replies at once when all are already finished
   return {};
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&, const protocol::CleanRequest& req) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::CleanRequest& req) {
   CleanFilter filter;
   filter.state = req.state;
   if (req.older_than_s) filter.finished_before = d.time_now() - *req.older_than_s;
   return protocol::CleanReply{d.clean(filter)};
 }
 
-protocol::Reply handle(RequestContext& d, ClientConnection&, const json&, const protocol::ShutdownRequest&) {
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ShutdownRequest&) {
   d.shut_down_after_reply();
   return protocol::ShutdownReply{};
 }
 
 }  // namespace
 
-HandlerResult handle_request(RequestContext& d, ClientConnection& c, const json& id,
+HandlerResult handle_request(RequestContext& d, RequestOrigin& from, const json& id,
                              const protocol::Request& request) {
-  return std::visit([&](const auto& req) { return HandlerResult(handle(d, c, id, req)); }, request);
+  return std::visit([&](const auto& req) { return HandlerResult(handle(d, from, id, req)); }, request);
 }
 
 }  // namespace ptt::taskd
