@@ -214,4 +214,23 @@ class JsonSimpleScanner {
   std::string buf_, num_;
 };
 
+// True when JsonSimpleScanner reads all of `text` (a caller that cannot start over
+// once its handler has seen events asks first).
+inline bool json_is_simple(std::string_view text) {
+  struct Nothing {
+    bool null() { return true; }
+    bool boolean(bool) { return true; }
+    bool number_integer(std::int64_t) { return true; }
+    bool number_unsigned(std::uint64_t) { return true; }
+    bool number_float(double, const std::string&) { return true; }
+    bool string(std::string&) { return true; }
+    bool key(std::string&) { return true; }
+    bool start_object(std::size_t) { return true; }
+    bool end_object() { return true; }
+    bool start_array(std::size_t) { return true; }
+    bool end_array() { return true; }
+  } nothing;
+  return JsonSimpleScanner(text, nothing).run() == SimpleScan::kAccepted;
+}
+
 }  // namespace ptt

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_depth.h"
+#include "core/json_simple_scan.h"
 #include "protocol/replies.h"
 #include "protocol/task_record_reader.h"
 
@@ -160,7 +161,14 @@ ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const 
   ListSax sax(out, on_record);
   // The SAX walk does not recurse, but --json's whole parse and dump below do.
   if (!json_depth_within(line)) throw std::runtime_error(json_too_deep_message());
-  nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
+  // A reply of the daemon's own making is simple JSON, which JsonSimpleScanner reads
+  // several times faster than nlohmann's lexer. It is asked first whether it can read
+  // all of it: records go to on_record as they are read, so there is no starting over.
+  if (json_is_simple(line)) {
+    JsonSimpleScanner(line, sax).run();
+  } else {
+    nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
+  }
   if (!sax.id_matches(id)) return {};  // an event, another reply, or no object at all
   out.ours = true;
   if (out.ok) {

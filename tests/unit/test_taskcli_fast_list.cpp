@@ -71,3 +71,24 @@ TEST_CASE("fields the table does not show are skipped, however nested", "[taskcl
   CHECK_THROWS(parse_list_reply(R"({"id":3,"ok":true,"tasks":[{"state":"queued"}]})", 3, false));
   CHECK_THROWS(parse_list_reply(R"({"id":3,"ok":true,"tasks":[[1]]})", 3, false));
 }
+
+TEST_CASE("a reply the simple scanner reads and one it leaves to nlohmann give the same records",
+          "[taskcli]") {
+  // ASCII with one-character escapes: the simple scanner; a \u escape and raw UTF-8: nlohmann's lexer.
+  std::string simple =
+      R"({"id":1,"ok":true,"tasks":[{"id":3,"state":"failed","prompt":"a\tb \"c\"","created_at":2.5,"exit_code":-1}]})";
+  std::string escaped =
+      R"({"id":1,"ok":true,"tasks":[{"id":3,"state":"failed","prompt":"a\u0009b \"c\"","created_at":2.5,"exit_code":-1}]})";
+  auto a = parse_list_reply(simple, 1, false);
+  auto b = parse_list_reply(escaped, 1, false);
+  REQUIRE(a.tasks.size() == 1);
+  CHECK(a.tasks == b.tasks);
+  CHECK(a.tasks[0].prompt == "a\tb \"c\"");
+  CHECK(a.tasks[0].exit_code == -1);
+  CHECK(a.tasks[0].created_at == 2.5);
+  auto raw = parse_list_reply(
+      "{\"id\":1,\"ok\":true,\"tasks\":[{\"id\":3,\"state\":\"failed\",\"prompt\":\"\xc3\xa9\"}]}", 1, false);
+  REQUIRE(raw.tasks.size() == 1);
+  CHECK(raw.tasks[0].prompt == "\xc3\xa9");
+  CHECK_THROWS(parse_list_reply(R"({"id":1,"ok":true,"tasks":[{"id":3,"state":"failed"})", 1, false));
+}
