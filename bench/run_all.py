@@ -164,9 +164,11 @@ def main():
     tsp_held = min(2000, args.scale_tasks)  # tsp runs every job it holds: more takes minutes
     figs.update({
         "scale_start": Figure(f"daemon start-up, {big} finished tasks", "ms", "", "< 1000 ms", digits=0),
+        "scale_start_cpu": Figure(f"daemon start-up CPU time (user + system), {big} finished tasks", "ms", "", "", digits=0),
         "scale_rss": Figure(f"daemon RSS after list, {big} finished tasks", "MB", "", "< 64 MB", digits=1),
         "scale_list": Figure(f"list table over {big} tasks", "ms per call", f"tsp -l, {tsp_held:,} finished", "< 100 ms",
                              digits=1),
+        "scale_list_cpu": Figure(f"list table CPU time (daemon + ptt-task), {big} tasks", "ms per call", "", "", digits=1),
         "scale_json": Figure(f"list --json over {big} tasks", "ms per call", "", "", digits=1),
         "scale_status": Figure(f"status of one of {big} tasks", "ms per call", "", "", digits=2),
         "scale_spawn": Figure(f"spawn latency, {big} tasks held", "ms per call", "same daemon, 10 tasks",
@@ -207,8 +209,10 @@ def main():
         sc = run_bench("taskd_scale.py", ["--build", build, "--tasks", str(args.scale_tasks),
                                            "--tsp-tasks", str(tsp_held), "--runs", str(min(10, args.list_runs))], tmp, f"scale-{r}")
         figs["scale_start"].add(sc["startup_s"] * 1e3, 0)
+        figs["scale_start_cpu"].add(sc["startup_cpu_s"] * 1e3, 0)
         figs["scale_rss"].add(sc["rss_kb"][1] / 1024, 0)
         figs["scale_list"].add(sc["list_s"][0] * 1e3, sc["list_s"][1] * 1e3)
+        figs["scale_list_cpu"].add(sc["list_cpu_s"] * 1e3, 0)
         figs["scale_json"].add(sc["list_json_s"] * 1e3, 0)
         figs["scale_status"].add(sc["status_s"] * 1e3, 0)
         figs["scale_spawn"].add(sc["spawn_s"][0] * 1e3, sc["spawn_s"][1] * 1e3)

@@ -4,8 +4,11 @@
 A user who keeps months of history has far more tasks than a test ever makes. This
 bench gives a daemon N finished tasks and measures what a person feels:
   - start-up: exec of ptt-taskd until it writes "ready" on --ready-fd (recovery of N
-    records from disk), and its RSS then and after the list calls below;
+    records from disk), the CPU time it used until then, and its RSS then and after
+    the list calls below;
   - `ptt-task list` (the table, to a pipe) and `ptt-task list --json`, mean per call;
+    for the table also the CPU time of daemon and client (on a shared machine the wall
+    time is mostly waiting for a core);
   - `ptt-task status ID` of an old task, mean per call;
   - `ptt-task spawn` latency, mean per call, against the same daemon with N tasks and
     against a fresh daemon holding 10 (the target: no worse than with 10).
@@ -45,6 +48,18 @@ def run(cmd, env, check=True):
     if check and p.returncode != 0:
         fail(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-500:]}")
     return p
+
+
+def cpu_seconds(pid):
+    """User + system CPU time a process has used: on a loaded machine, what its wall time is not."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    t = os.times()
+    return t.children_user + t.children_system
 
 
 def mean_seconds(cmd, env, runs):
@@ -169,11 +184,14 @@ def main():
         seed_s = time.monotonic() - t0
 
         startup_s = big.start()
+        startup_cpu_s = cpu_seconds(big.proc.pid)
         rss_start = rss_kb(big.proc.pid)
         listed = run([task, "list", "--json"], big.env).stdout.count("\n")
         if listed < n:
             fail(f"the daemon lists {listed} tasks, expected {n}: was the history read?")
+        daemon_cpu, client_cpu = cpu_seconds(big.proc.pid), children_cpu_seconds()
         list_s = mean_seconds([task, "list"], big.env, runs)
+        list_cpu_s = (cpu_seconds(big.proc.pid) - daemon_cpu + children_cpu_seconds() - client_cpu) / runs
         list_json_s = mean_seconds([task, "list", "--json"], big.env, runs)
         status_s = mean_seconds([task, "status", "7"], big.env, runs)
         spawn_big_s = mean_seconds([task, "spawn", "--cwd", work, "result success ok"], big.env, runs)
@@ -197,9 +215,11 @@ def main():
           f"task-spooler with {tsp_held} finished jobs; mean of {runs} calls each")
     print(f"{'measure':44} {'ptt':>10} {'peer':>10}  peer / target")
     print(f"{'start-up to ready (ms)':44} {ms(startup_s):10.1f} {'':>10}  < 1000 ms")
+    print(f"{'  its CPU time, user + system (ms)':44} {ms(startup_cpu_s):10.1f}")
     print(f"{'RSS after start-up (MB)':44} {rss_start / 1024:10.1f} {'':>10}  < 64 MB")
     print(f"{'RSS after the calls below (MB)':44} {rss_after / 1024:10.1f} {'':>10}  < 64 MB")
     print(f"{'list, table to a pipe (ms per call)':44} {ms(list_s):10.1f} {ms(tsp_list_s):10.1f}  tsp -l; < 100 ms")
+    print(f"{'  CPU time, daemon + ptt-task (ms per call)':44} {ms(list_cpu_s):10.1f}")
     print(f"{'list --json (ms per call)':44} {ms(list_json_s):10.1f} {'':>10}")
     print(f"{'status ID (ms per call)':44} {ms(status_s):10.2f} {'':>10}")
     print(f"{'spawn latency (ms per call)':44} {ms(spawn_big_s):10.2f} {ms(spawn_small_s):10.2f}  "
@@ -207,7 +227,7 @@ def main():
     print(f"{'tsp spawn latency (ms per call)':44} {'':>10} {ms(tsp_spawn_s):10.2f}  tsp CMD")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"tasks": n, "tsp_tasks": tsp_held, "startup_s": startup_s, "rss_kb": [rss_start, rss_after],
+            json.dump({"tasks": n, "tsp_tasks": tsp_held, "startup_s": startup_s, "startup_cpu_s": startup_cpu_s, "list_cpu_s": list_cpu_s, "rss_kb": [rss_start, rss_after],
                        "list_s": [list_s, tsp_list_s], "list_json_s": list_json_s, "status_s": status_s,
                        "spawn_s": [spawn_big_s, spawn_small_s, tsp_spawn_s]}, f)
 
