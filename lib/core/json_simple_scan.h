@@ -44,9 +44,9 @@ class JsonSimpleScanner {
     if (p_ == end_) return SimpleScan::kNotSimple;
     switch (*p_) {
       case '{':
-        return object(depth + 1);
+        return container(depth + 1, true);
       case '[':
-        return array(depth + 1);
+        return container(depth + 1, false);
       case '"':
         if (!string()) return SimpleScan::kNotSimple;
         return handled(h_.string(buf_));
@@ -68,56 +68,35 @@ class JsonSimpleScanner {
     return true;
   }
 
-  SimpleScan object(int depth) {
+  // An object or an array, from its opening bracket to its closing one.
+  SimpleScan container(int depth, bool object) {
     if (depth > kMaxDepth) return SimpleScan::kNotSimple;
+    const char close = object ? '}' : ']';
     ++p_;
-    if (!h_.start_object(static_cast<std::size_t>(-1))) return SimpleScan::kRefusedByHandler;
+    if (!(object ? h_.start_object(static_cast<std::size_t>(-1))
+                 : h_.start_array(static_cast<std::size_t>(-1))))
+      return SimpleScan::kRefusedByHandler;
     skip_space();
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
-      return handled(h_.end_object());
-    }
-    for (;;) {
-      if (p_ == end_ || *p_ != '"' || !string()) return SimpleScan::kNotSimple;
-      if (!h_.key(buf_)) return SimpleScan::kRefusedByHandler;
-      skip_space();
-      if (p_ == end_ || *p_ != ':') return SimpleScan::kNotSimple;
-      ++p_;
-      skip_space();
+    bool empty = p_ != end_ && *p_ == close;
+    while (!empty) {
+      if (object) {
+        if (p_ == end_ || *p_ != '"' || !string()) return SimpleScan::kNotSimple;
+        if (!h_.key(buf_)) return SimpleScan::kRefusedByHandler;
+        skip_space();
+        if (p_ == end_ || *p_ != ':') return SimpleScan::kNotSimple;
+        ++p_;
+        skip_space();
+      }
       if (SimpleScan r = value(depth); r != SimpleScan::kAccepted) return r;
       skip_space();
       if (p_ == end_) return SimpleScan::kNotSimple;
-      if (*p_ == '}') {
-        ++p_;
-        return handled(h_.end_object());
-      }
+      if (*p_ == close) break;
       if (*p_ != ',') return SimpleScan::kNotSimple;
       ++p_;
       skip_space();
     }
-  }
-
-  SimpleScan array(int depth) {
-    if (depth > kMaxDepth) return SimpleScan::kNotSimple;
     ++p_;
-    if (!h_.start_array(static_cast<std::size_t>(-1))) return SimpleScan::kRefusedByHandler;
-    skip_space();
-    if (p_ != end_ && *p_ == ']') {
-      ++p_;
-      return handled(h_.end_array());
-    }
-    for (;;) {
-      if (SimpleScan r = value(depth); r != SimpleScan::kAccepted) return r;
-      skip_space();
-      if (p_ == end_) return SimpleScan::kNotSimple;
-      if (*p_ == ']') {
-        ++p_;
-        return handled(h_.end_array());
-      }
-      if (*p_ != ',') return SimpleScan::kNotSimple;
-      ++p_;
-      skip_space();
-    }
+    return handled(object ? h_.end_object() : h_.end_array());
   }
 
   // A string of printable ASCII with the one-character escapes, into buf_; false for
