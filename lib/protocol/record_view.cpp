@@ -46,7 +46,15 @@ json table_view(const TaskRecord& t) {
   if (t.activity) j[f::kActivity] = *t.activity;
   if (!t.after.empty()) j[f::kAfter] = t.after;
   if (t.exit_code && t.state != TaskState::kSucceeded) j[f::kExitCode] = *t.exit_code;
-  if (t.result) j[f::kResult] = {{f::kResultText, t.result->text}, {f::kResultCostUsd, t.result->cost_usd}};
+  if (t.result) {
+    json& r = j[f::kResult] = {{f::kResultText, t.result->text}, {f::kResultCostUsd, t.result->cost_usd}};
+    // What the ACTIVITY column says of a failure: the refused calls, Claude's errors.
+    if (!t.result->permission_denials.empty()) {
+      json& refused = r[f::kResultPermissionDenials] = json::array();
+      for (const auto& d : t.result->permission_denials) refused.push_back(d.description);
+    }
+    if (!t.result->errors.empty()) r[f::kResultErrors] = t.result->errors;
+  }
   if (t.cancel_requested && t.state == TaskState::kRunning) j[f::kCancelRequested] = true;
   return j;
 }

@@ -30,10 +30,30 @@ void from_json(const json& j, AgentOptions& o) {
   get_nullable(j, record_field::kOptionAppendSystemPrompt, o.append_system_prompt);
 }
 
+void to_json(json& j, const PermissionDenial& d) {
+  j = json{{record_field::kDenialTool, d.tool}, {record_field::kDenialDescription, d.description}};
+  if (!d.tool_use_id.empty()) j[record_field::kDenialToolUseId] = d.tool_use_id;
+}
+
+void from_json(const json& j, PermissionDenial& d) {
+  d.tool = j.value(record_field::kDenialTool, "");
+  d.description = j.value(record_field::kDenialDescription, "");
+  d.tool_use_id = j.value(record_field::kDenialToolUseId, "");
+}
+
 void to_json(json& j, const AgentResult& r) {
   j = json{{record_field::kResultSubtype, r.subtype},    {record_field::kResultIsError, r.is_error},
            {record_field::kResultText, r.text},          {record_field::kResultCostUsd, r.cost_usd},
            {record_field::kResultNumTurns, r.num_turns}, {record_field::kResultDurationMs, r.duration_ms}};
+  // Left out when empty: most results have none of these.
+  if (!r.permission_denials.empty()) j[record_field::kResultPermissionDenials] = r.permission_denials;
+  if (!r.errors.empty()) j[record_field::kResultErrors] = r.errors;
+  if (!r.terminal_reason.empty()) j[record_field::kResultTerminalReason] = r.terminal_reason;
+  if (!r.startup_failure_reason.empty())
+    j[record_field::kResultStartupFailureReason] = r.startup_failure_reason;
+  if (r.session_cost_usd) j[record_field::kResultSessionCostUsd] = *r.session_cost_usd;
+  if (!r.usage.is_null()) j[record_field::kResultUsage] = r.usage;
+  if (!r.model_usage.is_null()) j[record_field::kResultModelUsage] = r.model_usage;
 }
 
 void from_json(const json& j, AgentResult& r) {
@@ -43,6 +63,27 @@ void from_json(const json& j, AgentResult& r) {
   r.cost_usd = j.value(record_field::kResultCostUsd, 0.0);
   r.num_turns = field_or(j, record_field::kResultNumTurns, 0);
   r.duration_ms = field_or(j, record_field::kResultDurationMs, std::int64_t{0});
+  r.permission_denials.clear();
+  if (auto it = j.find(record_field::kResultPermissionDenials); it != j.end() && it->is_array()) {
+    for (const auto& d : *it)
+      if (d.is_object()) r.permission_denials.push_back(d.get<PermissionDenial>());
+  }
+  r.errors.clear();
+  if (auto it = j.find(record_field::kResultErrors); it != j.end() && it->is_array()) {
+    for (const auto& e : *it)
+      if (e.is_string()) r.errors.push_back(e.get<std::string>());
+  }
+  r.terminal_reason = j.value(record_field::kResultTerminalReason, "");
+  r.startup_failure_reason = j.value(record_field::kResultStartupFailureReason, "");
+  r.session_cost_usd.reset();
+  if (auto it = j.find(record_field::kResultSessionCostUsd); it != j.end() && it->is_number())
+    r.session_cost_usd = it->get<double>();
+  auto object_or_null = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_object() ? *it : json();
+  };
+  r.usage = object_or_null(record_field::kResultUsage);
+  r.model_usage = object_or_null(record_field::kResultModelUsage);
 }
 
 void to_json(json& j, const TaskRecord& t) {

@@ -25,14 +25,33 @@ struct AgentOptions {
   bool operator==(const AgentOptions&) const = default;
 };
 
-// Claude's `result` line, as far as ptt cares.
+// A tool call Claude Code refused to run (its result's `permission_denials`, or a
+// `system` line of subtype `permission_denied`).
+struct PermissionDenial {
+  std::string tool;         // "Bash"
+  std::string description;  // the tool and what it was asked for: "Bash: curl -s https://…"
+  std::string tool_use_id;  // empty in the list table view
+  bool operator==(const PermissionDenial&) const = default;
+};
+
+// Claude's `result` line, as far as ptt cares (field names: the Agent SDK's
+// SDKResultMessage, docs/protocol.md "The task record").
 struct AgentResult {
   std::string subtype;
   bool is_error = false;
   std::string text;
+  // This task's own cost: for a follow-up (--resume) the CLI's figure counts the whole
+  // session, so the parent's session cost is taken off (session_cost_usd keeps the total).
   double cost_usd = 0;
   int num_turns = 0;
   std::int64_t duration_ms = 0;
+  std::vector<PermissionDenial> permission_denials;
+  std::vector<std::string> errors;  // error results: why, in Claude's words
+  std::string terminal_reason;      // empty when the CLI sent none
+  std::string startup_failure_reason;
+  std::optional<double> session_cost_usd;  // the CLI's total_cost_usd, cumulative over the session
+  nlohmann::json usage;                    // the CLI's `usage` (null when absent)
+  nlohmann::json model_usage;              // the CLI's `modelUsage`: tokens and cost per model
   bool operator==(const AgentResult&) const = default;
 };
 
@@ -66,6 +85,8 @@ struct TaskRecord {
 
 void to_json(nlohmann::json& j, const AgentOptions& o);
 void from_json(const nlohmann::json& j, AgentOptions& o);
+void to_json(nlohmann::json& j, const PermissionDenial& d);
+void from_json(const nlohmann::json& j, PermissionDenial& d);
 void to_json(nlohmann::json& j, const AgentResult& r);
 void from_json(const nlohmann::json& j, AgentResult& r);
 void to_json(nlohmann::json& j, const TaskRecord& t);

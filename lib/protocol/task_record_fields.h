@@ -43,5 +43,16 @@ inline constexpr const char* kOptionAddDirs = "add_dirs";
 inline constexpr const char* kOptionAppendSystemPrompt = "append_system_prompt";
 // A journal line that drops a task (not a record).
 inline constexpr const char* kForget = "forget";
+inline constexpr const char* kResultPermissionDenials = "permission_denials";
+inline constexpr const char* kResultErrors = "errors";
+inline constexpr const char* kResultTerminalReason = "terminal_reason";
+inline constexpr const char* kResultStartupFailureReason = "startup_failure_reason";
+inline constexpr const char* kResultSessionCostUsd = "session_cost_usd";
+inline constexpr const char* kResultUsage = "usage";
+inline constexpr const char* kResultModelUsage = "model_usage";
+// In each of "result"'s "permission_denials":
+inline constexpr const char* kDenialTool = "tool";
+inline constexpr const char* kDenialDescription = "description";
+inline constexpr const char* kDenialToolUseId = "tool_use_id";
 
 }  // namespace ptt::protocol::record_field

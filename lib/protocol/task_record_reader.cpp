@@ -42,7 +42,14 @@ enum Field : int {
   kText,
   kCostUsd,
   kNumTurns,
-  kDurationMs,  // in "result"
+  kDurationMs,
+  kErrors,
+  kTerminalReason,
+  kStartupFailureReason,
+  kSessionCostUsd,
+  kPermissionDenials,
+  kUsage,
+  kModelUsage,  // in "result"
   kOptModel,
   kMaxTurns,
   kMaxBudgetUsd,
@@ -82,8 +89,19 @@ constexpr Name kRecordNames[] = {
     {rf::kForget, kForget},
 };
 constexpr Name kResultNames[] = {
-    {rf::kResultSubtype, kSubtype}, {rf::kResultIsError, kIsError},   {rf::kResultText, kText},
-    {rf::kResultCostUsd, kCostUsd}, {rf::kResultNumTurns, kNumTurns}, {rf::kResultDurationMs, kDurationMs},
+    {rf::kResultSubtype, kSubtype},
+    {rf::kResultIsError, kIsError},
+    {rf::kResultText, kText},
+    {rf::kResultCostUsd, kCostUsd},
+    {rf::kResultNumTurns, kNumTurns},
+    {rf::kResultDurationMs, kDurationMs},
+    {rf::kResultErrors, kErrors},
+    {rf::kResultTerminalReason, kTerminalReason},
+    {rf::kResultStartupFailureReason, kStartupFailureReason},
+    {rf::kResultSessionCostUsd, kSessionCostUsd},
+    {rf::kResultPermissionDenials, kPermissionDenials},
+    {rf::kResultUsage, kUsage},
+    {rf::kResultModelUsage, kModelUsage},
 };
 constexpr Name kOptionNames[] = {
     {rf::kOptionModel, kOptModel},
@@ -194,6 +212,12 @@ bool TaskRecordReader::scalar(const Value& v) {
       list.push_back(std::move(*v.s));
       return true;
     }
+    case In::kErrors:
+      if (v.kind == Value::kString) record_->result->errors.push_back(std::move(*v.s));
+      return true;      // from_json skips what is not a string
+    case In::kDenials:  // the list table view: each refused call's description
+      if (v.kind == Value::kString) record_->result->permission_denials.push_back({{}, std::move(*v.s), {}});
+      return true;
     case In::kSkipped:
       return true;
   }
@@ -341,6 +365,27 @@ bool TaskRecordReader::result_field(int field, const Value& v) {
     if (field == kCostUsd && v.is_number()) r.cost_usd = v.d;
     return true;
   }
+  // In "result", after the core fields: the ones a result line may add (null or absent
+  // is unset). permission_denials, usage and model_usage hold objects: their records go
+  // from_json's way (container() refuses them).
+  switch (field) {
+    case kTerminalReason:
+    case kStartupFailureReason:
+      if (v.kind == Value::kNull) return false;  // from_json's value() refuses a null too
+      if (v.kind != Value::kString) return false;
+      (field == kTerminalReason ? r.terminal_reason : r.startup_failure_reason) = std::move(*v.s);
+      return true;
+    case kSessionCostUsd:
+      if (v.is_number()) r.session_cost_usd = v.d;
+      return true;
+    case kErrors:
+    case kPermissionDenials:
+    case kUsage:
+    case kModelUsage:
+      return true;  // a scalar: not a list or object, so unset
+    default:
+      break;
+  }
   switch (field) {
     case kSubtype:
     case kText:
@@ -414,6 +459,10 @@ bool TaskRecordReader::container(bool object) {
     in = In::kAllowedTools;
   } else if (f.in == In::kOptions && f.field == kAddDirs && !object) {
     in = In::kAddDirs;
+  } else if (f.in == In::kResult && f.field == kErrors && !object) {
+    in = In::kErrors;
+  } else if (!exact && f.in == In::kResult && f.field == kPermissionDenials && !object) {
+    in = In::kDenials;
   } else if (exact) {
     // A known field of another shape, or a container inside a skipped one or an array
     // of scalars: refused. Only an unknown field's value is skipped, as from_json does,

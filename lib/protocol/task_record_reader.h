@@ -47,7 +47,7 @@ class TaskRecordReader {
 
  private:
   // Where a value goes: the container being read, and for objects the current key.
-  enum class In { kRecord, kAfter, kResult, kOptions, kAllowedTools, kAddDirs, kSkipped };
+  enum class In { kRecord, kAfter, kResult, kOptions, kAllowedTools, kAddDirs, kErrors, kDenials, kSkipped };
   struct Frame {
     In in;
     int field = -1;  // in an object: the current key's field (see the .cpp), -1 unknown
@@ -64,7 +64,7 @@ class TaskRecordReader {
   Mode mode_;
   TaskRecord* record_ = nullptr;
   std::vector<Frame> frames_;
-  std::uint32_t seen_ = 0;  // kExact: the fields met so far (a duplicate key is refused)
+  std::uint64_t seen_ = 0;  // kExact: the fields met so far (a duplicate key is refused)
 };
 
 // The record in one journal line, read as from_json(json::parse(line)) would; false

@@ -43,12 +43,14 @@ enum class FailureReason {
   kSupervisorLost,
   kSpawnFailed,
   kStreamUnreadable,
+  kPermissionDenied,
 };
 
 inline constexpr std::array kFailureReasons = {
     FailureReason::kCancelled,      FailureReason::kAgentMissing, FailureReason::kExitCode,
     FailureReason::kApiError,       FailureReason::kResultError,  FailureReason::kDependencyFailed,
-    FailureReason::kSupervisorLost, FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable};
+    FailureReason::kSupervisorLost, FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
+    FailureReason::kPermissionDenied};
 
 std::string_view to_string(FailureReason r);
 // nullopt for a reason ptt does not define (a Claude subtype, or anything else).

@@ -447,6 +447,7 @@ SessionActions RealtimeSession::on_daemon_event(const json& event) {
     std::string text = str(*r, "text");
     long long id = task["id"].get<long long>();
     if (!text.empty()) brief["result"] = shorten_for_speech(text, config_.max_announcement_chars, id);
+    if (std::string why = refused_and_errors(*r); !why.empty()) brief["why"] = why;
   }
   print({{"type", "task"}, {"event", kind}, {"task", brief}});
   if (kind == "finished") {

@@ -51,6 +51,26 @@ json brief_task(const protocol::TaskRecord& t) {
 
 }  // namespace
 
+std::string refused_and_errors(const json& result) {
+  std::string out;
+  if (auto d = result.find("permission_denials"); d != result.end() && d->is_array()) {
+    std::string calls;
+    for (const auto& denial : *d) {
+      std::string what = denial.is_object() ? opt_string(denial, "description") : std::string();
+      if (what.empty() && denial.is_object()) what = opt_string(denial, "tool");
+      if (!what.empty()) calls += (calls.empty() ? "" : "; ") + what;
+    }
+    if (!calls.empty()) out = "Refused: " + calls + ".";
+  }
+  if (auto e = result.find("errors"); e != result.end() && e->is_array()) {
+    for (const auto& text : *e) {
+      if (text.is_string() && !text.get<std::string>().empty())
+        out += (out.empty() ? "" : " ") + text.get<std::string>() + ".";
+    }
+  }
+  return out;
+}
+
 std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id) {
   if (text.size() <= max_chars) return text;
   std::size_t cut = max_chars;
@@ -149,9 +169,14 @@ std::string announcement_text(const SessionConfig& config, const json& task) {
       state != protocol::to_string(protocol::TaskState::kSucceeded))
     text += fmt::format(" ({})", task["reason"].get<std::string>());
   std::string summary;
-  if (auto r = task.find("result"); r != task.end() && r->is_object()) summary = opt_string(*r, "text");
+  std::string why;  // what was refused and Claude's own error text, for a failure
+  if (auto r = task.find("result"); r != task.end() && r->is_object()) {
+    summary = opt_string(*r, "text");
+    why = refused_and_errors(*r);
+  }
   if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id);
   if (text.back() != '.') text += '.';  // a result usually ends its own sentence
+  if (!why.empty()) text += " " + shorten_for_speech(why, config.max_announcement_chars, id);
   return "[task update] " + text + " Tell the user briefly.";
 }
 

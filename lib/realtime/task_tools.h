@@ -24,6 +24,9 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
 std::string tool_reply_to_output(const SessionConfig& config, const std::string& name,
                                  const nlohmann::json& reply);
 
+// "Refused: Bash: curl …. Reached maximum number of turns (2).": a result's refused
+// calls and Claude's errors[], as a sentence or two ("" when it has none).
+std::string refused_and_errors(const nlohmann::json& result);
 // "task 3 'fix-tests' succeeded: ..." for a finished task record.
 std::string announcement_text(const SessionConfig& config, const nlohmann::json& task);
 

@@ -121,6 +121,23 @@ std::string format_cost(const TaskRecord& t) {
   return fmt::format("${:.4f}", t.result->cost_usd);
 }
 
+std::string refused_calls(const TaskRecord& t) {
+  if (!t.result) return "";
+  std::string out;
+  for (const auto& d : t.result->permission_denials) {
+    if (!out.empty()) out += ", ";
+    out += d.description.empty() ? d.tool : d.description;
+  }
+  return one_line(out);
+}
+
+std::string claude_error_text(const TaskRecord& t) {
+  if (!t.result) return "";
+  std::string out;
+  for (const auto& e : t.result->errors) out += (out.empty() ? "" : "; ") + e;
+  return one_line(out);
+}
+
 std::string activity_summary(const TaskRecord& t) {
   switch (t.state) {
     case TaskState::kQueued:
@@ -136,6 +153,11 @@ std::string activity_summary(const TaskRecord& t) {
       if (protocol::reason_is(t.reason, protocol::FailureReason::kExitCode) && t.exit_code)
         return fmt::format("exit code {}", *t.exit_code);
       if (t.reason && *t.reason == protocol::to_string(t.state)) return "";  // not "cancelled (cancelled)"
+      if (std::string refused = refused_calls(t);
+          !refused.empty() && protocol::reason_is(t.reason, protocol::FailureReason::kPermissionDenied))
+        return "refused " + refused;
+      if (std::string said = claude_error_text(t); !said.empty())
+        return t.reason ? one_line(*t.reason) + ": " + said : said;
       return t.reason ? one_line(*t.reason) : "";
   }
   return "";
@@ -263,8 +285,17 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   if (t.parent) field("parent", std::to_string(*t.parent));
   if (t.pid) field("pid", std::to_string(*t.pid));
   if (t.result) {
-    field("cost", fmt::format("{} over {} turn{}, {} ms", format_cost(t), t.result->num_turns,
-                              t.result->num_turns == 1 ? "" : "s", t.result->duration_ms));
+    std::string chain;
+    // A follow-up's own cost differs from the session's: show the chain's total too.
+    if (t.parent && t.result->session_cost_usd && *t.result->session_cost_usd != t.result->cost_usd)
+      chain = fmt::format(" (session total ${:.4f})", *t.result->session_cost_usd);
+    field("cost", fmt::format("{} over {} turn{}, {} ms{}", format_cost(t), t.result->num_turns,
+                              t.result->num_turns == 1 ? "" : "s", t.result->duration_ms, chain));
+    for (const auto& d : t.result->permission_denials)
+      field("refused", truncate_to_width(one_line(d.description.empty() ? d.tool : d.description), 200));
+    for (const auto& e : t.result->errors) field("error", truncate_to_width(one_line(e), 300));
+    if (!t.result->terminal_reason.empty() && t.result->terminal_reason != "completed")
+      field("ended by", t.result->terminal_reason);
     field("result", truncate_to_width(one_line(t.result->text), 200));
   }
   if (t.stderr_tail && !t.stderr_tail->empty())

@@ -36,6 +36,10 @@ std::string time_cell(const protocol::TaskRecord& t, double now);
 std::string format_cost(const protocol::TaskRecord& t);
 // What the ACTIVITY column shows: live activity, queue wait, result or reason.
 std::string activity_summary(const protocol::TaskRecord& t);
+// The refused tool calls, "Bash: curl -s https://…, Write /etc/hosts" ("" when none).
+std::string refused_calls(const protocol::TaskRecord& t);
+// Claude's own error text (its result's errors[], joined), on one line.
+std::string claude_error_text(const protocol::TaskRecord& t);
 // The aligned table: ID NAME STATE TIME ACTIVITY COST, header first. Every cell is
 // one line; NAME is cut to kNameWidth and ACTIVITY to what is left of the terminal,
 // or to kPipeActivityWidth when the output is not a terminal (style.max_width 0).

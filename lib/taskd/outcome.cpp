@@ -1,8 +1,42 @@
 #include "taskd/outcome.h"
 
+#include <algorithm>
+
+#include "protocol/claude_reasons.h"
+
 namespace ptt::taskd {
 using protocol::FailureReason;
 using protocol::TaskState;
+
+std::optional<std::string> reason_for_terminal(std::string_view terminal_reason) {
+  for (const auto& m : protocol::kTerminalReasons) {
+    if (m.terminal_reason == terminal_reason) return std::string(m.reason);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool is_specific_error_subtype(std::string_view subtype) {
+  // error_during_execution says only that something failed: a terminal_reason says more.
+  return subtype != "error_during_execution" && std::find(protocol::kClaudeErrorSubtypes.begin(),
+                                                          protocol::kClaudeErrorSubtypes.end(),
+                                                          subtype) != protocol::kClaudeErrorSubtypes.end();
+}
+
+std::string failed_result_reason(const protocol::AgentResult& result, bool api_error) {
+  if (is_specific_error_subtype(result.subtype)) return result.subtype;
+  if (!result.terminal_reason.empty()) {
+    // An unknown one (a newer CLI's) is shown as it is, never folded into result_error.
+    std::string mapped = reason_for_terminal(result.terminal_reason).value_or(result.terminal_reason);
+    if (!mapped.empty()) return mapped;
+  }
+  // Claude's own subtype (error_during_execution, or one ptt does not know yet).
+  if (!result.subtype.empty() && result.subtype != "success") return result.subtype;
+  return api_error ? reason_text(FailureReason::kApiError) : reason_text(FailureReason::kResultError);
+}
+
+}  // namespace
 
 Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error,
                        const AgentExit& exit) {
@@ -11,11 +45,21 @@ Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool 
   if (!result)
     return {TaskState::kFailed,
             api_error ? reason_text(FailureReason::kApiError) : reason_text(FailureReason::kExitCode)};
-  if (result->subtype == "success" && !result->is_error) return {TaskState::kSucceeded, ""};
-  // Claude's own subtype (error_max_turns, error_max_budget_usd, ...) says most.
-  if (!result->subtype.empty() && result->subtype != "success") return {TaskState::kFailed, result->subtype};
-  return {TaskState::kFailed,
-          api_error ? reason_text(FailureReason::kApiError) : reason_text(FailureReason::kResultError)};
+  if (result->subtype == "success" && !result->is_error) {
+    // A refused tool call means the work asked for was not (all) done, whatever the
+    // agent's last words: not a plain success.
+    if (!result->permission_denials.empty())
+      return {TaskState::kFailed, reason_text(FailureReason::kPermissionDenied)};
+    return {TaskState::kSucceeded, ""};
+  }
+  return {TaskState::kFailed, failed_result_reason(*result, api_error)};
+}
+
+void add_denial(protocol::AgentResult& result, const protocol::PermissionDenial& denial) {
+  for (const auto& d : result.permission_denials) {
+    if (!denial.tool_use_id.empty() && d.tool_use_id == denial.tool_use_id) return;
+  }
+  result.permission_denials.push_back(denial);
 }
 
 std::string stderr_tail(std::string_view text, std::size_t max_bytes) {

@@ -43,16 +43,55 @@ T num_field(const json& obj, const char* key, T fallback) {
   return it != obj.end() && it->is_number() ? it->get<T>() : fallback;
 }
 
-protocol::AgentResult read_result(const json& line) {
+protocol::AgentResult read_result(const json& line, std::string_view cwd) {
   protocol::AgentResult r;
   r.subtype = str_field(line, "subtype");
   auto err = line.find("is_error");
   r.is_error = err != line.end() && err->is_boolean() ? err->get<bool>() : r.subtype != "success";
   r.text = str_field(line, "result");
+  // The session's running total; the daemon takes a follow-up's parent's share off.
   r.cost_usd = num_field(line, "total_cost_usd", 0.0);
+  if (auto c = line.find("total_cost_usd"); c != line.end() && c->is_number()) r.session_cost_usd = r.cost_usd;
   r.num_turns = num_field(line, "num_turns", 0);
   r.duration_ms = num_field(line, "duration_ms", std::int64_t{0});
+  if (auto d = line.find("permission_denials"); d != line.end() && d->is_array()) {
+    for (const auto& denial : *d) {
+      if (!denial.is_object()) continue;
+      std::string tool = str_field(denial, "tool_name");
+      auto input = denial.find("tool_input");
+      r.permission_denials.push_back(
+          {tool, describe_tool_use(tool, input != denial.end() ? *input : json(), cwd),
+           str_field(denial, "tool_use_id")});
+    }
+  }
+  if (auto e = line.find("errors"); e != line.end() && e->is_array()) {
+    for (const auto& text : *e)
+      if (text.is_string() && !text.get<std::string>().empty()) r.errors.push_back(text.get<std::string>());
+  }
+  r.terminal_reason = str_field(line, "terminal_reason");
+  r.startup_failure_reason = str_field(line, "startup_failure_reason");
+  if (auto u = line.find("usage"); u != line.end() && u->is_object()) r.usage = *u;
+  if (auto m = line.find("modelUsage"); m != line.end() && m->is_object()) r.model_usage = *m;
   return r;
+}
+
+// "retrying the API (attempt 2 of 10, HTTP 529)": a system/api_retry line.
+std::string describe_api_retry(const json& line) {
+  std::string s = "retrying the API";
+  auto attempt = num_field(line, "attempt", 0);
+  auto max = num_field(line, "max_retries", 0);
+  std::string status;
+  if (auto e = line.find("error_status"); e != line.end() && e->is_number_integer())
+    status = "HTTP " + std::to_string(e->get<int>());
+  if (attempt > 0) {
+    s += " (attempt " + std::to_string(attempt);
+    if (max > 0) s += " of " + std::to_string(max);
+    if (!status.empty()) s += ", " + status;
+    s += ")";
+  } else if (!status.empty()) {
+    s += " (" + status + ")";
+  }
+  return s;
 }
 
 }  // namespace
@@ -74,7 +113,8 @@ std::string describe_tool_use(std::string_view tool, const json& input, std::str
   if (name == "Grep" || name == "Glob") return text_arg("pattern");
   if (name == "WebFetch") return text_arg("url");
   if (name == "WebSearch") return text_arg("query");
-  if (name == "Task") return text_arg("description");
+  // The subagent tool: `Agent` since 2.1 (the init line's tool list still says `Task`).
+  if (name == "Task" || name == "Agent") return text_arg("description");
   // Unknown tools (MCP and future ones): the first string argument, if any.
   if (input.is_object()) {
     for (const auto& [key, value] : input.items()) {
@@ -94,6 +134,18 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
     // The session is up and the model at work: no longer "starting", even for a
     // run that never calls a tool (tool uses replace this as they come).
     u.activity = "thinking";
+  } else if (type == "system") {
+    const std::string subtype = str_field(line, "subtype");
+    if (subtype == "permission_denied") {
+      std::string tool = str_field(line, "tool_name");
+      u.denied = protocol::PermissionDenial{tool, tool, str_field(line, "tool_use_id")};
+      u.activity = one_line("refused: " + tool);  // the caller names the call when it knows it
+    } else if (subtype == "api_retry") {
+      u.activity = describe_api_retry(line);
+    } else if (subtype == "status") {
+      // "compacting" or "requesting"; null when the status clears (the next line says more).
+      if (auto s = str_field(line, "status"); !s.empty()) u.activity = one_line(s);
+    }
   } else if (type == "assistant") {
     if (auto flag = line.find("is_api_error_message");
         flag != line.end() && flag->is_boolean() && flag->get<bool>()) {
@@ -107,10 +159,12 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
     for (const auto& block : *content) {
       if (str_field(block, "type") != "tool_use") continue;
       auto input = block.find("input");
-      u.activity = describe_tool_use(str_field(block, "name"), input != block.end() ? *input : json(), cwd);
+      std::string tool = str_field(block, "name");
+      u.activity = describe_tool_use(tool, input != block.end() ? *input : json(), cwd);
+      if (auto id = str_field(block, "id"); !id.empty()) u.tool_uses.push_back({id, tool, *u.activity});
     }
   } else if (type == "result") {
-    u.result = read_result(line);
+    u.result = read_result(line, cwd);
     if (str_field(line, "terminal_reason") == "api_error") u.api_error = true;
   }
   return u;

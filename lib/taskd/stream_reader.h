@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,13 +13,27 @@
 
 namespace ptt::taskd {
 
+// A tool call of an assistant line: its id and what it does ("Bash: curl …"), so a
+// later `system/permission_denied` line, which names only the id, can say what was refused.
+struct ToolUse {
+  std::string id;
+  std::string tool;
+  std::string description;
+};
+
 struct StreamUpdate {
   std::optional<std::string> session_id;
   std::optional<std::string> model;
   std::optional<std::string> activity;  // "Edit src/db.py", "Bash: npm test"
   std::optional<protocol::AgentResult> result;
   bool api_error = false;  // an API error was reported (assistant or result line)
-  bool empty() const { return !session_id && !model && !activity && !result && !api_error; }
+  std::vector<ToolUse> tool_uses;
+  // A `system/permission_denied` line: the refused call's tool and id (its
+  // description comes from the tool_use of that id, which the caller remembers).
+  std::optional<protocol::PermissionDenial> denied;
+  bool empty() const {
+    return !session_id && !model && !activity && !result && !api_error && tool_uses.empty() && !denied;
+  }
 };
 
 // `cwd` lets file paths under the task's directory be shown relative to it.

@@ -24,7 +24,7 @@ void TaskTable::load(TaskRecord record) {
   // A cancel asked of the previous daemon run is not known to this one's supervisor.
   if (!protocol::is_finished(record.state)) record.cancel_requested = false;
   next_id_ = std::max(next_id_, record.id + 1);
-  runtime_[record.id] = {.revision = ++last_revision_};
+  runtime_[record.id] = Runtime{.revision = ++last_revision_, .recent_tool_uses = {}, .denials = {}};
   if (!protocol::is_finished(record.state)) unfinished_.insert(record.id);
   tasks_[record.id] = std::move(record);
 }
@@ -54,7 +54,7 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   TaskId id = t.id;
   tasks_[id] = std::move(t);
   unfinished_.insert(id);
-  runtime_[id] = {.revision = ++last_revision_};
+  runtime_[id] = Runtime{.revision = ++last_revision_, .recent_tool_uses = {}, .denials = {}};
   out.push_back(persist(id));
   out.push_back(emit(id, "created"));
   schedule(now, out);
@@ -156,11 +156,90 @@ void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& ou
   };
   set(t.session_id, u.session_id);
   set(t.model, u.model);
-  set(t.result, u.result);
   if (u.api_error) runtime_[id].api_error = true;
-  bool new_activity = u.activity && t.activity != u.activity;
-  set(t.activity, u.activity);
+  StreamUpdate named = u;
+  note_stream_facts(id, t, named);
+  if (named.result) {
+    subtract_parent_share(t, *named.result);
+    for (const auto& d : runtime_[id].denials) add_denial(*named.result, d);
+    set(t.result, named.result);
+  }
+  bool new_activity = named.activity && t.activity != named.activity;
+  set(t.activity, named.activity);
   if (new_activity) out.push_back(emit(id, "activity"));
+}
+
+void TaskTable::note_stream_facts(TaskId id, TaskRecord& t, StreamUpdate& u) {
+  constexpr std::size_t kRememberedToolUses = 256;
+  Runtime& rt = runtime_[id];
+  for (const auto& use : u.tool_uses) {
+    rt.recent_tool_uses.push_back(use);
+    if (rt.recent_tool_uses.size() > kRememberedToolUses) rt.recent_tool_uses.pop_front();
+  }
+  if (!u.denied) return;
+  protocol::PermissionDenial denial = *u.denied;
+  for (const auto& use : rt.recent_tool_uses) {
+    if (use.id == denial.tool_use_id) denial.description = use.description;
+  }
+  u.activity = "refused: " + denial.description;
+  rt.denials.push_back(denial);
+  if (t.result) add_denial(*t.result, denial);  // a late line: the result is in already
+}
+
+namespace {
+
+// `a` with each per-model count of `b` added (sign 1) or taken off (sign -1); fields
+// that are not counts (contextWindow, maxOutputTokens, names) stay as in `a`.
+nlohmann::json combine_model_usage(const nlohmann::json& a, const nlohmann::json& b, int sign) {
+  if (!a.is_object() || !b.is_object()) return a;
+  nlohmann::json out = a;
+  for (auto& [model, counts] : out.items()) {
+    auto other = b.find(model);
+    if (!counts.is_object() || other == b.end() || !other->is_object()) continue;
+    for (auto& [key, value] : counts.items()) {
+      auto was = other->find(key);
+      if (was == other->end() || !was->is_number() || !value.is_number() || key == "contextWindow" ||
+          key == "maxOutputTokens")
+        continue;
+      if (value.is_number_integer() && was->is_number_integer()) {
+        value = value.get<std::int64_t>() + sign * was->get<std::int64_t>();
+      } else {
+        value = value.get<double>() + sign * was->get<double>();
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json TaskTable::session_model_usage(const TaskRecord& t) const {
+  if (!t.result) return nullptr;
+  // Bounded by the chain's length; ids only grow, so a parent is always older (no loop).
+  if (t.resume_session && t.parent && *t.parent < t.id) {
+    auto parent = tasks_.find(*t.parent);
+    if (parent != tasks_.end() && parent->second.result)
+      return combine_model_usage(t.result->model_usage, session_model_usage(parent->second), 1);
+  }
+  return t.result->model_usage;
+}
+
+nlohmann::json TaskTable::model_usage_minus(const nlohmann::json& a, const nlohmann::json& b) {
+  return combine_model_usage(a, b, -1);
+}
+
+void TaskTable::subtract_parent_share(const TaskRecord& t, protocol::AgentResult& result) const {
+  if (!t.resume_session || !t.parent || !result.session_cost_usd) return;
+  auto parent = tasks_.find(*t.parent);
+  if (parent == tasks_.end() || !parent->second.result) return;
+  const auto& before = *parent->second.result;
+  double parent_total = before.session_cost_usd.value_or(before.cost_usd);
+  // The CLI carries the session's total on when the transcript has one; a smaller
+  // figure means it started from zero, and is this run's own.
+  if (*result.session_cost_usd < parent_total) return;
+  result.cost_usd = *result.session_cost_usd - parent_total;
+  // modelUsage is the session's running total too (usage is the run's own main loop).
+  result.model_usage = model_usage_minus(result.model_usage, session_model_usage(parent->second));
 }
 
 void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail, double now,
@@ -173,8 +252,11 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   // the result's. (A cancel someone asked for still ends the task cancelled.)
   if (t.result && !t.cancel_requested) ended.cancelled = false;
   Outcome o = decide_outcome(t.result, runtime_[id].api_error, ended);
+  runtime_[id].recent_tool_uses = {};
+  runtime_[id].denials = {};
   if (exit.exec_errno == 0) t.exit_code = exit.exit_code;
-  if (o.state == TaskState::kFailed && !t.result) t.stderr_tail = std::move(tail);
+  // Kept with a result line too: what the CLI printed may say more than its errors[].
+  if (o.state == TaskState::kFailed && !tail.empty()) t.stderr_tail = std::move(tail);
   finish(t, o.state, o.reason, now, out);
   schedule(now, out);
 }

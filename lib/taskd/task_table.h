@@ -7,6 +7,7 @@
 // between: a restarted daemon learns of a start from the task's supervisor
 // status file and re-reads its stream for the rest.
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -101,7 +102,17 @@ class TaskTable {
   struct Runtime {
     bool api_error = false;
     std::uint64_t revision = 0;
+    // While it runs: its latest tool calls (a permission_denied line names only the
+    // id) and the calls refused so far, which join its result's permission_denials.
+    std::deque<ToolUse> recent_tool_uses;
+    std::vector<protocol::PermissionDenial> denials;
   };
+  void note_stream_facts(TaskId id, protocol::TaskRecord& t, StreamUpdate& u);
+  // A follow-up's own cost: the CLI's figures count the whole session.
+  void subtract_parent_share(const protocol::TaskRecord& t, protocol::AgentResult& result) const;
+  // A task's modelUsage as the CLI counted it (its own plus its follow-up chain's).
+  nlohmann::json session_model_usage(const protocol::TaskRecord& t) const;
+  static nlohmann::json model_usage_minus(const nlohmann::json& a, const nlohmann::json& b);
   // The record of `id`, which the caller is about to change.
   protocol::TaskRecord& changing(TaskId id);
   void mark_running(protocol::TaskRecord& t, TableActions& out);

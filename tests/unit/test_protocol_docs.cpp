@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "protocol/claude_reasons.h"
 #include "protocol/events.h"
 #include "protocol/protocol.h"
 #include "protocol/replies.h"
@@ -134,6 +135,31 @@ TEST_CASE("docs/protocol.md lists exactly the failure reasons ptt defines") {
   Names defined;
   for (auto r : ptt::protocol::kFailureReasons) defined.emplace(ptt::protocol::to_string(r));
   CHECK(matches(section(protocol_page(), "The task record"), R"(\n- `([a-z_ ]+)`:)") == defined);
+}
+
+// Claude's reasons a task may carry: its error subtypes and what its terminal_reasons
+// map to, less those that are ptt's own reasons or none.
+Names claude_reasons() {
+  Names out(ptt::protocol::kClaudeErrorSubtypes.begin(), ptt::protocol::kClaudeErrorSubtypes.end());
+  for (const auto& m : ptt::protocol::kTerminalReasons) {
+    if (!m.reason.empty() && !ptt::protocol::parse_failure_reason(m.reason)) out.emplace(m.reason);
+  }
+  return out;
+}
+
+TEST_CASE("docs/protocol.md lists exactly the reasons Claude Code gives that ptt knows") {
+  CHECK(matches(section(protocol_page(), "Claude's reasons"), R"(\n- `([a-z_]+)`:)") == claude_reasons());
+}
+
+TEST_CASE("docs/taskd.md lists every reason a task can end with") {
+  std::ifstream in(PTT_SOURCE_DIR "/docs/taskd.md");
+  REQUIRE(in);
+  std::string page{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  Names all = claude_reasons();
+  for (auto r : ptt::protocol::kFailureReasons) all.emplace(ptt::protocol::to_string(r));
+  std::string outcomes = section(page, "Outcomes and reasons");
+  Names documented = matches(outcomes, R"(\n- `([a-z_ ]+)`:)");
+  CHECK(documented == all);
 }
 
 TEST_CASE("docs/protocol.md lists exactly the fields each task event carries") {

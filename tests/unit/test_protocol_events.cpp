@@ -46,7 +46,10 @@ TEST_CASE("events: finished carries what a notifier needs, never the prompt", "[
   TaskRecord t = running_task();
   t.state = TaskState::kSucceeded;
   t.finished_at = 130;
-  t.result = AgentResult{.subtype = "success", .text = "done", .cost_usd = 0.5};
+  t.result = AgentResult{};
+  t.result->subtype = "success";
+  t.result->text = "done";
+  t.result->cost_usd = 0.5;
   json line = event_json(task_event(event::kFinished, t));
   CHECK(line["task"]["name"] == "big");
   CHECK(line["task"]["state"] == "succeeded");

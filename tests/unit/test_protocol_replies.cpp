@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "agent_result_of.h"
 #include "protocol/replies.h"
 #include "protocol/requests.h"
 #include "taskcli/fast_list.h"
@@ -36,12 +37,9 @@ TaskRecord finished_record() {
   t.activity = "Bash: npm test";
   t.exit_code = 1;
   t.stderr_tail = "boom";
-  t.result = AgentResult{.subtype = "error_max_turns",
-                         .is_error = true,
-                         .text = "ran out",
-                         .cost_usd = 0.0125,
-                         .num_turns = 3,
-                         .duration_ms = 1234};
+  t.result = agent_result_of("error_max_turns", true, "ran out", 0.0125, 3, 1234);
+  t.result->errors = {"Reached maximum number of turns (3)"};
+  t.result->terminal_reason = "max_turns";
   t.options.model = "claude-x";
   t.options.max_turns = 3;
   t.options.add_dirs = {"/a"};

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "agent_result_of.h"
 #include "protocol/task_record.h"
 
 using namespace ptt::protocol;
@@ -17,7 +18,7 @@ TEST_CASE("a task record survives a JSON round trip", "[protocol]") {
   t.created_at = 1764000000.5;
   t.started_at = 1764000001.0;
   t.exit_code = 1;
-  t.result = AgentResult{"error_max_turns", true, "", 0.25, 3, 4200};
+  t.result = agent_result_of("error_max_turns", true, "", 0.25, 3, 4200);
   t.options.max_turns = 3;
   t.options.allowed_tools = std::vector<std::string>{"Bash", "Edit"};
   nlohmann::json j = t;

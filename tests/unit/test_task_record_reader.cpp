@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agent_result_of.h"
 #include "protocol/task_record.h"
 #include "protocol/task_record_reader.h"
 
@@ -55,7 +56,11 @@ json full_record() {
   t.activity = "Bash: make";
   t.exit_code = -1;
   t.stderr_tail = "boom";
-  t.result = AgentResult{"error_max_turns", true, "text", 0.25, 3, 4200};
+  t.result = agent_result_of("error_max_turns", true, "text", 0.25, 3, 4200);
+  t.result->errors = {"Reached maximum number of turns (3)", ""};
+  t.result->terminal_reason = "max_turns";
+  t.result->startup_failure_reason = "cwd_unavailable";
+  t.result->session_cost_usd = 0.5;
   t.options.model = "sonnet";
   t.options.max_turns = 3;
   t.options.max_budget_usd = 1.5;
@@ -78,6 +83,12 @@ TEST_CASE("the fast record reader reads what the daemon writes, as from_json doe
   // Unknown fields are skipped, one level deep.
   check_same_or_refused(R"({"id":5,"state":"queued","new":{"a":1},"x":[1]})", true);
   check_same_or_refused(R"({"id":5,"state":"queued","result":{"text":"t","extra":[1]}})", true);
+  // Refused calls, usage and model_usage hold objects: from_json's way, read the same.
+  json with_objects = full_record();
+  with_objects["result"]["permission_denials"] = {{{"tool", "Bash"}, {"description", "Bash: curl x"}}};
+  with_objects["result"]["usage"] = {{"input_tokens", 100}};
+  with_objects["result"]["model_usage"] = {{"m", {{"inputTokens", 100}}}};
+  check_same_or_refused(with_objects.dump());
   // Integers where from_json reads only integers.
   check_same_or_refused(R"({"id":5,"state":"queued","result":{"num_turns":1.5,"duration_ms":"x"}})", true);
 }

@@ -3,6 +3,7 @@
 #include <clocale>
 #include <cmath>
 
+#include "agent_result_of.h"
 #include "taskcli/format.h"
 #include "taskcli/text.h"
 
@@ -47,7 +48,7 @@ TEST_CASE("the table is aligned, headed and shows each state's summary", "[taskc
   running.name = "fix-tests";
   running.activity = "Bash: npm test";
   TaskRecord done = task(12, TaskState::kSucceeded, 940);
-  done.result = AgentResult{"success", false, "All 40 tests pass.\nDetails follow.", 0.01234, 3, 5000};
+  done.result = agent_result_of("success", false, "All 40 tests pass.\nDetails follow.", 0.01234, 3, 5000);
   TaskRecord failed = task(4, TaskState::kFailed, 990);
   failed.reason = "error_max_turns";
   TaskRecord queued = task(5, TaskState::kQueued, 999);
@@ -98,7 +99,7 @@ TEST_CASE("status shows the record's fields as key: value lines", "[taskcli]") {
   t.started_at = 101;
   t.finished_at = 103.5;
   t.session_id = "abc-123";
-  t.result = AgentResult{"success", false, "done", 0.5, 2, 2500};
+  t.result = agent_result_of("success", false, "done", 0.5, 2, 2500);
   std::string s = render_status(t, 200, Style{});
   CHECK(s.rfind("task 7 (docs): succeeded\n", 0) == 0);
   CHECK(s.find("  prompt:    fix the tests\n") != std::string::npos);
@@ -188,7 +189,7 @@ TEST_CASE("in a pipe every row is one line and long cells are cut to a fixed wid
   TaskRecord done = task(1, TaskState::kSucceeded, 0);
   std::string text;
   for (int i = 0; i < 500; ++i) text += "word\n";
-  done.result = AgentResult{"success", false, text, 0.01, 1, 10};
+  done.result = agent_result_of("success", false, text, 0.01, 1, 10);
   TaskRecord running = task(2, TaskState::kRunning, 0);
   running.activity = "Bash: make\ntest";
   std::string table = render_table({done, running}, 10, Style{});  // max_width 0: not a terminal
@@ -208,7 +209,7 @@ TEST_CASE("status: the agent's pid, one turn, and values in one column", "[taskc
   t.reason = "exit_code";
   t.exit_code = 128;
   t.pid = 4242;
-  t.result = AgentResult{"error_during_execution", true, "x", 0.5, 1, 10};
+  t.result = agent_result_of("error_during_execution", true, "x", 0.5, 1, 10);
   std::string s = render_status(t, 200, Style{});
   CHECK(s.find("over 1 turn,") != std::string::npos);
   CHECK(s.find("  pid:       4242\n") != std::string::npos);

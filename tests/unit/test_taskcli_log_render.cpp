@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "agent_result_of.h"
 #include "taskcli/log_render.h"
 
 using ptt::protocol::AgentResult;
@@ -92,7 +93,7 @@ TEST_CASE("the closing line says how the task ended", "[taskcli][logs]") {
   ok.name = "docs";
   ok.started_at = 100;
   ok.finished_at = 102.5;
-  ok.result = AgentResult{"success", false, "done", 0.01, 1, 2500};
+  ok.result = agent_result_of("success", false, "done", 0.01, 1, 2500);
   CHECK(render_log_closing(ok, Style{}) == "✓ task 4 (docs) succeeded (took 2.5s, $0.0100)");
   CHECK(render_log_closing(ok, Style{true, 0}).rfind("\033[32m", 0) == 0);
 
@@ -103,7 +104,7 @@ TEST_CASE("the closing line says how the task ended", "[taskcli][logs]") {
         "✗ task 4 failed: exit code 128 · fatal: not a git repository (or any parent)");
 
   TaskRecord api = ended(TaskState::kFailed, "api_error");
-  api.result = AgentResult{"success", true, "API Error: 400 invalid model", 0.0123, 1, 10};
+  api.result = agent_result_of("success", true, "API Error: 400 invalid model", 0.0123, 1, 10);
   CHECK(render_log_closing(api, Style{}) ==
         "✗ task 4 failed: api_error · API Error: 400 invalid model ($0.0123)");
 

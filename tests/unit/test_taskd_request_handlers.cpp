@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "agent_result_of.h"
 #include "protocol/replies.h"
 #include "protocol/requests.h"
 #include "taskd/request_context.h"
@@ -85,7 +86,7 @@ TaskRecord record(TaskId id, TaskState state, std::optional<std::string> name = 
   if (ptt::protocol::is_finished(state)) {
     t.finished_at = kNow - 10;
     t.session_id = "s-" + std::to_string(id);
-    t.result = ptt::protocol::AgentResult{.subtype = "success", .text = "done " + std::to_string(id)};
+    t.result = agent_result_of("success", false, "done " + std::to_string(id), 0, 0, 0);
   }
   return t;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent_result_of.h"
 #include "taskd/task_table.h"
 
 using namespace ptt::taskd;
@@ -34,7 +35,7 @@ AgentExit exited(int code) { return AgentExit{code, 0, 0, false}; }
 
 StreamUpdate success_result() {
   StreamUpdate u;
-  u.result = ptt::protocol::AgentResult{"success", false, "done", 0.01, 2, 100};
+  u.result = agent_result_of("success", false, "done", 0.01, 2, 100);
   return u;
 }
 
@@ -248,14 +249,14 @@ TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[ta
   TableActions a;
   for (int i = 0; i < 4; ++i) table.spawn(req("t"), 1.0, a);
   StreamUpdate turns;
-  turns.result = ptt::protocol::AgentResult{"error_max_turns", true, "", 0.2, 3, 10};
+  turns.result = agent_result_of("error_max_turns", true, "", 0.2, 3, 10);
   table.stream_update(1, turns, a);
   table.agent_exited(1, exited(1), "", 2.0, a);
   CHECK(table.find(1)->reason == "error_max_turns");
   CHECK_FALSE(table.find(1)->stderr_tail);  // a result line explains it; no stderr needed
   StreamUpdate api;
   api.api_error = true;
-  api.result = ptt::protocol::AgentResult{"success", true, "API Error", 0, 1, 10};
+  api.result = agent_result_of("success", true, "API Error", 0, 1, 10);
   table.stream_update(2, api, a);
   table.agent_exited(2, exited(1), "", 2.0, a);
   CHECK(table.find(2)->reason == "api_error");
@@ -316,7 +317,7 @@ TEST_CASE("clean with a filter: only that end state, only those finished before 
   TableActions a;
   for (const char* p : {"ok-early", "fail", "ok-late", "running"}) table.spawn(req(p), 1.0, a);
   StreamUpdate success;
-  success.result = ptt::protocol::AgentResult{"success", false, "done", 0.01, 1, 10};
+  success.result = agent_result_of("success", false, "done", 0.01, 1, 10);
   table.stream_update(1, success, a);
   table.stream_update(3, success, a);
   table.agent_exited(1, AgentExit{0, 0, 0, false}, "", 10.0, a);

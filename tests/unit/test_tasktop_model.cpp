@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent_result_of.h"
 #include "taskcli/text.h"
 #include "tasktop/model.h"
 
@@ -59,7 +60,7 @@ Model three_tasks() {
   auto done = task(1, TaskState::kSucceeded, "docs");
   done.started_at = kNow - 90;
   done.finished_at = kNow - 30;  // took 60 s
-  done.result = AgentResult{"success", false, "updated the README", 0.0123, 2, 60000};
+  done.result = agent_result_of("success", false, "updated the README", 0.0123, 2, 60000);
   auto running = task(2, TaskState::kRunning, "fix-tests");
   running.started_at = kNow - 42;
   running.activity = "Bash: npm test";
