@@ -10,7 +10,8 @@ namespace ptt::protocol {
 
 // Error result subtypes: each is a task's reason as it comes.
 inline constexpr std::array<std::string_view, 4> kClaudeErrorSubtypes = {
-    "error_during_execution", "error_max_turns", "error_max_budget_usd", "error_max_structured_output_retries"};
+    "error_during_execution", "error_max_turns", "error_max_budget_usd",
+    "error_max_structured_output_retries"};
 
 // A result's terminal_reason and the task reason it gives (when the result says the
 // run failed). Most pass through as they are; the ones with an error subtype of the

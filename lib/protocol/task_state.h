@@ -47,9 +47,9 @@ enum class FailureReason {
 };
 
 inline constexpr std::array kFailureReasons = {
-    FailureReason::kCancelled,      FailureReason::kAgentMissing, FailureReason::kExitCode,
-    FailureReason::kApiError,       FailureReason::kResultError,  FailureReason::kDependencyFailed,
-    FailureReason::kSupervisorLost, FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
+    FailureReason::kCancelled,       FailureReason::kAgentMissing, FailureReason::kExitCode,
+    FailureReason::kApiError,        FailureReason::kResultError,  FailureReason::kDependencyFailed,
+    FailureReason::kSupervisorLost,  FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
     FailureReason::kPermissionDenied};
 
 std::string_view to_string(FailureReason r);

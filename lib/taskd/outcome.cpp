@@ -19,9 +19,9 @@ namespace {
 
 bool is_specific_error_subtype(std::string_view subtype) {
   // error_during_execution says only that something failed: a terminal_reason says more.
-  return subtype != "error_during_execution" && std::find(protocol::kClaudeErrorSubtypes.begin(),
-                                                          protocol::kClaudeErrorSubtypes.end(),
-                                                          subtype) != protocol::kClaudeErrorSubtypes.end();
+  return subtype != "error_during_execution" &&
+         std::find(protocol::kClaudeErrorSubtypes.begin(), protocol::kClaudeErrorSubtypes.end(), subtype) !=
+             protocol::kClaudeErrorSubtypes.end();
 }
 
 std::string failed_result_reason(const protocol::AgentResult& result, bool api_error) {

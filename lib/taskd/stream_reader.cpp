@@ -51,7 +51,8 @@ protocol::AgentResult read_result(const json& line, std::string_view cwd) {
   r.text = str_field(line, "result");
   // The session's running total; the daemon takes a follow-up's parent's share off.
   r.cost_usd = num_field(line, "total_cost_usd", 0.0);
-  if (auto c = line.find("total_cost_usd"); c != line.end() && c->is_number()) r.session_cost_usd = r.cost_usd;
+  if (auto c = line.find("total_cost_usd"); c != line.end() && c->is_number())
+    r.session_cost_usd = r.cost_usd;
   r.num_turns = num_field(line, "num_turns", 0);
   r.duration_ms = num_field(line, "duration_ms", std::int64_t{0});
   if (auto d = line.find("permission_denials"); d != line.end() && d->is_array()) {
@@ -59,9 +60,9 @@ protocol::AgentResult read_result(const json& line, std::string_view cwd) {
       if (!denial.is_object()) continue;
       std::string tool = str_field(denial, "tool_name");
       auto input = denial.find("tool_input");
-      r.permission_denials.push_back(
-          {tool, describe_tool_use(tool, input != denial.end() ? *input : json(), cwd),
-           str_field(denial, "tool_use_id")});
+      r.permission_denials.push_back({tool,
+                                      describe_tool_use(tool, input != denial.end() ? *input : json(), cwd),
+                                      str_field(denial, "tool_use_id")});
     }
   }
   if (auto e = line.find("errors"); e != line.end() && e->is_array()) {

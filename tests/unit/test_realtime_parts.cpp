@@ -90,6 +90,28 @@ TEST_CASE("announcements name the task, its state and a short summary", "[realti
         "[task update] task 5 'count' succeeded: all green. Tell the user briefly.");
 }
 
+TEST_CASE("announcements name refused calls and Claude's errors", "[realtime]") {
+  rt::SessionConfig c;
+  json refused = {{"id", 6},
+                  {"state", "failed"},
+                  {"reason", "permission_denied"},
+                  {"result",
+                   {{"text", "I could not fetch it."},
+                    {"permission_denials",
+                     {{{"tool", "Bash"}, {"description", "Bash: curl -s https://x.org"}},
+                      {{"tool", "Write"}, {"description", "Write /etc/hosts"}}}}}}};
+  CHECK(rt::announcement_text(c, refused) ==
+        "[task update] task 6 failed (permission_denied): I could not fetch it. Refused: Bash: curl -s "
+        "https://x.org; Write /etc/hosts. Tell the user briefly.");
+  json turns = {{"id", 7},
+                {"state", "failed"},
+                {"reason", "error_max_turns"},
+                {"result", {{"text", ""}, {"errors", {"Reached maximum number of turns (1)"}}}}};
+  CHECK(rt::announcement_text(c, turns) ==
+        "[task update] task 7 failed (error_max_turns). Reached maximum number of turns (1). Tell the user "
+        "briefly.");
+}
+
 TEST_CASE("base64 sizes are known without decoding, and bad input is refused", "[realtime]") {
   CHECK(rt::base64_decoded_size("AAAA") == 3u);
   CHECK(rt::base64_decoded_size("AAA=") == 2u);

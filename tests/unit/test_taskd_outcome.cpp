@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "protocol/claude_reasons.h"
 #include "taskd/outcome.h"
 
 using namespace ptt::taskd;
@@ -56,4 +57,70 @@ TEST_CASE("the stderr tail keeps the last lines within the limit", "[taskd][outc
   CHECK(tail.size() <= 30);
   CHECK(tail.rfind("line ", 0) == 0);  // starts at a line start
   CHECK(tail.substr(tail.size() - 7) == "line 99");
+}
+
+TEST_CASE("a success with refused tool calls fails with permission_denied", "[taskd][outcome]") {
+  AgentResult r = result("success", false);
+  r.permission_denials.push_back({"Bash", "Bash: curl -s https://example.com", "toolu_1"});
+  auto o = decide_outcome(r, false, {});
+  CHECK(o.state == TaskState::kFailed);
+  CHECK(o.reason == "permission_denied");
+  // An error result keeps its own reason; the denials are still in the record.
+  AgentResult turns = result("error_max_turns", true);
+  turns.permission_denials = r.permission_denials;
+  CHECK(decide_outcome(turns, false, {1}).reason == "error_max_turns");
+}
+
+TEST_CASE("every error subtype Claude sends is its own reason", "[taskd][outcome]") {
+  for (auto subtype : ptt::protocol::kClaudeErrorSubtypes) {
+    INFO(subtype);
+    auto o = decide_outcome(result(std::string(subtype), true), false, {1});
+    CHECK(o.state == TaskState::kFailed);
+    CHECK(o.reason == subtype);
+  }
+}
+
+TEST_CASE("every terminal_reason maps to a reason, never result_error", "[taskd][outcome]") {
+  for (const auto& m : ptt::protocol::kTerminalReasons) {
+    INFO(m.terminal_reason);
+    AgentResult r = result("success", true);
+    r.terminal_reason = std::string(m.terminal_reason);
+    auto o = decide_outcome(r, false, {1});
+    CHECK(o.state == TaskState::kFailed);
+    if (m.terminal_reason == "completed") {
+      CHECK(o.reason == "result_error");  // is_error with nothing more said
+    } else {
+      CHECK(o.reason == m.reason);
+      CHECK(o.reason != "result_error");
+    }
+    // error_during_execution says less than a terminal_reason does.
+    AgentResult during = result("error_during_execution", true);
+    during.terminal_reason = std::string(m.terminal_reason);
+    CHECK(decide_outcome(during, false, {1}).reason ==
+          (m.terminal_reason == "completed" ? std::string("error_during_execution") : std::string(m.reason)));
+    // A success that says so stays a success, whatever the terminal_reason.
+    AgentResult fine = result("success", false);
+    fine.terminal_reason = std::string(m.terminal_reason);
+    CHECK(decide_outcome(fine, false, {}).state == TaskState::kSucceeded);
+  }
+}
+
+TEST_CASE("an unknown terminal_reason or subtype is the reason as it came", "[taskd][outcome]") {
+  AgentResult r = result("success", true);
+  r.terminal_reason = "some_future_reason";
+  CHECK(decide_outcome(r, true, {1}).reason == "some_future_reason");
+  CHECK(decide_outcome(result("error_some_future_subtype", true), false, {1}).reason ==
+        "error_some_future_subtype");
+  CHECK(reason_for_terminal("some_future_reason") == std::nullopt);
+  CHECK(reason_for_terminal("max_turns") == "error_max_turns");
+  CHECK(reason_for_terminal("completed") == "");
+}
+
+TEST_CASE("a refused call is added once per tool_use id", "[taskd][outcome]") {
+  AgentResult r;
+  add_denial(r, {"Bash", "Bash: curl x", "toolu_1"});
+  add_denial(r, {"Bash", "Bash", "toolu_1"});
+  add_denial(r, {"Write", "Write /etc/hosts", "toolu_2"});
+  REQUIRE(r.permission_denials.size() == 2);
+  CHECK(r.permission_denials[0].description == "Bash: curl x");
 }

@@ -89,3 +89,75 @@ TEST_CASE("a long activity is cut between UTF-8 characters", "[taskd][stream]") 
   CHECK_NOTHROW(nlohmann::json(activity).dump());  // strict dump throws on broken UTF-8
   CHECK(activity.size() < 140);
 }
+
+TEST_CASE("a result's permission_denials name each refused call", "[taskd][stream]") {
+  auto u = read_stream_line(json::parse(R"({"type":"result","subtype":"success","is_error":false,
+      "result":"could not","total_cost_usd":0.0016,"terminal_reason":"completed",
+      "permission_denials":[{"tool_name":"Bash","tool_use_id":"toolu_1",
+                             "tool_input":{"command":"curl -s https://x.org","description":"fetch"}},
+                            {"tool_name":"Write","tool_use_id":"toolu_2",
+                             "tool_input":{"file_path":"/src/api/notes.md","content":"x"}}]})"),
+                            "/src/api");
+  REQUIRE(u.result);
+  REQUIRE(u.result->permission_denials.size() == 2);
+  CHECK(u.result->permission_denials[0].tool == "Bash");
+  CHECK(u.result->permission_denials[0].description == "Bash: curl -s https://x.org");
+  CHECK(u.result->permission_denials[0].tool_use_id == "toolu_1");
+  CHECK(u.result->permission_denials[1].description == "Write notes.md");
+  CHECK(u.result->terminal_reason == "completed");
+  CHECK(u.result->session_cost_usd == Approx(0.0016));
+}
+
+TEST_CASE("a system/permission_denied line gives the refused call and an activity", "[taskd][stream]") {
+  auto u = read_stream_line(json::parse(R"({"type":"system","subtype":"permission_denied","tool_name":"Bash",
+      "tool_use_id":"toolu_1","decision_reason":"This command requires approval"})"));
+  REQUIRE(u.denied);
+  CHECK(u.denied->tool == "Bash");
+  CHECK(u.denied->tool_use_id == "toolu_1");
+  CHECK(u.activity == "refused: Bash");
+  // The tool_use it refers to carries its id, so the caller can name the command.
+  auto use = read_stream_line(json::parse(R"({"type":"assistant","message":{"content":[
+      {"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"curl x"}}]}})"));
+  REQUIRE(use.tool_uses.size() == 1);
+  CHECK(use.tool_uses[0].id == "toolu_1");
+  CHECK(use.tool_uses[0].description == "Bash: curl x");
+}
+
+TEST_CASE("an error result keeps errors, terminal_reason, startup failure and usage", "[taskd][stream]") {
+  auto u =
+      read_stream_line(json::parse(R"({"type":"result","subtype":"error_during_execution","is_error":true,
+      "total_cost_usd":0,"num_turns":0,"errors":["No conversation found with session ID: 0000",""],
+      "startup_failure_reason":"cwd_unavailable","terminal_reason":"turn_setup_failed",
+      "usage":{"input_tokens":200,"output_tokens":40},
+      "modelUsage":{"claude-x":{"inputTokens":200,"outputTokens":40,"costUSD":0.0016}}})"));
+  REQUIRE(u.result);
+  CHECK(u.result->errors == std::vector<std::string>{"No conversation found with session ID: 0000"});
+  CHECK(u.result->startup_failure_reason == "cwd_unavailable");
+  CHECK(u.result->terminal_reason == "turn_setup_failed");
+  CHECK(u.result->text.empty());
+  CHECK(u.result->usage["input_tokens"] == 200);
+  CHECK(u.result->model_usage["claude-x"]["outputTokens"] == 40);
+  // Mistyped fields are left out, never fatal.
+  auto odd = read_stream_line(json::parse(R"({"type":"result","subtype":"success","errors":"x",
+      "permission_denials":{"a":1},"usage":[1],"modelUsage":"m","terminal_reason":5})"));
+  REQUIRE(odd.result);
+  CHECK(odd.result->errors.empty());
+  CHECK(odd.result->permission_denials.empty());
+  CHECK(odd.result->usage.is_null());
+  CHECK(odd.result->terminal_reason.empty());
+}
+
+TEST_CASE("the Agent tool, api_retry and status lines show in the activity", "[taskd][stream]") {
+  CHECK(read_stream_line(json::parse(R"({"type":"assistant","message":{"content":[
+      {"type":"tool_use","id":"a","name":"Agent","input":{"description":"Review the diff","prompt":"…"}}]}})"))
+            .activity == "Agent: Review the diff");
+  CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,
+      "retry_delay_ms":500,"error_status":529})"))
+            .activity == "retrying the API (attempt 2 of 10, HTTP 529)");
+  CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,
+      "error_status":null})"))
+            .activity == "retrying the API (attempt 1 of 10)");
+  CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"status","status":"compacting"})"))
+            .activity == "compacting");
+  CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"status","status":null})")).empty());
+}
