@@ -80,6 +80,11 @@ void render_result(const json& msg, const Style& style, std::vector<std::string>
   std::string label = subtype;
   if (error && (label.empty() || label == "success")) label = str(msg, "terminal_reason");
   if (label.empty()) label = error ? "error" : "result";
+  // Refused tool calls fail the task though Claude's result says success.
+  if (auto d = msg.find("permission_denials"); d != msg.end() && d->is_array() && !d->empty()) {
+    error = true;
+    label += fmt::format(" · {} refused", d->size());
+  }
   std::string line = fmt::format("{} {}", error ? "✗" : "✓", label);
   if (auto t = msg.find("num_turns"); t != msg.end() && integer_if<long>(*t)) {
     long turns = *integer_if<long>(*t);

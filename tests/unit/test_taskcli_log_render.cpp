@@ -51,6 +51,10 @@ TEST_CASE("the result line is summarised with turns, cost and time", "[taskcli][
   REQUIRE(bad.size() == 1);
   CHECK(bad[0].find("✗ error_max_turns") != std::string::npos);
   CHECK(bad[0].find("\033[31m") != std::string::npos);
+  auto refused = render_stream_line(R"({"type":"result","subtype":"success","is_error":false,"num_turns":2,)"
+                                    R"("permission_denials":[{"tool_name":"Bash","tool_input":{}}]})",
+                                    Style{});
+  REQUIRE(refused == Lines{"✗ success · 1 refused · 2 turns"});
 }
 
 TEST_CASE("non-JSON lines are kept and unknown types are named", "[taskcli][logs]") {
