@@ -53,6 +53,7 @@ complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l max-tur
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l budget -x -d 'Cost cap in USD'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l permission-mode -x -a 'acceptEdits auto bypassPermissions default dontAsk manual plan'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l allowed-tools -x -d 'Tools allowed without asking'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l stall-timeout -x -d 'Stalled after this long without output'
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l state -x -a 'queued starting running succeeded failed cancelled'
 complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l state -x -a 'succeeded failed cancelled' -d 'Only tasks that ended so'
 complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l older-than -x -d 'Only tasks finished this long ago (7d)'

@@ -7,6 +7,8 @@ complete -c ptt-taskd -l state-dir -x -a '(__fish_complete_directories)' -d 'Tas
 complete -c ptt-taskd -l claude -x -a '(__fish_complete_command)' -d 'Agent executable'
 complete -c ptt-taskd -l max-running -x -d 'Tasks running at once'
 complete -c ptt-taskd -l kill-grace -x -d 'Seconds between SIGTERM and SIGKILL'
+complete -c ptt-taskd -l stall-timeout -x -d 'Seconds without agent output before a task is stalled'
+complete -c ptt-taskd -l stall-action -x -a 'report kill' -d 'What a stall does'
 complete -c ptt-taskd -l allow-root -x -a '(__fish_complete_directories)' -d 'Only run tasks under DIR'
 complete -c ptt-taskd -l default-permission-mode -x -a 'acceptEdits auto bypassPermissions default dontAsk manual plan'
 complete -c ptt-taskd -l default-allowed-tools -x -d 'Default allowed tools'

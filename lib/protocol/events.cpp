@@ -137,6 +137,7 @@ std::optional<Event> parse_event(const json& j) {
     if (name == TaskCreated::kEvent) return with_task<TaskCreated>(j);
     if (name == TaskStarted::kEvent) return with_task<TaskStarted>(j);
     if (name == TaskActivity::kEvent) return with_task<TaskActivity>(j);
+    if (name == TaskStalled::kEvent) return with_task<TaskStalled>(j);
     if (name == TaskFinished::kEvent) return with_task<TaskFinished>(j);
     if (name == LogLine::kEvent) {
       LogLine l{.task = checked_integer<std::int64_t>(j.at(kTaskKey)), .line = {}, .omitted_bytes = {}};
@@ -155,6 +156,7 @@ Event task_event(std::string_view name, const TaskRecord& t) {
   if (name == TaskCreated::kEvent) return TaskCreated{t};
   if (name == TaskStarted::kEvent) return TaskStarted{progress_of(t)};
   if (name == TaskFinished::kEvent) return TaskFinished{end_of(t)};
+  if (name == TaskStalled::kEvent) return TaskStalled{progress_of(t)};
   return TaskActivity{progress_of(t)};
 }
 
@@ -163,6 +165,7 @@ std::int64_t task_of(const Event& e) {
                         [](const TaskCreated& c) { return c.task.id; },
                         [](const TaskStarted& s) { return s.task.id; },
                         [](const TaskActivity& a) { return a.task.id; },
+                        [](const TaskStalled& a) { return a.task.id; },
                         [](const TaskFinished& f) { return f.task.id; },
                         [](const LogLine& l) { return l.task; },
                         [](const LogEnd& l) { return l.task; },

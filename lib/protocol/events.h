@@ -59,6 +59,13 @@ struct TaskActivity {
   bool operator==(const TaskActivity&) const = default;
 };
 
+// The agent has written nothing for the stall timeout (its activity says for how long).
+struct TaskStalled {
+  static constexpr std::string_view kEvent = event::kStalled;
+  TaskProgress task;
+  bool operator==(const TaskStalled&) const = default;
+};
+
 // A task's end: what a notifier tells (its name, state, reason and result), never the prompt.
 struct TaskEnd {
   std::int64_t id = 0;
@@ -99,7 +106,8 @@ struct LogEnd {
   bool operator==(const LogEnd&) const = default;
 };
 
-using Event = std::variant<TaskCreated, TaskStarted, TaskActivity, TaskFinished, LogLine, LogEnd>;
+using Event =
+    std::variant<TaskCreated, TaskStarted, TaskActivity, TaskStalled, TaskFinished, LogLine, LogEnd>;
 
 void to_json(nlohmann::json& j, const TaskProgress& p);
 void from_json(const nlohmann::json& j, TaskProgress& p);
@@ -113,7 +121,7 @@ nlohmann::json event_json(const Event& e);
 // version knows, or one whose fields are missing or mistyped (a client skips it).
 std::optional<Event> parse_event(const nlohmann::json& j);
 
-// The daemon's event of kind `name` (created, started, activity or finished) about `t`.
+// The daemon's event of kind `name` (created, started, activity, stalled or finished) about `t`.
 Event task_event(std::string_view name, const TaskRecord& t);
 
 // The task an event is about.

@@ -34,9 +34,10 @@ inline constexpr std::string_view kCreated = "created";
 inline constexpr std::string_view kStarted = "started";
 inline constexpr std::string_view kActivity = "activity";
 inline constexpr std::string_view kFinished = "finished";
+inline constexpr std::string_view kStalled = "stalled";
 inline constexpr std::string_view kLog = "log";
 inline constexpr std::string_view kLogEnd = "log_end";
-inline constexpr std::array kAll = {kCreated, kStarted, kActivity, kFinished, kLog, kLogEnd};
+inline constexpr std::array kAll = {kCreated, kStarted, kActivity, kFinished, kStalled, kLog, kLogEnd};
 }  // namespace event
 
 namespace error {

@@ -104,6 +104,14 @@ AgentOptions parse_options(const json& req) {
     if (!b->is_number()) mistyped("options.max_budget_usd", "a number");
     o.max_budget_usd = b->get<double>();
   }
+  if (auto s = j.find("stall_timeout"); s != j.end() && !s->is_null()) {
+    if (!s->is_number()) mistyped("options.stall_timeout", "a number");
+    o.stall_timeout_s = s->get<double>();
+    // Past a year (or NaN, which compares false) is a mistake, not a timeout.
+    if (!(*o.stall_timeout_s >= 0 && *o.stall_timeout_s <= 366 * 86400.0))
+      throw RequestRejected{err::kInvalidArgument,
+                            "`stall_timeout` must be 0 (never) or up to a year of seconds"};
+  }
   o.permission_mode = optional_string(j, "permission_mode", "options.permission_mode");
   o.allowed_tools = optional_strings(j, "allowed_tools", "options.allowed_tools");
   o.add_dirs = optional_strings(j, "add_dirs", "options.add_dirs").value_or(std::vector<std::string>{});

@@ -15,6 +15,7 @@ void to_json(json& j, const AgentOptions& o) {
   if (o.allowed_tools) j[record_field::kOptionAllowedTools] = *o.allowed_tools;
   if (!o.add_dirs.empty()) j[record_field::kOptionAddDirs] = o.add_dirs;
   if (o.append_system_prompt) j[record_field::kOptionAppendSystemPrompt] = *o.append_system_prompt;
+  if (o.stall_timeout_s) j[record_field::kOptionStallTimeout] = *o.stall_timeout_s;
 }
 
 void from_json(const json& j, AgentOptions& o) {
@@ -28,6 +29,7 @@ void from_json(const json& j, AgentOptions& o) {
   if (auto it = j.find(record_field::kOptionAddDirs); it != j.end() && !it->is_null())
     o.add_dirs = it->get<std::vector<std::string>>();
   get_nullable(j, record_field::kOptionAppendSystemPrompt, o.append_system_prompt);
+  get_nullable(j, record_field::kOptionStallTimeout, o.stall_timeout_s);
 }
 
 void to_json(json& j, const PermissionDenial& d) {

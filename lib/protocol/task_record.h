@@ -22,6 +22,9 @@ struct AgentOptions {
   std::optional<std::vector<std::string>> allowed_tools;
   std::vector<std::string> add_dirs;
   std::optional<std::string> append_system_prompt;
+  // Seconds without agent output before the task counts as stalled; 0: never. ptt's own,
+  // not claude's.
+  std::optional<double> stall_timeout_s;
   bool operator==(const AgentOptions&) const = default;
 };
 

@@ -41,6 +41,7 @@ inline constexpr const char* kOptionPermissionMode = "permission_mode";
 inline constexpr const char* kOptionAllowedTools = "allowed_tools";
 inline constexpr const char* kOptionAddDirs = "add_dirs";
 inline constexpr const char* kOptionAppendSystemPrompt = "append_system_prompt";
+inline constexpr const char* kOptionStallTimeout = "stall_timeout";
 // A journal line that drops a task (not a record).
 inline constexpr const char* kForget = "forget";
 inline constexpr const char* kResultPermissionDenials = "permission_denials";

@@ -56,7 +56,8 @@ enum Field : int {
   kPermissionMode,
   kAllowedTools,
   kAddDirs,
-  kAppendSystemPrompt,  // in "options"
+  kAppendSystemPrompt,
+  kStallTimeout,  // in "options"
 };
 
 struct Name {
@@ -111,6 +112,7 @@ constexpr Name kOptionNames[] = {
     {rf::kOptionAllowedTools, kAllowedTools},
     {rf::kOptionAddDirs, kAddDirs},
     {rf::kOptionAppendSystemPrompt, kAppendSystemPrompt},
+    {rf::kOptionStallTimeout, kStallTimeout},
 };
 
 template <std::size_t N>
@@ -432,6 +434,11 @@ bool TaskRecordReader::options_field(int field, const Value& v) {
       if (v.kind == Value::kNull) return true;
       if (!v.is_number()) return false;
       o.max_budget_usd = v.d;
+      return true;
+    case kStallTimeout:
+      if (v.kind == Value::kNull) return true;
+      if (!v.is_number()) return false;
+      o.stall_timeout_s = v.d;
       return true;
     case kAllowedTools:
     case kAddDirs:

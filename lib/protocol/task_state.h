@@ -44,13 +44,14 @@ enum class FailureReason {
   kSpawnFailed,
   kStreamUnreadable,
   kPermissionDenied,
+  kStalled,
 };
 
 inline constexpr std::array kFailureReasons = {
-    FailureReason::kCancelled,       FailureReason::kAgentMissing, FailureReason::kExitCode,
-    FailureReason::kApiError,        FailureReason::kResultError,  FailureReason::kDependencyFailed,
-    FailureReason::kSupervisorLost,  FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
-    FailureReason::kPermissionDenied};
+    FailureReason::kCancelled,        FailureReason::kAgentMissing, FailureReason::kExitCode,
+    FailureReason::kApiError,         FailureReason::kResultError,  FailureReason::kDependencyFailed,
+    FailureReason::kSupervisorLost,   FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
+    FailureReason::kPermissionDenied, FailureReason::kStalled};
 
 std::string_view to_string(FailureReason r);
 // nullopt for a reason ptt does not define (a Claude subtype, or anything else).

@@ -37,6 +37,8 @@ void apply_event(TaskRecord& t, const Event& e) {
     apply_progress(t, s->task);
   } else if (const auto* a = std::get_if<TaskActivity>(&e)) {
     apply_progress(t, a->task);
+  } else if (const auto* st = std::get_if<TaskStalled>(&e)) {
+    apply_progress(t, st->task);
   } else if (const auto* f = std::get_if<TaskFinished>(&e)) {
     apply_end(t, f->task);
   }

@@ -6,6 +6,7 @@
 
 #include "core/exit_status.h"
 #include "taskcli/commands.h"
+#include "taskcli/duration.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
@@ -77,6 +78,7 @@ protocol::AgentOptions agent_options(const AgentFlags& f) {
   o.max_budget_usd = f.budget_usd;
   if (!f.permission_mode.empty()) o.permission_mode = f.permission_mode;
   if (!f.allowed_tools.empty()) o.allowed_tools = split_list(f.allowed_tools);
+  if (!f.stall_timeout.empty()) o.stall_timeout_s = parse_duration(f.stall_timeout);
   return o;
 }
 

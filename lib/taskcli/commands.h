@@ -18,6 +18,7 @@ struct AgentFlags {
   std::optional<double> budget_usd;
   std::string permission_mode;
   std::string allowed_tools;  // comma- or space-separated
+  std::string stall_timeout;  // a duration (10m, 90s); "0": never stalled
 };
 
 struct SpawnArgs {

@@ -34,6 +34,15 @@ void add_agent_flags(CLI::App* sub, AgentFlags& f) {
                   "Claude permission mode: " + protocol::permission_modes_list())
       ->check(permission_mode_check());
   sub->add_option("--allowed-tools", f.allowed_tools, "Tools allowed without asking, e.g. \"Bash,Edit\"");
+  sub->add_option("--stall-timeout", f.stall_timeout,
+                  "Without agent output this long the task is stalled (90s, 10m; 0: never); "
+                  "default: ptt-taskd's --stall-timeout")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return parse_duration(text) ? std::string()
+                                        : "must be a duration like 90s or 10m, or 0 (not '" + text + "')";
+          },
+          "DURATION"));
 }
 
 template <typename Fn>

@@ -313,6 +313,9 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
     detail = "cancelling";
   } else if (kind == "started" || kind == "activity") {
     detail = t.activity ? one_line(*t.activity) : "";
+  } else if (kind == "stalled") {  // the activity says for how long
+    detail = fmt::format("{}{}", t.activity ? one_line(*t.activity) : "stalled",
+                         t.cancel_requested ? "; cancelling (--stall-action kill)" : "");
   } else if (kind == "finished") {
     return fmt::format("{}  {:<9} {}", stamp, kind, render_outcome_line(t, style));
   } else {

@@ -15,7 +15,9 @@ struct DaemonConfig {
   std::string claude = "claude";    // agent executable (looked up on PATH)
   int max_running = 4;
   double kill_grace_s = 5.0;
-  protocol::AgentOptions defaults;                 // per-task options fall back to these
+  double stall_timeout_s = 600;     // no agent output this long: the task is stalled; 0: never
+  bool stall_kill = false;          // --stall-action kill: a stalled task is cancelled (reason stalled)
+  protocol::AgentOptions defaults;  // per-task options fall back to these
   std::vector<std::filesystem::path> allow_roots;  // empty: any cwd
   int ready_fd = -1;                               // write "ready <socket>\n" here once listening
 };

@@ -105,11 +105,29 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
         task, config_.kill_grace_s));
     cancel_agent(task);
   };
+  cb.on_stalled = [this](std::int64_t task, std::uint64_t silent_ms) {
+    std::uint64_t s = silent_ms / 1000;
+    std::string silent = s < 120 ? fmt::format("{} s", s) : fmt::format("{} min", s / 60);
+    daemon_log(fmt::format("task {}: stalled: its agent has written nothing for {}{}", task, silent,
+                           config_.stall_kill ? "; cancelling it (--stall-action kill)" : ""));
+    TableActions actions;
+    table_.stalled(task, fmt::format("stalled: no output for {}", silent), config_.stall_kill, actions);
+    apply(std::move(actions));
+  };
+  cb.on_output_resumed = [this](std::int64_t task) {
+    TableActions actions;
+    table_.output_resumed(task, actions);
+    apply(std::move(actions));
+  };
   cb.on_unreadable = [this](std::int64_t task, std::string why) {
     on_task_ended(task, std::nullopt, std::move(why), protocol::FailureReason::kStreamUnreadable);
   };
-  watches_[id] =
+  TaskWatch* watch =
       TaskWatch::start(loop_, id, store_.log_dir(id), {supervisor, supervisor_start}, kind, std::move(cb));
+  watches_[id] = watch;
+  const protocol::TaskRecord* t = table_.find(id);
+  double stall_s = t && t->options.stall_timeout_s ? *t->options.stall_timeout_s : config_.stall_timeout_s;
+  watch->watch_for_stall(static_cast<std::uint64_t>(stall_s * 1000));
 }
 
 void Daemon::cancel_agent(TaskId id) {

@@ -1,5 +1,7 @@
 #include "taskd/task_table.h"
 
+#include "protocol/protocol.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -157,6 +159,7 @@ void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& ou
   set(t.session_id, u.session_id);
   set(t.model, u.model);
   if (u.api_error) runtime_[id].api_error = true;
+  if (named.activity) runtime_[id].stalled = false;
   StreamUpdate named = u;
   note_stream_facts(id, t, named);
   if (named.result) {
@@ -252,6 +255,8 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   // the result's. (A cancel someone asked for still ends the task cancelled.)
   if (t.result && !t.cancel_requested) ended.cancelled = false;
   Outcome o = decide_outcome(t.result, runtime_[id].api_error, ended);
+  if (o.state == TaskState::kCancelled && runtime_[id].stall_kill)
+    o.reason = reason_text(protocol::FailureReason::kStalled);
   runtime_[id].recent_tool_uses = {};
   runtime_[id].denials = {};
   if (exit.exec_errno == 0) t.exit_code = exit.exit_code;
@@ -259,6 +264,31 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   if (o.state == TaskState::kFailed && !tail.empty()) t.stderr_tail = std::move(tail);
   finish(t, o.state, o.reason, now, out);
   schedule(now, out);
+}
+
+void TaskTable::stalled(TaskId id, std::string activity, bool kill, TableActions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end() || it->second.state != TaskState::kRunning) return;
+  Runtime& rt = runtime_[id];
+  TaskRecord& t = changing(id);
+  if (!rt.stalled) rt.activity_before_stall = t.activity;
+  rt.stalled = true;
+  t.activity = std::move(activity);
+  out.push_back(emit(id, protocol::event::kStalled));
+  if (kill && !t.cancel_requested) {
+    rt.stall_kill = true;
+    t.cancel_requested = true;
+    out.push_back({TableAction::Kind::kCancelAgent, id, {}});
+  }
+}
+
+void TaskTable::output_resumed(TaskId id, TableActions& out) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end() || !runtime_[id].stalled || protocol::is_finished(it->second.state)) return;
+  Runtime& rt = runtime_[id];
+  rt.stalled = false;
+  changing(id).activity = std::move(rt.activity_before_stall);
+  out.push_back(emit(id, "activity"));
 }
 
 void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, TableActions& out) {

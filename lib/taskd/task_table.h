@@ -74,6 +74,12 @@ class TaskTable {
   void agent_started(TaskId id, int pid, TableActions& out);
   void stream_update(TaskId id, const StreamUpdate& update, TableActions& out);
   void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, TableActions& out);
+  // The agent has written nothing for a while: its activity says so (`activity`), a
+  // `stalled` event goes out, and with `kill` the agent is cancelled; the task then ends
+  // cancelled with reason `stalled`.
+  void stalled(TaskId id, std::string activity, bool kill, TableActions& out);
+  // Output came again after stalled(): the activity before it is back.
+  void output_resumed(TaskId id, TableActions& out);
   // A starting or running task that ended without an agent outcome (spawn failed,
   // supervisor lost).
   void fail_running(TaskId id, std::string reason, std::string detail, double now, TableActions& out);
@@ -106,6 +112,9 @@ class TaskTable {
     // id) and the calls refused so far, which join its result's permission_denials.
     std::deque<ToolUse> recent_tool_uses;
     std::vector<protocol::PermissionDenial> denials;
+    bool stalled = false;
+    std::optional<std::string> activity_before_stall{};
+    bool stall_kill = false;  // the cancel came from the stall watchdog
   };
   void note_stream_facts(TaskId id, protocol::TaskRecord& t, StreamUpdate& u);
   // A follow-up's own cost: the CLI's figures count the whole session.

@@ -43,6 +43,9 @@ TaskWatch* TaskWatch::start(uv_loop_t* loop, std::int64_t task, fs::path log_dir
   uv_timer_init(loop, &w->overdue_timer_);
   w->overdue_timer_.data = w;
   ++w->open_handles_;
+  uv_timer_init(loop, &w->stall_timer_);
+  w->stall_timer_.data = w;
+  ++w->open_handles_;
   uv_fs_event_init(loop, &w->fs_event_);
   w->fs_event_.data = w;
   ++w->open_handles_;
@@ -162,6 +165,8 @@ bool TaskWatch::signal_supervisor(int signo, const sigval& value) {
 }
 
 void TaskWatch::after_result(std::uint64_t grace_ms) {
+  stall_timeout_ms_ = 0;  // the outcome is in: a quiet agent now is only a late exit
+  uv_timer_stop(&stall_timer_);
   if (ended_ || uv_is_active(reinterpret_cast<uv_handle_t*>(&overdue_timer_))) return;
   uv_timer_start(
       &overdue_timer_,
@@ -170,6 +175,28 @@ void TaskWatch::after_result(std::uint64_t grace_ms) {
         if (!self->ended_ && self->cb_.on_overdue) self->cb_.on_overdue(self->task_);
       },
       grace_ms, 0);
+}
+
+void TaskWatch::watch_for_stall(std::uint64_t timeout_ms) {
+  stall_timeout_ms_ = timeout_ms;
+  last_output_ms_ = uv_now(loop_);
+  if (timeout_ms == 0 || ended_) return;
+  uv_timer_start(
+      &stall_timer_, [](uv_timer_t* h) { static_cast<TaskWatch*>(h->data)->on_stall_timer(); }, timeout_ms,
+      0);
+}
+
+void TaskWatch::on_stall_timer() {
+  if (ended_ || stall_timeout_ms_ == 0) return;
+  std::uint64_t silent = uv_now(loop_) - last_output_ms_;
+  if (silent < stall_timeout_ms_) {  // output came meanwhile: wait for the rest from then
+    uv_timer_start(
+        &stall_timer_, [](uv_timer_t* h) { static_cast<TaskWatch*>(h->data)->on_stall_timer(); },
+        stall_timeout_ms_ - silent, 0);
+    return;
+  }
+  stalled_ = true;  // re-armed by the next output
+  if (cb_.on_stalled) cb_.on_stalled(task_, silent);
 }
 
 void TaskWatch::supervisor_exited() {
@@ -212,7 +239,15 @@ bool TaskWatch::pump(std::size_t budget) {
     grew = true;
     framer_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line, on_overflow);
   }
-  if (grew) cb_.on_grew(task_);
+  if (grew) {
+    cb_.on_grew(task_);
+    last_output_ms_ = uv_now(loop_);
+    if (stalled_) {  // (its result line, too: the watch then has no timeout any more)
+      stalled_ = false;
+      if (stall_timeout_ms_ > 0) watch_for_stall(stall_timeout_ms_);
+      if (cb_.on_output_resumed) cb_.on_output_resumed(task_);
+    }
+  }
   if (!unreadable_.empty()) return pump(0);  // ends the watch
   if (n > 0) return backlog_ = true;         // budget or line cap used up, more may wait
   backlog_ = false;
@@ -255,6 +290,7 @@ void TaskWatch::destroy() {
   close(reinterpret_cast<uv_handle_t*>(&fs_event_));
   close(reinterpret_cast<uv_handle_t*>(&retry_timer_));
   close(reinterpret_cast<uv_handle_t*>(&overdue_timer_));
+  close(reinterpret_cast<uv_handle_t*>(&stall_timer_));
   if (poll_active_) close(reinterpret_cast<uv_handle_t*>(&pidfd_poll_));
 }
 

@@ -39,6 +39,9 @@ class TaskWatch {
     std::function<void(std::int64_t task, std::string why)> on_unreadable;
     // The agent has not exited this long after its result line (after_result()).
     std::function<void(std::int64_t task)> on_overdue;
+    // No stream output for the stall timeout (watch_for_stall()), and output again after one.
+    std::function<void(std::int64_t task, std::uint64_t silent_ms)> on_stalled;
+    std::function<void(std::int64_t task)> on_output_resumed;
   };
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
@@ -72,6 +75,10 @@ class TaskWatch {
   // The result line has come: on_overdue() once `grace_ms` pass without the agent's
   // exit. The timer runs only from here to the task's end.
   void after_result(std::uint64_t grace_ms);
+  // on_stalled() when the stream has not grown for `timeout_ms` (0: never). The timer is
+  // armed only while the task runs and has no result yet; it is not re-armed on every
+  // line, only when it fires (a deadline from the last output).
+  void watch_for_stall(std::uint64_t timeout_ms);
 
  private:
   TaskWatch(std::int64_t task, std::filesystem::path log_dir, pid_t supervisor, Callbacks callbacks);
@@ -93,6 +100,11 @@ class TaskWatch {
   bool polling_logged_ = false;
   uv_timer_t retry_timer_{};
   uv_timer_t overdue_timer_{};  // after_result()'s
+  uv_timer_t stall_timer_{};    // watch_for_stall()'s
+  std::uint64_t stall_timeout_ms_ = 0;
+  std::uint64_t last_output_ms_ = 0;  // uv_now() of the last read that grew the stream
+  bool stalled_ = false;              // on_stalled() said so, and no output came since
+  void on_stall_timer();
 
   std::int64_t task_;
   std::filesystem::path log_dir_;

@@ -21,6 +21,7 @@
 //                       its pid is printed as {"type":"fake_grandchild","pid":N}
 //   ignore-term         ignore SIGTERM (cancel must escalate to SIGKILL)
 //   no-init             do not start with the system/init line
+//   linger              after the result line, do not exit (until a signal ends it)
 // A prompt with no directive gets: init, `tool Bash echo hi`, `result success done: PROMPT`.
 // Always emitted after init:
 // {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…","pid","pgid","sid","umask"}.
@@ -92,6 +93,8 @@ void assistant(const json& content, bool api_error = false) {
   emit(line);
 }
 
+bool linger = false;  // `linger`: do not exit after the result line
+
 [[noreturn]] void result(const std::string& subtype, const std::string& text) {
   bool api_error = subtype == "api_error";
   if (api_error) assistant(json::array({{{"type", "text"}, {"text", "API Error: 400 " + text}}}), true);
@@ -103,6 +106,7 @@ void assistant(const json& content, bool api_error = false) {
                {"total_cost_usd", 0.0123}, {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}};
   if (api_error) line["terminal_reason"] = "api_error";
   emit(line);
+  while (linger) ::pause();  // until a signal ends it, as claude -p with a background command
   std::exit(ok ? 0 : 1);
 }
 
@@ -143,6 +147,8 @@ bool run_directive(const std::vector<std::string>& w) {
     std::exit(std::atoi(w[1].c_str()));
   } else if (d == "stderr") {
     write_all(2, rest(w, 1) + "\n");
+  } else if (d == "linger") {
+    linger = true;
   } else if (d == "garbage") {
     write_all(1, "this is not json {{{\n");
   } else if (d == "unknown") {
@@ -182,8 +188,8 @@ bool run_directive(const std::vector<std::string>& w) {
 
 bool is_directive(const std::string& w) {
   static const std::vector<std::string> known = {
-      "tool",    "tools",   "text",    "sleep", "wait-file",  "result",      "exit",    "stderr",
-      "garbage", "unknown", "bigline", "flood", "grandchild", "ignore-term", "no-init", "deep-tool"};
+      "tool",    "tools",   "text",  "sleep",      "wait-file",   "result",  "exit",      "stderr", "garbage",
+      "unknown", "bigline", "flood", "grandchild", "ignore-term", "no-init", "deep-tool", "linger"};
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 

@@ -10,6 +10,7 @@ in `errors` so a test fails loudly instead of passing on a confused exchange.
 Usable as a module (MockMessagesApi().start()) or as a script that prints
 `PORT <n>` and serves until killed (handy with `claude` by hand).
 """
+import io
 import json
 import sys
 import threading
@@ -214,6 +215,67 @@ class BackgroundCommandApi(MockMessagesApi):
             if block["type"] == "tool_use":
                 block["input"]["run_in_background"] = True
         return blocks, stop
+
+
+class StalledStreamApi(MockMessagesApi):
+    """The first agent turn's stream stops after its first text delta and the connection
+    stays open (a known upstream stall: the CLI then writes nothing while it lives) until
+    release() is called; then the rest of the turn is sent and the script goes on."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.stalling = threading.Event()  # set once the stream has stopped mid-turn
+        self.released = threading.Event()
+        self.stalled_once = False
+
+    def release(self):
+        self.released.set()
+
+    def stop(self):
+        self.released.set()  # a held handler thread must not outlive the test
+        super().stop()
+
+    def handler(self):
+        base = super().handler()
+        mock = self
+
+        class Stalling(base):
+            def do_POST(self):
+                path = self.path.split("?", 1)[0]
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}") if path == "/v1/messages" else {}
+                tools = [t.get("name") for t in body.get("tools") or []]
+                with mock.lock:
+                    stall = path == "/v1/messages" and "Bash" in tools and not mock.stalled_once
+                    if stall:
+                        mock.stalled_once = True
+                        mock.requests.append(body)
+                        blocks, stop = mock.reply_for(body)
+                if not stall:
+                    # Replay the request into the ordinary handler.
+                    stream, self.rfile = self.rfile, io.BytesIO(raw)
+                    try:
+                        return super().do_POST()
+                    finally:
+                        self.rfile = stream
+                data = message_events(body.get("model") or "claude-mock", blocks, stop, "msg_ptt_mock_stall")
+                cut = data.index(b"event: content_block_delta")
+                cut = data.index(b"\n\n", cut) + 2
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.send_header("connection", "close")  # no length: the body ends with the connection
+                self.end_headers()
+                self.wfile.write(data[:cut])
+                self.wfile.flush()
+                mock.stalling.set()
+                mock.released.wait(300)
+                self.wfile.write(data[cut:])
+                self.wfile.flush()
+                self.close_connection = True
+
+        return Stalling
 
 
 if __name__ == "__main__":

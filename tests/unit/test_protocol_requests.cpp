@@ -103,6 +103,8 @@ TEST_CASE("a mistyped field is refused naming the field and its type, never the 
       {with(spawn, "spawn", "options", {{"max_turns", 2.5}}), "`options.max_turns` must be an integer"},
       {with(spawn, "spawn", "options", {{"max_budget_usd", "1"}}),
        "`options.max_budget_usd` must be a number"},
+      {with(spawn, "spawn", "options", {{"stall_timeout", "10m"}}),
+       "`options.stall_timeout` must be a number"},
       {with(spawn, "spawn", "options", {{"permission_mode", false}}),
        "`options.permission_mode` must be a string"},
       {with(spawn, "spawn", "options", {{"allowed_tools", "Bash"}}),
@@ -180,5 +182,18 @@ TEST_CASE("a request id is echoed as sent, or refused when it cannot be") {
     REQUIRE(refused);
     CHECK(refused->code == error::kBadRequest);
     CHECK(refused->message.find("`id` must be a string or an integer of at most 64 bits") == 0);
+  }
+}
+
+TEST_CASE("a spawn's stall_timeout: seconds from 0 (never) to a year") {
+  json spawn = {{"op", "spawn"}, {"prompt", "p"}, {"cwd", "/"}};
+  spawn["options"] = {{"stall_timeout", 90}};
+  auto req = std::get<SpawnTaskRequest>(parsed(spawn));
+  CHECK(req.options.stall_timeout_s == 90);
+  CHECK(json(req.options)["stall_timeout"] == 90);  // kept in the record's options
+  for (json bad : {json(-1), json(400 * 86400)}) {
+    spawn["options"] = {{"stall_timeout", bad}};
+    auto r = rejected(spawn);
+    CHECK(r.code == error::kInvalidArgument);
   }
 }

@@ -365,3 +365,36 @@ TEST_CASE("an agent ended after its result keeps the result's outcome; a cancel 
   table.agent_exited(2, AgentExit{143, 15, 0, true}, "", 3.0, a);
   CHECK(table.find(2)->state == TaskState::kCancelled);
 }
+
+TEST_CASE("a stall: reported with its activity, given back when output comes; with kill, cancelled stalled",
+          "[taskd][table]") {
+  TaskTable table(2);
+  TableActions a;
+  table.spawn(req("quiet"), 1.0, a);
+  table.spawn(req("killed"), 1.0, a);
+  table.agent_started(1, 71, a);
+  table.agent_started(2, 72, a);
+  StreamUpdate tool;
+  tool.activity = "Bash: npm test";
+  table.stream_update(1, tool, a);
+  TableActions s;
+  table.stalled(1, "stalled: no output for 10 min", false, s);
+  CHECK(s == TableActions{{Kind::kEmit, 1, "stalled"}});
+  CHECK(table.find(1)->activity == "stalled: no output for 10 min");
+  CHECK_FALSE(table.find(1)->cancel_requested);
+  TableActions r;
+  table.output_resumed(1, r);
+  CHECK(r == TableActions{{Kind::kEmit, 1, "activity"}});
+  CHECK(table.find(1)->activity == "Bash: npm test");
+  TableActions none;
+  table.output_resumed(1, none);  // once
+  CHECK(none.empty());
+
+  TableActions k;
+  table.stalled(2, "stalled: no output for 10 min", true, k);
+  CHECK(k == TableActions{{Kind::kEmit, 2, "stalled"}, {Kind::kCancelAgent, 2, ""}});
+  CHECK(table.find(2)->cancel_requested);
+  table.agent_exited(2, AgentExit{143, 15, 0, true}, "", 2.0, k);
+  CHECK(table.find(2)->state == TaskState::kCancelled);
+  CHECK(table.find(2)->reason == "stalled");
+}

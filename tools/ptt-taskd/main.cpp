@@ -41,6 +41,15 @@ int main(int argc, char** argv) {
   app.add_option("--kill-grace", config.kill_grace_s, "Seconds between SIGTERM and SIGKILL on cancel")
       ->capture_default_str()
       ->check(ptt::between(0, 3600));
+  app.add_option("--stall-timeout", config.stall_timeout_s,
+                 "Seconds without agent output before a task counts as stalled (0: never)")
+      ->capture_default_str()
+      ->check(ptt::between(0, 366 * 86400));
+  std::string stall_action = "report";
+  app.add_option("--stall-action", stall_action,
+                 "What a stall does: report (a stalled event and activity) or kill (cancel, reason stalled)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"report", "kill"}));
   app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
       ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
@@ -71,6 +80,7 @@ int main(int argc, char** argv) {
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-taskd"); rc >= 0) return rc;
 
   config.socket = socket;
+  config.stall_kill = stall_action == "kill";
   config.state_dir = state_dir;
   config.allow_roots.assign(roots.begin(), roots.end());
   config.defaults.permission_mode = permission_mode;

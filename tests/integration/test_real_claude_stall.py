@@ -1,0 +1,100 @@
+"""The stall watchdog with the real Claude Code CLI: the Messages API mock stops its
+stream mid-turn and keeps the connection open (StalledStreamApi), so the CLI writes
+nothing while it lives.
+
+- With `--stall-action kill` (daemon-wide) the task is cancelled with reason `stalled`
+  after --stall-timeout, and subscribers get a `stalled` event first.
+- With the default action (report) and a per-task `--stall-timeout 2s` (the daemon's
+  is 10 min), the task gets a `stalled` event and its activity says so in `list`; when
+  the stream goes on, its activity is back and it succeeds.
+"""
+import json
+import os
+
+from mock_messages_api import FINAL_TEXT, StalledStreamApi
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, expect, skip, wait_until
+
+MODEL = "claude-ptt-test-model"
+
+cli = os.environ.get("PTT_CLAUDE_CLI", "")
+if not cli or not os.access(cli, os.X_OK):
+    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+
+
+def subscribe(sb):
+    c = NdjsonClient(sb.socket, timeout=60)
+    c.send({"id": 1, "op": "hello", "version": PROTOCOL_VERSION})
+    expect(c.read()["ok"], "hello refused")
+    c.send({"id": 2, "op": "subscribe"})
+    expect(c.read()["ok"], "subscribe refused")
+    return c
+
+
+def events_until(c, task_id, name):
+    """The events about task_id up to and including the first `name` one."""
+    seen = []
+    while True:
+        e = c.read()
+        if e.get("event") and e.get("task", {}).get("id") == task_id:
+            seen.append(e)
+            if e["event"] == name:
+                return seen
+
+
+def run(sb, mock, daemon_args, spawn_args):
+    sb.env.update(mock.agent_env(sb.home))
+    work = sb.path("work")
+    os.makedirs(work, exist_ok=True)
+    daemon = sb.start(["ptt-taskd", "--claude", cli, "--kill-grace", "1", *daemon_args])
+    sb.wait_for_socket(proc=daemon)
+    events = subscribe(sb)
+    r = sb.run(["ptt-task", "spawn", "--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits",
+                "--allowed-tools", "Bash", *spawn_args, "print the marker"], check=0)
+    return int(r.stdout.strip()), events
+
+
+# 1. --stall-action kill: cancelled, reason stalled.
+mock = StalledStreamApi(expect_model=MODEL).start()
+try:
+    with Sandbox("real-claude-stall-kill") as sb:
+        task_id, events = run(sb, mock, ["--stall-timeout", "2", "--stall-action", "kill"], [])
+        seen = events_until(events, task_id, "stalled")
+        expect(mock.stalling.is_set(), "the task stalled before the mock stopped its stream")
+        stalled = seen[-1]["task"]
+        expect(stalled["activity"].startswith("stalled: no output for"), f"stalled event: {stalled}")
+        finished = events_until(events, task_id, "finished")[-1]["task"]
+        expect(finished["state"] == "cancelled" and finished["reason"] == "stalled",
+               f"a killed stall ended {finished['state']} ({finished.get('reason')}): {finished}")
+        r = sb.run(["ptt-task", "wait", str(task_id)])
+        expect(r.returncode != 0, f"wait on a stalled task exited 0: {r.stdout}")
+        status = json.loads(sb.run(["ptt-task", "status", str(task_id), "--json"], check=0).stdout)
+        expect(status["state"] == "cancelled" and status["reason"] == "stalled", f"status: {status}")
+        print(f"ok: with --stall-action kill, task {task_id} ended cancelled (stalled); wait exited {r.returncode}")
+finally:
+    mock.stop()
+
+# 2. report (the default), with a per-task stall timeout: the task is told stalled and goes on.
+mock = StalledStreamApi(expect_model=MODEL).start()
+try:
+    with Sandbox("real-claude-stall-report") as sb:
+        task_id, events = run(sb, mock, [], ["--stall-timeout", "2s"])
+        seen = events_until(events, task_id, "stalled")
+        activity = seen[-1]["task"]["activity"]
+        expect(activity == "stalled: no output for 2 s", f"stalled activity {activity!r}")
+        listed = sb.run(["ptt-task", "list"], check=0).stdout
+        expect("stalled: no output for 2 s" in listed, f"`list` does not show the stall:\n{listed}")
+        status = json.loads(sb.run(["ptt-task", "status", str(task_id), "--json"], check=0).stdout)
+        expect(status["state"] == "running", f"a reported stall is still running: {status['state']}")
+        expect(status["options"].get("stall_timeout") == 2, f"the task's own timeout: {status['options']}")
+        mock.release()
+        after = events_until(events, task_id, "finished")
+        activities = [e["task"].get("activity") for e in after if e["event"] == "activity"]
+        expect(activities and not activities[0].startswith("stalled"),
+               f"the activity was not given back when output came again: {activities}")
+        finished = after[-1]["task"]
+        expect(finished["state"] == "succeeded", f"task ended {finished['state']} ({finished.get('reason')})")
+        expect(finished["result"]["text"] == FINAL_TEXT, f"result {finished['result']}")
+        expect(not mock.errors, f"claude sent what the mock did not expect: {mock.errors}")
+        print(f"ok: task {task_id} was reported stalled ({activity!r}) and then succeeded")
+finally:
+    mock.stop()
