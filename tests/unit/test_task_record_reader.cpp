@@ -165,3 +165,16 @@ TEST_CASE("the fast record reader refuses what it is unsure of; from_json decide
   CHECK_FALSE(read_task_record(R"({"id":5,"state":"queued","created_at":1e400})", r));
   CHECK_FALSE(read_task_record(R"({"forget":5})", r));
 }
+
+TEST_CASE("the record reader keeps a task's stall_timeout and refuses it twice") {
+  json j = {{"id", 4},    {"state", "running"}, {"prompt", "p"},
+            {"cwd", "/"}, {"created_at", 1.0},  {"options", {{"stall_timeout", 90}}}};
+  check_same_or_refused(j.dump(), true);
+  TaskRecord fast;
+  REQUIRE(read_task_record(j.dump(), fast));
+  CHECK(fast.options.stall_timeout_s == 90);
+  // A duplicate key is refused (the 37th field's bit must fit the reader's set of seen fields).
+  std::string twice = R"({"id":4,"state":"running","prompt":"p","cwd":"/","created_at":1.0,)"
+                      R"("options":{"stall_timeout":90,"stall_timeout":5}})";
+  CHECK_FALSE(read_task_record(twice, fast));
+}
