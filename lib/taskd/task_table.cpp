@@ -159,9 +159,9 @@ void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& ou
   set(t.session_id, u.session_id);
   set(t.model, u.model);
   if (u.api_error) runtime_[id].api_error = true;
-  if (named.activity) runtime_[id].stalled = false;
   StreamUpdate named = u;
   note_stream_facts(id, t, named);
+  if (named.activity) runtime_[id].stalled = false;
   if (named.result) {
     subtract_parent_share(t, *named.result);
     for (const auto& d : runtime_[id].denials) add_denial(*named.result, d);
