@@ -20,20 +20,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def switches(pid):
-    """Context switches of every thread of pid so far (threads that ended are not counted)."""
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/status") as f:
-                for line in f:
-                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
-                        total += int(line.split()[1])
-        except OSError:
-            pass  # the thread ended between listing and reading
-    return total
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "support"))
+from ptt_harness import switches  # noqa: E402
 
 
 def threads(pid):

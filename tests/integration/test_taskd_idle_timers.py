@@ -9,23 +9,10 @@ measurement can fail.
 import os
 import time
 
-from ptt_harness import Sandbox, expect
+from ptt_harness import Sandbox, expect, switches
 from taskd_fixture import Taskd, spawn, wait_tasks
 
 WINDOW_S = 2.5  # longer than the 1 s timers: any of them still armed would fire in it
-
-
-def switches(pid):
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/status") as f:
-                for line in f:
-                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
 
 
 def wakeups_over_window(pid):

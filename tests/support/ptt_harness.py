@@ -167,6 +167,20 @@ def binary(name):
     fail(f"binary {name} not found in {BIN_DIR} or {TEST_BIN_DIR}")
 
 
+def switches(pid):
+    """Context switches of every thread of pid so far (threads that ended are not counted)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # the thread ended between listing and reading
+    return total
+
+
 def wait_until(predicate, timeout=10.0, what="condition"):
     """Polls predicate with a short back-off until true; fails after timeout."""
     timeout *= TIMEOUT_FACTOR
