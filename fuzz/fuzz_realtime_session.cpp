@@ -56,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     return ptt::realtime::PlaybackStatus{played % 3 != 0, played, "item_1"};
   };
   ptt::realtime::RealtimeSession session(config);
+  ptt::realtime::TaskUpdates updates;  // as the daemon client reads task events
   std::deque<std::uint64_t> open_requests;
   check(session.on_connected(), open_requests);
   // Conversation traffic waits for session.created; start past it so the corpus reaches it.
@@ -83,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         check(session.on_stdin_event(event, playback()), open_requests);
         break;
       case 'D':
-        check(session.on_daemon_event(event), open_requests);
+        if (auto update = updates.apply(event)) check(session.on_task_update(*update), open_requests);
         break;
       case 'C':
         check(session.on_connected(), open_requests);

@@ -136,7 +136,7 @@ void DaemonClient::on_hello_accepted() {
   state_ = State::kReady;
   // The reply has the unfinished tasks whole; events then carry only what changed.
   send_now(ptt::protocol::request_json(ptt::protocol::SubscribeRequest{}),
-           [this](const json& reply) { view_.reset(ptt::protocol::readable_tasks(reply).tasks); });
+           [this](const json& reply) { updates_.reset(ptt::protocol::readable_tasks(reply).tasks); });
   if (on_state_) on_state_(true);
   while (!waiting_.empty()) {
     auto [request, fn] = std::move(waiting_.front());
@@ -146,13 +146,8 @@ void DaemonClient::on_hello_accepted() {
 }
 
 void DaemonClient::on_task_event(const json& message) {
-  auto ev = ptt::protocol::parse_event(message);
-  ptt::protocol::TaskRecord* t = ev ? view_.apply(*ev) : nullptr;
-  if (!t) return;
-  t->prompt.clear();  // never said aloud or shown; not worth keeping
-  std::string_view kind = ptt::protocol::event_name(*ev);
-  if (on_event_) on_event_(json{{"event", kind}, {"task", *t}});
-  if (kind == ptt::protocol::event::kFinished) view_.forget(t->id);  // no event follows an end
+  auto update = updates_.apply(message);
+  if (update && on_event_) on_event_(*update);
 }
 
 void DaemonClient::on_read(ssize_t nread, const uv_buf_t* buf) {

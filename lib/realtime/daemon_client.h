@@ -19,15 +19,15 @@
 #include "client/client_session.h"
 #include "client/reply_timeout.h"
 #include "core/ndjson.h"
-#include "protocol/task_view.h"
+#include "realtime/task_updates.h"
 
 namespace ptt::realtime {
 
 class DaemonClient {
  public:
   using ReplyFn = std::function<void(const nlohmann::json& reply)>;
-  // A task event, as {"event": kind, "task": the task's whole record after it (no prompt)}.
-  using EventFn = std::function<void(const nlohmann::json& event)>;
+  // A task event, with the task's whole record after it (no prompt).
+  using EventFn = std::function<void(const TaskUpdate& update)>;
   using StateFn = std::function<void(bool connected)>;
   using ProblemFn = std::function<void(const std::string& message)>;
 
@@ -58,7 +58,7 @@ class DaemonClient {
   void on_connect(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_line(nlohmann::json&& value);
-  // A task event applied to view_, passed on with the task's record as it is now.
+  // A task event applied to updates_, passed on with the task's record as it is now.
   void on_task_event(const nlohmann::json& message);
   void on_hello_accepted();
   void on_hello_refused(const std::string& problem);
@@ -86,7 +86,7 @@ class DaemonClient {
   std::uint64_t hello_deadline_ms_ = 0;
   std::map<std::int64_t, Pending> pending_;
   std::deque<std::pair<nlohmann::json, ReplyFn>> waiting_;  // sent once connected
-  ptt::protocol::TaskView view_;  // the unfinished tasks, from subscribe's reply and the events
+  TaskUpdates updates_;  // the unfinished tasks, from subscribe's reply and the events
   NdjsonReader reader_;
   std::uint64_t last_attempt_ms_ = 0;
 };

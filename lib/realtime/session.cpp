@@ -435,22 +435,20 @@ SessionActions RealtimeSession::on_daemon_reply(std::uint64_t token, const json&
   return take();
 }
 
-SessionActions RealtimeSession::on_daemon_event(const json& event) {
-  std::string kind = str(event, "event");
-  if (!event.contains("task") || !event["task"].is_object()) return take();
-  const json& task = event["task"];
-  if (!task.contains("id") || !task["id"].is_number_integer()) return take();
-  json brief = {{"id", task["id"]}, {"state", str(task, "state")}};
-  for (const char* key : {"name", "activity", "reason"})
-    if (task.contains(key) && task[key].is_string()) brief[key] = task[key];
-  if (auto r = task.find("result"); kind == "finished" && r != task.end() && r->is_object()) {
-    std::string text = str(*r, "text");
-    long long id = task["id"].get<long long>();
-    if (!text.empty()) brief["result"] = shorten_for_speech(text, config_.max_announcement_chars, id);
-    if (std::string why = refused_and_errors(*r); !why.empty()) brief["why"] = why;
+SessionActions RealtimeSession::on_task_update(const TaskUpdate& update) {
+  const protocol::TaskRecord& task = update.task;
+  bool finished = update.kind == protocol::event::kFinished;
+  json brief = {{"id", task.id}, {"state", protocol::to_string(task.state)}};
+  if (task.name) brief["name"] = *task.name;
+  if (task.activity) brief["activity"] = *task.activity;
+  if (task.reason) brief["reason"] = *task.reason;
+  if (finished && task.result) {
+    const std::string& text = task.result->text;
+    if (!text.empty()) brief["result"] = shorten_for_speech(text, config_.max_announcement_chars, task.id);
+    if (std::string why = refused_and_errors(*task.result); !why.empty()) brief["why"] = why;
   }
-  print({{"type", "task"}, {"event", kind}, {"task", brief}});
-  if (kind == "finished") {
+  print({{"type", "task"}, {"event", update.kind}, {"task", brief}});
+  if (finished) {
     announcements_.push_back(announcement_text(config_, task));
     pump();
   }

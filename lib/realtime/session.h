@@ -12,6 +12,7 @@
 
 #include "realtime/config.h"
 #include "realtime/server_event.h"
+#include "realtime/task_updates.h"
 
 namespace ptt::realtime {
 
@@ -65,7 +66,7 @@ class RealtimeSession {
   SessionActions on_stdin_event(const nlohmann::json& event, const PlaybackStatus& playback = {});
   SessionActions on_stdin_eof();
   SessionActions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
-  SessionActions on_daemon_event(const nlohmann::json& event);
+  SessionActions on_task_update(const TaskUpdate& update);
 
   // Nothing in flight: no turn held, no response active or queued, no tool call or
   // announcement waiting. At EOF the adapter exits once this holds.

@@ -50,7 +50,7 @@ class SessionRunner {
              [this](std::string&& m) { on_server_message(std::move(m)); },
              [this](int status, const std::string& why) { on_ws_closed(status, why); }}),
         daemon_(
-            &loop_, options.socket_path, [this](const json& e) { apply(session_.on_daemon_event(e)); },
+            &loop_, options.socket_path, [this](const TaskUpdate& u) { apply(session_.on_task_update(u)); },
             [this](bool up) { apply(session_.on_daemon_connection(up)); },
             [](const std::string& problem) { print_error(kTool, problem); }),
         stdin_(

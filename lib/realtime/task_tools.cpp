@@ -51,22 +51,20 @@ json brief_task(const protocol::TaskRecord& t) {
 
 }  // namespace
 
-std::string refused_and_errors(const json& result) {
-  std::string out;
-  if (auto d = result.find("permission_denials"); d != result.end() && d->is_array()) {
-    std::string calls;
-    for (const auto& denial : *d) {
-      std::string what = denial.is_object() ? opt_string(denial, "description") : std::string();
-      if (what.empty() && denial.is_object()) what = opt_string(denial, "tool");
-      if (!what.empty()) calls += (calls.empty() ? "" : "; ") + what;
-    }
-    if (!calls.empty()) out = "Refused: " + calls + ".";
+std::string refused_and_errors(const protocol::AgentResult& result) {
+  std::string calls;
+  for (const auto& denial : result.permission_denials) {
+    const std::string& what = denial.description.empty() ? denial.tool : denial.description;
+    if (what.empty()) continue;
+    if (!calls.empty()) calls += "; ";
+    calls += what;
   }
-  if (auto e = result.find("errors"); e != result.end() && e->is_array()) {
-    for (const auto& text : *e) {
-      if (text.is_string() && !text.get<std::string>().empty())
-        out += (out.empty() ? "" : " ") + text.get<std::string>() + ".";
-    }
+  std::string out = calls.empty() ? std::string() : "Refused: " + calls + ".";
+  for (const auto& text : result.errors) {
+    if (text.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += text;
+    out += '.';
   }
   return out;
 }
@@ -157,27 +155,26 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
   return out.dump();
 }
 
-std::string announcement_text(const SessionConfig& config, const json& task) {
-  long long id = protocol::field_or(task, "id", 0LL);
+std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task) {
+  long long id = task.id;
   std::string label = fmt::format("task {}", id);
-  if (task.contains("name") && task["name"].is_string())
-    label += fmt::format(" '{}'", task["name"].get<std::string>());
-  std::string state = opt_string(task, "state");
-  if (state.empty()) state = "finished";
-  std::string text = fmt::format("{} {}", label, state);
-  if (task.contains("reason") && task["reason"].is_string() &&
-      state != protocol::to_string(protocol::TaskState::kSucceeded))
-    text += fmt::format(" ({})", task["reason"].get<std::string>());
+  if (task.name) label += fmt::format(" '{}'", *task.name);
+  std::string text = fmt::format("{} {}", label, protocol::to_string(task.state));
+  if (task.reason && task.state != protocol::TaskState::kSucceeded)
+    text += fmt::format(" ({})", *task.reason);
   std::string summary;
   std::string why;  // what was refused and Claude's own error text, for a failure
-  if (auto r = task.find("result"); r != task.end() && r->is_object()) {
-    summary = opt_string(*r, "text");
-    why = refused_and_errors(*r);
+  if (task.result) {
+    summary = task.result->text;
+    why = refused_and_errors(*task.result);
   }
   if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id);
   if (text.back() != '.') text += '.';  // a result usually ends its own sentence
-  if (!why.empty()) text += " " + shorten_for_speech(why, config.max_announcement_chars, id);
-  return "[task update] " + text + " Tell the user briefly.";
+  if (!why.empty()) {
+    text += ' ';
+    text += shorten_for_speech(why, config.max_announcement_chars, id);
+  }
+  return fmt::format("[task update] {} Tell the user briefly.", text);
 }
 
 }  // namespace ptt::realtime

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/task_record.h"
 #include "realtime/config.h"
 
 namespace ptt::realtime {
@@ -26,9 +27,9 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
 
 // "Refused: Bash: curl …. Reached maximum number of turns (2).": a result's refused
 // calls and Claude's errors[], as a sentence or two ("" when it has none).
-std::string refused_and_errors(const nlohmann::json& result);
+std::string refused_and_errors(const protocol::AgentResult& result);
 // "task 3 'fix-tests' succeeded: ..." for a finished task record.
-std::string announcement_text(const SessionConfig& config, const nlohmann::json& task);
+std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task);
 
 // Cuts `text` to about `max_chars` (at a UTF-8 boundary) with a pointer to the full result.
 std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id);

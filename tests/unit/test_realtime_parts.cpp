@@ -77,36 +77,55 @@ TEST_CASE("long results are cut for speech with a pointer to the full text", "[r
   CHECK(err["error"] == "no task 9");
 }
 
+namespace {
+ptt::protocol::TaskRecord ended(std::int64_t id, ptt::protocol::TaskState state,
+                                std::optional<std::string> name, std::optional<std::string> reason) {
+  ptt::protocol::TaskRecord t;
+  t.id = id;
+  t.state = state;
+  t.name = std::move(name);
+  t.reason = std::move(reason);
+  return t;
+}
+}  // namespace
+
 TEST_CASE("announcements name the task, its state and a short summary", "[realtime]") {
+  using ptt::protocol::TaskState;
   rt::SessionConfig c;
-  json failed = {{"id", 4}, {"name", nullptr}, {"state", "failed"}, {"reason", "error_max_turns"}};
+  auto failed = ended(4, TaskState::kFailed, std::nullopt, "error_max_turns");
   CHECK(rt::announcement_text(c, failed).find("task 4 failed (error_max_turns)") != std::string::npos);
-  json done = {
-      {"id", 5}, {"name", "count"}, {"state", "succeeded"}, {"result", {{"text", "notes.txt has 3 lines."}}}};
+  auto done = ended(5, TaskState::kSucceeded, "count", std::nullopt);
+  done.result.emplace();
+  done.result->text = "notes.txt has 3 lines.";
   CHECK(rt::announcement_text(c, done) ==
         "[task update] task 5 'count' succeeded: notes.txt has 3 lines. Tell the user briefly.");
-  done["result"]["text"] = "all green";
+  done.result->text = "all green";
   CHECK(rt::announcement_text(c, done) ==
         "[task update] task 5 'count' succeeded: all green. Tell the user briefly.");
+  // A reason is said only for a task that did not succeed.
+  done.reason = "whatever";
+  CHECK(rt::announcement_text(c, done).find("whatever") == std::string::npos);
 }
 
 TEST_CASE("announcements name refused calls and Claude's errors", "[realtime]") {
+  using ptt::protocol::TaskState;
   rt::SessionConfig c;
-  json refused = {{"id", 6},
-                  {"state", "failed"},
-                  {"reason", "permission_denied"},
-                  {"result",
-                   {{"text", "I could not fetch it."},
-                    {"permission_denials",
-                     {{{"tool", "Bash"}, {"description", "Bash: curl -s https://x.org"}},
-                      {{"tool", "Write"}, {"description", "Write /etc/hosts"}}}}}}};
+  auto refused = ended(6, TaskState::kFailed, std::nullopt, "permission_denied");
+  refused.result.emplace();
+  refused.result->text = "I could not fetch it.";
+  for (auto [tool, description] : {std::pair{"Bash", "Bash: curl -s https://x.org"},
+                                   std::pair{"Write", "Write /etc/hosts"}, std::pair{"WebFetch", ""}}) {
+    refused.result->permission_denials.emplace_back();
+    refused.result->permission_denials.back().tool = tool;
+    refused.result->permission_denials.back().description = description;
+  }
   CHECK(rt::announcement_text(c, refused) ==
         "[task update] task 6 failed (permission_denied): I could not fetch it. Refused: Bash: curl -s "
-        "https://x.org; Write /etc/hosts. Tell the user briefly.");
-  json turns = {{"id", 7},
-                {"state", "failed"},
-                {"reason", "error_max_turns"},
-                {"result", {{"text", ""}, {"errors", {"Reached maximum number of turns (1)"}}}}};
+        "https://x.org; Write /etc/hosts; WebFetch. Tell the user briefly.");
+  auto turns = ended(7, TaskState::kFailed, std::nullopt, "error_max_turns");
+  turns.result.emplace();
+  turns.result->is_error = true;
+  turns.result->errors = {"Reached maximum number of turns (1)", ""};
   CHECK(rt::announcement_text(c, turns) ==
         "[task update] task 7 failed (error_max_turns). Reached maximum number of turns (1). Tell the user "
         "briefly.");

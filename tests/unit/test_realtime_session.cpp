@@ -40,6 +40,13 @@ struct Harness {
     return cfg;
   }
 
+  // A task event line from the daemon, read as the daemon client reads it.
+  ptt::realtime::TaskUpdates updates;
+  SessionActions daemon_event(const json& line) {
+    auto update = updates.apply(line);
+    return update ? session.on_task_update(*update) : SessionActions{};
+  }
+
   void take(const SessionActions& actions) {
     for (const auto& a : actions) {
       switch (a.kind) {
@@ -300,8 +307,7 @@ TEST_CASE("a daemon reply of the wrong shape is answered as an error, not a cras
   }
   Harness h;
   h.clear();
-  h.take(
-      h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", "seven"}, {"state", "failed"}}}}));
+  h.take(h.daemon_event({{"event", "finished"}, {"task", {{"id", "seven"}, {"state", "failed"}}}}));
   CHECK(h.printed.empty());
   CHECK(h.sent.empty());
 }
@@ -313,7 +319,7 @@ TEST_CASE("an announcement is queued behind an active response and a held key", 
   h.clear();
   json task = {
       {"id", 3}, {"name", "fix-tests"}, {"state", "succeeded"}, {"result", {{"text", "all 12 tests pass"}}}};
-  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", task}}));
+  h.take(h.daemon_event({{"event", "finished"}, {"task", task}}));
   CHECK(h.sent.empty());
   CHECK(h.session.queued_announcements() == 1);
   CHECK(h.printed_has("task", "event", "finished"));
@@ -334,25 +340,58 @@ TEST_CASE("an announcement is queued behind an active response and a held key", 
   // Only one response.create is in flight: a second announcement waits for response.done.
   h.server(response_created("r2"));
   h.clear();
-  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 4}, {"state", "failed"}}}}));
+  h.take(h.daemon_event({{"event", "finished"}, {"task", {{"id", 4}, {"state", "failed"}}}}));
   CHECK(h.sent.empty());
   h.server(response_done("r2"));
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
 }
 
-TEST_CASE("a finished task whose fields have odd types is announced without them, not a crash",
-          "[realtime]") {
+TEST_CASE("a task event whose fields have odd types is skipped whole, not a crash", "[realtime]") {
   Harness h;
   h.clear();
   json odd = {{"id", 4}, {"state", 5}, {"result", {{"text", 12}}}};
-  CHECK_NOTHROW(h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", odd}})));
-  CHECK(h.printed_has("task", "task", json{{"id", 4}, {"state", ""}}));
+  CHECK_NOTHROW(h.take(h.daemon_event({{"event", "finished"}, {"task", odd}})));
+  CHECK(h.printed.empty());
+  CHECK(h.sent.empty());
+  CHECK(h.session.queued_announcements() == 0);
+}
+
+TEST_CASE("task events build on what came before: an activity keeps the created task's name", "[realtime]") {
+  Harness h;
+  h.clear();
+  json created = {
+      {"id", 8},           {"name", "docs"},   {"state", "running"}, {"prompt", "update the docs"},
+      {"cwd", "/src/api"}, {"created_at", 1.0}};
+  h.take(h.daemon_event({{"event", "created"}, {"task", created}}));
+  h.take(h.daemon_event(
+      {{"event", "activity"}, {"task", {{"id", 8}, {"state", "running"}, {"activity", "Edit README.md"}}}}));
+  CHECK(
+      h.printed_has("task", "task",
+                    json{{"id", 8}, {"name", "docs"}, {"state", "running"}, {"activity", "Edit README.md"}}));
+  h.take(h.daemon_event(
+      {{"event", "finished"},
+       {"task",
+        {{"id", 8},
+         {"name", "docs"},
+         {"state", "failed"},
+         {"reason", "permission_denied"},
+         {"result",
+          {{"subtype", "success"},
+           {"is_error", false},
+           {"text", "could not fetch"},
+           {"permission_denials", {{{"tool", "Bash"}, {"description", "Bash: curl x.org"}}}}}}}}}));
+  CHECK(h.printed_has("task", "event", "finished"));
+  REQUIRE(h.sent.size() == 2);
+  std::string text = h.sent[0]["item"]["content"][0]["text"];
+  CHECK(text.find("task 8 'docs' failed (permission_denied): could not fetch. Refused: Bash: curl x.org.") !=
+        std::string::npos);
+  CHECK(h.updates.tracked() == 0);  // no event follows an end
 }
 
 TEST_CASE("an announcement while idle is sent at once", "[realtime]") {
   Harness h;
   h.clear();
-  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 1}, {"state", "succeeded"}}}}));
+  h.take(h.daemon_event({{"event", "finished"}, {"task", {{"id", 1}, {"state", "succeeded"}}}}));
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
 }
 
@@ -442,8 +481,8 @@ TEST_CASE("held input waits for session.created: an upgrade closed at once does 
   Harness h;
   h.take(h.session.on_disconnected());
   h.stdin_({{"type", "text"}, {"text", "held"}});
-  h.take(h.session.on_daemon_event(
-      {{"event", "finished"}, {"task", {{"id", 7}, {"state", "succeeded"}, {"name", "t"}}}}));
+  h.take(
+      h.daemon_event({{"event", "finished"}, {"task", {{"id", 7}, {"state", "succeeded"}, {"name", "t"}}}}));
   h.clear();
   h.take(h.session.on_connected());  // accepted, then closed before the session was created
   CHECK(h.sent_types() == std::vector<std::string>{"session.update"});
@@ -483,7 +522,7 @@ TEST_CASE("in VAD mode the server decides turns and ptt events do nothing", "[re
   h.stdin_({{"type", "ptt.stop"}});
   CHECK(h.sent_types() == std::vector<std::string>{"input_audio_buffer.append"});
   // An announcement waits while the user speaks.
-  h.take(h.session.on_daemon_event({{"event", "finished"}, {"task", {{"id", 2}, {"state", "succeeded"}}}}));
+  h.take(h.daemon_event({{"event", "finished"}, {"task", {{"id", 2}, {"state", "succeeded"}}}}));
   CHECK(h.sent.size() == 1);
   h.server({{"type", "input_audio_buffer.speech_stopped"}});
   h.server(response_created("auto1"));  // the server answers the turn by itself
