@@ -125,6 +125,25 @@ int field_of(const Name (&names)[N], std::string_view key) {
 
 }  // namespace
 
+// A JSON tree built from the events of one object (nlohmann's own DOM builder, which
+// json::parse uses too), and how deep the events are inside it.
+struct TaskRecordReader::Capture {
+  explicit Capture(nlohmann::json& into) : dom(into) {}
+  nlohmann::detail::json_sax_dom_parser<nlohmann::json> dom;
+  std::vector<bool> open;  // the containers open in it: object (true) or array
+  // Deeper lines go from_json's way, which bounds depth (core/json_depth.h).
+  static constexpr std::size_t kMaxDepth = 16;
+};
+
+TaskRecordReader::TaskRecordReader(Mode mode) : mode_(mode) {}
+TaskRecordReader::~TaskRecordReader() = default;
+
+bool TaskRecordReader::capture_object(nlohmann::json& into) {
+  capture_ = std::make_unique<Capture>(into);
+  capture_->open.push_back(true);
+  return capture_->dom.start_object(static_cast<std::size_t>(-1));
+}
+
 struct TaskRecordReader::Value {
   enum Kind { kNull, kBool, kInt, kFloat, kString } kind = kNull;
   bool b = false;
@@ -145,11 +164,13 @@ void TaskRecordReader::begin(TaskRecord& record) {
   record_ = &record;
   frames_.assign(1, Frame{In::kRecord});
   seen_ = 0;
+  capture_.reset();
 }
 
 bool TaskRecordReader::refuse() { return mode_ != Mode::kExact; }
 
 bool TaskRecordReader::key(std::string& k) {
+  if (capture_) return capture_->dom.key(k);
   Frame& f = frames_.back();
   switch (f.in) {
     case In::kRecord:
@@ -174,12 +195,16 @@ bool TaskRecordReader::key(std::string& k) {
   return true;
 }
 
-bool TaskRecordReader::null() { return scalar(Value{}); }
-bool TaskRecordReader::boolean(bool v) { return scalar(Value{.kind = Value::kBool, .b = v}); }
+bool TaskRecordReader::null() { return capture_ ? capture_->dom.null() : scalar(Value{}); }
+bool TaskRecordReader::boolean(bool v) {
+  return capture_ ? capture_->dom.boolean(v) : scalar(Value{.kind = Value::kBool, .b = v});
+}
 bool TaskRecordReader::number_integer(std::int64_t v) {
+  if (capture_) return capture_->dom.number_integer(v);
   return scalar(Value{.kind = Value::kInt, .i = v, .d = static_cast<double>(v)});
 }
 bool TaskRecordReader::number_unsigned(std::uint64_t v) {
+  if (capture_) return capture_->dom.number_unsigned(v);
   return scalar(Value{.kind = Value::kInt,
                       .i = static_cast<std::int64_t>(v),
                       .int_exact = v <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
@@ -188,9 +213,12 @@ bool TaskRecordReader::number_unsigned(std::uint64_t v) {
 bool TaskRecordReader::number_float(double v) {
   // from_json's parser refuses a number out of double's range (1E400).
   if (mode_ == Mode::kExact && !std::isfinite(v)) return false;
+  if (capture_) return capture_->dom.number_float(v, {});
   return scalar(Value{.kind = Value::kFloat, .d = v});
 }
-bool TaskRecordReader::string(std::string& v) { return scalar(Value{.kind = Value::kString, .s = &v}); }
+bool TaskRecordReader::string(std::string& v) {
+  return capture_ ? capture_->dom.string(v) : scalar(Value{.kind = Value::kString, .s = &v});
+}
 
 bool TaskRecordReader::scalar(const Value& v) {
   Frame& f = frames_.back();
@@ -368,8 +396,8 @@ bool TaskRecordReader::result_field(int field, const Value& v) {
     return true;
   }
   // In "result", after the core fields: the ones a result line may add (null or absent
-  // is unset). permission_denials, usage and model_usage hold objects: their records go
-  // from_json's way (container() refuses them).
+  // is unset). permission_denials holds objects: those records go from_json's way
+  // (container() refuses them); usage and model_usage objects are captured whole.
   switch (field) {
     case kTerminalReason:
     case kStartupFailureReason:
@@ -451,6 +479,12 @@ bool TaskRecordReader::start_object() { return container(true); }
 bool TaskRecordReader::start_array() { return container(false); }
 
 bool TaskRecordReader::container(bool object) {
+  if (capture_) {
+    if (capture_->open.size() >= Capture::kMaxDepth) return false;
+    capture_->open.push_back(object);
+    return object ? capture_->dom.start_object(static_cast<std::size_t>(-1))
+                  : capture_->dom.start_array(static_cast<std::size_t>(-1));
+  }
   const Frame& f = frames_.back();
   In in = In::kSkipped;
   bool exact = mode_ == Mode::kExact;
@@ -470,6 +504,8 @@ bool TaskRecordReader::container(bool object) {
     in = In::kErrors;
   } else if (!exact && f.in == In::kResult && f.field == kPermissionDenials && !object) {
     in = In::kDenials;
+  } else if (exact && f.in == In::kResult && (f.field == kUsage || f.field == kModelUsage) && object) {
+    return capture_object(f.field == kUsage ? record_->result->usage : record_->result->model_usage);
   } else if (exact) {
     // A known field of another shape, or a container inside a skipped one or an array
     // of scalars: refused. Only an unknown field's value is skipped, as from_json does,
@@ -482,6 +518,13 @@ bool TaskRecordReader::container(bool object) {
 }
 
 bool TaskRecordReader::end_container() {
+  if (capture_) {
+    bool object = capture_->open.back();
+    capture_->open.pop_back();
+    bool ok = object ? capture_->dom.end_object() : capture_->dom.end_array();
+    if (capture_->open.empty()) capture_.reset();
+    return ok;
+  }
   frames_.pop_back();
   if (!frames_.empty()) return true;
   bool has_id = seen_ & (1u << kId), has_state = seen_ & (1u << kState);

@@ -7,6 +7,7 @@
 // The caller forwards the events of one record object, from its start_object (call
 // begin() instead) to its end_object, and stops forwarding when one returns false.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,8 @@ class TaskRecordReader {
     // Every field, exactly as from_json reads it. A record from_json might read
     // otherwise (a mistyped, duplicated or oddly shaped value, a "forget" line, more
     // than a few levels deep) is refused (false), so the caller can fall back to
-    // from_json and its error messages.
+    // from_json and its error messages. The result's usage and model_usage objects
+    // are built as JSON trees (only they: most real records have them).
     kExact,
     // Only what ptt-task's list table shows; a mistyped field is ignored (a nullable
     // string is unset). Throws std::runtime_error on a record without an integer id or
@@ -29,7 +31,8 @@ class TaskRecordReader {
     kTable,
   };
 
-  explicit TaskRecordReader(Mode mode) : mode_(mode) {}
+  explicit TaskRecordReader(Mode mode);
+  ~TaskRecordReader();
 
   void begin(TaskRecord& record);                // at the record's start_object
   bool done() const { return frames_.empty(); }  // the record's end_object was seen
@@ -60,11 +63,16 @@ class TaskRecordReader {
   bool options_field(int field, const Value& v);
   bool container(bool object);
   bool refuse();  // false in kExact; kTable ignores what it cannot use
+  // usage and model_usage (kExact): their events go to a JSON tree builder until the
+  // object ends.
+  struct Capture;
+  bool capture_object(nlohmann::json& into);
 
   Mode mode_;
   TaskRecord* record_ = nullptr;
   std::vector<Frame> frames_;
-  std::uint64_t seen_ = 0;  // kExact: the fields met so far (a duplicate key is refused)
+  std::uint64_t seen_ = 0;            // kExact: the fields met so far (a duplicate key is refused)
+  std::unique_ptr<Capture> capture_;  // while inside usage or model_usage
 };
 
 // The record in one journal line, read as from_json(json::parse(line)) would; false

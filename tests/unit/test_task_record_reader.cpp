@@ -89,6 +89,27 @@ TEST_CASE("the fast record reader reads what the daemon writes, as from_json doe
   with_objects["result"]["usage"] = {{"input_tokens", 100}};
   with_objects["result"]["model_usage"] = {{"m", {{"inputTokens", 100}}}};
   check_same_or_refused(with_objects.dump());
+  // usage and model_usage (nearly every real record has them) are read without from_json.
+  json with_usage = full_record();
+  with_usage["result"]["usage"] = json::parse(
+      R"({"input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":0,"tiers":[1,2.5,null,"x",[true]]},)"
+      R"("service_tier":"standard","z":-3,"big":18446744073709551615,"f":1e-7,"s":"\u00e9\n"})");
+  with_usage["result"]["model_usage"] =
+      json::parse(R"({"claude-opus":{"inputTokens":10,"costUSD":0.01,"contextWindow":200000},"b":{}})");
+  check_same_or_refused(with_usage.dump(), true);
+  check_same_or_refused(
+      R"({"id":5,"state":"failed","result":{"usage":{},"model_usage":{"a":{"b":{"c":[]}}}}})", true);
+  // Deeper than the reader follows: from_json's way.
+  std::string deep = R"({"id":5,"state":"failed","result":{"usage":)";
+  for (int i = 0; i < 20; ++i) deep += R"({"a":)";
+  deep += "1";
+  for (int i = 0; i < 20; ++i) deep += "}";
+  check_same_or_refused(deep + "}}");
+  TaskRecord refused;
+  CHECK_FALSE(read_task_record(deep + "}}", refused));
+  // An array or a duplicate is left to from_json too.
+  check_same_or_refused(R"({"id":5,"state":"failed","result":{"usage":[{"a":1}]}})");
+  check_same_or_refused(R"({"id":5,"state":"failed","result":{"usage":{"a":1},"usage":{"b":2}}})");
   // Integers where from_json reads only integers.
   check_same_or_refused(R"({"id":5,"state":"queued","result":{"num_turns":1.5,"duration_ms":"x"}})", true);
 }
@@ -120,6 +141,8 @@ TEST_CASE("the fast record reader refuses what it is unsure of; from_json decide
       "{\"text\":1}",
   };
   json base = full_record();
+  base["result"]["usage"] = {{"input_tokens", 100}, {"nested", {{"a", {1, 2}}}}};
+  base["result"]["model_usage"] = {{"m", {{"inputTokens", 100}}}};
   std::vector<std::string> paths;
   for (auto& [k, v] : base.items()) paths.push_back("/" + k);
   for (auto& [k, v] : base["result"].items()) paths.push_back("/result/" + k);
