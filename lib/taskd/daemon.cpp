@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -58,6 +59,11 @@ double Daemon::now() {
 
 int Daemon::run() {
   user_umask_ = ::umask(077);  // the daemon's files are private; agents get the user's umask back
+  // A list reply over 100,000 tasks is tens of MB, needed for one write. glibc raises its
+  // mmap threshold after such a block is freed, so the next ones would come from the heap
+  // and stay in the daemon's RSS for good; a fixed threshold keeps every big block mapped
+  // only while it is used.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
   // Over RLIMIT_FSIZE a write fails with EFBIG, handled like a full disk, instead of killing us.
   ::signal(SIGXFSZ, SIG_IGN);
   // Whatever we start before the ready line (agents of recovered tasks) must not hold
@@ -155,8 +161,12 @@ void Daemon::load_tasks() {
     if (auto status = supervise::read_supervisor_status(store_.log_dir(record.id)))
       statuses.emplace(record.id, *status);
   }
-  recovery_ = recover(std::move(loaded.records), loaded.next_id, statuses, config_.max_running, now());
+  recovery_ = recover(std::move(loaded.records), loaded.next_id, statuses, config_.max_running, now(),
+                      std::move(loaded.lines));
   table_ = std::move(recovery_.table);
+  // Reading the journal took the file, and each record whole, at once: the freed memory
+  // goes back to the system instead of staying in the daemon's RSS while it runs.
+  ::malloc_trim(0);
 }
 
 bool Daemon::listen(int activated_fd) {

@@ -57,7 +57,7 @@ void Daemon::apply(TableActions actions) {
           break;
         case TableAction::Kind::kEmit: {
           keeper_.flush();  // nobody hears of a change before it is on disk
-          if (const protocol::TaskRecord* t = table_.find(a.task)) {
+          if (auto t = table_.find(a.task)) {
             // What changed, not the whole record (protocol/events.h); serialised once for all.
             std::string line = to_ndjson(protocol::event_json(protocol::task_event(a.event, *t)));
             for (auto& [cid, c] : connections_) {

@@ -27,8 +27,8 @@ void Daemon::on_finished(TaskId id) {
 void Daemon::answer_waits() {
   for (auto it = waits_.begin(); it != waits_.end();) {
     bool done = std::all_of(it->tasks.begin(), it->tasks.end(), [this](TaskId t) {
-      const auto* r = table_.find(t);
-      return !r || protocol::is_finished(r->state);
+      auto state = table_.state(t);
+      return !state || protocol::is_finished(*state);
     });
     auto conn = connections_.find(it->connection);
     if (!done || conn == connections_.end()) {
@@ -49,15 +49,21 @@ std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId
 }
 
 const std::string& Daemon::record_line(TaskId id, bool table) const {
+  auto view = table ? protocol::RecordView::kTable : protocol::RecordView::kFull;
+  // A finished task's lines are the table's (made once, kept): this cache holds only
+  // the tasks that still change, so it stays as small as they are few.
+  if (const std::string* line = table_.finished_line(id, view)) {
+    record_lines_.erase(id);
+    return *line;
+  }
   RecordLines& lines = record_lines_[id];
   if (std::uint64_t revision = table_.revision(id); lines.revision != revision) {
     lines = {.revision = revision, .full = {}, .table = {}};
   }
   std::string& line = table ? lines.table : lines.full;
   if (line.empty()) {
-    const auto* t = table_.find(id);
-    line = !t ? "null"
-              : protocol::record_line(*t, table ? protocol::RecordView::kTable : protocol::RecordView::kFull);
+    const auto* t = table_.live(id);
+    line = !t ? "null" : protocol::record_line(*t, view);
   }
   return line;
 }
@@ -108,8 +114,8 @@ void Daemon::pump() {
       ++i;
       continue;
     }
-    const auto* t = table_.find(f.task());
-    auto status = f.pump(*conn->second, kFollowerBudget, !t || protocol::is_finished(t->state));
+    auto state = table_.state(f.task());
+    auto status = f.pump(*conn->second, kFollowerBudget, !state || protocol::is_finished(*state));
     if (status == LogFollower::Status::kDone) {
       followers_.erase(followers_.begin() + static_cast<std::ptrdiff_t>(i));
       continue;

@@ -39,7 +39,7 @@ std::string read_tail(const fs::path& path, std::size_t bytes) {
 }  // namespace
 
 void Daemon::start_agent(TaskId id) {
-  const auto* t = table_.find(id);
+  const auto* t = table_.live(id);
   // Cancelled between the spawn's reply and this start (a start follows the reply).
   if (!t || t->state != protocol::TaskState::kStarting) return;
   fs::path dir = store_.log_dir(id);
@@ -125,7 +125,7 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
   TaskWatch* watch =
       TaskWatch::start(loop_, id, store_.log_dir(id), {supervisor, supervisor_start}, kind, std::move(cb));
   watches_[id] = watch;
-  const protocol::TaskRecord* t = table_.find(id);
+  const protocol::TaskRecord* t = table_.live(id);
   double stall_s = t && t->options.stall_timeout_s ? *t->options.stall_timeout_s : config_.stall_timeout_s;
   watch->watch_for_stall(static_cast<std::uint64_t>(stall_s * 1000));
 }
@@ -146,7 +146,10 @@ void Daemon::cancel_agent(TaskId id) {
 }
 
 void Daemon::on_stream_value(TaskId id, const json& value) {
-  const auto* t = table_.find(id);
+  // A task is finished here only when its agent went on writing after a cancel.
+  std::shared_ptr<const protocol::TaskRecord> finished;
+  const protocol::TaskRecord* t = table_.live(id);
+  if (!t && (finished = table_.find(id))) t = finished.get();
   if (!t) return;
   StreamUpdate update = read_stream_line(value, t->cwd);
   if (update.empty()) return;

@@ -47,13 +47,15 @@ void RecordKeeper::sync() {
 
 void RecordKeeper::compact_if_due() {
   // Not while a record is unwritten: the compacted file would be its only copy on disk.
-  if (!store_.compaction_due(table_.tasks().size()) || !failed_.empty()) return;
-  std::vector<const protocol::TaskRecord*> records;
-  records.reserve(table_.tasks().size());
-  for (const auto& [id, record] : table_.tasks()) records.push_back(&record);
+  if (!store_.compaction_due(table_.size()) || !failed_.empty()) return;
+  std::string content;
+  table_.for_each_line([&](const std::string& line) {
+    content += line;
+    content += '\n';
+  });
   try {
     store_.save_next_id(table_.next_id());  // the forget lines, which kept ids used, go
-    store_.compact(records);
+    store_.compact(content, table_.size());
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot compact {}: {}; it grows until the next start",
                            store_.records_file().string(), e.what()));
@@ -71,7 +73,7 @@ void RecordKeeper::claim_next_id() {
 void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
   bool saved = false;
   try {
-    store_.save(*table_.find(id));  // it carries the highest id, so the counter file can wait
+    save(id);  // it carries the highest id, so the counter file can wait
     saved = true;
     store_.sync();      // the spawn's reply tells the id: it must survive a crash
     unsynced_.clear();  // synced with it
@@ -99,11 +101,21 @@ void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
   retry_failed();  // the disk works again: catch up with what failed before
 }
 
-void RecordKeeper::persist(TaskId id) {
-  const auto* t = table_.find(id);
-  if (!t) return;
-  try {
+bool RecordKeeper::save(TaskId id) {
+  // A finished task is kept as its line already (taskd/finished_task.h).
+  if (const std::string* line = table_.finished_line(id, protocol::RecordView::kFull)) {
+    store_.save_line(*line);
+  } else if (const protocol::TaskRecord* t = table_.live(id)) {
     store_.save(*t);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void RecordKeeper::persist(TaskId id) {
+  try {
+    if (!save(id)) return;
     unsynced_.push_back(id);
     changed_.erase(id);
     failed_.erase(id);
@@ -125,10 +137,8 @@ void RecordKeeper::failed(TaskId id, const std::exception& e) {
 
 void RecordKeeper::retry_failed() {
   for (auto it = failed_.begin(); it != failed_.end();) {
-    const auto* t = table_.find(*it);
     try {
-      if (t) {
-        store_.save(*t);
+      if (save(*it)) {
         unsynced_.push_back(*it);
         daemon_log(fmt::format("task {}: record written after an earlier failure", *it));
       }

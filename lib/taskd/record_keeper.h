@@ -52,6 +52,8 @@ class RecordKeeper {
 
  private:
   void persist(TaskId id);
+  // Appends the task's record; false when there is no such task. Throws std::system_error.
+  bool save(TaskId id);
   void failed(TaskId id, const std::exception& e);
   void compact_if_due();
 

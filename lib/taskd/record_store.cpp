@@ -40,15 +40,17 @@ RecordStore::Loaded RecordStore::load() {
   } catch (const std::exception&) {
     out.problems.push_back("next_id: unreadable counter; recomputed from the records");
   }
-  std::map<std::int64_t, TaskRecord> records;
+  // Each record with the line it was read from (a view into out.text).
+  std::map<std::int64_t, std::pair<TaskRecord, std::string_view>> records;
 
   auto [text, read_error] = disk_.read(records_file());
+  out.text = std::move(text);
   // What could be read is used; what could not is missing until a start that can read it.
   bool unreadable = read_error != 0 && read_error != ENOENT;
   if (unreadable)
     out.problems.push_back(
         fmt::format("{}: cannot read it; its records are missing until it can be", records_file().string()));
-  std::string_view rest = text;
+  std::string_view rest = out.text;
   std::size_t line_no = 0;
   bool torn = false;
   lines_ = 0;
@@ -63,7 +65,9 @@ RecordStore::Loaded RecordStore::load() {
     // Anything else, or in doubt, takes the JSON tree below, which says what is wrong.
     if (TaskRecord r; protocol::read_task_record(line, r)) {
       out.next_id = std::max(out.next_id, r.id + 1);
-      records.insert_or_assign(records.end(), r.id, std::move(r));  // ids come in order, mostly
+      std::int64_t id = r.id;
+      records.insert_or_assign(records.end(), id,
+                               std::pair(std::move(r), line));  // ids come in order, mostly
       continue;
     }
     JsonLine parsed = parse_json_line(line);  // never deeper than kMaxJsonDepth
@@ -79,7 +83,8 @@ RecordStore::Loaded RecordStore::load() {
       }
       TaskRecord r = value.get<TaskRecord>();
       out.next_id = std::max(out.next_id, r.id + 1);
-      records[r.id] = std::move(r);
+      std::int64_t id = r.id;
+      records[id] = std::pair(std::move(r), line);
     } catch (const std::exception& e) {
       torn = true;
       // Its id stays used when it can still be read, as a torn file's name kept it
@@ -95,16 +100,24 @@ RecordStore::Loaded RecordStore::load() {
                                          records_file().string(), line_no, e.what()));
     }
   }
-  for (auto& [id, r] : records) out.records.push_back(std::move(r));
+  out.records.reserve(records.size());
+  out.lines.reserve(records.size());
+  for (auto& [id, r] : records) {
+    out.records.push_back(std::move(r.first));
+    out.lines.push_back(r.second);
+  }
   claimed_ids(out);
 
   // Never over a file that could not be read: that would lose its records.
   if (!unreadable && (torn || compaction_due(out.records.size()))) {
     try {
       save_next_id(out.next_id);  // forgotten ids must stay used once their lines are gone
-      std::vector<const TaskRecord*> all;
-      for (const auto& r : out.records) all.push_back(&r);
-      compact(all);
+      std::string content;
+      for (const auto& r : out.records) {
+        content += record_line(r);
+        content += '\n';
+      }
+      compact(content, out.records.size());
     } catch (const std::exception& e) {
       out.problems.push_back(
           fmt::format("cannot rewrite {}: {}; it is read as it is", records_file().string(), e.what()));
@@ -158,7 +171,7 @@ void RecordStore::make_spare_log_dir() {
   }
 }
 
-void RecordStore::append(const std::string& json_line) {
+void RecordStore::append(std::string_view json_line) {
   if (disk_.append_line(records_file(), json_line)) state_dir_unsynced_ = true;
   records_unsynced_ = true;
   ++lines_;
@@ -178,6 +191,8 @@ void RecordStore::sync() {
 
 void RecordStore::save(const TaskRecord& record) { append(record_line(record)); }
 
+void RecordStore::save_line(std::string_view line) { append(line); }
+
 void RecordStore::save_next_id(std::int64_t next_id) const {
   disk_.write_atomically(state_dir_ / "next_id", std::to_string(next_id) + "\n");
 }
@@ -193,12 +208,7 @@ bool RecordStore::compaction_due(std::size_t live) const {
   return lines_ > 3 * live + 256 && lines_ > retry_compaction_after_;
 }
 
-void RecordStore::compact(const std::vector<const TaskRecord*>& records) {
-  std::string content;
-  for (const TaskRecord* r : records) {
-    content += record_line(*r);
-    content += '\n';
-  }
+void RecordStore::compact(const std::string& content, std::size_t records) {
   try {
     disk_.write_atomically(records_file(), content);  // synced, the rename too
     records_unsynced_ = state_dir_unsynced_ = false;
@@ -206,7 +216,7 @@ void RecordStore::compact(const std::vector<const TaskRecord*>& records) {
     retry_compaction_after_ = lines_ + 256;  // not again at every write while the disk is full
     throw;
   }
-  lines_ = records.size();
+  lines_ = records;
 }
 
 }  // namespace ptt::taskd

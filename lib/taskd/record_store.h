@@ -38,8 +38,12 @@ class RecordStore {
 
   struct Loaded {
     std::vector<protocol::TaskRecord> records;  // by id
-    std::vector<std::string> problems;          // corrupt or torn records, skipped
-    std::int64_t next_id = 1;                   // never below any id seen on disk
+    // The line of tasks.ndjson each record was read from (in `text`, which holds the
+    // file), for the table to keep a finished record as it is (taskd/finished_task.h).
+    std::vector<std::string_view> lines;
+    std::vector<std::string> problems;  // corrupt or torn records, skipped
+    std::int64_t next_id = 1;           // never below any id seen on disk
+    std::string text;
   };
   // Creates the directories when missing, and compacts tasks.ndjson when that is
   // worth it; a failed compaction is only a problem reported.
@@ -60,6 +64,8 @@ class RecordStore {
   void make_spare_log_dir();
   // Appends the record (durable after the next sync()). Throws std::system_error.
   void save(const protocol::TaskRecord& record);
+  // Appends a record's line as protocol::record_line wrote it. Throws std::system_error.
+  void save_line(std::string_view record_line);
   void save_next_id(std::int64_t next_id) const;
   // Appends the task's forget line and removes its logs. Throws std::system_error.
   void forget(std::int64_t id);
@@ -75,8 +81,9 @@ class RecordStore {
 
   // True when tasks.ndjson holds mostly stale lines for `live` records.
   bool compaction_due(std::size_t live) const;
-  // Rewrites tasks.ndjson with one line per record. Throws std::system_error.
-  void compact(const std::vector<const protocol::TaskRecord*>& records);
+  // Rewrites tasks.ndjson as `content`: `records` lines, one per record, each ending in
+  // a newline. Throws std::system_error.
+  void compact(const std::string& content, std::size_t records);
 
   const std::filesystem::path& state_dir() const { return state_dir_; }
   std::filesystem::path records_file() const { return state_dir_ / "tasks.ndjson"; }
@@ -86,7 +93,7 @@ class RecordStore {
   std::filesystem::path stderr_log(std::int64_t id) const { return log_dir(id) / "stderr.log"; }
 
  private:
-  void append(const std::string& json_line);
+  void append(std::string_view json_line);
   // Raises out.next_id past every log dir (each was a task's), saying so when that
   // finds ids the records had lost.
   void claimed_ids(Loaded& out);

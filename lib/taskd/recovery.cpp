@@ -4,9 +4,11 @@ namespace ptt::taskd {
 using protocol::TaskState;
 
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
-                 const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now) {
+                 const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
+                 const std::vector<std::string_view>& lines) {
   Recovery out{TaskTable(max_running), {}, {}};
-  for (auto& record : records) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    protocol::TaskRecord& record = records[i];
     // Whether a task started is in its supervisor status file, which the daemon
     // creates before it asks the supervisor for the agent: a record may say "queued"
     // for a task started later, or "starting" for one whose start never happened (a
@@ -24,7 +26,9 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
         record.pid.reset();
       }
     }
-    out.table.load(std::move(record));
+    // A finished record keeps its journal line; an unfinished one was changed above.
+    bool as_read = protocol::is_finished(record.state) && i < lines.size();
+    out.table.load(std::move(record), as_read ? std::string(lines[i]) : std::string());
   }
   out.table.reserve_ids_below(next_id);
   out.table.schedule(now, out.actions);

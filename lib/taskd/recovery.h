@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <sys/types.h>
@@ -30,8 +31,10 @@ struct Recovery {
 };
 
 // `statuses`: read_supervisor_status() of each unfinished record's log dir, where it
-// returned one (a task without is one whose start never happened).
+// returned one (a task without is one whose start never happened). `lines`, when given:
+// the journal line of each record (RecordStore::Loaded::lines), kept for finished ones.
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
-                 const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now);
+                 const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
+                 const std::vector<std::string_view>& lines = {});
 
 }  // namespace ptt::taskd

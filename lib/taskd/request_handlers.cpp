@@ -39,7 +39,8 @@ protocol::Reply handle(RequestContext&, RequestOrigin& from, const json&, const 
       .version = protocol::kVersion, .server = std::string("ptt-taskd ") + PTT_VERSION, .pid = ::getpid()};
 }
 
-const protocol::TaskRecord& record_of(const RequestContext& d, TaskId id) { return *d.table().find(id); }
+// A copy: a finished task's record is read back from its line (taskd/finished_task.h).
+protocol::TaskRecord record_of(const RequestContext& d, TaskId id) { return *d.table().find(id); }
 
 // A name must pick out one task while it can still be waited for or cancelled;
 // once that task has finished the name may be used again (it then resolves to
@@ -51,8 +52,7 @@ const std::optional<std::string>& free_name(const RequestContext& d, const std::
           err::kInvalidArgument,
           fmt::format("the name {} is taken by task {}, which is still {}; choose another name, "
                       "or wait for task {} to finish",
-                      json(*name).dump(), *holder, protocol::to_string(record_of(d, *holder).state),
-                      *holder)};
+                      json(*name).dump(), *holder, protocol::to_string(*d.table().state(*holder)), *holder)};
     }
   }
   return name;
@@ -92,7 +92,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::FollowUpRequest& req) {
   TaskId parent_id = d.resolve_task(req.task);
-  const auto& parent = record_of(d, parent_id);
+  const protocol::TaskRecord parent = record_of(d, parent_id);
   if (!protocol::is_finished(parent.state)) {
     throw RequestRejected{err::kNotFinished, fmt::format("task {} is still {}; wait for it first", parent_id,
                                                          protocol::to_string(parent.state))};
@@ -116,7 +116,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
 // session), without the old dependencies: they have finished one way or another.
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::RetryRequest& req) {
   TaskId old_id = d.resolve_task(req.task);
-  const auto& old = record_of(d, old_id);
+  const protocol::TaskRecord old = record_of(d, old_id);
   if (!protocol::is_finished(old.state)) {
     throw RequestRejected{err::kNotFinished,
                           fmt::format("task {} is still {}; wait for it or cancel it, then retry", old_id,
@@ -134,11 +134,8 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
 }
 
 TasksById handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ListRequest& req) {
-  TasksById reply{.ids = {}, .view = req.table_view ? RecordView::kTable : RecordView::kFull};
-  for (const auto& [task_id, t] : d.table().tasks()) {
-    if (!req.state || t.state == *req.state) reply.ids.push_back(task_id);
-  }
-  return reply;
+  return TasksById{.ids = d.table().ids(req.state),
+                   .view = req.table_view ? RecordView::kTable : RecordView::kFull};
 }
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::GetRequest& req) {
@@ -147,7 +144,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ResultRequest& req) {
   TaskId id = d.resolve_task(req.task);
-  const auto& t = record_of(d, id);
+  const protocol::TaskRecord t = record_of(d, id);
   if (!protocol::is_finished(t.state)) {
     throw RequestRejected{err::kNotFinished, fmt::format("task {} is still {}; try `ptt-task wait {}`", id,
                                                          protocol::to_string(t.state), id)};
@@ -159,15 +156,14 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   protocol::CancelReply reply;
   if (!req.all) {
     TaskId id = d.resolve_task(*req.task);
-    if (!protocol::is_finished(record_of(d, id).state)) reply.cancelled.push_back(id);
+    if (!protocol::is_finished(*d.table().state(id))) reply.cancelled.push_back(id);
     d.cancel({id});
     // The record says whether it had already finished (and how) or is now cancelling.
     reply.task = record_of(d, id);
     return reply;
   }
-  for (const auto& [id, t] : d.table().tasks()) {
-    if (!protocol::is_finished(t.state)) reply.cancelled.push_back(id);
-  }
+  const auto& unfinished = d.table().unfinished();
+  reply.cancelled.assign(unfinished.begin(), unfinished.end());
   d.cancel(reply.cancelled);
   return reply;
 }
@@ -184,9 +180,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin& from, const json&,
   from.subscribed = true;
   // The snapshot events then change: the tasks that can still change, whole.
   protocol::TasksReply reply;
-  for (const auto& [id, t] : d.table().tasks()) {
-    if (!protocol::is_finished(t.state)) reply.tasks.push_back(t);
-  }
+  for (TaskId id : d.table().unfinished()) reply.tasks.push_back(*d.table().live(id));
   return reply;
 }
 
@@ -194,9 +188,8 @@ Deferred handle(RequestContext& d, RequestOrigin& from, const json& id, const pr
   std::vector<TaskId> tasks;
   if (req.all) {
     // The tasks unfinished now; ones spawned later are not waited for.
-    for (const auto& [task_id, t] : d.table().tasks()) {
-      if (!protocol::is_finished(t.state)) tasks.push_back(task_id);
-    }
+    const auto& unfinished = d.table().unfinished();
+    tasks.assign(unfinished.begin(), unfinished.end());
   } else {
     for (const auto& ref : req.tasks) {
       auto task_id = d.table().resolve(ref);

@@ -22,23 +22,76 @@ bool all_digits(std::string_view s) {
 
 }  // namespace
 
-void TaskTable::load(TaskRecord record) {
-  // A cancel asked of the previous daemon run is not known to this one's supervisor.
-  if (!protocol::is_finished(record.state)) record.cancel_requested = false;
+void TaskTable::load(TaskRecord record, std::string line) {
   next_id_ = std::max(next_id_, record.id + 1);
-  runtime_[record.id] = Runtime{.revision = ++last_revision_, .recent_tool_uses = {}, .denials = {}};
-  if (!protocol::is_finished(record.state)) unfinished_.insert(record.id);
-  tasks_[record.id] = std::move(record);
+  Task& task = tasks_[record.id];
+  task.revision = ++last_revision_;
+  if (protocol::is_finished(record.state)) {
+    task.live.reset();
+    task.finished = line.empty() ? FinishedTask::of(record) : FinishedTask(record, std::move(line), false);
+    runtime_.erase(record.id);
+    unfinished_.erase(record.id);
+    return;
+  }
+  // A cancel asked of the previous daemon run is not known to this one's supervisor.
+  record.cancel_requested = false;
+  runtime_[record.id] = Runtime{};
+  unfinished_.insert(record.id);
+  task.live = std::make_unique<TaskRecord>(std::move(record));
 }
 
 TaskRecord& TaskTable::changing(TaskId id) {
-  runtime_[id].revision = ++last_revision_;
-  return tasks_.at(id);
+  Task& task = tasks_.at(id);
+  task.revision = ++last_revision_;
+  if (!task.live) {
+    task.live = std::make_unique<TaskRecord>(task.finished.record());
+    task.finished = {};
+  }
+  return *task.live;
+}
+
+void TaskTable::keep_finished(TaskId id) {
+  Task& task = tasks_.at(id);
+  task.finished = FinishedTask::of(*task.live);
+  task.live.reset();
+  runtime_.erase(id);
 }
 
 std::uint64_t TaskTable::revision(TaskId id) const {
-  auto it = runtime_.find(id);
-  return it == runtime_.end() ? 0 : it->second.revision;
+  auto it = tasks_.find(id);
+  return it == tasks_.end() ? 0 : it->second.revision;
+}
+
+std::shared_ptr<const TaskRecord> TaskTable::find(TaskId id) const {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return nullptr;
+  if (it->second.live) return std::make_shared<const TaskRecord>(*it->second.live);
+  return std::make_shared<const TaskRecord>(it->second.finished.record());
+}
+
+const TaskRecord* TaskTable::live(TaskId id) const {
+  auto it = tasks_.find(id);
+  return it == tasks_.end() ? nullptr : it->second.live.get();
+}
+
+std::optional<TaskState> TaskTable::state(TaskId id) const {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second.live ? it->second.live->state : it->second.finished.state();
+}
+
+const std::string* TaskTable::finished_line(TaskId id, protocol::RecordView view) const {
+  auto it = tasks_.find(id);
+  return it == tasks_.end() || it->second.live ? nullptr : &it->second.finished.line(view);
+}
+
+std::vector<TaskId> TaskTable::ids(std::optional<TaskState> only) const {
+  std::vector<TaskId> out;
+  out.reserve(tasks_.size());
+  for (const auto& [id, task] : tasks_) {
+    if (!only || (task.live ? task.live->state : task.finished.state()) == *only) out.push_back(id);
+  }
+  return out;
 }
 
 TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
@@ -54,9 +107,10 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   t.options = std::move(request.options);
   t.created_at = now;
   TaskId id = t.id;
-  tasks_[id] = std::move(t);
+  tasks_[id] =
+      Task{.live = std::make_unique<TaskRecord>(std::move(t)), .finished = {}, .revision = ++last_revision_};
   unfinished_.insert(id);
-  runtime_[id] = Runtime{.revision = ++last_revision_, .recent_tool_uses = {}, .denials = {}};
+  runtime_[id] = Runtime{};
   out.push_back(persist(id));
   out.push_back(emit(id, "created"));
   schedule(now, out);
@@ -71,7 +125,7 @@ void TaskTable::discard(TaskId id) {
 
 int TaskTable::running_count() const {
   return static_cast<int>(std::count_if(unfinished_.begin(), unfinished_.end(), [this](TaskId id) {
-    TaskState state = tasks_.at(id).state;
+    TaskState state = tasks_.at(id).live->state;
     return state == TaskState::kStarting || state == TaskState::kRunning;
   }));
 }
@@ -83,15 +137,14 @@ void TaskTable::schedule(double now, TableActions& out) {
   // A copy: finishing a task (a failed dependency) takes it out of unfinished_.
   const std::vector<TaskId> candidates(unfinished_.begin(), unfinished_.end());
   for (TaskId id : candidates) {
-    TaskRecord& t = tasks_.at(id);
+    TaskRecord& t = live_record(id);
     if (t.state != TaskState::kQueued) continue;
     bool blocked = false, dependency_failed = false;
     for (TaskId dep : t.after) {
-      auto it = tasks_.find(dep);
-      if (it == tasks_.end() ||
-          (protocol::is_finished(it->second.state) && it->second.state != TaskState::kSucceeded)) {
+      auto dep_state = state(dep);
+      if (!dep_state || (protocol::is_finished(*dep_state) && *dep_state != TaskState::kSucceeded)) {
         dependency_failed = true;
-      } else if (it->second.state != TaskState::kSucceeded) {
+      } else if (*dep_state != TaskState::kSucceeded) {
         blocked = true;
       }
     }
@@ -118,9 +171,9 @@ void TaskTable::mark_running(TaskRecord& t, TableActions& out) {
 }
 
 void TaskTable::cancel(TaskId id, double now, TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end()) return;
-  TaskRecord& t = it->second;
+  const TaskRecord* found = live(id);
+  if (!found || protocol::is_finished(found->state)) return;
+  TaskRecord& t = live_record(id);
   if (t.state == TaskState::kQueued || t.state == TaskState::kStarting) {
     // A starting task has no agent yet: it ends at once. Should the supervisor be
     // starting it right now, the cancel stops it there (its exit is then ignored).
@@ -136,20 +189,19 @@ void TaskTable::cancel(TaskId id, double now, TableActions& out) {
 }
 
 bool TaskTable::cancel_requested(TaskId id) const {
-  auto it = tasks_.find(id);
-  return it != tasks_.end() && it->second.cancel_requested;
+  const TaskRecord* t = live(id);
+  return t && t->cancel_requested;
 }
 
 void TaskTable::agent_started(TaskId id, int pid, TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end()) return;
-  changing(id).pid = pid;  // the agent's; the status file has it for a restart
-  mark_running(it->second, out);
+  if (!tasks_.count(id)) return;
+  TaskRecord& t = changing(id);
+  t.pid = pid;  // the agent's; the status file has it for a restart
+  mark_running(t, out);
 }
 
 void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end() || u.empty()) return;
+  if (!tasks_.count(id) || u.empty()) return;
   TaskRecord& t = changing(id);
   mark_running(t, out);  // it writes, so it runs (its pid may be read later)
   // Not persisted: after a restart the stream is read again from its start.
@@ -220,9 +272,9 @@ nlohmann::json TaskTable::session_model_usage(const TaskRecord& t) const {
   if (!t.result) return nullptr;
   // Bounded by the chain's length; ids only grow, so a parent is always older (no loop).
   if (t.resume_session && t.parent && *t.parent < t.id) {
-    auto parent = tasks_.find(*t.parent);
-    if (parent != tasks_.end() && parent->second.result)
-      return combine_model_usage(t.result->model_usage, session_model_usage(parent->second), 1);
+    auto parent = find(*t.parent);
+    if (parent && parent->result)
+      return combine_model_usage(t.result->model_usage, session_model_usage(*parent), 1);
   }
   return t.result->model_usage;
 }
@@ -233,22 +285,22 @@ nlohmann::json TaskTable::model_usage_minus(const nlohmann::json& a, const nlohm
 
 void TaskTable::subtract_parent_share(const TaskRecord& t, protocol::AgentResult& result) const {
   if (!t.resume_session || !t.parent || !result.session_cost_usd) return;
-  auto parent = tasks_.find(*t.parent);
-  if (parent == tasks_.end() || !parent->second.result) return;
-  const auto& before = *parent->second.result;
+  auto parent = find(*t.parent);
+  if (!parent || !parent->result) return;
+  const auto& before = *parent->result;
   double parent_total = before.session_cost_usd.value_or(before.cost_usd);
   // The CLI carries the session's total on when the transcript has one; a smaller
   // figure means it started from zero, and is this run's own.
   if (*result.session_cost_usd < parent_total) return;
   result.cost_usd = *result.session_cost_usd - parent_total;
   // modelUsage is the session's running total too (usage is the run's own main loop).
-  result.model_usage = model_usage_minus(result.model_usage, session_model_usage(parent->second));
+  result.model_usage = model_usage_minus(result.model_usage, session_model_usage(*parent));
 }
 
 void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail, double now,
                              TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
+  const TaskRecord* found = live(id);
+  if (!found || protocol::is_finished(found->state)) return;
   TaskRecord& t = changing(id);
   AgentExit ended = exit;
   // The daemon ended an agent that did not exit after its result line: the outcome is
@@ -267,8 +319,8 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
 }
 
 void TaskTable::stalled(TaskId id, std::string activity, bool kill, TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end() || it->second.state != TaskState::kRunning) return;
+  const TaskRecord* found = live(id);
+  if (!found || found->state != TaskState::kRunning) return;
   Runtime& rt = runtime_[id];
   TaskRecord& t = changing(id);
   if (!rt.stalled) rt.activity_before_stall = t.activity;
@@ -283,9 +335,11 @@ void TaskTable::stalled(TaskId id, std::string activity, bool kill, TableActions
 }
 
 void TaskTable::output_resumed(TaskId id, TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end() || !runtime_[id].stalled || protocol::is_finished(it->second.state)) return;
-  Runtime& rt = runtime_[id];
+  const TaskRecord* found = live(id);
+  auto rt_it = runtime_.find(id);
+  if (!found || rt_it == runtime_.end() || !rt_it->second.stalled || protocol::is_finished(found->state))
+    return;
+  Runtime& rt = rt_it->second;
   rt.stalled = false;
   changing(id).activity = std::move(rt.activity_before_stall);
   out.push_back(emit(id, "activity"));
@@ -297,10 +351,11 @@ void TaskTable::fail_running(TaskId id, std::string why, std::string detail, dou
 
 void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::string detail, double now,
                             TableActions& out) {
-  auto it = tasks_.find(id);
-  if (it == tasks_.end() || protocol::is_finished(it->second.state)) return;
-  if (!detail.empty()) changing(id).stderr_tail = std::move(detail);
-  finish(it->second, state, std::move(why), now, out);
+  const TaskRecord* found = live(id);
+  if (!found || protocol::is_finished(found->state)) return;
+  TaskRecord& t = changing(id);
+  if (!detail.empty()) t.stderr_tail = std::move(detail);
+  finish(t, state, std::move(why), now, out);
   schedule(now, out);
 }
 
@@ -310,8 +365,10 @@ void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, doubl
   t.state = state;
   t.reason = reason.empty() ? std::nullopt : std::optional<std::string>(std::move(reason));
   t.finished_at = now;
-  out.push_back(persist(t.id));
-  out.push_back(emit(t.id, "finished"));
+  TaskId id = t.id;
+  out.push_back(persist(id));
+  out.push_back(emit(id, "finished"));
+  keep_finished(id);  // `t` is gone from here on
 }
 
 std::vector<TaskId> TaskTable::clean(TableActions& out, const CleanFilter& filter) {
@@ -322,16 +379,19 @@ std::vector<TaskId> TaskTable::clean(TableActions& out, const CleanFilter& filte
   // Finished tasks an unfinished one still waits for stay (its dependency check reads them).
   std::set<TaskId> needed_by_unfinished;
   for (TaskId waiting : unfinished_) {
-    const auto& after = tasks_.at(waiting).after;
+    const auto& after = live_record(waiting).after;
     needed_by_unfinished.insert(after.begin(), after.end());
   }
   for (auto it = tasks_.begin(); it != tasks_.end();) {
     TaskId id = it->first;
     bool needed = needed_by_unfinished.count(id) > 0;
-    const TaskRecord& t = it->second;
-    bool wanted =
-        protocol::is_finished(t.state) && (!filter.state || t.state == *filter.state) &&
-        (!filter.finished_before || t.finished_at.value_or(t.created_at) <= *filter.finished_before);
+    // A finished task is kept as a FinishedTask, unless something changed it since.
+    const Task& task = it->second;
+    TaskState state = task.live ? task.live->state : task.finished.state();
+    double when = task.live ? task.live->finished_at.value_or(task.live->created_at)
+                            : task.finished.finished_or_created_at();
+    bool wanted = protocol::is_finished(state) && (!filter.state || state == *filter.state) &&
+                  (!filter.finished_before || when <= *filter.finished_before);
     if (wanted && !needed) {
       removed.push_back(id);
       out.push_back({TableAction::Kind::kForget, id, {}});
@@ -344,14 +404,9 @@ std::vector<TaskId> TaskTable::clean(TableActions& out, const CleanFilter& filte
   return removed;
 }
 
-const TaskRecord* TaskTable::find(TaskId id) const {
-  auto it = tasks_.find(id);
-  return it == tasks_.end() ? nullptr : &it->second;
-}
-
 std::optional<TaskId> TaskTable::unfinished_named(const std::string& name) const {
   for (TaskId id : unfinished_) {
-    if (tasks_.at(id).name == name) return id;
+    if (tasks_.at(id).live->name == name) return id;
   }
   return std::nullopt;
 }
@@ -366,7 +421,8 @@ std::optional<TaskId> TaskTable::resolve(const nlohmann::json& ref) const {
       id = std::stoll(s);
     } else {
       for (auto it = tasks_.rbegin(); it != tasks_.rend(); ++it) {
-        if (it->second.name == s) return it->first;
+        const Task& task = it->second;
+        if ((task.live ? task.live->name : task.finished.name()) == s) return it->first;
       }
       return std::nullopt;
     }

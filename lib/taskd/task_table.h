@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,7 +17,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/record_view.h"
 #include "protocol/task_record.h"
+#include "taskd/finished_task.h"
 #include "taskd/outcome.h"
 #include "taskd/stream_reader.h"
 
@@ -62,8 +65,9 @@ class TaskTable {
  public:
   explicit TaskTable(int max_running = 4) : max_running_(max_running) {}
 
-  // Start-up: records loaded from disk, and the saved id counter.
-  void load(protocol::TaskRecord record);
+  // Start-up: records loaded from disk, and the saved id counter. `line`, when given,
+  // is the journal line the record was read from: a finished record keeps it.
+  void load(protocol::TaskRecord record, std::string line = {});
   void reserve_ids_below(TaskId next) { next_id_ = std::max(next_id_, next); }
 
   TaskId spawn(SpawnRequest request, double now, TableActions& out);
@@ -89,12 +93,34 @@ class TaskTable {
   // Starts what the concurrency limit and dependencies allow, in FIFO order.
   void schedule(double now, TableActions& out);
 
-  const protocol::TaskRecord* find(TaskId id) const;
+  // The task's whole record (a copy; a finished one is parsed from its line), or null.
+  std::shared_ptr<const protocol::TaskRecord> find(TaskId id) const;
+  // The record of a task that is not finished (finished ones are kept as lines), or
+  // null. Valid until the table changes.
+  const protocol::TaskRecord* live(TaskId id) const;
+  std::optional<protocol::TaskState> state(TaskId id) const;
+  // A finished task's record line (FinishedTask::line), or null for any other task.
+  const std::string* finished_line(TaskId id, protocol::RecordView view) const;
+  // The tasks' ids in order, those in `state` only when given.
+  std::vector<TaskId> ids(std::optional<protocol::TaskState> state = std::nullopt) const;
+  std::size_t size() const { return tasks_.size(); }
+  // Each record's full line (protocol::record_line), in id order: what compaction writes.
+  template <typename Fn>
+  void for_each_line(Fn&& fn) const {
+    for (const auto& [id, task] : tasks_) {
+      if (task.live) {
+        fn(protocol::record_line(*task.live, protocol::RecordView::kFull));
+      } else {
+        fn(task.finished.line(protocol::RecordView::kFull));
+      }
+    }
+  }
   // An id (number or numeric string) or a name (the newest task with it).
   std::optional<TaskId> resolve(const nlohmann::json& ref) const;
   // The queued or running task called `name`, if any (names are unique among them).
   std::optional<TaskId> unfinished_named(const std::string& name) const;
-  const std::map<TaskId, protocol::TaskRecord>& tasks() const { return tasks_; }
+  // The queued, starting and running tasks, in id order.
+  const std::set<TaskId>& unfinished() const { return unfinished_; }
   TaskId next_id() const { return next_id_; }
   int running_count() const;
   int max_running() const { return max_running_; }
@@ -105,9 +131,15 @@ class TaskTable {
   std::uint64_t revision(TaskId id) const;
 
  private:
+  // A task: its record while it can change, a FinishedTask once it cannot.
+  struct Task {
+    std::unique_ptr<protocol::TaskRecord> live;
+    FinishedTask finished;  // when !live
+    std::uint64_t revision = 0;
+  };
+  // What the table knows of a task that is not finished, beyond its record.
   struct Runtime {
     bool api_error = false;
-    std::uint64_t revision = 0;
     // While it runs: its latest tool calls (a permission_denied line names only the
     // id) and the calls refused so far, which join its result's permission_denials.
     std::deque<ToolUse> recent_tool_uses;
@@ -122,8 +154,12 @@ class TaskTable {
   // A task's modelUsage as the CLI counted it (its own plus its follow-up chain's).
   nlohmann::json session_model_usage(const protocol::TaskRecord& t) const;
   static nlohmann::json model_usage_minus(const nlohmann::json& a, const nlohmann::json& b);
-  // The record of `id`, which the caller is about to change.
+  // The record of `id`, which the caller is about to change (a finished one is read
+  // back from its line and kept whole from then on).
   protocol::TaskRecord& changing(TaskId id);
+  protocol::TaskRecord& live_record(TaskId id) { return *tasks_.at(id).live; }
+  // A finished task's record becomes its line; its runtime goes.
+  void keep_finished(TaskId id);
   void mark_running(protocol::TaskRecord& t, TableActions& out);
   void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
                    TableActions& out);
@@ -132,11 +168,11 @@ class TaskTable {
 
   int max_running_;
   TaskId next_id_ = 1;
-  std::map<TaskId, protocol::TaskRecord> tasks_;
+  std::map<TaskId, Task> tasks_;
   // The queued and running tasks, in id (FIFO) order: what schedule, running_count and
   // unfinished_named look at, so a spawn costs the same with 10 or 100,000 finished tasks.
   std::set<TaskId> unfinished_;
-  std::map<TaskId, Runtime> runtime_;
+  std::map<TaskId, Runtime> runtime_;  // of unfinished tasks only
   std::uint64_t last_revision_ = 0;
 };
 

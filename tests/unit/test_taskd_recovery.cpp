@@ -42,7 +42,7 @@ std::vector<TaskId> starts(const TableActions& actions) {
 
 TEST_CASE("recovery: a started task runs on and is adopted, its pid is its agent's", "[taskd][recovery]") {
   auto r = recover({record(1, TaskState::kQueued)}, 2, {{1, started(50.0, 700, 701)}}, 4, 100.0);
-  const TaskRecord* t = r.table.find(1);
+  auto t = r.table.find(1);
   REQUIRE(t);
   CHECK(t->state == TaskState::kRunning);
   CHECK(t->started_at == 50.0);
@@ -64,7 +64,7 @@ TEST_CASE("recovery: a 'running' record whose start never happened is queued and
   running.pid = 99;
   running.cancel_requested = true;  // asked of the previous daemon run: its supervisor never knew
   auto r = recover({running}, 2, {}, 4, 100.0);
-  const TaskRecord* t = r.table.find(1);
+  auto t = r.table.find(1);
   CHECK(r.adopt.empty());
   CHECK(starts(r.actions) == std::vector<TaskId>{1});
   CHECK(t->started_at == 100.0);

@@ -145,13 +145,14 @@ TEST_CASE("a compaction that fails on a full disk leaves the file whole and wait
   std::string before = disk.files.at(store.records_file());
   disk.write_error = ENOSPC;
   TaskRecord one = record(1);
-  CHECK(error_of([&] { store.compact({&one}); }) == ENOSPC);
+  std::string content = nlohmann::json(one).dump() + "\n";
+  CHECK(error_of([&] { store.compact(content, 1); }) == ENOSPC);
   CHECK(disk.files.at(store.records_file()) == before);
   CHECK_FALSE(store.compaction_due(1));  // not again at every write while the disk is full
   disk.heal();
   for (int i = 0; i < 257; ++i) store.save(record(1));
   CHECK(store.compaction_due(1));
-  store.compact({&one});
+  store.compact(content, 1);
   CHECK(disk.files.at(store.records_file()) == nlohmann::json(one).dump() + "\n");
 }
 

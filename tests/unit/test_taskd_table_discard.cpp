@@ -22,7 +22,7 @@ TEST_CASE("discard takes back a spawn whose record could not be written", "[task
   REQUIRE(table.find(refused)->state == TaskState::kQueued);
   table.discard(refused);
   CHECK(table.find(refused) == nullptr);
-  CHECK(table.tasks().size() == 1);
+  CHECK(table.size() == 1);
   CHECK(table.running_count() == 1);
   // The id is not handed out again: it may have been seen in a log line.
   TableActions more;

@@ -285,7 +285,7 @@ TEST_CASE("clean forgets finished tasks except live dependencies, ids are never 
   CHECK(table.clean(c) == std::vector<TaskId>{1, 2, 3});
   CHECK(has(c, Kind::kForget, 2));
   CHECK(c.front() == TableAction{Kind::kSaveNextId, 0, ""});  // the counter is saved before records go
-  CHECK(table.tasks().empty());
+  CHECK(table.size() == 0);
   TableActions d;
   CHECK(table.spawn(req("d"), 5.0, d) == 4);
 
