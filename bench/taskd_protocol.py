@@ -135,6 +135,8 @@ def main():
     ap.add_argument("--tasks", type=int, default=1000)
     args = ap.parse_args()
     root = tempfile.mkdtemp(prefix="ptt-bench-")
+    print(f"load average (1/5/15 min) at start {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores)")
     try:
         total, ok, list_s, rss = bench_ptt(args.build, args.tasks, root)
         print(f"ptt-taskd: {args.tasks} spawn+wait {total:.2f} s ({ok} succeeded), list {list_s * 1000:.1f} ms, "
@@ -145,6 +147,7 @@ def main():
             print(f"ratio:     {total / tsp_total:.2f}x tsp's time (target <= 0.8; ptt's figure has no CLI start-up)")
         else:
             print("tsp: not installed (apt-get install task-spooler); no side-by-side figure")
+        print(f"load average after the spawn runs {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         med, p95, worst = bench_follow(args.build, root)
         print(f"follow latency: median {med:.2f} ms, p95 {p95:.2f} ms, max {worst:.2f} ms (target < 5 ms)")
     finally:

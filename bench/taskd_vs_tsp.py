@@ -9,7 +9,10 @@
      it from `ptt-task logs -f`'s stdout and take the difference.
 
 Targets (issue #3): ≤ 0.8× tsp on 1 and 2, RSS < 10 MB, follow latency < 5 ms.
-Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N] [--json FILE]
+The load average is printed beside the figures (before and after the spawn run): on a
+shared machine the wall times follow it; bench/spawn_counts.py gives the per-task counts
+(system calls, fsyncs, files, processes) that do not.
+Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N] [--spawners K] [--json FILE]
 """
 import argparse
 import json
@@ -79,6 +82,8 @@ def main():
     ap.add_argument("--tasks", type=int, default=1000)
     ap.add_argument("--list-runs", type=int, default=20)
     ap.add_argument("--follow-samples", type=int, default=200)
+    ap.add_argument("--spawners", type=int, default=1,
+                    help="spawn from K shells at once, N/K tasks each (both sides; default 1: one after another)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE (for bench/run_all.py)")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
@@ -108,16 +113,27 @@ def main():
         procs.append(daemon)
         sh("tsp -K 2>/dev/null || true", env)  # a stale server on this socket would skew the run
 
-        # 1. Spawn N, then wait for all.
-        ours = timed(f'for i in $(seq {n}); do {task} spawn --cwd {work} "{prompt}" >/dev/null; done; '
-                     f'{task} wait $(seq {n}) >/dev/null', env)
-        theirs = timed(f'cd {work}; for i in $(seq {n}); do last=$(tsp {agent} -p "{prompt}"); done; '
+        # 1. Spawn N, then wait for all (from K shells at once when --spawners K).
+        k = max(1, min(args.spawners, n))
+        load_before = os.getloadavg()
+        if k == 1:  # as measured since issue 3: one spawn after another
+            spawn_ours = f'for i in $(seq {n}); do {task} spawn --cwd {work} "{prompt}" >/dev/null; done'
+            spawn_theirs = f'for i in $(seq {n}); do last=$(tsp {agent} -p "{prompt}"); done'
+        else:  # K shells at once, N/K each; tsp's last job is the highest id
+            share = f'$(seq $(( {n} / {k} + (s <= {n} % {k}) )))'
+            spawn_ours = (f'for s in $(seq {k}); do (for i in {share}; do {task} spawn --cwd {work} "{prompt}" '
+                          f'>/dev/null; done) & done; wait')
+            spawn_theirs = (f'for s in $(seq {k}); do (for i in {share}; do tsp {agent} -p "{prompt}" >/dev/null; '
+                            f'done) & done; wait; last=$(tsp -l | awk \'NR>1{{print $1}}\' | sort -n | tail -1)')
+        ours = timed(f'{spawn_ours}; {task} wait $(seq {n}) >/dev/null', env)
+        theirs = timed(f'cd {work}; {spawn_theirs}; '
                        f'tsp -w $last >/dev/null 2>&1 || true; '
                        f'for id in $(tsp -l | awk \'$2=="running"||$2=="queued"{{print $1}}\'); '
                        f'do tsp -w $id >/dev/null 2>&1 || true; done', env)
         states = [json.loads(l)["state"] for l in sh(f"{task} list --json", env).stdout.splitlines()]
         tsp_done = sum(1 for l in sh("tsp -l", env).stdout.splitlines()[1:] if " finished " in l)
         ok = states.count("succeeded")
+        load_after = os.getloadavg()
 
         # 2. list over N tasks.
         runs = args.list_runs
@@ -152,7 +168,11 @@ def main():
         sh("tsp -K 2>/dev/null || true", env)
         shutil.rmtree(root, ignore_errors=True)
 
-    print(f"ptt-taskd vs task-spooler, {n} tasks, 4 at once, same agent ({os.path.basename(agent)})")
+    spawners = "one after another" if k == 1 else f"from {k} shells at once"
+    print(f"ptt-taskd vs task-spooler, {n} tasks spawned {spawners}, 4 at once, same agent "
+          f"({os.path.basename(agent)})")
+    print(f"load average (1/5/15 min) before the spawn run {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in load_after)} ({os.cpu_count()} cores)")
     print(f"{'measure':42} {'ptt':>12} {'tsp':>12} {'ptt/tsp':>8}  target")
     print(f"{'spawn N + wait all (s)':42} {ours:12.2f} {theirs:12.2f} {ours / theirs:8.2f}  <= 0.80")
     print(f"{'list over N tasks (ms per call)':42} {list_ours * 1e3:12.2f} {list_theirs * 1e3:12.2f} "
@@ -164,7 +184,8 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"tasks": n, "spawn_wait_s": [ours, theirs], "list_s": [list_ours, list_theirs],
-                       "rss_kb": [rss, tsp_rss], "follow_ms": lat, "succeeded": [ok, tsp_done]}, f)
+                       "rss_kb": [rss, tsp_rss], "follow_ms": lat, "succeeded": [ok, tsp_done],
+                       "spawners": k, "load_before": load_before, "load_after": load_after}, f)
 
 
 def follow_latency(task, taskd, follow_agent, root, work, samples, env):
