@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <system_error>
+#include <utility>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -55,11 +56,18 @@ fs::path parent_of(const fs::path& path) {
 
 }  // namespace
 
-void PosixStateDisk::make_private_dir(const fs::path& dir) { ensure_private_dir(dir); }
+void PosixStateDisk::make_private_dir(const fs::path& dir) {
+  close_appended();
+  ensure_private_dir(dir);
+}
 
-void PosixStateDisk::make_dirs(const fs::path& dir) { fs::create_directories(dir); }
+void PosixStateDisk::make_dirs(const fs::path& dir) {
+  close_appended();
+  fs::create_directories(dir);
+}
 
 bool PosixStateDisk::make_new_dir(const fs::path& dir) {
+  close_appended();
   if (::mkdir(dir.c_str(), 0700) != 0) {
     if (errno == EEXIST) return false;
     throw_errno(errno, "create " + dir.string());
@@ -68,6 +76,7 @@ bool PosixStateDisk::make_new_dir(const fs::path& dir) {
 }
 
 bool PosixStateDisk::rename_new_dir(const fs::path& from, const fs::path& to) {
+  close_appended();
   if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
     if (errno == EEXIST) return false;
     throw_errno(errno, "rename " + from.string() + " to " + to.string());
@@ -76,6 +85,7 @@ bool PosixStateDisk::rename_new_dir(const fs::path& from, const fs::path& to) {
 }
 
 std::vector<std::string> PosixStateDisk::list_dir(const fs::path& dir) {
+  close_appended();
   std::vector<std::string> names;
   DIR* d = ::opendir(dir.c_str());
   if (!d) return names;
@@ -88,6 +98,7 @@ std::vector<std::string> PosixStateDisk::list_dir(const fs::path& dir) {
 }
 
 void PosixStateDisk::write_atomically(const fs::path& path, std::string_view content) {
+  close_appended();
   fs::path tmp = path;
   tmp += fmt::format(".tmp{}", ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -109,10 +120,19 @@ void PosixStateDisk::write_atomically(const fs::path& path, std::string_view con
   sync_path(parent_of(path));  // the rename itself
 }
 
+PosixStateDisk::~PosixStateDisk() { close_appended(); }
+
+void PosixStateDisk::close_appended() {
+  if (appended_fd_ < 0) return;
+  ::close(appended_fd_);
+  appended_fd_ = -1;
+}
+
 bool PosixStateDisk::append_line(const fs::path& path, std::string_view line) {
   // Opened for each line: cheap next to creating a file, and it follows a
   // compaction's rename and the file's mode as it is now. Created with O_EXCL, so
   // the caller knows when the directory needs a sync too.
+  close_appended();
   bool created = false;
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
@@ -121,16 +141,32 @@ bool PosixStateDisk::append_line(const fs::path& path, std::string_view line) {
     if (fd < 0 && errno == EEXIST) fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   }
   if (fd < 0) throw_errno(errno, "open " + path.string());
-  bool written = ptt::append_line(fd, line);
-  int err = errno;
-  ::close(fd);
-  if (!written) throw_errno(err, "append to " + path.string());
+  if (!ptt::append_line(fd, line)) {
+    int err = errno;
+    ::close(fd);
+    throw_errno(err, "append to " + path.string());
+  }
+  // Left open for a sync() of it that may come next (a spawn's): one open, not two.
+  appended_fd_ = fd;
+  appended_path_ = path;
   return created;
 }
 
-void PosixStateDisk::sync(const fs::path& path) { sync_path(path); }
+void PosixStateDisk::sync(const fs::path& path) {
+  if (appended_fd_ >= 0 && appended_path_ == path) {
+    int fd = std::exchange(appended_fd_, -1);
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) throw_errno(err, "sync " + path.string());
+    return;
+  }
+  close_appended();
+  sync_path(path);
+}
 
 StateDisk::Read PosixStateDisk::read(const fs::path& path) {
+  close_appended();
   Read out;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO there must not block
   if (fd < 0) {
@@ -150,6 +186,7 @@ StateDisk::Read PosixStateDisk::read(const fs::path& path) {
 }
 
 void PosixStateDisk::remove_all(const fs::path& path) {
+  close_appended();
   std::error_code ec;
   fs::remove_all(path, ec);
 }

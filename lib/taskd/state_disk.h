@@ -37,6 +37,8 @@ class StateDisk {
   // true then (its name is durable only once its directory is synced).
   // Throws std::system_error; a short write leaves the part written (a torn line).
   // Not synced: a crash may lose it until sync().
+  // (PosixStateDisk keeps the file open until its next call, so that a sync() of the same
+  // file right after, as a spawn's, opens it once for both.)
   virtual bool append_line(const std::filesystem::path& path, std::string_view line) = 0;
   // fsync(2) of the file, or of a directory's entries. Throws std::system_error.
   virtual void sync(const std::filesystem::path& path) = 0;
@@ -52,6 +54,7 @@ class StateDisk {
 
 class PosixStateDisk final : public StateDisk {
  public:
+  ~PosixStateDisk() override;
   void make_private_dir(const std::filesystem::path& dir) override;
   void make_dirs(const std::filesystem::path& dir) override;
   bool make_new_dir(const std::filesystem::path& dir) override;
@@ -62,9 +65,16 @@ class PosixStateDisk final : public StateDisk {
   void sync(const std::filesystem::path& path) override;
   Read read(const std::filesystem::path& path) override;
   void remove_all(const std::filesystem::path& path) override;
+
+ private:
+  // Closes the file the last append_line left open: every call but a sync() of that file
+  // does, so a file is opened again at each append (its mode and name as they are now).
+  void close_appended();
+  int appended_fd_ = -1;
+  std::filesystem::path appended_path_;
 };
 
-// The process's one PosixStateDisk (it has no state).
+// The process's one PosixStateDisk (for one thread: the daemon's loop).
 StateDisk& posix_state_disk();
 
 // Writes `content` to `path` via a synced temp file in the same directory and rename(2).

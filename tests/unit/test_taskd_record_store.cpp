@@ -130,6 +130,42 @@ TEST_CASE("atomic writes replace whole files and leave no temp behind", "[taskd]
   CHECK_THROWS(write_file_atomically(dir.path / "missing" / "x", "y"));
 }
 
+namespace {
+// How many of this process's descriptors are open on `file` (/proc/self/fd).
+int descriptors_on(const fs::path& file) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+    if (fs::read_symlink(fd.path(), ec) == file) ++n;
+  }
+  return n;
+}
+}  // namespace
+
+TEST_CASE("an append and the sync of the same file right after open it once; any other call closes it",
+          "[taskd][store]") {
+  TempDir dir;
+  fs::path f = dir.path / "tasks.ndjson";
+  PosixStateDisk disk;
+  CHECK(disk.append_line(f, "one"));  // created
+  CHECK(descriptors_on(f) == 1);      // left open for the sync
+  disk.sync(f);
+  CHECK(descriptors_on(f) == 0);
+  CHECK_FALSE(disk.append_line(f, "two"));
+  CHECK(disk.read(dir.path / "other").error == ENOENT);
+  CHECK(descriptors_on(f) == 0);  // opened again at the next append: its mode and name as they are then
+  CHECK(disk.append_line(f, "three") == false);
+  disk.sync(dir.path);  // another path: the file is closed, the dir synced
+  CHECK(descriptors_on(f) == 0);
+  CHECK(read_file(f) == "\none\n\ntwo\n\nthree\n");
+  // A compaction replaces the file: a later append goes to the new one.
+  CHECK_FALSE(disk.append_line(f, "four"));
+  disk.write_atomically(f, "compacted\n");
+  CHECK_FALSE(disk.append_line(f, "five"));
+  disk.sync(f);
+  CHECK(read_file(f) == "compacted\n\nfive\n");
+}
+
 TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines skipped", "[taskd][store]") {
   TempDir dir;
   CHECK_FALSE(ptt::supervise::read_supervisor_status(dir.path));  // never started
