@@ -1,8 +1,10 @@
 """A small Anthropic Messages API mock on 127.0.0.1 for the REAL Claude Code CLI.
 
 Scripted conversation: a turn whose last user message carries no tool_result gets a
-Bash tool_use (`echo <marker>`, or another command); the next turn must carry that
-tool's tool_result (with the marker, or another expected text, in its output) and gets
+Bash tool_use (`echo <marker>`, or another command) with an id never used before, as the
+real API does (Claude Code drops a tool_use whose id its history already holds, e.g. after
+`--resume`, and with it the call's result); the next turn must carry that tool's
+tool_result (with the marker, or another expected text, in its output) and gets
 the final text (fixed, or made from the command's output). Every request is checked
 (model, stream, max_tokens, the tool_result content); what was wrong is collected
 in `errors` so a test fails loudly instead of passing on a confused exchange.
@@ -18,7 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MARKER = "ptt-mock-marker-4711"
 FINAL_TEXT = f"The command printed {MARKER}."
-TOOL_ID = "toolu_ptt_mock_0001"
+# A conversation longer than this means the script is looping (e.g. the CLI never sent
+# the tool_result it waits for): the mock says so and ends the turn instead of looping on.
+MAX_MESSAGES = 60
 
 
 def sse(event, data):
@@ -69,6 +73,7 @@ class MockMessagesApi:
         self.requests = []      # every decoded /v1/messages body, in order
         self.errors = []        # what claude sent that the script did not expect
         self.tool_results = []  # the tool_result texts seen
+        self.tool_ids = []      # the ids of the tool_use blocks sent, in order
         self.lock = threading.Lock()
         self.server = None
 
@@ -87,6 +92,9 @@ class MockMessagesApi:
         if not messages or messages[-1].get("role") != "user":
             self.errors.append("request whose last message is not the user's")
             return [{"type": "text", "text": "error"}], "end_turn"
+        if len(messages) > MAX_MESSAGES:
+            self.errors.append(f"a conversation of {len(messages)} messages: the script loops")
+            return [{"type": "text", "text": "error: the mock's script loops"}], "end_turn"
         tools = [t.get("name") for t in body.get("tools") or []]
         # Agent turns carry the tools; side requests (titles, probes) may use a small
         # model of the CLI's own choosing, so only agent turns must ask for ours.
@@ -99,8 +107,7 @@ class MockMessagesApi:
             for r in results:
                 text = tool_result_text(r)
                 self.tool_results.append(text)
-                if r.get("tool_use_id") != TOOL_ID:
-                    self.errors.append(f"tool_result for {r.get('tool_use_id')!r}, wanted {TOOL_ID}")
+                self.check_tool_result_id(r, body)
                 if r.get("is_error"):
                     self.errors.append(f"tool_result is an error: {text!r}")
                 elif self.expect_output not in text:
@@ -112,8 +119,21 @@ class MockMessagesApi:
             # step; it may use a small model of the CLI's own choosing.
             return [{"type": "text", "text": "ok"}], "end_turn"
         return [{"type": "text", "text": "Running it."},
-                {"type": "tool_use", "id": TOOL_ID, "name": "Bash",
+                {"type": "tool_use", "id": self.new_tool_id(), "name": "Bash",
                  "input": {"command": self.command, "description": "Run the command"}}], "tool_use"
+
+    def new_tool_id(self):
+        self.tool_ids.append(f"toolu_ptt_mock_{len(self.tool_ids) + 1:04d}")
+        return self.tool_ids[-1]
+
+    def check_tool_result_id(self, result, body):
+        """A tool_result must answer a tool_use the mock sent in the turn before it."""
+        messages = [m for m in body.get("messages") or [] if m.get("role") != "system"]
+        before = messages[-2].get("content") if len(messages) >= 2 else None
+        asked = [b.get("id") for b in before if isinstance(b, dict) and b.get("type") == "tool_use"] \
+            if isinstance(before, list) else []
+        if result.get("tool_use_id") not in self.tool_ids or result.get("tool_use_id") not in asked:
+            self.errors.append(f"tool_result for {result.get('tool_use_id')!r}, wanted one of {asked}")
 
     # --- HTTP ----------------------------------------------------------------
     def handler(self):

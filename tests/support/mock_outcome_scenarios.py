@@ -8,7 +8,7 @@
 
 Kept apart from the base mock's script so its other scenarios stay as they are.
 """
-from mock_messages_api import TOOL_ID, MockMessagesApi
+from mock_messages_api import MockMessagesApi
 
 REFUSED_FINAL_TEXT = "I could not run the command: it needs approval."
 
@@ -32,8 +32,7 @@ class RefusedCommandScenario(MockMessagesApi):
         if not results:
             return super().reply_for(body)
         for r in results:
-            if r.get("tool_use_id") != TOOL_ID:
-                self.errors.append(f"tool_result for {r.get('tool_use_id')!r}, wanted {TOOL_ID}")
+            self.check_tool_result_id(r, body)
             if r.get("is_error"):
                 self.refusals.append(r.get("content"))
             else:
