@@ -141,6 +141,8 @@ std::string claude_error_text(const TaskRecord& t) {
 std::string activity_summary(const TaskRecord& t) {
   switch (t.state) {
     case TaskState::kQueued:
+      // The daemon's note of what holds it back (an earlier task of its Claude session).
+      if (t.activity) return one_line(*t.activity);
       return t.after.empty() ? std::string("queued") : fmt::format("waiting for {}", join_ids(t.after));
     case TaskState::kStarting:
       return "starting";

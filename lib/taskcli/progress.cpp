@@ -79,9 +79,10 @@ std::string render_progress_line(const ProgressState& state, unsigned frame, dou
   if (!freshest) {
     what = "done";
   } else {
-    std::string activity = freshest->state == protocol::to_string(protocol::TaskState::kQueued) ? "queued"
-                           : freshest->cancelling                                               ? "cancelling"
-                           : freshest->activity.empty()                                         ? "starting"
+    std::string activity = freshest->state == protocol::to_string(protocol::TaskState::kQueued)
+                               ? (freshest->activity.empty() ? "queued" : freshest->activity)
+                           : freshest->cancelling       ? "cancelling"
+                           : freshest->activity.empty() ? "starting"
                                                         : freshest->activity;
     what = fmt::format("task {}: {}", freshest->label, activity);
     if (going > 1) what += fmt::format(" (+{} more)", going - 1);

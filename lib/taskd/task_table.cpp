@@ -1,5 +1,7 @@
 #include "taskd/task_table.h"
 
+#include <fmt/format.h>
+
 #include "protocol/protocol.h"
 
 #include <algorithm>
@@ -132,36 +134,64 @@ int TaskTable::running_count() const {
 
 void TaskTable::schedule(double now, TableActions& out) {
   int running = running_count();
+  // Two `--resume` runs of one Claude session at once interleave into one transcript, so
+  // a task that resumes a session waits until every earlier unfinished task using it has
+  // ended: this maps each session to the latest unfinished task so far that uses it.
+  std::map<std::string_view, TaskId> session_users;
   // Dependencies always have smaller ids than their dependents, so one pass in
   // id order also settles chains (a failed dependency fails the whole chain).
   // A copy: finishing a task (a failed dependency) takes it out of unfinished_.
   const std::vector<TaskId> candidates(unfinished_.begin(), unfinished_.end());
   for (TaskId id : candidates) {
     TaskRecord& t = live_record(id);
-    if (t.state != TaskState::kQueued) continue;
-    bool blocked = false, dependency_failed = false;
-    for (TaskId dep : t.after) {
-      auto dep_state = state(dep);
-      if (!dep_state || (protocol::is_finished(*dep_state) && *dep_state != TaskState::kSucceeded)) {
-        dependency_failed = true;
-      } else if (*dep_state != TaskState::kSucceeded) {
-        blocked = true;
-      }
+    if (t.state == TaskState::kQueued && !schedule_queued(t, session_users, running, now, out)) continue;
+    for (const auto* session : {&t.resume_session, &t.session_id}) {
+      if (*session) session_users[**session] = id;
     }
-    if (dependency_failed) {
-      finish(t, TaskState::kFailed, reason_text(protocol::FailureReason::kDependencyFailed), now, out);
-      continue;
-    }
-    if (blocked || running >= max_running_) continue;
-    changing(id);
-    t.state = TaskState::kStarting;
-    t.started_at = now;
-    ++running;
-    // Not persisted: the daemon records the start in the task's supervisor
-    // status file (see RecordStore); the record is written again when it ends.
-    // "started" is announced once the agent has started (agent_started()).
-    out.push_back({TableAction::Kind::kStartAgent, id, {}});
   }
+}
+
+bool TaskTable::schedule_queued(TaskRecord& t, const std::map<std::string_view, TaskId>& session_users,
+                                int& running, double now, TableActions& out) {
+  bool blocked = false, dependency_failed = false;
+  for (TaskId dep : t.after) {
+    auto dep_state = state(dep);
+    if (!dep_state || (protocol::is_finished(*dep_state) && *dep_state != TaskState::kSucceeded)) {
+      dependency_failed = true;
+    } else if (*dep_state != TaskState::kSucceeded) {
+      blocked = true;
+    }
+  }
+  if (dependency_failed) {
+    finish(t, TaskState::kFailed, reason_text(protocol::FailureReason::kDependencyFailed), now, out);
+    return false;
+  }
+  std::optional<TaskId> session_busy;
+  if (t.resume_session) {
+    if (auto user = session_users.find(*t.resume_session); user != session_users.end())
+      session_busy = user->second;
+  }
+  note_session_wait(t, session_busy, out);
+  if (blocked || session_busy || running >= max_running_) return true;
+  changing(t.id);
+  t.state = TaskState::kStarting;
+  t.started_at = now;
+  ++running;
+  // Not persisted: the daemon records the start in the task's supervisor
+  // status file (see RecordStore); the record is written again when it ends.
+  // "started" is announced once the agent has started (agent_started()).
+  out.push_back({TableAction::Kind::kStartAgent, t.id, {}});
+  return true;
+}
+
+void TaskTable::note_session_wait(TaskRecord& t, std::optional<TaskId> busy_with, TableActions& out) {
+  // A queued task has no agent, so its activity is free to say what it waits for; a
+  // restarted daemon finds the note in the record and puts it right here.
+  std::optional<std::string> note;
+  if (busy_with) note = fmt::format("waits for task {} (same session)", *busy_with);
+  if (t.activity == note) return;
+  changing(t.id).activity = std::move(note);
+  out.push_back(emit(t.id, protocol::event::kActivity));
 }
 
 void TaskTable::mark_running(TaskRecord& t, TableActions& out) {
@@ -215,7 +245,7 @@ void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& ou
   note_stream_facts(id, t, named);
   if (named.activity) runtime_[id].stalled = false;
   if (named.result) {
-    subtract_parent_share(t, *named.result);
+    take_off_earlier_runs(session_before(t), *named.result);
     for (const auto& d : runtime_[id].denials) add_denial(*named.result, d);
     set(t.result, named.result);
   }
@@ -241,60 +271,29 @@ void TaskTable::note_stream_facts(TaskId id, TaskRecord& t, StreamUpdate& u) {
   if (t.result) add_denial(*t.result, denial);  // a late line: the result is in already
 }
 
-namespace {
-
-// `a` with each per-model count of `b` added (sign 1) or taken off (sign -1); fields
-// that are not counts (contextWindow, maxOutputTokens, names) stay as in `a`.
-nlohmann::json combine_model_usage(const nlohmann::json& a, const nlohmann::json& b, int sign) {
-  if (!a.is_object() || !b.is_object()) return a;
-  nlohmann::json out = a;
-  for (auto& [model, counts] : out.items()) {
-    auto other = b.find(model);
-    if (!counts.is_object() || other == b.end() || !other->is_object()) continue;
-    for (auto& [key, value] : counts.items()) {
-      auto was = other->find(key);
-      if (was == other->end() || !was->is_number() || !value.is_number() || key == "contextWindow" ||
-          key == "maxOutputTokens")
-        continue;
-      if (value.is_number_integer() && was->is_number_integer()) {
-        value = value.get<std::int64_t>() + sign * was->get<std::int64_t>();
-      } else {
-        value = value.get<double>() + sign * was->get<double>();
-      }
-    }
+SessionSoFar TaskTable::session_before(const TaskRecord& t) const {
+  SessionSoFar so_far;
+  if (!t.resume_session) return so_far;
+  // The session began with the root of t's follow-up chain (ids only grow: a parent is
+  // older), so its earlier runs all lie between that root and t.
+  TaskId first = t.id;
+  for (std::optional<TaskId> p = t.parent; p && *p < first;) {
+    first = *p;
+    auto parent = find(*p);
+    p = parent ? parent->parent : std::nullopt;
   }
-  return out;
-}
-
-}  // namespace
-
-nlohmann::json TaskTable::session_model_usage(const TaskRecord& t) const {
-  if (!t.result) return nullptr;
-  // Bounded by the chain's length; ids only grow, so a parent is always older (no loop).
-  if (t.resume_session && t.parent && *t.parent < t.id) {
-    auto parent = find(*t.parent);
-    if (parent && parent->result)
-      return combine_model_usage(t.result->model_usage, session_model_usage(*parent), 1);
+  for (auto it = tasks_.lower_bound(first); it != tasks_.end() && it->first < t.id; ++it) {
+    const Task& task = it->second;
+    // A finished task is a line: one that does not name the session is not parsed.
+    if (!task.live &&
+        task.finished.line(protocol::RecordView::kFull).find(*t.resume_session) == std::string::npos)
+      continue;
+    auto u = task.live ? nullptr : std::make_shared<const TaskRecord>(task.finished.record());
+    const TaskRecord& run = task.live ? *task.live : *u;
+    if (run.result && (run.session_id == t.resume_session || run.resume_session == t.resume_session))
+      so_far.add(*run.result);
   }
-  return t.result->model_usage;
-}
-
-nlohmann::json TaskTable::model_usage_minus(const nlohmann::json& a, const nlohmann::json& b) {
-  return combine_model_usage(a, b, -1);
-}
-
-void TaskTable::subtract_parent_share(const TaskRecord& t, protocol::AgentResult& result) const {
-  if (!t.resume_session || !t.parent || !result.session_cost_usd) return;
-  auto parent = find(*t.parent);
-  if (!parent || !parent->result) return;
-  const auto& before = *parent->result;
-  double parent_total = before.session_cost_usd.value_or(before.cost_usd);
-  // The CLI carries the session's total on when the transcript has one; a smaller
-  // figure means it started from zero, and is this run's own.
-  if (*result.session_cost_usd < parent_total) return;
-  result.cost_usd = *result.session_cost_usd - parent_total;
-  // modelUsage is the session's running total too (usage is the run's own main loop).
-  result.model_usage = model_usage_minus(result.model_usage, session_model_usage(*parent));
+  return so_far;
 }
 
 void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail, double now,
@@ -362,6 +361,7 @@ void TaskTable::end_running(TaskId id, TaskState state, std::string why, std::st
 void TaskTable::finish(TaskRecord& t, TaskState state, std::string reason, double now, TableActions& out) {
   changing(t.id);
   unfinished_.erase(t.id);
+  if (t.state == TaskState::kQueued) t.activity.reset();  // what it waited for, if anything
   t.state = state;
   t.reason = reason.empty() ? std::nullopt : std::optional<std::string>(std::move(reason));
   t.finished_at = now;

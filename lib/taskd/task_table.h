@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "protocol/task_record.h"
 #include "taskd/finished_task.h"
 #include "taskd/outcome.h"
+#include "taskd/session_share.h"
 #include "taskd/stream_reader.h"
 
 namespace ptt::taskd {
@@ -149,11 +151,9 @@ class TaskTable {
     bool stall_kill = false;  // the cancel came from the stall watchdog
   };
   void note_stream_facts(TaskId id, protocol::TaskRecord& t, StreamUpdate& u);
-  // A follow-up's own cost: the CLI's figures count the whole session.
-  void subtract_parent_share(const protocol::TaskRecord& t, protocol::AgentResult& result) const;
-  // A task's modelUsage as the CLI counted it (its own plus its follow-up chain's).
-  nlohmann::json session_model_usage(const protocol::TaskRecord& t) const;
-  static nlohmann::json model_usage_minus(const nlohmann::json& a, const nlohmann::json& b);
+  // What the earlier runs of the Claude session that `t` resumes reported (none for a
+  // task that resumes none): a resumed run's figures count them too.
+  SessionSoFar session_before(const protocol::TaskRecord& t) const;
   // The record of `id`, which the caller is about to change (a finished one is read
   // back from its line and kept whole from then on).
   protocol::TaskRecord& changing(TaskId id);
@@ -161,6 +161,12 @@ class TaskTable {
   // A finished task's record becomes its line; its runtime goes.
   void keep_finished(TaskId id);
   void mark_running(protocol::TaskRecord& t, TableActions& out);
+  // One queued task's turn in schedule(): fails it when a dependency did, else starts it
+  // when nothing holds it back; false when it has finished.
+  bool schedule_queued(protocol::TaskRecord& t, const std::map<std::string_view, TaskId>& session_users,
+                       int& running, double now, TableActions& out);
+  // A queued task's activity says which earlier task of its Claude session it waits for.
+  void note_session_wait(protocol::TaskRecord& t, std::optional<TaskId> busy_with, TableActions& out);
   void end_running(TaskId id, protocol::TaskState state, std::string reason, std::string detail, double now,
                    TableActions& out);
   void finish(protocol::TaskRecord& t, protocol::TaskState state, std::string reason, double now,
