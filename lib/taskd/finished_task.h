@@ -21,6 +21,9 @@ class FinishedTask {
   // `line` is a JSON line that reads back as `record` (read_task_record, or from_json):
   // the journal line it was read from, or the record's canonical line (`canonical`).
   FinishedTask(const protocol::TaskRecord& record, std::string line, bool canonical);
+  // The same from the record's state, name and finished_at (else created_at).
+  FinishedTask(protocol::TaskState state, std::optional<std::string> name, double finished_or_created_at,
+               std::string line, bool canonical);
   // Keeps the record's canonical line (protocol::record_line).
   static FinishedTask of(const protocol::TaskRecord& record);
 
@@ -34,6 +37,9 @@ class FinishedTask {
   // may differ in bytes from the record's canonical line: an older field order, a
   // field left out that the record writes as null.)
   const std::string& line(protocol::RecordView view) const;
+  // How many lines line() has made so far, in this process (the daemon gives the memory
+  // their making used back to the system after a list that made many).
+  static std::size_t lines_made();
 
  private:
   mutable std::string line_;

@@ -1,5 +1,7 @@
 #include "taskd/recovery.h"
 
+#include <malloc.h>
+
 namespace ptt::taskd {
 using protocol::TaskState;
 
@@ -7,6 +9,17 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
                  const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
                  const std::vector<std::string_view>& lines) {
   Recovery out{TaskTable(max_running), {}, {}};
+  // A finished record read from a journal line is kept as that line. The lines are
+  // copied only once every record read is freed: copied among them, each would keep
+  // the memory pages around it (the records' strings) in the daemon's RSS for good.
+  struct Kept {
+    TaskId id;
+    std::optional<std::string> name;
+    double clean_time;
+    TaskState state;
+    std::string_view line;
+  };
+  std::vector<Kept> kept;
   for (std::size_t i = 0; i < records.size(); ++i) {
     protocol::TaskRecord& record = records[i];
     // Whether a task started is in its supervisor status file, which the daemon
@@ -26,9 +39,18 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
         record.pid.reset();
       }
     }
-    // A finished record keeps its journal line; an unfinished one was changed above.
-    bool as_read = protocol::is_finished(record.state) && i < lines.size();
-    out.table.load(std::move(record), as_read ? std::string(lines[i]) : std::string());
+    if (protocol::is_finished(record.state) && i < lines.size()) {
+      kept.push_back({record.id, std::move(record.name), record.finished_at.value_or(record.created_at),
+                      record.state, lines[i]});
+    } else {
+      out.table.load(std::move(record));
+    }
+  }
+  records = {};
+  ::malloc_trim(0);  // what was freed goes back, and the rest is one free block to copy into
+  for (Kept& k : kept) {
+    out.table.load_finished(k.id, FinishedTask(k.state, std::optional<std::string>(k.name), k.clean_time,
+                                               std::string(k.line), false));
   }
   out.table.reserve_ids_below(next_id);
   out.table.schedule(now, out.actions);

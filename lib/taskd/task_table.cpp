@@ -42,6 +42,16 @@ void TaskTable::load(TaskRecord record, std::string line) {
   task.live = std::make_unique<TaskRecord>(std::move(record));
 }
 
+void TaskTable::load_finished(TaskId id, FinishedTask finished) {
+  next_id_ = std::max(next_id_, id + 1);
+  Task& task = tasks_[id];
+  task.revision = ++last_revision_;
+  task.live.reset();
+  task.finished = std::move(finished);
+  runtime_.erase(id);
+  unfinished_.erase(id);
+}
+
 TaskRecord& TaskTable::changing(TaskId id) {
   Task& task = tasks_.at(id);
   task.revision = ++last_revision_;

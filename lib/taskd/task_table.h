@@ -70,6 +70,8 @@ class TaskTable {
   // Start-up: records loaded from disk, and the saved id counter. `line`, when given,
   // is the journal line the record was read from: a finished record keeps it.
   void load(protocol::TaskRecord record, std::string line = {});
+  // A finished task read from disk, kept as it is (its record is not made).
+  void load_finished(TaskId id, FinishedTask task);
   void reserve_ids_below(TaskId next) { next_id_ = std::max(next_id_, next); }
 
   TaskId spawn(SpawnRequest request, double now, TableActions& out);

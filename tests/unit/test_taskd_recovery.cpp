@@ -110,3 +110,19 @@ TEST_CASE("recovery: ids stay above the saved counter and every record", "[taskd
   auto s = recover({record(12, TaskState::kSucceeded)}, 9, {}, 4, 100.0);
   CHECK(s.table.next_id() == 13);
 }
+
+TEST_CASE("recovery keeps a finished record as its journal line, and it reads back the same",
+          "[taskd][recovery]") {
+  TaskRecord done = record(1, TaskState::kSucceeded);
+  done.name = "a-name-longer-than-fifteen";
+  done.finished_at = 20.0;
+  TaskRecord queued = record(2, TaskState::kQueued);
+  std::string line = ptt::protocol::record_line(done, ptt::protocol::RecordView::kFull);
+  std::vector<std::string_view> lines = {line, "unused: an unfinished record is changed, not kept"};
+  auto r = recover({done, queued}, 3, {}, 0, 100.0, lines);
+  CHECK(r.table.live(1) == nullptr);  // kept as its line
+  CHECK(*r.table.find(1) == done);
+  CHECK(r.table.resolve("a-name-longer-than-fifteen") == 1);
+  CHECK(r.table.state(2) == TaskState::kQueued);
+  CHECK(r.table.next_id() == 3);
+}
