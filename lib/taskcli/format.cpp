@@ -155,9 +155,11 @@ std::string activity_summary(const TaskRecord& t) {
       if (protocol::reason_is(t.reason, protocol::FailureReason::kExitCode) && t.exit_code)
         return fmt::format("exit code {}", *t.exit_code);
       if (t.reason && *t.reason == protocol::to_string(t.state)) return "";  // not "cancelled (cancelled)"
-      if (std::string refused = refused_calls(t);
-          !refused.empty() && protocol::reason_is(t.reason, protocol::FailureReason::kPermissionDenied))
-        return "refused " + refused;
+      if (protocol::reason_is(t.reason, protocol::FailureReason::kPermissionDenied)) {
+        if (std::string refused = refused_calls(t); !refused.empty()) return "refused " + refused;
+        // Refused, then no result line: the daemon named the calls in the activity.
+        if (t.activity && t.activity->rfind("refused: ", 0) == 0) return one_line(*t.activity);
+      }
       if (std::string said = claude_error_text(t); !said.empty())
         return t.reason ? one_line(*t.reason) + ": " + said : said;
       return t.reason ? one_line(*t.reason) : "";

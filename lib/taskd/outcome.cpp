@@ -39,12 +39,15 @@ std::string failed_result_reason(const protocol::AgentResult& result, bool api_e
 }  // namespace
 
 Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error,
-                       const AgentExit& exit) {
+                       const AgentExit& exit, bool calls_refused) {
   if (exit.cancelled) return {TaskState::kCancelled, reason_text(FailureReason::kCancelled)};
   if (exit.exec_errno != 0) return {TaskState::kFailed, reason_text(FailureReason::kAgentMissing)};
+  // No result line: an API error, else a refused call (what a person can act on; the exit
+  // code and stderr stay in the record), else the exit code alone.
   if (!result)
-    return {TaskState::kFailed,
-            api_error ? reason_text(FailureReason::kApiError) : reason_text(FailureReason::kExitCode)};
+    return {TaskState::kFailed, reason_text(api_error       ? FailureReason::kApiError
+                                            : calls_refused ? FailureReason::kPermissionDenied
+                                                            : FailureReason::kExitCode)};
   if (result->subtype == "success" && !result->is_error) {
     // A refused tool call means the work asked for was not (all) done, whatever the
     // agent's last words: not a plain success.

@@ -20,9 +20,10 @@ struct Outcome {
 // The reason field for one of ptt's own reasons (protocol/task_state.h).
 inline std::string reason_text(protocol::FailureReason r) { return std::string(protocol::to_string(r)); }
 
-// result: the run's result line, if one came; api_error: an API error was seen.
+// result: the run's result line, if one came; api_error: an API error was seen;
+// calls_refused: a `permission_denied` line refused one of the agent's tool calls.
 Outcome decide_outcome(const std::optional<protocol::AgentResult>& result, bool api_error,
-                       const AgentExit& exit);
+                       const AgentExit& exit, bool calls_refused = false);
 
 // The task reason a result's terminal_reason gives ("" for completed); nullopt for one
 // ptt does not know (which the task's reason then carries as it is).

@@ -315,9 +315,16 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   // The daemon ended an agent that did not exit after its result line: the outcome is
   // the result's. (A cancel someone asked for still ends the task cancelled.)
   if (t.result && !t.cancel_requested) ended.cancelled = false;
-  Outcome o = decide_outcome(t.result, runtime_[id].api_error, ended);
+  const auto& denials = runtime_[id].denials;
+  Outcome o = decide_outcome(t.result, runtime_[id].api_error, ended, !denials.empty());
   if (o.state == TaskState::kCancelled && runtime_[id].stall_kill)
     o.reason = reason_text(protocol::FailureReason::kStalled);
+  if (!t.result && protocol::reason_is(o.reason, protocol::FailureReason::kPermissionDenied)) {
+    // No result line to carry permission_denials: the activity names every refused call.
+    std::string refused;
+    for (const auto& d : denials) refused += (refused.empty() ? "" : ", ") + d.description;
+    t.activity = "refused: " + refused;
+  }
   runtime_[id].recent_tool_uses = {};
   runtime_[id].denials = {};
   if (exit.exec_errno == 0) t.exit_code = exit.exit_code;

@@ -11,6 +11,8 @@
 //   result SUBTYPE [TEXT…]  the result line; success, error_max_turns, error_max_budget_usd,
 //                       error_during_execution, or api_error (an API error message + is_error result)
 //   exit N              exit with status N now, without a result line
+//   refuse NAME ARG…    a tool_use that Claude Code refuses: the call, then a `system` line of
+//                       subtype permission_denied naming it, then its error tool_result
 //   stderr TEXT…        write TEXT to stderr
 //   garbage             a line that is not JSON
 //   unknown             a JSON line of a type claude never sends
@@ -112,15 +114,25 @@ bool linger = false;  // `linger`: do not exit after the result line
 
 bool run_directive(const std::vector<std::string>& w) {
   const std::string& d = w[0];
-  if (d == "tool" && w.size() >= 2) {
+  if ((d == "tool" || d == "refuse") && w.size() >= 2) {
     static int n = 0;
     std::string id = "toolu_fake" + std::to_string(++n);
+    bool refused = d == "refuse";
     assistant(json::array(
         {{{"type", "tool_use"}, {"id", id}, {"name", w[1]}, {"input", tool_input(w[1], rest(w, 2))}}}));
+    if (refused) {
+      emit({{"type", "system"},
+            {"subtype", "permission_denied"},
+            {"tool_name", w[1]},
+            {"tool_use_id", id},
+            {"session_id", session_id}});
+    }
+    json tool_result = {{"type", "tool_result"},
+                        {"tool_use_id", id},
+                        {"content", refused ? "This command requires approval" : "ok"}};
+    if (refused) tool_result["is_error"] = true;
     emit({{"type", "user"},
-          {"message",
-           {{"role", "user"},
-            {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", id}, {"content", "ok"}}})}}},
+          {"message", {{"role", "user"}, {"content", json::array({tool_result})}}},
           {"session_id", session_id}});
     ++turns;
   } else if (d == "tools" && w.size() >= 3) {  // tools N NAME ARG…: N tool calls, ARG numbered
@@ -189,7 +201,7 @@ bool run_directive(const std::vector<std::string>& w) {
 bool is_directive(const std::string& w) {
   static const std::vector<std::string> known = {
       "tool",    "tools",   "text",  "sleep",      "wait-file",   "result",  "exit",      "stderr", "garbage",
-      "unknown", "bigline", "flood", "grandchild", "ignore-term", "no-init", "deep-tool", "linger"};
+      "unknown", "bigline", "flood", "grandchild", "ignore-term", "no-init", "deep-tool", "linger", "refuse"};
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 

@@ -124,3 +124,12 @@ TEST_CASE("a refused call is added once per tool_use id", "[taskd][outcome]") {
   REQUIRE(r.permission_denials.size() == 2);
   CHECK(r.permission_denials[0].description == "Bash: curl x");
 }
+
+TEST_CASE("no result line after a refused call: permission_denied, unless an API error or a cancel",
+          "[taskd][outcome]") {
+  CHECK(decide_outcome(std::nullopt, false, {1}, true).reason == "permission_denied");
+  CHECK(decide_outcome(std::nullopt, false, {1}, true).state == TaskState::kFailed);
+  CHECK(decide_outcome(std::nullopt, true, {1}, true).reason == "api_error");
+  CHECK(decide_outcome(std::nullopt, false, {143, 15, 0, true}, true).state == TaskState::kCancelled);
+  CHECK(decide_outcome(std::nullopt, false, {1}, false).reason == "exit_code");
+}

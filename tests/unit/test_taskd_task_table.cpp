@@ -398,3 +398,31 @@ TEST_CASE("a stall: reported with its activity, given back when output comes; wi
   CHECK(table.find(2)->state == TaskState::kCancelled);
   CHECK(table.find(2)->reason == "stalled");
 }
+
+TEST_CASE(
+    "a refused call and then no result line: permission_denied naming the call, exit code and stderr kept",
+    "[taskd][table]") {
+  TaskTable table(1);
+  TableActions a;
+  table.spawn(req("fetch"), 1.0, a);
+  table.agent_started(1, 42, a);
+  StreamUpdate call;
+  call.tool_uses.push_back(ToolUse{"toolu_1", "Bash", "Bash: curl -s http://x"});
+  call.activity = "Bash: curl -s http://x";
+  table.stream_update(1, call, a);
+  StreamUpdate refused;
+  refused.denied = ptt::protocol::PermissionDenial{"Bash", "Bash", "toolu_1"};
+  refused.activity = "refused: Bash";
+  table.stream_update(1, refused, a);
+  StreamUpdate later;  // another call after the refusal: the end still names the refused one
+  later.activity = "Read notes.md";
+  table.stream_update(1, later, a);
+  table.agent_exited(1, exited(1), "Error: gave up", 2.0, a);
+  auto t = table.find(1);
+  CHECK(t->state == TaskState::kFailed);
+  CHECK(t->reason == "permission_denied");
+  CHECK(t->activity == "refused: Bash: curl -s http://x");
+  CHECK(t->exit_code == 1);
+  CHECK(t->stderr_tail == "Error: gave up");
+  CHECK(!t->result);  // no result line came: none is made up
+}
