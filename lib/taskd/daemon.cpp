@@ -206,6 +206,8 @@ void Daemon::start_handles() {
   pump_idle_.data = this;
   uv_timer_init(loop_, &retry_timer_);
   retry_timer_.data = this;
+  uv_check_init(loop_, &commit_check_);  // started by a spawn (commit_spawns)
+  commit_check_.data = this;
 }
 
 void Daemon::adopt_unfinished() {
@@ -317,6 +319,7 @@ bool Daemon::refuse_over_limit(ClientConnection& c) {
 void Daemon::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
+  commit_spawns();  // what was spawned is answered (or refused) before the daemon goes
   daemon_log(fmt::format("shutting down; {} running task(s) go on and are re-adopted at the next start",
                          table_.running_count()));
   auto close = [](auto* h) {
@@ -328,6 +331,7 @@ void Daemon::begin_shutdown() {
   close(&sigterm_);
   close(&sigint_);
   close(&pump_idle_);
+  close(&commit_check_);
   keeper_.shut_down();
   close(&retry_timer_);
   supervisors_->close();  // it runs the agents on to their end, then exits

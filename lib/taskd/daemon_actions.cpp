@@ -2,6 +2,8 @@
 // cancels agents, writes records (through RecordKeeper) and pushes events, in
 // order. A spawn's agent start waits until its reply has gone out.
 #include <exception>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "core/ndjson.h"
 #include "protocol/events.h"
 #include "protocol/protocol.h"
+#include "protocol/replies.h"
 #include "taskd/daemon_state.h"
 
 namespace ptt::taskd {
@@ -18,6 +21,8 @@ void Daemon::apply(TableActions actions) {
   // Handlers may produce more actions (starting an agent can fail at once);
   // they are appended and run in order, never recursively.
   static TableActions* pending = nullptr;
+  // Nothing may act on the table while spawns wait for their fsync (daemon_state.h).
+  if (!pending_spawns_.empty() && !committing_) commit_spawns();
   for (const TableAction& a : actions) keeper_.changed(a.task);
   if (pending) {
     pending->insert(pending->end(), actions.begin(), actions.end());
@@ -96,12 +101,53 @@ void Daemon::claim_next_id() {
   }
 }
 
-void Daemon::record_new_task(TaskId id, TableActions& actions) {
+void Daemon::append_new_task(TaskId id, TableActions& actions) {
   try {
-    keeper_.record_new_task(id, actions);
+    keeper_.append_new_task(id, actions);
   } catch (const std::exception& e) {
     throw storage_refusal(store_, e);
   }
+}
+
+void Daemon::commit_spawns() {
+  if (pending_spawns_.empty() && held_replies_.empty()) return;
+  committing_ = true;
+  uv_check_stop(&commit_check_);
+  std::vector<PendingSpawn> spawns = std::exchange(pending_spawns_, {});
+  std::vector<HeldReply> replies = std::exchange(held_replies_, {});
+  std::vector<TaskId> ids;
+  for (const auto& p : spawns) ids.push_back(p.id);
+  std::optional<protocol::RequestRejected> refused;
+  if (!ids.empty()) {
+    try {
+      keeper_.commit_new_tasks(ids);
+    } catch (const std::exception& e) {
+      refused = storage_refusal(store_, e);
+    }
+  }
+  if (!refused) {
+    for (auto& p : spawns) apply_after_reply(std::move(p.actions));
+    if (!spawns.empty()) want_pump();  // which makes the next spawn's log dir (the spare), after the replies
+  }
+  committing_ = false;
+  for (auto& r : replies) {
+    auto conn = connections_.find(r.connection);
+    if (conn == connections_.end()) continue;  // gone: the spawn stands all the same, as before
+    if (refused && r.spawn) {
+      conn->second->send(protocol::error_reply_json(
+          r.request_id, {.code = std::string(refused->code), .message = refused->message}));
+    } else {
+      conn->second->send_line(std::move(r.line));
+    }
+  }
+}
+
+void Daemon::send_reply(ClientConnection& c, std::string line, const nlohmann::json* spawn_id) {
+  if (pending_spawns_.empty()) {
+    c.send_line(std::move(line));
+    return;
+  }
+  held_replies_.push_back({c.id(), std::move(line), spawn_id != nullptr, spawn_id ? *spawn_id : json()});
 }
 
 }  // namespace ptt::taskd

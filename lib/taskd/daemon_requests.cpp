@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ndjson.h"
 #include "protocol/protocol.h"
 #include "protocol/replies.h"
 #include "protocol/requests.h"
@@ -47,42 +48,56 @@ HandlerResult Daemon::dispatch(ClientConnection& c, const json& id, const json& 
 
 void Daemon::handle_line(ClientConnection& c, std::string_view line) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+  auto refuse = [&](const json& id, std::string_view code, std::string message) {
+    send_reply(c, to_ndjson(error_reply(id, code, std::move(message))));
+  };
   JsonLine parsed = parse_json_line(line);
   if (!parsed.value) {
-    c.send(error_reply(nullptr, err::kBadRequest, "request is not JSON (" + parsed.error + ")"));
+    refuse(nullptr, err::kBadRequest, "request is not JSON (" + parsed.error + ")");
     return;
   }
   const json& req = *parsed.value;
   if (!req.is_object()) {
-    c.send(error_reply(nullptr, err::kBadRequest, "a request must be a JSON object"));
+    refuse(nullptr, err::kBadRequest, "a request must be a JSON object");
     return;
   }
   if (auto bad_id = protocol::check_request_id(req)) {
-    c.send(error_reply(nullptr, bad_id->code, bad_id->message));
+    refuse(nullptr, bad_id->code, bad_id->message);
     return;
   }
   json id = req.value("id", json());
+  // Spawns of one loop turn share their fsync (commit_spawns); a hello tells nothing of
+  // tasks. Any other request sees the table, so the spawns before it are committed first.
+  auto op = protocol::known_op(req);
+  bool spawns = op == protocol::op::kSpawn || op == protocol::op::kFollowUp || op == protocol::op::kRetry;
+  if (!pending_spawns_.empty() && !spawns && op != protocol::op::kHello) commit_spawns();
   std::uint64_t appends_before = store_.appends();
+  std::size_t pending_before = pending_spawns_.size();
   try {
     std::visit(Overloaded{
                    [&](const protocol::Reply& reply) {
+                     std::string out = to_ndjson(protocol::reply_json(id, reply));
+                     if (pending_spawns_.size() != pending_before) {
+                       send_reply(c, std::move(out), &id);  // after the turn's fsync
+                       return;
+                     }
                      // What the reply tells (a cancel, a clean) is on disk first. Only
                      // what this request wrote: records that agents changed meanwhile
                      // are not synced on their own (docs/taskd.md, Durability), and a
                      // hello or a status would otherwise wait for their fsync.
                      if (store_.appends() != appends_before) keeper_.sync();
-                     c.send(protocol::reply_json(id, reply));
+                     send_reply(c, std::move(out));
                    },
-                   [&](const TasksById& tasks) { c.send_line(tasks_reply(id, tasks.ids, tasks.view)); },
+                   [&](const TasksById& tasks) { send_reply(c, tasks_reply(id, tasks.ids, tasks.view)); },
                    [](Deferred) {},
                },
                dispatch(c, id, req));
   } catch (const RequestRejected& e) {
-    c.send(error_reply(id, e.code, e.message));
+    refuse(id, e.code, e.message);
   } catch (const json::exception& e) {
-    c.send(error_reply(id, err::kBadRequest, e.what()));
+    refuse(id, err::kBadRequest, e.what());
   } catch (const std::exception& e) {
-    c.send(error_reply(id, err::kInternal, e.what()));
+    refuse(id, err::kInternal, e.what());
   }
   if (std::exchange(shutdown_after_reply_, false)) begin_shutdown();
 }
@@ -93,9 +108,14 @@ TaskId Daemon::spawn(SpawnRequest request) {
   claim_next_id();
   TableActions actions;
   TaskId id = table_.spawn(std::move(request), now(), actions);
-  record_new_task(id, actions);
-  apply_after_reply(std::move(actions));
-  want_pump();  // which makes the next spawn's log dir (the spare), after this reply
+  append_new_task(id, actions);
+  // Synced with the turn's other spawns, then its actions applied and its reply sent.
+  pending_spawns_.push_back({id, std::move(actions)});
+  if (shutting_down_) {
+    commit_spawns();  // its check handle is closed
+  } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&commit_check_))) {
+    uv_check_start(&commit_check_, [](uv_check_t* h) { static_cast<Daemon*>(h->data)->commit_spawns(); });
+  }
   return id;
 }
 

@@ -57,9 +57,20 @@ class Daemon final : public RequestContext {
   // Claims the next task id on disk (its log dir) before a spawn takes it; throws a
   // storage_error when it cannot.
   void claim_next_id();
-  // Writes a just-spawned task's record durably before the reply; when that fails
-  // the spawn is taken back and a storage_error thrown (no id without a record).
-  void record_new_task(TaskId id, TableActions& actions);
+  // Appends a just-spawned task's record (synced by commit_spawns); when that fails the
+  // spawn is taken back and a storage_error thrown (no id without a record).
+  void append_new_task(TaskId id, TableActions& actions);
+  // Group commit: a spawn's record is appended at once and made durable by one fsync for
+  // all the spawns of the loop turn (commit_spawns, from a check handle, after the turn's
+  // input). Until then the spawns' replies, their events and every other reply wait
+  // (held_replies_), and whatever else would use the table commits first (a request
+  // other than a spawn or hello, any apply()): nothing tells of a task before its record
+  // is on disk. When the fsync fails, each spawn of the group is taken back and answered
+  // with a storage_error.
+  void commit_spawns();
+  // Sends the reply line now, or after the pending commit when there is one; a spawn's
+  // reply (`spawn_id`: its request's id) becomes a storage_error when the commit fails.
+  void send_reply(ClientConnection& c, std::string line, const nlohmann::json* spawn_id = nullptr);
   // The task's record as one serialized JSON object ("null" when unknown),
   // cached until the task's revision changes: a `list` over thousands of tasks
   // is then a string join instead of building and dumping a JSON tree per record.
@@ -142,6 +153,20 @@ class Daemon final : public RequestContext {
   uv_timer_t retry_timer_{};  // RecordKeeper's, for records whose write failed
   RecordKeeper keeper_;
   bool pump_active_ = false;
+  struct PendingSpawn {
+    TaskId id;
+    TableActions actions;  // applied once its record is durable
+  };
+  struct HeldReply {
+    std::uint64_t connection;
+    std::string line;
+    bool spawn = false;  // a storage_error instead when the commit fails
+    nlohmann::json request_id;
+  };
+  std::vector<PendingSpawn> pending_spawns_;
+  std::vector<HeldReply> held_replies_;
+  uv_check_t commit_check_{};
+  bool committing_ = false;
   Recovery recovery_{TaskTable(), {}, {}};  // from load_tasks() until adopt_unfinished()
 };
 

@@ -71,23 +71,15 @@ void RecordKeeper::claim_next_id() {
 }
 
 void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
-  bool saved = false;
+  append_new_task(id, actions);
+  commit_new_tasks({id});
+}
+
+void RecordKeeper::append_new_task(TaskId id, TableActions& actions) {
   try {
     save(id);  // it carries the highest id, so the counter file can wait
-    saved = true;
-    store_.sync();      // the spawn's reply tells the id: it must survive a crash
-    unsynced_.clear();  // synced with it
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
-    if (saved) {
-      // Written but maybe not durable: a restart must not find it and run it.
-      try {
-        store_.retract(id);
-      } catch (const std::exception&) {
-      }
-      // A failed fsync may have dropped what was written before too: written again.
-      for (TaskId written : std::exchange(unsynced_, {})) failed(written, e);
-    }
     table_.discard(id);
     actions.clear();
     throw;
@@ -98,6 +90,26 @@ void RecordKeeper::record_new_task(TaskId id, TableActions& actions) {
     return a.task == id &&
            (a.kind == TableAction::Kind::kSaveNextId || a.kind == TableAction::Kind::kPersist);
   });
+}
+
+void RecordKeeper::commit_new_tasks(const std::vector<TaskId>& ids) {
+  try {
+    store_.sync();      // the spawns' replies tell their ids: they must survive a crash
+    unsynced_.clear();  // synced with them
+  } catch (const std::exception& e) {
+    daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
+    // Written but maybe not durable: a restart must not find them and run them.
+    for (TaskId id : ids) {
+      try {
+        store_.retract(id);
+      } catch (const std::exception&) {
+      }
+    }
+    // A failed fsync may have dropped what was written before too: written again.
+    for (TaskId written : std::exchange(unsynced_, {})) failed(written, e);
+    for (auto id = ids.rbegin(); id != ids.rend(); ++id) table_.discard(*id);
+    throw;
+  }
   retry_failed();  // the disk works again: catch up with what failed before
 }
 

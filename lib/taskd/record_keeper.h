@@ -42,8 +42,17 @@ class RecordKeeper {
   // Writes a just-spawned task's record, and syncs it and its claimed log dir, before
   // its spawn is answered. When that fails the spawn is taken back (the task
   // discarded, `actions` cleared) and the error rethrown: no id is handed out
-  // without its record on disk.
+  // without its record on disk. (append_new_task, then commit_new_tasks of it alone.)
   void record_new_task(TaskId id, TableActions& actions);
+  // Group commit: the records of the spawns answered in one loop turn are appended one by
+  // one, and made durable together by one sync before any of them is answered.
+  // append_new_task: the record appended, not synced; when the append fails the task is
+  // discarded, `actions` cleared and the error rethrown.
+  void append_new_task(TaskId id, TableActions& actions);
+  // The sync of the appended records (and of all written before them). When it fails,
+  // every one of `ids` is taken back (a forget line, so a restart does not run it; the
+  // task discarded) and the error rethrown; what else was written is written again.
+  void commit_new_tasks(const std::vector<TaskId>& ids);
   // Writes the records whose writes failed, as long as writes succeed.
   void retry_failed();
   // No more timers: a last retry, and what still fails stays failed (it is logged).

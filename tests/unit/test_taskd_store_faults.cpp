@@ -292,3 +292,53 @@ TEST_CASE("keeper: no compaction while a record is unwritten", "[taskd][keeper][
   CHECK(disk.atomic_writes > writes);  // compacted now, with the record's latest state
   CHECK(store.load().records.at(1).state == TaskState::kCancelled);
 }
+
+namespace {
+// A keeper over the fake disk, with a helper that appends a new task's record unsynced.
+struct GroupFixture {
+  FakeStateDisk disk;
+  RecordStore store{"/state", disk};
+  TaskTable table{4};
+  RecordKeeper keeper{store, table, [](bool) {}};
+  GroupFixture() { store.load(); }
+  TaskId appended() {
+    TableActions actions;
+    TaskId id = table.spawn(spawn_request(), 1.0, actions);
+    keeper.append_new_task(id, actions);
+    return id;
+  }
+};
+}  // namespace
+
+TEST_CASE("keeper: the spawns of one turn are synced together, and none is durable before that sync",
+          "[taskd][keeper][faults]") {
+  GroupFixture f;
+  TaskId first = f.appended();
+  f.keeper.commit_new_tasks({first});  // the records file exists now (no dir sync below)
+  TaskId a = f.appended(), b = f.appended();
+  int syncs = f.disk.syncs;
+  // Appended, not yet durable: a power cut now loses both (so neither may be answered yet).
+  FakeStateDisk cut = f.disk;
+  cut.crash();
+  RecordStore lost("/state", cut);
+  CHECK(ids(lost.load()) == std::vector<std::int64_t>{first});
+  f.keeper.commit_new_tasks({a, b});
+  CHECK(f.disk.syncs == syncs + 1);  // one fsync for both
+  f.disk.crash();
+  CHECK(ids(f.store.load()) == std::vector<std::int64_t>{first, a, b});
+}
+
+TEST_CASE("keeper: when a group's sync fails, every spawn of the group is taken back",
+          "[taskd][keeper][faults]") {
+  GroupFixture f;
+  TaskId a = f.appended(), b = f.appended();
+  f.disk.sync_error = EIO;
+  CHECK(error_of([&] { f.keeper.commit_new_tasks({a, b}); }) == EIO);
+  CHECK(f.table.find(a) == nullptr);
+  CHECK(f.table.find(b) == nullptr);
+  f.disk.heal();
+  f.keeper.sync();
+  CHECK(ids(f.store.load()).empty());  // forget lines: a restart runs neither
+  TableActions next;
+  CHECK(f.table.spawn(spawn_request(), 2.0, next) == b + 1);  // their ids stay used
+}
