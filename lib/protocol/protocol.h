@@ -9,7 +9,8 @@
 namespace ptt::protocol {
 
 inline constexpr int kVersion = 2;  // 2: task events carry what changed, not the whole record
-inline constexpr std::size_t kMaxLine = 1 << 20;
+// 8 MiB: a spawn with a prompt of taskd's largest (1 MiB), every byte escaped as \u00XX.
+inline constexpr std::size_t kMaxLine = 8u << 20;
 
 namespace op {
 inline constexpr std::string_view kHello = "hello";

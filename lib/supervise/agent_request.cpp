@@ -14,12 +14,15 @@ std::string to_line(const SupervisorRequest& request) {
   json j;
   if (const auto* cancel = std::get_if<CancelRequest>(&request)) {
     j = {{"cancel", cancel->task}};
+  } else if (const auto* close = std::get_if<CloseInputRequest>(&request)) {
+    j = {{"close_input", close->task}};
   } else {
     const auto& r = std::get<AgentRequest>(request);
     j = {{"task", r.task},        {"argv", r.argv},
          {"cwd", r.cwd},          {"log_dir", r.log_dir.string()},
          {"env", r.env},          {"kill_grace_ms", r.kill_grace_ms},
          {"umask", r.agent_umask}};
+    if (!r.input_fifo.empty()) j["input_fifo"] = r.input_fifo;
   }
   // Prompts are the user's text: invalid UTF-8 is replaced rather than refused.
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -30,6 +33,8 @@ std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line)
   if (!j.is_object()) return std::nullopt;
   try {
     if (auto it = j.find("cancel"); it != j.end()) return CancelRequest{checked_integer<std::int64_t>(*it)};
+    if (auto it = j.find("close_input"); it != j.end())
+      return CloseInputRequest{checked_integer<std::int64_t>(*it)};
     AgentRequest r;
     r.task = checked_integer<std::int64_t>(j.at("task"));
     r.argv = j.at("argv").get<std::vector<std::string>>();
@@ -38,6 +43,7 @@ std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line)
     r.env = j.value("env", std::vector<std::string>{});
     if (auto it = j.find("kill_grace_ms"); it != j.end()) r.kill_grace_ms = checked_integer<int>(*it);
     if (auto it = j.find("umask"); it != j.end()) r.agent_umask = checked_integer<mode_t>(*it);
+    r.input_fifo = j.value("input_fifo", std::string());
     if (r.argv.empty() || r.log_dir.empty()) return std::nullopt;
     return r;
   } catch (const json::exception&) {
@@ -50,5 +56,6 @@ std::string lost_line(std::int64_t task, std::string_view why) {
 }
 
 int cancel_signal() { return SIGRTMIN + 1; }
+int close_input_signal() { return SIGRTMIN + 2; }
 
 }  // namespace ptt::supervise

@@ -22,6 +22,11 @@ struct AgentRequest {
   std::vector<std::string> env;   // extra "NAME=value" entries for the agent
   int kill_grace_ms = 5000;
   mode_t agent_umask = 022;  // the umask the daemon was started with, not its private 077
+  // The agent's stdin: a FIFO in log_dir the daemon made (and writes the agent's input
+  // into: `--input-format stream-json` lines). The server holds a write end of its own
+  // open, so the agent sees no end of input while any daemon (or none) runs, until a
+  // CloseInputRequest. Empty: stdin is /dev/null.
+  std::string input_fifo;
 };
 
 // SIGTERM to the agent's process group, SIGKILL after its grace period.
@@ -29,7 +34,13 @@ struct CancelRequest {
   std::int64_t task = 0;
 };
 
-using SupervisorRequest = std::variant<AgentRequest, CancelRequest>;
+// Closes the server's write end of the task's input FIFO: once the daemon has closed
+// its own, the agent reads the end of its input and ends its session (claude exits 0).
+struct CloseInputRequest {
+  std::int64_t task = 0;
+};
+
+using SupervisorRequest = std::variant<AgentRequest, CancelRequest, CloseInputRequest>;
 
 // One line, '\n' included.
 std::string to_line(const SupervisorRequest& request);
@@ -46,5 +57,7 @@ std::string lost_line(std::int64_t task, std::string_view why);
 // (core/process_identity.h), never to a bare pid that may have been reused.
 // A real-time signal, because those queue: two cancels are not merged into one.
 int cancel_signal();
+// The same for a CloseInputRequest from a later daemon.
+int close_input_signal();
 
 }  // namespace ptt::supervise

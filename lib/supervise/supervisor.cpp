@@ -46,15 +46,17 @@ void note_in_stderr_log(const fs::path& log_dir, const std::string& text) {
   ::close(fd);
 }
 
-// stdin from /dev/null, stdout and stderr appended to the task's logs, in a
-// process group of its own so that a cancel reaches its children.
+// stdin from /dev/null or the task's input FIFO, stdout and stderr appended to the
+// task's logs, in a process group of its own so that a cancel reaches its children.
 SpawnResult spawn_agent(const AgentRequest& r) {
   SpawnOptions o;
   o.argv = r.argv;
   o.environment = merged_environment(environ, r.env);
   o.cwd = r.cwd;
   o.group = SpawnOptions::Group::kNewGroup;
-  o.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY),
+  // The FIFO's read end does not block to open: this server holds a write end already.
+  o.fds = {r.input_fifo.empty() ? SpawnFd::open(0, "/dev/null", O_RDONLY)
+                                : SpawnFd::open(0, r.input_fifo, O_RDONLY),
            SpawnFd::open(1, (r.log_dir / "stream.ndjson").string(), O_WRONLY | O_CREAT | O_APPEND, 0600),
            SpawnFd::open(2, (r.log_dir / "stderr.log").string(), O_WRONLY | O_CREAT | O_APPEND, 0600)};
   return spawn(o);
@@ -63,6 +65,7 @@ SpawnResult spawn_agent(const AgentRequest& r) {
 struct Agent {
   std::int64_t task = 0;
   int status_fd = -1;
+  int input_fd = -1;  // our write end of the agent's input FIFO: no end of input while open
   int kill_grace_ms = 5000;
   bool cancelled = false;
   std::optional<Clock::time_point> kill_at;  // SIGKILL then, once cancelled
@@ -79,6 +82,7 @@ class Server {
   void start(const AgentRequest& r);
   void cancel(pid_t pid, Agent& a);
   void cancel_task(std::int64_t task);
+  void close_input(std::int64_t task);
   void read_signals();
   void reap();
   void kill_overdue();
@@ -98,6 +102,7 @@ int Server::run() {
   sigaddset(&mask, SIGCHLD);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, cancel_signal());
+  sigaddset(&mask, close_input_signal());
   ::sigprocmask(SIG_BLOCK, &mask, nullptr);
   signals_ = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signals_ < 0) {
@@ -147,6 +152,8 @@ void Server::handle(std::string_view line) {
     log_line("skipped a request it cannot read: " + std::string(line.substr(0, 200)));
   } else if (const auto* cancel = std::get_if<CancelRequest>(&*request)) {
     cancel_task(cancel->task);
+  } else if (const auto* close = std::get_if<CloseInputRequest>(&*request)) {
+    close_input(close->task);
   } else {
     start(std::get<AgentRequest>(*request));
   }
@@ -162,6 +169,16 @@ void Server::start(const AgentRequest& r) {
     return;
   }
   AgentExit failed{.exit_code = 127};
+  // O_RDWR: opening a FIFO so never waits for its other end.
+  int input_fd = r.input_fifo.empty() ? -1 : ::open(r.input_fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (!r.input_fifo.empty() && input_fd < 0) {
+    note_in_stderr_log(r.log_dir,
+                       "cannot open the agent's input " + r.input_fifo + ": " + std::strerror(errno));
+    if (!append_supervisor_exit(status_fd, failed))
+      report_lost(r.task, std::string("cannot write its exit status: ") + std::strerror(errno));
+    ::close(status_fd);
+    return;
+  }
   mode_t own = ::umask(r.agent_umask);  // no other thread runs here
   SpawnResult spawned = spawn_agent(r);
   ::umask(own);
@@ -176,6 +193,7 @@ void Server::start(const AgentRequest& r) {
                        "cannot run the agent " + r.argv[0] + ": " + std::strerror(failed.exec_errno));
   }
   if (!started) {
+    if (input_fd >= 0) ::close(input_fd);
     if (!append_supervisor_exit(status_fd, failed)) {
       report_lost(r.task, std::string("cannot write its exit status: ") + std::strerror(errno));
     }
@@ -188,6 +206,7 @@ void Server::start(const AgentRequest& r) {
     log_line("cannot record agent pid of task " + std::to_string(r.task));
   agents_[pid] = Agent{.task = r.task,
                        .status_fd = status_fd,
+                       .input_fd = input_fd,
                        .kill_grace_ms = r.kill_grace_ms,
                        .cancelled = false,
                        .kill_at = std::nullopt};
@@ -206,6 +225,15 @@ void Server::cancel_task(std::int64_t task) {
   }
 }
 
+void Server::close_input(std::int64_t task) {
+  for (auto& [pid, a] : agents_) {
+    if (a.task == task && a.input_fd >= 0) {
+      ::close(a.input_fd);
+      a.input_fd = -1;
+    }
+  }
+}
+
 void Server::read_signals() {
   signalfd_siginfo si;
   while (::read(signals_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
@@ -213,6 +241,8 @@ void Server::read_signals() {
       reap();
     } else if (static_cast<int>(si.ssi_signo) == cancel_signal()) {
       cancel_task(static_cast<std::int64_t>(si.ssi_ptr));
+    } else if (static_cast<int>(si.ssi_signo) == close_input_signal()) {
+      close_input(static_cast<std::int64_t>(si.ssi_ptr));
     } else if (si.ssi_signo == SIGTERM) {
       for (auto& [pid, a] : agents_) cancel(pid, a);
     }
@@ -253,6 +283,7 @@ void Server::reap() {
       report_lost(it->second.task, std::string("cannot write its exit status: ") + std::strerror(errno));
     }
     ::close(it->second.status_fd);
+    if (it->second.input_fd >= 0) ::close(it->second.input_fd);
     agents_.erase(it);
   }
 }

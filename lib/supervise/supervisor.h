@@ -7,8 +7,11 @@
 // task cost about a sixth of a task's CPU on our VMs: bench/README.md.)
 // - It is started by the daemon in its own session. Its stdin is a socket to the
 //   daemon, which sends AgentRequest and CancelRequest lines (agent_request.h).
-// - Each agent runs in its own process group, in its cwd, with stdout and stderr
-//   appended to the task's stream.ndjson and stderr.log. The server appends
+// - Each agent runs in its own process group, in its cwd, with stdin the task's input
+//   FIFO (AgentRequest::input_fifo), whose write end the server keeps open until a
+//   CloseInputRequest (or close_input_signal()) or the agent's end, so the agent sees
+//   no end of input when a daemon dies; stdout and stderr are appended to the task's
+//   stream.ndjson and stderr.log. The server appends
 //   {"agent":PID} and then {"exit":{…}} to its supervisor.ndjson
 //   (supervisor_status.h). Why an agent could not start goes to its stderr.log.
 // - On the same socket it reports a task it could not run or record (lost_line).

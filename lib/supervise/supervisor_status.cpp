@@ -80,6 +80,10 @@ bool append_supervisor_exit(int fd, const AgentExit& e) {
                                  {"cancelled", e.cancelled}}}});
 }
 
+bool append_supervisor_input(int fd, const std::string& uuid) {
+  return append_json_line(fd, {{"input", uuid}});
+}
+
 std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir, int* read_error) {
   if (read_error) *read_error = 0;
   fs::path path = log_dir / kSupervisorStatusFile;
@@ -108,6 +112,8 @@ std::optional<SupervisorStatus> read_supervisor_status(const fs::path& log_dir, 
         s.agent = checked_integer<pid_t>(*it);
         s.agent_start = start_field(j, "agent");
       }
+      if (auto it = j.find("input"); it != j.end() && it->is_string())
+        s.inputs.push_back(it->get<std::string>());
       if (auto it = j.find("exit"); it != j.end() && it->is_object()) {
         AgentExit e;
         auto int_or_zero = [&](const char* key) {

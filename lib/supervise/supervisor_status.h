@@ -13,6 +13,9 @@
 // restart the pid may name another process, and only a matching start time proves
 // it does not. A line without one (an older ptt) proves nothing: that process is
 // never signalled.
+//   {"input":UUID}             the daemon, before it writes a message (the prompt
+//                              first) to the agent's input FIFO: a restarted daemon
+//                              knows which messages the agent has still to take
 //   {"exit":{…}}               the supervisor, when the agent has ended
 // Each line is one write(2) with O_APPEND, and starts with a newline so that a
 // torn line cannot swallow the next one. Nothing here must outlive a power cut
@@ -22,6 +25,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -38,6 +42,7 @@ struct SupervisorStatus {
   pid_t agent = 0;
   std::optional<std::uint64_t> agent_start;
   std::optional<AgentExit> exit;
+  std::vector<std::string> inputs;  // the uuids of the messages written to its input, in order
 };
 
 // Creates the file with its started_at line; returns its descriptor (O_APPEND,
@@ -49,6 +54,7 @@ int open_supervisor_status(const std::filesystem::path& log_dir);
 // false (errno set) when it could not be written whole.
 bool append_supervisor_pid(int fd, const char* key, pid_t pid, std::optional<std::uint64_t> start);
 bool append_supervisor_exit(int fd, const AgentExit& exit);
+bool append_supervisor_input(int fd, const std::string& uuid);
 // nullopt when the task never started: no file, or one without its start line.
 // `read_error`, when given, is set to the errno of a file that exists but could not
 // be read (EMFILE above all), and to 0 otherwise: the caller must try again later,

@@ -19,14 +19,15 @@ AgentOptions merge_options(const AgentOptions& defaults, const AgentOptions& tas
   return out;
 }
 
-std::vector<std::string> agent_argv(const std::string& executable, const std::string& prompt,
-                                    const AgentOptions& o, const std::optional<std::string>& resume_session) {
-  // claude's -p is a flag and the prompt a positional argument: a prompt that
-  // starts with '-' would be read as an option, so it gets a leading space.
-  std::string safe_prompt = !prompt.empty() && prompt.front() == '-' ? " " + prompt : prompt;
-  std::vector<std::string> argv = {
-      executable,    "-p",        safe_prompt,         "--output-format",
-      "stream-json", "--verbose", "--permission-mode", o.permission_mode.value_or("acceptEdits")};
+std::vector<std::string> agent_argv(const std::string& executable, const AgentOptions& o,
+                                    const std::optional<std::string>& resume_session) {
+  // --replay-user-messages: the CLI echoes each message it takes, which tells the daemon
+  // whether the session goes on after a result (session_input.h).
+  std::vector<std::string> argv = {executable,          "-p",
+                                   "--input-format",    "stream-json",
+                                   "--output-format",   "stream-json",
+                                   "--verbose",         "--replay-user-messages",
+                                   "--permission-mode", o.permission_mode.value_or("acceptEdits")};
   if (o.max_turns) argv.insert(argv.end(), {"--max-turns", std::to_string(*o.max_turns)});
   if (o.max_budget_usd) argv.insert(argv.end(), {"--max-budget-usd", fmt::format("{}", *o.max_budget_usd)});
   if (o.model) argv.insert(argv.end(), {"--model", *o.model});
@@ -54,12 +55,8 @@ ExecLimits exec_limits() {
 
 std::optional<std::string> exec_refusal(const std::vector<std::string>& argv,
                                         const std::vector<std::string>& env, const ExecLimits& limits) {
-  // The prompt is argv[2] (after -p); every other long value follows its option.
+  // Every long value follows its option.
   auto what = [&](std::size_t i) {
-    if (i == 2)
-      return std::string(argv[2].size() > 0 && argv[2][0] == ' '
-                             ? "the prompt (with the space put before its leading '-')"
-                             : "the prompt");
     if (i > 0 && argv[i - 1].rfind("--", 0) == 0) return fmt::format("the value of {}", argv[i - 1]);
     return fmt::format("agent argument {}", i);
   };
@@ -78,7 +75,7 @@ std::optional<std::string> exec_refusal(const std::vector<std::string>& argv,
     return fmt::format(
         "the agent's arguments and environment come to {} bytes, over the {} bytes the kernel takes "
         "(ARG_MAX, "
-        "a quarter of the stack limit); shorten the prompt or the options, or raise `ulimit -s` for "
+        "a quarter of the stack limit); shorten the options, or raise `ulimit -s` for "
         "ptt-taskd",
         total, limits.max_total);
   }

@@ -1,12 +1,16 @@
 #pragma once
-// Builds the agent's argv: `claude -p PROMPT --output-format stream-json --verbose
-// --permission-mode MODE` plus the optional flags, from a task's own options laid
-// over the daemon's defaults. Pure, so the exact command is unit-tested.
+// Builds the agent's argv: `claude -p --input-format stream-json --output-format
+// stream-json --verbose --replay-user-messages --permission-mode MODE` plus the optional
+// flags, from a task's own options laid over the daemon's defaults. The prompt is no
+// argument: it is the first message on the agent's stdin (session_input.h), so it is not
+// bound by the kernel's 128 KiB per argument. Pure, so the exact command is unit-tested.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "protocol/task_record.h"
 
@@ -17,8 +21,7 @@ namespace ptt::taskd {
 protocol::AgentOptions merge_options(const protocol::AgentOptions& defaults,
                                      const protocol::AgentOptions& task);
 
-std::vector<std::string> agent_argv(const std::string& executable, const std::string& prompt,
-                                    const protocol::AgentOptions& effective,
+std::vector<std::string> agent_argv(const std::string& executable, const protocol::AgentOptions& effective,
                                     const std::optional<std::string>& resume_session);
 
 // The variables the agent gets on top of the daemon's own environment.
@@ -33,6 +36,20 @@ struct ExecLimits {
   std::size_t max_total;
 };
 ExecLimits exec_limits();  // this system's
+
+// The longest prompt (and message) a task takes, in bytes: its line on the agent's stdin,
+// and the CLI's echo of it on the agent's stdout (up to 6 bytes a byte, for control
+// characters escaped as \u00XX), must fit the lines the daemon reads (protocol::kMaxLine,
+// TaskWatch::kMaxStreamLine).
+inline constexpr std::size_t kMaxPromptBytes = 1u << 20;
+// Why a prompt is refused (too_long), or nullopt when it fits.
+inline std::optional<std::string> prompt_refusal(const std::string& prompt, const char* what = "the prompt") {
+  if (prompt.size() <= kMaxPromptBytes) return std::nullopt;
+  return fmt::format(
+      "{} is {} bytes, over the {} bytes a task takes; put the long part in a file and "
+      "name that file in the prompt",
+      what, prompt.size(), kMaxPromptBytes);
+}
 
 // Why execve(2) would refuse the agent's argv (agent_argv) and environment (E2BIG),
 // naming the argument and the limit; nullopt when they fit. A spawn is refused with

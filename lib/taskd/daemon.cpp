@@ -213,6 +213,7 @@ void Daemon::start_handles() {
 void Daemon::adopt_unfinished() {
   for (const auto& [id, supervisor, supervisor_start] : recovery_.adopt) {
     daemon_log(fmt::format("re-adopting running task {} (supervisor pid {})", id, supervisor));
+    adopt_input(id);
     watch_task(id, supervisor, TaskWatch::Supervisor::kAdopted, supervisor_start);
   }
   apply(std::exchange(recovery_.actions, {}));

@@ -16,6 +16,7 @@
 
 #include "protocol/request_rejected.h"
 #include "protocol/requests.h"
+#include "taskd/agent_input.h"
 #include "taskd/client_connection.h"
 #include "taskd/daemon.h"
 #include "taskd/daemon_log.h"
@@ -106,6 +107,7 @@ class Daemon final : public RequestContext {
   TaskTable table_;
   std::map<std::uint64_t, std::unique_ptr<ClientConnection>> connections_;
   std::map<TaskId, TaskWatch*> watches_;
+  std::map<TaskId, std::unique_ptr<AgentInput>> inputs_;  // running tasks' stdin (agent_input.h)
   std::vector<std::unique_ptr<LogFollower>> followers_;
   std::vector<PendingWait> waits_;
   std::uint64_t next_connection_ = 1;
@@ -124,6 +126,13 @@ class Daemon final : public RequestContext {
   void start_handles();
   void start_agent(TaskId id);
   void cancel_agent(TaskId id);
+  // Asks the task's supervisor (a line, or for an earlier daemon's a queued signal) for
+  // something about that task; false when it cannot be reached (errno set).
+  bool tell_supervisor(TaskId id, const supervise::SupervisorRequest& request, int signo);
+  // Closes the agent's input once what is queued is written: its session ends.
+  void close_agent_input(TaskId id);
+  // The input of a task adopted after a restart, when it was started with one.
+  void adopt_input(TaskId id);
   void watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
                   std::optional<std::uint64_t> supervisor_start = std::nullopt);
   void adopt_unfinished();  // and starts what may start: recovery_'s actions

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <system_error>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -43,11 +44,22 @@ void Daemon::start_agent(TaskId id) {
   // Cancelled between the spawn's reply and this start (a start follows the reply).
   if (!t || t->state != protocol::TaskState::kStarting) return;
   fs::path dir = store_.log_dir(id);
+  fs::path fifo = fs::absolute(dir) / kInputFifoFile;
   int status_fd = -1;
+  auto input = std::make_unique<AgentInput>(loop_);
+  std::string prompt_uuid = new_message_uuid();
   try {
     fs::create_directories(dir);
+    AgentInput::make_fifo(fifo);
+    if (!input->open(fifo, false))
+      throw std::system_error(errno, std::generic_category(), "open " + fifo.string());
     status_fd = supervise::begin_supervisor_status(dir, t->started_at.value_or(now()));
+    // Before the prompt is written: a restarted daemon then knows the agent has it to take.
+    if (!supervise::append_supervisor_input(status_fd, prompt_uuid))
+      throw std::system_error(errno, std::generic_category(),
+                              "write " + (dir / "supervisor.ndjson").string());
   } catch (const std::exception& e) {
+    if (status_fd >= 0) ::close(status_fd);
     // Without its status file a restart could not tell the task had started.
     std::string why = fmt::format(
         "cannot prepare the task's log dir: {}; free space there or fix its "
@@ -61,13 +73,17 @@ void Daemon::start_agent(TaskId id) {
   }
   supervise::AgentRequest request;
   request.task = id;
-  request.argv =
-      agent_argv(config_.claude, t->prompt, merge_options(config_.defaults, t->options), t->resume_session);
+  request.argv = agent_argv(config_.claude, merge_options(config_.defaults, t->options), t->resume_session);
   request.cwd = t->cwd;
   request.log_dir = fs::absolute(dir);  // the supervisor enters the task's cwd
   request.env = agent_environment(id);
   request.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
   request.agent_umask = user_umask_;
+  request.input_fifo = fifo.string();
+  // The prompt is the session's first message: it waits in the FIFO (and in libuv's
+  // queue past the pipe's 64 KiB) until the agent reads it.
+  input->session.sent(prompt_uuid);
+  input->write(user_message_line(t->prompt, prompt_uuid));
   pid_t pid = supervisors_->run(request);
   int spawn_errno = errno;
   // A restarted daemon finds (and watches, or stops) the server through this line.
@@ -80,6 +96,7 @@ void Daemon::start_agent(TaskId id) {
     daemon_log(fmt::format("task {}: {}", id, why));
     table_.fail_running(id, reason_text(protocol::FailureReason::kSpawnFailed), why, now(), actions);
   } else {
+    inputs_[id] = std::move(input);
     watch_task(id, pid, TaskWatch::Supervisor::kChild);  // the task's pid is its agent's, once known
   }
   apply(std::move(actions));
@@ -130,19 +147,49 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
   watch->watch_for_stall(static_cast<std::uint64_t>(stall_s * 1000));
 }
 
-void Daemon::cancel_agent(TaskId id) {
+bool Daemon::tell_supervisor(TaskId id, const supervise::SupervisorRequest& request, int signo) {
   auto it = watches_.find(id);
-  if (it == watches_.end()) return;
+  if (it == watches_.end()) return true;
   pid_t supervisor = it->second->supervisor();
-  if (supervisor <= 0 || supervisors_->cancel(supervisor, id)) return;
+  if (supervisor <= 0) return true;
+  if (std::holds_alternative<supervise::CancelRequest>(request) ? supervisors_->cancel(supervisor, id)
+                                                                : supervisors_->close_input(supervisor, id))
+    return true;
   // Run by the server of an earlier daemon (adopted after a restart): signalled
   // through the pidfd its watch holds, which names that very process.
   sigval value{};
   value.sival_ptr = reinterpret_cast<void*>(static_cast<std::intptr_t>(id));
-  if (!it->second->signal_supervisor(supervise::cancel_signal(), value)) {
-    daemon_log(fmt::format("task {}: cannot reach its supervisor (pid {}) to cancel it: {}", id, supervisor,
-                           std::strerror(errno)));
+  return it->second->signal_supervisor(signo, value);
+}
+
+void Daemon::cancel_agent(TaskId id) {
+  if (!tell_supervisor(id, supervise::CancelRequest{id}, supervise::cancel_signal())) {
+    daemon_log(fmt::format("task {}: cannot reach its supervisor (pid {}) to cancel it: {}", id,
+                           watches_.at(id)->supervisor(), std::strerror(errno)));
   }
+}
+
+void Daemon::close_agent_input(TaskId id) {
+  auto it = inputs_.find(id);
+  if (it == inputs_.end()) return;
+  // Ours first, then the supervisor's: the agent sees the end only once both are closed.
+  it->second->close_when_written([this, id] {
+    if (!inputs_.count(id)) return;  // the task ended meanwhile
+    if (!tell_supervisor(id, supervise::CloseInputRequest{id}, supervise::close_input_signal())) {
+      daemon_log(fmt::format("task {}: cannot reach its supervisor to end its session: {}", id,
+                             std::strerror(errno)));
+    }
+  });
+}
+
+void Daemon::adopt_input(TaskId id) {
+  auto status = supervise::read_supervisor_status(store_.log_dir(id));
+  // Started without an input FIFO (by an older ptt): stdin is /dev/null, nothing to close.
+  if (!status || status->inputs.empty()) return;
+  auto input = std::make_unique<AgentInput>(loop_);
+  // The stream is read again from its start, and with it every echo.
+  for (const auto& uuid : status->inputs) input->session.sent(uuid);
+  inputs_[id] = std::move(input);
 }
 
 void Daemon::on_stream_value(TaskId id, const json& value) {
@@ -153,8 +200,14 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   if (!t) return;
   StreamUpdate update = read_stream_line(value, t->cwd);
   if (update.empty()) return;
+  auto input = inputs_.find(id);
+  if (update.replayed && input != inputs_.end()) input->second->session.echoed(*update.replayed);
   if (update.result) {
-    if (auto it = watches_.find(id); it != watches_.end())
+    using Next = SessionInput::AfterResult;
+    Next next = input != inputs_.end() ? input->second->session.result() : Next::kClosed;
+    if (next == Next::kCloseInput) close_agent_input(id);
+    // A message still to be taken makes another turn: the agent is not late to exit.
+    if (auto it = watches_.find(id); it != watches_.end() && next != Next::kNextTurn)
       it->second->after_result(static_cast<std::uint64_t>(config_.kill_grace_s * 1000));
   }
   TableActions actions;
@@ -168,6 +221,7 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
     it->second->destroy();
     watches_.erase(it);
   }
+  inputs_.erase(id);
   std::string tail = stderr_tail(read_tail(store_.stderr_log(id), 4096));
   TableActions actions;
   if (exit) {

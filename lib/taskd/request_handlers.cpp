@@ -58,11 +58,11 @@ const std::optional<std::string>& free_name(const RequestContext& d, const std::
   return name;
 }
 
-// The agent gets its prompt as an argument: what execve(2) would refuse is refused
-// now, not accepted and then failed as agent_missing ("Argument list too long").
+// What execve(2) would refuse of the agent's options is refused now, not accepted and
+// then failed as agent_missing ("Argument list too long"); the prompt goes on stdin.
 void check_agent_fits(const RequestContext& d, const SpawnRequest& s) {
-  auto argv = agent_argv(d.config().claude, s.prompt, merge_options(d.config().defaults, s.options),
-                         s.resume_session);
+  if (auto why = prompt_refusal(s.prompt)) throw RequestRejected{err::kTooLong, *why};
+  auto argv = agent_argv(d.config().claude, merge_options(d.config().defaults, s.options), s.resume_session);
   auto env = merged_environment(environ, agent_environment(d.table().next_id()));
   if (auto why = exec_refusal(argv, env, exec_limits())) throw RequestRejected{err::kTooLong, *why};
 }

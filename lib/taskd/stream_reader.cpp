@@ -164,6 +164,10 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
       u.activity = describe_tool_use(tool, input != block.end() ? *input : json(), cwd);
       if (auto id = str_field(block, "id"); !id.empty()) u.tool_uses.push_back({id, tool, *u.activity});
     }
+  } else if (type == "user") {
+    if (auto flag = line.find("isReplay"); flag != line.end() && flag->is_boolean() && flag->get<bool>()) {
+      if (auto uuid = str_field(line, "uuid"); !uuid.empty()) u.replayed = uuid;
+    }
   } else if (type == "result") {
     u.result = read_result(line, cwd);
     if (str_field(line, "terminal_reason") == "api_error") u.api_error = true;

@@ -31,8 +31,12 @@ struct StreamUpdate {
   // A `system/permission_denied` line: the refused call's tool and id (its
   // description comes from the tool_use of that id, which the caller remembers).
   std::optional<protocol::PermissionDenial> denied;
+  // A `user` line with `isReplay`: the CLI took the message of this uuid from its stdin
+  // (--replay-user-messages; session_input.h).
+  std::optional<std::string> replayed;
   bool empty() const {
-    return !session_id && !model && !activity && !result && !api_error && tool_uses.empty() && !denied;
+    return !session_id && !model && !activity && !result && !api_error && tool_uses.empty() && !denied &&
+           !replayed;
   }
 };
 

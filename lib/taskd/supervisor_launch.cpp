@@ -91,6 +91,12 @@ bool SupervisorLink::cancel(pid_t server, std::int64_t task) {
   return true;
 }
 
+bool SupervisorLink::close_input(pid_t server, std::int64_t task) {
+  if (!pipe_ || server != pid_) return false;
+  send(supervise::to_line(supervise::CloseInputRequest{task}));
+  return true;
+}
+
 void SupervisorLink::send(std::string line) {
   struct Write {
     uv_write_t req;

@@ -38,6 +38,8 @@ class SupervisorLink {
   pid_t run(const supervise::AgentRequest& request);
   // Cancels a task this link's server runs; false when `server` is not ours.
   bool cancel(pid_t server, std::int64_t task);
+  // Closes its end of a task's input (supervise::CloseInputRequest); false when `server` is not ours.
+  bool close_input(pid_t server, std::int64_t task);
   // From the daemon's SIGCHLD reaping: our server has exited.
   void reaped(pid_t pid);
   // Lets the server go: it finishes its agents and exits.

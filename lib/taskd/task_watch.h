@@ -45,7 +45,8 @@ class TaskWatch {
   };
 
   // Stream lines longer than this are skipped here (the raw log keeps them).
-  static constexpr std::size_t kMaxStreamLine = 4u << 20;
+  // (8 MiB: the CLI's echo of a prompt of taskd's largest, 1 MiB, must be read: session_input.h.)
+  static constexpr std::size_t kMaxStreamLine = 8u << 20;
   // A failed open or read is tried again after this long (and inotify, when it could
   // not be had, is replaced by a poll this often).
   static constexpr std::uint64_t kRetryMs = 200;

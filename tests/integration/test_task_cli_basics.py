@@ -30,7 +30,7 @@ with Sandbox("task-cli-basics") as sb:
     expect("working on: ok all good" in r.stdout and "✓ success · 1 turn · $0.0125" in r.stdout,
            f"readable logs: {r.stdout!r}")
     raw = task("logs", ok, "--raw", check=0).stdout.splitlines()
-    expect([json.loads(l)["type"] for l in raw] == ["system", "assistant", "result"], f"raw logs: {raw}")
+    expect([json.loads(l)["type"] for l in raw] == ["system", "user", "assistant", "result"], f"raw logs: {raw}")
 
     # A line too big to relay is named, with where the whole line is.
     big = spawn("big 2000000")
@@ -39,7 +39,7 @@ with Sandbox("task-cli-basics") as sb:
     expect("[a line of " in r.stdout and "bytes is not shown; the raw log" in r.stdout and "✓ success" in r.stdout,
            f"logs of a huge line: {r.stdout[:300]!r}")
     r = task("logs", big, "--raw", check=0)
-    expect("is not shown" in r.stderr and len(r.stdout.splitlines()) == 2, f"raw logs of a huge line: {r.stderr!r}")
+    expect("is not shown" in r.stderr and len(r.stdout.splitlines()) == 3, f"raw logs of a huge line: {r.stderr!r}")
 
     # The prompt from stdin; --wait gives the outcome as the exit status.
     r = task("spawn", "--cwd", work, "--wait", "-", input="ok from stdin", check=0)

@@ -87,7 +87,7 @@ with Sandbox("taskd-failures") as sb:
 
     for raw_line, want in [(b"this is not json\n", "bad_request"), (b"[1,2]\n", "bad_request"),
                            (b'{"id":5}\n', "bad_request"), (b'{"id":6,"op":7}\n', "bad_request"),
-                           (b"x" * (2 << 20) + b"\n", "too_long")]:
+                           (b"x" * (9 << 20) + b"\n", "too_long")]:
         c.send_raw(raw_line)
         r = c.read()
         expect(not r["ok"] and r["error"]["code"] == want, f"{raw_line[:30]!r}: {r}")

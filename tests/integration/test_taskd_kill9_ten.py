@@ -1,6 +1,7 @@
 """kill -9 of the daemon with 10 tasks running, then a restart: all 10 outcomes are
-recorded, whether the task ended while the daemon was down or after it came back,
-and each outcome is the task's own (result text, failure reason)."""
+recorded, whether the task wrote its result while the daemon was down (its agent then
+waits for a daemon to end its session) or after it came back, and each outcome is the
+task's own (result text, failure reason)."""
 import os
 
 from ptt_harness import Sandbox, expect, wait_until
@@ -23,12 +24,15 @@ with Sandbox("taskd-kill9-ten") as sb:
 
     d.kill9()
     expect(all(pid_alive(p) for p in agents), "tasks died with the daemon")
-    # Half the tasks end while no daemon is watching.
+    # Half the tasks write their result while no daemon is watching.
     for i in range(0, N, 2):
         open(gates[i], "w").close()
     for i in range(0, N, 2):
-        wait_until(lambda i=i: "exit" in supervisor_status(sb.state_dir, ids[i]), 30,
-                   f"task {ids[i]} to end while the daemon is down")
+        stream = os.path.join(sb.state_dir, "logs", str(ids[i]), "stream.ndjson")
+        wait_until(lambda stream=stream: '"type":"result"' in open(stream).read(), 30,
+                   f"task {ids[i]}'s result while the daemon is down")
+        expect("exit" not in supervisor_status(sb.state_dir, ids[i]),
+               f"task {ids[i]}'s agent exited with no daemon to end its session")
 
     d2 = Taskd(sb, "--max-running", str(N))
     c2 = d2.client()

@@ -38,10 +38,15 @@ with Sandbox("taskd-restart") as sb:
     d.kill9()
     expect(os.path.exists(sb.socket), "kill -9 should leave a stale socket file behind")
     expect(all(pid_alive(p) for p in agents.values()), "tasks died with the daemon")
-    # While the daemon is down: one task finishes, one keeps running, one is half-way.
+    # While the daemon is down: one task writes its result, one keeps running, one is
+    # half-way. The one with its result waits for a daemon to end its session (to close
+    # its input: a message or an answer may still come), so it has not exited.
     open(gates["a"], "w").close()
     open(gates["c"], "w").close()
-    wait_until(lambda: "exit" in supervisor_status(sb.state_dir, a), what="task a to end")
+    stream_a = os.path.join(sb.state_dir, "logs", str(a), "stream.ndjson")
+    wait_until(lambda: '"type":"result"' in open(stream_a).read(), what="task a's result")
+    expect("exit" not in supervisor_status(sb.state_dir, a) and pid_alive(agents[a]),
+           "task a's agent exited with no daemon to end its session")
     # A torn record (a write interrupted by a crash elsewhere) must not stop the restart.
     with open(os.path.join(sb.state_dir, "tasks.ndjson"), "a") as f:
         f.write('\n{"id":77,"state":"runn')
@@ -51,7 +56,7 @@ with Sandbox("taskd-restart") as sb:
            "torn record not reported:\n" + d2.log())
     expect("re-adopting running task" in d2.log(), d2.log())
     c2 = d2.client()
-    ra = get(c2, a)
+    ra = wait_tasks(c2, [a])[a]
     expect(ra["state"] == "succeeded" and ra["result"]["text"] == "A done", f"outcome lost while down: {ra}")
     rc = get(c2, cc)
     wait_until(lambda: get(c2, cc)["activity"] == "Edit x.py", what="activity re-read after restart")

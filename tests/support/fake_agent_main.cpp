@@ -25,6 +25,10 @@
 //   no-init             do not start with the system/init line
 //   linger              after the result line, do not exit (until a signal ends it)
 // A prompt with no directive gets: init, `tool Bash echo hi`, `result success done: PROMPT`.
+// With `--input-format stream-json` (as ptt-taskd runs it) the prompt is the first `user`
+// line on stdin, echoed back (`isReplay`, its uuid) as with --replay-user-messages; after
+// a result line it reads on: each further user message is echoed and run as a script of
+// its own (its result ends that turn), and the end of stdin makes it exit.
 // Always emitted after init:
 // {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…","pid","pgid","sid","umask"}.
 // PTT_FAKE_AGENT_ARGV_FILE, when set, gets that same object appended as a line.
@@ -32,11 +36,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,7 +101,54 @@ void assistant(const json& content, bool api_error = false) {
   emit(line);
 }
 
-bool linger = false;  // `linger`: do not exit after the result line
+bool linger = false;            // `linger`: do not exit after the result line
+bool stream_input = false;      // --input-format stream-json: messages come on stdin
+std::vector<std::string> args;  // our argv
+void run_script(const std::string& prompt);
+
+// One line of stdin; nullopt at its end, or after 120 s without one: an agent whose daemon
+// went away (a test's cleanup) must not wait for its input to close forever.
+std::optional<std::string> read_input_line() {
+  static std::string buffered;
+  for (;;) {
+    if (auto nl = buffered.find('\n'); nl != std::string::npos) {
+      std::string line = buffered.substr(0, nl);
+      buffered.erase(0, nl + 1);
+      return line;
+    }
+    pollfd in{0, POLLIN, 0};
+    if (::poll(&in, 1, 120'000) <= 0) return std::nullopt;
+    char chunk[65536];
+    ssize_t n = ::read(0, chunk, sizeof chunk);
+    if (n <= 0) return std::nullopt;
+    buffered.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+json first_echo;  // the prompt's echo: written after the init line, as the CLI does
+
+// The next user message on stdin, echoed as the CLI does; nullopt at its end.
+std::optional<std::string> next_message(bool first = false) {
+  while (auto line = read_input_line()) {
+    json j = json::parse(*line, nullptr, false);
+    if (!j.is_object() || j.value("type", "") != "user") continue;
+    json content = j["message"]["content"];
+    std::string text;
+    if (content.is_string()) text = content.get<std::string>();
+    for (const auto& block : content.is_array() ? content : json::array()) text += block.value("text", "");
+    json echo = {{"type", "user"},
+                 {"message", j["message"]},
+                 {"isReplay", true},
+                 {"uuid", j.value("uuid", "")},
+                 {"session_id", session_id}};
+    if (first)
+      first_echo = echo;
+    else
+      emit(echo);
+    return text;
+  }
+  return std::nullopt;
+}
 
 [[noreturn]] void result(const std::string& subtype, const std::string& text) {
   bool api_error = subtype == "api_error";
@@ -109,6 +162,9 @@ bool linger = false;  // `linger`: do not exit after the result line
   if (api_error) line["terminal_reason"] = "api_error";
   emit(line);
   while (linger) ::pause();  // until a signal ends it, as claude -p with a background command
+  if (stream_input) {
+    if (auto next = next_message()) run_script(*next);  // the next turn (it ends in a result)
+  }
   std::exit(ok ? 0 : 1);
 }
 
@@ -205,19 +261,7 @@ bool is_directive(const std::string& w) {
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string prompt;
-  std::vector<std::string> args(argv, argv + argc);
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if ((args[i] == "-p" || args[i] == "--print") && i + 1 < args.size() && prompt.empty())
-      prompt = args[++i];
-    else if (args[i] == "--model" && i + 1 < args.size())
-      model = args[++i];
-  }
-  session_id = "fake-session-" + std::to_string(::getpid());
-
+void run_script(const std::string& prompt) {
   std::vector<std::vector<std::string>> script;
   bool init = true;
   std::string segment;
@@ -237,6 +281,11 @@ int main(int argc, char** argv) {
     script = {{"tool", "Bash", "echo", "hi"}, {"result", "success", "done:"}};
     auto p = words(prompt);
     script.back().insert(script.back().end(), p.begin(), p.end());
+  }
+  static bool first = true;
+  if (!std::exchange(first, false)) {  // a later turn: its own init line, as the CLI writes
+    for (const auto& w : script) run_directive(w);
+    result("success", "done");
   }
 
   char cwd[4096] = "";
@@ -258,7 +307,27 @@ int main(int argc, char** argv) {
           {"tools", {"Bash", "Edit", "Read"}},
           {"permissionMode", "acceptEdits"}});
   }
+  if (!first_echo.is_null()) emit(first_echo);
   emit(self);
   for (const auto& w : script) run_directive(w);
   result("success", "done");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string prompt;
+  args.assign(argv, argv + argc);
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--input-format" && i + 1 < args.size())
+      stream_input = args[++i] == "stream-json";
+    else if ((args[i] == "-p" || args[i] == "--print") && i + 1 < args.size() && prompt.empty() &&
+             args[i + 1].rfind("--", 0) != 0)
+      prompt = args[++i];
+    else if (args[i] == "--model" && i + 1 < args.size())
+      model = args[++i];
+  }
+  session_id = "fake-session-" + std::to_string(::getpid());
+  if (stream_input) prompt = next_message(true).value_or("");
+  run_script(prompt);
 }

@@ -17,6 +17,7 @@ TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[
   r.env = {"PTT_TASK_ID=42"};
   r.kill_grace_ms = 250;
   r.agent_umask = 027;
+  r.input_fifo = "/state/logs/42/stdin.fifo";
   std::string line = to_line(r);
   REQUIRE(line.back() == '\n');
   CHECK(line.find('\n') == line.size() - 1);  // one line, whatever the prompt holds
@@ -31,11 +32,18 @@ TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[
   CHECK(back->env == r.env);
   CHECK(back->kill_grace_ms == 250);
   CHECK(back->agent_umask == 027);
+  CHECK(back->input_fifo == r.input_fifo);
 
   auto cancel = parse_supervisor_request(to_line(CancelRequest{7}));
   REQUIRE(cancel);
   REQUIRE(std::holds_alternative<CancelRequest>(*cancel));
   CHECK(std::get<CancelRequest>(*cancel).task == 7);
+
+  auto close = parse_supervisor_request(to_line(CloseInputRequest{9}));
+  REQUIRE(close);
+  REQUIRE(std::holds_alternative<CloseInputRequest>(*close));
+  CHECK(std::get<CloseInputRequest>(*close).task == 9);
+  CHECK(close_input_signal() != cancel_signal());
 }
 
 TEST_CASE("supervisor requests: what is not a request is refused, not guessed", "[supervise]") {

@@ -10,9 +10,10 @@ using Args = std::vector<std::string>;
 
 TEST_CASE("the minimal agent command", "[taskd][command]") {
   AgentOptions none;
-  CHECK(agent_argv("claude", "fix it", none, std::nullopt) ==
-        Args{"claude", "-p", "fix it", "--output-format", "stream-json", "--verbose", "--permission-mode",
-             "acceptEdits"});
+  // The prompt is no argument: it is the first message on the agent's stdin.
+  CHECK(agent_argv("claude", none, std::nullopt) ==
+        Args{"claude", "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+             "--replay-user-messages", "--permission-mode", "acceptEdits"});
 }
 
 TEST_CASE("every option becomes its claude flag", "[taskd][command]") {
@@ -24,34 +25,40 @@ TEST_CASE("every option becomes its claude flag", "[taskd][command]") {
   o.allowed_tools = Args{"Bash(git:*)", "Edit"};
   o.add_dirs = {"/a", "/b"};
   o.append_system_prompt = "be brief";
-  CHECK(agent_argv("/opt/claude", "go", o, std::string("sess-1")) == Args{"/opt/claude",
-                                                                          "-p",
-                                                                          "go",
-                                                                          "--output-format",
-                                                                          "stream-json",
-                                                                          "--verbose",
-                                                                          "--permission-mode",
-                                                                          "plan",
-                                                                          "--max-turns",
-                                                                          "7",
-                                                                          "--max-budget-usd",
-                                                                          "0.5",
-                                                                          "--model",
-                                                                          "opus",
-                                                                          "--resume",
-                                                                          "sess-1",
-                                                                          "--add-dir",
-                                                                          "/a",
-                                                                          "--add-dir",
-                                                                          "/b",
-                                                                          "--allowedTools",
-                                                                          "Bash(git:*),Edit",
-                                                                          "--append-system-prompt",
-                                                                          "be brief"});
+  CHECK(agent_argv("/opt/claude", o, std::string("sess-1")) == Args{"/opt/claude",
+                                                                    "-p",
+                                                                    "--input-format",
+                                                                    "stream-json",
+                                                                    "--output-format",
+                                                                    "stream-json",
+                                                                    "--verbose",
+                                                                    "--replay-user-messages",
+                                                                    "--permission-mode",
+                                                                    "plan",
+                                                                    "--max-turns",
+                                                                    "7",
+                                                                    "--max-budget-usd",
+                                                                    "0.5",
+                                                                    "--model",
+                                                                    "opus",
+                                                                    "--resume",
+                                                                    "sess-1",
+                                                                    "--add-dir",
+                                                                    "/a",
+                                                                    "--add-dir",
+                                                                    "/b",
+                                                                    "--allowedTools",
+                                                                    "Bash(git:*),Edit",
+                                                                    "--append-system-prompt",
+                                                                    "be brief"});
 }
 
-TEST_CASE("a prompt starting with a dash is not read as an option", "[taskd][command]") {
-  CHECK(agent_argv("claude", "--help me", {}, std::nullopt)[2] == " --help me");
+TEST_CASE("a prompt is refused only over kMaxPromptBytes, naming its size and the limit",
+          "[taskd][command]") {
+  CHECK_FALSE(prompt_refusal(std::string(kMaxPromptBytes, 'a')));
+  auto why = prompt_refusal(std::string(kMaxPromptBytes + 1, 'a'));
+  REQUIRE(why);
+  CHECK_THAT(*why, Catch::Contains("the prompt is 1048577 bytes") && Catch::Contains("1048576 bytes"));
 }
 
 TEST_CASE("task options override the daemon's defaults field by field", "[taskd][command]") {
@@ -71,19 +78,12 @@ TEST_CASE("task options override the daemon's defaults field by field", "[taskd]
 
 TEST_CASE("an argument over MAX_ARG_STRLEN is refused, naming it and the limit", "[taskd][command]") {
   const ExecLimits limits{.max_string = 100, .max_total = 1 << 20};
-  AgentOptions none;
-  // 99 bytes and the NUL fit; one more does not.
-  CHECK_FALSE(exec_refusal(agent_argv("claude", std::string(99, 'a'), none, std::nullopt), {}, limits));
-  auto why = exec_refusal(agent_argv("claude", std::string(100, 'a'), none, std::nullopt), {}, limits);
-  REQUIRE(why);
-  CHECK_THAT(*why, Catch::Contains("the prompt is 100 bytes") && Catch::Contains("99 bytes"));
-  // A leading '-' costs the space put before it.
-  why = exec_refusal(agent_argv("claude", "-" + std::string(98, 'a'), none, std::nullopt), {}, limits);
-  REQUIRE(why);
-  CHECK_THAT(*why, Catch::Contains("leading '-'") && Catch::Contains("100 bytes"));
   AgentOptions o;
+  // 99 bytes and the NUL fit; one more does not.
+  o.append_system_prompt = std::string(99, 's');
+  CHECK_FALSE(exec_refusal(agent_argv("claude", o, std::nullopt), {}, limits));
   o.append_system_prompt = std::string(200, 's');
-  why = exec_refusal(agent_argv("claude", "go", o, std::nullopt), {}, limits);
+  auto why = exec_refusal(agent_argv("claude", o, std::nullopt), {}, limits);
   REQUIRE(why);
   CHECK_THAT(*why, Catch::Contains("the value of --append-system-prompt is 200 bytes"));
 }
@@ -92,7 +92,7 @@ TEST_CASE("arguments and environment together over ARG_MAX are refused", "[taskd
   const ExecLimits limits{.max_string = 1000, .max_total = 4000};
   AgentOptions o;
   for (int i = 0; i < 10; ++i) o.add_dirs.push_back(std::string(300, 'd'));
-  auto argv = agent_argv("claude", "go", o, std::nullopt);
+  auto argv = agent_argv("claude", o, std::nullopt);
   CHECK_FALSE(exec_refusal(argv, {}, limits));
   auto why = exec_refusal(argv, Args(5, std::string(200, 'e')), limits);
   REQUIRE(why);

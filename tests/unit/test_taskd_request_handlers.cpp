@@ -170,7 +170,10 @@ TEST_CASE("handlers: spawn, follow_up and retry reply with the new task's record
   CHECK(refusal(d, {{"op", "spawn"}, {"prompt", "x"}, {"cwd", "/src"}, {"after", {99}}}) == "not_found");
   CHECK(refusal(d, {{"op", "follow_up"}, {"task", 2}, {"prompt", "x"}}) == "not_finished");
   CHECK(refusal(d, {{"op", "retry"}, {"task", 3}}) == "not_finished");
-  CHECK(refusal(d, {{"op", "spawn"}, {"prompt", std::string(200'000, 'x')}, {"cwd", "/src"}}) == "too_long");
+  // The prompt goes on the agent's stdin: over MAX_ARG_STRLEN is fine, over 1 MiB is not.
+  CHECK(refusal(d, {{"op", "spawn"}, {"prompt", std::string(200'000, 'x')}, {"cwd", "/src"}}) == "accepted");
+  CHECK(refusal(d, {{"op", "spawn"}, {"prompt", std::string((1 << 20) + 1, 'x')}, {"cwd", "/src"}}) ==
+        "too_long");
 }
 
 TEST_CASE("handlers: list answers with the tasks' ids for the fast path, in the view asked for") {
