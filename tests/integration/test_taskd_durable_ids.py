@@ -51,7 +51,7 @@ with Sandbox("taskd-durable-ids-cut") as sb:
     expect(new == ids[-1] + 1, f"the new task took id {new}; ids {ids} were handed out before")
     t = wait_tasks(c, [new])[new]
     expect(t["result"]["text"] == "new-task", f"the new task shows another result: {t['result']}")
-    prompts = [line["argv"][2] for line in stream_of(sb.state_dir, new) if line.get("type") == "fake_agent"]
+    prompts = [line["prompt"] for line in stream_of(sb.state_dir, new) if line.get("type") == "fake_agent"]
     expect(prompts == ["result success new-task"], f"logs/{new} holds other runs too: {prompts}")
     expect("result success old-" not in json.dumps(log_lines(c, new)), "`logs` shows an old task's lines")
     out = sb.run(["ptt-task", "result", str(new)]).stdout
@@ -88,6 +88,8 @@ with Sandbox("taskd-durable-ids-fsync") as sb:
                                    "-e", "trace=mkdir,renameat2,fsync,write,writev"))
     c = d.client()
     tid = spawn(c, "result success traced", sb.root)
+    # (strace -f follows the agent too: it must end, and it waits for a daemon to end its session.)
+    wait_tasks(c, [tid])
     expect(c.request("shutdown")["ok"], "shutdown")
     d.wait_exit()
     with open(trace) as f:

@@ -19,12 +19,17 @@ with Sandbox("taskd-fd-retry") as sb:
     env = dict(sb.env, PTT_TASKD_FD_RESERVE="0")
     d = Taskd(sb, env=env, preexec_fn=fd_limit(LIMIT))
     c = d.client()
-    gate = sb.path("gate")
-    task = spawn(c, f"tool Bash waiting; wait-file {gate}; result success finished after the retry", sb.root)
+    gate, exit_gate = sb.path("gate"), sb.path("exit")
+    task = spawn(c, f"exit-after {exit_gate}; tool Bash waiting; wait-file {gate}; "
+                 "result success finished after the retry", sb.root)
     wait_until(lambda: get(c, task)["pid"], what="the agent to run")
+    # The result first: the daemon then closes its end of the agent's input (a descriptor
+    # freed), and the agent exits only once the flood has taken every descriptor.
+    open(gate, "w").close()
+    wait_until(lambda: get(c, task).get("result"), what="the task's result")
 
     idle = flood(d.proc.pid, sb.socket, IDLE)
-    open(gate, "w").close()
+    open(exit_gate, "w").close()
     wait_until(lambda: "cannot read supervisor.ndjson: Too many open files; retrying" in d.log(), 20,
                f"the failed read to be logged\n{d.log()}")
     expect(get(c, task)["state"] == "running", "the task cannot end before its exit is read")

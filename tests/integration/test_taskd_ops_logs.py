@@ -19,9 +19,10 @@ with Sandbox("taskd-ops-logs") as sb:
     follower = d.client()
     r = follower.request("logs", task=t3, follow=True)
     expect(r["ok"] and r["path"].endswith(f"/logs/{t3}/stream.ndjson"), str(r))
-    first = [follower.read() for _ in range(3)]  # init, fake_agent, the tool_use
+    first = [follower.read() for _ in range(4)]  # init, the prompt's echo, fake_agent, the tool_use
     expect(json.loads(first[0]["line"])["subtype"] == "init", str(first[0]))
-    expect(json.loads(first[2]["line"])["message"]["content"][0]["name"] == "Bash", str(first[2]))
+    expect(json.loads(first[1]["line"]).get("isReplay") is True, str(first[1]))
+    expect(json.loads(first[3]["line"])["message"]["content"][0]["name"] == "Bash", str(first[3]))
     open(gate, "w").close()
     rest = []
     while not rest or rest[-1].get("event") != "log_end":

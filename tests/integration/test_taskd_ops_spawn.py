@@ -39,8 +39,10 @@ with Sandbox("taskd-ops-spawn") as sb:
     # The agent's command line, cwd and environment.
     record = ops.agent_runs()[0]
     argv = record["argv"]
-    expect(argv[1:8] == ["-p", argv[2], "--output-format", "stream-json", "--verbose", "--permission-mode",
-                         "acceptEdits"], f"argv {argv}")
+    # The prompt is no argument: it comes on stdin (stream-json), as the record's prompt shows.
+    expect(argv[1:10] == ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+                          "--replay-user-messages", "--permission-mode", "acceptEdits"], f"argv {argv}")
+    expect(record["prompt"].endswith("result success fixed the db"), f"the agent's prompt: {record['prompt']!r}")
     expect(argv[argv.index("--allowedTools") + 1] == "Bash,Edit", f"default tools not passed: {argv}")
     expect(argv[argv.index("--max-turns") + 1] == "30", f"default max turns not passed: {argv}")
     expect(record["cwd"] == os.path.realpath(work) and record["task_id"] == str(t1), str(record))
@@ -56,7 +58,7 @@ with Sandbox("taskd-ops-spawn") as sb:
         "allowed_tools": ["Read"], "add_dirs": [sb.root], "append_system_prompt": "be brief"})
     wait_tasks(c, [t2])
     argv = ops.agent_runs()[1]["argv"]
-    pairs = {argv[i]: argv[i + 1] for i in range(3, len(argv) - 1) if argv[i].startswith("--")}
+    pairs = {argv[i]: argv[i + 1] for i in range(2, len(argv) - 1) if argv[i].startswith("--")}
     expect(pairs["--model"] == "opus" and pairs["--max-turns"] == "2" and pairs["--max-budget-usd"] == "0.25"
            and pairs["--permission-mode"] == "plan" and pairs["--allowedTools"] == "Read"
            and pairs["--add-dir"] == sb.root and pairs["--append-system-prompt"] == "be brief", f"argv {argv}")

@@ -24,13 +24,14 @@
 //   ignore-term         ignore SIGTERM (cancel must escalate to SIGKILL)
 //   no-init             do not start with the system/init line
 //   linger              after the result line, do not exit (until a signal ends it)
+//   exit-after PATH     after the result line, exit once PATH exists (whatever stdin does)
 // A prompt with no directive gets: init, `tool Bash echo hi`, `result success done: PROMPT`.
 // With `--input-format stream-json` (as ptt-taskd runs it) the prompt is the first `user`
 // line on stdin, echoed back (`isReplay`, its uuid) as with --replay-user-messages; after
 // a result line it reads on: each further user message is echoed and run as a script of
 // its own (its result ends that turn), and the end of stdin makes it exit.
 // Always emitted after init:
-// {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…","pid","pgid","sid","umask"}.
+// {"type":"fake_agent","argv":[…],"cwd":"…","task_id":"…","pid","pgid","sid","umask","prompt"}.
 // PTT_FAKE_AGENT_ARGV_FILE, when set, gets that same object appended as a line.
 #include <chrono>
 #include <csignal>
@@ -101,7 +102,9 @@ void assistant(const json& content, bool api_error = false) {
   emit(line);
 }
 
-bool linger = false;            // `linger`: do not exit after the result line
+bool linger = false;     // `linger`: do not exit after the result line
+std::string exit_after;  // `exit-after PATH`: exit once PATH exists, after the result line
+void wait_for_file(const std::string& path);
 bool stream_input = false;      // --input-format stream-json: messages come on stdin
 std::vector<std::string> args;  // our argv
 void run_script(const std::string& prompt);
@@ -162,6 +165,10 @@ std::optional<std::string> next_message(bool first = false) {
   if (api_error) line["terminal_reason"] = "api_error";
   emit(line);
   while (linger) ::pause();  // until a signal ends it, as claude -p with a background command
+  if (!exit_after.empty()) {
+    wait_for_file(exit_after);
+    std::exit(ok ? 0 : 1);
+  }
   if (stream_input) {
     if (auto next = next_message()) run_script(*next);  // the next turn (it ends in a result)
   }
@@ -202,13 +209,9 @@ bool run_directive(const std::vector<std::string>& w) {
   } else if (d == "sleep" && w.size() >= 2) {
     std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(w[1].c_str())));
   } else if (d == "wait-file" && w.size() >= 2) {
-    // Gives up after 120 s so an agent of a failed test does not wait forever.
-    struct stat st {};
-    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (::stat(w[1].c_str(), &st) != 0) {
-      if (std::chrono::steady_clock::now() > give_up) std::exit(3);
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    wait_for_file(w[1]);
+  } else if (d == "exit-after" && w.size() >= 2) {
+    exit_after = w[1];
   } else if (d == "result" && w.size() >= 2) {
     result(w[1], rest(w, 2));
   } else if (d == "exit" && w.size() >= 2) {
@@ -254,10 +257,21 @@ bool run_directive(const std::vector<std::string>& w) {
   return true;
 }
 
+// Gives up after 120 s so an agent of a failed test does not wait forever.
+void wait_for_file(const std::string& path) {
+  struct stat st {};
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (::stat(path.c_str(), &st) != 0) {
+    if (std::chrono::steady_clock::now() > give_up) std::exit(3);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 bool is_directive(const std::string& w) {
   static const std::vector<std::string> known = {
-      "tool",    "tools",   "text",  "sleep",      "wait-file",   "result",  "exit",      "stderr", "garbage",
-      "unknown", "bigline", "flood", "grandchild", "ignore-term", "no-init", "deep-tool", "linger", "refuse"};
+      "tool",    "tools",     "text",    "sleep",   "wait-file", "result",     "exit",
+      "stderr",  "garbage",   "unknown", "bigline", "flood",     "grandchild", "ignore-term",
+      "no-init", "deep-tool", "linger",  "refuse",  "exit-after"};
   return std::find(known.begin(), known.end(), w) != known.end();
 }
 
@@ -295,7 +309,7 @@ void run_script(const std::string& prompt) {
   ::umask(mask);
   json self = {{"type", "fake_agent"},        {"argv", args},      {"cwd", cwd},
                {"task_id", task ? task : ""}, {"pid", ::getpid()}, {"pgid", ::getpgrp()},
-               {"sid", ::getsid(0)},          {"umask", mask}};
+               {"sid", ::getsid(0)},          {"umask", mask},     {"prompt", prompt}};
   if (const char* f = std::getenv("PTT_FAKE_AGENT_ARGV_FILE"); f && *f)
     std::ofstream(f, std::ios::app) << self.dump() << "\n";
   if (init) {
