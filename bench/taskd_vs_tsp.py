@@ -32,7 +32,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FOLLOW_AGENT = r"""#!/usr/bin/python3
 import json, sys, time
 argv = sys.argv[1:]
-fifo = argv[argv.index("-p") + 1]
+stream_input = "--input-format" in argv  # ptt-taskd: the prompt is the first message on stdin
+if stream_input:
+    m = json.loads(sys.stdin.readline())
+    fifo = m["message"]["content"]
+    print(json.dumps({"type": "user", "message": m["message"], "isReplay": True, "uuid": m.get("uuid")}), flush=True)
+else:
+    fifo = argv[argv.index("-p") + 1]
 print(json.dumps({"type": "system", "subtype": "init", "session_id": "bench", "model": "bench"}), flush=True)
 with open(fifo) as f:
     for line in f:
@@ -42,6 +48,8 @@ with open(fifo) as f:
         sys.stdout.write(json.dumps({"type": "assistant", "message": {"content": [{"type": "text", "text": text}]}}) + "\n")
         sys.stdout.flush()
 print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}), flush=True)
+if stream_input:
+    sys.stdin.read()  # the session ends when ptt-taskd closes the input
 """
 
 
