@@ -23,6 +23,7 @@ std::string to_line(const SupervisorRequest& request) {
          {"env", r.env},          {"kill_grace_ms", r.kill_grace_ms},
          {"umask", r.agent_umask}};
     if (!r.input_fifo.empty()) j["input_fifo"] = r.input_fifo;
+    if (!r.first_input.empty()) j["first_input"] = r.first_input;
   }
   // Prompts are the user's text: invalid UTF-8 is replaced rather than refused.
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -44,6 +45,7 @@ std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line)
     if (auto it = j.find("kill_grace_ms"); it != j.end()) r.kill_grace_ms = checked_integer<int>(*it);
     if (auto it = j.find("umask"); it != j.end()) r.agent_umask = checked_integer<mode_t>(*it);
     r.input_fifo = j.value("input_fifo", std::string());
+    r.first_input = j.value("first_input", std::string());
     if (r.argv.empty() || r.log_dir.empty()) return std::nullopt;
     return r;
   } catch (const json::exception&) {

@@ -27,6 +27,10 @@ struct AgentRequest {
   // open, so the agent sees no end of input while any daemon (or none) runs, until a
   // CloseInputRequest. Empty: stdin is /dev/null.
   std::string input_fifo;
+  // What the server writes into the FIFO first (the prompt's stream-json line): it holds
+  // the FIFO for the agent's whole life, so the prompt reaches the agent even when the
+  // daemon dies right after asking (a pipe's buffer goes with its last open end).
+  std::string first_input;
 };
 
 // SIGTERM to the agent's process group, SIGKILL after its grace period.

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -66,6 +67,9 @@ struct Agent {
   std::int64_t task = 0;
   int status_fd = -1;
   int input_fd = -1;  // our write end of the agent's input FIFO: no end of input while open
+  std::string input;  // the first input (the prompt), written as the agent reads it
+  std::size_t input_written = 0;
+  bool close_input_when_written = false;
   int kill_grace_ms = 5000;
   bool cancelled = false;
   std::optional<Clock::time_point> kill_at;  // SIGKILL then, once cancelled
@@ -83,6 +87,7 @@ class Server {
   void cancel(pid_t pid, Agent& a);
   void cancel_task(std::int64_t task);
   void close_input(std::int64_t task);
+  void write_input(Agent& a);
   void read_signals();
   void reap();
   void kill_overdue();
@@ -110,15 +115,20 @@ int Server::run() {
     return 1;
   }
   ::fcntl(input_, F_SETFL, ::fcntl(input_, F_GETFL) | O_NONBLOCK);
+  std::vector<pollfd> fds;
   while (input_open_ || !agents_.empty()) {
-    pollfd fds[2] = {{input_open_ ? input_ : -1, POLLIN, 0}, {signals_, POLLIN, 0}};
-    if (::poll(fds, 2, poll_timeout_ms()) < 0 && errno != EINTR) {
+    fds.assign({{input_open_ ? input_ : -1, POLLIN, 0}, {signals_, POLLIN, 0}});
+    for (const auto& [pid, a] : agents_) {  // first inputs not written whole yet
+      if (a.input_fd >= 0 && a.input_written < a.input.size()) fds.push_back({a.input_fd, POLLOUT, 0});
+    }
+    if (::poll(fds.data(), fds.size(), poll_timeout_ms()) < 0 && errno != EINTR) {
       log_line(std::string("poll: ") + std::strerror(errno));
       return 1;
     }
     // Requests first: a signal about a task never comes before its request.
     if (fds[0].revents) read_input();
     if (fds[1].revents) read_signals();
+    for (auto& [pid, a] : agents_) write_input(a);
     kill_overdue();
   }
   return 0;
@@ -207,6 +217,9 @@ void Server::start(const AgentRequest& r) {
   agents_[pid] = Agent{.task = r.task,
                        .status_fd = status_fd,
                        .input_fd = input_fd,
+                       .input = r.first_input,
+                       .input_written = 0,
+                       .close_input_when_written = false,
                        .kill_grace_ms = r.kill_grace_ms,
                        .cancelled = false,
                        .kill_at = std::nullopt};
@@ -227,7 +240,28 @@ void Server::cancel_task(std::int64_t task) {
 
 void Server::close_input(std::int64_t task) {
   for (auto& [pid, a] : agents_) {
-    if (a.task == task && a.input_fd >= 0) {
+    if (a.task != task || a.input_fd < 0) continue;
+    if (a.input_written < a.input.size()) {  // the prompt first: the agent must read it whole
+      a.close_input_when_written = true;
+      continue;
+    }
+    ::close(a.input_fd);
+    a.input_fd = -1;
+  }
+}
+
+// As much of the first input as the pipe takes now (the descriptor does not block).
+void Server::write_input(Agent& a) {
+  while (a.input_fd >= 0 && a.input_written < a.input.size()) {
+    ssize_t n = ::write(a.input_fd, a.input.data() + a.input_written, a.input.size() - a.input_written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // full (EAGAIN): poll says when it takes more
+    a.input_written += static_cast<std::size_t>(n);
+  }
+  if (a.input_written == a.input.size() && !a.input.empty()) {
+    std::string().swap(a.input);  // a prompt may be a MiB: not kept for the agent's life
+    a.input_written = 0;
+    if (a.close_input_when_written && a.input_fd >= 0) {
       ::close(a.input_fd);
       a.input_fd = -1;
     }

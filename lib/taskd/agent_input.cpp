@@ -39,9 +39,9 @@ void AgentInput::make_fifo(const std::filesystem::path& fifo) {
     throw std::system_error(errno, std::generic_category(), "mkfifo " + fifo.string());
 }
 
-bool AgentInput::open(const std::filesystem::path& fifo, bool agent_running) {
+bool AgentInput::open(const std::filesystem::path& fifo) {
   if (pipe_) return true;
-  int fd = ::open(fifo.c_str(), (agent_running ? O_WRONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
+  int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
   auto* p = new Pipe;
   if (int rc = uv_pipe_init(loop_, &p->handle, 0); rc != 0) {

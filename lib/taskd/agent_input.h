@@ -1,9 +1,9 @@
 #pragma once
 // The daemon's end of a task's input FIFO (logs/<id>/stdin.fifo, the agent's stdin; see
-// supervise/agent_request.h): lines written in order through libuv, so a prompt larger
-// than the pipe's buffer never blocks the loop, and closed only once all of them are
-// written. The supervisor keeps its own write end open, so this end closing (or the
-// daemon dying) is no end of input for the agent.
+// supervise/agent_request.h), for what it writes after the prompt (the supervisor writes
+// that): lines written in order through libuv, so a long one never blocks the loop, and
+// closed only once all of them are written. The supervisor keeps its own write end open,
+// so this end closing (or the daemon dying) is no end of input for the agent.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,10 +26,9 @@ class AgentInput {
 
   // Makes the FIFO (for a task about to start); throws std::system_error.
   static void make_fifo(const std::filesystem::path& fifo);
-  // Opens our end: before the agent runs (`agent_running` false) read-write, which never
-  // waits for a reader; else write-only, which fails (ENXIO) when the agent is gone.
+  // Opens our end (write-only: fails with ENXIO when no one holds the FIFO any more);
   // false with errno set when it cannot.
-  bool open(const std::filesystem::path& fifo, bool agent_running);
+  bool open(const std::filesystem::path& fifo);
   bool is_open() const { return pipe_ != nullptr; }
   void write(std::string line);
   // Closes our end once every line queued is written, then calls `done` (at once when

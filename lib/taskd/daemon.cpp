@@ -338,6 +338,7 @@ void Daemon::begin_shutdown() {
   supervisors_->close();  // it runs the agents on to their end, then exits
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();
+  inputs_.clear();  // our ends only: the supervisor keeps the agents' input open
   followers_.clear();
   waits_.clear();
   // Flush replies (the shutdown reply above all); cut connections already ending.

@@ -51,8 +51,6 @@ void Daemon::start_agent(TaskId id) {
   try {
     fs::create_directories(dir);
     AgentInput::make_fifo(fifo);
-    if (!input->open(fifo, false))
-      throw std::system_error(errno, std::generic_category(), "open " + fifo.string());
     status_fd = supervise::begin_supervisor_status(dir, t->started_at.value_or(now()));
     // Before the prompt is written: a restarted daemon then knows the agent has it to take.
     if (!supervise::append_supervisor_input(status_fd, prompt_uuid))
@@ -80,10 +78,10 @@ void Daemon::start_agent(TaskId id) {
   request.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
   request.agent_umask = user_umask_;
   request.input_fifo = fifo.string();
-  // The prompt is the session's first message: it waits in the FIFO (and in libuv's
-  // queue past the pipe's 64 KiB) until the agent reads it.
+  // The prompt is the session's first message, written by the supervisor, which holds
+  // the FIFO from before the agent starts to its end.
   input->session.sent(prompt_uuid);
-  input->write(user_message_line(t->prompt, prompt_uuid));
+  request.first_input = user_message_line(t->prompt, prompt_uuid);
   pid_t pid = supervisors_->run(request);
   int spawn_errno = errno;
   // A restarted daemon finds (and watches, or stops) the server through this line.

@@ -18,6 +18,7 @@ TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[
   r.kill_grace_ms = 250;
   r.agent_umask = 027;
   r.input_fifo = "/state/logs/42/stdin.fifo";
+  r.first_input = "{\"type\":\"user\"}\n";
   std::string line = to_line(r);
   REQUIRE(line.back() == '\n');
   CHECK(line.find('\n') == line.size() - 1);  // one line, whatever the prompt holds
@@ -33,6 +34,7 @@ TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[
   CHECK(back->kill_grace_ms == 250);
   CHECK(back->agent_umask == 027);
   CHECK(back->input_fifo == r.input_fifo);
+  CHECK(back->first_input == r.first_input);
 
   auto cancel = parse_supervisor_request(to_line(CancelRequest{7}));
   REQUIRE(cancel);
@@ -47,9 +49,10 @@ TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[
 }
 
 TEST_CASE("supervisor requests: what is not a request is refused, not guessed", "[supervise]") {
-  for (const char* bad : {"", "not json", "[1,2]", R"({"task":1})", R"({"task":1,"argv":[],"cwd":"/","log_dir":"/l"})",
-                          R"({"task":"one","argv":["a"],"cwd":"/","log_dir":"/l"})", R"({"cancel":"x"})",
-                          R"({"task":1,"argv":["a"],"cwd":"/","log_dir":""})"}) {
+  for (const char* bad :
+       {"", "not json", "[1,2]", R"({"task":1})", R"({"task":1,"argv":[],"cwd":"/","log_dir":"/l"})",
+        R"({"task":"one","argv":["a"],"cwd":"/","log_dir":"/l"})", R"({"cancel":"x"})",
+        R"({"task":1,"argv":["a"],"cwd":"/","log_dir":""})"}) {
     INFO(bad);
     CHECK_FALSE(parse_supervisor_request(bad));
   }
