@@ -1,5 +1,7 @@
 #include "taskd/stream_reader.h"
 
+#include <cmath>
+
 namespace ptt::taskd {
 using nlohmann::json;
 
@@ -95,6 +97,25 @@ std::string describe_api_retry(const json& line) {
   return s;
 }
 
+std::optional<RateLimit> read_rate_limit_info(const json& info) {
+  if (!info.is_object()) return std::nullopt;
+  RateLimit r;
+  r.status = str_field(info, "status");
+  if (r.status.empty()) return std::nullopt;
+  // Unix seconds; the CLI sends an integer, but any finite number will do.
+  if (auto at = info.find("resetsAt"); at != info.end() && at->is_number()) {
+    double t = at->get<double>();
+    if (std::isfinite(t) && t > 0) r.resets_at = t;
+  }
+  r.type = str_field(info, "rateLimitType");
+  return r;
+}
+
+// "rate limited (five_hour)": a refused request's activity.
+std::string describe_rate_limit(const RateLimit& r) {
+  return r.type.empty() ? "rate limited" : one_line("rate limited (" + r.type + ")");
+}
+
 }  // namespace
 
 std::string describe_tool_use(std::string_view tool, const json& input, std::string_view cwd) {
@@ -147,10 +168,24 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
       // "compacting" or "requesting"; null when the status clears (the next line says more).
       if (auto s = str_field(line, "status"); !s.empty()) u.activity = one_line(s);
     }
+  } else if (type == "rate_limit_event") {
+    if (auto info = line.find("rate_limit_info"); info != line.end())
+      u.rate_limit = read_rate_limit_info(*info);
+    if (u.rate_limit && u.rate_limit->rejected()) u.activity = describe_rate_limit(*u.rate_limit);
   } else if (type == "assistant") {
     if (auto flag = line.find("is_api_error_message");
         flag != line.end() && flag->is_boolean() && flag->get<bool>()) {
       u.api_error = true;
+    }
+    // A request refused for a rate limit: its rate_limit_info when the CLI read one.
+    if (str_field(line, "error") == "rate_limit") {
+      auto params = line.find("api_error_params");
+      if (params != line.end() && params->is_object()) {
+        if (auto info = params->find("rate_limit_info"); info != params->end())
+          u.rate_limit = read_rate_limit_info(*info);
+      }
+      if (!u.rate_limit) u.rate_limit = RateLimit{.status = "rejected", .resets_at = {}, .type = {}};
+      u.activity = describe_rate_limit(*u.rate_limit);
     }
     auto message = line.find("message");
     if (message == line.end() || !message->is_object()) return u;

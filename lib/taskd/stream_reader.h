@@ -2,6 +2,7 @@
 // Reads Claude Code's `--output-format stream-json` lines, one JSON value at a
 // time, into what ptt tracks: session and model, a one-line live activity and
 // the final result. Pure: no I/O, so every line shape is unit-tested.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,22 @@ struct ToolUse {
   std::string description;
 };
 
+// A rate limit the CLI reported (SDKRateLimitInfo in the Agent SDK's types): a
+// `rate_limit_event` line, or the rate_limit_info of the assistant line of a request the
+// API refused (`"error":"rate_limit"`, which has none when the limit named no reset).
+// Every status SDKRateLimitInfo lists (tests/unit/test_taskd_sdk_types.cpp checks it);
+// only `rejected` holds the queue.
+inline constexpr std::array<std::string_view, 3> kRateLimitStatuses = {"allowed", "allowed_warning",
+                                                                       "rejected"};
+
+struct RateLimit {
+  std::string status;               // allowed, allowed_warning or rejected
+  std::optional<double> resets_at;  // Unix seconds
+  std::string type;                 // five_hour, seven_day, seven_day_opus, …, overage; "" when not named
+  bool rejected() const { return status == "rejected"; }
+  bool operator==(const RateLimit&) const = default;
+};
+
 struct StreamUpdate {
   std::optional<std::string> session_id;
   std::optional<std::string> model;
@@ -34,9 +51,10 @@ struct StreamUpdate {
   // A `user` line with `isReplay`: the CLI took the message of this uuid from its stdin
   // (--replay-user-messages; session_input.h).
   std::optional<std::string> replayed;
+  std::optional<RateLimit> rate_limit;
   bool empty() const {
     return !session_id && !model && !activity && !result && !api_error && tool_uses.empty() && !denied &&
-           !replayed;
+           !replayed && !rate_limit;
   }
 };
 

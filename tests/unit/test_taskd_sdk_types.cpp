@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "protocol/claude_reasons.h"
+#include "taskd/stream_reader.h"
 
 namespace {
 
@@ -91,4 +92,23 @@ TEST_CASE("the SDK's result fields ptt reads are still there", "[taskd][outcome]
   CHECK(denial.find("tool_input:") != std::string::npos);
   CHECK(text.find("subtype: 'permission_denied';") != std::string::npos);
   CHECK(text.find("subtype: 'api_retry';") != std::string::npos);
+}
+
+TEST_CASE("every rate limit status in the pinned SDK's types is known", "[taskd][stream][sdk]") {
+  std::string text = sdk_types();
+  if (text.empty()) return;
+  auto at = text.find("export declare type SDKRateLimitInfo = {");
+  REQUIRE(at != std::string::npos);
+  auto status = text.find("status:", at);
+  REQUIRE(status != std::string::npos);
+  std::string line = text.substr(status, text.find(';', status) - status);
+  std::set<std::string> listed;
+  std::regex name("'([a-z_]+)'");
+  for (auto it = std::sregex_iterator(line.begin(), line.end(), name); it != std::sregex_iterator(); ++it)
+    listed.insert((*it)[1].str());
+  std::set<std::string> known(ptt::taskd::kRateLimitStatuses.begin(), ptt::taskd::kRateLimitStatuses.end());
+  CHECK(listed == known);
+  // And the fields the stream reader reads.
+  for (const char* field : {"rate_limit_info: SDKRateLimitInfo;", "resetsAt?: number;", "rateLimitType?:"})
+    CHECK(text.find(field) != std::string::npos);
 }

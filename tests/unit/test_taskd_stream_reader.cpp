@@ -161,3 +161,73 @@ TEST_CASE("the Agent tool, api_retry and status lines show in the activity", "[t
             .activity == "compacting");
   CHECK(read_stream_line(json::parse(R"({"type":"system","subtype":"status","status":null})")).empty());
 }
+
+TEST_CASE("rate_limit_event: every status of the SDK's types is read", "[taskd][stream][rate_limit]") {
+  for (auto status : kRateLimitStatuses) {
+    CAPTURE(status);
+    auto line =
+        json::parse(R"({"type":"rate_limit_event","rate_limit_info":{"status":")" + std::string(status) +
+                    R"(","resetsAt":1796443118,"rateLimitType":"five_hour","isUsingOverage":false,
+                            "unifiedWindows":{"five_hour":{"utilization":0.95,"resetsAt":1796443118}}},
+                            "uuid":"u","session_id":"s"})");
+    auto u = read_stream_line(line);
+    REQUIRE(u.rate_limit);
+    CHECK(u.rate_limit->status == status);
+    CHECK(u.rate_limit->resets_at == 1796443118.0);
+    CHECK(u.rate_limit->type == "five_hour");
+    CHECK(u.rate_limit->rejected() == (status == "rejected"));
+    // Only a refusal is news for the activity; allowed and allowed_warning change nothing shown.
+    CHECK(u.activity ==
+          (status == "rejected" ? std::optional<std::string>("rate limited (five_hour)") : std::nullopt));
+    CHECK_FALSE(u.empty());
+  }
+}
+
+TEST_CASE("rate_limit_event: missing or odd fields", "[taskd][stream][rate_limit]") {
+  // Only the status is required by the SDK's types.
+  auto bare =
+      read_stream_line(json::parse(R"({"type":"rate_limit_event","rate_limit_info":{"status":"rejected"}})"));
+  REQUIRE(bare.rate_limit);
+  CHECK_FALSE(bare.rate_limit->resets_at);
+  CHECK(bare.rate_limit->type.empty());
+  CHECK(bare.activity == "rate limited");
+  // A reset that is no time (a string, a number not after 1970) is none.
+  for (const char* at : {R"("soon")", "-5", "0", "null"}) {
+    CAPTURE(at);
+    auto line =
+        std::string(R"({"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":)") + at +
+        "}}";
+    auto u = read_stream_line(json::parse(line));
+    REQUIRE(u.rate_limit);
+    CHECK_FALSE(u.rate_limit->resets_at);
+  }
+  CHECK(
+      read_stream_line(json::parse(R"({"type":"rate_limit_event","rate_limit_info":{"status":3}})")).empty());
+  CHECK(read_stream_line(json::parse(R"({"type":"rate_limit_event","rate_limit_info":"x"})")).empty());
+  CHECK(read_stream_line(json::parse(R"({"type":"rate_limit_event"})")).empty());
+}
+
+TEST_CASE("a request refused for a rate limit carries its rate_limit_info", "[taskd][stream][rate_limit]") {
+  // As Claude Code 2.1.330 writes it for a 429 with anthropic-ratelimit-unified-status: rejected.
+  auto line = json::parse(R"J({"type":"assistant","message":{"model":"<synthetic>","role":"assistant",
+      "content":[{"type":"text","text":"You've hit your 5-hour limit · resets 3:58am (UTC)"}]},
+      "error":"rate_limit","is_api_error_message":true,"api_error_status":429,"api_error":"usage_limit_reached",
+      "api_error_params":{"rate_limit_info":{"status":"rejected","resetsAt":1796443124,"rateLimitType":"five_hour",
+      "isUsingOverage":false}}})J");
+  auto u = read_stream_line(line);
+  CHECK(u.api_error);
+  REQUIRE(u.rate_limit);
+  CHECK(u.rate_limit->rejected());
+  CHECK(u.rate_limit->resets_at == 1796443124.0);
+  CHECK(u.activity == "rate limited (five_hour)");
+  // Without the info (an API key's 429): refused, with no reset known.
+  auto plain = read_stream_line(json::parse(
+      R"({"type":"assistant","message":{"content":[{"type":"text","text":"API Error"}]},"error":"rate_limit","is_api_error_message":true})"));
+  REQUIRE(plain.rate_limit);
+  CHECK(plain.rate_limit->rejected());
+  CHECK_FALSE(plain.rate_limit->resets_at);
+  // Another API error is no rate limit.
+  auto other = read_stream_line(json::parse(
+      R"({"type":"assistant","message":{"content":[]},"error":"overloaded","is_api_error_message":true})"));
+  CHECK_FALSE(other.rate_limit);
+}
