@@ -26,8 +26,9 @@ inline constexpr std::string_view kFollowUp = "follow_up";
 inline constexpr std::string_view kClean = "clean";
 inline constexpr std::string_view kRetry = "retry";
 inline constexpr std::string_view kShutdown = "shutdown";
-inline constexpr std::array kAll = {kHello,     kSpawn, kList,     kGet,   kResult, kCancel,  kLogs,
-                                    kSubscribe, kWait,  kFollowUp, kClean, kRetry,  kShutdown};
+inline constexpr std::string_view kQueueResume = "queue_resume";
+inline constexpr std::array kAll = {kHello,     kSpawn, kList,     kGet,   kResult, kCancel,   kLogs,
+                                    kSubscribe, kWait,  kFollowUp, kClean, kRetry,  kShutdown, kQueueResume};
 }  // namespace op
 
 namespace event {
@@ -38,7 +39,11 @@ inline constexpr std::string_view kFinished = "finished";
 inline constexpr std::string_view kStalled = "stalled";
 inline constexpr std::string_view kLog = "log";
 inline constexpr std::string_view kLogEnd = "log_end";
-inline constexpr std::array kAll = {kCreated, kStarted, kActivity, kFinished, kStalled, kLog, kLogEnd};
+// Not about one task: the queue's hold (protocol/queue_hold.h).
+inline constexpr std::string_view kQueueHeld = "queue_held";
+inline constexpr std::string_view kQueueResumed = "queue_resumed";
+inline constexpr std::array kAll = {kCreated, kStarted, kActivity,  kFinished,    kStalled,
+                                    kLog,     kLogEnd,  kQueueHeld, kQueueResumed};
 }  // namespace event
 
 namespace error {

@@ -49,14 +49,21 @@ void from_json(const json& j, HelloReply& r) {
   r.pid = integer_at<std::int64_t>(j, f::kPid);
 }
 
-void to_json(json& j, const TaskReply& r) { j = {{f::kTask, r.task}}; }
+void to_json(json& j, const TaskReply& r) {
+  j = {{f::kTask, r.task}};
+  if (r.queue_hold) j[f::kQueueHold] = *r.queue_hold;
+}
 
-void from_json(const json& j, TaskReply& r) { r.task = j.at(f::kTask).get<TaskRecord>(); }
+void from_json(const json& j, TaskReply& r) {
+  r.task = j.at(f::kTask).get<TaskRecord>();
+  get_nullable(j, f::kQueueHold, r.queue_hold);
+}
 
 void to_json(json& j, const TasksReply& r) {
   json tasks = json::array();
   for (const auto& t : r.tasks) tasks.push_back(record_json(t, r.view));
   j = {{f::kTasks, std::move(tasks)}};
+  if (r.queue_hold) j[f::kQueueHold] = *r.queue_hold;
 }
 
 void from_json(const json& j, TasksReply& r) {
@@ -64,6 +71,7 @@ void from_json(const json& j, TasksReply& r) {
   if (!tasks.is_array()) throw json::type_error::create(302, "`tasks` must be an array", &j);
   r.tasks = tasks.get<std::vector<TaskRecord>>();
   r.view = RecordView::kFull;
+  get_nullable(j, f::kQueueHold, r.queue_hold);
 }
 
 void to_json(json& j, const ResultReply& r) {
@@ -101,6 +109,13 @@ void to_json(json& j, const ShutdownReply&) { j = json::object(); }
 
 void from_json(const json&, ShutdownReply&) {}
 
+void to_json(json& j, const QueueResumeReply& r) {
+  j = json::object();
+  if (r.released) j[f::kReleased] = *r.released;
+}
+
+void from_json(const json& j, QueueResumeReply& r) { get_nullable(j, f::kReleased, r.released); }
+
 json reply_json(const json& id, const Reply& r) {
   json j = std::visit([](const auto& reply) { return json(reply); }, r);
   j[f::kId] = id;
@@ -136,11 +151,14 @@ TasksReply readable_tasks(const json& reply) {
 }
 
 std::string tasks_reply_line(const json& id, std::size_t count,
-                             const std::function<const std::string&(std::size_t)>& record_line_at) {
-  // The keys in the order nlohmann's object writes them (sorted): id, ok, tasks.
+                             const std::function<const std::string&(std::size_t)>& record_line_at,
+                             const std::optional<QueueHold>& queue_hold) {
+  // The keys in the order nlohmann's object writes them (sorted): id, ok, queue_hold, tasks.
   std::string out = std::string(R"({")") + f::kId + R"(":)" +
                     id.dump(-1, ' ', false, json::error_handler_t::replace) + R"(,")" + f::kOk +
-                    R"(":true,")" + f::kTasks + R"(":[)";
+                    R"(":true,")";
+  if (queue_hold) out += std::string(f::kQueueHold) + R"(":)" + json(*queue_hold).dump() + R"(,")";
+  out += std::string(f::kTasks) + R"(":[)";
   for (std::size_t i = 0; i < count; ++i) {
     if (i > 0) out += ',';
     out += record_line_at(i);

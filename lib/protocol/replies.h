@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/queue_hold.h"
 #include "protocol/record_view.h"
 #include "protocol/task_record.h"
 
@@ -38,6 +39,8 @@ inline constexpr const char* kText = "text";
 inline constexpr const char* kCancelled = "cancelled";
 inline constexpr const char* kPath = "path";
 inline constexpr const char* kRemoved = "removed";
+inline constexpr const char* kQueueHold = "queue_hold";
+inline constexpr const char* kReleased = "released";
 }  // namespace reply_field
 
 // {"ok":false,"error":{"code","message"}}: `code` is one of protocol::error from the
@@ -58,19 +61,22 @@ struct HelloReply {
   bool operator==(const HelloReply&) const = default;
 };
 
-// spawn, follow_up, retry (the new task's record) and get.
+// spawn, follow_up, retry (the new task's record) and get; queue_hold while the queue is held.
 struct TaskReply {
   TaskRecord task;
-  static constexpr std::array kFields = {reply_field::kTask};
+  std::optional<QueueHold> queue_hold{};  // absent on the wire when there is none
+  static constexpr std::array kFields = {reply_field::kTask, reply_field::kQueueHold};
   bool operator==(const TaskReply&) const = default;
 };
 
 // list, wait and subscribe. Each record whole, or (list's "view":"table") its table view;
 // from_json reads either (a table view's missing fields stay empty) and gives view kFull.
+// queue_hold: while the queue is held (absent on the wire otherwise).
 struct TasksReply {
   std::vector<TaskRecord> tasks;
   RecordView view = RecordView::kFull;
-  static constexpr std::array kFields = {reply_field::kTasks};
+  std::optional<QueueHold> queue_hold{};
+  static constexpr std::array kFields = {reply_field::kQueueHold, reply_field::kTasks};
   bool operator==(const TasksReply&) const = default;
 };
 
@@ -111,8 +117,15 @@ struct ShutdownReply {
   bool operator==(const ShutdownReply&) const = default;
 };
 
+// queue_resume: the hold it ended (absent on the wire when the queue was not held).
+struct QueueResumeReply {
+  std::optional<QueueHold> released{};
+  static constexpr std::array kFields = {reply_field::kReleased};
+  bool operator==(const QueueResumeReply&) const = default;
+};
+
 using Reply = std::variant<HelloReply, TaskReply, TasksReply, ResultReply, CancelReply, LogsReply, CleanReply,
-                           ShutdownReply>;
+                           ShutdownReply, QueueResumeReply>;
 
 // The reply's fields (without "id" and "ok"). from_json throws nlohmann::json::exception
 // on a missing or mistyped field, as TaskRecord's does.
@@ -134,6 +147,8 @@ void to_json(nlohmann::json& j, const CleanReply& r);
 void from_json(const nlohmann::json& j, CleanReply& r);
 void to_json(nlohmann::json& j, const ShutdownReply& r);
 void from_json(const nlohmann::json& j, ShutdownReply& r);
+void to_json(nlohmann::json& j, const QueueResumeReply& r);
+void from_json(const nlohmann::json& j, QueueResumeReply& r);
 
 // The whole reply object: {"id": id, "ok": true, ...its fields}.
 nlohmann::json reply_json(const nlohmann::json& id, const Reply& r);
@@ -157,6 +172,7 @@ TasksReply readable_tasks(const nlohmann::json& reply);
 // reply_line(reply_json(id, TasksReply{records, view})), joined from each record's
 // record_line(record, view) (which the daemon caches) instead of built as one JSON tree.
 std::string tasks_reply_line(const nlohmann::json& id, std::size_t count,
-                             const std::function<const std::string&(std::size_t)>& record_line_at);
+                             const std::function<const std::string&(std::size_t)>& record_line_at,
+                             const std::optional<QueueHold>& queue_hold = std::nullopt);
 
 }  // namespace ptt::protocol

@@ -122,6 +122,8 @@ CleanRequest parse_clean(const json& req) {
 
 ShutdownRequest parse_shutdown(const json&) { return {}; }
 
+QueueResumeRequest parse_queue_resume(const json&) { return {}; }
+
 using Parser = Request (*)(const json&);
 
 template <auto Parse>
@@ -143,6 +145,7 @@ constexpr std::array<std::pair<std::string_view, Parser>, op::kAll.size()> kPars
     {op::kClean, parse_as<parse_clean>},
     {op::kRetry, parse_as<parse_retry>},
     {op::kShutdown, parse_as<parse_shutdown>},
+    {op::kQueueResume, parse_as<parse_queue_resume>},
 }};
 
 Parser parser_for(std::string_view name) {
@@ -208,6 +211,8 @@ void to_json(json& j, const CleanRequest& r) {
 }
 
 void to_json(json& j, const ShutdownRequest&) { j = json::object(); }
+
+void to_json(json& j, const QueueResumeRequest&) { j = json::object(); }
 
 std::string_view op_of(const Request& r) {
   return std::visit([](const auto& req) { return std::decay_t<decltype(req)>::kOp; }, r);

@@ -128,9 +128,16 @@ struct ShutdownRequest {
   bool operator==(const ShutdownRequest&) const = default;
 };
 
+// Ends the queue's hold at once (protocol/queue_hold.h).
+struct QueueResumeRequest {
+  static constexpr std::string_view kOp = op::kQueueResume;
+  using Reply = QueueResumeReply;
+  bool operator==(const QueueResumeRequest&) const = default;
+};
+
 using Request = std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest,
                              GetRequest, ResultRequest, CancelRequest, LogsRequest, SubscribeRequest,
-                             WaitRequest, CleanRequest, ShutdownRequest>;
+                             WaitRequest, CleanRequest, ShutdownRequest, QueueResumeRequest>;
 
 // The request's fields (without "op" and "id"), as the client sends them.
 void to_json(nlohmann::json& j, const HelloRequest& r);
@@ -146,6 +153,7 @@ void to_json(nlohmann::json& j, const SubscribeRequest& r);
 void to_json(nlohmann::json& j, const WaitRequest& r);
 void to_json(nlohmann::json& j, const CleanRequest& r);
 void to_json(nlohmann::json& j, const ShutdownRequest& r);
+void to_json(nlohmann::json& j, const QueueResumeRequest& r);
 
 std::string_view op_of(const Request& r);
 // The whole request object: its fields and "op" (no "id").

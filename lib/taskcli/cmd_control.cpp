@@ -123,8 +123,17 @@ int cmd_watch(CliSession& s) {
   s.client().set_patient(true);
   // The subscribe reply has the unfinished tasks whole; events then carry what changed.
   protocol::TaskView view;
-  view.reset(ask(s.client(), protocol::SubscribeRequest{}).tasks);
+  protocol::TasksReply subscribed = ask(s.client(), protocol::SubscribeRequest{});
+  view.reset(subscribed.tasks);
+  // A hold that began before watch did is told first, as its event would have been.
+  if (subscribed.queue_hold && !s.global().json)
+    write_stdout(render_queue_event(protocol::QueueHeld{*subscribed.queue_hold}, wall_now()));
   s.client().read_events([&](const json& message) {
+    if (auto queue = protocol::parse_queue_event(message)) {
+      write_stdout(s.global().json ? to_ndjson(protocol::queue_event_json(*queue))
+                                   : render_queue_event(*queue, wall_now()));
+      return true;
+    }
     auto ev = protocol::parse_event(message);
     const protocol::TaskRecord* t = ev ? view.apply(*ev) : nullptr;
     if (!t) return true;
@@ -163,6 +172,19 @@ int cmd_ping(CliSession& s) {
   } else {
     write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n", hello.server, hello.version, hello.pid,
                              s.connect_options().socket.string()));
+  }
+  return kExitOk;
+}
+
+int cmd_queue_resume(CliSession& s) {
+  protocol::QueueResumeReply reply = ask(s.client(), protocol::QueueResumeRequest{});
+  if (s.global().json) {
+    write_stdout(to_ndjson(reply));
+  } else if (reply.released) {
+    std::string held = render_queue_hold(*reply.released, wall_now());
+    write_stdout("queue resumed; it was " + held.substr(held.find("held")));
+  } else {
+    write_stdout("the queue was not held\n");
   }
   return kExitOk;
 }

@@ -43,14 +43,21 @@ int cmd_list(CliSession& s, const std::string& state) {
     for (const auto& t : reply.raw_tasks) (out += t) += '\n';
     write_stdout(out);
   } else {
-    write_stdout(table.render());
+    // The hold above the table: what explains queued tasks that do not start.
+    write_stdout(reply.queue_hold ? render_queue_hold(*reply.queue_hold, wall_now()) + table.render()
+                                  : table.render());
   }
   return kExitOk;
 }
 
 int cmd_status(CliSession& s, const std::string& task) {
   protocol::TaskReply reply = ask(s.client(), protocol::GetRequest{task_ref(task)});
-  write_stdout(s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style()));
+  std::string out =
+      s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style());
+  // A queued task does not start while the queue is held: say why (--json: the record only).
+  if (!s.global().json && reply.queue_hold && reply.task.state == protocol::TaskState::kQueued)
+    out += render_queue_hold(*reply.queue_hold, wall_now());
+  write_stdout(out);
   return kExitOk;
 }
 

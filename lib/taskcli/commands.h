@@ -72,9 +72,9 @@ struct Invocation {
   bool autostart = true;  // false for commands that must not start a daemon (shutdown)
 };
 
-inline constexpr std::string_view kCommandNames[] = {"spawn",  "list", "status", "result",    "logs",
-                                                     "cancel", "wait", "watch",  "follow-up", "clean",
-                                                     "retry",  "ping", "doctor", "shutdown",  "top"};
+inline constexpr std::string_view kCommandNames[] = {
+    "spawn",     "list",  "status", "result", "logs",   "cancel",   "wait", "watch",
+    "follow-up", "clean", "retry",  "ping",   "doctor", "shutdown", "top",  "queue"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -99,6 +99,8 @@ int cmd_top(CliSession& s);
 int cmd_clean(CliSession& s, const CleanArgs& a);
 int cmd_ping(CliSession& s);
 int cmd_shutdown(CliSession& s);
+// `queue resume`: ends the queue's hold (a rate limit) at once.
+int cmd_queue_resume(CliSession& s);
 // Checks what ptt needs; 0 unless a check failed (warnings allowed).
 int cmd_doctor(CliSession& s, const std::string& claude);
 

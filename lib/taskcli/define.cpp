@@ -223,6 +223,16 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
       inv.action = [&a](CliSession& s) { return cmd_doctor(s, a.claude); };
     });
   }
+  if (want("queue")) {
+    auto* queue =
+        app.add_subcommand("queue", "The task queue's hold (a rate limit holds it until the reset)");
+    queue->require_subcommand(1);
+    auto* resume = queue->add_subcommand("resume", "End the queue's hold now: queued tasks may start");
+    resume->footer(
+        "A task refused for a rate limit holds the queue until the limit resets (see `ptt-task list`);\n"
+        "this ends the hold at once. Prints the hold it ended, or that the queue was not held.");
+    on(resume, inv, [](CliSession& s) { return cmd_queue_resume(s); });
+  }
   if (want("shutdown")) {
     auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
     shutdown->callback([&inv] {

@@ -38,7 +38,7 @@ class ListSax {
                        : scalar(Scalar{.kind = Scalar::kInt, .i = static_cast<std::int64_t>(v)});
   }
   bool number_float(json::number_float_t v, const std::string&) {
-    return in_record() ? reader_.number_float(v) : scalar(Scalar{.kind = Scalar::kFloat});
+    return in_record() ? reader_.number_float(v) : scalar(Scalar{.kind = Scalar::kFloat, .f = v});
   }
   bool string(std::string& v) {
     return in_record() ? reader_.string(v) : scalar(Scalar{.kind = Scalar::kString, .s = &v});
@@ -85,6 +85,15 @@ class ListSax {
   }
 
   bool id_matches(long id) const { return has_id_ && reply_id_ == id; }
+  // The reply's queue_hold, when it had a readable one.
+  std::optional<protocol::QueueHold> queue_hold() const {
+    if (hold_.is_null()) return std::nullopt;
+    try {
+      return hold_.get<protocol::QueueHold>();
+    } catch (const json::exception&) {
+      return std::nullopt;  // a hold this version cannot read hides no task
+    }
+  }
 
  private:
   struct Frame {
@@ -95,6 +104,7 @@ class ListSax {
     enum Kind { kNull, kBool, kInt, kFloat, kString } kind = kNull;
     bool b = false;
     std::int64_t i = 0;
+    double f = 0;
     std::string* s = nullptr;
   };
 
@@ -117,6 +127,12 @@ class ListSax {
       }
     } else if (in_tasks_array()) {
       throw std::runtime_error("a task record that is not an object");
+    } else if (stack_.size() == 2 && stack_[0].key == reply_field::kQueueHold && stack_[1].object) {
+      // The hold's few fields, read whole once the reply is (protocol::QueueHold).
+      json& field = hold_[k];
+      if (v.kind == Scalar::kString) field = *v.s;
+      if (v.kind == Scalar::kInt) field = v.i;
+      if (v.kind == Scalar::kFloat) field = v.f;
     } else if (stack_.size() == 2 && stack_[0].key == reply_field::kError && stack_[1].object &&
                v.kind == Scalar::kString) {
       (k == reply_field::kCode      ? out_.error_code
@@ -140,6 +156,7 @@ class ListSax {
   bool has_id_ = false;
   std::int64_t reply_id_ = 0;
   std::string ignored_;
+  json hold_;  // the queue_hold object's scalar fields
 };
 
 }  // namespace
@@ -171,6 +188,7 @@ ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const 
   }
   if (!sax.id_matches(id)) return {};  // an event, another reply, or no object at all
   out.ours = true;
+  out.queue_hold = sax.queue_hold();
   if (out.ok) {
     out.error_code.clear();
     out.error_message.clear();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/queue_hold.h"
 #include "protocol/task_record.h"
 
 namespace ptt::taskcli {
@@ -17,8 +18,9 @@ struct ListReply {
   bool ours = false;  // the reply to request `id` (not an event, not another reply)
   bool ok = false;
   std::string error_code, error_message;
-  std::vector<protocol::TaskRecord> tasks;  // the table's fields only
-  std::vector<std::string> raw_tasks;       // when want_raw: one compact JSON per task
+  std::vector<protocol::TaskRecord> tasks;        // the table's fields only
+  std::vector<std::string> raw_tasks;             // when want_raw: one compact JSON per task
+  std::optional<protocol::QueueHold> queue_hold;  // while the queue is held
 };
 
 // Throws std::runtime_error when the line is not valid JSON or a record is unreadable.

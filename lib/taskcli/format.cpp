@@ -331,3 +331,33 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
 }
 
 }  // namespace ptt::taskcli
+
+namespace ptt::taskcli {
+
+namespace {
+
+// "14:05" today, "2026-12-06 14:05" on another day (local time).
+std::string reset_time(double at, double now) {
+  if (!(at >= 0 && at < 253402300800.0)) return "?";  // as clock_time
+  auto when = fmt::localtime(static_cast<std::time_t>(at));
+  auto today = fmt::localtime(static_cast<std::time_t>(now));
+  bool same_day = when.tm_year == today.tm_year && when.tm_yday == today.tm_yday;
+  return same_day ? fmt::format("{:%H:%M}", when) : fmt::format("{:%Y-%m-%d %H:%M}", when);
+}
+
+}  // namespace
+
+std::string render_queue_hold(const protocol::QueueHold& hold, double now) {
+  return one_line(protocol::describe_hold(hold, reset_time(hold.until, now))) + '\n';
+}
+
+std::string render_queue_event(const protocol::QueueEvent& event, double now_wall) {
+  std::string stamp = fmt::format("{:%H:%M:%S}", fmt::localtime(static_cast<std::time_t>(now_wall)));
+  if (const auto* held = std::get_if<protocol::QueueHeld>(&event))
+    return fmt::format("{}  {:<9} {}", stamp, "held", render_queue_hold(held->hold, now_wall));
+  const auto& resumed = std::get<protocol::QueueResumed>(event);
+  return fmt::format("{}  {:<9} queue resumed ({})\n", stamp, "resumed",
+                     resumed.by == "resume" ? "queue resume" : "the rate limit has reset");
+}
+
+}  // namespace ptt::taskcli

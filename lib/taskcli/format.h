@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/queue_hold.h"
 #include "protocol/task_record.h"
 
 namespace ptt::taskcli {
@@ -83,5 +84,10 @@ std::string render_status(const protocol::TaskRecord& t, double now, const Style
 // (the client's view), or "" for events not worth a line.
 std::string render_event(std::string_view kind, const protocol::TaskRecord& t, double now_wall,
                          const Style& style);
+// "queue held until 14:05, rate limited (five_hour, task 7)\n" (the date too when the
+// reset is not today): list's and status's line while the queue is held.
+std::string render_queue_hold(const protocol::QueueHold& hold, double now);
+// A `watch` line for a queue event: "14:02:11  held      queue held until 14:05, …".
+std::string render_queue_event(const protocol::QueueEvent& event, double now_wall);
 
 }  // namespace ptt::taskcli

@@ -24,6 +24,7 @@
 #include "supervise/supervisor_status.h"
 #include "taskd/daemon_state.h"
 #include "taskd/listener.h"
+#include "taskd/queue_hold_file.h"
 #include "taskd/recovery.h"
 #include "taskd/supervisor_launch.h"
 
@@ -161,8 +162,11 @@ void Daemon::load_tasks() {
     if (auto status = supervise::read_supervisor_status(store_.log_dir(record.id)))
       statuses.emplace(record.id, *status);
   }
+  std::string hold_problem;
+  hold_ = load_queue_hold(config_.state_dir, now(), hold_problem);  // an ended one is dropped
+  if (!hold_problem.empty()) daemon_log("warning: " + hold_problem);
   recovery_ = recover(std::move(loaded.records), loaded.next_id, statuses, config_.max_running, now(),
-                      std::move(loaded.lines));
+                      std::move(loaded.lines), hold_.has_value());
   table_ = std::move(recovery_.table);
   // Reading the journal took the file, and each record whole, at once: the freed memory
   // goes back to the system instead of staying in the daemon's RSS while it runs.
@@ -208,6 +212,13 @@ void Daemon::start_handles() {
   retry_timer_.data = this;
   uv_check_init(loop_, &commit_check_);  // started by a spawn (commit_spawns)
   commit_check_.data = this;
+  uv_timer_init(loop_, &hold_timer_);
+  hold_timer_.data = this;
+  if (hold_) {
+    daemon_log(fmt::format("the queue is held until {} (a rate limit, saved by the previous run)",
+                           utc_time_text(hold_->until)));
+    arm_hold_timer();
+  }
 }
 
 void Daemon::adopt_unfinished() {
@@ -335,6 +346,7 @@ void Daemon::begin_shutdown() {
   close(&commit_check_);
   keeper_.shut_down();
   close(&retry_timer_);
+  close(&hold_timer_);    // the hold itself stays saved for the next start
   supervisors_->close();  // it runs the agents on to their end, then exits
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();

@@ -17,6 +17,7 @@ struct DaemonConfig {
   double kill_grace_s = 5.0;
   double stall_timeout_s = 600;     // no agent output this long: the task is stalled; 0: never
   bool stall_kill = false;          // --stall-action kill: a stalled task is cancelled (reason stalled)
+  bool rate_limit_hold = true;      // a task refused for a rate limit holds the queue until its reset
   protocol::AgentOptions defaults;  // per-task options fall back to these
   std::vector<std::filesystem::path> allow_roots;  // empty: any cwd
   int ready_fd = -1;                               // write "ready <socket>\n" here once listening

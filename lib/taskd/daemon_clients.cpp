@@ -47,8 +47,8 @@ std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId
   bool table = view == protocol::RecordView::kTable;
   std::size_t made_before = FinishedTask::lines_made();
   std::string reply = protocol::tasks_reply_line(
-      request_id, ids.size(),
-      [&](std::size_t i) -> const std::string& { return record_line(ids[i], table); });
+      request_id, ids.size(), [&](std::size_t i) -> const std::string& { return record_line(ids[i], table); },
+      hold_);
   // The first list after start-up reads every finished record back to make its line:
   // the pages those reads used go back to the system, not stay in the daemon's RSS.
   if (FinishedTask::lines_made() - made_before > 1000) ::malloc_trim(0);

@@ -94,6 +94,8 @@ class Daemon final : public RequestContext {
                                    bool follow) override;
   void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) override;
   void shut_down_after_reply() override { shutdown_after_reply_ = true; }
+  std::optional<protocol::QueueHold> queue_hold() const override { return hold_; }
+  std::optional<protocol::QueueHold> resume_queue() override { return release_queue("resume"); }
 
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
@@ -140,6 +142,13 @@ class Daemon final : public RequestContext {
   // Clients over the descriptor budget are refused; true when this one was.
   bool refuse_over_limit(ClientConnection& c);
   void on_stream_value(TaskId id, const nlohmann::json& value);
+  // The queue's hold (daemon_hold.cpp): a task's refused rate limit holds it until the
+  // reset; the one timer runs only while a hold exists.
+  void note_rate_limit(TaskId id, const RateLimit& limit);
+  void hold_queue(const protocol::QueueHold& hold);
+  void arm_hold_timer();
+  std::optional<protocol::QueueHold> release_queue(std::string_view by);
+  void send_queue_event(const protocol::QueueEvent& event);
   // exit: nullopt when the supervisor could not record one; `why` then says why when known.
   // Without an exit: the task fails with `reason` (its agent group is killed, if still its).
   void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {},
@@ -160,6 +169,8 @@ class Daemon final : public RequestContext {
   uv_signal_t sigchld_{}, sigterm_{}, sigint_{};
   uv_idle_t pump_idle_{};
   uv_timer_t retry_timer_{};  // RecordKeeper's, for records whose write failed
+  uv_timer_t hold_timer_{};   // ends the queue's hold at its reset; armed only while held
+  std::optional<protocol::QueueHold> hold_;
   RecordKeeper keeper_;
   bool pump_active_ = false;
   struct PendingSpawn {

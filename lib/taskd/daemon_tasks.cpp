@@ -211,6 +211,7 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   TableActions actions;
   table_.stream_update(id, update, actions);
   apply(std::move(actions));
+  if (update.rate_limit) note_rate_limit(id, *update.rate_limit);
 }
 
 void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why,

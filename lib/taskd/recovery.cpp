@@ -7,7 +7,7 @@ using protocol::TaskState;
 
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
                  const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
-                 const std::vector<std::string_view>& lines) {
+                 const std::vector<std::string_view>& lines, bool held) {
   Recovery out{TaskTable(max_running), {}, {}};
   // A finished record read from a journal line is kept as that line. The lines are
   // copied only once every record read is freed: copied among them, each would keep
@@ -53,6 +53,7 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
                                                std::string(k.line), false));
   }
   out.table.reserve_ids_below(next_id);
+  if (held) out.table.set_held(true, now, out.actions);
   out.table.schedule(now, out.actions);
   return out;
 }

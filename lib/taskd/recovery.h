@@ -33,8 +33,9 @@ struct Recovery {
 // `statuses`: read_supervisor_status() of each unfinished record's log dir, where it
 // returned one (a task without is one whose start never happened). `lines`, when given:
 // the journal line of each record (RecordStore::Loaded::lines), kept for finished ones.
+// `held`: the queue is held (a saved rate-limit hold), so no queued task starts.
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
                  const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
-                 const std::vector<std::string_view>& lines = {});
+                 const std::vector<std::string_view>& lines = {}, bool held = false);
 
 }  // namespace ptt::taskd

@@ -9,6 +9,7 @@
 // A refusal is thrown as protocol::RequestRejected.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -66,6 +67,10 @@ class RequestContext {
   virtual void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) = 0;
   // The daemon shuts down once this request's reply has been written.
   virtual void shut_down_after_reply() = 0;
+  // The queue's hold, while there is one (protocol/queue_hold.h).
+  virtual std::optional<protocol::QueueHold> queue_hold() const = 0;
+  // Ends the hold at once (queued tasks may start); the hold ended, if there was one.
+  virtual std::optional<protocol::QueueHold> resume_queue() = 0;
 
  protected:
   ~RequestContext() = default;

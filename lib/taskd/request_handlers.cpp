@@ -70,7 +70,7 @@ void check_agent_fits(const RequestContext& d, const SpawnRequest& s) {
 protocol::Reply spawn_reply(RequestContext& d, SpawnRequest s) {
   check_agent_fits(d, s);
   TaskId id = d.spawn(std::move(s));
-  return protocol::TaskReply{record_of(d, id)};
+  return protocol::TaskReply{.task = record_of(d, id), .queue_hold = d.queue_hold()};
 }
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
@@ -139,7 +139,7 @@ TasksById handle(RequestContext& d, RequestOrigin&, const json&, const protocol:
 }
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::GetRequest& req) {
-  return protocol::TaskReply{record_of(d, d.resolve_task(req.task))};
+  return protocol::TaskReply{.task = record_of(d, d.resolve_task(req.task)), .queue_hold = d.queue_hold()};
 }
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ResultRequest& req) {
@@ -181,6 +181,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin& from, const json&,
   // The snapshot events then change: the tasks that can still change, whole.
   protocol::TasksReply reply;
   for (TaskId id : d.table().unfinished()) reply.tasks.push_back(*d.table().live(id));
+  reply.queue_hold = d.queue_hold();
   return reply;
 }
 
@@ -212,6 +213,10 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ShutdownRequest&) {
   d.shut_down_after_reply();
   return protocol::ShutdownReply{};
+}
+
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::QueueResumeRequest&) {
+  return protocol::QueueResumeReply{.released = d.resume_queue()};
 }
 
 }  // namespace

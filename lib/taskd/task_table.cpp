@@ -182,7 +182,7 @@ bool TaskTable::schedule_queued(TaskRecord& t, const std::map<std::string_view, 
       session_busy = user->second;
   }
   note_session_wait(t, session_busy, out);
-  if (blocked || session_busy || running >= max_running_) return true;
+  if (blocked || session_busy || held_ || running >= max_running_) return true;
   changing(t.id);
   t.state = TaskState::kStarting;
   t.started_at = now;
@@ -202,6 +202,11 @@ void TaskTable::note_session_wait(TaskRecord& t, std::optional<TaskId> busy_with
   if (t.activity == note) return;
   changing(t.id).activity = std::move(note);
   out.push_back(emit(t.id, protocol::event::kActivity));
+}
+
+void TaskTable::set_held(bool held, double now, TableActions& out) {
+  held_ = held;
+  if (!held) schedule(now, out);
 }
 
 void TaskTable::mark_running(TaskRecord& t, TableActions& out) {

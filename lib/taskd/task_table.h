@@ -96,6 +96,10 @@ class TaskTable {
   std::vector<TaskId> clean(TableActions& out, const CleanFilter& filter = {});
   // Starts what the concurrency limit and dependencies allow, in FIFO order.
   void schedule(double now, TableActions& out);
+  // While held (a rate limit: protocol/queue_hold.h) no queued task starts; running
+  // tasks go on and spawns still queue. Releasing schedules at once.
+  void set_held(bool held, double now, TableActions& out);
+  bool held() const { return held_; }
 
   // The task's whole record (a copy; a finished one is parsed from its line), or null.
   std::shared_ptr<const protocol::TaskRecord> find(TaskId id) const;
@@ -175,6 +179,7 @@ class TaskTable {
               TableActions& out);
 
   int max_running_;
+  bool held_ = false;
   TaskId next_id_ = 1;
   std::map<TaskId, Task> tasks_;
   // The queued and running tasks, in id (FIFO) order: what schedule, running_count and

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent_result_of.h"
+#include "protocol/events.h"
 #include "protocol/replies.h"
 #include "protocol/requests.h"
 #include "taskcli/fast_list.h"
@@ -199,4 +200,46 @@ TEST_CASE("ptt-task's SAX list reader reads the typed tasks reply") {
       CHECK(list.raw_tasks[i] == record_line(records[i], view));
     }
   }
+}
+
+TEST_CASE("a held queue's tasks reply: joined, typed and SAX-read the same", "[rate_limit]") {
+  std::vector<TaskRecord> records = {queued_record()};
+  std::vector<std::string> lines = {record_line(records[0], RecordView::kTable)};
+  for (const QueueHold& hold : {QueueHold{.until = 1764003900, .task = 7, .rate_limit_type = "five_hour"},
+                                QueueHold{.until = 1764003900.5}}) {
+    std::string joined = tasks_reply_line(
+        5, 1, [&](std::size_t i) -> const std::string& { return lines[i]; }, hold);
+    CHECK(joined == reply_line(reply_json(
+                        5, TasksReply{.tasks = records, .view = RecordView::kTable, .queue_hold = hold})));
+    joined.pop_back();
+    CHECK(json::parse(joined).get<TasksReply>().queue_hold == hold);
+    auto list = ptt::taskcli::parse_list_reply(joined, 5, false);
+    REQUIRE(list.ours);
+    CHECK(list.queue_hold == hold);
+    CHECK(list.tasks.size() == 1);
+  }
+  // No hold: no field, and none read.
+  std::string plain = tasks_reply_line(5, 1, [&](std::size_t i) -> const std::string& { return lines[i]; });
+  CHECK(plain.find("queue_hold") == std::string::npos);
+  plain.pop_back();
+  CHECK_FALSE(ptt::taskcli::parse_list_reply(plain, 5, false).queue_hold);
+}
+
+TEST_CASE("queue_resume's reply and the queue events round-trip", "[rate_limit]") {
+  QueueHold hold{.until = 1764003900, .task = 7, .rate_limit_type = "five_hour"};
+  CHECK(json(QueueResumeReply{}) == json::object());
+  CHECK(json(QueueResumeReply{.released = hold}).get<QueueResumeReply>().released == hold);
+  for (const QueueEvent& e : {QueueEvent(QueueHeld{hold}), QueueEvent(QueueResumed{hold, "reset"})})
+    CHECK(parse_queue_event(queue_event_json(e)) == e);
+  CHECK(
+      queue_event_json(QueueHeld{hold}) ==
+      json::parse(
+          R"({"event":"queue_held","hold":{"until":1764003900.0,"reason":"rate_limited","task":7,"rate_limit_type":"five_hour"}})"));
+  // Task events and unreadable holds are not queue events; a task event is not one either way round.
+  CHECK_FALSE(parse_queue_event(json::parse(R"({"event":"created","task":{}})")));
+  CHECK_FALSE(
+      parse_queue_event(json::parse(R"({"event":"queue_held","hold":{"until":"soon","reason":"x"}})")));
+  CHECK_FALSE(parse_event(queue_event_json(QueueHeld{hold})));
+  CHECK(describe_hold(hold, "14:05") == "queue held until 14:05, rate limited (five_hour, task 7)");
+  CHECK(describe_hold(QueueHold{.until = 1}, "14:05") == "queue held until 14:05, rate limited");
 }

@@ -36,7 +36,8 @@ TEST_CASE("requests a client builds parse back the same") {
         Request(CancelRequest{.all = true}),
         Request(LogsRequest{.task = 4, .stream = LogStream::kStderr, .follow = true}),
         Request(SubscribeRequest{}), Request(WaitRequest{.tasks = {1, 2}}), Request(WaitRequest{.all = true}),
-        Request(CleanRequest{.state = TaskState::kFailed, .older_than_s = 60}), Request(ShutdownRequest{})}) {
+        Request(CleanRequest{.state = TaskState::kFailed, .older_than_s = 60}), Request(ShutdownRequest{}),
+        Request(QueueResumeRequest{})}) {
     json line = request_json(r);
     CHECK(line.at("op") == op_of(r));
     CHECK(parsed(line) == r);

@@ -56,6 +56,12 @@ class FakeDaemon final : public RequestContext {
     waits.push_back({connection, id, std::move(ids)});
   }
   void shut_down_after_reply() override { shutting_down = true; }
+  std::optional<ptt::protocol::QueueHold> queue_hold() const override { return hold; }
+  std::optional<ptt::protocol::QueueHold> resume_queue() override {
+    return std::exchange(hold, std::nullopt);
+  }
+
+  std::optional<ptt::protocol::QueueHold> hold;
 
   TaskTable tasks;
   DaemonConfig settings;
@@ -247,4 +253,17 @@ TEST_CASE("handlers: clean replies with what it forgot") {
   auto clean = reply_of<ptt::protocol::CleanReply>(run(d, {{"op", "clean"}, {"state", "succeeded"}}));
   CHECK(clean.removed == std::vector<std::int64_t>{1});
   CHECK_FALSE(d.tasks.find(1));
+}
+
+TEST_CASE("handlers: queue_resume ends the hold; get, spawn and subscribe carry it while it lasts") {
+  FakeDaemon d = daemon_with_tasks();
+  CHECK_FALSE(reply_of<ptt::protocol::TaskReply>(run(d, {{"op", "get"}, {"task", 2}})).queue_hold);
+  d.hold = ptt::protocol::QueueHold{.until = kNow + 60, .task = 2, .rate_limit_type = "five_hour"};
+  CHECK(reply_of<ptt::protocol::TaskReply>(run(d, {{"op", "get"}, {"task", 2}})).queue_hold == d.hold);
+  CHECK(reply_of<ptt::protocol::TasksReply>(run(d, {{"op", "subscribe"}})).queue_hold == d.hold);
+  auto held = *d.hold;
+  CHECK(reply_of<ptt::protocol::QueueResumeReply>(run(d, {{"op", "queue_resume"}})).released == held);
+  CHECK_FALSE(d.hold);
+  // Not held: nothing to release, and still ok.
+  CHECK_FALSE(reply_of<ptt::protocol::QueueResumeReply>(run(d, {{"op", "queue_resume"}})).released);
 }

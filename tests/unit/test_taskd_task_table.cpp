@@ -426,3 +426,25 @@ TEST_CASE(
   CHECK(t->stderr_tail == "Error: gave up");
   CHECK(!t->result);  // no result line came: none is made up
 }
+
+TEST_CASE("a held queue starts nothing; running tasks go on; a release starts what may start",
+          "[taskd][table][rate_limit]") {
+  TaskTable table(2);
+  TableActions out;
+  table.spawn(req("a"), 1, out);
+  table.set_held(true, 2, out);
+  out.clear();
+  TaskId queued = table.spawn(req("b"), 3, out);
+  CHECK(table.find(queued)->state == ptt::protocol::TaskState::kQueued);
+  CHECK(std::none_of(out.begin(), out.end(),
+                     [](const TableAction& a) { return a.kind == TableAction::Kind::kStartAgent; }));
+  CHECK(table.find(1)->state == ptt::protocol::TaskState::kStarting);  // started before the hold
+  // A task ending while held starts nobody.
+  out.clear();
+  table.fail_running(1, "x", "", 4, out);
+  CHECK(table.find(queued)->state == ptt::protocol::TaskState::kQueued);
+  out.clear();
+  table.set_held(false, 5, out);
+  CHECK(table.find(queued)->state == ptt::protocol::TaskState::kStarting);
+  CHECK(out == TableActions{{TableAction::Kind::kStartAgent, queued, {}}});
+}

@@ -50,6 +50,11 @@ int main(int argc, char** argv) {
                  "What a stall does: report (a stalled event and activity) or kill (cancel, reason stalled)")
       ->capture_default_str()
       ->check(CLI::IsMember({"report", "kill"}));
+  std::string rate_limit_hold = "on";
+  app.add_option("--rate-limit-hold", rate_limit_hold,
+                 "on: a task refused for a rate limit holds queued tasks until the limit resets; off: never")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
       ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
@@ -81,6 +86,7 @@ int main(int argc, char** argv) {
 
   config.socket = socket;
   config.stall_kill = stall_action == "kill";
+  config.rate_limit_hold = rate_limit_hold == "on";
   config.state_dir = state_dir;
   config.allow_roots.assign(roots.begin(), roots.end());
   config.defaults.permission_mode = permission_mode;
