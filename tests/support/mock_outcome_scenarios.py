@@ -4,10 +4,14 @@
   (a `curl` in acceptEdits); the tool_result then is Claude Code's refusal, and the
   agent's final text admits it;
 - TextOnlyScenario: every agent turn is answered with text alone (no tool), e.g. for a
-  follow-up (`--resume`) whose conversation already holds the first run's tool call.
+  follow-up (`--resume`) whose conversation already holds the first run's tool call;
+- RateLimitedScenario: agent turns refused with HTTP 429 for a subscription's rate limit.
 
 Kept apart from the base mock's script so its other scenarios stay as they are.
 """
+import io
+import json
+
 from mock_messages_api import MockMessagesApi
 
 REFUSED_FINAL_TEXT = "I could not run the command: it needs approval."
@@ -52,3 +56,61 @@ class TextOnlyScenario(MockMessagesApi):
             with_text = [{"type": "text", "text": self.text}]
             return with_text, "end_turn"
         return super().reply_for(body)
+
+
+class RateLimitedScenario(MockMessagesApi):
+    """A subscription's rate limit, as the API reports it in its anthropic-ratelimit-unified-*
+    headers. Claude Code 2.1.330 reads those headers only for a claude.ai login (an API
+    key's responses never carry them), so agent_env() gives it an OAuth token instead of a
+    key. While `rejecting`, an agent turn is refused with HTTP 429 and status `rejected`
+    (the CLI then writes `rate_limit_event` with status rejected and `resetsAt`, an
+    assistant line with `"error":"rate_limit"`, and a result with is_error); other turns
+    are served with status `allowed`. `resets_at` (Unix seconds) is the reset sent."""
+
+    def __init__(self, resets_at, **kw):
+        super().__init__(**kw)
+        self.resets_at = int(resets_at)
+        self.rejecting = True
+        self.refused = 0  # agent turns refused so far
+
+    def agent_env(self, home):
+        env = super().agent_env(home)
+        del env["ANTHROPIC_API_KEY"]
+        env["CLAUDE_CODE_OAUTH_TOKEN"] = "sk-ant-oat01-ptt-mock"
+        return env
+
+    def handler(self):
+        base = super().handler()
+        mock = self
+
+        class Limited(base):
+            def do_POST(self):
+                path = self.path.split("?", 1)[0]
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}") if path == "/v1/messages" else {}
+                tools = [t.get("name") for t in body.get("tools") or []]
+                with mock.lock:
+                    refuse = path == "/v1/messages" and "Bash" in tools and mock.rejecting
+                    if refuse:
+                        mock.refused += 1
+                self.limit_status = "rejected" if refuse else "allowed"
+                if not refuse:
+                    stream, self.rfile = self.rfile, io.BytesIO(raw)
+                    try:
+                        return super().do_POST()
+                    finally:
+                        self.rfile = stream
+                self.send_json(429, {"type": "error", "error": {
+                    "type": "rate_limit_error", "message": "Rate limited (ptt mock)"}})
+
+            def end_headers(self):
+                for name, value in (("anthropic-ratelimit-unified-status", getattr(self, "limit_status", "allowed")),
+                                    ("anthropic-ratelimit-unified-reset", str(mock.resets_at)),
+                                    ("anthropic-ratelimit-unified-5h-reset", str(mock.resets_at)),
+                                    ("anthropic-ratelimit-unified-5h-utilization", "0.5"),
+                                    ("anthropic-ratelimit-unified-representative-claim", "five_hour")):
+                    self.send_header(name, value)
+                super().end_headers()
+
+        return Limited
