@@ -1,7 +1,7 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart --timeout 1`: completing never starts a daemon
 # nor waits long for a stuck one.
-set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor
+set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -39,6 +39,8 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a retry -d 'Run
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a clean -d 'Forget finished tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a ping -d 'Reach the daemon'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a shutdown -d 'Stop the daemon'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a queue -d 'The task queue\'s hold'
+complete -c ptt-task -n '__fish_seen_subcommand_from queue; and not __fish_seen_subcommand_from resume' -x -a resume -d 'End the queue\'s hold now'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
 
 complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry' \
