@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/json_integer.h"
+
 namespace ptt::taskd {
 
 void SessionSoFar::add(const protocol::AgentResult& earlier) {
@@ -35,7 +37,12 @@ nlohmann::json combine_model_usage(const nlohmann::json& a, const nlohmann::json
           key == "maxOutputTokens")
         continue;
       if (value.is_number_integer() && was->is_number_integer()) {
-        value = value.get<std::int64_t>() + sign * was->get<std::int64_t>();
+        // The agent's counts: an overflowing sum (undefined behaviour) keeps the count as it was.
+        std::int64_t sum = 0;
+        auto mine_count = integer_if<std::int64_t>(value), theirs_count = integer_if<std::int64_t>(*was);
+        if (mine_count && theirs_count && !__builtin_mul_overflow(*theirs_count, sign, &sum) &&
+            !__builtin_add_overflow(*mine_count, sum, &sum))
+          value = sum;
       } else {
         value = value.get<double>() + sign * was->get<double>();
       }

@@ -1,6 +1,9 @@
 #include "taskd/stream_reader.h"
 
 #include <cmath>
+#include <type_traits>
+
+#include "core/json_integer.h"
 
 namespace ptt::taskd {
 using nlohmann::json;
@@ -42,7 +45,13 @@ std::string relative_to(std::string_view path, std::string_view cwd) {
 template <typename T>
 T num_field(const json& obj, const char* key, T fallback) {
   auto it = obj.find(key);
-  return it != obj.end() && it->is_number() ? it->get<T>() : fallback;
+  if (it == obj.end() || !it->is_number()) return fallback;
+  // An agent's integers go through integer_if: get<int>() of 1e90 is undefined behaviour.
+  if constexpr (std::is_integral_v<T>) {
+    return integer_if<T>(*it).value_or(fallback);
+  } else {
+    return it->get<T>();
+  }
 }
 
 protocol::AgentResult read_result(const json& line, std::string_view cwd) {
@@ -84,8 +93,8 @@ std::string describe_api_retry(const json& line) {
   auto attempt = num_field(line, "attempt", 0);
   auto max = num_field(line, "max_retries", 0);
   std::string status;
-  if (auto e = line.find("error_status"); e != line.end() && e->is_number_integer())
-    status = "HTTP " + std::to_string(e->get<int>());
+  if (auto e = line.find("error_status"); e != line.end())
+    if (auto code = integer_if<int>(*e)) status = "HTTP " + std::to_string(*code);
   if (attempt > 0) {
     s += " (attempt " + std::to_string(attempt);
     if (max > 0) s += " of " + std::to_string(max);

@@ -77,6 +77,15 @@ TEST_CASE("unknown and malformed lines are ignored, never fatal", "[taskd][strea
           .activity == "Bash");
   CHECK(read_stream_line(json::parse(R"({"type":"result","subtype":5,"num_turns":"x"})")).result->num_turns ==
         0);
+  // Out-of-range and fractional numbers where integers belong are ignored, not converted
+  // (found by fuzz_stream_reader: get<int>() of 3.7e94 is undefined behaviour).
+  auto huge = read_stream_line(
+      json::parse(R"({"type":"result","num_turns":3.7e94,"duration_ms":1e300,"total_cost_usd":0.5})"));
+  CHECK(huge.result->num_turns == 0);
+  CHECK(huge.result->duration_ms == 0);
+  CHECK(huge.result->cost_usd == 0.5);
+  CHECK(read_stream_line(json::parse(R"({"type":"result","num_turns":2.5})")).result->num_turns == 0);
+  CHECK(read_stream_line(json::parse(R"({"type":"result","num_turns":99999999999})")).result->num_turns == 0);
   auto mistyped = read_stream_line(json::parse(R"({"type":"system","subtype":"init","session_id":7})"));
   CHECK_FALSE(mistyped.session_id);
   CHECK_FALSE(mistyped.model);
