@@ -51,6 +51,12 @@ with Sandbox("taskd-group-commit") as sb:
     d.wait_exit()
     with open(trace) as f:
         calls = f.read().splitlines()
+    # The sanitizer runtime reads /proc/self/environ at start-up, so an ASan build's trace
+    # holds the whole environment, the sandbox's test OpenAI key with it; the key-leak check
+    # would take that for ptt storing the key. The trace kept for a failure leaves it out.
+    calls = [c for c in calls if not re.search(r"<[^>]*/environ>", c)]
+    with open(trace, "w") as f:
+        f.write("\n".join(calls) + "\n")
 
     def record_append(line):
         m = re.match(r'write\(\d+<[^>]*tasks\.ndjson>, "\\n(\{.*?\})\\n"', line)
