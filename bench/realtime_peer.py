@@ -58,6 +58,7 @@ class Peer:
         for text in self.announcements:
             await self.send({"type": "conversation.item.create", "item": {
                 "type": "message", "role": "system", "content": [{"type": "input_text", "text": text}]}})
+            emit({"type": "announcement", "text": text})  # as ptt-realtime prints it: the bench waits for it
             self.pending_create = True
         self.announcements = []
         if self.pending_create:

@@ -73,6 +73,7 @@ std::string arg_value(const json& v) {
 // "→ spawn_task prompt="run the tests" project=api"
 std::vector<std::string> tool_call(const json& event, const ViewStyle& style) {
   std::string line = "→ " + str(event, "name");
+  if (std::string why = str(event, "not_run"); !why.empty()) return {paint(style, kYellow, line + " " + why)};
   if (auto a = event.find("arguments"); a != event.end()) {
     if (a->is_object()) {
       for (const auto& [key, value] : a->items()) line += fmt::format(" {}={}", key, arg_value(value));
@@ -150,6 +151,8 @@ std::vector<std::string> error_event(const json& event, const ViewStyle& style) 
   std::string line;
   if (code == "unauthorized")
     line = "error: the OpenAI API key was rejected; check OPENAI_API_KEY";
+  else if (source == "transcription")
+    line = "error: what you said could not be transcribed: " + (message.empty() ? code : message);
   else if (source == "realtime")
     line =
         fmt::format("error: the Realtime API said: {}{}", message.empty() ? "something went wrong" : message,
@@ -225,8 +228,9 @@ std::vector<std::string> render_event(const json& event, const ViewStyle& style)
     }
     if (type == "hint") return {str(event, "text")};
     if (type == "barge_in") return {paint(style, kDim, "(reply interrupted)")};
-    if (type == "response" && str(event, "status") == "failed")
-      return {paint(style, kRed, "error: the reply failed; try again")};
+    // A failed reply's error has its own line, just before.
+    if (type == "response" && str(event, "status") == "incomplete")
+      return {paint(style, kYellow, fmt::format("(the reply was cut short: {})", str(event, "reason")))};
     return {};  // announcement (the assistant says it), response done, and anything newer
   } catch (const std::exception&) {  // a field of an odd type: show nothing rather than end
     return {};

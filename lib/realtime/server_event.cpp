@@ -40,12 +40,17 @@ ServerEvent response_done(const std::string& type, const json& event) {
   if (!response.is_null() && !response.is_object()) return malformed(type, "\"response\" is not an object");
   const json& status = member(response, "status");
   if (!status.is_null() && !status.is_string()) return malformed(type, "\"response.status\" is not a string");
-  server::ResponseDone done{str(response, "status"), {}};
+  const json& details = member(response, "status_details");
+  const json& error = member(details, "error");
+  server::ResponseDone done{
+      str(response, "status"), {}, str(details, "reason"), str(error, "code"), str(error, "message")};
+  if (done.error_code.empty()) done.error_code = str(error, "type");
   const json& output = member(response, "output");
   if (output.is_array()) {
     for (const json& item : output) {
       if (str(item, "type") != "function_call") continue;
-      done.calls.push_back({str(item, "call_id"), str(item, "name"), str(item, "arguments")});
+      done.calls.push_back(
+          {str(item, "call_id"), str(item, "name"), str(item, "arguments"), str(item, "status")});
     }
   }
   return done;
@@ -90,6 +95,10 @@ ServerEvent parse_server_event(const json& event) {
     return server::TextDone{str(event, "text")};
   if (type == "conversation.item.input_audio_transcription.completed")
     return server::UserTranscript{str(event, "transcript"), str(event, "item_id")};
+  if (type == "conversation.item.input_audio_transcription.failed") {
+    const json& error = member(event, "error");
+    return server::TranscriptionFailed{str(event, "item_id"), str(error, "code"), str(error, "message")};
+  }
   if (type == "input_audio_buffer.speech_started") return server::SpeechStarted{};
   if (type == "input_audio_buffer.speech_stopped") return server::SpeechStopped{};
   if (type == "session.created") return server::SessionCreated{};

@@ -31,10 +31,14 @@ struct FunctionCall {  // a function_call item of response.done's output
   std::string call_id;
   std::string name;
   std::string arguments;
+  std::string status;  // of the item: completed, incomplete; empty when not given
 };
 struct ResponseDone {
-  std::string status;
+  std::string status;  // completed, cancelled, failed, incomplete
   std::vector<FunctionCall> calls;
+  std::string reason;      // status_details.reason: turn_detected, max_output_tokens, ...
+  std::string error_code;  // status_details.error of a failed response
+  std::string error_message;
 };
 struct FunctionCallAdded {  // response.output_item.added with a function_call item
   std::string call_id;
@@ -62,6 +66,11 @@ struct UserTranscript {  // conversation.item.input_audio_transcription.complete
   std::string transcript;
   std::string item_id;
 };
+struct TranscriptionFailed {  // conversation.item.input_audio_transcription.failed
+  std::string item_id;
+  std::string code;
+  std::string message;
+};
 struct SpeechStarted {};
 struct SpeechStopped {};
 struct Error {
@@ -82,8 +91,8 @@ using ServerEvent =
     std::variant<server::SessionCreated, server::SessionUpdated, server::AudioDelta, server::ResponseCreated,
                  server::ResponseDone, server::FunctionCallAdded, server::CallArgumentsDelta,
                  server::CallArgumentsDone, server::TranscriptDelta, server::TranscriptDone, server::TextDone,
-                 server::UserTranscript, server::SpeechStarted, server::SpeechStopped, server::Error,
-                 server::Ignored, server::Malformed>;
+                 server::UserTranscript, server::TranscriptionFailed, server::SpeechStarted,
+                 server::SpeechStopped, server::Error, server::Ignored, server::Malformed>;
 
 ServerEvent parse_server_event(const nlohmann::json& event);
 // The message as it came off the wire: its nesting is bounded before it is parsed.

@@ -1,5 +1,6 @@
 #include "realtime/session.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -106,6 +107,9 @@ SessionActions RealtimeSession::on_disconnected() {
   // calls of the old session can no longer be answered, no response is active.
   // A turn in progress goes on; what was appended before the drop is gone.
   appended_bytes_ = 0;
+  // With VAD the server's speech_stopped will not come on the new connection: the
+  // speech in progress is gone, and announcements must not wait for it forever.
+  if (config_.turn_mode != TurnMode::kPushToTalk) user_talking_ = false;
   // A response.create that was sent is lost with the socket: ask again after reconnecting.
   if (create_in_flight_) pending_create_ = true;
   response_active_ = create_in_flight_ = false;
@@ -159,23 +163,40 @@ void RealtimeSession::start_turn(const PlaybackStatus& playback) {
   print({{"type", "turn"}, {"state", "listening"}});
 }
 
+// Push-to-talk: the client cancels the response and clears the buffer before the new
+// turn's audio. VAD (interrupt_response is on by default): the server has cancelled the
+// response itself and the buffer holds the user's interrupting words, so neither is sent.
 void RealtimeSession::barge_in(const PlaybackStatus& playback) {
+  bool push_to_talk = config_.turn_mode == TurnMode::kPushToTalk;
   out_.push_back({SessionAction::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   if (response_active_) {
-    send({{"type", "response.cancel"}});
+    if (push_to_talk) send(quiet_event({{"type", "response.cancel"}}));
     muted_response_id_ = current_response_id_;
-  } else if (create_in_flight_) {
+  } else if (create_in_flight_ && push_to_talk) {
     cancel_next_response_ = true;  // asked for but not started yet: cancel it as it starts
   }
   std::string item = playback.item_id.empty() ? audio_item_id_ : playback.item_id;
-  if (playback.played_ms > 0 && !item.empty()) {
-    send({{"type", "conversation.item.truncate"},
-          {"item_id", item},
-          {"content_index", 0},
-          {"audio_end_ms", playback.played_ms}});
+  // Never past the audio the server sent for the item: it refuses that with an error.
+  std::int64_t heard = playback.played_ms;
+  if (item == audio_item_id_) heard = std::min(heard, pcm16_ms(audio_item_bytes_));
+  if (heard > 0 && !item.empty()) {
+    send(quiet_event({{"type", "conversation.item.truncate"},
+                      {"item_id", item},
+                      {"content_index", 0},
+                      {"audio_end_ms", heard}}));
   }
-  send({{"type", "input_audio_buffer.clear"}});
-  print({{"type", "barge_in"}, {"played_ms", playback.played_ms}});
+  if (push_to_talk) send({{"type", "input_audio_buffer.clear"}});
+  print({{"type", "barge_in"}, {"played_ms", heard}});
+}
+
+// An event whose error reply is no news to the user (a cancel that lost the race with
+// response.done, a truncate of audio already gone): its error is logged, not printed.
+json RealtimeSession::quiet_event(json event) {
+  std::string id = fmt::format("ptt_quiet_{}", next_event_id_++);
+  event["event_id"] = id;
+  quiet_event_ids_.push_back(id);
+  if (quiet_event_ids_.size() > 16) quiet_event_ids_.pop_front();
+  return event;
 }
 
 void RealtimeSession::append_audio(const json& event) {
@@ -258,16 +279,61 @@ void RealtimeSession::on(const server::ResponseDone& event) {
     print({{"type", "transcript"}, {"role", "assistant"}, {"text", assistant_transcript_}});
     assistant_transcript_.clear();
   }
-  print({{"type", "response"}, {"state", "done"}, {"status", event.status}});
-  // A function call whose argument events we missed is still answered.
-  for (const server::FunctionCall& item : event.calls) {
-    if (item.call_id.empty() || (calls_.count(item.call_id) && calls_[item.call_id].dispatched)) continue;
-    Call& call = calls_[item.call_id];
-    call.name = item.name;
-    call.arguments = item.arguments;
-    dispatch_call(item.call_id);
-  }
+  json line = {{"type", "response"}, {"state", "done"}, {"status", event.status}};
+  if (!event.reason.empty()) line["reason"] = event.reason;
+  print(line);
+  report_unfinished_response(event);
+  run_or_decline_calls(event);
   pump();
+}
+
+// A response that failed or stopped short says why; the user hears nothing else of it.
+void RealtimeSession::report_unfinished_response(const server::ResponseDone& event) {
+  if (event.status == "failed") {
+    std::string message = event.error_message.empty() ? "the response failed" : event.error_message;
+    print({{"type", "error"},
+           {"source", "realtime"},
+           {"code", event.error_code.empty() ? "response_failed" : event.error_code},
+           {"message", message}});
+    log(fmt::format("the response failed{}: {}",
+                    event.error_code.empty() ? "" : " (" + event.error_code + ")", message));
+  } else if (event.status == "incomplete") {
+    log(fmt::format("the response stopped short ({})",
+                    event.reason.empty() ? "no reason given" : event.reason));
+  }
+}
+
+// A call runs only once the response that made it completed (the API also ends the
+// argument stream of a cancelled or cut-off call, whose arguments are partial): the
+// calls of any other response are answered as not run, and no response follows.
+void RealtimeSession::run_or_decline_calls(const server::ResponseDone& event) {
+  bool completed = event.status == "completed";
+  std::vector<std::string> ids;
+  for (const server::FunctionCall& item : event.calls) {
+    if (item.call_id.empty()) continue;
+    Call& call = calls_[item.call_id];
+    if (call.dispatched) continue;
+    if (!item.name.empty()) call.name = item.name;
+    if (!item.arguments.empty() || call.arguments.empty()) call.arguments = item.arguments;
+    call.item_incomplete = !item.status.empty() && item.status != "completed";
+  }
+  for (auto& [call_id, call] : calls_) {
+    if (call.dispatched) continue;
+    if (completed && !call.item_incomplete) {
+      dispatch_call(call_id);
+      continue;
+    }
+    call.dispatched = true;
+    std::string why =
+        fmt::format("not run: the response was {}{}", event.status.empty() ? "ended" : event.status,
+                    event.reason.empty() ? "" : " (" + event.reason + ")");
+    print({{"type", "tool_call"}, {"call_id", call_id}, {"name", call.name}, {"not_run", why}});
+    send({{"type", "conversation.item.create"},
+          {"item",
+           {{"type", "function_call_output"},
+            {"call_id", call_id},
+            {"output", json{{"ok", false}, {"error", why}}.dump()}}}});
+  }
 }
 
 void RealtimeSession::on(const server::AudioDelta& event) {
@@ -277,7 +343,9 @@ void RealtimeSession::on(const server::AudioDelta& event) {
     log("an audio delta was not valid base64; skipped");
     return;
   }
+  if (event.item_id != audio_item_id_) audio_item_bytes_ = 0;
   audio_item_id_ = event.item_id;
+  audio_item_bytes_ += pcm->size();
   out_.push_back({SessionAction::Kind::kPlayAudio, nullptr, std::move(*pcm), audio_item_id_, 0, {}});
 }
 
@@ -292,6 +360,14 @@ void RealtimeSession::on(const server::Error& error) {
     return;
   }
   if (!create_event_id_.empty() && error.event_id == create_event_id_) create_in_flight_ = false;
+  bool quiet = error.code == "response_cancel_not_active" ||
+               (!error.event_id.empty() && std::find(quiet_event_ids_.begin(), quiet_event_ids_.end(),
+                                                     error.event_id) != quiet_event_ids_.end());
+  if (quiet) {
+    log(fmt::format("the server refused a cancel or truncate ({}): {}", error.code, error.message));
+    pump();
+    return;
+  }
   print({{"type", "error"}, {"source", "realtime"}, {"code", error.code}, {"message", error.message}});
   log(fmt::format("Realtime API error{}: {}", error.code.empty() ? "" : " (" + error.code + ")",
                   error.message));
@@ -340,11 +416,11 @@ void RealtimeSession::on(const server::CallArgumentsDelta& event) {
   calls_[event.call_id].arguments += event.delta;
 }
 
+// The arguments are whole, but the call runs only at its response's response.done.
 void RealtimeSession::on(const server::CallArgumentsDone& event) {
   Call& call = calls_[event.call_id];
   if (event.arguments) call.arguments = *event.arguments;
   if (!event.name.empty()) call.name = event.name;
-  if (!call.dispatched) dispatch_call(event.call_id);
 }
 
 void RealtimeSession::on(const server::TranscriptDelta& event) { assistant_transcript_ += event.delta; }
@@ -355,6 +431,18 @@ void RealtimeSession::on(const server::TranscriptDone& event) {
 
 void RealtimeSession::on(const server::TextDone& event) { assistant_transcript_ = event.text; }
 
+// The model may still answer (it hears the audio), but the user learns why no words
+// of theirs were shown.
+void RealtimeSession::on(const server::TranscriptionFailed& event) {
+  std::string message = event.message.empty() ? "the speech could not be transcribed" : event.message;
+  print({{"type", "error"},
+         {"source", "transcription"},
+         {"code", event.code.empty() ? "transcription_failed" : event.code},
+         {"message", message},
+         {"item_id", event.item_id}});
+  log(fmt::format("what you said could not be transcribed: {}", message));
+}
+
 void RealtimeSession::on(const server::UserTranscript& event) {
   print({{"type", "transcript"}, {"role", "user"}, {"text", event.transcript}, {"item_id", event.item_id}});
 }
@@ -362,7 +450,10 @@ void RealtimeSession::on(const server::UserTranscript& event) {
 // VAD: the server cancels its own response; the client stops the sound and tells
 // the server how much was heard.
 void RealtimeSession::on(const server::SpeechStarted&, const PlaybackStatus& playback) {
-  if (playback.playing) barge_in(playback);
+  if (playback.playing)
+    barge_in(playback);
+  else if (response_active_)
+    muted_response_id_ = current_response_id_;  // cancelled by the server before it sounded
   user_talking_ = true;
 }
 

@@ -79,7 +79,8 @@ class RealtimeSession {
   struct Call {
     std::string name;
     std::string arguments;
-    bool dispatched = false;
+    bool dispatched = false;       // run, or answered as not run
+    bool item_incomplete = false;  // response.done lists its item as not completed
   };
 
   // keep_offline: the user's input, held while disconnected and sent on connect.
@@ -91,6 +92,9 @@ class RealtimeSession {
   void append_audio(const nlohmann::json& event);
   void send_text_turn(const std::string& text);
   void barge_in(const PlaybackStatus& playback);
+  nlohmann::json quiet_event(nlohmann::json event);
+  void report_unfinished_response(const server::ResponseDone& event);
+  void run_or_decline_calls(const server::ResponseDone& event);
   void dispatch_call(const std::string& call_id);
   void answer_call(const std::string& call_id, const std::string& name, const std::string& output);
   void want_response();
@@ -108,6 +112,7 @@ class RealtimeSession {
   void on(const server::TranscriptDone& event);
   void on(const server::TextDone& event);
   void on(const server::UserTranscript& event);
+  void on(const server::TranscriptionFailed& event);
   void on(const server::SpeechStarted&, const PlaybackStatus& playback);
   void on(const server::SpeechStopped&);
   void on(const server::Error& event);
@@ -128,9 +133,11 @@ class RealtimeSession {
   std::string create_event_id_;    // to recognise an error about our response.create
   std::uint64_t next_event_id_ = 1;
   std::string current_response_id_;
-  std::string muted_response_id_;      // cancelled by barge-in: its remaining audio is dropped
-  bool cancel_next_response_ = false;  // barge-in came between response.create and response.created
-  std::string audio_item_id_;          // assistant item whose audio is playing
+  std::string muted_response_id_;            // cancelled by barge-in: its remaining audio is dropped
+  bool cancel_next_response_ = false;        // barge-in came between response.create and response.created
+  std::string audio_item_id_;                // assistant item whose audio is playing
+  std::size_t audio_item_bytes_ = 0;         // of its audio received so far
+  std::deque<std::string> quiet_event_ids_;  // cancels and truncates whose errors are no news
   std::string assistant_transcript_;
 
   std::map<std::string, Call> calls_;              // by call_id, this connection only

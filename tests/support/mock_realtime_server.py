@@ -20,6 +20,15 @@ Options shape the audio: --big-delta-bytes N sends one N-byte delta, fragmented;
 --refuse-after-drop N then refuses the next N connection attempts, alternating an
 HTTP 503 at the handshake with an accepted upgrade closed at once (code 1013), and logs
 each attempt's time so a test can check the client's backoff.
+
+What the real API also does: response.cancel with no response active and a truncate
+past the audio sent get error replies; with turn_detection on, appended audio makes
+server VAD events (speech_started, which cancels an active response as interrupt_response
+does, then after --vad-turn-ms speech_stopped, a commit and a response of its own), and a
+clear during the user's speech is a violation. --fail-response K and --incomplete-response K
+end the K-th response failed or incomplete, --cancel-calls cancels every function call
+response mid-arguments (the argument and item events still come, as the API sends them),
+--transcription-fails reports every transcription as failed.
 """
 import argparse
 import asyncio
@@ -176,12 +185,22 @@ class Connection:
         self.last_input = None  # "user" | "function_call_output" | "system"
         self.last_item = {}  # the item of the last function_call_output or message
         self.ids = itertools.count(1)
+        self.audio_ms = {}  # assistant item -> ms of audio sent
+        self.vad = None  # turn_detection of the last session.update
+        self.speaking = False  # server VAD: between speech_started and speech_stopped
+        self.cancelled = None
+        self.cancel_reason = None
 
     def new_id(self, prefix):
         return f"{prefix}_{self.number}_{next(self.ids)}"
 
     async def send(self, ev):
+        ev.setdefault("event_id", self.new_id("event"))  # every server event carries one
         await self.ws.send(json.dumps(ev))
+
+    async def error(self, code, message, about=None):
+        await self.send({"type": "error", "error": {"type": "invalid_request_error", "code": code,
+                                                    "message": message, "event_id": (about or {}).get("event_id")}})
 
     async def run(self):
         self.mock.record({"connected": self.number})
@@ -208,6 +227,7 @@ class Connection:
             for bad in check_session_update(ev):
                 self.mock.violation(bad)
             await self.send({"type": "session.updated", "session": ev.get("session")})
+            self.vad = (((ev.get("session") or {}).get("audio") or {}).get("input") or {}).get("turn_detection")
             if self.mock.args.after_updated:
                 with open(self.mock.args.after_updated) as f:
                     for line in f.read().splitlines():
@@ -218,29 +238,25 @@ class Connection:
             if self.mock.input_audio:
                 self.mock.input_audio.write(pcm)
                 self.mock.input_audio.flush()
+            if self.vad:
+                await self.server_vad()
         elif kind == "input_audio_buffer.commit":
-            ms = self.appended * 1000 // (SAMPLE_RATE * 2)
-            if ms < 100:
-                self.mock.violation(f"commit after only {ms} ms of audio")
-                await self.send({"type": "error", "error": {"type": "invalid_request_error",
-                                                            "code": "input_audio_buffer_commit_empty",
-                                                            "message": "buffer too small"}})
-                return
-            self.appended = 0
-            item = self.new_id("item")
-            await self.send({"type": "input_audio_buffer.committed", "item_id": item})
-            await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message", "role": "user"}})
-            await self.send({"type": "conversation.item.input_audio_transcription.completed", "item_id": item,
-                             "content_index": 0, "transcript": self.mock.args.transcript or f"(mock heard {ms} ms)"})
-            self.last_input = "user"
+            await self.commit()
         elif kind == "input_audio_buffer.clear":
+            if self.speaking:
+                self.mock.violation("input_audio_buffer.clear during the user's speech (server VAD)")
             self.appended = 0
             await self.send({"type": "input_audio_buffer.cleared"})
         elif kind == "conversation.item.create":
             await self.on_item(ev.get("item") or {})
         elif kind == "conversation.item.truncate":
+            sent = self.audio_ms.get(ev.get("item_id"))
+            if sent is None or ev.get("audio_end_ms", 0) > sent:
+                await self.error("invalid_value", f"audio_end_ms {ev.get('audio_end_ms')} is past the "
+                                 f"{sent} ms of audio of item {ev.get('item_id')}", ev)
+                return
             await self.send({"type": "conversation.item.truncated", "item_id": ev.get("item_id"),
-                             "audio_end_ms": ev.get("audio_end_ms")})
+                             "content_index": ev.get("content_index", 0), "audio_end_ms": ev.get("audio_end_ms")})
         elif kind == "response.create":
             if self.active:
                 await self.send({"type": "error", "error": {"type": "invalid_request_error",
@@ -248,10 +264,53 @@ class Connection:
                                                             "message": "active response in progress"}})
                 self.mock.record({"note": "response.create while active"})
                 return
-            self.active = self.new_id("resp")
-            asyncio.ensure_future(self.respond(self.active))
+            self.start_response()
         elif kind == "response.cancel":
-            self.cancelled = self.active
+            if not self.active or self.cancelled == self.active:
+                await self.error("response_cancel_not_active", "Cancellation failed: no active response found", ev)
+                return
+            self.cancelled, self.cancel_reason = self.active, "client_cancelled"
+
+    def start_response(self):
+        self.active = self.new_id("resp")
+        asyncio.ensure_future(self.respond(self.active))
+
+    async def server_vad(self):
+        """Speech starts with the first append of a turn and stops after --vad-turn-ms."""
+        if not self.speaking:
+            self.speaking = True
+            await self.send({"type": "input_audio_buffer.speech_started", "audio_start_ms": 0, "item_id": ""})
+            if self.active and self.vad.get("interrupt_response", True):
+                self.cancelled, self.cancel_reason = self.active, "turn_detected"
+        if self.appended * 1000 // (SAMPLE_RATE * 2) >= self.mock.args.vad_turn_ms:
+            self.speaking = False
+            await self.send({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 0, "item_id": ""})
+            await self.commit()
+            if not self.active and self.vad.get("create_response", True):
+                self.start_response()
+
+    async def commit(self):
+        ms = self.appended * 1000 // (SAMPLE_RATE * 2)
+        if ms < 100:
+            self.mock.violation(f"commit after only {ms} ms of audio")
+            await self.send({"type": "error", "error": {"type": "invalid_request_error",
+                                                        "code": "input_audio_buffer_commit_empty",
+                                                        "message": "buffer too small"}})
+            return
+        self.appended = 0
+        item = self.new_id("item")
+        await self.send({"type": "input_audio_buffer.committed", "item_id": item})
+        await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message", "role": "user"}})
+        if self.mock.args.transcription_fails:
+            await self.send({"type": "conversation.item.input_audio_transcription.failed", "item_id": item,
+                             "content_index": 0, "error": {"type": "transcription_error",
+                                                           "code": "audio_unintelligible",
+                                                           "message": "the audio could not be transcribed"}})
+        else:
+            await self.send({"type": "conversation.item.input_audio_transcription.completed", "item_id": item,
+                             "content_index": 0,
+                             "transcript": self.mock.args.transcript or f"(mock heard {ms} ms)"})
+        self.last_input = "user"
 
     async def on_item(self, item):
         created = dict(item, id=self.new_id("item"))
@@ -273,19 +332,31 @@ class Connection:
         mock = self.mock
         mock.responses += 1
         number = mock.responses
-        self.cancelled = None
+        self.cancelled = self.cancel_reason = None
         await self.send({"type": "response.created", "response": {"id": rid, "status": "in_progress"}})
         output = []
-        try:
-            if self.last_input == "user" and not mock.args.no_calls:
-                output.append(await self.function_call(rid))
-            else:
-                output.append(await self.audio_reply(rid, number, number == mock.args.drop_on_response))
-        except ConnectionAbortedError:
-            return
-        status = "cancelled" if self.cancelled == rid else "completed"
+        details = None
+        if number in (mock.args.fail_response, mock.args.incomplete_response):
+            status = "failed" if number == mock.args.fail_response else "incomplete"
+            details = {"type": "failed", "error": {"type": "server_error", "code": "server_error",
+                                                   "message": "The server had an error while processing your request"}} \
+                if status == "failed" else {"type": "incomplete", "reason": "max_output_tokens"}
+        else:
+            try:
+                if self.last_input == "user" and not mock.args.no_calls:
+                    output.append(await self.function_call(rid))
+                else:
+                    output.append(await self.audio_reply(rid, number, number == mock.args.drop_on_response))
+            except ConnectionAbortedError:
+                return
+            status = "cancelled" if self.cancelled == rid else "completed"
+            if status == "cancelled":
+                details = {"type": "cancelled", "reason": self.cancel_reason}
         self.active = None
-        await self.send({"type": "response.done", "response": {"id": rid, "status": status, "output": output}})
+        response = {"object": "realtime.response", "id": rid, "status": status, "output": output}
+        if details:
+            response["status_details"] = details
+        await self.send({"type": "response.done", "response": response})
         mock.record({"response_done": rid, "number": number, "status": status})
 
     async def function_call(self, rid):
@@ -301,12 +372,15 @@ class Connection:
         for i in range(0, len(args), 7):
             await self.send({"type": "response.function_call_arguments.delta", "response_id": rid, "item_id": item,
                              "call_id": call_id, "delta": args[i:i + 7]})
+            if self.mock.args.cancel_calls and i >= 7:  # the user spoke: cut off, partial arguments
+                self.cancelled, self.cancel_reason, args = rid, "turn_detected", args[:i + 7]
+                break
         self.open_calls[call_id] = "spawn_task"
         self.mock.record({"args_done": call_id})
         await self.send({"type": "response.function_call_arguments.done", "response_id": rid, "item_id": item,
                          "call_id": call_id, "name": "spawn_task", "arguments": args})
         done = {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task", "arguments": args,
-                "status": "completed"}
+                "status": "incomplete" if self.cancelled == rid else "completed"}
         await self.send({"type": "response.output_item.done", "response_id": rid, "item": done})
         return done
 
@@ -333,6 +407,7 @@ class Connection:
             text = json.dumps({"type": "response.output_audio.delta", "response_id": rid, "item_id": item,
                                "output_index": 0, "content_index": 0,
                                "delta": base64.b64encode(pcm[i:i + chunk]).decode()})
+            self.audio_ms[item] = self.audio_ms.get(item, 0) + len(pcm[i:i + chunk]) * 1000 // (SAMPLE_RATE * 2)
             if big:
                 # Fragmented on the wire, as the service does with large frames.
                 await self.ws.send([text[j:j + 65536] for j in range(0, len(text), 65536)])
@@ -372,6 +447,13 @@ async def main():
     ap.add_argument("--refuse-after-drop", type=int, default=0, metavar="N",
                     help="after --drop-on-response, refuse the next N connection attempts")
     ap.add_argument("--legacy-item-event", action="store_true")
+    ap.add_argument("--vad-turn-ms", type=int, default=300, help="server VAD: speech stops after this much audio")
+    ap.add_argument("--fail-response", type=int, default=0, metavar="K", help="the K-th response fails")
+    ap.add_argument("--incomplete-response", type=int, default=0, metavar="K",
+                    help="the K-th response ends incomplete (max_output_tokens)")
+    ap.add_argument("--cancel-calls", action="store_true",
+                    help="cancel every function call response mid-arguments (turn_detected)")
+    ap.add_argument("--transcription-fails", action="store_true", help="every transcription fails")
     ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
     ap.add_argument("--tls-key")
     ap.add_argument("--after-updated", metavar="FILE",

@@ -88,6 +88,21 @@ TEST_CASE("the view says errors in plain words and hides plumbing", "[realtime][
   CHECK(plain({{"type", "turn"}, {"state", "committed"}, {"ms", 1200}}) == Lines{"(sent 1.2 s of speech)"});
 }
 
+TEST_CASE("the view says why a reply, a call or a transcription came to nothing", "[realtime][view]") {
+  CHECK(plain({{"type", "response"},
+               {"state", "done"},
+               {"status", "incomplete"},
+               {"reason", "content_filter"}}) == Lines{"(the reply was cut short: content_filter)"});
+  CHECK(plain({{"type", "response"}, {"state", "done"}, {"status", "failed"}}).empty());  // its error says it
+  CHECK(plain({{"type", "tool_call"},
+               {"call_id", "c1"},
+               {"name", "spawn_task"},
+               {"not_run", "not run: the response was cancelled (turn_detected)"}}) ==
+        Lines{"→ spawn_task not run: the response was cancelled (turn_detected)"});
+  CHECK(plain({{"type", "error"}, {"source", "transcription"}, {"code", "x"}, {"message", "noise"}}) ==
+        Lines{"error: what you said could not be transcribed: noise"});
+}
+
 TEST_CASE("the view never throws and colours only when asked", "[realtime][view]") {
   for (const json& odd : {json(nullptr), json(3), json::array(), json{{"type", 7}},
                           json{{"type", "task"}, {"task", "x"}}, json{{"type", "tool_result"}, {"output", 3}},

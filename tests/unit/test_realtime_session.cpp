@@ -5,121 +5,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "realtime/audio_bytes.h"
 #include "realtime/conversation_view.h"
-#include "realtime/session.h"
+#include "realtime_session_harness.h"
 
-using nlohmann::json;
-using ptt::realtime::parse_server_event;
-using ptt::realtime::PlaybackStatus;
-using ptt::realtime::RealtimeSession;
-using ptt::realtime::SessionAction;
-using ptt::realtime::SessionActions;
-using ptt::realtime::SessionConfig;
-
-namespace {
-
-// A session plus what it emitted, split by kind, with a scriptable playback probe.
-struct Harness {
-  PlaybackStatus playback;
-  RealtimeSession session;
-  std::vector<json> sent, printed, requests;
-  std::vector<std::uint64_t> tokens;
-  std::vector<std::string> logs;
-  std::size_t audio_bytes = 0;
-  int stops = 0;
-
-  explicit Harness(SessionConfig cfg = default_config()) : session(std::move(cfg)) {
-    take(session.on_connected());
-    take(session.on_server_event(ptt::realtime::server::SessionCreated{}));
-  }
-
-  static SessionConfig default_config() {
-    SessionConfig cfg;
-    cfg.projects = {{"api", "/src/api"}, {"web", "/src/web"}};
-    return cfg;
-  }
-
-  // A task event line from the daemon, read as the daemon client reads it.
-  ptt::realtime::TaskUpdates updates;
-  SessionActions daemon_event(const json& line) {
-    auto update = updates.apply(line);
-    return update ? session.on_task_update(*update) : SessionActions{};
-  }
-
-  void take(const SessionActions& actions) {
-    for (const auto& a : actions) {
-      switch (a.kind) {
-        case SessionAction::Kind::kSend:
-          sent.push_back(a.json);
-          break;
-        case SessionAction::Kind::kPrint:
-          printed.push_back(a.json);
-          break;
-        case SessionAction::Kind::kPlayAudio:
-          audio_bytes += a.audio.size();
-          break;
-        case SessionAction::Kind::kStopPlayback:
-          ++stops;
-          break;
-        case SessionAction::Kind::kDaemonRequest:
-          requests.push_back(a.json);
-          tokens.push_back(a.token);
-          break;
-        case SessionAction::Kind::kLog:
-          logs.push_back(a.text);
-          break;
-      }
-    }
-  }
-  void server(const json& e) { take(session.on_server_event(parse_server_event(e), playback)); }
-  void stdin_(const json& e) { take(session.on_stdin_event(e, playback)); }
-  void daemon_reply(std::size_t i, const json& r) { take(session.on_daemon_reply(tokens.at(i), r)); }
-
-  std::vector<std::string> sent_types() const {
-    std::vector<std::string> t;
-    for (const auto& e : sent) t.push_back(e.value("type", ""));
-    return t;
-  }
-  void clear() {
-    sent.clear();
-    printed.clear();
-    logs.clear();
-  }
-  bool printed_has(const std::string& type, const std::string& key, const json& value) const {
-    for (const auto& p : printed)
-      if (p.value("type", "") == type && p.contains(key) && p[key] == value) return true;
-    return false;
-  }
-};
-
-json audio_ms(int ms) {
-  return {{"type", "audio"}, {"data", ptt::realtime::encode_audio_base64(std::string(ms * 48, '\x01'))}};
-}
-json response_created(const std::string& id) {
-  return {{"type", "response.created"}, {"response", {{"id", id}}}};
-}
-json response_done(const std::string& id, json output = json::array()) {
-  return {{"type", "response.done"}, {"response", {{"id", id}, {"status", "completed"}, {"output", output}}}};
-}
-json audio_delta(const std::string& resp, const std::string& item, int ms) {
-  return {{"type", "response.output_audio.delta"},
-          {"response_id", resp},
-          {"item_id", item},
-          {"delta", ptt::realtime::encode_audio_base64(std::string(ms * 48, '\x02'))}};
-}
-json call_added(const std::string& call_id, const std::string& name) {
-  return {{"type", "response.output_item.added"},
-          {"item", {{"type", "function_call"}, {"call_id", call_id}, {"name", name}}}};
-}
-json args_done(const std::string& call_id, const std::string& args) {
-  return {{"type", "response.function_call_arguments.done"}, {"call_id", call_id}, {"arguments", args}};
-}
-json spawn_reply(int id) {
-  return {{"ok", true}, {"task", {{"id", id}, {"state", "queued"}, {"name", nullptr}}}};
-}
-
-}  // namespace
+using namespace realtime_test;
 
 TEST_CASE("the first thing sent on connect is a GA session.update", "[realtime]") {
   Harness h;
@@ -229,11 +118,12 @@ TEST_CASE("two function calls in one response are both answered, then one respon
   h.server(call_added("c2", "list_tasks"));
   h.server(args_done("c1", R"({"prompt":"fix tests","project":"web"})"));
   h.server(args_done("c2", R"({})"));
+  CHECK(h.requests.empty());  // the calls run once their response completed
+  h.server(response_done("r1"));
   REQUIRE(h.requests.size() == 2);
   CHECK(h.requests[0] == json({{"op", "spawn"}, {"prompt", "fix tests"}, {"cwd", "/src/web"}}));
   CHECK(h.requests[1] == json({{"op", "list"}}));
   h.daemon_reply(1, {{"ok", true}, {"tasks", json::array()}});
-  h.server(response_done("r1"));
   // One call is still unanswered: no response.create yet.
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create"});
   CHECK(h.sent[0]["item"]["call_id"] == "c2");
@@ -258,6 +148,7 @@ TEST_CASE("arguments split over many deltas are joined", "[realtime]") {
   CHECK(h.requests.empty());
   h.server({{"type", "response.function_call_arguments.done"},
             {"call_id", "c9"}});  // no "arguments": use the deltas
+  h.server(response_done("r1"));
   REQUIRE(h.requests.size() == 1);
   CHECK(h.requests[0]["prompt"] == "refactor the database layer");
   CHECK(h.requests[0]["cwd"] == "/src/api");
@@ -269,11 +160,11 @@ TEST_CASE("a bad tool call is answered with an error the model can speak", "[rea
   h.server(response_created("r1"));
   h.server(call_added("c1", "spawn_task"));
   h.server(args_done("c1", R"({"prompt":"x","project":"/etc"})"));
-  CHECK(h.requests.empty());
-  CHECK(h.printed_has("tool_result", "call_id", "c1"));
   h.clear();
   h.server(response_done("r1"));
-  REQUIRE(h.sent_types() == std::vector<std::string>{"response.create"});
+  CHECK(h.requests.empty());
+  CHECK(h.printed_has("tool_result", "call_id", "c1"));
+  REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
 }
 
 TEST_CASE("an unreachable daemon becomes a spoken error and the session goes on", "[realtime]") {
@@ -281,9 +172,9 @@ TEST_CASE("an unreachable daemon becomes a spoken error and the session goes on"
   h.server(response_created("r1"));
   h.server(call_added("c1", "check_task"));
   h.server(args_done("c1", R"({"task":"3"})"));
+  h.server(response_done("r1"));
   REQUIRE(h.requests.size() == 1);
   CHECK(h.requests[0] == json({{"op", "get"}, {"task", "3"}}));
-  h.server(response_done("r1"));
   h.clear();
   h.daemon_reply(
       0, {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", "ptt-taskd is not running"}}}});
@@ -298,8 +189,8 @@ TEST_CASE("a daemon reply of the wrong shape is answered as an error, not a cras
     h.server(response_created("r1"));
     h.server(call_added("c1", "check_task"));
     h.server(args_done("c1", R"({"task":"3"})"));
-    REQUIRE(h.requests.size() == 1);
     h.server(response_done("r1"));
+    REQUIRE(h.requests.size() == 1);
     h.clear();
     h.daemon_reply(0, bad);
     REQUIRE(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
@@ -443,6 +334,7 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
   h.server(response_created("r1"));
   h.server(call_added("c1", "list_tasks"));
   h.server(args_done("c1", "{}"));
+  h.server(response_done("r1"));
   h.take(h.session.on_disconnected());
   CHECK(h.printed_has("session", "state", "disconnected"));
   h.clear();
@@ -580,6 +472,7 @@ TEST_CASE("function call arguments nested too deeply are answered with an error"
             {"call_id", "c1"},
             {"name", "spawn_task"},
             {"arguments", deep}});
+  h.server(response_done("r1"));
   CHECK(h.requests.empty());
   bool answered = false;
   for (const json& line : h.printed)
