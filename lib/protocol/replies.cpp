@@ -147,6 +147,14 @@ TasksReply readable_tasks(const json& reply) {
       // One record this version cannot read does not hide the others.
     }
   }
+  auto hold = reply.find(f::kQueueHold);
+  if (hold != reply.end()) {
+    try {
+      out.queue_hold = hold->get<QueueHold>();
+    } catch (const json::exception&) {
+      // A hold this version cannot read hides no task.
+    }
+  }
   return out;
 }
 

@@ -164,8 +164,8 @@ bool reply_is_ok(const nlohmann::json& message);
 ErrorReply error_of(const nlohmann::json& message);
 
 // A TasksReply without the records this version cannot read (an unreadable "tasks" is
-// none): for the views that live on (top, realtime), where one odd record must not
-// hide the others. Never throws.
+// none), with its queue_hold (an unreadable one is none): for the views that live on
+// (top, realtime), where one odd record must not hide the others. Never throws.
 TasksReply readable_tasks(const nlohmann::json& reply);
 
 // The fast path for a reply with many records (list, wait): the bytes of

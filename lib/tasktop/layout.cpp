@@ -109,8 +109,14 @@ Frame Model::render(int width_in, int height_in, double now) const {
   }
   std::string title = fmt::format("ptt-task top · {} task{} · {} running · {} queued", tasks_.size(),
                                   tasks_.size() == 1 ? "" : "s", running, queued);
-  if (!server_.empty()) title += " · " + server_;
   f.lines.push_back(text_line(title, Paint::kTitle, width, Paint::kTitle));
+  // The hold before the version: it explains queued tasks that do not start.
+  if (queue_hold_) {
+    std::string hold = taskcli::render_queue_hold(*queue_hold_, now);
+    if (!hold.empty() && hold.back() == '\n') hold.pop_back();
+    f.lines.back().spans.push_back({" · " + hold, Paint::kWarning});
+  }
+  if (!server_.empty()) f.lines.back().spans.push_back({" · " + server_, Paint::kTitle});
 
   // Title, table header, detail header and status bar take one row each; the table
   // gets up to half of the rest, the selected task's log the remainder.

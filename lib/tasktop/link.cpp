@@ -33,7 +33,9 @@ void DaemonLinks::connect() {
   taskcli::ask(*c, protocol::SubscribeRequest{}, on_event);
   // Subscribed first: an event between the two is not lost, and the list (newer) wins.
   const protocol::ListRequest list;
-  model_.set_tasks(protocol::readable_tasks(c->request(list.kOp, json(list), on_event)).tasks);
+  protocol::TasksReply listed = protocol::readable_tasks(c->request(list.kOp, json(list), on_event));
+  model_.set_tasks(std::move(listed.tasks));
+  model_.set_queue_hold(std::move(listed.queue_hold));
   model_.set_daemon_version(std::move(server));
   model_.set_connected(true);
   model_.set_unresponsive({});

@@ -49,6 +49,13 @@ void Model::upsert(TaskRecord task) {
 }
 
 void Model::apply_event(const json& message) {
+  if (auto queue = protocol::parse_queue_event(message)) {
+    if (const auto* held = std::get_if<protocol::QueueHeld>(&*queue))
+      queue_hold_ = held->hold;
+    else
+      queue_hold_.reset();
+    return;
+  }
   auto ev = protocol::parse_event(message);
   if (!ev || std::holds_alternative<protocol::LogLine>(*ev) || std::holds_alternative<protocol::LogEnd>(*ev))
     return;  // not a task event this version can read: skip it rather than abort

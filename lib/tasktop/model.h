@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/queue_hold.h"
 #include "protocol/task_record.h"
 
 namespace ptt::tasktop {
@@ -71,8 +72,13 @@ class Model {
   // Every known task replaced (after a (re)connect's `list`); the selection stays on
   // its task when that still exists.
   void set_tasks(std::vector<protocol::TaskRecord> tasks);
-  // A `created`/`started`/`activity`/`finished` event or any reply carrying a record.
+  // A `created`/`started`/`activity`/`finished` event or any reply carrying a record;
+  // `queue_held`/`queue_resumed` set or end the queue's hold.
   void apply_event(const nlohmann::json& event);
+  // The queue's hold as a (re)connect's `list` gives it: in the title bar while it lasts,
+  // since it explains queued tasks that do not start.
+  void set_queue_hold(std::optional<protocol::QueueHold> hold) { queue_hold_ = std::move(hold); }
+  const std::optional<protocol::QueueHold>& queue_hold() const { return queue_hold_; }
   void upsert(protocol::TaskRecord task);
   // The daemon link: lost (show "reconnecting…") or back.
   void set_connected(bool connected);
@@ -122,6 +128,7 @@ class Model {
   bool connected_ = true;
   std::string unresponsive_;  // why the daemon counts as not answering; empty: it answers
   std::string server_;
+  std::optional<protocol::QueueHold> queue_hold_;
   std::optional<std::int64_t> detail_task_;
   std::deque<std::string> detail_;
   // Rendering remembers the table's height (for PgUp/PgDn) and its scroll offset, so

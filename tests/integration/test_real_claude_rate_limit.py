@@ -5,8 +5,8 @@ key it ignores the headers) it reads the mock's anthropic-ratelimit-unified-* he
 429 with status `rejected` gives `rate_limit_event` {status: rejected, resetsAt} before the
 run fails. No fake agent is needed.
 
-- a refused task holds the queue: a task spawned then stays queued (list and status say why,
-  watch --json has queue_held) and starts once the reset has passed (queue_resumed first);
+- a refused task holds the queue: a task spawned then stays queued (list, status and top's
+  title bar say why, watch --json has queue_held) and starts once the reset has passed (queue_resumed first);
 - `ptt-task queue resume` ends a hold at once, and a hold survives a daemon restart;
 - with `--rate-limit-hold off` nothing is held.
 CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
@@ -14,17 +14,21 @@ CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_har
 import json
 import os
 import select
+import shutil
 import subprocess
 import time
 
 from mock_outcome_scenarios import RateLimitedScenario
 from ptt_harness import Sandbox, expect, readline, skip, wait_until
+from top_tmux import Tmux
 
 MODEL = "claude-ptt-test-model"
 
 cli = os.environ.get("PTT_CLAUDE_CLI", "")
 if not cli or not os.access(cli, os.X_OK):
     skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+if not shutil.which("tmux"):
+    skip("tmux is not installed (top's title bar is read in it)", "tmux")
 
 
 def status_of(sb, task_id):
@@ -134,9 +138,18 @@ try:
         expect(status_of(sb, queued)["state"] == "queued", "the restarted daemon started the held task")
         r = sb.run(["ptt-task", "list"])
         expect(r.stdout.startswith("queue held until "), f"list after a restart: {r.stdout!r}")
-        r = sb.run(["ptt-task", "queue", "resume"])
-        expect(r.returncode == 0 and r.stdout.startswith("queue resumed; it was held until "),
-               f"queue resume: {r.returncode} {r.stdout!r} {r.stderr!r}")
+        tmux = Tmux(sb)
+        try:
+            # top's title bar shows the hold from its first list, and drops it on queue_resumed.
+            tmux.start_top("top")
+            tmux.wait_for("top", lambda s: "queue held until" in s.splitlines()[0]
+                          and f"task {limited})" in s.splitlines()[0], "the hold in top's title bar")
+            r = sb.run(["ptt-task", "queue", "resume"])
+            expect(r.returncode == 0 and r.stdout.startswith("queue resumed; it was held until "),
+                   f"queue resume: {r.returncode} {r.stdout!r} {r.stderr!r}")
+            tmux.wait_for("top", lambda s: "queue held" not in s and "q quit" in s, "top's title bar after the resume")
+        finally:
+            tmux.kill()
         r = sb.run(["ptt-task", "wait", queued], timeout=180)
         expect(r.returncode == 0, f"the released task: {r.stdout} {r.stderr}")
         r = sb.run(["ptt-task", "queue", "resume", "--json"])

@@ -217,7 +217,17 @@ TEST_CASE("a held queue's tasks reply: joined, typed and SAX-read the same", "[r
     REQUIRE(list.ours);
     CHECK(list.queue_hold == hold);
     CHECK(list.tasks.size() == 1);
+    // The lenient reader of the views that live on (top, realtime) keeps the hold too.
+    TasksReply readable = readable_tasks(json::parse(joined));
+    CHECK(readable.queue_hold == hold);
+    CHECK(readable.tasks.size() == 1);
   }
+  // An unreadable hold hides no task.
+  json odd =
+      json::parse(tasks_reply_line(5, 1, [&](std::size_t i) -> const std::string& { return lines[i]; }));
+  odd["queue_hold"] = {{"until", "soon"}};
+  CHECK_FALSE(readable_tasks(odd).queue_hold);
+  CHECK(readable_tasks(odd).tasks.size() == 1);
   // No hold: no field, and none read.
   std::string plain = tasks_reply_line(5, 1, [&](std::size_t i) -> const std::string& { return lines[i]; });
   CHECK(plain.find("queue_hold") == std::string::npos);

@@ -278,3 +278,32 @@ TEST_CASE("top shows cells as list does: cancelling, prompt excerpts and follow-
   CHECK(contains(lines, "\"fix the failing tests"));
   CHECK(contains(lines, "↳4 next"));
 }
+
+TEST_CASE("top: the queue's hold shows in the title bar from the list and the events", "[taskcli]") {
+  Model m = three_tasks();
+  CHECK_FALSE(contains(screen(m), "queue held"));
+  ptt::protocol::QueueHold hold;
+  hold.until = kNow + 3600;
+  hold.task = 7;
+  m.set_queue_hold(hold);
+  auto lines = screen(m, 160);
+  CHECK(lines[0].find("3 tasks · 1 running · 1 queued") != std::string::npos);
+  CHECK(lines[0].find("queue held until") != std::string::npos);
+  CHECK(lines[0].find("task 7") != std::string::npos);
+  // The hold's span is painted as a warning, the title's own text as the title.
+  auto frame = m.render(160, 20, kNow);
+  REQUIRE(frame.lines[0].spans.size() == 2);
+  CHECK(frame.lines[0].spans[1].paint == Paint::kWarning);
+
+  m.apply_event(ptt::protocol::queue_event_json(ptt::protocol::QueueResumed{hold, "resume"}));
+  CHECK_FALSE(m.queue_hold());
+  CHECK_FALSE(contains(screen(m, 160), "queue held"));
+  // A queue_held event (a hold that began while top runs) sets it; task events leave it be.
+  hold.task = 9;
+  m.apply_event(ptt::protocol::queue_event_json(ptt::protocol::QueueHeld{hold}));
+  m.apply_event(
+      json{{"event", "activity"}, {"task", {{"id", 2}, {"state", "running"}, {"activity", "Read"}}}});
+  REQUIRE(m.queue_hold());
+  CHECK(m.queue_hold()->task == 9);
+  CHECK(contains(screen(m, 160), "task 9"));
+}
