@@ -181,6 +181,23 @@ def switches(pid):
     return total
 
 
+def wait_asleep_in_epoll(pid, timeout=10.0):
+    """Waits until pid's main thread sleeps in epoll_wait: then it has no event left to
+    handle (a ready one would have returned epoll_wait at once). A wake-up count that
+    starts earlier can count the tail of the work just asked for (a reply already read
+    while the daemon still handles what came with it) as a wake-up."""
+    def asleep():
+        try:
+            with open(f"/proc/{pid}/wchan") as f:
+                wchan = f.read()
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(") ", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state == "S" and ("epoll" in wchan or wchan == "ep_poll")
+    wait_until(asleep, timeout, f"process {pid} to sleep in epoll_wait")
+
+
 def wait_until(predicate, timeout=10.0, what="condition"):
     """Polls predicate with a short back-off until true; fails after timeout."""
     timeout *= TIMEOUT_FACTOR
