@@ -1,5 +1,7 @@
 #include "taskd/client_connection.h"
 
+#include <malloc.h>
+
 #include <set>
 #include <utility>
 #include <vector>
@@ -149,6 +151,10 @@ void ClientConnection::send_line(std::string line) {
   }
 }
 
+namespace {
+constexpr std::size_t kTrimAfterWrite = 4 << 20;
+}  // namespace
+
 void ClientConnection::submit(std::vector<std::string> chunks) {
   auto* w = new WriteRequest;
   w->chunks = std::move(chunks);
@@ -179,7 +185,12 @@ void ClientConnection::on_write(uv_write_t* req, int status) {
   --self->in_flight_;
   self->queued_bytes_ -= w->size;
   bool was_full = self->queued_bytes_ + w->size > kBackpressure;
+  std::size_t written = w->size;
   delete w;
+  // A big reply (a list over 100,000 tasks is tens of MB) may have been carved out of
+  // free heap rather than mapped on its own: its pages go back to the system now, not
+  // stay in the daemon's RSS until something else trims.
+  if (written >= kTrimAfterWrite) ::malloc_trim(0);
   if (status != 0) {
     self->close(true);
     return;

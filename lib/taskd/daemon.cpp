@@ -166,8 +166,9 @@ void Daemon::load_tasks() {
   hold_ = load_queue_hold(config_.state_dir, now(), hold_problem);  // an ended one is dropped
   if (!hold_problem.empty()) daemon_log("warning: " + hold_problem);
   recovery_ = recover(std::move(loaded.records), loaded.next_id, statuses, config_.max_running, now(),
-                      std::move(loaded.lines), hold_.has_value());
+                      std::move(loaded.lines), hold_.has_value(), loaded.spans);
   table_ = std::move(recovery_.table);
+  table_.read_lines_from(&store_);  // finished tasks keep only where their lines are
   // Reading the journal took the file, and each record whole, at once: the freed memory
   // goes back to the system instead of staying in the daemon's RSS while it runs.
   ::malloc_trim(0);

@@ -51,6 +51,7 @@ std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId
       hold_);
   // The first list after start-up reads every finished record back to make its line:
   // the pages those reads used go back to the system, not stay in the daemon's RSS.
+  // (The reply's own pages go back once it is written: ClientConnection.)
   if (FinishedTask::lines_made() - made_before > 1000) ::malloc_trim(0);
   return reply;
 }

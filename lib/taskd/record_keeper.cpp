@@ -22,6 +22,7 @@ void RecordKeeper::persist_later(TaskId id) {
 }
 
 void RecordKeeper::forget(TaskId id) {
+  unsynced_spans_.erase(id);
   dirty_.erase(id);
   changed_.erase(id);
   failed_.erase(id);
@@ -41,7 +42,17 @@ void RecordKeeper::sync() {
   try {
     store_.sync();
   } catch (const std::exception& e) {
+    unsynced_spans_.clear();  // written again by the retry, maybe elsewhere
     for (TaskId id : written) failed(id, e);
+    return;
+  }
+  synced();
+}
+
+void RecordKeeper::synced() {
+  // Read back from the file only once it is durable: a failed fsync may drop what it held.
+  for (const auto& [id, written] : std::exchange(unsynced_spans_, {})) {
+    if (table_.revision(id) == written.revision) table_.stored_at(id, written.at);
   }
 }
 
@@ -49,13 +60,19 @@ void RecordKeeper::compact_if_due() {
   // Not while a record is unwritten: the compacted file would be its only copy on disk.
   if (!store_.compaction_due(table_.size()) || !failed_.empty()) return;
   std::string content;
-  table_.for_each_line([&](const std::string& line) {
+  std::vector<std::pair<TaskId, RecordSpan>> finished;
+  table_.for_each_line([&](TaskId id, const std::string& line, bool is_finished) {
+    if (is_finished)
+      finished.emplace_back(id, RecordSpan{content.size(), static_cast<std::uint32_t>(line.size())});
     content += line;
     content += '\n';
   });
   try {
     store_.save_next_id(table_.next_id());  // the forget lines, which kept ids used, go
     store_.compact(content, table_.size());
+    // The old file's spans are void, and every record is in the new one, synced.
+    unsynced_spans_.clear();
+    for (const auto& [id, at] : finished) table_.stored_at(id, at);
   } catch (const std::exception& e) {
     daemon_log(fmt::format("error: cannot compact {}: {}; it grows until the next start",
                            store_.records_file().string(), e.what()));
@@ -97,6 +114,7 @@ void RecordKeeper::commit_new_tasks(const std::vector<TaskId>& ids) {
     store_.sync();      // the spawns' replies tell their ids: they must survive a crash
     unsynced_.clear();  // synced with them
   } catch (const std::exception& e) {
+    unsynced_spans_.clear();
     daemon_log(fmt::format("error: cannot record a new task: {}; spawn refused", e.what()));
     // Written but maybe not durable: a restart must not find them and run them.
     for (TaskId id : ids) {
@@ -110,13 +128,15 @@ void RecordKeeper::commit_new_tasks(const std::vector<TaskId>& ids) {
     for (auto id = ids.rbegin(); id != ids.rend(); ++id) table_.discard(*id);
     throw;
   }
+  synced();
   retry_failed();  // the disk works again: catch up with what failed before
 }
 
 bool RecordKeeper::save(TaskId id) {
   // A finished task is kept as its line already (taskd/finished_task.h).
   if (const std::string* line = table_.finished_line(id, protocol::RecordView::kFull)) {
-    store_.save_line(*line);
+    if (auto at = store_.save_line(*line))
+      unsynced_spans_.insert_or_assign(id, Written{*at, table_.revision(id)});
   } else if (const protocol::TaskRecord* t = table_.live(id)) {
     store_.save(*t);
   } else {

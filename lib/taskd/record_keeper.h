@@ -5,7 +5,9 @@
 // and retried, since an acknowledged change must reach the disk; and the
 // records file is compacted once it is mostly stale lines. No libuv inside:
 // the retry timer is the owner's, switched through a callback.
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -65,6 +67,8 @@ class RecordKeeper {
   bool save(TaskId id);
   void failed(TaskId id, const std::exception& e);
   void compact_if_due();
+  // The store synced: the finished records written since are read from disk from now on.
+  void synced();
 
   RecordStore& store_;
   TaskTable& table_;
@@ -73,6 +77,13 @@ class RecordKeeper {
   std::set<TaskId> changed_;      // changed since their record was last written
   std::vector<TaskId> unsynced_;  // written since the last sync
   std::set<TaskId> failed_;       // their last write failed: retried until it lands
+  // Finished records written but not yet synced: where, and at which table revision
+  // (a record changed since is not the line written).
+  struct Written {
+    RecordSpan at;
+    std::uint64_t revision;
+  };
+  std::map<TaskId, Written> unsynced_spans_;
   bool timer_on_ = false;
   bool shut_down_ = false;
 };

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -102,9 +103,16 @@ RecordStore::Loaded RecordStore::load() {
   }
   out.records.reserve(records.size());
   out.lines.reserve(records.size());
+  if (!unreadable) {
+    size_ = out.text.size();
+    out.spans.reserve(records.size());
+  }
   for (auto& [id, r] : records) {
     out.records.push_back(std::move(r.first));
     out.lines.push_back(r.second);
+    if (!unreadable)
+      out.spans.push_back({static_cast<std::uint64_t>(r.second.data() - out.text.data()),
+                           static_cast<std::uint32_t>(r.second.size())});
   }
   claimed_ids(out);
 
@@ -113,11 +121,16 @@ RecordStore::Loaded RecordStore::load() {
     try {
       save_next_id(out.next_id);  // forgotten ids must stay used once their lines are gone
       std::string content;
+      std::vector<RecordSpan> spans;
+      spans.reserve(out.records.size());
       for (const auto& r : out.records) {
-        content += record_line(r);
+        std::string line = record_line(r);
+        spans.push_back({content.size(), static_cast<std::uint32_t>(line.size())});
+        content += line;
         content += '\n';
       }
       compact(content, out.records.size());
+      out.spans = std::move(spans);
     } catch (const std::exception& e) {
       out.problems.push_back(
           fmt::format("cannot rewrite {}: {}; it is read as it is", records_file().string(), e.what()));
@@ -171,11 +184,21 @@ void RecordStore::make_spare_log_dir() {
   }
 }
 
-void RecordStore::append(std::string_view json_line) {
-  if (disk_.append_line(records_file(), json_line)) state_dir_unsynced_ = true;
+std::optional<RecordSpan> RecordStore::append(std::string_view json_line) {
+  std::optional<std::uint64_t> before = std::exchange(size_, std::nullopt);  // unknown should it tear
+  bool created = disk_.append_line(records_file(), json_line);
+  if (created) state_dir_unsynced_ = true;
   records_unsynced_ = true;
   ++lines_;
   ++appends_;
+  if (created) before = 0;
+  if (!before) return std::nullopt;
+  size_ = *before + json_line.size() + 2;  // "\n" + line + "\n" (core/line_append.h)
+  return RecordSpan{*before + 1, static_cast<std::uint32_t>(json_line.size())};
+}
+
+std::string RecordStore::read_line(RecordSpan span) const {
+  return disk_.read_at(records_file(), span.offset, span.length);
 }
 
 void RecordStore::sync() {
@@ -191,7 +214,7 @@ void RecordStore::sync() {
 
 void RecordStore::save(const TaskRecord& record) { append(record_line(record)); }
 
-void RecordStore::save_line(std::string_view line) { append(line); }
+std::optional<RecordSpan> RecordStore::save_line(std::string_view line) { return append(line); }
 
 void RecordStore::save_next_id(std::int64_t next_id) const {
   disk_.write_atomically(state_dir_ / "next_id", std::to_string(next_id) + "\n");
@@ -209,9 +232,11 @@ bool RecordStore::compaction_due(std::size_t live) const {
 }
 
 void RecordStore::compact(const std::string& content, std::size_t records) {
+  size_.reset();  // a failure after the rename leaves it unknown
   try {
     disk_.write_atomically(records_file(), content);  // synced, the rename too
     records_unsynced_ = state_dir_unsynced_ = false;
+    size_ = content.size();
   } catch (const std::exception&) {
     retry_compaction_after_ = lines_ + 256;  // not again at every write while the disk is full
     throw;

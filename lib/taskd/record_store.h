@@ -22,16 +22,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocol/task_record.h"
+#include "taskd/record_span.h"
 #include "taskd/state_disk.h"
 
 namespace ptt::taskd {
 
-class RecordStore {
+class RecordStore final : public RecordLineSource {
  public:
   // Every file operation goes through `disk` (tests pass a fake that fails on demand).
   explicit RecordStore(std::filesystem::path state_dir, StateDisk& disk = posix_state_disk());
@@ -41,6 +43,9 @@ class RecordStore {
     // The line of tasks.ndjson each record was read from (in `text`, which holds the
     // file), for the table to keep a finished record as it is (taskd/finished_task.h).
     std::vector<std::string_view> lines;
+    // Where each record's line is in tasks.ndjson as load() left it (after a compaction:
+    // in the new file); empty when that is not known (the file could not be read).
+    std::vector<RecordSpan> spans;
     std::vector<std::string> problems;  // corrupt or torn records, skipped
     std::int64_t next_id = 1;           // never below any id seen on disk
     std::string text;
@@ -64,8 +69,11 @@ class RecordStore {
   void make_spare_log_dir();
   // Appends the record (durable after the next sync()). Throws std::system_error.
   void save(const protocol::TaskRecord& record);
-  // Appends a record's line as protocol::record_line wrote it. Throws std::system_error.
-  void save_line(std::string_view record_line);
+  // Appends a record's line as protocol::record_line wrote it, and says where it is in
+  // the file (none when that is not known: an earlier append tore). Throws std::system_error.
+  std::optional<RecordSpan> save_line(std::string_view record_line);
+  // RecordLineSource: the bytes at `span` of tasks.ndjson.
+  std::string read_line(RecordSpan span) const override;
   void save_next_id(std::int64_t next_id) const;
   // Appends the task's forget line and removes its logs. Throws std::system_error.
   void forget(std::int64_t id);
@@ -82,7 +90,7 @@ class RecordStore {
   // True when tasks.ndjson holds mostly stale lines for `live` records.
   bool compaction_due(std::size_t live) const;
   // Rewrites tasks.ndjson as `content`: `records` lines, one per record, each ending in
-  // a newline. Throws std::system_error.
+  // a newline (the spans of what was there before are void then). Throws std::system_error.
   void compact(const std::string& content, std::size_t records);
 
   const std::filesystem::path& state_dir() const { return state_dir_; }
@@ -93,14 +101,15 @@ class RecordStore {
   std::filesystem::path stderr_log(std::int64_t id) const { return log_dir(id) / "stderr.log"; }
 
  private:
-  void append(std::string_view json_line);
+  std::optional<RecordSpan> append(std::string_view json_line);
   // Raises out.next_id past every log dir (each was a task's), saying so when that
   // finds ids the records had lost.
   void claimed_ids(Loaded& out);
 
   std::filesystem::path state_dir_;
   StateDisk& disk_;
-  std::size_t lines_ = 0;  // in tasks.ndjson, as far as this process knows
+  std::size_t lines_ = 0;              // in tasks.ndjson, as far as this process knows
+  std::optional<std::uint64_t> size_;  // of tasks.ndjson, while this process knows it
   std::uint64_t appends_ = 0;
   bool records_unsynced_ = false, state_dir_unsynced_ = false;
   std::size_t retry_compaction_after_ = 0;

@@ -7,9 +7,11 @@ using protocol::TaskState;
 
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
                  const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
-                 const std::vector<std::string_view>& lines, bool held) {
+                 const std::vector<std::string_view>& lines, bool held,
+                 const std::vector<RecordSpan>& spans) {
   Recovery out{TaskTable(max_running), {}, {}};
-  // A finished record read from a journal line is kept as that line. The lines are
+  // A finished record read from a journal line is kept as where that line is (or, when
+  // that is not known, as the line). The lines are
   // copied only once every record read is freed: copied among them, each would keep
   // the memory pages around it (the records' strings) in the daemon's RSS for good.
   struct Kept {
@@ -18,6 +20,7 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
     double clean_time;
     TaskState state;
     std::string_view line;
+    std::optional<RecordSpan> span;
   };
   std::vector<Kept> kept;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -39,9 +42,10 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
         record.pid.reset();
       }
     }
-    if (protocol::is_finished(record.state) && i < lines.size()) {
+    if (protocol::is_finished(record.state) && (i < spans.size() || i < lines.size())) {
       kept.push_back({record.id, std::move(record.name), record.finished_at.value_or(record.created_at),
-                      record.state, lines[i]});
+                      record.state, i < lines.size() ? lines[i] : std::string_view(),
+                      i < spans.size() ? std::optional(spans[i]) : std::nullopt});
     } else {
       out.table.load(std::move(record));
     }
@@ -49,8 +53,13 @@ Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
   records = {};
   ::malloc_trim(0);  // what was freed goes back, and the rest is one free block to copy into
   for (Kept& k : kept) {
-    out.table.load_finished(k.id, FinishedTask(k.state, std::optional<std::string>(k.name), k.clean_time,
-                                               std::string(k.line), false));
+    if (k.span) {
+      out.table.load_finished(
+          k.id, FinishedTask(k.state, std::optional<std::string>(k.name), k.clean_time, *k.span));
+    } else {
+      out.table.load_finished(k.id, FinishedTask(k.state, std::optional<std::string>(k.name), k.clean_time,
+                                                 std::string(k.line), false));
+    }
   }
   out.table.reserve_ids_below(next_id);
   if (held) out.table.set_held(true, now, out.actions);

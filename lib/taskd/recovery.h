@@ -34,8 +34,12 @@ struct Recovery {
 // returned one (a task without is one whose start never happened). `lines`, when given:
 // the journal line of each record (RecordStore::Loaded::lines), kept for finished ones.
 // `held`: the queue is held (a saved rate-limit hold), so no queued task starts.
+// `spans`, when given: where each record's line is in the records file
+// (RecordStore::Loaded::spans); a finished record then keeps only that, not its line
+// (the table must be given a reader: TaskTable::read_lines_from).
 Recovery recover(std::vector<protocol::TaskRecord> records, TaskId next_id,
                  const std::map<TaskId, supervise::SupervisorStatus>& statuses, int max_running, double now,
-                 const std::vector<std::string_view>& lines = {}, bool held = false);
+                 const std::vector<std::string_view>& lines = {}, bool held = false,
+                 const std::vector<RecordSpan>& spans = {});
 
 }  // namespace ptt::taskd

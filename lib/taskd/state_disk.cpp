@@ -99,6 +99,7 @@ std::vector<std::string> PosixStateDisk::list_dir(const fs::path& dir) {
 
 void PosixStateDisk::write_atomically(const fs::path& path, std::string_view content) {
   close_appended();
+  if (path == read_path_) close_read();  // the name is about to be another file
   fs::path tmp = path;
   tmp += fmt::format(".tmp{}", ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -120,7 +121,37 @@ void PosixStateDisk::write_atomically(const fs::path& path, std::string_view con
   sync_path(parent_of(path));  // the rename itself
 }
 
-PosixStateDisk::~PosixStateDisk() { close_appended(); }
+PosixStateDisk::~PosixStateDisk() {
+  close_appended();
+  close_read();
+}
+
+void PosixStateDisk::close_read() {
+  if (read_fd_ < 0) return;
+  ::close(read_fd_);
+  read_fd_ = -1;
+  read_path_.clear();
+}
+
+std::string PosixStateDisk::read_at(const fs::path& path, std::uint64_t offset, std::size_t length) {
+  if (read_fd_ >= 0 && read_path_ != path) close_read();
+  if (read_fd_ < 0) {
+    read_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (read_fd_ < 0) throw_errno(errno, "open " + path.string());
+    read_path_ = path;
+  }
+  std::string out(length, '\0');
+  std::size_t got = 0;
+  while (got < length) {
+    ssize_t n = ::pread(read_fd_, out.data() + got, length - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno(errno, "read " + path.string());
+    if (n == 0)
+      throw_errno(EIO, fmt::format("read {}: it ends before byte {}", path.string(), offset + length));
+    got += static_cast<std::size_t>(n);
+  }
+  return out;
+}
 
 void PosixStateDisk::close_appended() {
   if (appended_fd_ < 0) return;
@@ -198,6 +229,15 @@ StateDisk& posix_state_disk() {
 
 void write_file_atomically(const fs::path& path, std::string_view content) {
   posix_state_disk().write_atomically(path, content);
+}
+
+std::string StateDisk::read_at(const fs::path& path, std::uint64_t offset, std::size_t length) {
+  Read whole = read(path);
+  if (whole.error != 0)
+    throw std::system_error(whole.error, std::generic_category(), "read " + path.string());
+  if (offset + length > whole.text.size())
+    throw std::system_error(EIO, std::generic_category(), "read " + path.string() + ": too short");
+  return whole.text.substr(offset, length);
 }
 
 std::string read_file(const fs::path& path) { return posix_state_disk().read(path).text; }

@@ -3,6 +3,8 @@
 // interface (ninja's DiskInterface is the model): PosixStateDisk does them for
 // real, and unit tests put a fake in its place that fails on demand (a full
 // disk, EIO, a short write that tears a line) without filling a real disk.
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -47,6 +49,10 @@ class StateDisk {
     int error = 0;  // errno when the file could not be read whole (ENOENT: there is none)
   };
   virtual Read read(const std::filesystem::path& path) = 0;
+  // `length` bytes of the file from `offset` (a finished task's record line, read back
+  // when a request needs it: taskd/finished_task.h). Throws std::system_error, also
+  // when the file is shorter. This one reads the whole file: for fakes.
+  virtual std::string read_at(const std::filesystem::path& path, std::uint64_t offset, std::size_t length);
   // Removes the file or the directory tree; a missing one is no error, nor is a failure
   // (what is left takes space, nothing more).
   virtual void remove_all(const std::filesystem::path& path) = 0;
@@ -64,14 +70,20 @@ class PosixStateDisk final : public StateDisk {
   bool append_line(const std::filesystem::path& path, std::string_view line) override;
   void sync(const std::filesystem::path& path) override;
   Read read(const std::filesystem::path& path) override;
+  // pread(2) on a descriptor kept open across calls (a list reads back thousands of
+  // lines), opened again after write_atomically replaced the file.
+  std::string read_at(const std::filesystem::path& path, std::uint64_t offset, std::size_t length) override;
   void remove_all(const std::filesystem::path& path) override;
 
  private:
   // Closes the file the last append_line left open: every call but a sync() of that file
   // does, so a file is opened again at each append (its mode and name as they are now).
   void close_appended();
+  void close_read();
   int appended_fd_ = -1;
   std::filesystem::path appended_path_;
+  int read_fd_ = -1;
+  std::filesystem::path read_path_;
 };
 
 // The process's one PosixStateDisk (for one thread: the daemon's loop).

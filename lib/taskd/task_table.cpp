@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 namespace ptt::taskd {
 using protocol::TaskRecord;
@@ -56,7 +57,7 @@ TaskRecord& TaskTable::changing(TaskId id) {
   Task& task = tasks_.at(id);
   task.revision = ++last_revision_;
   if (!task.live) {
-    task.live = std::make_unique<TaskRecord>(task.finished.record());
+    task.live = std::make_unique<TaskRecord>(task.finished.record(disk_));
     task.finished = {};
   }
   return *task.live;
@@ -69,6 +70,11 @@ void TaskTable::keep_finished(TaskId id) {
   runtime_.erase(id);
 }
 
+void TaskTable::stored_at(TaskId id, RecordSpan at) {
+  auto it = tasks_.find(id);
+  if (it != tasks_.end() && !it->second.live) it->second.finished.stored_at(at);
+}
+
 std::uint64_t TaskTable::revision(TaskId id) const {
   auto it = tasks_.find(id);
   return it == tasks_.end() ? 0 : it->second.revision;
@@ -78,7 +84,10 @@ std::shared_ptr<const TaskRecord> TaskTable::find(TaskId id) const {
   auto it = tasks_.find(id);
   if (it == tasks_.end()) return nullptr;
   if (it->second.live) return std::make_shared<const TaskRecord>(*it->second.live);
-  return std::make_shared<const TaskRecord>(it->second.finished.record());
+  auto record = std::make_shared<const TaskRecord>(it->second.finished.record(disk_));
+  if (record->id != id)
+    throw std::runtime_error(fmt::format("task {}'s record reads back as task {}'s", id, record->id));
+  return record;
 }
 
 const TaskRecord* TaskTable::live(TaskId id) const {
@@ -94,7 +103,7 @@ std::optional<TaskState> TaskTable::state(TaskId id) const {
 
 const std::string* TaskTable::finished_line(TaskId id, protocol::RecordView view) const {
   auto it = tasks_.find(id);
-  return it == tasks_.end() || it->second.live ? nullptr : &it->second.finished.line(view);
+  return it == tasks_.end() || it->second.live ? nullptr : &it->second.finished.line(view, disk_);
 }
 
 std::vector<TaskId> TaskTable::ids(std::optional<TaskState> only) const {
@@ -301,9 +310,9 @@ SessionSoFar TaskTable::session_before(const TaskRecord& t) const {
     const Task& task = it->second;
     // A finished task is a line: one that does not name the session is not parsed.
     if (!task.live &&
-        task.finished.line(protocol::RecordView::kFull).find(*t.resume_session) == std::string::npos)
+        task.finished.line(protocol::RecordView::kFull, disk_).find(*t.resume_session) == std::string::npos)
       continue;
-    auto u = task.live ? nullptr : std::make_shared<const TaskRecord>(task.finished.record());
+    auto u = task.live ? nullptr : std::make_shared<const TaskRecord>(task.finished.record(disk_));
     const TaskRecord& run = task.live ? *task.live : *u;
     if (run.result && (run.session_id == t.resume_session || run.resume_session == t.resume_session))
       so_far.add(*run.result);

@@ -73,6 +73,11 @@ class TaskTable {
   // A finished task read from disk, kept as it is (its record is not made).
   void load_finished(TaskId id, FinishedTask task);
   void reserve_ids_below(TaskId next) { next_id_ = std::max(next_id_, next); }
+  // What reads back the lines of finished tasks kept on disk (RecordSpan): the
+  // daemon's RecordStore. Null (tests): every finished task keeps its line in memory.
+  void read_lines_from(const RecordLineSource* disk) { disk_ = disk; }
+  // A finished task's canonical line was written at `at` and synced (nothing for any other).
+  void stored_at(TaskId id, RecordSpan at);
 
   TaskId spawn(SpawnRequest request, double now, TableActions& out);
   // Takes back a spawn whose record could not be written (its actions must be dropped).
@@ -107,19 +112,21 @@ class TaskTable {
   // null. Valid until the table changes.
   const protocol::TaskRecord* live(TaskId id) const;
   std::optional<protocol::TaskState> state(TaskId id) const;
-  // A finished task's record line (FinishedTask::line), or null for any other task.
+  // A finished task's record line (FinishedTask::line: a full one read from disk is
+  // valid until the next call), or null for any other task.
   const std::string* finished_line(TaskId id, protocol::RecordView view) const;
   // The tasks' ids in order, those in `state` only when given.
   std::vector<TaskId> ids(std::optional<protocol::TaskState> state = std::nullopt) const;
   std::size_t size() const { return tasks_.size(); }
-  // Each record's full line (protocol::record_line), in id order: what compaction writes.
+  // Each record's id and full line (protocol::record_line), in id order: what
+  // compaction writes. Whether the task is finished (the line can be kept on disk).
   template <typename Fn>
   void for_each_line(Fn&& fn) const {
     for (const auto& [id, task] : tasks_) {
       if (task.live) {
-        fn(protocol::record_line(*task.live, protocol::RecordView::kFull));
+        fn(id, protocol::record_line(*task.live, protocol::RecordView::kFull), false);
       } else {
-        fn(task.finished.line(protocol::RecordView::kFull));
+        fn(id, task.finished.line(protocol::RecordView::kFull, disk_), true);
       }
     }
   }
@@ -187,6 +194,7 @@ class TaskTable {
   std::set<TaskId> unfinished_;
   std::map<TaskId, Runtime> runtime_;  // of unfinished tasks only
   std::uint64_t last_revision_ = 0;
+  const RecordLineSource* disk_ = nullptr;
 };
 
 }  // namespace ptt::taskd

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
+#include <system_error>
+
 #include <nlohmann/json.hpp>
 
 #include "agent_result_of.h"
@@ -13,6 +16,23 @@ using ptt::protocol::TaskRecord;
 using ptt::protocol::TaskState;
 
 namespace {
+
+// A records file in memory: what RecordStore::read_line reads from tasks.ndjson.
+struct FileOfLines final : RecordLineSource {
+  std::string text;
+  int reads = 0;
+  RecordSpan add(const std::string& line) {
+    text += '\n';
+    RecordSpan at{text.size(), static_cast<std::uint32_t>(line.size())};
+    text += line + '\n';
+    return at;
+  }
+  std::string read_line(RecordSpan at) const override {
+    ++const_cast<FileOfLines*>(this)->reads;
+    if (at.offset + at.length > text.size()) throw std::system_error(EIO, std::generic_category(), "short");
+    return text.substr(at.offset, at.length);
+  }
+};
 
 TaskRecord finished_record(TaskId id) {
   TaskRecord t;
@@ -73,7 +93,7 @@ TEST_CASE("the table keeps finished tasks as lines and reads them back on demand
   CHECK(table.finished_line(4, RecordView::kFull) == nullptr);
   CHECK(table.resolve("n3") == 3);
   std::vector<std::string> lines;
-  table.for_each_line([&](const std::string& line) { lines.push_back(line); });
+  table.for_each_line([&](TaskId, const std::string& line, bool) { lines.push_back(line); });
   CHECK(lines == std::vector<std::string>{ptt::protocol::record_line(done, RecordView::kFull),
                                           ptt::protocol::record_line(queued, RecordView::kFull)});
 
@@ -99,4 +119,59 @@ TEST_CASE("the table keeps finished tasks as lines and reads them back on demand
   REQUIRE(table.live(3));
   CHECK(table.find(3)->model == "late-model");
   CHECK(table.find(3)->result == done.result);
+}
+
+TEST_CASE("a finished task kept on disk keeps only its table line and reads its record back from there",
+          "[taskd][table]") {
+  TaskRecord t = finished_record(7);
+  std::string canonical = ptt::protocol::record_line(t, RecordView::kFull);
+  FileOfLines file;
+  file.add("{\"forget\":1}");
+  RecordSpan at = file.add(canonical);
+  FinishedTask f(t.state, t.name, 120.25, at);
+  CHECK(f.state() == TaskState::kFailed);
+  CHECK(f.name() == t.name);
+  CHECK(f.record(&file) == t);
+  CHECK(f.line(RecordView::kFull, &file) == canonical);
+  CHECK(f.line(RecordView::kTable, &file) == ptt::protocol::record_line(t, RecordView::kTable));
+  int reads = file.reads;
+  CHECK(f.line(RecordView::kTable, &file) == ptt::protocol::record_line(t, RecordView::kTable));
+  CHECK(file.reads == reads);  // the table line is kept
+  CHECK(f.line(RecordView::kFull, &file) == canonical);
+  CHECK(file.reads == reads + 1);  // the full one is not
+  CHECK_THROWS_AS(f.record(nullptr), std::logic_error);
+
+  // A line that is not canonical (an older key order) is checked once, then kept canonical.
+  nlohmann::ordered_json reordered = nlohmann::ordered_json::parse(canonical), journal;
+  for (auto it = reordered.rbegin(); it != reordered.rend(); ++it) journal[it.key()] = it.value();
+  FinishedTask older(t.state, t.name, 120.25, file.add(journal.dump()));
+  CHECK(older.line(RecordView::kFull, &file) == canonical);
+  CHECK(older.record(&file) == t);
+
+  // What is no longer there (the file cut or changed under the daemon) is an error, not a record.
+  FinishedTask lost(t.state, t.name, 120.25, RecordSpan{file.text.size() + 10, 5});
+  CHECK_THROWS_AS(lost.record(&file), std::system_error);
+  FinishedTask moved(t.state, t.name, 120.25, RecordSpan{at.offset + 1, at.length});
+  CHECK_THROWS_AS(moved.record(&file), std::runtime_error);
+}
+
+TEST_CASE("a task finished in this run moves to disk once its line is stored, and the table checks the id",
+          "[taskd][table]") {
+  FileOfLines file;
+  TaskTable table;
+  table.read_lines_from(&file);
+  TaskRecord done = finished_record(3), other = finished_record(5);
+  table.load(done);
+  const std::string* line = table.finished_line(3, RecordView::kFull);
+  REQUIRE(line);
+  std::string written = *line;
+  table.stored_at(3, file.add(written));
+  CHECK(file.reads == 0);
+  CHECK(*table.find(3) == done);
+  CHECK(file.reads == 1);
+  CHECK(*table.finished_line(3, RecordView::kFull) == written);
+  // Another task's line where this one's should be reads as an error.
+  table.stored_at(3, file.add(ptt::protocol::record_line(other, RecordView::kFull)));
+  CHECK_THROWS_AS(table.find(3), std::runtime_error);
+  table.stored_at(42, RecordSpan{0, 1});  // no such task: nothing
 }
