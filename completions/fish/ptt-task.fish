@@ -1,7 +1,7 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart --timeout 1`: completing never starts a daemon
 # nor waits long for a stuck one.
-set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue
+set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -43,9 +43,16 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a queue -d 'The
 complete -c ptt-task -n '__fish_seen_subcommand_from queue; and not __fish_seen_subcommand_from resume' -x -a resume -d 'End the queue\'s hold now'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
 
-complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry' \
+complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff' \
     -a '(__ptt_task_live_tasks)' -d 'Task'
 
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a diff -d 'Show what a worktree task changed'
+complete -c ptt-task -n '__fish_seen_subcommand_from diff' -l stat -d 'A diffstat instead of the patch'
+complete -c ptt-task -n '__fish_seen_subcommand_from diff' -l name-only -d 'Only the changed files'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l worktree -d 'Run in a new git worktree'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l no-worktree -d 'Run in the cwd itself'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l base -x -d 'The worktree base commit'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l setup -x -d 'Command run in the new worktree first'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l cwd -x -a '(__fish_complete_directories)' -d 'Directory to run in'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up retry' -l name -x -d 'Task name'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l after -x -a '(__ptt_task_live_tasks)' -d 'Run after these tasks'

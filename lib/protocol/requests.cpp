@@ -44,6 +44,13 @@ SpawnTaskRequest parse_spawn(const json& req) {
   r.name = optional_name(req);
   r.after = task_ref_list(req, "after");
   r.options = parse_options(req);
+  r.worktree = optional_bool(req, "worktree");
+  r.base = optional_string(req, "base", "base");
+  r.setup = optional_string(req, "setup", "setup");
+  if (r.worktree == false && (r.base || r.setup))
+    throw RequestRejected{err::kInvalidArgument, "`base` and `setup` need a worktree (`worktree`: true)"};
+  if (r.base && (r.base->empty() || r.base->front() == '-'))
+    throw RequestRejected{err::kInvalidArgument, "`base` must name a commit (a branch, tag or hash)"};
   return r;
 }
 
@@ -168,6 +175,9 @@ void to_json(json& j, const SpawnTaskRequest& r) {
   put_name(j, r.name);
   if (!r.after.empty()) j["after"] = r.after;
   put_options(j, r.options);
+  if (r.worktree) j["worktree"] = *r.worktree;
+  if (r.base) j["base"] = *r.base;
+  if (r.setup) j["setup"] = *r.setup;
 }
 
 void to_json(json& j, const FollowUpRequest& r) {

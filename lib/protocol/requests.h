@@ -38,6 +38,10 @@ struct SpawnTaskRequest {
   std::optional<std::string> name{};
   std::vector<TaskRef> after{};
   AgentOptions options{};
+  // Its own git worktree: true, false, or unset (the daemon's --isolate decides).
+  std::optional<bool> worktree{};
+  std::optional<std::string> base{};   // the worktree's base (a commit-ish); needs a worktree
+  std::optional<std::string> setup{};  // a shell command run in the new worktree first
   bool operator==(const SpawnTaskRequest&) const = default;
 };
 

@@ -88,6 +88,29 @@ void from_json(const json& j, AgentResult& r) {
   r.model_usage = object_or_null(record_field::kResultModelUsage);
 }
 
+void to_json(json& j, const TaskWorktree& w) {
+  j = json{{record_field::kWorktreeRepo, w.repo},
+           {record_field::kWorktreeSubdir, w.subdir},
+           {record_field::kWorktreePath, w.path},
+           {record_field::kWorktreeBranch, w.branch},
+           {record_field::kWorktreeBase, w.base}};
+  put_nullable(j, record_field::kWorktreeBaseCommit, w.base_commit);
+  put_nullable(j, record_field::kWorktreeBaseBranch, w.base_branch);
+  if (w.setup) j[record_field::kWorktreeSetup] = *w.setup;
+}
+
+void from_json(const json& j, TaskWorktree& w) {
+  w = {};
+  w.repo = j.value(record_field::kWorktreeRepo, "");
+  w.subdir = j.value(record_field::kWorktreeSubdir, "");
+  w.path = j.value(record_field::kWorktreePath, "");
+  w.branch = j.value(record_field::kWorktreeBranch, "");
+  w.base = j.value(record_field::kWorktreeBase, "HEAD");
+  get_nullable(j, record_field::kWorktreeBaseCommit, w.base_commit);
+  get_nullable(j, record_field::kWorktreeBaseBranch, w.base_branch);
+  get_nullable(j, record_field::kWorktreeSetup, w.setup);
+}
+
 void to_json(json& j, const TaskRecord& t) {
   j = json::object();
   j[record_field::kId] = t.id;
@@ -112,6 +135,7 @@ void to_json(json& j, const TaskRecord& t) {
   put_nullable(j, record_field::kResult, t.result);
   j[record_field::kOptions] = t.options;
   if (t.cancel_requested) j[record_field::kCancelRequested] = true;
+  if (t.worktree) j[record_field::kWorktree] = *t.worktree;
 }
 
 void from_json(const json& j, TaskRecord& t) {
@@ -144,6 +168,8 @@ void from_json(const json& j, TaskRecord& t) {
   if (auto it = j.find(record_field::kOptions); it != j.end()) t.options = it->get<AgentOptions>();
   if (auto it = j.find(record_field::kCancelRequested); it != j.end() && it->is_boolean())
     t.cancel_requested = it->get<bool>();
+  if (auto it = j.find(record_field::kWorktree); it != j.end() && it->is_object())
+    t.worktree = it->get<TaskWorktree>();
 }
 
 }  // namespace ptt::protocol

@@ -58,6 +58,20 @@ struct AgentResult {
   bool operator==(const AgentResult&) const = default;
 };
 
+// The task's own git worktree (`spawn --worktree`, docs/taskd.md "Worktrees"). Named at
+// spawn; `base_commit` is set once the daemon has made it (before the agent starts).
+struct TaskWorktree {
+  std::string repo;    // the main checkout's top level
+  std::string subdir;  // the spawn's cwd relative to `repo` ("" at the top): the agent starts there
+  std::string path;    // the worktree's directory
+  std::string branch;  // ptt/<id>[-<name>]
+  std::string base;    // the base as given (`--base REF`; "HEAD" by default)
+  std::optional<std::string> base_commit;  // what `base` resolved to
+  std::optional<std::string> base_branch;  // the branch `base` named (refs/heads/…), merge's target
+  std::optional<std::string> setup;        // run in the new worktree before the agent
+  bool operator==(const TaskWorktree&) const = default;
+};
+
 struct TaskRecord {
   std::int64_t id = 0;
   std::optional<std::string> name;
@@ -80,6 +94,7 @@ struct TaskRecord {
   std::optional<std::string> stderr_tail;
   std::optional<AgentResult> result;
   AgentOptions options;
+  std::optional<TaskWorktree> worktree;
   // A cancel was asked for and the agent has not exited yet (state stays running;
   // ptt-task shows it as `cancelling`).
   bool cancel_requested = false;
@@ -92,6 +107,8 @@ void to_json(nlohmann::json& j, const PermissionDenial& d);
 void from_json(const nlohmann::json& j, PermissionDenial& d);
 void to_json(nlohmann::json& j, const AgentResult& r);
 void from_json(const nlohmann::json& j, AgentResult& r);
+void to_json(nlohmann::json& j, const TaskWorktree& w);
+void from_json(const nlohmann::json& j, TaskWorktree& w);
 void to_json(nlohmann::json& j, const TaskRecord& t);
 // Throws nlohmann::json::exception on a missing or mistyped required field.
 void from_json(const nlohmann::json& j, TaskRecord& t);

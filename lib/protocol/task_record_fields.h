@@ -26,6 +26,16 @@ inline constexpr const char* kStderrTail = "stderr_tail";
 inline constexpr const char* kResult = "result";
 inline constexpr const char* kOptions = "options";
 inline constexpr const char* kCancelRequested = "cancel_requested";
+inline constexpr const char* kWorktree = "worktree";
+// In "worktree":
+inline constexpr const char* kWorktreeRepo = "repo";
+inline constexpr const char* kWorktreeSubdir = "subdir";
+inline constexpr const char* kWorktreePath = "path";
+inline constexpr const char* kWorktreeBranch = "branch";
+inline constexpr const char* kWorktreeBase = "base";
+inline constexpr const char* kWorktreeBaseCommit = "base_commit";
+inline constexpr const char* kWorktreeBaseBranch = "base_branch";
+inline constexpr const char* kWorktreeSetup = "setup";
 // In "result":
 inline constexpr const char* kResultText = "text";
 inline constexpr const char* kResultSubtype = "subtype";

@@ -36,6 +36,7 @@ enum Field : int {
   kResult,
   kOptions,
   kCancelRequested,
+  kWorktree,  // an object: exact records with one go from_json's way (container() refuses it)
   kForget,
   kSubtype,
   kIsError,
@@ -87,6 +88,7 @@ constexpr Name kRecordNames[] = {
     {rf::kResult, kResult},
     {rf::kOptions, kOptions},
     {rf::kCancelRequested, kCancelRequested},
+    {rf::kWorktree, kWorktree},
     {rf::kForget, kForget},
 };
 constexpr Name kResultNames[] = {
@@ -377,6 +379,8 @@ bool TaskRecordReader::record_field(int field, const Value& v) {
       return true;
     case kCancelRequested:
       if (v.kind == Value::kBool) t.cancel_requested = v.b;  // anything else is ignored
+      return true;
+    case kWorktree:  // from_json ignores anything but an object
       return true;
     case kAfter:
     case kResult:

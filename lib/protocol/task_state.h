@@ -45,13 +45,16 @@ enum class FailureReason {
   kStreamUnreadable,
   kPermissionDenied,
   kStalled,
+  kWorktreeFailed,
+  kSetupFailed,
 };
 
 inline constexpr std::array kFailureReasons = {
     FailureReason::kCancelled,        FailureReason::kAgentMissing, FailureReason::kExitCode,
     FailureReason::kApiError,         FailureReason::kResultError,  FailureReason::kDependencyFailed,
     FailureReason::kSupervisorLost,   FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
-    FailureReason::kPermissionDenied, FailureReason::kStalled};
+    FailureReason::kPermissionDenied, FailureReason::kStalled,      FailureReason::kWorktreeFailed,
+    FailureReason::kSetupFailed};
 
 std::string_view to_string(FailureReason r);
 // nullopt for a reason ptt does not define (a Claude subtype, or anything else).

@@ -5,6 +5,7 @@
 #include "protocol/json_fields.h"
 #include "taskcli/commands.h"
 #include "taskcli/fast_list.h"
+#include "taskcli/task_changes.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
@@ -54,6 +55,10 @@ int cmd_status(CliSession& s, const std::string& task) {
   protocol::TaskReply reply = ask(s.client(), protocol::GetRequest{task_ref(task)});
   std::string out =
       s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style());
+  if (!s.global().json) {
+    if (auto changes = task_change_summary(reply.task))
+      out += fmt::format("  {:<11}{}\n", "changes:", *changes);
+  }
   // A queued task does not start while the queue is held: say why (--json: the record only).
   if (!s.global().json && reply.queue_hold && reply.task.state == protocol::TaskState::kQueued)
     out += render_queue_hold(*reply.queue_hold, wall_now());

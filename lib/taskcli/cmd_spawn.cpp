@@ -89,6 +89,12 @@ int cmd_spawn(CliSession& s, const SpawnArgs& a) {
   req.name = optional_text(a.name);
   for (const auto& ref : a.after) req.after.push_back(task_ref(ref));
   req.options = agent_options(a.agent);
+  if (a.worktree) req.worktree = true;
+  if (a.no_worktree) req.worktree = false;
+  req.base = optional_text(a.base);
+  req.setup = optional_text(a.setup);
+  if (a.no_worktree && (req.base || req.setup))
+    throw UsageError("--base and --setup need a worktree; drop --no-worktree");
   return report_new_task(s, ask(s.client(), req), a.wait);
 }
 

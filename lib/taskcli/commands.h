@@ -28,6 +28,8 @@ struct SpawnArgs {
   std::vector<std::string> after;
   bool wait = false;
   AgentFlags agent;
+  bool worktree = false, no_worktree = false;  // --worktree, --no-worktree
+  std::string base, setup;                     // --base REF, --setup CMD
 };
 
 struct FollowUpArgs {
@@ -49,7 +51,13 @@ struct CleanArgs {
   std::string older_than;  // only tasks finished at least this long ago ("30s", "2h", "7d")
 };
 
+struct DiffArgs {
+  std::string task;
+  bool stat = false, name_only = false;
+};
+
 struct CommandArgs {
+  DiffArgs diff;
   SpawnArgs spawn;
   FollowUpArgs follow_up;
   RetryArgs retry;
@@ -73,8 +81,8 @@ struct Invocation {
 };
 
 inline constexpr std::string_view kCommandNames[] = {
-    "spawn",     "list",  "status", "result", "logs",   "cancel",   "wait", "watch",
-    "follow-up", "clean", "retry",  "ping",   "doctor", "shutdown", "top",  "queue"};
+    "spawn", "list",  "status", "result", "logs",     "cancel", "wait",  "watch", "follow-up",
+    "clean", "retry", "ping",   "doctor", "shutdown", "top",    "queue", "diff"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -89,6 +97,7 @@ int cmd_follow_up(CliSession& s, const FollowUpArgs& a);
 int cmd_retry(CliSession& s, const RetryArgs& a);
 int cmd_list(CliSession& s, const std::string& state);
 int cmd_status(CliSession& s, const std::string& task);
+int cmd_diff(CliSession& s, const DiffArgs& a);
 int cmd_result(CliSession& s, const std::string& task);
 int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw);
 int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all);

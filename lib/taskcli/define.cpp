@@ -104,6 +104,15 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         ->expected(1, -1)
         ->delimiter(',');
     spawn->add_flag("--wait", a.spawn.wait, "Wait for the task; exit 0 only if it succeeded");
+    auto* worktree = spawn->add_flag("--worktree", a.spawn.worktree,
+                                     "Run in a new git worktree on branch ptt/<id>[-<name>] (docs/taskd.md)");
+    spawn
+        ->add_flag("--no-worktree", a.spawn.no_worktree,
+                   "Run in the cwd itself even when the daemon runs with --isolate worktree")
+        ->excludes(worktree);
+    spawn->add_option("--base", a.spawn.base, "The worktree's base commit, branch or tag (default: HEAD)");
+    spawn->add_option("--setup", a.spawn.setup,
+                      "Shell command run in the new worktree before the agent; its failure fails the task");
     add_agent_flags(spawn, a.spawn.agent);
     spawn
         ->add_option("prompt", a.spawn.prompt,
@@ -121,6 +130,15 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     auto* status = app.add_subcommand("status", "Show one task in detail");
     status->add_option("task", a.task, "Task id or name")->required();
     on(status, inv, [&a](CliSession& s) { return cmd_status(s, a.task); });
+  }
+  if (want("diff")) {
+    auto* diff = app.add_subcommand(
+        "diff",
+        "Show what a worktree task changed since its base commit (committed, uncommitted, untracked)");
+    diff->add_option("task", a.diff.task, "Task id or name")->required();
+    auto* stat = diff->add_flag("--stat", a.diff.stat, "A diffstat instead of the patch");
+    diff->add_flag("--name-only", a.diff.name_only, "Only the changed files' names")->excludes(stat);
+    on(diff, inv, [&a](CliSession& s) { return cmd_diff(s, a.diff); });
   }
   if (want("result")) {
     auto* result = app.add_subcommand("result", "Print a finished task's result text");

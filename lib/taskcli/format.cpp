@@ -269,6 +269,15 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   };
   field("prompt", truncate_to_width(one_line(t.prompt), 200));
   field("cwd", t.cwd);
+  if (t.worktree) {
+    const auto& w = *t.worktree;
+    field("worktree", w.path);
+    field("branch", w.branch);
+    std::string base =
+        w.base_branch && w.base_branch->rfind("refs/heads/", 0) == 0 ? w.base_branch->substr(11) : w.base;
+    field("base", w.base_commit ? fmt::format("{} ({})", w.base_commit->substr(0, 12), base) : base);
+    if (w.setup) field("setup", truncate_to_width(one_line(*w.setup), 200));
+  }
   field("created", fmt::format("{} ({} ago)", clock_time(t.created_at), format_age(now - t.created_at)));
   if (t.started_at) field("started", clock_time(*t.started_at));
   if (t.finished_at && t.started_at) {

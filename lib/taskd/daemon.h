@@ -20,7 +20,8 @@ struct DaemonConfig {
   bool rate_limit_hold = true;      // a task refused for a rate limit holds the queue until its reset
   protocol::AgentOptions defaults;  // per-task options fall back to these
   std::vector<std::filesystem::path> allow_roots;  // empty: any cwd
-  int ready_fd = -1;                               // write "ready <socket>\n" here once listening
+  bool isolate_worktree = false;  // --isolate worktree: tasks in a git checkout get their own worktree
+  int ready_fd = -1;              // write "ready <socket>\n" here once listening
 };
 
 int run(const DaemonConfig& config);

@@ -17,6 +17,7 @@
 #include "protocol/request_rejected.h"
 #include "protocol/requests.h"
 #include "taskd/agent_input.h"
+#include "taskd/child_commands.h"
 #include "taskd/client_connection.h"
 #include "taskd/daemon.h"
 #include "taskd/daemon_log.h"
@@ -110,6 +111,8 @@ class Daemon final : public RequestContext {
   std::map<std::uint64_t, std::unique_ptr<ClientConnection>> connections_;
   std::map<TaskId, TaskWatch*> watches_;
   std::map<TaskId, std::unique_ptr<AgentInput>> inputs_;  // running tasks' stdin (agent_input.h)
+  ChildCommands commands_;                                // git and setup commands (worktree_prepare.h)
+  std::map<TaskId, pid_t> preparing_;  // tasks whose worktree is being made: the step running
   std::vector<std::unique_ptr<LogFollower>> followers_;
   std::vector<PendingWait> waits_;
   std::uint64_t next_connection_ = 1;
@@ -127,6 +130,8 @@ class Daemon final : public RequestContext {
   bool listen(int activated_fd);
   void start_handles();
   void start_agent(TaskId id);
+  // Makes the task's worktree (daemon_worktrees.cpp), then starts its agent.
+  void prepare_task_worktree(TaskId id);
   void cancel_agent(TaskId id);
   // Asks the task's supervisor (a line, or for an earlier daemon's a queued signal) for
   // something about that task; false when it cannot be reached (errno set).

@@ -43,6 +43,7 @@ void Daemon::start_agent(TaskId id) {
   const auto* t = table_.live(id);
   // Cancelled between the spawn's reply and this start (a start follows the reply).
   if (!t || t->state != protocol::TaskState::kStarting) return;
+  if (t->worktree && !t->worktree->base_commit) return prepare_task_worktree(id);
   fs::path dir = store_.log_dir(id);
   fs::path fifo = fs::absolute(dir) / kInputFifoFile;
   int status_fd = -1;
@@ -72,7 +73,7 @@ void Daemon::start_agent(TaskId id) {
   supervise::AgentRequest request;
   request.task = id;
   request.argv = agent_argv(config_.claude, merge_options(config_.defaults, t->options), t->resume_session);
-  request.cwd = t->cwd;
+  request.cwd = t->worktree ? (fs::path(t->worktree->path) / t->worktree->subdir).string() : t->cwd;
   request.log_dir = fs::absolute(dir);  // the supervisor enters the task's cwd
   request.env = agent_environment(id);
   request.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);
@@ -161,6 +162,7 @@ bool Daemon::tell_supervisor(TaskId id, const supervise::SupervisorRequest& requ
 }
 
 void Daemon::cancel_agent(TaskId id) {
+  if (auto it = preparing_.find(id); it != preparing_.end()) commands_.kill(it->second);
   if (!tell_supervisor(id, supervise::CancelRequest{id}, supervise::cancel_signal())) {
     daemon_log(fmt::format("task {}: cannot reach its supervisor (pid {}) to cancel it: {}", id,
                            watches_.at(id)->supervisor(), std::strerror(errno)));
@@ -254,6 +256,7 @@ void Daemon::reap_children() {
   int status = 0;
   pid_t pid;
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    if (commands_.reaped(pid, status)) continue;
     supervisors_->reaped(pid);
     for (auto& [id, w] : watches_) {
       if (w->supervisor() == pid) w->supervisor_exited();

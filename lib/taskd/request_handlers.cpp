@@ -16,6 +16,7 @@
 #include "taskd/agent_command.h"
 #include "taskd/allowed_roots.h"
 #include "taskd/request_context.h"
+#include "taskd/worktree_names.h"
 
 namespace ptt::taskd {
 namespace fs = std::filesystem;
@@ -67,6 +68,34 @@ void check_agent_fits(const RequestContext& d, const SpawnRequest& s) {
   if (auto why = exec_refusal(argv, env, exec_limits())) throw RequestRejected{err::kTooLong, *why};
 }
 
+// The worktree a new task gets (docs/taskd.md, "Worktrees"): asked for, or by the daemon's
+// --isolate worktree in a git checkout; named after the id it is about to get.
+std::optional<protocol::TaskWorktree> new_worktree(const RequestContext& d, const std::string& cwd,
+                                                   const std::optional<std::string>& name,
+                                                   std::optional<bool> asked, std::optional<std::string> base,
+                                                   std::optional<std::string> setup) {
+  bool wanted = asked.value_or(d.config().isolate_worktree || base || setup);
+  if (!wanted) return std::nullopt;
+  auto top = git_toplevel(cwd);
+  if (!top) {
+    if (!asked && !base && !setup) return std::nullopt;  // --isolate covers git projects only
+    throw RequestRejected{err::kInvalidArgument,
+                          fmt::format("{} is not in a git repository, so the task cannot have a worktree; "
+                                      "spawn it without --worktree (--base, --setup), or `git init` there",
+                                      cwd)};
+  }
+  TaskId id = d.table().next_id();
+  protocol::TaskWorktree w;
+  w.repo = top->string();
+  w.subdir = fs::path(cwd).lexically_relative(*top).string();
+  if (w.subdir == ".") w.subdir.clear();
+  w.path = worktree_dir(fs::absolute(d.config().state_dir), *top, id).string();
+  w.branch = worktree_branch(id, name);
+  w.base = base.value_or("HEAD");
+  w.setup = std::move(setup);
+  return w;
+}
+
 protocol::Reply spawn_reply(RequestContext& d, SpawnRequest s) {
   check_agent_fits(d, s);
   TaskId id = d.spawn(std::move(s));
@@ -87,6 +116,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
     s.after.push_back(*id);
   }
   s.options = req.options;
+  s.worktree = new_worktree(d, s.cwd, s.name, req.worktree, req.base, req.setup);
   return spawn_reply(d, std::move(s));
 }
 
@@ -109,6 +139,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   s.parent = parent_id;
   s.resume_session = parent.session_id;
   s.options = merge_options(parent.options, req.options);
+  s.worktree = parent.worktree;  // the same worktree and branch: the session goes on there
   return spawn_reply(d, std::move(s));
 }
 
@@ -130,6 +161,13 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   s.resume_session = old.resume_session;
   s.retry_of = old_id;
   s.options = old.options;
+  // A retry starts over in a fresh worktree from the same base; a follow-up's retry resumes
+  // its session, which lives in the parent's.
+  if (old.worktree && old.parent) {
+    s.worktree = old.worktree;
+  } else if (old.worktree) {
+    s.worktree = new_worktree(d, old.cwd, s.name, true, old.worktree->base, old.worktree->setup);
+  }
   return spawn_reply(d, std::move(s));
 }
 

@@ -126,6 +126,7 @@ TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   t.resume_session = std::move(request.resume_session);
   t.retry_of = request.retry_of;
   t.options = std::move(request.options);
+  t.worktree = std::move(request.worktree);
   t.created_at = now;
   TaskId id = t.id;
   tasks_[id] =
@@ -252,6 +253,16 @@ void TaskTable::agent_started(TaskId id, int pid, TableActions& out) {
   TaskRecord& t = changing(id);
   t.pid = pid;  // the agent's; the status file has it for a restart
   mark_running(t, out);
+}
+
+void TaskTable::worktree_made(TaskId id, std::string base_commit, std::optional<std::string> base_branch,
+                              TableActions& out) {
+  const TaskRecord* found = live(id);
+  if (!found || !found->worktree) return;
+  TaskRecord& t = changing(id);
+  t.worktree->base_commit = std::move(base_commit);
+  t.worktree->base_branch = std::move(base_branch);
+  out.push_back(persist(id));  // a restarted daemon must know the commit a diff starts from
 }
 
 void TaskTable::stream_update(TaskId id, const StreamUpdate& u, TableActions& out) {

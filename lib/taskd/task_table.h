@@ -54,6 +54,7 @@ struct SpawnRequest {
   std::optional<std::string> resume_session;
   std::optional<TaskId> retry_of;
   protocol::AgentOptions options;
+  std::optional<protocol::TaskWorktree> worktree;  // its branch and path name the id spawn gives
 };
 
 // What `clean` forgets: finished tasks, optionally only those in one end state
@@ -85,6 +86,9 @@ class TaskTable {
   void cancel(TaskId id, double now, TableActions& out);
   // The agent runs (its pid is known): a starting task becomes running.
   void agent_started(TaskId id, int pid, TableActions& out);
+  // Its worktree exists now (worktree_prepare.h): the record names the base commit.
+  void worktree_made(TaskId id, std::string base_commit, std::optional<std::string> base_branch,
+                     TableActions& out);
   void stream_update(TaskId id, const StreamUpdate& update, TableActions& out);
   void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, TableActions& out);
   // The agent has written nothing for a while: its activity says so (`activity`), a

@@ -55,6 +55,12 @@ int main(int argc, char** argv) {
                  "on: a task refused for a rate limit holds queued tasks until the limit resets; off: never")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
+  std::string isolate = "none";
+  app.add_option("--isolate", isolate,
+                 "worktree: a task spawned in a git checkout runs in its own git worktree unless it says "
+                 "otherwise; none: only with spawn --worktree")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"worktree", "none"}));
   app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
       ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
@@ -87,6 +93,7 @@ int main(int argc, char** argv) {
   config.socket = socket;
   config.stall_kill = stall_action == "kill";
   config.rate_limit_hold = rate_limit_hold == "on";
+  config.isolate_worktree = isolate == "worktree";
   config.state_dir = state_dir;
   config.allow_roots.assign(roots.begin(), roots.end());
   config.defaults.permission_mode = permission_mode;

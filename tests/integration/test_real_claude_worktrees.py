@@ -1,0 +1,147 @@
+"""Tasks in their own git worktrees (docs/taskd.md, "Worktrees"), with the real Claude Code
+CLI against the Messages API mock, whose Bash call here writes a file in the agent's cwd:
+
+- the file appears in the task's worktree (branch ptt/<id>-<name>, under the state dir),
+  never in the main checkout, whose `git status --porcelain` and HEAD stay as they were;
+  `status` names worktree, branch and base commit;
+- `.worktreeinclude` copies an untracked, ignored `.env` into the new worktree;
+- a follow-up runs in its parent's worktree; a retry gets a fresh one;
+- a failing `--setup` command fails the task (reason setup_failed) with its output;
+- `--worktree` outside a git repository is refused with a clear error.
+CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
+"""
+import json
+import os
+import subprocess
+
+from mock_messages_api import MARKER, MockMessagesApi
+from ptt_harness import Sandbox, expect, skip
+
+MODEL = "claude-ptt-test-model"
+
+cli = os.environ.get("PTT_CLAUDE_CLI", "")
+if not cli or not os.access(cli, os.X_OK):
+    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+
+
+def git(repo, *args):
+    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
+    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
+    return r.stdout
+
+
+def checkout_state(repo):
+    return git(repo, "status", "--porcelain", "--untracked-files=all"), git(repo, "rev-parse", "HEAD")
+
+
+# The agent writes a file in its cwd, and says which task it is.
+mock = MockMessagesApi(command=f"echo \"written by task $PTT_TASK_ID\" > notes.txt && cat .env 2>/dev/null; echo {MARKER}").start()
+try:
+    with Sandbox("real-claude-worktrees") as sb:
+        sb.env.update(mock.agent_env(sb.home))
+        sb.env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+        repo = sb.path("project")
+        os.makedirs(repo)
+        git(repo, "init", "-q", "-b", "main")
+        with open(os.path.join(repo, "README"), "w") as f:
+            f.write("hello\n")
+        with open(os.path.join(repo, ".gitignore"), "w") as f:
+            f.write(".env\n")
+        with open(os.path.join(repo, ".worktreeinclude"), "w") as f:
+            f.write(".env\n")
+        git(repo, "add", "README", ".gitignore", ".worktreeinclude")
+        git(repo, "commit", "-q", "-m", "start")
+        with open(os.path.join(repo, ".env"), "w") as f:
+            f.write("SECRET_SETTING=from-dotenv\n")
+        before = checkout_state(repo)
+
+        daemon = sb.start(["ptt-taskd", "--claude", cli])
+        sb.wait_for_socket(proc=daemon)
+        agent = ["--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
+
+        def status(task_id):
+            return json.loads(sb.run(["ptt-task", "status", str(task_id), "--json"]).stdout)
+
+        r = sb.run(["ptt-task", "--no-autostart", "spawn", "--cwd", repo, "--worktree", "--name", "notes",
+                    "--wait", *agent, "write the notes"], timeout=180)
+        expect(r.returncode == 0, f"the task exited {r.returncode}: {r.stdout} {r.stderr}")
+        task = status(1)
+        wt = task["worktree"]
+        expect(wt["branch"] == "ptt/1-notes", f"the branch: {wt}")
+        expect(wt["path"].startswith(sb.path("")) and os.path.basename(wt["path"]) == "project-1",
+               f"the worktree lives under the state dir: {wt}")
+        expect(wt["base_commit"] == before[1].strip() and wt["base_branch"] == "refs/heads/main", f"the base: {wt}")
+        with open(os.path.join(wt["path"], "notes.txt")) as f:
+            expect(f.read() == "written by task 1\n", "the file the agent wrote")
+        expect("from-dotenv" in json.dumps(mock.tool_results), f".env copied in: {mock.tool_results}")
+        expect(not os.path.exists(os.path.join(repo, "notes.txt")), "the file is not in the main checkout")
+        expect(checkout_state(repo) == before, f"the main checkout changed: {checkout_state(repo)} {before}")
+        expect("ptt/1-notes" in git(wt["path"], "branch", "--show-current"), "the worktree's branch")
+        shown = sb.run(["ptt-task", "status", "1"]).stdout
+        for words in (f"worktree:  {wt['path']}", "branch:    ptt/1-notes", f"base:      {wt['base_commit'][:12]} (main)"):
+            expect(words in shown, f"status shows {words!r}: {shown}")
+
+        # diff: what the task changed since its base (here an untracked new file; the
+        # copied, ignored .env is no change), as git shows it; no colour in a pipe.
+        r = sb.run(["ptt-task", "diff", "1"])
+        expect(r.returncode == 0 and "+written by task 1" in r.stdout and "b/notes.txt" in r.stdout
+               and "\x1b[" not in r.stdout and ".env" not in r.stdout, f"diff: {r.returncode} {r.stdout} {r.stderr}")
+        r = sb.run(["ptt-task", "diff", "notes", "--name-only"])
+        expect(r.returncode == 0 and r.stdout == "notes.txt\n", f"diff --name-only: {r.stdout!r} {r.stderr}")
+        r = sb.run(["ptt-task", "diff", "1", "--stat"])
+        expect("notes.txt | 1 +" in r.stdout and "1 file changed" in r.stdout, f"diff --stat: {r.stdout!r}")
+        expect("changes:   changed 1 file, +1 \u22120" in shown,
+               f"status shows the change summary: {shown}")
+        expect(git(wt["path"], "status", "--porcelain") == "?? notes.txt\n", "diff left the worktree as it was")
+
+        # A follow-up goes on in the same worktree; a retry gets a fresh one.
+        r = sb.run(["ptt-task", "follow-up", "--wait", "1", "once more"], timeout=180)
+        expect(r.returncode == 0, f"the follow-up exited {r.returncode}: {r.stdout} {r.stderr}")
+        follow = status(2)
+        expect(follow["worktree"]["path"] == wt["path"] and follow["worktree"]["branch"] == wt["branch"],
+               f"the follow-up's worktree: {follow['worktree']}")
+        with open(os.path.join(wt["path"], "notes.txt")) as f:
+            expect(f.read() == "written by task 2\n", "the follow-up wrote in the parent's worktree")
+        r = sb.run(["ptt-task", "retry", "--wait", "1"], timeout=180)
+        expect(r.returncode == 0, f"the retry exited {r.returncode}: {r.stdout} {r.stderr}")
+        retry = status(3)["worktree"]
+        expect(retry["path"] != wt["path"] and retry["branch"] == "ptt/3", f"the retry's worktree: {retry}")
+        with open(os.path.join(retry["path"], "notes.txt")) as f:
+            expect(f.read() == "written by task 3\n", "the retry wrote in its own worktree")
+
+        # A setup command that fails fails the task with its output; the agent never runs.
+        asked = len(mock.requests)
+        r = sb.run(["ptt-task", "spawn", "--cwd", repo, "--worktree", "--setup", "echo installing; echo broken >&2; exit 3",
+                    "--wait", *agent, "never runs"], timeout=60)
+        failed = status(4)
+        expect(r.returncode != 0 and failed["state"] == "failed" and failed["reason"] == "setup_failed",
+               f"the failed setup: {failed}")
+        expect("exited with status 3" in failed["stderr_tail"] and "broken" in failed["stderr_tail"]
+               and "installing" in failed["stderr_tail"], f"its output: {failed['stderr_tail']}")
+        expect(len(mock.requests) == asked, "the agent ran despite the failed setup")
+        r = sb.run(["ptt-task", "diff", "4"])
+        expect(r.returncode == 1 and "worktree was never made" in r.stderr, f"diff of task 4: {r.returncode} {r.stderr}")
+
+        # A setup command that works runs in the new worktree before the agent.
+        r = sb.run(["ptt-task", "spawn", "--cwd", repo, "--setup", "touch set-up-here", "--wait", *agent, "go"],
+                   timeout=180)
+        expect(r.returncode == 0, f"the set-up task exited {r.returncode}: {r.stdout} {r.stderr}")
+        expect(os.path.exists(os.path.join(status(5)["worktree"]["path"], "set-up-here")), "setup ran in the worktree")
+
+        # A bad base is the task's failure, named.
+        r = sb.run(["ptt-task", "spawn", "--cwd", repo, "--base", "no-such-branch", "--wait", *agent, "x"], timeout=60)
+        bad = status(6)
+        expect(bad["reason"] == "worktree_failed" and "no-such-branch" in bad["stderr_tail"], f"a bad base: {bad}")
+
+        # Outside a git repository --worktree is refused.
+        plain = sb.path("plain")
+        os.makedirs(plain)
+        r = sb.run(["ptt-task", "spawn", "--cwd", plain, "--worktree", *agent, "x"])
+        expect(r.returncode != 0 and "not in a git repository" in r.stderr, f"a non-git cwd: {r.returncode} {r.stderr}")
+
+        expect(checkout_state(repo) == before, f"the main checkout changed: {checkout_state(repo)} {before}")
+        expect(not mock.errors, f"claude sent what the mock did not expect: {mock.errors}")
+finally:
+    mock.stop()
+print("ok")
