@@ -1,7 +1,7 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart --timeout 1`: completing never starts a daemon
 # nor waits long for a stuck one.
-set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff
+set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff merge discard
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -43,10 +43,17 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a queue -d 'The
 complete -c ptt-task -n '__fish_seen_subcommand_from queue; and not __fish_seen_subcommand_from resume' -x -a resume -d 'End the queue\'s hold now'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
 
-complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff' \
+complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff merge discard' \
     -a '(__ptt_task_live_tasks)' -d 'Task'
 
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a diff -d 'Show what a worktree task changed'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a merge -d 'Merge a worktree task into its base branch'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a discard -d "Remove a worktree task's worktree and branch"
+complete -c ptt-task -n '__fish_seen_subcommand_from merge' -l squash -d 'As one commit'
+complete -c ptt-task -n '__fish_seen_subcommand_from merge' -l rebase -d 'Rebase, then fast-forward'
+complete -c ptt-task -n '__fish_seen_subcommand_from merge' -s m -l message -x -d 'Commit message'
+complete -c ptt-task -n '__fish_seen_subcommand_from discard' -s y -l yes -d 'Do not ask'
+complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l worktrees -d 'List the worktrees left'
 complete -c ptt-task -n '__fish_seen_subcommand_from diff' -l stat -d 'A diffstat instead of the patch'
 complete -c ptt-task -n '__fish_seen_subcommand_from diff' -l name-only -d 'Only the changed files'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l worktree -d 'Run in a new git worktree'

@@ -150,6 +150,9 @@ int cmd_watch(CliSession& s) {
 }
 
 int cmd_clean(CliSession& s, const CleanArgs& a) {
+  if (a.worktrees) return clean_worktrees(s, true);
+  // Merged worktrees go first: their records say where they are.
+  if (!s.global().json) clean_worktrees(s, false);
   protocol::CleanRequest req;
   // define.cpp lets only an end state's name through.
   if (!a.state.empty()) req.state = protocol::parse_task_state(a.state);

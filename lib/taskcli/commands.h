@@ -49,6 +49,7 @@ struct RetryArgs {
 struct CleanArgs {
   std::string state;       // only tasks that ended so
   std::string older_than;  // only tasks finished at least this long ago ("30s", "2h", "7d")
+  bool worktrees = false;  // --worktrees: list the task worktrees left, with sizes; forget nothing
 };
 
 struct DiffArgs {
@@ -56,8 +57,21 @@ struct DiffArgs {
   bool stat = false, name_only = false;
 };
 
+struct MergeArgs {
+  std::string task;
+  bool squash = false, rebase = false;
+  std::string message;
+};
+
+struct DiscardArgs {
+  std::string task;
+  bool yes = false;
+};
+
 struct CommandArgs {
   DiffArgs diff;
+  MergeArgs merge;
+  DiscardArgs discard;
   SpawnArgs spawn;
   FollowUpArgs follow_up;
   RetryArgs retry;
@@ -81,8 +95,8 @@ struct Invocation {
 };
 
 inline constexpr std::string_view kCommandNames[] = {
-    "spawn", "list",  "status", "result", "logs",     "cancel", "wait",  "watch", "follow-up",
-    "clean", "retry", "ping",   "doctor", "shutdown", "top",    "queue", "diff"};
+    "spawn", "list", "status", "result",   "logs", "cancel", "wait", "watch", "follow-up", "clean",
+    "retry", "ping", "doctor", "shutdown", "top",  "queue",  "diff", "merge", "discard"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -98,6 +112,10 @@ int cmd_retry(CliSession& s, const RetryArgs& a);
 int cmd_list(CliSession& s, const std::string& state);
 int cmd_status(CliSession& s, const std::string& task);
 int cmd_diff(CliSession& s, const DiffArgs& a);
+int cmd_merge(CliSession& s, const MergeArgs& a);
+int cmd_discard(CliSession& s, const DiscardArgs& a);
+// clean's part for worktrees: removes merged ones (list_only: lists what is left, with sizes).
+int clean_worktrees(CliSession& s, bool list_only);
 int cmd_result(CliSession& s, const std::string& task);
 int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw);
 int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all);

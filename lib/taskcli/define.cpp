@@ -140,6 +140,27 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     diff->add_flag("--name-only", a.diff.name_only, "Only the changed files' names")->excludes(stat);
     on(diff, inv, [&a](CliSession& s) { return cmd_diff(s, a.diff); });
   }
+  if (want("merge")) {
+    auto* merge = app.add_subcommand(
+        "merge", "Bring a worktree task's changes onto the branch it was based on, in the main checkout");
+    merge->add_option("task", a.merge.task, "Task id or name")->required();
+    auto* squash = merge->add_flag("--squash", a.merge.squash, "As one commit");
+    merge
+        ->add_flag("--rebase", a.merge.rebase, "Rebase the task's commits onto the branch, then fast-forward")
+        ->excludes(squash);
+    merge->add_option("--message,-m", a.merge.message,
+                      "Message of the commit of the task's uncommitted work (and of a squash)");
+    merge->footer(
+        "Nothing in the main checkout changes when the merge would conflict or it has uncommitted "
+        "changes to the task's files; exit status 1 then, naming them.");
+    on(merge, inv, [&a](CliSession& s) { return cmd_merge(s, a.merge); });
+  }
+  if (want("discard")) {
+    auto* discard = app.add_subcommand("discard", "Remove a worktree task's worktree and branch");
+    discard->add_option("task", a.discard.task, "Task id or name")->required();
+    discard->add_flag("--yes,-y", a.discard.yes, "Do not ask (needed when stdin is not a terminal)");
+    on(discard, inv, [&a](CliSession& s) { return cmd_discard(s, a.discard); });
+  }
   if (want("result")) {
     auto* result = app.add_subcommand("result", "Print a finished task's result text");
     result->add_option("task", a.task, "Task id or name")->required();
@@ -213,6 +234,8 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
                                           : "must be a duration like 30s, 10m, 2h or 7d (not '" + text + "')";
             },
             "DURATION"));
+    clean->add_flag("--worktrees", a.clean.worktrees,
+                    "Only list the task worktrees left on disk and their sizes (forgets nothing)");
     on(clean, inv, [&a](CliSession& s) { return cmd_clean(s, a.clean); });
   }
   if (want("retry")) {

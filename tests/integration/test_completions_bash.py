@@ -15,7 +15,7 @@ with Sandbox("compl-bash") as sb:
     # Subcommands and flags.
     expect(comp("ptt-task", "") == ["spawn", "list", "status", "result", "logs", "cancel", "wait", "watch",
                                     "top", "follow-up", "retry", "clean", "ping", "shutdown", "doctor", "queue",
-                                    "diff"], f"subcommands: {comp('ptt-task', '')}")
+                                    "diff", "merge", "discard"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "queue", "") == ["resume"], f"queue: {comp('ptt-task', 'queue', '')}")
     expect(comp("ptt-task", "spawn", "--wo") == ["--worktree"], f"spawn --wo: {comp('ptt-task', 'spawn', '--wo')}")
     expect(comp("ptt-task", "diff", "--") == ["--help", "--version", "--socket", "--no-autostart", "--json",

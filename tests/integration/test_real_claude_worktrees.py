@@ -141,6 +141,35 @@ try:
         expect(r.returncode != 0 and "not in a git repository" in r.stderr, f"a non-git cwd: {r.returncode} {r.stderr}")
 
         expect(checkout_state(repo) == before, f"the main checkout changed: {checkout_state(repo)} {before}")
+
+        # merge: task 1's branch (with its follow-up's work, uncommitted until now) onto main.
+        r = sb.run(["ptt-task", "merge", "1"])
+        expect(r.returncode == 0 and "merged task 1 (ptt/1-notes) into main" in r.stdout, f"merge: {r.returncode} {r.stdout} {r.stderr}")
+        with open(os.path.join(repo, "notes.txt")) as f:
+            expect(f.read() == "written by task 2\n", "the merge brought the file to the main checkout")
+        expect(git(repo, "status", "--porcelain") == "", "the merge left the main checkout clean")
+        expect("ptt task 1: write the notes" in git(repo, "log", "--format=%s", "-3"), "the task's commit")
+        # Task 3 (the retry) wrote the same file from the same base: its merge is refused,
+        # naming the file, and the main checkout stays exactly as it was.
+        merged = checkout_state(repo)
+        r = sb.run(["ptt-task", "merge", "3"])
+        expect(r.returncode == 1 and "conflict with main in: notes.txt" in r.stderr and retry["path"] in r.stderr,
+               f"the conflicting merge: {r.returncode} {r.stdout} {r.stderr}")
+        expect(checkout_state(repo) == merged, f"a refused merge changed the main checkout: {checkout_state(repo)}")
+        # discard: asks on a terminal only; --yes removes worktree and branch.
+        r = sb.run(["ptt-task", "discard", "3"])
+        expect(r.returncode == 2 and "--yes" in r.stderr and os.path.isdir(retry["path"]), f"discard without --yes: {r.stderr}")
+        r = sb.run(["ptt-task", "discard", "3", "--yes"])
+        expect(r.returncode == 0 and not os.path.exists(retry["path"]) and "ptt/3" not in git(repo, "branch", "--list", "ptt/3"),
+               f"discard: {r.returncode} {r.stdout} {r.stderr}")
+        # clean --worktrees lists what is left; clean removes the merged one, saying what it freed.
+        r = sb.run(["ptt-task", "clean", "--worktrees"])
+        expect(r.returncode == 0 and "merged" in r.stdout and wt["path"] in r.stdout and "project-5" in r.stdout,
+               f"clean --worktrees: {r.stdout} {r.stderr}")
+        r = sb.run(["ptt-task", "clean", "--state", "cancelled"])
+        expect(r.returncode == 0 and "removed 1 merged worktree" in r.stdout and "freed" in r.stdout, f"clean: {r.stdout} {r.stderr}")
+        expect(not os.path.exists(wt["path"]) and git(repo, "branch", "--list", "ptt/1-notes") == "", "the merged worktree is gone")
+        expect(os.path.isdir(status(5)["worktree"]["path"]), "an unmerged worktree stays")
         expect(not mock.errors, f"claude sent what the mock did not expect: {mock.errors}")
 finally:
     mock.stop()
