@@ -142,6 +142,16 @@ try:
 
         expect(checkout_state(repo) == before, f"the main checkout changed: {checkout_state(repo)} {before}")
 
+        # An uncommitted file in the main checkout that the task changed too: refused, untouched.
+        with open(os.path.join(repo, "notes.txt"), "w") as f:
+            f.write("my own notes\n")
+        dirty = checkout_state(repo)
+        r = sb.run(["ptt-task", "merge", "1"])
+        expect(r.returncode == 1 and "uncommitted changes to files task 1 changed: notes.txt" in r.stderr,
+               f"merge over a dirty checkout: {r.returncode} {r.stderr}")
+        expect(checkout_state(repo) == dirty, f"a refused merge changed the main checkout: {checkout_state(repo)}")
+        os.remove(os.path.join(repo, "notes.txt"))
+
         # merge: task 1's branch (with its follow-up's work, uncommitted until now) onto main.
         r = sb.run(["ptt-task", "merge", "1"])
         expect(r.returncode == 0 and "merged task 1 (ptt/1-notes) into main" in r.stdout, f"merge: {r.returncode} {r.stdout} {r.stderr}")
