@@ -6,28 +6,22 @@ Messages API mock on loopback (tests/support/mock_messages_api.py).
 CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
 """
 import json
-import os
 
 from mock_messages_api import FINAL_TEXT, MARKER, MockMessagesApi
-from ptt_harness import Sandbox, expect, skip
+from ptt_harness import Sandbox, expect
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    why = f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`"
-    skip(why)
+cli = pinned_cli()
 
 mock = MockMessagesApi(expect_model=MODEL).start()
 try:
     with Sandbox("real-claude") as sb:
         # The task inherits the daemon's environment (docs: "Environment of a task"),
         # so the mock's address and the sandbox HOME are set on the daemon.
-        sb.env.update(mock.agent_env(sb.home))
-        work = sb.path("work")
-        os.makedirs(work)
-        daemon = sb.start(["ptt-taskd", "--claude", cli])
-        sb.wait_for_socket(proc=daemon)
+        work = mock_work_dir(sb, mock)
+        daemon = start_taskd(sb, cli)
         agent = ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
 
         # 1. One Bash tool call, then the final text.

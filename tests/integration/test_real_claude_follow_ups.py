@@ -9,17 +9,15 @@ Messages API mock (tests/support/mock_messages_api.py):
 CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
 """
 import json
-import os
 
 from mock_messages_api import FINAL_TEXT, MARKER, MockMessagesApi
-from ptt_harness import Sandbox, expect, skip, wait_until
+from ptt_harness import Sandbox, expect, wait_until
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 
 MODEL = "claude-ptt-test-model"
 FIRST, SECOND = "first follow-up ptt-alpha", "second follow-up ptt-beta"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def texts(message):
@@ -36,11 +34,8 @@ def said(message, words):
 mock = MockMessagesApi(expect_model=MODEL).start()
 try:
     with Sandbox("real-claude-follow-ups") as sb:
-        sb.env.update(mock.agent_env(sb.home))
-        work = sb.path("work")
-        os.makedirs(work)
-        daemon = sb.start(["ptt-taskd", "--claude", cli])
-        sb.wait_for_socket(proc=daemon)
+        work = mock_work_dir(sb, mock)
+        daemon = start_taskd(sb, cli)
         agent = ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
 
         def status(task_id):

@@ -13,26 +13,22 @@ import os
 
 from mock_messages_api import FINAL_TEXT, StalledStreamApi
 from mock_outcome_scenarios import TextOnlyScenario
-from ptt_harness import Sandbox, expect, skip, wait_until
+from ptt_harness import Sandbox, expect, wait_until
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 from taskd_fixture import supervisor_status
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def start_daemon(sb):
-    daemon = sb.start(["ptt-taskd", "--claude", cli, "--kill-grace", "2"])
-    sb.wait_for_socket(proc=daemon)
+    daemon = start_taskd(sb, cli, "--kill-grace", "2")
     return daemon
 
 
 def agent_args(sb, mock):
-    sb.env.update(mock.agent_env(sb.home))
-    work = sb.path("work")
-    os.makedirs(work, exist_ok=True)
+    work = mock_work_dir(sb, mock)
     return ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
 
 

@@ -10,13 +10,12 @@ import random
 import time
 
 from mock_messages_api import FINAL_TEXT, BackgroundCommandApi
-from ptt_harness import Sandbox, expect, skip, wait_until
+from ptt_harness import Sandbox, expect, wait_until
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def processes_running(needle):
@@ -40,11 +39,8 @@ command = f"sleep {seconds}"
 mock = BackgroundCommandApi(command, expect_model=MODEL).start()
 try:
     with Sandbox("real-claude-leftovers") as sb:
-        sb.env.update(mock.agent_env(sb.home))
-        work = sb.path("work")
-        os.makedirs(work)
-        daemon = sb.start(["ptt-taskd", "--claude", cli, "--kill-grace", "1"])
-        sb.wait_for_socket(proc=daemon)
+        work = mock_work_dir(sb, mock)
+        daemon = start_taskd(sb, cli, "--kill-grace", "1")
         agent = ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
         started = time.monotonic()
         r = sb.run(["ptt-task", "spawn", "--wait", *agent, "start the command in the background"], timeout=120)

@@ -9,18 +9,16 @@
 CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
 """
 import json
-import os
 import select
 import subprocess
 
 from mock_outcome_scenarios import REFUSED_FINAL_TEXT, RefusedCommandScenario, TextOnlyScenario
-from ptt_harness import Sandbox, expect, readline, skip, wait_until
+from ptt_harness import Sandbox, expect, readline, wait_until
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def status_of(sb, task_id):
@@ -28,11 +26,8 @@ def status_of(sb, task_id):
 
 
 def daemon_with(sb, mock):
-    sb.env.update(mock.agent_env(sb.home))
-    work = sb.path("work")
-    os.makedirs(work, exist_ok=True)
-    daemon = sb.start(["ptt-taskd", "--claude", cli])
-    sb.wait_for_socket(proc=daemon)
+    work = mock_work_dir(sb, mock)
+    daemon = start_taskd(sb, cli)
     return ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits"]
 
 

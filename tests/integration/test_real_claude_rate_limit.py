@@ -12,7 +12,6 @@ run fails. No fake agent is needed.
 CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
 """
 import json
-import os
 import select
 import shutil
 import subprocess
@@ -20,13 +19,12 @@ import time
 
 from mock_outcome_scenarios import RateLimitedScenario
 from ptt_harness import Sandbox, expect, readline, skip, wait_until
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 from top_tmux import Tmux
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 if not shutil.which("tmux"):
     skip("tmux is not installed (top's title bar is read in it)", "tmux")
 
@@ -36,11 +34,8 @@ def status_of(sb, task_id):
 
 
 def start_daemon(sb, mock, *flags):
-    sb.env.update(mock.agent_env(sb.home))
-    work = sb.path("work")
-    os.makedirs(work, exist_ok=True)
-    daemon = sb.start(["ptt-taskd", "--claude", cli, *flags])
-    sb.wait_for_socket(proc=daemon)
+    work = mock_work_dir(sb, mock)
+    daemon = start_taskd(sb, cli, *flags)
     return daemon, ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits",
                     "--allowed-tools", "Bash(echo:*)"]
 

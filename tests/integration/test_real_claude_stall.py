@@ -9,16 +9,14 @@ nothing while it lives.
   the stream goes on, its activity is back and it succeeds.
 """
 import json
-import os
 
 from mock_messages_api import FINAL_TEXT, StalledStreamApi
-from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, expect, skip, wait_until
+from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, expect, wait_until
+from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def subscribe(sb):
@@ -42,11 +40,8 @@ def events_until(c, task_id, name):
 
 
 def run(sb, mock, daemon_args, spawn_args):
-    sb.env.update(mock.agent_env(sb.home))
-    work = sb.path("work")
-    os.makedirs(work, exist_ok=True)
-    daemon = sb.start(["ptt-taskd", "--claude", cli, "--kill-grace", "1", *daemon_args])
-    sb.wait_for_socket(proc=daemon)
+    work = mock_work_dir(sb, mock)
+    daemon = start_taskd(sb, cli, "--kill-grace", "1", *daemon_args)
     events = subscribe(sb)
     r = sb.run(["ptt-task", "spawn", "--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits",
                 "--allowed-tools", "Bash", *spawn_args, "print the marker"], check=0)

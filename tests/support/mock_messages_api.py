@@ -153,6 +153,22 @@ class MockMessagesApi:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def read_request(self):
+                """For a scenario that answers some requests itself: the path, the raw body, the
+                body read (of /v1/messages only) and the names of the tools it offers."""
+                path = self.path.split("?", 1)[0]
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                body = json.loads(raw or b"{}") if path == "/v1/messages" else {}
+                return path, raw, body, [t.get("name") for t in body.get("tools") or []]
+
+            def replay(self, raw, handle):
+                """Hands a request whose body read_request took to `handle` (the ordinary do_POST)."""
+                stream, self.rfile = self.rfile, io.BytesIO(raw)
+                try:
+                    return handle()
+                finally:
+                    self.rfile = stream
+
             def do_HEAD(self):
                 self.send_response(200)
                 self.send_header("content-length", "0")
@@ -261,11 +277,7 @@ class StalledStreamApi(MockMessagesApi):
 
         class Stalling(base):
             def do_POST(self):
-                path = self.path.split("?", 1)[0]
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length)
-                body = json.loads(raw or b"{}") if path == "/v1/messages" else {}
-                tools = [t.get("name") for t in body.get("tools") or []]
+                path, raw, body, tools = self.read_request()
                 with mock.lock:
                     stall = path == "/v1/messages" and "Bash" in tools and not mock.stalled_once
                     if stall:
@@ -273,12 +285,7 @@ class StalledStreamApi(MockMessagesApi):
                         mock.requests.append(body)
                         blocks, stop = mock.reply_for(body)
                 if not stall:
-                    # Replay the request into the ordinary handler.
-                    stream, self.rfile = self.rfile, io.BytesIO(raw)
-                    try:
-                        return super().do_POST()
-                    finally:
-                        self.rfile = stream
+                    return self.replay(raw, super().do_POST)
                 data = message_events(body.get("model") or "claude-mock", blocks, stop, "msg_ptt_mock_stall")
                 cut = data.index(b"event: content_block_delta")
                 cut = data.index(b"\n\n", cut) + 2

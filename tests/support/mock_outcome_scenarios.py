@@ -9,8 +9,6 @@
 
 Kept apart from the base mock's script so its other scenarios stay as they are.
 """
-import io
-import json
 
 from mock_messages_api import MockMessagesApi
 
@@ -85,22 +83,14 @@ class RateLimitedScenario(MockMessagesApi):
 
         class Limited(base):
             def do_POST(self):
-                path = self.path.split("?", 1)[0]
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length)
-                body = json.loads(raw or b"{}") if path == "/v1/messages" else {}
-                tools = [t.get("name") for t in body.get("tools") or []]
+                path, raw, body, tools = self.read_request()
                 with mock.lock:
                     refuse = path == "/v1/messages" and "Bash" in tools and mock.rejecting
                     if refuse:
                         mock.refused += 1
                 self.limit_status = "rejected" if refuse else "allowed"
                 if not refuse:
-                    stream, self.rfile = self.rfile, io.BytesIO(raw)
-                    try:
-                        return super().do_POST()
-                    finally:
-                        self.rfile = stream
+                    return self.replay(raw, super().do_POST)
                 self.send_json(429, {"type": "error", "error": {
                     "type": "rate_limit_error", "message": "Rate limited (ptt mock)"}})
 
