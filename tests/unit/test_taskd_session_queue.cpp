@@ -5,39 +5,26 @@
 #include <algorithm>
 
 #include "agent_result_of.h"
+#include "task_table_fixture.h"
 #include "taskd/task_table.h"
 
 using namespace ptt::taskd;
 using ptt::protocol::TaskRecord;
 using ptt::protocol::TaskState;
 using Kind = TableAction::Kind;
+using namespace ptt::taskd::test;
 
 namespace {
 
-SpawnRequest fresh(std::string prompt) {
-  SpawnRequest r;
-  r.prompt = std::move(prompt);
-  r.cwd = "/src";
-  return r;
-}
-
 SpawnRequest follow_up(TaskId parent, std::string session = "S") {
-  SpawnRequest r = fresh("more");
+  SpawnRequest r = spawn_request("more");
   r.parent = parent;
   r.resume_session = std::move(session);
   return r;
 }
 
-std::vector<TaskId> started(const TableActions& actions) {
-  std::vector<TaskId> ids;
-  for (const auto& a : actions) {
-    if (a.kind == Kind::kStartAgent) ids.push_back(a.task);
-  }
-  return ids;
-}
-
 bool announced(const TableActions& actions, TaskId id, const std::string& event) {
-  return std::find(actions.begin(), actions.end(), TableAction{Kind::kEmit, id, event}) != actions.end();
+  return has(actions, Kind::kEmit, id, event);
 }
 
 // The run's result line: the CLI's total_cost_usd (the session's total after --resume).
@@ -58,7 +45,7 @@ void ends_with_result(TaskTable& table, TaskId id, std::string session, double s
 TaskTable with_finished_session() {
   TaskTable table(4);
   TableActions a;
-  table.spawn(fresh("first"), 1.0, a);
+  table.spawn(spawn_request("first"), 1.0, a);
   ends_with_result(table, 1, "S", 0.01);
   return table;
 }
@@ -75,7 +62,7 @@ TEST_CASE("follow-ups of one session run one after another; other tasks run mean
   TableActions a;
   table.spawn(follow_up(1), 2.0, a);
   table.spawn(follow_up(1), 2.0, a);
-  table.spawn(fresh("unrelated"), 2.0, a);
+  table.spawn(spawn_request("unrelated"), 2.0, a);
   table.spawn(follow_up(1), 2.0, a);
   CHECK(started(a) == std::vector<TaskId>{2, 4});
   // Each waits for the latest earlier task of its session: the queue reads as a chain.
@@ -141,8 +128,8 @@ TEST_CASE("a cancel of the earlier task lets the next one go, and a changed wait
 TEST_CASE("a failed dependency ends a waiting follow-up without its note", "[taskd][table]") {
   TaskTable table = with_finished_session();
   TableActions a;
-  table.spawn(follow_up(1), 2.0, a);   // 2 runs
-  table.spawn(fresh("gate"), 2.0, a);  // 3 runs
+  table.spawn(follow_up(1), 2.0, a);           // 2 runs
+  table.spawn(spawn_request("gate"), 2.0, a);  // 3 runs
   SpawnRequest s = follow_up(1);
   s.after = {3};
   table.spawn(std::move(s), 2.0, a);  // 4 waits for 2 (and 3)
@@ -195,7 +182,7 @@ TEST_CASE("a resumed run's own cost leaves out every earlier run of its session"
   const nlohmann::json usage_1 = {{"m", {{"inputTokens", 100}, {"costUSD", 0.01}, {"contextWindow", 1000}}}};
   TaskTable table(4);
   TableActions a;
-  table.spawn(fresh("first"), 1.0, a);
+  table.spawn(spawn_request("first"), 1.0, a);
   ends_with_result(table, 1, "S", 0.01, usage_1);
   table.spawn(follow_up(1), 2.0, a);  // 2
   table.spawn(follow_up(1), 2.0, a);  // 3, after 2: its session total counts 1 and 2

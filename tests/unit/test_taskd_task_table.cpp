@@ -3,33 +3,15 @@
 #include <algorithm>
 
 #include "agent_result_of.h"
+#include "task_table_fixture.h"
 #include "taskd/task_table.h"
 
 using namespace ptt::taskd;
 using ptt::protocol::TaskState;
 using Kind = TableAction::Kind;
+using namespace ptt::taskd::test;
 
 namespace {
-
-SpawnRequest req(std::string prompt, std::vector<TaskId> after = {}) {
-  SpawnRequest r;
-  r.prompt = std::move(prompt);
-  r.cwd = "/src";
-  r.after = std::move(after);
-  return r;
-}
-
-std::vector<TaskId> started(const TableActions& actions) {
-  std::vector<TaskId> ids;
-  for (const auto& a : actions) {
-    if (a.kind == Kind::kStartAgent) ids.push_back(a.task);
-  }
-  return ids;
-}
-
-bool has(const TableActions& actions, Kind kind, TaskId id, std::string event = {}) {
-  return std::find(actions.begin(), actions.end(), TableAction{kind, id, event}) != actions.end();
-}
 
 AgentExit exited(int code) { return AgentExit{code, 0, 0, false}; }
 
@@ -44,7 +26,7 @@ StreamUpdate success_result() {
 TEST_CASE("spawn creates, persists, announces and starts within the limit", "[taskd][table]") {
   TaskTable table(2);
   TableActions a;
-  TaskId id = table.spawn(req("one"), 100.0, a);
+  TaskId id = table.spawn(spawn_request("one"), 100.0, a);
   CHECK(id == 1);
   // The start is not persisted in the record (the supervisor status file has it).
   CHECK(a == TableActions{{Kind::kPersist, 1, ""}, {Kind::kEmit, 1, "created"}, {Kind::kStartAgent, 1, ""}});
@@ -64,7 +46,7 @@ TEST_CASE("spawn creates, persists, announces and starts within the limit", "[ta
 TEST_CASE("an agent that writes its stream has started, even before its pid is read", "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  table.spawn(req("one"), 1.0, a);
+  table.spawn(spawn_request("one"), 1.0, a);
   TableActions b;
   StreamUpdate init;
   init.session_id = std::string("session-1");
@@ -76,7 +58,7 @@ TEST_CASE("an agent that writes its stream has started, even before its pid is r
 TEST_CASE("an agent that never started: starting, then failed, never running", "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  table.spawn(req("one"), 1.0, a);
+  table.spawn(spawn_request("one"), 1.0, a);
   TableActions b;
   table.agent_exited(1, AgentExit{127, 0, 2, false}, "cannot run", 2.0, b);
   CHECK(table.find(1)->state == TaskState::kFailed);
@@ -87,7 +69,7 @@ TEST_CASE("an agent that never started: starting, then failed, never running", "
 TEST_CASE("the queue is FIFO under the concurrency limit", "[taskd][table]") {
   TaskTable table(2);
   TableActions a;
-  for (int i = 0; i < 5; ++i) table.spawn(req("t"), 1.0, a);
+  for (int i = 0; i < 5; ++i) table.spawn(spawn_request("t"), 1.0, a);
   CHECK(started(a) == std::vector<TaskId>{1, 2});
   CHECK(table.running_count() == 2);
   CHECK(table.find(3)->state == TaskState::kQueued);
@@ -108,8 +90,8 @@ TEST_CASE("the queue is FIFO under the concurrency limit", "[taskd][table]") {
 TEST_CASE("after: a task waits for its dependencies to succeed", "[taskd][table]") {
   TaskTable table(4);
   TableActions a;
-  table.spawn(req("build"), 1.0, a);
-  table.spawn(req("test", {1}), 1.0, a);
+  table.spawn(spawn_request("build"), 1.0, a);
+  table.spawn(spawn_request("test", {1}), 1.0, a);
   CHECK(started(a) == std::vector<TaskId>{1});
   CHECK(table.find(2)->state == TaskState::kQueued);
   TableActions b;
@@ -121,10 +103,10 @@ TEST_CASE("after: a task waits for its dependencies to succeed", "[taskd][table]
 TEST_CASE("a failed dependency fails the whole chain", "[taskd][table]") {
   TaskTable table(4);
   TableActions a;
-  table.spawn(req("build"), 1.0, a);
-  table.spawn(req("test", {1}), 1.0, a);
-  table.spawn(req("deploy", {2}), 1.0, a);
-  table.spawn(req("independent"), 1.0, a);
+  table.spawn(spawn_request("build"), 1.0, a);
+  table.spawn(spawn_request("test", {1}), 1.0, a);
+  table.spawn(spawn_request("deploy", {2}), 1.0, a);
+  table.spawn(spawn_request("independent"), 1.0, a);
   TableActions b;
   table.agent_exited(1, exited(2), "", 2.0, b);
   CHECK(table.find(2)->state == TaskState::kFailed);
@@ -137,8 +119,8 @@ TEST_CASE("a failed dependency fails the whole chain", "[taskd][table]") {
 TEST_CASE("cancel: a queued task at once, a running one via its agent", "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  table.spawn(req("run"), 1.0, a);
-  table.spawn(req("wait"), 1.0, a);
+  table.spawn(spawn_request("run"), 1.0, a);
+  table.spawn(spawn_request("wait"), 1.0, a);
   TableActions b;
   table.cancel(2, 2.0, b);
   CHECK(table.find(2)->state == TaskState::kCancelled);
@@ -163,8 +145,8 @@ TEST_CASE("cancel while starting: cancelled at once without running, and the que
           "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  table.spawn(req("early"), 1.0, a);
-  table.spawn(req("next"), 1.0, a);
+  table.spawn(spawn_request("early"), 1.0, a);
+  table.spawn(spawn_request("next"), 1.0, a);
   CHECK(has(a, Kind::kStartAgent, 1));
   REQUIRE(table.find(1)->state == TaskState::kStarting);
   TableActions b;
@@ -187,7 +169,7 @@ TEST_CASE("cancel while starting: cancelled at once without running, and the que
 TEST_CASE("stream updates fill the record unpersisted; a new activity is announced", "[taskd][table]") {
   TaskTable table;
   TableActions a;
-  table.spawn(req("x"), 1.0, a);
+  table.spawn(spawn_request("x"), 1.0, a);
   table.agent_started(1, 5, a);
   StreamUpdate init;
   init.session_id = std::string("session-1");
@@ -213,8 +195,8 @@ TEST_CASE("every change to a record bumps its revision, with or without an actio
   TaskTable table(1);
   CHECK(table.revision(1) == 0);  // no such task
   TableActions a;
-  table.spawn(req("x"), 1.0, a);
-  table.spawn(req("y"), 1.0, a);
+  table.spawn(spawn_request("x"), 1.0, a);
+  table.spawn(spawn_request("y"), 1.0, a);
   std::uint64_t spawned = table.revision(1);
   CHECK(spawned > 0);
   CHECK(table.revision(2) != spawned);
@@ -247,7 +229,7 @@ TEST_CASE("every change to a record bumps its revision, with or without an actio
 TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[taskd][table]") {
   TaskTable table(8);
   TableActions a;
-  for (int i = 0; i < 4; ++i) table.spawn(req("t"), 1.0, a);
+  for (int i = 0; i < 4; ++i) table.spawn(spawn_request("t"), 1.0, a);
   StreamUpdate turns;
   turns.result = agent_result_of("error_max_turns", true, "", 0.2, 3, 10);
   table.stream_update(1, turns, a);
@@ -270,11 +252,11 @@ TEST_CASE("outcomes: max turns, api error, missing agent, lost supervisor", "[ta
 TEST_CASE("clean forgets finished tasks except live dependencies, ids are never reused", "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  table.spawn(req("a"), 1.0, a);
+  table.spawn(spawn_request("a"), 1.0, a);
   table.stream_update(1, success_result(), a);
-  table.agent_exited(1, exited(0), "", 2.0, a);  // 1 succeeded
-  table.spawn(req("b"), 1.0, a);                 // 2 running
-  table.spawn(req("c", {1, 2}), 1.0, a);         // 3 waits for 1 and 2
+  table.agent_exited(1, exited(0), "", 2.0, a);     // 1 succeeded
+  table.spawn(spawn_request("b"), 1.0, a);          // 2 running
+  table.spawn(spawn_request("c", {1, 2}), 1.0, a);  // 3 waits for 1 and 2
   TableActions b;
   CHECK(table.clean(b).empty());  // 1 is still needed by 3
   table.stream_update(2, success_result(), a);
@@ -287,20 +269,20 @@ TEST_CASE("clean forgets finished tasks except live dependencies, ids are never 
   CHECK(c.front() == TableAction{Kind::kSaveNextId, 0, ""});  // the counter is saved before records go
   CHECK(table.size() == 0);
   TableActions d;
-  CHECK(table.spawn(req("d"), 5.0, d) == 4);
+  CHECK(table.spawn(spawn_request("d"), 5.0, d) == 4);
 
   TaskTable restarted;
   restarted.reserve_ids_below(5);
   ptt::protocol::TaskRecord old;
   old.id = 2;
   restarted.load(old);
-  CHECK(restarted.spawn(req("e"), 6.0, d) == 5);
+  CHECK(restarted.spawn(spawn_request("e"), 6.0, d) == 5);
 }
 
 TEST_CASE("tasks resolve by id, numeric string or newest name", "[taskd][table]") {
   TaskTable table(0);
   TableActions a;
-  auto named = req("x");
+  auto named = spawn_request("x");
   named.name = "fix";
   table.spawn(named, 1.0, a);
   table.spawn(named, 1.0, a);
@@ -315,7 +297,7 @@ TEST_CASE("tasks resolve by id, numeric string or newest name", "[taskd][table]"
 TEST_CASE("clean with a filter: only that end state, only those finished before a time", "[taskd][table]") {
   TaskTable table(4);
   TableActions a;
-  for (const char* p : {"ok-early", "fail", "ok-late", "running"}) table.spawn(req(p), 1.0, a);
+  for (const char* p : {"ok-early", "fail", "ok-late", "running"}) table.spawn(spawn_request(p), 1.0, a);
   StreamUpdate success;
   success.result = agent_result_of("success", false, "done", 0.01, 1, 10);
   table.stream_update(1, success, a);
@@ -335,7 +317,7 @@ TEST_CASE("clean with a filter: only that end state, only those finished before 
 TEST_CASE("a name is unfinished-unique: a finished task's name is free again", "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  SpawnRequest r = req("named");
+  SpawnRequest r = spawn_request("named");
   r.name = "fix";
   table.spawn(r, 1.0, a);
   CHECK(table.unfinished_named("fix") == TaskId{1});
@@ -350,8 +332,8 @@ TEST_CASE("an agent ended after its result keeps the result's outcome; a cancel 
           "[taskd][table]") {
   TaskTable table(2);
   TableActions a;
-  table.spawn(req("hangs after its result"), 1.0, a);
-  table.spawn(req("cancelled after its result"), 1.0, a);
+  table.spawn(spawn_request("hangs after its result"), 1.0, a);
+  table.spawn(spawn_request("cancelled after its result"), 1.0, a);
   table.agent_started(1, 71, a);
   table.agent_started(2, 72, a);
   table.stream_update(1, success_result(), a);
@@ -370,8 +352,8 @@ TEST_CASE("a stall: reported with its activity, given back when output comes; wi
           "[taskd][table]") {
   TaskTable table(2);
   TableActions a;
-  table.spawn(req("quiet"), 1.0, a);
-  table.spawn(req("killed"), 1.0, a);
+  table.spawn(spawn_request("quiet"), 1.0, a);
+  table.spawn(spawn_request("killed"), 1.0, a);
   table.agent_started(1, 71, a);
   table.agent_started(2, 72, a);
   StreamUpdate tool;
@@ -404,7 +386,7 @@ TEST_CASE(
     "[taskd][table]") {
   TaskTable table(1);
   TableActions a;
-  table.spawn(req("fetch"), 1.0, a);
+  table.spawn(spawn_request("fetch"), 1.0, a);
   table.agent_started(1, 42, a);
   StreamUpdate call;
   call.tool_uses.push_back(ToolUse{"toolu_1", "Bash", "Bash: curl -s http://x"});
@@ -431,10 +413,10 @@ TEST_CASE("a held queue starts nothing; running tasks go on; a release starts wh
           "[taskd][table][rate_limit]") {
   TaskTable table(2);
   TableActions out;
-  table.spawn(req("a"), 1, out);
+  table.spawn(spawn_request("a"), 1, out);
   table.set_held(true, 2, out);
   out.clear();
-  TaskId queued = table.spawn(req("b"), 3, out);
+  TaskId queued = table.spawn(spawn_request("b"), 3, out);
   CHECK(table.find(queued)->state == ptt::protocol::TaskState::kQueued);
   CHECK(std::none_of(out.begin(), out.end(),
                      [](const TableAction& a) { return a.kind == TableAction::Kind::kStartAgent; }));
