@@ -25,28 +25,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "support"))
 from ptt_harness import NdjsonClient  # noqa: E402
+from taskd_vs_tsp import follow_agent  # noqa: E402  (one agent, two tick lines)
 
-FOLLOW_AGENT = r"""#!/usr/bin/python3
-import json, sys, time
-argv = sys.argv[1:]
-stream_input = "--input-format" in argv  # ptt-taskd: the prompt is the first message on stdin
-if stream_input:
-    m = json.loads(sys.stdin.readline())
-    fifo = m["message"]["content"]
-    print(json.dumps({"type": "user", "message": m["message"], "isReplay": True, "uuid": m.get("uuid")}), flush=True)
-else:
-    fifo = argv[argv.index("-p") + 1]
-print(json.dumps({"type": "system", "subtype": "init", "session_id": "bench", "model": "bench"}), flush=True)
-with open(fifo) as f:
-    for line in f:
-        if line.strip() == "end":
-            break
-        sys.stdout.write(json.dumps({"type": "tick", "t": time.monotonic_ns()}) + "\n")
-        sys.stdout.flush()
-print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}), flush=True)
-if stream_input:
-    sys.stdin.read()  # the session ends when ptt-taskd closes the input
-"""
+# Each line a bare {"type": "tick", "t": <CLOCK_MONOTONIC ns>}: the daemon's own events carry it.
+FOLLOW_AGENT = follow_agent('{"type": "tick", "t": time.monotonic_ns()}')
 
 
 def start_daemon(build, root, agent):

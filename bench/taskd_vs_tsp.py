@@ -27,9 +27,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# An agent for the latency run: each line read from the FIFO named by its prompt
-# becomes one stream-json line carrying the time it was written.
-FOLLOW_AGENT = r"""#!/usr/bin/python3
+# An agent for the latency runs: each line read from the FIFO named by its prompt
+# becomes one stream-json line, TICK_LINE, carrying the time it was written.
+FOLLOW_AGENT_TEMPLATE = r"""#!/usr/bin/python3
 import json, sys, time
 argv = sys.argv[1:]
 stream_input = "--input-format" in argv  # ptt-taskd: the prompt is the first message on stdin
@@ -44,13 +44,22 @@ with open(fifo) as f:
     for line in f:
         if line.strip() == "end":
             break
-        text = f"t={time.monotonic_ns()}"
-        sys.stdout.write(json.dumps({"type": "assistant", "message": {"content": [{"type": "text", "text": text}]}}) + "\n")
+        sys.stdout.write(json.dumps(TICK_LINE) + "\n")
         sys.stdout.flush()
 print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}), flush=True)
 if stream_input:
     sys.stdin.read()  # the session ends when ptt-taskd closes the input
 """
+
+
+def follow_agent(tick_line):
+    """FOLLOW_AGENT_TEMPLATE whose lines are `tick_line` (a Python expression, time imported)."""
+    return FOLLOW_AGENT_TEMPLATE.replace("TICK_LINE", tick_line)
+
+
+# Here each line is an assistant text "t=<CLOCK_MONOTONIC ns>", as logs -f and tsp -t show it.
+FOLLOW_AGENT = follow_agent(
+    '{"type": "assistant", "message": {"content": [{"type": "text", "text": f"t={time.monotonic_ns()}"}]}}')
 
 
 def sh(cmd, env, **kw):
