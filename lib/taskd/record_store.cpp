@@ -132,6 +132,9 @@ RecordStore::Loaded RecordStore::load() {
       compact(content, out.records.size());
       out.spans = std::move(spans);
     } catch (const std::exception& e) {
+      // It may have been replaced all the same (the rename done, its sync failed): where
+      // the lines are is not known, so the table keeps them in memory this run.
+      out.spans.clear();
       out.problems.push_back(
           fmt::format("cannot rewrite {}: {}; it is read as it is", records_file().string(), e.what()));
     }
