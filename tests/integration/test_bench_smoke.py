@@ -15,12 +15,12 @@ for tool in ("tsp", "jackd", "arecord", "sox"):
 
 FIGURES = ["spawns + wait", "list over", "daemon RSS", "idle wake-ups", "logs -f latency", "ptt.stop → commit, p50",
            "ptt.stop → commit, p99", "function call → output", "finish → announcement", "ptt-listen CPU",
-           "worst list latency", "daemon start-up,", "daemon start-up CPU time", "daemon RSS after list", "list table over",
-           "list table CPU time", "list --json over",
+           "worst list latency", "daemon start-up,", "daemon start-up CPU time", "daemon RSS after start-up",
+           "daemon RSS after list", "list table over", "list table CPU time", "list --json over",
            "status of one", "spawn latency"]
 # Figures measured against a target with no peer run beside them: the peer cells are "—".
-NO_PEER = {"daemon start-up,", "daemon start-up CPU time", "daemon RSS after list", "list table CPU time",
-           "list --json over", "status of one"}
+NO_PEER = {"daemon start-up,", "daemon start-up CPU time", "daemon RSS after start-up", "daemon RSS after list",
+           "list table CPU time", "list --json over", "status of one"}
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 with Sandbox("bench-smoke") as sb:
@@ -39,6 +39,8 @@ with Sandbox("bench-smoke") as sb:
     for want, line in zip(FIGURES, lines[2:]):
         cells = [c.strip() for c in line.strip("|").split("|")]
         expect(len(cells) == 6 and want in cells[0], f"row for {want!r} is {line!r}")
+        # A target says whether it was met.
+        expect(cells[5] == "" or re.search(r": (met|MISSED)$", cells[5]), f"no verdict beside the target in {line!r}")
         if want in NO_PEER:
             expect(NUMBER.match(cells[1]) and cells[2:5] == ["—"] * 3, f"want a figure and no peer in {line!r}")
             continue
