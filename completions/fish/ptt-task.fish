@@ -1,7 +1,7 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart --timeout 1`: completing never starts a daemon
 # nor waits long for a stuck one.
-set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff merge discard
+set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff merge discard send interrupt
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -36,6 +36,8 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a watch -d 'Pri
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a top -d 'Live dashboard of all tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a follow-up -d "Continue a task's session"
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a retry -d 'Run a finished task again'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a send -d 'Send a running task a message'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a interrupt -d "End a running task's turn"
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a clean -d 'Forget finished tasks'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a ping -d 'Reach the daemon'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a shutdown -d 'Stop the daemon'
@@ -43,7 +45,7 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a queue -d 'The
 complete -c ptt-task -n '__fish_seen_subcommand_from queue; and not __fish_seen_subcommand_from resume' -x -a resume -d 'End the queue\'s hold now'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
 
-complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff merge discard' \
+complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff merge discard send interrupt' \
     -a '(__ptt_task_live_tasks)' -d 'Task'
 
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a diff -d 'Show what a worktree task changed'

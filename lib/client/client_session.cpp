@@ -12,7 +12,7 @@ bool reply_waits_for_tasks(std::string_view op) { return op == protocol::op::kWa
 bool request_changes_state(std::string_view op) {
   namespace o = protocol::op;
   for (std::string_view changing :
-       {o::kSpawn, o::kCancel, o::kFollowUp, o::kClean, o::kRetry, o::kShutdown}) {
+       {o::kSpawn, o::kCancel, o::kFollowUp, o::kClean, o::kRetry, o::kShutdown, o::kSend, o::kInterrupt}) {
     if (op == changing) return true;
   }
   return false;

@@ -27,8 +27,11 @@ inline constexpr std::string_view kClean = "clean";
 inline constexpr std::string_view kRetry = "retry";
 inline constexpr std::string_view kShutdown = "shutdown";
 inline constexpr std::string_view kQueueResume = "queue_resume";
-inline constexpr std::array kAll = {kHello,     kSpawn, kList,     kGet,   kResult, kCancel,   kLogs,
-                                    kSubscribe, kWait,  kFollowUp, kClean, kRetry,  kShutdown, kQueueResume};
+inline constexpr std::string_view kSend = "send";
+inline constexpr std::string_view kInterrupt = "interrupt";
+inline constexpr std::array kAll = {kHello,    kSpawn,       kList, kGet,      kResult, kCancel,
+                                    kLogs,     kSubscribe,   kWait, kFollowUp, kClean,  kRetry,
+                                    kShutdown, kQueueResume, kSend, kInterrupt};
 }  // namespace op
 
 namespace event {
@@ -59,9 +62,11 @@ inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kInternal = "internal";
 inline constexpr std::string_view kStorageError = "storage_error";  // the state dir is full or unwritable
 inline constexpr std::string_view kBusy = "busy";  // at its connection or memory limit: try again later
+inline constexpr std::string_view kNotRunning = "not_running";  // send: the task has no session to take it
 inline constexpr std::array kAll = {kBadRequest,       kTooLong,         kUnknownOp,     kVersionMismatch,
                                     kNotFound,         kInvalidArgument, kCwdNotAllowed, kNotFinished,
-                                    kPermissionDenied, kInternal,        kStorageError,  kBusy};
+                                    kPermissionDenied, kInternal,        kStorageError,  kBusy,
+                                    kNotRunning};
 }  // namespace error
 
 }  // namespace ptt::protocol

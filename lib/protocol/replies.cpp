@@ -116,6 +116,13 @@ void to_json(json& j, const QueueResumeReply& r) {
 
 void from_json(const json& j, QueueResumeReply& r) { get_nullable(j, f::kReleased, r.released); }
 
+void to_json(json& j, const SendReply& r) { j = {{f::kTask, r.task}, {f::kUuid, r.uuid}}; }
+
+void from_json(const json& j, SendReply& r) {
+  r.task = j.at(f::kTask).get<TaskRecord>();
+  r.uuid = j.at(f::kUuid).get<std::string>();
+}
+
 json reply_json(const json& id, const Reply& r) {
   json j = std::visit([](const auto& reply) { return json(reply); }, r);
   j[f::kId] = id;

@@ -41,6 +41,7 @@ inline constexpr const char* kPath = "path";
 inline constexpr const char* kRemoved = "removed";
 inline constexpr const char* kQueueHold = "queue_hold";
 inline constexpr const char* kReleased = "released";
+inline constexpr const char* kUuid = "uuid";
 }  // namespace reply_field
 
 // {"ok":false,"error":{"code","message"}}: `code` is one of protocol::error from the
@@ -124,8 +125,17 @@ struct QueueResumeReply {
   bool operator==(const QueueResumeReply&) const = default;
 };
 
+// send: the task's record and the uuid the message went with (the CLI echoes it in the
+// task's stream once it has taken the message).
+struct SendReply {
+  TaskRecord task;
+  std::string uuid;
+  static constexpr std::array kFields = {reply_field::kTask, reply_field::kUuid};
+  bool operator==(const SendReply&) const = default;
+};
+
 using Reply = std::variant<HelloReply, TaskReply, TasksReply, ResultReply, CancelReply, LogsReply, CleanReply,
-                           ShutdownReply, QueueResumeReply>;
+                           ShutdownReply, QueueResumeReply, SendReply>;
 
 // The reply's fields (without "id" and "ok"). from_json throws nlohmann::json::exception
 // on a missing or mistyped field, as TaskRecord's does.
@@ -140,6 +150,8 @@ void from_json(const nlohmann::json& j, TasksReply& r);
 void to_json(nlohmann::json& j, const ResultReply& r);
 void from_json(const nlohmann::json& j, ResultReply& r);
 void to_json(nlohmann::json& j, const CancelReply& r);
+void to_json(nlohmann::json& j, const SendReply& r);
+void from_json(const nlohmann::json& j, SendReply& r);
 void from_json(const nlohmann::json& j, CancelReply& r);
 void to_json(nlohmann::json& j, const LogsReply& r);
 void from_json(const nlohmann::json& j, LogsReply& r);

@@ -130,6 +130,14 @@ CleanRequest parse_clean(const json& req) {
 ShutdownRequest parse_shutdown(const json&) { return {}; }
 
 QueueResumeRequest parse_queue_resume(const json&) { return {}; }
+SendRequest parse_send(const json& req) {
+  SendRequest r;
+  r.task = required_task_ref(req);
+  r.text = required_string(req, "text");
+  return r;
+}
+
+InterruptRequest parse_interrupt(const json& req) { return {required_task_ref(req)}; }
 
 using Parser = Request (*)(const json&);
 
@@ -153,6 +161,8 @@ constexpr std::array<std::pair<std::string_view, Parser>, op::kAll.size()> kPars
     {op::kRetry, parse_as<parse_retry>},
     {op::kShutdown, parse_as<parse_shutdown>},
     {op::kQueueResume, parse_as<parse_queue_resume>},
+    {op::kSend, parse_as<parse_send>},
+    {op::kInterrupt, parse_as<parse_interrupt>},
 }};
 
 Parser parser_for(std::string_view name) {
@@ -223,6 +233,9 @@ void to_json(json& j, const CleanRequest& r) {
 void to_json(json& j, const ShutdownRequest&) { j = json::object(); }
 
 void to_json(json& j, const QueueResumeRequest&) { j = json::object(); }
+void to_json(json& j, const SendRequest& r) { j = {{"task", r.task}, {"text", r.text}}; }
+
+void to_json(json& j, const InterruptRequest& r) { j = {{"task", r.task}}; }
 
 std::string_view op_of(const Request& r) {
   return std::visit([](const auto& req) { return std::decay_t<decltype(req)>::kOp; }, r);

@@ -139,9 +139,28 @@ struct QueueResumeRequest {
   bool operator==(const QueueResumeRequest&) const = default;
 };
 
-using Request = std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest,
-                             GetRequest, ResultRequest, CancelRequest, LogsRequest, SubscribeRequest,
-                             WaitRequest, CleanRequest, ShutdownRequest, QueueResumeRequest>;
+// A user message into a running task's session: its next turn (docs/taskd.md, "Messages").
+struct SendRequest {
+  static constexpr std::string_view kOp = op::kSend;
+  using Reply = SendReply;
+  TaskRef task{};
+  std::string text{};
+  bool operator==(const SendRequest&) const = default;
+};
+
+// Ends a running task's current turn; its session waits for a message (docs/taskd.md,
+// "Interrupts").
+struct InterruptRequest {
+  static constexpr std::string_view kOp = op::kInterrupt;
+  using Reply = TaskReply;
+  TaskRef task{};
+  bool operator==(const InterruptRequest&) const = default;
+};
+
+using Request =
+    std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest, GetRequest,
+                 ResultRequest, CancelRequest, LogsRequest, SubscribeRequest, WaitRequest, CleanRequest,
+                 ShutdownRequest, QueueResumeRequest, SendRequest, InterruptRequest>;
 
 // The request's fields (without "op" and "id"), as the client sends them.
 void to_json(nlohmann::json& j, const HelloRequest& r);
@@ -158,6 +177,8 @@ void to_json(nlohmann::json& j, const WaitRequest& r);
 void to_json(nlohmann::json& j, const CleanRequest& r);
 void to_json(nlohmann::json& j, const ShutdownRequest& r);
 void to_json(nlohmann::json& j, const QueueResumeRequest& r);
+void to_json(nlohmann::json& j, const SendRequest& r);
+void to_json(nlohmann::json& j, const InterruptRequest& r);
 
 std::string_view op_of(const Request& r);
 // The whole request object: its fields and "op" (no "id").

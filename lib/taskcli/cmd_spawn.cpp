@@ -107,6 +107,25 @@ int cmd_follow_up(CliSession& s, const FollowUpArgs& a) {
   return report_new_task(s, ask(s.client(), req), a.wait);
 }
 
+int cmd_send(CliSession& s, const SendArgs& a) {
+  protocol::SendReply reply = ask(s.client(), protocol::SendRequest{task_ref(a.task), prompt_text(a.text)});
+  if (s.global().json)
+    write_stdout(json{{"task", reply.task.id}, {"uuid", reply.uuid}}.dump() + "\n");
+  else
+    write_stdout(fmt::format("sent to task {}\n", reply.task.id));
+  return kExitOk;
+}
+
+int cmd_interrupt(CliSession& s, const std::string& task) {
+  protocol::TaskReply reply = ask(s.client(), protocol::InterruptRequest{task_ref(task)});
+  if (s.global().json)
+    write_stdout(json{{"task", reply.task.id}}.dump() + "\n");
+  else
+    write_stdout(fmt::format("interrupted task {}: its session waits for `ptt-task send {} TEXT`\n",
+                             reply.task.id, reply.task.id));
+  return kExitOk;
+}
+
 int cmd_retry(CliSession& s, const RetryArgs& a) {
   return report_new_task(s, ask(s.client(), protocol::RetryRequest{task_ref(a.task), optional_text(a.name)}),
                          a.wait);

@@ -40,6 +40,11 @@ struct FollowUpArgs {
   AgentFlags agent;
 };
 
+struct SendArgs {
+  std::string task;
+  std::vector<std::string> text;  // the words, joined with spaces; "-" alone reads stdin
+};
+
 struct RetryArgs {
   std::string task;
   std::string name;
@@ -75,6 +80,7 @@ struct CommandArgs {
   SpawnArgs spawn;
   FollowUpArgs follow_up;
   RetryArgs retry;
+  SendArgs send;
   CleanArgs clean;
   std::string state;               // list --state
   std::string task;                // status, result, logs
@@ -95,8 +101,9 @@ struct Invocation {
 };
 
 inline constexpr std::string_view kCommandNames[] = {
-    "spawn", "list", "status", "result",   "logs", "cancel", "wait", "watch", "follow-up", "clean",
-    "retry", "ping", "doctor", "shutdown", "top",  "queue",  "diff", "merge", "discard"};
+    "spawn", "list",      "status", "result", "logs",    "cancel", "wait",
+    "watch", "follow-up", "clean",  "retry",  "ping",    "doctor", "shutdown",
+    "top",   "queue",     "diff",   "merge",  "discard", "send",   "interrupt"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -109,6 +116,8 @@ int execute(Invocation& inv);
 int cmd_spawn(CliSession& s, const SpawnArgs& a);
 int cmd_follow_up(CliSession& s, const FollowUpArgs& a);
 int cmd_retry(CliSession& s, const RetryArgs& a);
+int cmd_send(CliSession& s, const SendArgs& a);
+int cmd_interrupt(CliSession& s, const std::string& task);
 int cmd_list(CliSession& s, const std::string& state);
 int cmd_status(CliSession& s, const std::string& task);
 int cmd_diff(CliSession& s, const DiffArgs& a);

@@ -221,6 +221,29 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     add_agent_flags(follow_up, a.follow_up.agent);
     on(follow_up, inv, [&a](CliSession& s) { return cmd_follow_up(s, a.follow_up); });
   }
+  if (want("send")) {
+    auto* send = app.add_subcommand("send", "Send a running task a message: the next turn of its session");
+    send->add_option("task", a.send.task, "Task id or name")->required();
+    send->add_option("text", a.send.text, "The message: the words ('-' reads stdin)")->required();
+    send->footer(
+        "A message sent while the agent works is taken as soon as it can (folded into the running turn, or\n"
+        "as the next one); one sent before the task's result line makes the session go on with it.\n"
+        "A task that has finished (or ended its session) takes none: exit 1, and `ptt-task follow-up`\n"
+        "goes on with its session as a new task. A queued task takes none yet (exit 1).");
+    on(send, inv, [&a](CliSession& s) { return cmd_send(s, a.send); });
+  }
+  if (want("interrupt")) {
+    auto* interrupt =
+        app.add_subcommand("interrupt", "End a running task's current turn; its session waits for a message");
+    interrupt->add_option("task", a.task, "Task id or name")->required();
+    interrupt->footer(
+        "The agent stops what it is doing (its turn ends as error_during_execution) and the session\n"
+        "stays open: `ptt-task send ID TEXT` gives it the next turn. With no message within the task's\n"
+        "stall timeout (600 s when that is 0) its input is closed and it ends failed with the\n"
+        "interrupted turn's result (reason aborted_streaming).\n"
+        "A task that is not running takes none: exit 1.");
+    on(interrupt, inv, [&a](CliSession& s) { return cmd_interrupt(s, a.task); });
+  }
   if (want("clean")) {
     auto* clean = app.add_subcommand("clean", "Forget finished tasks (never queued or running ones)");
     clean->add_option("--state", a.clean.state, "Only tasks that ended so")

@@ -97,6 +97,20 @@ class Daemon final : public RequestContext {
   void shut_down_after_reply() override { shutdown_after_reply_ = true; }
   std::optional<protocol::QueueHold> queue_hold() const override { return hold_; }
   std::optional<protocol::QueueHold> resume_queue() override { return release_queue("resume"); }
+  std::string send_message(TaskId task, const std::string& text) override;
+  void interrupt_turn(TaskId task) override;
+  // The task's input, open, when its session takes `what` (messages, interrupts) now;
+  // throws not_running saying why not.
+  AgentInput& open_session_input(TaskId id, std::string_view what);
+  std::uint64_t stall_timeout_ms(TaskId id) const;
+  // How long an interrupted session waits for a message: the task's stall timeout, or
+  // kMessageWaitDefaultMs when that is 0 (never).
+  std::uint64_t message_wait_ms(TaskId id) const {
+    std::uint64_t stall = stall_timeout_ms(id);
+    return stall > 0 ? stall : kMessageWaitDefaultMs;
+  }
+  static constexpr std::uint64_t kMessageWaitDefaultMs = 600'000;
+  void on_message_wait_over(TaskId id);
 
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers

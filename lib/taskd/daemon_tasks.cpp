@@ -121,6 +121,7 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
         task, config_.kill_grace_s));
     cancel_agent(task);
   };
+  cb.on_message_wait_over = [this](std::int64_t task) { on_message_wait_over(task); };
   cb.on_stalled = [this](std::int64_t task, std::uint64_t silent_ms) {
     std::uint64_t s = silent_ms / 1000;
     std::string silent = s < 120 ? fmt::format("{} s", s) : fmt::format("{} min", s / 60);
@@ -141,9 +142,7 @@ void Daemon::watch_task(TaskId id, pid_t supervisor, TaskWatch::Supervisor kind,
   TaskWatch* watch =
       TaskWatch::start(loop_, id, store_.log_dir(id), {supervisor, supervisor_start}, kind, std::move(cb));
   watches_[id] = watch;
-  const protocol::TaskRecord* t = table_.live(id);
-  double stall_s = t && t->options.stall_timeout_s ? *t->options.stall_timeout_s : config_.stall_timeout_s;
-  watch->watch_for_stall(static_cast<std::uint64_t>(stall_s * 1000));
+  watch->watch_for_stall(stall_timeout_ms(id));
 }
 
 bool Daemon::tell_supervisor(TaskId id, const supervise::SupervisorRequest& request, int signo) {
@@ -182,6 +181,92 @@ void Daemon::close_agent_input(TaskId id) {
   });
 }
 
+AgentInput& Daemon::open_session_input(TaskId id, std::string_view what) {
+  auto t = table_.find(id);
+  auto refuse = [id](std::string why) {
+    throw protocol::RequestRejected{protocol::error::kNotRunning, fmt::format("task {} {}", id, why)};
+  };
+  if (!t) refuse("is gone");
+  if (protocol::is_finished(t->state)) {
+    refuse(
+        fmt::format("has finished ({}): its session takes no more {}; go on with it as a new task: "
+                    "`ptt-task follow-up {} TEXT`",
+                    protocol::to_string(t->state), what, id));
+  }
+  auto input = inputs_.find(id);
+  if (input == inputs_.end()) {
+    if (t->state == protocol::TaskState::kQueued || t->state == protocol::TaskState::kStarting)
+      refuse(fmt::format("is {}: it takes {} once it runs", protocol::to_string(t->state), what));
+    refuse(
+        "was started by an earlier ptt-taskd without an input (its stdin is /dev/null); wait for it "
+        "and use `ptt-task follow-up`");
+  }
+  if (input->second->session.closed()) {
+    refuse(
+        fmt::format("has ended its session (its result is in) and is finishing; once it has finished, "
+                    "use `ptt-task follow-up {} TEXT`",
+                    id));
+  }
+  if (!input->second->session.took_prompt())
+    refuse(fmt::format("has not taken its prompt yet (the supervisor writes it): it takes {} in a moment",
+                       what));
+  if (!input->second->open(fs::absolute(store_.log_dir(id)) / kInputFifoFile))
+    refuse(fmt::format("takes no input now: {}", std::strerror(errno)));
+  return *input->second;
+}
+
+std::string Daemon::send_message(TaskId id, const std::string& text) {
+  AgentInput& input = open_session_input(id, "messages");
+  fs::path dir = store_.log_dir(id);
+  std::string uuid = new_message_uuid();
+  // Recorded before it is written: a restarted daemon then knows the session goes on.
+  int status_fd = supervise::open_supervisor_status(dir);
+  bool recorded = status_fd >= 0 && supervise::append_supervisor_input(status_fd, uuid);
+  int err = errno;
+  if (status_fd >= 0) ::close(status_fd);
+  if (!recorded) {
+    throw protocol::RequestRejected{
+        protocol::error::kStorageError,
+        fmt::format("cannot record the message in {}: {}; free space there and send it again",
+                    (dir / supervise::kSupervisorStatusFile).string(), std::strerror(err))};
+  }
+  bool was_waiting = input.session.awaiting_message();
+  input.session.sent(uuid);
+  input.write(user_message_line(text, uuid));
+  if (auto it = watches_.find(id); was_waiting && it != watches_.end())
+    it->second->message_came(stall_timeout_ms(id));
+  daemon_log(fmt::format("task {}: message {} sent ({} bytes)", id, uuid, text.size()));
+  return uuid;
+}
+
+void Daemon::interrupt_turn(TaskId id) {
+  AgentInput& input = open_session_input(id, "interrupts");
+  if (input.session.awaiting_message()) return;  // interrupted already: nothing runs
+  input.session.interrupted();
+  input.write(interrupt_request_line(new_message_uuid()));
+  daemon_log(fmt::format("task {}: interrupt sent", id));
+}
+
+std::uint64_t Daemon::stall_timeout_ms(TaskId id) const {
+  const protocol::TaskRecord* t = table_.live(id);
+  double stall_s = t && t->options.stall_timeout_s ? *t->options.stall_timeout_s : config_.stall_timeout_s;
+  return static_cast<std::uint64_t>(stall_s * 1000);
+}
+
+void Daemon::on_message_wait_over(TaskId id) {
+  auto input = inputs_.find(id);
+  if (input == inputs_.end() || !input->second->session.give_up_waiting()) return;
+  std::uint64_t waited_s = message_wait_ms(id) / 1000;
+  daemon_log(
+      fmt::format("task {}: no message came within {} s of its interrupt; ending its session", id, waited_s));
+  TableActions actions;
+  table_.note_activity(id, fmt::format("interrupted: no message came within {} s", waited_s), actions);
+  apply(std::move(actions));
+  close_agent_input(id);
+  if (auto it = watches_.find(id); it != watches_.end())
+    it->second->after_result(static_cast<std::uint64_t>(config_.kill_grace_s * 1000));
+}
+
 void Daemon::adopt_input(TaskId id) {
   auto status = supervise::read_supervisor_status(store_.log_dir(id));
   // Started without an input FIFO (by an older ptt): stdin is /dev/null, nothing to close.
@@ -202,16 +287,25 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   if (update.empty()) return;
   auto input = inputs_.find(id);
   if (update.replayed && input != inputs_.end()) input->second->session.echoed(*update.replayed);
+  if (update.read_input && input != inputs_.end()) input->second->session.read(*update.read_input);
   if (update.result) {
     using Next = SessionInput::AfterResult;
     Next next = input != inputs_.end() ? input->second->session.result() : Next::kClosed;
     if (next == Next::kCloseInput) close_agent_input(id);
-    // A message still to be taken makes another turn: the agent is not late to exit.
-    if (auto it = watches_.find(id); it != watches_.end() && next != Next::kNextTurn)
+    // A message still to be taken makes another turn: the agent is not late to exit; nor
+    // is it when its session waits for a message after an interrupt.
+    auto it = watches_.find(id);
+    if (it != watches_.end() && next == Next::kAwaitMessage)
+      it->second->wait_for_message(message_wait_ms(id));
+    if (it != watches_.end() && next != Next::kNextTurn && next != Next::kAwaitMessage)
       it->second->after_result(static_cast<std::uint64_t>(config_.kill_grace_s * 1000));
   }
   TableActions actions;
   table_.stream_update(id, update, actions);
+  if (update.result && input != inputs_.end() && input->second->session.awaiting_message()) {
+    table_.note_activity(id, fmt::format("interrupted: waiting for a message (ptt-task send {} TEXT)", id),
+                         actions);
+  }
   apply(std::move(actions));
   if (update.rate_limit) note_rate_limit(id, *update.rate_limit);
 }

@@ -65,6 +65,12 @@ class RequestContext {
   // Replies to request `id` on the connection with the tasks' records once all have finished
   // (at once when they have).
   virtual void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) = 0;
+  // Writes a user message into the task's session (its next turn); returns the uuid it
+  // went with. Throws not_running when the task has no session to take it.
+  virtual std::string send_message(TaskId task, const std::string& text) = 0;
+  // Asks the task's agent to end its current turn; its session then waits for a message.
+  // Throws not_running as send_message does.
+  virtual void interrupt_turn(TaskId task) = 0;
   // The daemon shuts down once this request's reply has been written.
   virtual void shut_down_after_reply() = 0;
   // The queue's hold, while there is one (protocol/queue_hold.h).

@@ -248,6 +248,20 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   return protocol::CleanReply{d.clean(filter)};
 }
 
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::SendRequest& req) {
+  TaskId id = d.resolve_task(req.task);
+  if (auto why = prompt_refusal(req.text, "the message")) throw RequestRejected{err::kTooLong, *why};
+  std::string uuid = d.send_message(id, req.text);
+  return protocol::SendReply{record_of(d, id), std::move(uuid)};
+}
+
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
+                       const protocol::InterruptRequest& req) {
+  TaskId id = d.resolve_task(req.task);
+  d.interrupt_turn(id);
+  return protocol::TaskReply{.task = record_of(d, id), .queue_hold = d.queue_hold()};
+}
+
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ShutdownRequest&) {
   d.shut_down_after_reply();
   return protocol::ShutdownReply{};

@@ -24,11 +24,32 @@ std::string user_message_line(std::string_view text, std::string_view uuid) {
   return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::string interrupt_request_line(std::string_view request_id) {
+  json line = {
+      {"type", "control_request"}, {"request_id", request_id}, {"request", {{"subtype", "interrupt"}}}};
+  return line.dump() + "\n";
+}
+
 SessionInput::AfterResult SessionInput::result() {
   if (closed_) return AfterResult::kClosed;
-  if (!unechoed_.empty()) return AfterResult::kNextTurn;
+  if (!unechoed_.empty()) {
+    interrupt_pending_ = false;  // the message sent after the interrupt is the next turn
+    return AfterResult::kNextTurn;
+  }
+  if (interrupt_pending_) {
+    interrupt_pending_ = false;
+    awaiting_message_ = true;
+    return AfterResult::kAwaitMessage;
+  }
   closed_ = true;
   return AfterResult::kCloseInput;
+}
+
+bool SessionInput::give_up_waiting() {
+  if (closed_ || !awaiting_message_ || !unechoed_.empty()) return false;
+  awaiting_message_ = false;
+  closed_ = true;
+  return true;
 }
 
 }  // namespace ptt::taskd

@@ -19,16 +19,41 @@ std::string new_message_uuid();
 // One `--input-format stream-json` user message (SDKUserMessage), '\n' included. Invalid
 // UTF-8 in `text` is replaced, as everywhere the user's text goes.
 std::string user_message_line(std::string_view text, std::string_view uuid);
+// A control_request of subtype `interrupt` (the SDK's SDKControlInterruptRequest), '\n'
+// included: the CLI ends its running turn (its result says error_during_execution) and
+// answers with a control_response.
+std::string interrupt_request_line(std::string_view request_id);
 
 class SessionInput {
  public:
   enum class AfterResult {
-    kCloseInput,  // nothing pending: close the agent's input now (it then exits)
-    kNextTurn,    // a message sent is still to be taken: the session goes on
-    kClosed,      // the input was closed already
+    kCloseInput,    // nothing pending: close the agent's input now (it then exits)
+    kNextTurn,      // a message sent is still to be taken: the session goes on
+    kAwaitMessage,  // the turn was interrupted: the session waits for a message
+    kClosed,        // the input was closed already
   };
-  void sent(const std::string& uuid) { unechoed_.insert(uuid); }
-  void echoed(const std::string& uuid) { unechoed_.erase(uuid); }
+  void sent(const std::string& uuid) {
+    unechoed_.insert(uuid);
+    awaiting_message_ = false;
+  }
+  // An interrupt was written: the next result (the interrupted turn's, or one that came
+  // first) does not end the session, which then waits for a message.
+  void interrupted() { interrupt_pending_ = true; }
+  bool awaiting_message() const { return awaiting_message_; }
+  // The wait for a message after an interrupt is over with none sent: true when the input
+  // is to be closed now.
+  bool give_up_waiting();
+  void echoed(const std::string& uuid) {
+    unechoed_.erase(uuid);
+    took_prompt_ = true;
+  }
+  // The agent has read a message whole (a command_lifecycle line), not taken it yet.
+  void read(const std::string& uuid) {
+    if (unechoed_.count(uuid)) took_prompt_ = true;
+  }
+  // The agent has read its first message (the prompt, which the supervisor writes): what
+  // the daemon writes now cannot come between the prompt's bytes.
+  bool took_prompt() const { return took_prompt_; }
   AfterResult result();
   // Nothing more can be written: the input is closed, or being closed.
   bool closed() const { return closed_; }
@@ -37,6 +62,9 @@ class SessionInput {
  private:
   std::set<std::string> unechoed_;  // sent, not echoed back yet
   bool closed_ = false;
+  bool took_prompt_ = false;
+  bool interrupt_pending_ = false;
+  bool awaiting_message_ = false;
 };
 
 }  // namespace ptt::taskd

@@ -212,6 +212,8 @@ StreamUpdate read_stream_line(const json& line, std::string_view cwd) {
     if (auto flag = line.find("isReplay"); flag != line.end() && flag->is_boolean() && flag->get<bool>()) {
       if (auto uuid = str_field(line, "uuid"); !uuid.empty()) u.replayed = uuid;
     }
+  } else if (type == "command_lifecycle") {
+    if (auto uuid = str_field(line, "command_uuid"); !uuid.empty()) u.read_input = uuid;
   } else if (type == "result") {
     u.result = read_result(line, cwd);
     if (str_field(line, "terminal_reason") == "api_error") u.api_error = true;

@@ -51,10 +51,14 @@ struct StreamUpdate {
   // A `user` line with `isReplay`: the CLI took the message of this uuid from its stdin
   // (--replay-user-messages; session_input.h).
   std::optional<std::string> replayed;
+  // A `command_lifecycle` line: the CLI has read the whole message of this uuid from its
+  // stdin (Claude Code 2.1.330 writes `queued` at once; its echo comes only when the turn
+  // that takes it starts, after the first API reply for the prompt).
+  std::optional<std::string> read_input;
   std::optional<RateLimit> rate_limit;
   bool empty() const {
     return !session_id && !model && !activity && !result && !api_error && tool_uses.empty() && !denied &&
-           !replayed && !rate_limit;
+           !replayed && !read_input && !rate_limit;
   }
 };
 

@@ -375,6 +375,13 @@ void TaskTable::stalled(TaskId id, std::string activity, bool kill, TableActions
   }
 }
 
+void TaskTable::note_activity(TaskId id, std::string activity, TableActions& out) {
+  const TaskRecord* found = live(id);
+  if (!found || found->state != TaskState::kRunning || found->activity == activity) return;
+  changing(id).activity = std::move(activity);
+  out.push_back(emit(id, "activity"));
+}
+
 void TaskTable::output_resumed(TaskId id, TableActions& out) {
   const TaskRecord* found = live(id);
   auto rt_it = runtime_.find(id);

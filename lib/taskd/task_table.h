@@ -97,6 +97,9 @@ class TaskTable {
   void stalled(TaskId id, std::string activity, bool kill, TableActions& out);
   // Output came again after stalled(): the activity before it is back.
   void output_resumed(TaskId id, TableActions& out);
+  // A running task's activity says what the daemon knows and its stream does not (an
+  // interrupted session waiting for a message).
+  void note_activity(TaskId id, std::string activity, TableActions& out);
   // A starting or running task that ended without an agent outcome (spawn failed,
   // supervisor lost).
   void fail_running(TaskId id, std::string reason, std::string detail, double now, TableActions& out);

@@ -177,6 +177,24 @@ void TaskWatch::after_result(std::uint64_t grace_ms) {
       grace_ms, 0);
 }
 
+void TaskWatch::wait_for_message(std::uint64_t wait_ms) {
+  stall_timeout_ms_ = 0;
+  uv_timer_stop(&stall_timer_);
+  if (ended_) return;
+  uv_timer_start(
+      &overdue_timer_,
+      [](uv_timer_t* h) {
+        auto* self = static_cast<TaskWatch*>(h->data);
+        if (!self->ended_ && self->cb_.on_message_wait_over) self->cb_.on_message_wait_over(self->task_);
+      },
+      wait_ms, 0);
+}
+
+void TaskWatch::message_came(std::uint64_t stall_ms) {
+  uv_timer_stop(&overdue_timer_);
+  watch_for_stall(stall_ms);
+}
+
 void TaskWatch::watch_for_stall(std::uint64_t timeout_ms) {
   stall_timeout_ms_ = timeout_ms;
   last_output_ms_ = uv_now(loop_);

@@ -39,6 +39,8 @@ class TaskWatch {
     std::function<void(std::int64_t task, std::string why)> on_unreadable;
     // The agent has not exited this long after its result line (after_result()).
     std::function<void(std::int64_t task)> on_overdue;
+    // wait_for_message()'s time is up with no message_came().
+    std::function<void(std::int64_t task)> on_message_wait_over;
     // No stream output for the stall timeout (watch_for_stall()), and output again after one.
     std::function<void(std::int64_t task, std::uint64_t silent_ms)> on_stalled;
     std::function<void(std::int64_t task)> on_output_resumed;
@@ -80,6 +82,11 @@ class TaskWatch {
   // armed only while the task runs and has no result yet; it is not re-armed on every
   // line, only when it fires (a deadline from the last output).
   void watch_for_stall(std::uint64_t timeout_ms);
+  // An interrupted turn's result has come and the session waits for a message: no stall
+  // watch meanwhile (a quiet agent is expected); on_message_wait_over() after `wait_ms`.
+  void wait_for_message(std::uint64_t wait_ms);
+  // A message was sent while waiting: the wait ends, the stall watch (`stall_ms`) is back.
+  void message_came(std::uint64_t stall_ms);
 
  private:
   TaskWatch(std::int64_t task, std::filesystem::path log_dir, pid_t supervisor, Callbacks callbacks);
@@ -100,7 +107,7 @@ class TaskWatch {
   bool failing_ = false;  // a read failed; logged once until one works again
   bool polling_logged_ = false;
   uv_timer_t retry_timer_{};
-  uv_timer_t overdue_timer_{};  // after_result()'s
+  uv_timer_t overdue_timer_{};  // after_result()'s, or wait_for_message()'s
   uv_timer_t stall_timer_{};    // watch_for_stall()'s
   std::uint64_t stall_timeout_ms_ = 0;
   std::uint64_t last_output_ms_ = 0;  // uv_now() of the last read that grew the stream

@@ -15,14 +15,14 @@ with Sandbox("compl-bash") as sb:
     # Subcommands and flags.
     expect(comp("ptt-task", "") == ["spawn", "list", "status", "result", "logs", "cancel", "wait", "watch",
                                     "top", "follow-up", "retry", "clean", "ping", "shutdown", "doctor", "queue",
-                                    "diff", "merge", "discard"], f"subcommands: {comp('ptt-task', '')}")
+                                    "diff", "merge", "discard", "send", "interrupt"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "queue", "") == ["resume"], f"queue: {comp('ptt-task', 'queue', '')}")
     expect(comp("ptt-task", "spawn", "--wo") == ["--worktree"], f"spawn --wo: {comp('ptt-task', 'spawn', '--wo')}")
     expect(comp("ptt-task", "diff", "--") == ["--help", "--version", "--socket", "--no-autostart", "--json",
                                               "--timeout", "--stat", "--name-only"],
            f"diff --: {comp('ptt-task', 'diff', '--')}")
     expect(comp("ptt-taskd", "--isolate", "") == ["worktree", "none"], f"--isolate: {comp('ptt-taskd', '--isolate', '')}")
-    expect(comp("ptt-task", "s") == ["spawn", "status", "shutdown"], f"s: {comp('ptt-task', 's')}")
+    expect(comp("ptt-task", "s") == ["spawn", "status", "shutdown", "send"], f"s: {comp('ptt-task', 's')}")
     expect(comp("ptt-task", "doc") == ["doctor"], "doctor")
     expect(comp("ptt-task", "to") == ["top"], "top")
     expect("--claude" in comp("ptt-task", "doctor", "--"), f"doctor flags: {comp('ptt-task', 'doctor', '--')}")

@@ -62,6 +62,13 @@ class FakeDaemon final : public RequestContext {
   }
 
   std::optional<ptt::protocol::QueueHold> hold;
+  std::string send_message(TaskId task, const std::string& text) override {
+    sent.push_back({task, text});
+    return "uuid-" + std::to_string(sent.size());
+  }
+  std::vector<std::pair<TaskId, std::string>> sent;
+  void interrupt_turn(TaskId task) override { interrupted.push_back(task); }
+  std::vector<TaskId> interrupted;
 
   TaskTable tasks;
   DaemonConfig settings;

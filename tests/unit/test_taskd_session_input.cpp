@@ -70,6 +70,55 @@ TEST_CASE("a restart reads the stream again: only the last result closes", "[tas
   CHECK(s.result() == Next::kCloseInput);
 }
 
+TEST_CASE("the prompt read whole (command_lifecycle) lets the daemon write before its echo",
+          "[taskd][input]") {
+  SessionInput s;
+  s.sent("prompt");
+  s.read("someone-else");
+  CHECK_FALSE(s.took_prompt());
+  s.read("prompt");
+  CHECK(s.took_prompt());
+  CHECK(s.pending() == 1);  // read, not taken: its echo is still to come
+}
+
+TEST_CASE("an interrupted turn's result leaves the session waiting for a message", "[taskd][input]") {
+  SessionInput s;
+  s.sent("prompt");
+  s.echoed("prompt");
+  s.interrupted();
+  CHECK(s.result() == Next::kAwaitMessage);  // error_during_execution: not the end
+  CHECK_FALSE(s.closed());
+  CHECK(s.awaiting_message());
+  s.sent("go on");
+  CHECK_FALSE(s.awaiting_message());
+  CHECK_FALSE(s.give_up_waiting());  // a message came: the wait is over, the input stays
+  s.echoed("go on");
+  CHECK(s.result() == Next::kCloseInput);  // its turn's result ends the session as usual
+}
+
+TEST_CASE("an interrupt with no message after it closes the input once the wait is over", "[taskd][input]") {
+  SessionInput s;
+  s.sent("prompt");
+  s.echoed("prompt");
+  s.interrupted();
+  CHECK(s.result() == Next::kAwaitMessage);
+  CHECK(s.give_up_waiting());
+  CHECK(s.closed());
+  CHECK_FALSE(s.give_up_waiting());
+  CHECK(s.result() == Next::kClosed);
+}
+
+TEST_CASE("a message sent after the interrupt, before its result, is the next turn", "[taskd][input]") {
+  SessionInput s;
+  s.sent("prompt");
+  s.echoed("prompt");
+  s.interrupted();
+  s.sent("instead");
+  CHECK(s.result() == Next::kNextTurn);
+  s.echoed("instead");
+  CHECK(s.result() == Next::kCloseInput);  // the interrupt was used up by the first result
+}
+
 TEST_CASE("the stream reader names a replayed message's uuid", "[taskd][input]") {
   json replay = {{"type", "user"},
                  {"message", {{"role", "user"}, {"content", "go"}}},
