@@ -17,7 +17,8 @@ import sys
 
 import websockets
 
-TOOL_NAMES = ["spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task"]
+TOOL_NAMES = ["spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task",
+              "message_task", "interrupt_task"]
 
 
 def session_update():

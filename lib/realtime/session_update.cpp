@@ -68,6 +68,13 @@ json tool_definitions(const SessionConfig& config) {
   tools.push_back(
       function_tool("cancel_task", "Cancel a queued or running task.", {{"task", task_param}}, {"task"}));
   tools.push_back(function_tool(
+      "message_task",
+      "Tell a running task something: the message is its next turn (finished tasks: follow_up_task).",
+      {{"task", task_param}, {"text", string_param("the message, self-contained")}}, {"task", "text"}));
+  tools.push_back(function_tool(
+      "interrupt_task", "Stop what a running task is doing now; it waits for a message_task to go on.",
+      {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool(
       "follow_up_task", "Continue a finished task's conversation with a new prompt, as a new task.",
       {{"task", task_param}, {"prompt", string_param("the follow-up request")}}, {"task", "prompt"}));
   return tools;

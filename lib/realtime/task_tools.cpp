@@ -127,6 +127,16 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
     if (prompt.empty()) return immediate("follow_up_task needs a prompt");
     return {protocol::request_json(protocol::FollowUpRequest{.task = task, .prompt = prompt}), {}};
   }
+  if (name == "message_task") {
+    if (!task_ref(args, task)) return immediate("message_task needs a task number or name");
+    std::string text = opt_string(args, "text");
+    if (text.empty()) return immediate("message_task needs the message's text");
+    return {protocol::request_json(protocol::SendRequest{task, text}), {}};
+  }
+  if (name == "interrupt_task") {
+    if (!task_ref(args, task)) return immediate("interrupt_task needs a task number or name");
+    return {protocol::request_json(protocol::InterruptRequest{task}), {}};
+  }
   return immediate(fmt::format("there is no tool named '{}'", name));
 }
 
@@ -149,7 +159,10 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
     auto result = reply.get<protocol::ResultRequest::Reply>();
     out.update(brief_task(result.task));
     out["result"] = shorten_for_speech(result.text.value_or(""), config.max_result_chars, result.task.id);
-  } else if (name == "spawn_task" || name == "follow_up_task" || name == "check_task") {
+  } else if (name == "message_task") {
+    out.update(brief_task(reply.get<protocol::SendRequest::Reply>().task));
+  } else if (name == "spawn_task" || name == "follow_up_task" || name == "check_task" ||
+             name == "interrupt_task") {
     out.update(brief_task(reply.get<protocol::TaskReply>().task));
   }
   return out.dump();

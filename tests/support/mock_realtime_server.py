@@ -9,7 +9,8 @@ size) and every violation is appended to --log as NDJSON with a monotonic timest
 
 The reply to a response.create depends on what came before it:
   user audio or text   -> a spawn_task function call (arguments over many deltas),
-                          unless --no-calls, then an audio reply
+                          unless --no-calls, then an audio reply; --tool-calls JSON
+                          ([[name, arguments], ...]) makes the K-th call the K-th of them
   function_call_output -> an audio reply ("task N started")
   a system message     -> an audio reply (the announcement)
 --transcript TEXT reports TEXT as what the user said (the mock recognises no speech), and
@@ -46,7 +47,8 @@ import time
 import websockets
 
 SAMPLE_RATE = 24000
-TOOLS = {"spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task"}
+TOOLS = {"spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task",
+         "message_task", "interrupt_task"}
 
 
 def tone(seed, ms):
@@ -366,8 +368,12 @@ class Connection:
         projects = self.mock.args.spawn_project.split(",")  # the K-th call names the K-th, then the last
         args = json.dumps({"prompt": self.mock.args.spawn_prompt, "project": projects[min(number, len(projects)) - 1],
                            "name": self.mock.args.spawn_name})
+        name = "spawn_task"
+        scripted = json.loads(self.mock.args.tool_calls or "[]")
+        if number <= len(scripted):
+            name, args = scripted[number - 1][0], json.dumps(scripted[number - 1][1])
         await self.send({"type": "response.output_item.added", "response_id": rid, "output_index": 0,
-                         "item": {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task",
+                         "item": {"id": item, "type": "function_call", "call_id": call_id, "name": name,
                                   "arguments": ""}})
         for i in range(0, len(args), 7):
             await self.send({"type": "response.function_call_arguments.delta", "response_id": rid, "item_id": item,
@@ -375,11 +381,11 @@ class Connection:
             if self.mock.args.cancel_calls and i >= 7:  # the user spoke: cut off, partial arguments
                 self.cancelled, self.cancel_reason, args = rid, "turn_detected", args[:i + 7]
                 break
-        self.open_calls[call_id] = "spawn_task"
+        self.open_calls[call_id] = name
         self.mock.record({"args_done": call_id})
         await self.send({"type": "response.function_call_arguments.done", "response_id": rid, "item_id": item,
-                         "call_id": call_id, "name": "spawn_task", "arguments": args})
-        done = {"id": item, "type": "function_call", "call_id": call_id, "name": "spawn_task", "arguments": args,
+                         "call_id": call_id, "name": name, "arguments": args})
+        done = {"id": item, "type": "function_call", "call_id": call_id, "name": name, "arguments": args,
                 "status": "incomplete" if self.cancelled == rid else "completed"}
         await self.send({"type": "response.output_item.done", "response_id": rid, "item": done})
         return done
@@ -437,6 +443,7 @@ async def main():
     ap.add_argument("--spawn-prompt", default="say hello")
     ap.add_argument("--spawn-project", default="demo", help="the project of each call in turn: A,B,...")
     ap.add_argument("--spawn-name", default="mock-task", help="the task name spawn_task asks for")
+    ap.add_argument("--tool-calls", help="JSON [[name, arguments], ...]: the K-th function call (then spawn_task)")
     ap.add_argument("--transcript", help="report this as the user's words (default: how many ms were heard)")
     ap.add_argument("--speak", action="store_true",
                     help="reply with espeak-ng speech of the reply's words (needs espeak-ng and sox), not a tone")

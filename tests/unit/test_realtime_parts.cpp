@@ -51,11 +51,16 @@ TEST_CASE("every tool maps to its daemon op", "[realtime]") {
         json({{"op", "cancel"}, {"task", "2"}}));
   CHECK(rt::tool_call_to_request(c, "follow_up_task", R"({"task":2,"prompt":"more"})").request ==
         json({{"op", "follow_up"}, {"task", 2}, {"prompt", "more"}}));
+  CHECK(rt::tool_call_to_request(c, "message_task", R"({"task":4,"text":"also the docs"})").request ==
+        json({{"op", "send"}, {"task", 4}, {"text", "also the docs"}}));
+  CHECK(rt::tool_call_to_request(c, "message_task", R"({"task":4})").request.is_null());
+  CHECK(rt::tool_call_to_request(c, "interrupt_task", R"({"task":"4"})").request ==
+        json({{"op", "interrupt"}, {"task", "4"}}));
   CHECK(rt::tool_call_to_request(c, "check_task", "{}").request.is_null());
   CHECK(rt::tool_call_to_request(c, "rm_rf", "{}").immediate_output.find("no tool") != std::string::npos);
   // The session.update offers exactly these tools, with the project names as an enum.
   json tools = rt::tool_definitions(c);
-  REQUIRE(tools.size() == 6);
+  REQUIRE(tools.size() == 8);
   CHECK(tools[0]["parameters"]["properties"]["project"]["enum"] == json({"api", "web"}));
 }
 
