@@ -27,7 +27,7 @@ def session_update():
     return {"type": "session.update", "session": {
         "type": "realtime", "output_modalities": ["audio"], "instructions": "Run coding tasks.",
         "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000},
-                            "transcription": {"model": "gpt-4o-mini-transcribe"}, "turn_detection": None},
+                            "transcription": {"model": "gpt-transcribe"}, "turn_detection": None},
                   "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin"}},
         "tools": tools}}
 

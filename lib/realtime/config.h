@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/openai_models.h"
+
 namespace ptt::realtime {
 
 enum class TurnMode { kPushToTalk, kServerVad, kSemanticVad };
@@ -16,9 +18,10 @@ struct Project {
 };
 
 struct SessionConfig {
-  std::string model = "gpt-realtime";
+  std::string model = openai::kDefaultRealtimeModel;
   std::string voice = "marin";
-  std::string transcription_model = "gpt-4o-mini-transcribe";
+  std::string transcription_model = openai::kDefaultTranscriptionModel;
+  std::string reasoning_effort = openai::kDefaultReasoningEffort;  // sent only to models that take it
   TurnMode turn_mode = TurnMode::kPushToTalk;
   std::string instructions;  // empty: the built-in instructions
   std::vector<Project> projects;

@@ -11,6 +11,7 @@
 #include "realtime/audio_bytes.h"
 #include "realtime/session_update.h"
 #include "realtime/task_tools.h"
+#include "realtime/unfixable_error.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -76,6 +77,15 @@ SessionActions RealtimeSession::on_key_rejected() {
   return take();
 }
 
+SessionActions RealtimeSession::on_connection_refused(int http_status) {
+  print({{"type", "error"},
+         {"source", "realtime"},
+         {"code", fmt::format("http_{}", http_status)},
+         {"message",
+          fmt::format("the server refused the connection (HTTP {}); check --url and --model", http_status)}});
+  return take();
+}
+
 SessionActions RealtimeSession::on_daemon_connection(bool up) {
   print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
   return take();
@@ -83,7 +93,10 @@ SessionActions RealtimeSession::on_daemon_connection(bool up) {
 
 SessionActions RealtimeSession::on_connected() {
   socket_open_ = true;
-  out_.push_back({SessionAction::Kind::kSend, build_session_update(config_), {}, {}, 0, {}});
+  json update = build_session_update(config_);
+  update_event_id_ = fmt::format("ptt_session_update_{}", next_event_id_++);
+  update["event_id"] = update_event_id_;
+  out_.push_back({SessionAction::Kind::kSend, std::move(update), {}, {}, 0, {}});
   print({{"type", "session"}, {"state", "connected"}});
   return take();
 }
@@ -189,6 +202,17 @@ void RealtimeSession::barge_in(const PlaybackStatus& playback) {
   print({{"type", "barge_in"}, {"played_ms", heard}});
 }
 
+// Quota, an unknown model, refused settings: no retry helps, so the session ends.
+bool RealtimeSession::end_if_unfixable(const std::string& code, const std::string& message,
+                                       bool about_session_update) {
+  auto unfixable = unfixable_error(code, message, config_.model, about_session_update);
+  if (!unfixable) return false;
+  print({{"type", "error"}, {"source", "realtime"}, {"code", code}, {"message", unfixable->what}});
+  out_.push_back(
+      {SessionAction::Kind::kEnd, nullptr, {}, {}, 0, unfixable->what + "; " + unfixable->next_step});
+  return true;
+}
+
 // An event whose error reply is no news to the user (a cancel that lost the race with
 // response.done, a truncate of audio already gone): its error is logged, not printed.
 json RealtimeSession::quiet_event(json event) {
@@ -290,6 +314,7 @@ void RealtimeSession::on(const server::ResponseDone& event) {
 // A response that failed or stopped short says why; the user hears nothing else of it.
 void RealtimeSession::report_unfinished_response(const server::ResponseDone& event) {
   if (event.status == "failed") {
+    if (end_if_unfixable(event.error_code, event.error_message, false)) return;
     std::string message = event.error_message.empty() ? "the response failed" : event.error_message;
     print({{"type", "error"},
            {"source", "realtime"},
@@ -360,6 +385,9 @@ void RealtimeSession::on(const server::Error& error) {
     return;
   }
   if (!create_event_id_.empty() && error.event_id == create_event_id_) create_in_flight_ = false;
+  if (end_if_unfixable(error.code, error.message,
+                       !error.event_id.empty() && error.event_id == update_event_id_))
+    return;
   bool quiet = error.code == "response_cancel_not_active" ||
                (!error.event_id.empty() && std::find(quiet_event_ids_.begin(), quiet_event_ids_.end(),
                                                      error.event_id) != quiet_event_ids_.end());

@@ -24,6 +24,7 @@ struct SessionAction {
     kStopPlayback,   // drop what is queued for playback
     kDaemonRequest,  // json: a ptt-taskd request without "id"; answer with on_daemon_reply(token, ...)
     kLog,            // text: a diagnostic for stderr
+    kEnd,            // text: why the session cannot go on (WHAT; NEXT); the adapter exits 1
   };
   Kind kind;
   nlohmann::json json;
@@ -52,6 +53,7 @@ class RealtimeSession {
   SessionActions on_connecting(bool typing_hint = false);
   SessionActions on_reconnecting(std::uint64_t delay_ms, const std::string& reason);
   SessionActions on_key_rejected();  // the server refused OPENAI_API_KEY; the adapter exits
+  SessionActions on_connection_refused(int http_status);  // 400 or 404: no retry helps; the adapter exits
   SessionActions on_daemon_connection(bool up);
 
   SessionActions on_connected();     // the WebSocket is open: session.update goes first;
@@ -94,6 +96,7 @@ class RealtimeSession {
   void barge_in(const PlaybackStatus& playback);
   nlohmann::json quiet_event(nlohmann::json event);
   void report_unfinished_response(const server::ResponseDone& event);
+  bool end_if_unfixable(const std::string& code, const std::string& message, bool about_session_update);
   void run_or_decline_calls(const server::ResponseDone& event);
   void dispatch_call(const std::string& call_id);
   void answer_call(const std::string& call_id, const std::string& name, const std::string& output);
@@ -131,6 +134,7 @@ class RealtimeSession {
   bool create_in_flight_ = false;  // response.create sent, response.created not yet seen
   bool pending_create_ = false;    // a response.create waits for the floor
   std::string create_event_id_;    // to recognise an error about our response.create
+  std::string update_event_id_;    // ... and about our session.update (a refused option)
   std::uint64_t next_event_id_ = 1;
   std::string current_response_id_;
   std::string muted_response_id_;            // cancelled by barge-in: its remaining audio is dropped

@@ -123,6 +123,10 @@ class SessionRunner {
         case SessionAction::Kind::kLog:
           std::fprintf(stderr, "%s: %s\n", kTool, a.text.c_str());
           break;
+        case SessionAction::Kind::kEnd:
+          print_error(kTool, a.text);
+          shutdown(kExitFailure);
+          break;
       }
     }
   }
@@ -186,6 +190,14 @@ class SessionRunner {
       return;
     }
     if (shutting_down_) return;
+    if (http_status == 400 || http_status == 404) {  // a wrong --url or --model: a retry gets the same
+      print_error(kTool,
+                  fmt::format("the server refused the connection to {} (HTTP {}); check --url and --model",
+                              options_.url, http_status));
+      apply(session_.on_connection_refused(http_status));
+      shutdown(kExitFailure);
+      return;
+    }
     if (draining_) {
       check_drained();
       return;

@@ -101,6 +101,9 @@ json build_session_update(const SessionConfig& config) {
       {"tools", tool_definitions(config)},
       {"tool_choice", "auto"},
   };
+  // Other models refuse the field, and the session with it.
+  if (openai::accepts_reasoning(config.model) && !config.reasoning_effort.empty())
+    session["reasoning"] = {{"effort", config.reasoning_effort}};
   return {{"type", "session.update"}, {"session", session}};
 }
 

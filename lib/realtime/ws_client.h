@@ -43,7 +43,7 @@ class WsClient {
   bool ok() const { return context_ != nullptr; }
   void connect();  // asynchronous; on_open or on_closed follows
   void send(const std::string& text);
-  void close();    // graceful: on_closed follows
+  void close();  // graceful: on_closed follows
   // Frees the lws context, turning the loop until lws's handles have closed: call it
   // once every other handle on the loop is closed or closing.
   void destroy();

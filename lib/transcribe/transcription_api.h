@@ -7,12 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "core/openai_models.h"
 #include "transcribe/utterance_collector.h"
 
 namespace ptt::transcribe {
 
 inline constexpr const char* kDefaultBaseUrl = "https://api.openai.com/v1";
-inline constexpr const char* kDefaultModel = "gpt-4o-mini-transcribe";
+inline constexpr const char* kDefaultModel = openai::kDefaultTranscriptionModel;
 
 struct FormPart {
   std::string name;

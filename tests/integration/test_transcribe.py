@@ -51,7 +51,7 @@ with Sandbox("transcribe") as sb:
     got = mock.answered()
     expect(len(got) == 2, f"{len(got)} requests for 2 utterances")
     for entry, pcm in zip(got, (one, two)):
-        expect(entry["fields"]["model"] == "gpt-4o-mini-transcribe", f"model {entry['fields']}")
+        expect(entry["fields"]["model"] == "gpt-transcribe", f"model {entry['fields']}")
         expect(entry["wav"]["sha256"] == sha(pcm) and entry["wav"]["frames"] == len(pcm) // 2,
                f"upload {entry['request']}: {entry['wav']['frames']} frames, the utterance has {len(pcm) // 2}")
     mock.expect_clean()

@@ -29,7 +29,9 @@ does, then after --vad-turn-ms speech_stopped, a commit and a response of its ow
 clear during the user's speech is a violation. --fail-response K and --incomplete-response K
 end the K-th response failed or incomplete, --cancel-calls cancels every function call
 response mid-arguments (the argument and item events still come, as the API sends them),
---transcription-fails reports every transcription as failed.
+--transcription-fails reports every transcription as failed, --error-on-connect CODE sends
+an error after session.created, and a session.update is refused (an error naming its
+event_id) with --refuse-session-update or when it sends reasoning to a model without it.
 """
 import argparse
 import asyncio
@@ -207,6 +209,8 @@ class Connection:
     async def run(self):
         self.mock.record({"connected": self.number})
         await self.send({"type": "session.created", "session": {"id": self.new_id("sess"), "type": "realtime"}})
+        if self.mock.args.error_on_connect:  # e.g. insufficient_quota, model_not_found
+            await self.error(self.mock.args.error_on_connect, f"mock error {self.mock.args.error_on_connect}")
         try:
             async for message in self.ws:
                 ev = json.loads(message)
@@ -228,6 +232,8 @@ class Connection:
         if kind == "session.update":
             for bad in check_session_update(ev):
                 self.mock.violation(bad)
+            if await self.refuse_session_update(ev):
+                return
             await self.send({"type": "session.updated", "session": ev.get("session")})
             self.vad = (((ev.get("session") or {}).get("audio") or {}).get("input") or {}).get("turn_detection")
             if self.mock.args.after_updated:
@@ -272,6 +278,22 @@ class Connection:
                 await self.error("response_cancel_not_active", "Cancellation failed: no active response found", ev)
                 return
             self.cancelled, self.cancel_reason = self.active, "client_cancelled"
+
+    async def refuse_session_update(self, ev):
+        """As the API does: older models refuse session.reasoning; --refuse-session-update
+        refuses any. The error names the session.update's event_id."""
+        session = ev.get("session") or {}
+        model = session.get("model", "")
+        takes_reasoning = model == "gpt-realtime-2" or model.startswith(("gpt-realtime-2.", "gpt-realtime-2-"))
+        if "reasoning" in session and not takes_reasoning:
+            self.mock.violation(f"session.reasoning sent to {model}, which does not take it")
+            await self.error("unknown_parameter", "Unknown parameter: 'session.reasoning'.", ev)
+            return True
+        if self.mock.args.refuse_session_update:
+            await self.error("invalid_value", f"Invalid value: '{session.get('audio', {}).get('output', {}).get('voice')}'"
+                             ". Supported values are: 'alloy', 'marin'.", ev)
+            return True
+        return False
 
     def start_response(self):
         self.active = self.new_id("resp")
@@ -461,6 +483,8 @@ async def main():
     ap.add_argument("--cancel-calls", action="store_true",
                     help="cancel every function call response mid-arguments (turn_detected)")
     ap.add_argument("--transcription-fails", action="store_true", help="every transcription fails")
+    ap.add_argument("--error-on-connect", metavar="CODE", help="send an error with CODE after session.created")
+    ap.add_argument("--refuse-session-update", action="store_true", help="answer session.update with an error")
     ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
     ap.add_argument("--tls-key")
     ap.add_argument("--after-updated", metavar="FILE",

@@ -26,6 +26,7 @@ struct Harness {
   std::vector<json> sent, printed, requests;
   std::vector<std::uint64_t> tokens;
   std::vector<std::string> logs;
+  std::vector<std::string> ended;  // kEnd: why the session cannot go on
   std::size_t audio_bytes = 0;
   int stops = 0;
 
@@ -68,6 +69,9 @@ struct Harness {
           break;
         case SessionAction::Kind::kLog:
           logs.push_back(a.text);
+          break;
+        case SessionAction::Kind::kEnd:
+          ended.push_back(a.text);
           break;
       }
     }

@@ -4,6 +4,8 @@
 // that never clears.
 #include <catch2/catch.hpp>
 
+#include "core/openai_models.h"
+#include "realtime/session_update.h"
 #include "realtime_session_harness.h"
 
 using namespace realtime_test;
@@ -113,11 +115,12 @@ TEST_CASE("a failed response prints its error; an incomplete one its reason", "[
               {"status", "failed"},
               {"status_details",
                {{"type", "failed"},
-                {"error", {{"type", "server_error"}, {"code", "insufficient_quota"}, {"message", "quota"}}}}},
+                {"error", {{"type", "server_error"}, {"code", "server_error"}, {"message", "try again"}}}}},
               {"output", json::array()}}}});
-  CHECK(h.printed_has("error", "code", "insufficient_quota"));
-  CHECK(h.printed_has("error", "message", "quota"));
+  CHECK(h.printed_has("error", "code", "server_error"));
+  CHECK(h.printed_has("error", "message", "try again"));
   REQUIRE(!h.logs.empty());
+  CHECK(h.ended.empty());  // a retry may work: the session goes on
   h.clear();
   h.stdin_({{"type", "text"}, {"text", "again"}});
   h.server(response_created("r2"));
@@ -202,4 +205,78 @@ TEST_CASE("a task that finishes before its call's response ends is announced wit
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create", "response.create"});
   CHECK(h.printed_has("announcement", "text", h.sent[0]["item"]["content"][0]["text"]));
   CHECK(h.session.queued_announcements() == 0);
+}
+
+TEST_CASE("errors no retry can fix end the session with what to do", "[realtime]") {
+  SECTION("quota, as a failed response") {
+    Harness h;
+    h.stdin_({{"type", "text"}, {"text", "hi"}});
+    h.server(response_created("r1"));
+    h.server({{"type", "response.done"},
+              {"response",
+               {{"id", "r1"},
+                {"status", "failed"},
+                {"status_details",
+                 {{"type", "failed"},
+                  {"error",
+                   {{"type", "insufficient_quota"}, {"code", "insufficient_quota"}, {"message", "no"}}}}}}}});
+    REQUIRE(h.ended.size() == 1);
+    CHECK(h.ended[0].find("no quota or credit left") != std::string::npos);
+    CHECK(h.printed_has("error", "code", "insufficient_quota"));
+  }
+  SECTION("an unknown model, as an error event") {
+    Harness h;
+    h.server({{"type", "error"},
+              {"error",
+               {{"type", "invalid_request_error"}, {"code", "model_not_found"}, {"message", "no such"}}}});
+    REQUIRE(h.ended.size() == 1);
+    CHECK(h.ended[0].find("'gpt-realtime-2.1' is not available") != std::string::npos);
+    CHECK(h.ended[0].find("--model") != std::string::npos);
+  }
+  SECTION("a refused session setting: an error about our session.update") {
+    Harness h;
+    REQUIRE(h.sent.front()["type"] == "session.update");
+    std::string id = h.sent.front()["event_id"];
+    h.server({{"type", "error"},
+              {"error",
+               {{"type", "invalid_request_error"},
+                {"code", "invalid_value"},
+                {"message", "voice x is not supported"},
+                {"event_id", id}}}});
+    REQUIRE(h.ended.size() == 1);
+    CHECK(h.ended[0].find("refused the session settings: voice x is not supported") != std::string::npos);
+  }
+  SECTION("any other error is survived") {
+    Harness h;
+    h.server({{"type", "error"}, {"error", {{"type", "invalid_request_error"}, {"code", "invalid_value"}}}});
+    CHECK(h.ended.empty());
+    CHECK(h.printed_has("error", "code", "invalid_value"));
+  }
+}
+
+TEST_CASE("reasoning effort goes only to models that take it", "[realtime]") {
+  SessionConfig cfg;
+  CHECK(cfg.model == "gpt-realtime-2.1");
+  CHECK(cfg.transcription_model == "gpt-transcribe");
+  CHECK(ptt::realtime::build_session_update(cfg)["session"]["reasoning"] == json{{"effort", "low"}});
+  cfg.reasoning_effort = "high";
+  CHECK(ptt::realtime::build_session_update(cfg)["session"]["reasoning"]["effort"] == "high");
+  for (const char* older :
+       {"gpt-realtime", "gpt-realtime-1.5", "gpt-realtime-2025-08-28", "gpt-realtime-mini"}) {
+    cfg.model = older;
+    CHECK(!ptt::realtime::build_session_update(cfg)["session"].contains("reasoning"));
+  }
+  for (const char* newer : {"gpt-realtime-2", "gpt-realtime-2.1-mini", "gpt-realtime-2-2026-05-01"}) {
+    CHECK(ptt::openai::accepts_reasoning(newer));
+  }
+}
+
+TEST_CASE("the deprecation list is the official one, with shutdown dates", "[realtime]") {
+  using ptt::openai::find_deprecated;
+  REQUIRE(find_deprecated("gpt-realtime") != nullptr);
+  CHECK(find_deprecated("gpt-realtime")->shutdown == "2027-01-20");
+  CHECK(find_deprecated("gpt-4o-mini-transcribe")->shutdown == "2027-02-26");
+  CHECK(find_deprecated(ptt::openai::kDefaultRealtimeModel) == nullptr);
+  CHECK(find_deprecated(ptt::openai::kDefaultTranscriptionModel) == nullptr);
+  CHECK(find_deprecated("gpt-realtime-2.1-mini") == nullptr);
 }

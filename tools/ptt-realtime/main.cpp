@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
   app.add_option("--model", model, "Realtime model")->capture_default_str();
   app.add_option("--url", opt.url, "WebSocket URL (default wss://api.openai.com/v1/realtime?model=MODEL)");
   app.add_option("--voice", opt.session.voice, "output voice")->capture_default_str();
+  app.add_option("--reasoning-effort", opt.session.reasoning_effort,
+                 "reasoning before a reply, for models that take it (gpt-realtime-2 and later)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(ptt::openai::kReasoningEfforts));
   app.add_option("--vad", vad, "let the server detect turns instead of push-to-talk")
       ->check(CLI::IsMember({"server", "semantic"}));
   app.add_option("--instructions-file", instructions_file, "replace the built-in instructions")
