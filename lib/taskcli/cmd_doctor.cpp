@@ -1,6 +1,7 @@
 // `ptt-task doctor`: probe, diagnose, print. Never starts the daemon.
 #include <cstdlib>
 
+#include "core/config.h"
 #include "core/paths.h"
 #include "taskcli/commands.h"
 #include "taskcli/doctor.h"
@@ -19,6 +20,7 @@ int cmd_doctor(CliSession& s, const std::string& claude) {
     facts.claude = d::probe_claude("claude", "PATH");
   }
   facts.key = d::probe_api_key();
+  facts.models = d::probe_models(default_config_file().string());
   facts.audio = d::probe_audio();
   facts.keyboard = d::probe_keyboards();
   client::ConnectOptions connect = s.connect_options();

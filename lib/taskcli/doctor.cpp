@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 #include "core/ndjson.h"
+#include "core/openai_models.h"
 
 namespace ptt::taskcli::doctor {
 namespace {
@@ -146,9 +149,36 @@ const char* verdict_color(Verdict v) {
 
 }  // namespace
 
+namespace {
+
+// The shutdown list is the openai package's (core/openai_models.h).
+Check models_check(const ModelFacts& m) {
+  std::string deprecated, fixes;
+  for (auto [key, model, current] :
+       {std::tuple{"model", m.realtime_model, openai::kDefaultRealtimeModel},
+        std::tuple{"transcribe-model", m.transcription_model, openai::kDefaultTranscriptionModel}}) {
+    const openai::DeprecatedModel* old = openai::find_deprecated(model);
+    if (!old) continue;
+    deprecated +=
+        fmt::format("{}{} is deprecated (shutdown {})", deprecated.empty() ? "" : "; ", model, old->shutdown);
+    fixes += fmt::format("{}{} = \"{}\"", fixes.empty() ? "" : ", ", key, current);
+  }
+  if (!deprecated.empty())
+    return warn("models", fmt::format("{} (set in {})", deprecated, m.config_file),
+                fmt::format("set {} in the [ptt-realtime] table of {}, or remove the key for the default",
+                            fixes, m.config_file));
+  return ok("models",
+            fmt::format(
+                "{}, {}", m.realtime_model.empty() ? openai::kDefaultRealtimeModel : m.realtime_model,
+                m.transcription_model.empty() ? openai::kDefaultTranscriptionModel : m.transcription_model));
+}
+
+}  // namespace
+
 std::vector<Check> diagnose(const Facts& f) {
-  return {claude_check(f.claude),     key_check(f.key),       audio_check(f.audio),
-          keyboard_check(f.keyboard), daemon_check(f.daemon), state_dir_check(f.state_dir)};
+  return {claude_check(f.claude),      key_check(f.key),           models_check(f.models),
+          audio_check(f.audio),        keyboard_check(f.keyboard), daemon_check(f.daemon),
+          state_dir_check(f.state_dir)};
 }
 
 std::string render_checks(const std::vector<Check>& checks, const Style& style) {

@@ -63,8 +63,17 @@ struct StateDirFacts {
   std::string error;
 };
 
+// The models the config file sets for ptt-realtime ([ptt-realtime] model and
+// transcribe-model); empty: not set, the (current) default applies.
+struct ModelFacts {
+  std::string config_file;
+  std::string realtime_model;
+  std::string transcription_model;
+};
+
 struct Facts {
   ClaudeFacts claude;
+  ModelFacts models;
   KeyFacts key;
   AudioFacts audio;
   KeyboardFacts keyboard;
@@ -97,5 +106,6 @@ AudioFacts probe_audio();
 KeyboardFacts probe_keyboards(const std::string& dir = "/dev/input");
 DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds timeout);
 StateDirFacts probe_state_dir(const std::string& path);
+ModelFacts probe_models(const std::string& config_file);
 
 }  // namespace ptt::taskcli::doctor

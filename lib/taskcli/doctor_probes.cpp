@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
 #include "client/client.h"
@@ -129,6 +130,21 @@ ClaudeFacts probe_claude(const std::string& requested, const std::string& source
   c.help_ran = help.ran;
   c.stream_json = help.output.find("stream-json") != std::string::npos;
   return c;
+}
+
+// A file that does not parse is ptt-realtime's own error to report; here it sets nothing.
+ModelFacts probe_models(const std::string& config_file) {
+  ModelFacts m;
+  m.config_file = config_file;
+  std::error_code ec;
+  if (!fs::is_regular_file(config_file, ec)) return m;
+  try {
+    toml::table file = toml::parse_file(config_file);
+    m.realtime_model = file["ptt-realtime"]["model"].value_or(std::string());
+    m.transcription_model = file["ptt-realtime"]["transcribe-model"].value_or(std::string());
+  } catch (const toml::parse_error&) {
+  }
+  return m;
 }
 
 KeyFacts probe_api_key() {

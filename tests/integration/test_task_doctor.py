@@ -78,11 +78,19 @@ with Sandbox("doctor") as sb:
     expect(line(out, "OPENAI_API_KEY") == "ok   OPENAI_API_KEY  set", out)
     out = doctor(sb, keyed, "--json", status=0)
     checks = [json.loads(l) for l in out.splitlines()]
-    expect([c["check"] for c in checks] == ["claude", "OPENAI_API_KEY", "audio input", "keyboard", "daemon",
-                                             "state dir"], out)
+    expect([c["check"] for c in checks] == ["claude", "OPENAI_API_KEY", "models", "audio input", "keyboard",
+                                             "daemon", "state dir"], out)
     expect(all(c["status"] in ("ok", "warn", "fail") for c in checks), out)
     expect(checks[1]["status"] == "ok" and checks[1]["fix"] is None, out)
-    expect(checks[4]["status"] == "warn" and checks[4]["fix"], out)
+    expect(checks[5]["status"] == "warn" and checks[5]["fix"], out)
+
+    # A configured model on OpenAI's shutdown list is a warning, not a failure.
+    config = sb.path("old-models.toml")
+    with open(config, "w") as f:
+        f.write('[ptt-realtime]\nmodel = "gpt-realtime"\n')
+    out = doctor(sb, dict(keyed, PTT_CONFIG=config), status=0)
+    expect(line(out, "models").startswith("warn") and "gpt-realtime is deprecated (shutdown 2027-01-20)" in out
+           and 'fix: set model = "gpt-realtime-2.1"' in out, out)
 
     # Daemon up.
     d = Taskd(sb)

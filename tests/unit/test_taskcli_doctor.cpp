@@ -32,7 +32,7 @@ const Check& find(const std::vector<Check>& checks, const std::string& name) {
 
 TEST_CASE("doctor: a healthy machine passes every check without fixes", "[taskcli][doctor]") {
   auto checks = diagnose(healthy());
-  REQUIRE(checks.size() == 6);
+  REQUIRE(checks.size() == 7);
   for (const auto& c : checks) {
     CHECK(c.verdict == Verdict::kOk);
     CHECK(c.fix.empty());
@@ -40,6 +40,22 @@ TEST_CASE("doctor: a healthy machine passes every check without fixes", "[taskcl
   CHECK(find(checks, "claude").detail == "/usr/bin/claude (2.1.330 (Claude Code)), stream-json supported");
   CHECK(find(checks, "daemon").detail == "ptt-taskd 0.1.0 (pid 42) at /run/user/1000/ptt/taskd.sock");
   CHECK(exit_status(checks) == 0);
+}
+
+TEST_CASE("doctor: a configured model OpenAI will shut down is a warning with the current one",
+          "[taskcli][doctor]") {
+  Facts f = healthy();
+  CHECK(find(diagnose(f), "models").detail == "gpt-realtime-2.1, gpt-transcribe");
+  f.models = {"/home/u/.config/ptt/config.toml", "gpt-realtime", "gpt-4o-mini-transcribe"};
+  auto c = find(diagnose(f), "models");
+  CHECK(c.verdict == Verdict::kWarn);
+  CHECK(c.detail ==
+        "gpt-realtime is deprecated (shutdown 2027-01-20); gpt-4o-mini-transcribe is deprecated (shutdown "
+        "2027-02-26) (set in /home/u/.config/ptt/config.toml)");
+  CHECK(c.fix.find("model = \"gpt-realtime-2.1\", transcribe-model = \"gpt-transcribe\"") != std::string::npos);
+  CHECK(exit_status(diagnose(f)) == 0);
+  f.models = {"/c.toml", "gpt-realtime-2", ""};
+  CHECK(find(diagnose(f), "models").verdict == Verdict::kOk);
 }
 
 TEST_CASE("doctor: a missing or unfit claude fails with how to get one", "[taskcli][doctor]") {
@@ -134,7 +150,7 @@ TEST_CASE("doctor: one line per check, the fix below it; colour only when asked"
   CHECK(colored.find("\033[33mwarn\033[0m OPENAI_API_KEY") != std::string::npos);
 
   std::string nd = render_checks_ndjson(checks);
-  CHECK(std::count(nd.begin(), nd.end(), '\n') == 6);
+  CHECK(std::count(nd.begin(), nd.end(), '\n') == 7);
   auto first = nlohmann::json::parse(nd.substr(0, nd.find('\n')));
   CHECK(first["check"] == "claude");
   CHECK(first["status"] == "ok");
