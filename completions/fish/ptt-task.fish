@@ -1,7 +1,7 @@
 # fish completion for ptt-task. Task ids and names come from
 # `ptt-task list --json --no-autostart --timeout 1`: completing never starts a daemon
 # nor waits long for a stuck one.
-set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff merge discard send interrupt
+set -l subs spawn list status result logs cancel wait watch top follow-up retry clean ping shutdown doctor queue diff merge discard send interrupt pending allow deny
 
 function __ptt_task_live_tasks
     set -l prog (commandline -opc)[1]
@@ -44,8 +44,11 @@ complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a shutdown -d '
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a queue -d 'The task queue\'s hold'
 complete -c ptt-task -n '__fish_seen_subcommand_from queue; and not __fish_seen_subcommand_from resume' -x -a resume -d 'End the queue\'s hold now'
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a doctor -d 'Check what ptt needs'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a pending -d 'Questions tasks wait to have answered'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a allow -d 'Let a task run the call it asks about'
+complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a deny -d 'Refuse the call a task asks about'
 
-complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff merge discard send interrupt' \
+complete -c ptt-task -n '__fish_seen_subcommand_from status result logs cancel wait follow-up retry diff merge discard send interrupt allow deny' \
     -a '(__ptt_task_live_tasks)' -d 'Task'
 
 complete -c ptt-task -n "not __fish_seen_subcommand_from $subs" -a diff -d 'Show what a worktree task changed'
@@ -78,4 +81,6 @@ complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l older-than -x -d 
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -l raw -d 'Raw stream-json lines'
 complete -c ptt-task -n '__fish_seen_subcommand_from doctor' -l claude -r -F -d 'Agent executable to check'
+complete -c ptt-task -n '__fish_seen_subcommand_from allow' -l always -d 'Allow this kind of call for the rest of the task'
+complete -c ptt-task -n '__fish_seen_subcommand_from allow deny' -l request -x -d 'Answer this question (ptt-task pending)'
 complete -c ptt-task -n '__fish_seen_subcommand_from cancel' -l all -d 'Cancel every queued, starting and running task'

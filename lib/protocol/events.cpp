@@ -34,7 +34,8 @@ TaskProgress progress_of(const TaskRecord& t) {
           .session_id = t.session_id,
           .model = t.model,
           .activity = t.activity,
-          .cancel_requested = t.cancel_requested};
+          .cancel_requested = t.cancel_requested,
+          .waiting = t.waiting};
 }
 
 TaskEnd end_of(const TaskRecord& t) {
@@ -69,6 +70,7 @@ void to_json(json& j, const TaskProgress& p) {
   put_nullable(j, f::kModel, p.model);
   put_nullable(j, f::kActivity, p.activity);
   if (p.cancel_requested) j[f::kCancelRequested] = true;
+  if (p.waiting) j[f::kWaiting] = *p.waiting;
 }
 
 void from_json(const json& j, TaskProgress& p) {
@@ -81,6 +83,7 @@ void from_json(const json& j, TaskProgress& p) {
   get_nullable(j, f::kModel, p.model);
   get_nullable(j, f::kActivity, p.activity);
   p.cancel_requested = field_or(j, f::kCancelRequested, false);
+  if (auto it = j.find(f::kWaiting); it != j.end() && it->is_string()) p.waiting = it->get<std::string>();
 }
 
 void to_json(json& j, const TaskEnd& e) {

@@ -39,11 +39,12 @@ struct TaskProgress {
   std::optional<std::string> session_id;
   std::optional<std::string> model;
   std::optional<std::string> activity;
-  bool cancel_requested = false;  // on the wire only when true, as in the record
-  static constexpr std::array kFields = {record_field::kId,        record_field::kState,
-                                         record_field::kStartedAt, record_field::kPid,
-                                         record_field::kSessionId, record_field::kModel,
-                                         record_field::kActivity,  record_field::kCancelRequested};
+  bool cancel_requested = false;       // on the wire only when true, as in the record
+  std::optional<std::string> waiting;  // on the wire only when set, as in the record
+  static constexpr std::array kFields = {
+      record_field::kId,       record_field::kState,           record_field::kStartedAt,
+      record_field::kPid,      record_field::kSessionId,       record_field::kModel,
+      record_field::kActivity, record_field::kCancelRequested, record_field::kWaiting};
   bool operator==(const TaskProgress&) const = default;
 };
 

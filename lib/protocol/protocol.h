@@ -29,9 +29,12 @@ inline constexpr std::string_view kShutdown = "shutdown";
 inline constexpr std::string_view kQueueResume = "queue_resume";
 inline constexpr std::string_view kSend = "send";
 inline constexpr std::string_view kInterrupt = "interrupt";
-inline constexpr std::array kAll = {kHello,    kSpawn,       kList, kGet,      kResult, kCancel,
-                                    kLogs,     kSubscribe,   kWait, kFollowUp, kClean,  kRetry,
-                                    kShutdown, kQueueResume, kSend, kInterrupt};
+// Approvals (protocol/permissions.h): the open questions, and an answer to one.
+inline constexpr std::string_view kPending = "pending";
+inline constexpr std::string_view kAnswerPermission = "answer_permission";
+inline constexpr std::array kAll = {kHello,    kSpawn,       kList, kGet,       kResult,  kCancel,
+                                    kLogs,     kSubscribe,   kWait, kFollowUp,  kClean,   kRetry,
+                                    kShutdown, kQueueResume, kSend, kInterrupt, kPending, kAnswerPermission};
 }  // namespace op
 
 namespace event {
@@ -45,8 +48,20 @@ inline constexpr std::string_view kLogEnd = "log_end";
 // Not about one task: the queue's hold (protocol/queue_hold.h).
 inline constexpr std::string_view kQueueHeld = "queue_held";
 inline constexpr std::string_view kQueueResumed = "queue_resumed";
-inline constexpr std::array kAll = {kCreated, kStarted, kActivity,  kFinished,    kStalled,
-                                    kLog,     kLogEnd,  kQueueHeld, kQueueResumed};
+// About one question of a task's agent (protocol/permissions.h).
+inline constexpr std::string_view kPermissionRequested = "permission_requested";
+inline constexpr std::string_view kPermissionAnswered = "permission_answered";
+inline constexpr std::array kAll = {kCreated,
+                                    kStarted,
+                                    kActivity,
+                                    kFinished,
+                                    kStalled,
+                                    kLog,
+                                    kLogEnd,
+                                    kQueueHeld,
+                                    kQueueResumed,
+                                    kPermissionRequested,
+                                    kPermissionAnswered};
 }  // namespace event
 
 namespace error {
@@ -63,10 +78,12 @@ inline constexpr std::string_view kInternal = "internal";
 inline constexpr std::string_view kStorageError = "storage_error";  // the state dir is full or unwritable
 inline constexpr std::string_view kBusy = "busy";  // at its connection or memory limit: try again later
 inline constexpr std::string_view kNotRunning = "not_running";  // send: the task has no session to take it
+// answer_permission: the task has no open question (or none with that request id).
+inline constexpr std::string_view kNoQuestion = "no_question";
 inline constexpr std::array kAll = {kBadRequest,       kTooLong,         kUnknownOp,     kVersionMismatch,
                                     kNotFound,         kInvalidArgument, kCwdNotAllowed, kNotFinished,
                                     kPermissionDenied, kInternal,        kStorageError,  kBusy,
-                                    kNotRunning};
+                                    kNotRunning,       kNoQuestion};
 }  // namespace error
 
 }  // namespace ptt::protocol

@@ -56,6 +56,7 @@ json table_view(const TaskRecord& t) {
     if (!t.result->errors.empty()) r[f::kResultErrors] = t.result->errors;
   }
   if (t.cancel_requested && t.state == TaskState::kRunning) j[f::kCancelRequested] = true;
+  if (t.waiting && t.state == TaskState::kRunning) j[f::kWaiting] = *t.waiting;
   return j;
 }
 

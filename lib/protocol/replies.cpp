@@ -123,6 +123,22 @@ void from_json(const json& j, SendReply& r) {
   r.uuid = j.at(f::kUuid).get<std::string>();
 }
 
+void to_json(json& j, const PendingReply& r) { j = {{f::kQuestions, r.questions}}; }
+
+void from_json(const json& j, PendingReply& r) {
+  const json& questions = j.at(f::kQuestions);
+  if (!questions.is_array()) throw json::type_error::create(302, "`questions` must be an array", &j);
+  r.questions = questions.get<std::vector<PermissionQuestion>>();
+}
+
+void to_json(json& j, const AnswerPermissionReply& r) { j = {{f::kRequest, r.request}}; }
+
+void from_json(const json& j, AnswerPermissionReply& r) {
+  const json& request = j.at(f::kRequest);
+  if (!request.is_string()) throw json::type_error::create(302, "`request` must be a string", &j);
+  r.request = request.get<std::string>();
+}
+
 json reply_json(const json& id, const Reply& r) {
   json j = std::visit([](const auto& reply) { return json(reply); }, r);
   j[f::kId] = id;

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/permissions.h"
 #include "protocol/queue_hold.h"
 #include "protocol/record_view.h"
 #include "protocol/task_record.h"
@@ -42,6 +43,8 @@ inline constexpr const char* kRemoved = "removed";
 inline constexpr const char* kQueueHold = "queue_hold";
 inline constexpr const char* kReleased = "released";
 inline constexpr const char* kUuid = "uuid";
+inline constexpr const char* kRequest = "request";
+inline constexpr const char* kQuestions = "questions";
 }  // namespace reply_field
 
 // {"ok":false,"error":{"code","message"}}: `code` is one of protocol::error from the
@@ -134,8 +137,22 @@ struct SendReply {
   bool operator==(const SendReply&) const = default;
 };
 
+// pending: every task's open questions, oldest first.
+struct PendingReply {
+  std::vector<PermissionQuestion> questions;
+  static constexpr std::array kFields = {reply_field::kQuestions};
+  bool operator==(const PendingReply&) const = default;
+};
+
+// answer_permission: the request id of the question it answered.
+struct AnswerPermissionReply {
+  std::string request;
+  static constexpr std::array kFields = {reply_field::kRequest};
+  bool operator==(const AnswerPermissionReply&) const = default;
+};
+
 using Reply = std::variant<HelloReply, TaskReply, TasksReply, ResultReply, CancelReply, LogsReply, CleanReply,
-                           ShutdownReply, QueueResumeReply, SendReply>;
+                           ShutdownReply, QueueResumeReply, SendReply, PendingReply, AnswerPermissionReply>;
 
 // The reply's fields (without "id" and "ok"). from_json throws nlohmann::json::exception
 // on a missing or mistyped field, as TaskRecord's does.
@@ -161,6 +178,10 @@ void to_json(nlohmann::json& j, const ShutdownReply& r);
 void from_json(const nlohmann::json& j, ShutdownReply& r);
 void to_json(nlohmann::json& j, const QueueResumeReply& r);
 void from_json(const nlohmann::json& j, QueueResumeReply& r);
+void to_json(nlohmann::json& j, const PendingReply& r);
+void from_json(const nlohmann::json& j, PendingReply& r);
+void to_json(nlohmann::json& j, const AnswerPermissionReply& r);
+void from_json(const nlohmann::json& j, AnswerPermissionReply& r);
 
 // The whole reply object: {"id": id, "ok": true, ...its fields}.
 nlohmann::json reply_json(const nlohmann::json& id, const Reply& r);

@@ -139,6 +139,24 @@ SendRequest parse_send(const json& req) {
 
 InterruptRequest parse_interrupt(const json& req) { return {required_task_ref(req)}; }
 
+PendingRequest parse_pending(const json&) { return {}; }
+
+AnswerPermissionRequest parse_answer_permission(const json& req) {
+  AnswerPermissionRequest r;
+  r.task = required_task_ref(req);
+  r.request = optional_string(req, "request", "request");
+  auto allow = optional_bool(req, "allow");
+  if (!allow) throw RequestRejected{err::kBadRequest, "`allow` must be true or false"};
+  r.allow = *allow;
+  r.always = optional_bool(req, "always").value_or(false);
+  r.reason = optional_string(req, "reason", "reason");
+  if (auto by = optional_string(req, "by", "by")) {
+    if (by->empty()) throw RequestRejected{err::kInvalidArgument, "`by` must not be empty"};
+    r.by = std::move(*by);
+  }
+  return r;
+}
+
 using Parser = Request (*)(const json&);
 
 template <auto Parse>
@@ -163,6 +181,8 @@ constexpr std::array<std::pair<std::string_view, Parser>, op::kAll.size()> kPars
     {op::kQueueResume, parse_as<parse_queue_resume>},
     {op::kSend, parse_as<parse_send>},
     {op::kInterrupt, parse_as<parse_interrupt>},
+    {op::kPending, parse_as<parse_pending>},
+    {op::kAnswerPermission, parse_as<parse_answer_permission>},
 }};
 
 Parser parser_for(std::string_view name) {
@@ -236,6 +256,15 @@ void to_json(json& j, const QueueResumeRequest&) { j = json::object(); }
 void to_json(json& j, const SendRequest& r) { j = {{"task", r.task}, {"text", r.text}}; }
 
 void to_json(json& j, const InterruptRequest& r) { j = {{"task", r.task}}; }
+
+void to_json(json& j, const PendingRequest&) { j = json::object(); }
+
+void to_json(json& j, const AnswerPermissionRequest& r) {
+  j = {{"task", r.task}, {"allow", r.allow}, {"by", r.by}};
+  if (r.request) j["request"] = *r.request;
+  if (r.always) j["always"] = true;
+  if (r.reason) j["reason"] = *r.reason;
+}
 
 std::string_view op_of(const Request& r) {
   return std::visit([](const auto& req) { return std::decay_t<decltype(req)>::kOp; }, r);

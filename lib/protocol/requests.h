@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/permissions.h"
 #include "protocol/protocol.h"
 #include "protocol/replies.h"
 #include "protocol/request_rejected.h"
@@ -157,10 +158,30 @@ struct InterruptRequest {
   bool operator==(const InterruptRequest&) const = default;
 };
 
-using Request =
-    std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest, GetRequest,
-                 ResultRequest, CancelRequest, LogsRequest, SubscribeRequest, WaitRequest, CleanRequest,
-                 ShutdownRequest, QueueResumeRequest, SendRequest, InterruptRequest>;
+// The open questions of every task's agent, oldest first (protocol/permissions.h).
+struct PendingRequest {
+  static constexpr std::string_view kOp = op::kPending;
+  using Reply = PendingReply;
+  bool operator==(const PendingRequest&) const = default;
+};
+
+// Answers one open question of a task: `request`, or when unset the task's oldest.
+struct AnswerPermissionRequest {
+  static constexpr std::string_view kOp = op::kAnswerPermission;
+  using Reply = AnswerPermissionReply;
+  TaskRef task{};
+  std::optional<std::string> request{};
+  bool allow = false;
+  bool always = false;  // with allow: the tool pattern is allowed for the rest of the task and its follow-ups
+  std::optional<std::string> reason{};  // with deny: what the agent is told
+  std::string by{answered_by::kShell};
+  bool operator==(const AnswerPermissionRequest&) const = default;
+};
+
+using Request = std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest,
+                             GetRequest, ResultRequest, CancelRequest, LogsRequest, SubscribeRequest,
+                             WaitRequest, CleanRequest, ShutdownRequest, QueueResumeRequest, SendRequest,
+                             InterruptRequest, PendingRequest, AnswerPermissionRequest>;
 
 // The request's fields (without "op" and "id"), as the client sends them.
 void to_json(nlohmann::json& j, const HelloRequest& r);
@@ -179,6 +200,8 @@ void to_json(nlohmann::json& j, const ShutdownRequest& r);
 void to_json(nlohmann::json& j, const QueueResumeRequest& r);
 void to_json(nlohmann::json& j, const SendRequest& r);
 void to_json(nlohmann::json& j, const InterruptRequest& r);
+void to_json(nlohmann::json& j, const PendingRequest& r);
+void to_json(nlohmann::json& j, const AnswerPermissionRequest& r);
 
 std::string_view op_of(const Request& r);
 // The whole request object: its fields and "op" (no "id").

@@ -136,6 +136,7 @@ void to_json(json& j, const TaskRecord& t) {
   j[record_field::kOptions] = t.options;
   if (t.cancel_requested) j[record_field::kCancelRequested] = true;
   if (t.worktree) j[record_field::kWorktree] = *t.worktree;
+  if (t.waiting) j[record_field::kWaiting] = *t.waiting;
 }
 
 void from_json(const json& j, TaskRecord& t) {
@@ -170,6 +171,8 @@ void from_json(const json& j, TaskRecord& t) {
     t.cancel_requested = it->get<bool>();
   if (auto it = j.find(record_field::kWorktree); it != j.end() && it->is_object())
     t.worktree = it->get<TaskWorktree>();
+  if (auto it = j.find(record_field::kWaiting); it != j.end() && it->is_string())
+    t.waiting = it->get<std::string>();
 }
 
 }  // namespace ptt::protocol

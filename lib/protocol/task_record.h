@@ -98,6 +98,9 @@ struct TaskRecord {
   // A cancel was asked for and the agent has not exited yet (state stays running;
   // ptt-task shows it as `cancelling`).
   bool cancel_requested = false;
+  // "permission" while its agent waits for an answer to a question (protocol/permissions.h);
+  // absent on the wire otherwise. State stays running meanwhile.
+  std::optional<std::string> waiting;
   bool operator==(const TaskRecord&) const = default;
 };
 

@@ -36,6 +36,8 @@ inline constexpr const char* kWorktreeBase = "base";
 inline constexpr const char* kWorktreeBaseCommit = "base_commit";
 inline constexpr const char* kWorktreeBaseBranch = "base_branch";
 inline constexpr const char* kWorktreeSetup = "setup";
+// "permission" while the task's agent waits for an answer (protocol/permissions.h).
+inline constexpr const char* kWaiting = "waiting";
 // In "result":
 inline constexpr const char* kResultText = "text";
 inline constexpr const char* kResultSubtype = "subtype";

@@ -37,6 +37,7 @@ enum Field : int {
   kOptions,
   kCancelRequested,
   kWorktree,  // an object: exact records with one go from_json's way (container() refuses it)
+  kWaiting,
   kForget,
   kSubtype,
   kIsError,
@@ -89,6 +90,7 @@ constexpr Name kRecordNames[] = {
     {rf::kOptions, kOptions},
     {rf::kCancelRequested, kCancelRequested},
     {rf::kWorktree, kWorktree},
+    {rf::kWaiting, kWaiting},
     {rf::kForget, kForget},
 };
 constexpr Name kResultNames[] = {
@@ -317,6 +319,9 @@ bool TaskRecordReader::record_field(int field, const Value& v) {
       case kCancelRequested:
         if (v.kind == Value::kBool) t.cancel_requested = v.b;
         return true;
+      case kWaiting:
+        if (!take(t.waiting, v)) t.waiting.reset();
+        return true;
       default:
         return true;
     }
@@ -381,6 +386,8 @@ bool TaskRecordReader::record_field(int field, const Value& v) {
       if (v.kind == Value::kBool) t.cancel_requested = v.b;  // anything else is ignored
       return true;
     case kWorktree:  // from_json ignores anything but an object
+    case kWaiting:
+      if (!take(t.waiting, v)) t.waiting.reset();  // as from_json: only a string counts
       return true;
     case kAfter:
     case kResult:

@@ -13,6 +13,7 @@ void apply_progress(TaskRecord& t, const TaskProgress& p) {
   t.model = p.model;
   t.activity = p.activity;
   t.cancel_requested = p.cancel_requested;
+  t.waiting = p.waiting;
 }
 
 void apply_end(TaskRecord& t, const TaskEnd& e) {

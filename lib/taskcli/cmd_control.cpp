@@ -134,6 +134,11 @@ int cmd_watch(CliSession& s) {
                                    : render_queue_event(*queue, wall_now()));
       return true;
     }
+    if (auto asked = protocol::parse_permission_event(message)) {
+      write_stdout(s.global().json ? to_ndjson(protocol::permission_event_json(*asked))
+                                   : render_permission_event(*asked, wall_now()));
+      return true;
+    }
     auto ev = protocol::parse_event(message);
     const protocol::TaskRecord* t = ev ? view.apply(*ev) : nullptr;
     if (!t) return true;

@@ -62,6 +62,14 @@ struct DiffArgs {
   bool stat = false, name_only = false;
 };
 
+// allow, deny
+struct AnswerArgs {
+  std::string task;
+  std::vector<std::string> reason;  // deny: the words, joined with spaces
+  bool always = false;              // allow --always
+  std::string request;              // --request: this question rather than the task's oldest
+};
+
 struct MergeArgs {
   std::string task;
   bool squash = false, rebase = false;
@@ -82,6 +90,7 @@ struct CommandArgs {
   RetryArgs retry;
   SendArgs send;
   CleanArgs clean;
+  AnswerArgs answer;
   std::string state;               // list --state
   std::string task;                // status, result, logs
   std::vector<std::string> tasks;  // cancel, wait (none: every unfinished task)
@@ -101,9 +110,9 @@ struct Invocation {
 };
 
 inline constexpr std::string_view kCommandNames[] = {
-    "spawn", "list",      "status", "result", "logs",    "cancel", "wait",
-    "watch", "follow-up", "clean",  "retry",  "ping",    "doctor", "shutdown",
-    "top",   "queue",     "diff",   "merge",  "discard", "send",   "interrupt"};
+    "spawn",     "list",  "status",  "result", "logs",      "cancel",   "wait",  "watch",
+    "follow-up", "clean", "retry",   "ping",   "doctor",    "shutdown", "top",   "queue",
+    "diff",      "merge", "discard", "send",   "interrupt", "pending",  "allow", "deny"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -137,6 +146,9 @@ int cmd_ping(CliSession& s);
 int cmd_shutdown(CliSession& s);
 // `queue resume`: ends the queue's hold (a rate limit) at once.
 int cmd_queue_resume(CliSession& s);
+// The open questions of the tasks' agents; allow or deny one (docs/taskd.md, Approvals).
+int cmd_pending(CliSession& s);
+int cmd_answer(CliSession& s, const AnswerArgs& a, bool allow);
 // Checks what ptt needs; 0 unless a check failed (warnings allowed).
 int cmd_doctor(CliSession& s, const std::string& claude);
 

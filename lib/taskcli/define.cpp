@@ -204,6 +204,8 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         "  c               cancel the selected task (asks y/n)\n"
         "  f               type a follow-up prompt for the selected task; Enter sends it, Esc drops it\n"
         "  r               retry the selected task (same prompt, cwd and options)\n"
+        "  a / d           allow / deny the call the selected task asks about (a task waiting\n"
+        "                  for an answer is highlighted, and the status bar says what it asks)\n"
         "  q               quit\n"
         "The view changes as the daemon reports events; when ptt-taskd goes away it says so and\n"
         "reconnects when it is back, and when it stops answering (e.g. it is stopped) it says that\n"
@@ -286,6 +288,36 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
       inv.autostart = false;
       inv.action = [&a](CliSession& s) { return cmd_doctor(s, a.claude); };
     });
+  }
+  if (want("pending")) {
+    auto* pending = app.add_subcommand("pending", "List the questions tasks' agents wait to have answered");
+    pending->footer(
+        "A task whose agent wants to run a tool call its permission mode does not allow (e.g. a Bash\n"
+        "curl in acceptEdits) asks, and waits (state running, shown as waiting) until it is answered\n"
+        "with `allow` or `deny`, or ptt-taskd's --approval-timeout denies it. Oldest first; with\n"
+        "--json one object {\"questions\": [{task, request, tool, input, summary, requested_at}...]}.");
+    on(pending, inv, [](CliSession& s) { return cmd_pending(s); });
+  }
+  for (bool allow : {true, false}) {
+    const char* name = allow ? "allow" : "deny";
+    if (!want(name)) continue;
+    auto* answer = app.add_subcommand(
+        name, allow ? "Let a task's agent run the call it asks about (its oldest open question)"
+                    : "Refuse the call a task's agent asks about (its oldest open question)");
+    answer->add_option("task", a.answer.task, "Task id or name")->required();
+    if (allow) {
+      answer->add_flag("--always", a.answer.always,
+                       "Also allow this kind of call (e.g. Bash(curl:*)) for the rest of the task and its "
+                       "follow-ups");
+    } else {
+      answer->add_option("reason", a.answer.reason, "What the agent is told (the words)");
+    }
+    answer->add_option("--request", a.answer.request,
+                       "Answer this question (its REQUEST in `ptt-task pending`)");
+    answer->footer(
+        "Exit status: 0 answered, 1 the task has no open question (see `ptt-task pending`), 4 no "
+        "such task.");
+    on(answer, inv, [&a, allow](CliSession& s) { return cmd_answer(s, a.answer, allow); });
   }
   if (want("queue")) {
     auto* queue =

@@ -57,6 +57,7 @@ std::string clock_time(double unix_seconds) {
 
 std::string_view state_text(const TaskRecord& t) {
   if (t.state == TaskState::kRunning && t.cancel_requested) return "cancelling";
+  if (t.state == TaskState::kRunning && t.waiting) return "waiting";  // for an answer (Approvals)
   return protocol::to_string(t.state);
 }
 
@@ -147,6 +148,8 @@ std::string activity_summary(const TaskRecord& t) {
     case TaskState::kStarting:
       return "starting";
     case TaskState::kRunning:
+      if (t.waiting && *t.waiting == protocol::kWaitingPermission)
+        return "asks permission: " + (t.activity ? one_line(*t.activity) : std::string("a tool call"));
       return t.activity ? one_line(*t.activity) : "starting";
     case TaskState::kSucceeded:
       return t.result ? one_line(t.result->text) : "";
@@ -292,6 +295,11 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   // A finished task's last tool use says where it stopped; "thinking" would say nothing.
   if (t.activity && !(protocol::is_finished(t.state) && *t.activity == "thinking"))
     field("activity", one_line(*t.activity));
+  if (t.waiting && t.state == TaskState::kRunning)
+    field(
+        "waiting",
+        fmt::format("for {}: answer with `ptt-task allow {}` or `ptt-task deny {}` (see `ptt-task pending`)",
+                    one_line(*t.waiting), t.id, t.id));
   if (t.model) field("model", *t.model);
   if (t.session_id) field("session", *t.session_id);
   if (!t.after.empty()) field("after", join_ids(t.after));
@@ -325,7 +333,7 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
   } else if (kind == "activity" && t.state == TaskState::kRunning && t.cancel_requested) {
     detail = "cancelling";
   } else if (kind == "started" || kind == "activity") {
-    detail = t.activity ? one_line(*t.activity) : "";
+    detail = t.state == TaskState::kRunning ? activity_summary(t) : t.activity ? one_line(*t.activity) : "";
   } else if (kind == "stalled") {  // the activity says for how long
     detail = fmt::format("{}{}", t.activity ? one_line(*t.activity) : "stalled",
                          t.cancel_requested ? "; cancelling (--stall-action kill)" : "");
@@ -336,6 +344,20 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
   }
   std::string line = fmt::format("{}  {:<9} {}  {}", stamp, kind, who, detail);
   while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line + '\n';
+}
+
+std::string render_permission_event(const protocol::PermissionEvent& event, double now_wall) {
+  std::string stamp = fmt::format("{:%H:%M:%S}", fmt::localtime(static_cast<std::time_t>(now_wall)));
+  if (const auto* asked = std::get_if<protocol::PermissionRequested>(&event)) {
+    const auto& q = asked->question;
+    return fmt::format("{}  {:<9} {}  {}: {}  (ptt-task allow {} / deny {})\n", stamp, "asks", q.task, q.tool,
+                       truncate_to_width(one_line(q.summary), 80), q.task, q.task);
+  }
+  const auto& a = std::get<protocol::PermissionAnswered>(event);
+  std::string line =
+      fmt::format("{}  {:<9} {}  {} by {}", stamp, a.allow ? "allowed" : "denied", a.task, a.request, a.by);
+  if (a.reason) line += ": " + truncate_to_width(one_line(*a.reason), 120);
   return line + '\n';
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/permissions.h"
 #include "protocol/queue_hold.h"
 #include "protocol/task_record.h"
 
@@ -89,5 +90,7 @@ std::string render_event(std::string_view kind, const protocol::TaskRecord& t, d
 std::string render_queue_hold(const protocol::QueueHold& hold, double now);
 // A `watch` line for a queue event: "14:02:11  held      queue held until 14:05, …".
 std::string render_queue_event(const protocol::QueueEvent& event, double now_wall);
+// watch's line for a question of a task's agent, or its answer.
+std::string render_permission_event(const protocol::PermissionEvent& event, double now_wall);
 
 }  // namespace ptt::taskcli

@@ -23,11 +23,13 @@ std::vector<std::string> agent_argv(const std::string& executable, const AgentOp
                                     const std::optional<std::string>& resume_session) {
   // --replay-user-messages: the CLI echoes each message it takes, which tells the daemon
   // whether the session goes on after a result (session_input.h).
-  std::vector<std::string> argv = {executable,          "-p",
-                                   "--input-format",    "stream-json",
-                                   "--output-format",   "stream-json",
-                                   "--verbose",         "--replay-user-messages",
-                                   "--permission-mode", o.permission_mode.value_or("acceptEdits")};
+  std::vector<std::string> argv = {executable, "-p", "--input-format", "stream-json", "--output-format",
+                                   "stream-json", "--verbose", "--replay-user-messages", "--permission-mode",
+                                   o.permission_mode.value_or("acceptEdits"),
+                                   // A call the mode does not allow is asked about on stdout (a
+                                   // control_request) and waits for the answer on stdin
+                                   // (docs/taskd.md, Approvals) instead of being refused.
+                                   "--permission-prompt-tool", "stdio"};
   if (o.max_turns) argv.insert(argv.end(), {"--max-turns", std::to_string(*o.max_turns)});
   if (o.max_budget_usd) argv.insert(argv.end(), {"--max-budget-usd", fmt::format("{}", *o.max_budget_usd)});
   if (o.model) argv.insert(argv.end(), {"--model", *o.model});

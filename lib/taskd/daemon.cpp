@@ -215,6 +215,8 @@ void Daemon::start_handles() {
   commit_check_.data = this;
   uv_timer_init(loop_, &hold_timer_);
   hold_timer_.data = this;
+  uv_timer_init(loop_, &approval_timer_);
+  approval_timer_.data = this;
   if (hold_) {
     daemon_log(fmt::format("the queue is held until {} (a rate limit, saved by the previous run)",
                            utc_time_text(hold_->until)));
@@ -347,8 +349,9 @@ void Daemon::begin_shutdown() {
   close(&commit_check_);
   keeper_.shut_down();
   close(&retry_timer_);
-  close(&hold_timer_);    // the hold itself stays saved for the next start
-  supervisors_->close();  // it runs the agents on to their end, then exits
+  close(&hold_timer_);      // the hold itself stays saved for the next start
+  close(&approval_timer_);  // open questions stay open: the next start reads them back
+  supervisors_->close();    // it runs the agents on to their end, then exits
   for (auto& [id, w] : watches_) w->destroy();
   watches_.clear();
   inputs_.clear();  // our ends only: the supervisor keeps the agents' input open

@@ -23,6 +23,8 @@
 #include "taskd/daemon_log.h"
 #include "taskd/descriptor_budget.h"
 #include "taskd/log_follower.h"
+#include "taskd/open_questions.h"
+#include "taskd/permission_log.h"
 #include "taskd/record_keeper.h"
 #include "taskd/record_store.h"
 #include "taskd/recovery.h"
@@ -111,6 +113,8 @@ class Daemon final : public RequestContext {
   }
   static constexpr std::uint64_t kMessageWaitDefaultMs = 600'000;
   void on_message_wait_over(TaskId id);
+  std::vector<protocol::PermissionQuestion> open_questions() const override { return questions_.all(); }
+  std::string answer_question(TaskId task, const protocol::AnswerPermissionRequest& answer) override;
 
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
@@ -146,6 +150,7 @@ class Daemon final : public RequestContext {
   void start_agent(TaskId id);
   // Makes the task's worktree (daemon_worktrees.cpp), then starts its agent.
   void prepare_task_worktree(TaskId id);
+  protocol::AgentOptions with_allowed_rules(protocol::AgentOptions options, const protocol::TaskRecord& t);
   void cancel_agent(TaskId id);
   // Asks the task's supervisor (a line, or for an earlier daemon's a queued signal) for
   // something about that task; false when it cannot be reached (errno set).
@@ -168,6 +173,18 @@ class Daemon final : public RequestContext {
   void arm_hold_timer();
   std::optional<protocol::QueueHold> release_queue(std::string_view by);
   void send_queue_event(const protocol::QueueEvent& event);
+  // Approvals (daemon_permissions.cpp). True when the stream line was a question (or a
+  // withdrawn one) of the task's agent.
+  bool relay_permission_line(TaskId id, const nlohmann::json& value, const protocol::TaskRecord& t);
+  // Closes the question: answered (written to the agent), timed out, or closed (`who`
+  // kClosed: nothing is written, the agent is gone or withdrew it).
+  void close_question(protocol::PermissionQuestion q, bool allow, std::optional<std::string> reason,
+                      std::string_view who, bool always = false);
+  void close_questions_of(TaskId id);  // its task has ended
+  void arm_approval_timer();
+  void send_permission_event(const protocol::PermissionEvent& event);
+  PermissionLog& permission_log(TaskId id);
+  void write_agent_input(TaskId id, const std::string& line);
   // exit: nullopt when the supervisor could not record one; `why` then says why when known.
   // Without an exit: the task fails with `reason` (its agent group is killed, if still its).
   void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {},
@@ -190,6 +207,10 @@ class Daemon final : public RequestContext {
   uv_timer_t retry_timer_{};  // RecordKeeper's, for records whose write failed
   uv_timer_t hold_timer_{};   // ends the queue's hold at its reset; armed only while held
   std::optional<protocol::QueueHold> hold_;
+  OpenQuestions questions_;  // the agents' tool calls waiting for an answer (daemon_permissions.cpp)
+  std::map<std::pair<TaskId, std::string>, std::vector<std::string>> always_rules_;  // per open question
+  std::map<TaskId, PermissionLog> permission_logs_;  // read once per running task
+  uv_timer_t approval_timer_{};                      // armed for the oldest open question's timeout
   RecordKeeper keeper_;
   bool pump_active_ = false;
   struct PendingSpawn {

@@ -1,8 +1,10 @@
 // The daemon's task lifecycle: starting a task's supervisor, watching it,
 // cancelling it, and turning its stream and exit into TaskTable events.
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <system_error>
 
 #include <fcntl.h>
@@ -39,6 +41,28 @@ std::string read_tail(const fs::path& path, std::size_t bytes) {
 
 }  // namespace
 
+protocol::AgentOptions Daemon::with_allowed_rules(protocol::AgentOptions options,
+                                                  const protocol::TaskRecord& t) {
+  // The daemon's --always-allow patterns, and what `allow --always` allowed in the tasks this
+  // one follows up (their permissions.ndjson): allowed without asking.
+  std::vector<std::string> rules = config_.always_allow;
+  std::set<TaskId> seen;
+  for (auto parent = t.parent; parent && seen.insert(*parent).second;) {
+    auto log = read_permission_log(store_.log_dir(*parent));
+    rules.insert(rules.end(), log.always_rules.begin(), log.always_rules.end());
+    auto p = table_.find(*parent);
+    parent = p ? p->parent : std::nullopt;
+  }
+  if (rules.empty()) return options;
+  if (!options.allowed_tools) options.allowed_tools.emplace();
+  for (auto& r : rules) {
+    if (std::find(options.allowed_tools->begin(), options.allowed_tools->end(), r) ==
+        options.allowed_tools->end())
+      options.allowed_tools->push_back(std::move(r));
+  }
+  return options;
+}
+
 void Daemon::start_agent(TaskId id) {
   const auto* t = table_.live(id);
   // Cancelled between the spawn's reply and this start (a start follows the reply).
@@ -72,7 +96,8 @@ void Daemon::start_agent(TaskId id) {
   }
   supervise::AgentRequest request;
   request.task = id;
-  request.argv = agent_argv(config_.claude, merge_options(config_.defaults, t->options), t->resume_session);
+  request.argv = agent_argv(
+      config_.claude, with_allowed_rules(merge_options(config_.defaults, t->options), *t), t->resume_session);
   request.cwd = t->worktree ? (fs::path(t->worktree->path) / t->worktree->subdir).string() : t->cwd;
   request.log_dir = fs::absolute(dir);  // the supervisor enters the task's cwd
   request.env = agent_environment(id);
@@ -283,6 +308,7 @@ void Daemon::on_stream_value(TaskId id, const json& value) {
   const protocol::TaskRecord* t = table_.live(id);
   if (!t && (finished = table_.find(id))) t = finished.get();
   if (!t) return;
+  if (relay_permission_line(id, value, *t)) return;
   StreamUpdate update = read_stream_line(value, t->cwd);
   if (update.empty()) return;
   auto input = inputs_.find(id);
@@ -316,6 +342,7 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
     it->second->destroy();
     watches_.erase(it);
   }
+  close_questions_of(id);
   inputs_.erase(id);
   std::string tail = stderr_tail(read_tail(store_.stderr_log(id), 4096));
   TableActions actions;

@@ -77,6 +77,11 @@ class RequestContext {
   virtual std::optional<protocol::QueueHold> queue_hold() const = 0;
   // Ends the hold at once (queued tasks may start); the hold ended, if there was one.
   virtual std::optional<protocol::QueueHold> resume_queue() = 0;
+  // Every task's open questions, oldest first (protocol/permissions.h).
+  virtual std::vector<protocol::PermissionQuestion> open_questions() const = 0;
+  // Answers the task's question `answer.request` (unset: its oldest) and returns its request
+  // id; throws no_question when there is none such.
+  virtual std::string answer_question(TaskId task, const protocol::AnswerPermissionRequest& answer) = 0;
 
  protected:
   ~RequestContext() = default;

@@ -271,6 +271,15 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   return protocol::QueueResumeReply{.released = d.resume_queue()};
 }
 
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::PendingRequest&) {
+  return protocol::PendingReply{d.open_questions()};
+}
+
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
+                       const protocol::AnswerPermissionRequest& req) {
+  return protocol::AnswerPermissionReply{d.answer_question(d.resolve_task(req.task), req)};
+}
+
 }  // namespace
 
 HandlerResult handle_request(RequestContext& d, RequestOrigin& from, const json& id,

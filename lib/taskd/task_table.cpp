@@ -393,6 +393,13 @@ void TaskTable::output_resumed(TaskId id, TableActions& out) {
   out.push_back(emit(id, "activity"));
 }
 
+void TaskTable::set_waiting(TaskId id, std::optional<std::string> waiting, TableActions& out) {
+  const TaskRecord* found = live(id);
+  if (!found || found->waiting == waiting) return;
+  changing(id).waiting = std::move(waiting);
+  if (!protocol::is_finished(found->state)) out.push_back(emit(id, protocol::event::kActivity));
+}
+
 void TaskTable::fail_running(TaskId id, std::string why, std::string detail, double now, TableActions& out) {
   end_running(id, TaskState::kFailed, std::move(why), std::move(detail), now, out);
 }

@@ -100,6 +100,8 @@ class TaskTable {
   // A running task's activity says what the daemon knows and its stream does not (an
   // interrupted session waiting for a message).
   void note_activity(TaskId id, std::string activity, TableActions& out);
+  // Its agent waits for an answer to a question (`waiting`), or no longer: an `activity` event.
+  void set_waiting(TaskId id, std::optional<std::string> waiting, TableActions& out);
   // A starting or running task that ended without an agent outcome (spawn failed,
   // supervisor lost).
   void fail_running(TaskId id, std::string reason, std::string detail, double now, TableActions& out);

@@ -125,6 +125,12 @@ void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
     if (a.kind == TopAction::kCancel) {
       links.request(protocol::CancelRequest{.task = a.task, .all = false});
       model.set_message(fmt::format("cancelling task {}…", label));
+    } else if (a.kind == TopAction::kAllow || a.kind == TopAction::kDeny) {
+      bool allow = a.kind == TopAction::kAllow;
+      protocol::AnswerPermissionReply reply = links.request(protocol::AnswerPermissionRequest{
+          .task = a.task, .allow = allow, .by = std::string(protocol::answered_by::kDashboard)});
+      model.set_message(
+          fmt::format("{} task {}'s call ({})", allow ? "allowed" : "denied", label, reply.request));
     } else if (a.kind == TopAction::kFollowUp || a.kind == TopAction::kRetry) {
       protocol::TaskReply reply =
           a.kind == TopAction::kFollowUp

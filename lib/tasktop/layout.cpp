@@ -145,8 +145,10 @@ Frame Model::render(int width_in, int height_in, double now) const {
   }
   for (std::size_t i = scroll_; i < tasks_.size() && i < scroll_ + table_rows; ++i) {
     const TaskRecord& t = tasks_[i];
-    f.lines.push_back(table_row(cols, std::to_string(t.id), name_span(t), state_text(t), state_paint(t.state),
-                                time_cell(t, now), activity_summary(t), format_cost(t), sel && t.id == *sel));
+    f.lines.push_back(
+        table_row(cols, std::to_string(t.id), name_span(t), state_text(t),
+                  t.waiting && t.state == TaskState::kRunning ? Paint::kWarning : state_paint(t.state),
+                  time_cell(t, now), activity_summary(t), format_cost(t), sel && t.id == *sel));
   }
   while (f.lines.size() < 2 + table_rows) f.lines.push_back({});
 
@@ -218,6 +220,12 @@ Frame Model::render(int width_in, int height_in, double now) const {
   } else if (!message_.empty()) {
     status = message_;
     paint = message_warning_ ? Paint::kWarning : Paint::kNormal;
+  } else if (const TaskRecord* t = selected() ? find(*selected()) : nullptr;
+             t && t->waiting && t->state == TaskState::kRunning) {
+    // The selected task waits for an answer: what it asks, and the keys that answer.
+    status = fmt::format("task {} asks: {} · a allow · d deny", task_label(*t),
+                         t->activity ? one_line(*t->activity) : std::string("a tool call"));
+    paint = Paint::kWarning;
   } else {
     status = "↑↓/jk select · Enter logs -f · c cancel · f follow-up · r retry · q quit";
   }

@@ -190,7 +190,7 @@ TopAction Model::press_browse(const Key& key) {
   if (k == "g") return press_browse(Key::of(Key::kHome));
   if (k == "G") return press_browse(Key::of(Key::kEnd));
   auto id = selected();
-  if (k == "c" || k == "f" || k == "r") {
+  if (k == "c" || k == "f" || k == "r" || k == "a" || k == "d") {
     if (!id) {
       set_message("no task selected");
       return {};
@@ -218,6 +218,14 @@ TopAction Model::press_browse(const Key& key) {
     input_.clear();
   } else if (k == "r") {
     return {TopAction::kRetry, *id, {}};
+  } else if (k == "a" || k == "d") {
+    const TaskRecord* t = find(*id);
+    if (!t || !t->waiting) {
+      set_message(fmt::format("task {} asks nothing (see `ptt-task pending`)",
+                              t ? task_label(*t) : std::to_string(*id)));
+      return {};
+    }
+    return {k == "a" ? TopAction::kAllow : TopAction::kDeny, *id, {}};
   }
   return {};
 }

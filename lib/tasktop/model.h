@@ -27,7 +27,7 @@ struct Key {
 
 // What the caller must do after a key.
 struct TopAction {
-  enum Kind { kNone, kQuit, kOpenLogs, kCancel, kFollowUp, kRetry };
+  enum Kind { kNone, kQuit, kOpenLogs, kCancel, kFollowUp, kRetry, kAllow, kDeny };
   Kind kind = kNone;
   std::int64_t task = 0;
   std::string prompt;  // kFollowUp

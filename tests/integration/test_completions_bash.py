@@ -15,7 +15,7 @@ with Sandbox("compl-bash") as sb:
     # Subcommands and flags.
     expect(comp("ptt-task", "") == ["spawn", "list", "status", "result", "logs", "cancel", "wait", "watch",
                                     "top", "follow-up", "retry", "clean", "ping", "shutdown", "doctor", "queue",
-                                    "diff", "merge", "discard", "send", "interrupt"], f"subcommands: {comp('ptt-task', '')}")
+                                    "diff", "merge", "discard", "send", "interrupt", "pending", "allow", "deny"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "queue", "") == ["resume"], f"queue: {comp('ptt-task', 'queue', '')}")
     expect(comp("ptt-task", "spawn", "--wo") == ["--worktree"], f"spawn --wo: {comp('ptt-task', 'spawn', '--wo')}")
     expect(comp("ptt-task", "diff", "--") == ["--help", "--version", "--socket", "--no-autostart", "--json",
@@ -24,6 +24,10 @@ with Sandbox("compl-bash") as sb:
     expect(comp("ptt-taskd", "--isolate", "") == ["worktree", "none"], f"--isolate: {comp('ptt-taskd', '--isolate', '')}")
     expect(comp("ptt-task", "s") == ["spawn", "status", "shutdown", "send"], f"s: {comp('ptt-task', 's')}")
     expect(comp("ptt-task", "doc") == ["doctor"], "doctor")
+    expect(comp("ptt-task", "p") == ["ping", "pending"], f"p: {comp('ptt-task', 'p')}")
+    expect(set(comp("ptt-task", "allow", "--")) >= {"--always", "--request"}, f"allow flags: {comp('ptt-task', 'allow', '--')}")
+    expect("--always" not in comp("ptt-task", "deny", "--"), "deny has no --always")
+    expect(comp("ptt-taskd", "--appr") == ["--approval-timeout"], f"taskd: {comp('ptt-taskd', '--appr')}")
     expect(comp("ptt-task", "to") == ["top"], "top")
     expect("--claude" in comp("ptt-task", "doctor", "--"), f"doctor flags: {comp('ptt-task', 'doctor', '--')}")
     expect(comp("ptt-task", "--no-autostart", "fol") == ["follow-up"], "subcommand after a global flag")

@@ -1,7 +1,7 @@
 """Honest outcomes with the real Claude Code CLI against the Messages API mock
 (tests/support/mock_outcome_scenarios.py):
 
-- a Bash `curl` refused in acceptEdits ends the task failed with reason permission_denied
+- a Bash `curl` refused in acceptEdits (asked about, and denied by --approval-timeout) ends the task failed with reason permission_denied
   (the CLI itself says success), and status, result, logs, list and watch --json name the
   refused command; spawn --wait and wait exit 1;
 - a --max-turns 1 run shows Claude's errors[] text as its failure message;
@@ -27,7 +27,9 @@ def status_of(sb, task_id):
 
 def daemon_with(sb, mock):
     work = mock_work_dir(sb, mock)
-    daemon = start_taskd(sb, cli)
+    # The agent asks before the curl (docs/taskd.md, Approvals); nobody answers here, so the
+    # daemon's --approval-timeout denies it at once: the call is refused as before.
+    daemon = start_taskd(sb, cli, "--approval-timeout", "1")
     return ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits"]
 
 

@@ -10,7 +10,7 @@
 Kept apart from the base mock's script so its other scenarios stay as they are.
 """
 
-from mock_messages_api import MockMessagesApi
+from mock_messages_api import MockMessagesApi, tool_result_text
 
 REFUSED_FINAL_TEXT = "I could not run the command: it needs approval."
 
@@ -104,3 +104,32 @@ class RateLimitedScenario(MockMessagesApi):
                 super().end_headers()
 
         return Limited
+
+
+class ApprovalScenario(MockMessagesApi):
+    """Tool calls that need approval (docs/taskd.md, Approvals): each agent turn asks for the
+    next of `commands` (Bash calls acceptEdits does not allow, e.g. a `curl`) until the
+    conversation has run them all, then ends with text naming each outcome. `outcomes` holds
+    each tool_result as (ran, text): ran is False for an error result (a denied call, whose
+    text is what the model was told). Set `commands` before each task."""
+
+    def __init__(self, commands, **kw):
+        super().__init__(command=commands[0], **kw)
+        self.commands = list(commands)
+        self.outcomes = []
+
+    def reply_for(self, body):
+        results, tools = _last_turn(body)
+        if "Bash" not in tools:
+            return super().reply_for(body)
+        for r in results:
+            self.check_tool_result_id(r, body)
+            self.outcomes.append((not r.get("is_error"), tool_result_text(r)))
+        messages = [m for m in body.get("messages") or [] if m.get("role") == "assistant"]
+        done = sum(1 for m in messages if isinstance(m.get("content"), list)
+                   for b in m["content"] if isinstance(b, dict) and b.get("type") == "tool_use")
+        if done < len(self.commands):
+            return [{"type": "text", "text": "Running it."},
+                    {"type": "tool_use", "id": self.new_tool_id(), "name": "Bash",
+                     "input": {"command": self.commands[done], "description": "Fetch the page"}}], "tool_use"
+        return [{"type": "text", "text": f"Done after {done} call(s)."}], "end_turn"

@@ -235,6 +235,31 @@ TEST_CASE("a held queue's tasks reply: joined, typed and SAX-read the same", "[r
   CHECK_FALSE(ptt::taskcli::parse_list_reply(plain, 5, false).queue_hold);
 }
 
+TEST_CASE("pending's and answer_permission's replies and the permission events round-trip", "[approvals]") {
+  PermissionQuestion q{.task = 3,
+                       .request = "r-1",
+                       .tool = "Bash",
+                       .input = {{"command", "curl example.com"}},
+                       .summary = "curl example.com",
+                       .requested_at = 1764000000.5};
+  CHECK(json(PendingReply{{q}}).get<PendingReply>() == PendingReply{{q}});
+  CHECK(json(AnswerPermissionReply{"r-1"}) == json::parse(R"({"request":"r-1"})"));
+  CHECK(json(AnswerPermissionReply{"r-1"}).get<AnswerPermissionReply>().request == "r-1");
+  PermissionAnswered denied{.task = 3, .request = "r-1", .allow = false, .reason = "not now", .by = "voice"};
+  PermissionAnswered allowed{.task = 3, .request = "r-1", .allow = true, .reason = {}, .by = "shell"};
+  for (const PermissionEvent& e :
+       {PermissionEvent(PermissionRequested{q}), PermissionEvent(denied), PermissionEvent(allowed)})
+    CHECK(parse_permission_event(permission_event_json(e)) == e);
+  CHECK(permission_event_json(PermissionRequested{q}) ==
+        json::parse(R"({"event":"permission_requested","task":3,"request":"r-1","tool":"Bash",
+          "input":{"command":"curl example.com"},"summary":"curl example.com","requested_at":1764000000.5})"));
+  CHECK(permission_event_json(allowed) ==
+        json::parse(R"({"event":"permission_answered","task":3,"request":"r-1","allow":true,"by":"shell"})"));
+  CHECK_FALSE(parse_permission_event(json::parse(R"({"event":"created","task":{}})")));
+  CHECK_FALSE(
+      parse_permission_event(json::parse(R"({"event":"permission_answered","task":3,"request":"r"})")));
+}
+
 TEST_CASE("queue_resume's reply and the queue events round-trip", "[rate_limit]") {
   QueueHold hold{.until = 1764003900, .task = 7, .rate_limit_type = "five_hour"};
   CHECK(json(QueueResumeReply{}) == json::object());

@@ -29,15 +29,27 @@ TEST_CASE("requests a client builds parse back the same") {
   SpawnTaskRequest spawn{.prompt = "fix it", .cwd = "/src", .name = "fix", .after = {1, "lint"}};
   spawn.options.max_turns = 3;
   for (const Request& r :
-       {Request(spawn), Request(HelloRequest{.version = kVersion}),
-        Request(FollowUpRequest{.task = 2, .prompt = "more"}), Request(RetryRequest{.task = "x"}),
+       {Request(spawn),
+        Request(HelloRequest{.version = kVersion}),
+        Request(FollowUpRequest{.task = 2, .prompt = "more"}),
+        Request(RetryRequest{.task = "x"}),
         Request(ListRequest{.state = TaskState::kRunning, .table_view = true}),
-        Request(GetRequest{.task = 4}), Request(ResultRequest{.task = 4}), Request(CancelRequest{.task = 4}),
+        Request(GetRequest{.task = 4}),
+        Request(ResultRequest{.task = 4}),
+        Request(CancelRequest{.task = 4}),
         Request(CancelRequest{.all = true}),
         Request(LogsRequest{.task = 4, .stream = LogStream::kStderr, .follow = true}),
-        Request(SubscribeRequest{}), Request(WaitRequest{.tasks = {1, 2}}), Request(WaitRequest{.all = true}),
-        Request(CleanRequest{.state = TaskState::kFailed, .older_than_s = 60}), Request(ShutdownRequest{}),
-        Request(QueueResumeRequest{})}) {
+        Request(SubscribeRequest{}),
+        Request(WaitRequest{.tasks = {1, 2}}),
+        Request(WaitRequest{.all = true}),
+        Request(CleanRequest{.state = TaskState::kFailed, .older_than_s = 60}),
+        Request(ShutdownRequest{}),
+        Request(QueueResumeRequest{}),
+        Request(PendingRequest{}),
+        Request(AnswerPermissionRequest{.task = 3, .allow = true}),
+        Request(AnswerPermissionRequest{
+            .task = "fix", .request = "r1", .allow = false, .always = false, .reason = "no", .by = "voice"}),
+        Request(AnswerPermissionRequest{.task = 3, .allow = true, .always = true, .by = "dashboard"})}) {
     json line = request_json(r);
     CHECK(line.at("op") == op_of(r));
     CHECK(parsed(line) == r);
@@ -50,6 +62,19 @@ TEST_CASE("every op the protocol defines has a parser") {
     auto* bad = std::get_if<RequestRejected>(&r);
     CHECK((!bad || bad->code != error::kUnknownOp));
   }
+}
+
+TEST_CASE("answer_permission needs a task and allow; `by` defaults to shell", "[approvals]") {
+  auto r = std::get<Request>(parse_request({{"op", "answer_permission"}, {"task", 3}, {"allow", false}}));
+  const auto& a = std::get<AnswerPermissionRequest>(r);
+  CHECK(a.by == "shell");
+  CHECK_FALSE(a.request);
+  CHECK_FALSE(a.always);
+  CHECK(rejected({{"op", "answer_permission"}, {"task", 3}}).code == error::kBadRequest);
+  CHECK(rejected({{"op", "answer_permission"}, {"allow", true}}).code == error::kBadRequest);
+  CHECK(rejected({{"op", "answer_permission"}, {"task", 3}, {"allow", "yes"}}).code == error::kBadRequest);
+  CHECK(rejected({{"op", "answer_permission"}, {"task", 3}, {"allow", true}, {"request", 5}}).code ==
+        error::kBadRequest);
 }
 
 TEST_CASE("bad requests are refused with the protocol's error codes") {

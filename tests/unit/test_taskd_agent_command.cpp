@@ -11,9 +11,10 @@ using Args = std::vector<std::string>;
 TEST_CASE("the minimal agent command", "[taskd][command]") {
   AgentOptions none;
   // The prompt is no argument: it is the first message on the agent's stdin.
-  CHECK(agent_argv("claude", none, std::nullopt) ==
-        Args{"claude", "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-             "--replay-user-messages", "--permission-mode", "acceptEdits"});
+  CHECK(agent_argv("claude", none, std::nullopt) == Args{"claude", "-p", "--input-format", "stream-json",
+                                                         "--output-format", "stream-json", "--verbose",
+                                                         "--replay-user-messages", "--permission-mode",
+                                                         "acceptEdits", "--permission-prompt-tool", "stdio"});
 }
 
 TEST_CASE("every option becomes its claude flag", "[taskd][command]") {
@@ -35,6 +36,8 @@ TEST_CASE("every option becomes its claude flag", "[taskd][command]") {
                                                                     "--replay-user-messages",
                                                                     "--permission-mode",
                                                                     "plan",
+                                                                    "--permission-prompt-tool",
+                                                                    "stdio",
                                                                     "--max-turns",
                                                                     "7",
                                                                     "--max-budget-usd",

@@ -60,6 +60,12 @@ class FakeDaemon final : public RequestContext {
   std::optional<ptt::protocol::QueueHold> resume_queue() override {
     return std::exchange(hold, std::nullopt);
   }
+  std::vector<ptt::protocol::PermissionQuestion> open_questions() const override { return questions; }
+  std::string answer_question(TaskId task, const ptt::protocol::AnswerPermissionRequest& answer) override {
+    answers.push_back({task, answer});
+    if (questions.empty()) throw ptt::protocol::RequestRejected{ptt::protocol::error::kNoQuestion, "none"};
+    return questions.front().request;
+  }
 
   std::optional<ptt::protocol::QueueHold> hold;
   std::string send_message(TaskId task, const std::string& text) override {
@@ -69,6 +75,8 @@ class FakeDaemon final : public RequestContext {
   std::vector<std::pair<TaskId, std::string>> sent;
   void interrupt_turn(TaskId task) override { interrupted.push_back(task); }
   std::vector<TaskId> interrupted;
+  std::vector<ptt::protocol::PermissionQuestion> questions;
+  std::vector<std::pair<TaskId, ptt::protocol::AnswerPermissionRequest>> answers;
 
   TaskTable tasks;
   DaemonConfig settings;
@@ -273,4 +281,23 @@ TEST_CASE("handlers: queue_resume ends the hold; get, spawn and subscribe carry 
   CHECK_FALSE(d.hold);
   // Not held: nothing to release, and still ok.
   CHECK_FALSE(reply_of<ptt::protocol::QueueResumeReply>(run(d, {{"op", "queue_resume"}})).released);
+}
+
+TEST_CASE("handlers: pending lists the open questions; answer_permission resolves the task first",
+          "[approvals]") {
+  FakeDaemon d = daemon_with_tasks();
+  CHECK(reply_of<ptt::protocol::PendingReply>(run(d, {{"op", "pending"}})).questions.empty());
+  d.questions.push_back(
+      {.task = 2, .request = "r1", .tool = "Bash", .input = {}, .summary = "curl x", .requested_at = kNow});
+  CHECK(reply_of<ptt::protocol::PendingReply>(run(d, {{"op", "pending"}})).questions == d.questions);
+  CHECK(refusal(d, {{"op", "answer_permission"}, {"task", 99}, {"allow", true}}) == "not_found");
+  CHECK(d.answers.empty());
+  auto reply = reply_of<ptt::protocol::AnswerPermissionReply>(
+      run(d, {{"op", "answer_permission"}, {"task", "two"}, {"allow", true}, {"always", true}}));
+  CHECK(reply.request == "r1");
+  REQUIRE(d.answers.size() == 1);
+  CHECK(d.answers[0].first == 2);
+  CHECK(d.answers[0].second.always);
+  d.questions.clear();
+  CHECK(refusal(d, {{"op", "answer_permission"}, {"task", 2}, {"allow", false}}) == "no_question");
 }

@@ -50,6 +50,15 @@ int main(int argc, char** argv) {
                  "What a stall does: report (a stalled event and activity) or kill (cancel, reason stalled)")
       ->capture_default_str()
       ->check(CLI::IsMember({"report", "kill"}));
+  app.add_option("--approval-timeout", config.approval_timeout_s,
+                 "Seconds an agent's question may wait for an answer before it is denied (0: never)")
+      ->capture_default_str()
+      ->check(ptt::between(0, 366 * 86400));
+  app.add_option("--always-allow", config.always_allow,
+                 "Tool patterns every agent may use without asking, in claude's rule syntax (repeatable; "
+                 "comma-separated), e.g. 'Bash(npm test:*)'")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   std::string rate_limit_hold = "on";
   app.add_option("--rate-limit-hold", rate_limit_hold,
                  "on: a task refused for a rate limit holds queued tasks until the limit resets; off: never")
