@@ -13,27 +13,22 @@ import json
 import os
 
 from mock_message_scenarios import MessageTurnsApi, message_texts, noted
-from ptt_harness import Sandbox, expect, skip, wait_until
+from ptt_harness import Sandbox, expect, wait_until
+from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd
 from taskd_fixture import supervisor_status
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def start_daemon(sb):
-    daemon = sb.start(["ptt-taskd", "--claude", cli, "--kill-grace", "2"])
-    sb.wait_for_socket(proc=daemon)
-    return daemon
+    return start_taskd(sb, cli, "--kill-grace", "2")
 
 
 def agent_args(sb, mock):
-    sb.env.update(mock.agent_env(sb.home))
-    work = sb.path("work")
-    os.makedirs(work, exist_ok=True)
-    return ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
+    return ["--cwd", mock_work_dir(sb, mock), "--model", MODEL, "--permission-mode", "acceptEdits",
+            "--allowed-tools", "Bash"]
 
 
 def status_of(sb, task_id):
