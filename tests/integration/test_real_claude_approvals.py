@@ -16,13 +16,12 @@ import os
 import subprocess
 
 from mock_outcome_scenarios import ApprovalScenario
-from ptt_harness import Sandbox, expect, readline, skip, wait_until
+from ptt_harness import Sandbox, expect, readline, wait_until
+from real_claude_fixture import pinned_cli
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def pending(sb):

@@ -15,13 +15,12 @@ import os
 import subprocess
 
 from mock_messages_api import MARKER, MockMessagesApi
-from ptt_harness import Sandbox, expect, skip
+from ptt_harness import Sandbox, expect
+from real_claude_fixture import pinned_cli
 
 MODEL = "claude-ptt-test-model"
 
-cli = os.environ.get("PTT_CLAUDE_CLI", "")
-if not cli or not os.access(cli, os.X_OK):
-    skip(f"the pinned Claude Code CLI is not installed (PTT_CLAUDE_CLI={cli!r}); run `make -f Makefile.dist claude-cli`")
+cli = pinned_cli()
 
 
 def git(repo, *args):
