@@ -44,10 +44,13 @@ std::vector<std::string> suggested_rules(const json& request) {
 
 std::vector<std::string> own_rules(const std::string& tool, const json& input) {
   if (tool == "Bash") {
+    // Never the bare `Bash` (every command): a command with no program word to name
+    // (blank, or only spaces) gets no rule, so --always allows just this call.
     std::string command = string_in(input, "command");
-    auto end = command.find_first_of(" \t\n");
-    std::string word = command.substr(0, end);
-    if (!word.empty()) return {"Bash(" + word + ":*)"};
+    auto start = command.find_first_not_of(" \t\n");
+    if (start == std::string::npos) return {};
+    auto end = command.find_first_of(" \t\n", start);
+    return {"Bash(" + command.substr(start, end == std::string::npos ? end : end - start) + ":*)"};
   }
   return {tool};
 }
@@ -74,7 +77,7 @@ std::optional<AgentQuestion> question_of(const json& line, std::int64_t task, do
   // The CLI suggests the exact Bash command (`Bash(curl -s https://a/b)`); --always means the
   // program's every call (`Bash(curl:*)`). Other tools: what the CLI suggests.
   q.always_rules = tool == "Bash" ? own_rules(tool, input) : suggested_rules(*request);
-  if (q.always_rules.empty()) q.always_rules = own_rules(tool, input);
+  if (q.always_rules.empty() && tool != "Bash") q.always_rules = own_rules(tool, input);
   return q;
 }
 

@@ -36,6 +36,23 @@ TEST_CASE("permission relay: a can_use_tool request is a question; --always allo
   CHECK(withdrawn_request(json::parse(R"({"type":"control_cancel_request","request_id":"r-1"})")) == "r-1");
 }
 
+TEST_CASE("permission relay: --always on a Bash call never allows every command", "[approvals]") {
+  json asked = kAsked;
+  asked["request"]["input"]["command"] = "  \tcurl -s https://example.com/a";
+  auto q = question_of(asked, 3, 0);
+  REQUIRE(q);
+  CHECK(q->always_rules == std::vector<std::string>{"Bash(curl:*)"});
+  asked["request"]["input"]["command"] = "make";
+  CHECK(question_of(asked, 3, 0)->always_rules == std::vector<std::string>{"Bash(make:*)"});
+  // No program word: no rule (this call only), not the bare `Bash`.
+  for (const char* blank : {"", "   ", "\n"}) {
+    asked["request"]["input"]["command"] = blank;
+    q = question_of(asked, 3, 0);
+    REQUIRE(q);
+    CHECK(q->always_rules.empty());
+  }
+}
+
 TEST_CASE("permission relay: other tools take the CLI's suggested rules", "[approvals]") {
   json asked = kAsked;
   asked["request"]["tool_name"] = "WebFetch";
