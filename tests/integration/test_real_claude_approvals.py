@@ -17,7 +17,7 @@ import subprocess
 
 from mock_outcome_scenarios import ApprovalScenario
 from ptt_harness import Sandbox, expect, readline, wait_until
-from real_claude_fixture import pinned_cli
+from real_claude_fixture import pinned_cli, status_of
 
 MODEL = "claude-ptt-test-model"
 
@@ -34,10 +34,6 @@ def question_of(sb, task_id):
         qs = [q for q in pending(sb) if str(q["task"]) == task_id]
         return qs[0] if qs else None
     return wait_until(asked, timeout=120, what=f"task {task_id}'s question")
-
-
-def status_of(sb, task_id):
-    return json.loads(sb.run(["ptt-task", "status", task_id, "--json"], check=0).stdout)
 
 
 def events_until(watch, pred, what):

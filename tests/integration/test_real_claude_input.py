@@ -14,7 +14,7 @@ import os
 from mock_messages_api import FINAL_TEXT, StalledStreamApi
 from mock_outcome_scenarios import TextOnlyScenario
 from ptt_harness import Sandbox, expect, wait_until
-from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
+from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd, status_of
 from taskd_fixture import supervisor_status
 
 MODEL = "claude-ptt-test-model"
@@ -30,10 +30,6 @@ def start_daemon(sb):
 def agent_args(sb, mock):
     work = mock_work_dir(sb, mock)
     return ["--cwd", work, "--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]
-
-
-def status_of(sb, task_id):
-    return json.loads(sb.run(["ptt-task", "status", task_id, "--json"], check=0).stdout)
 
 
 def user_texts(body):

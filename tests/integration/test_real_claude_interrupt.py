@@ -15,7 +15,7 @@ import os
 
 from mock_message_scenarios import MessageTurnsApi, noted
 from ptt_harness import Sandbox, expect, wait_until
-from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd
+from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd, status_of
 
 MODEL = "claude-ptt-test-model"
 
@@ -29,10 +29,6 @@ def start_daemon(sb):
 def agent_args(sb, mock):
     return ["--cwd", mock_work_dir(sb, mock), "--model", MODEL, "--permission-mode", "acceptEdits",
             "--allowed-tools", "Bash"]
-
-
-def status_of(sb, task_id):
-    return json.loads(sb.run(["ptt-task", "status", task_id, "--json"], check=0).stdout)
 
 
 def stream_of(sb, task_id):

@@ -14,7 +14,7 @@ import os
 
 from mock_message_scenarios import MessageTurnsApi, message_texts, noted
 from ptt_harness import Sandbox, expect, wait_until
-from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd
+from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd, status_of
 from taskd_fixture import supervisor_status
 
 MODEL = "claude-ptt-test-model"
@@ -29,10 +29,6 @@ def start_daemon(sb):
 def agent_args(sb, mock):
     return ["--cwd", mock_work_dir(sb, mock), "--model", MODEL, "--permission-mode", "acceptEdits",
             "--allowed-tools", "Bash"]
-
-
-def status_of(sb, task_id):
-    return json.loads(sb.run(["ptt-task", "status", task_id, "--json"], check=0).stdout)
 
 
 def took_prompt(sb, task_id):

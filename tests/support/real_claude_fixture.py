@@ -1,6 +1,7 @@
 """What every real-CLI test (tests/integration/test_real_claude*.py) does first: find the
 pinned Claude Code CLI, or skip, and point a sandbox's daemon and its agents at a mock
 Messages API."""
+import json
 import os
 
 from ptt_harness import skip
@@ -30,3 +31,8 @@ def start_taskd(sb, cli, *flags):
     daemon = sb.start(["ptt-taskd", "--claude", cli, *flags])
     sb.wait_for_socket(proc=daemon)
     return daemon
+
+
+def status_of(sb, task_id):
+    """`ptt-task status TASK --json` of the sandbox's daemon, read (whatever its exit status)."""
+    return json.loads(sb.run(["ptt-task", "status", task_id, "--json"], check=0).stdout)
