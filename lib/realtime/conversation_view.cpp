@@ -134,6 +134,19 @@ std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
     return activity.empty() ? std::vector<std::string>{}
                             : std::vector{paint(style, kDim, label + ": " + one_line(activity, 100))};
   }
+  if (kind == "permission_requested") {
+    const json& q = obj(event, "question");
+    return {paint(style, kYellow,
+                  fmt::format("{} asks: {} {}", label, str(q, "tool"), one_line(str(q, "summary"), 100)))};
+  }
+  if (kind == "permission_answered") {
+    auto allow = event.find("allow");
+    bool allowed = allow != event.end() && allow->is_boolean() && allow->get<bool>();
+    std::string by = str(event, "by");
+    return {paint(
+        style, kDim,
+        fmt::format("{}: {}{}", label, allowed ? "allowed" : "denied", by.empty() ? "" : " (" + by + ")"))};
+  }
   if (kind != "finished") return {};
   std::string line =
       fmt::format("{} {}", label, paint(style, state_style(state), state.empty() ? "finished" : state));

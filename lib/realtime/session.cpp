@@ -88,6 +88,10 @@ SessionActions RealtimeSession::on_connection_refused(int http_status) {
 
 SessionActions RealtimeSession::on_daemon_connection(bool up) {
   print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
+  if (up) {
+    pending_token_ = next_token_++;
+    out_.push_back({SessionAction::Kind::kDaemonRequest, pending_request(), {}, {}, pending_token_, {}});
+  }
   return take();
 }
 
@@ -133,6 +137,7 @@ SessionActions RealtimeSession::on_disconnected() {
   muted_response_id_.clear();
   cancel_next_response_ = false;
   assistant_transcript_.clear();
+  reannounce_questions();
   out_.push_back({SessionAction::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   return take();
 }
@@ -251,6 +256,7 @@ void RealtimeSession::stop_turn() {
     return;
   }
   send({{"type", "input_audio_buffer.commit"}}, true);
+  questions_.user_turn();
   print({{"type", "turn"}, {"state", "committed"}, {"ms", ms}});
   want_response();
 }
@@ -260,6 +266,7 @@ void RealtimeSession::send_text_turn(const std::string& text) {
         {"item",
          {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}},
        true);
+  questions_.user_turn();
   want_response();
 }
 
@@ -279,8 +286,10 @@ void RealtimeSession::pump() {
     pending_create_ = true;
   }
   while (!announcements_.empty()) {
-    std::string text = std::move(announcements_.front());
+    Announcement announcement = std::move(announcements_.front());
     announcements_.pop_front();
+    std::string& text = announcement.text;
+    if (!announcement.request.empty()) questions_.announced(announcement.task, announcement.request);
     send({{"type", "conversation.item.create"},
           {"item",
            {{"type", "message"},
@@ -293,6 +302,7 @@ void RealtimeSession::pump() {
   pending_create_ = false;
   create_in_flight_ = true;
   create_event_id_ = fmt::format("ptt_create_{}", next_event_id_++);
+  create_user_turn_ = questions_.last_user_turn();
   send({{"type", "response.create"}, {"event_id", create_event_id_}});
 }
 
@@ -427,6 +437,9 @@ SessionActions RealtimeSession::on_server_event(const ServerEvent& event, const 
 void RealtimeSession::on(const server::Malformed& event) { log(event.why); }
 
 void RealtimeSession::on(const server::ResponseCreated& event) {
+  // Ours answers what the user had said when it was asked for; one the server
+  // started itself (VAD) answers the turn just ended.
+  response_user_turn_ = create_in_flight_ ? create_user_turn_ : questions_.last_user_turn();
   response_active_ = true;
   create_in_flight_ = false;
   current_response_id_ = event.response_id;
@@ -486,7 +499,10 @@ void RealtimeSession::on(const server::SpeechStarted&, const PlaybackStatus& pla
 }
 
 // The server answers the turn itself; held announcements follow its response.done.
-void RealtimeSession::on(const server::SpeechStopped&) { user_talking_ = false; }
+void RealtimeSession::on(const server::SpeechStopped&) {
+  user_talking_ = false;
+  questions_.user_turn();  // the server commits the turn and answers it
+}
 
 void RealtimeSession::on(const server::SessionUpdated&) { print({{"type", "session"}, {"state", "ready"}}); }
 
@@ -506,9 +522,10 @@ void RealtimeSession::dispatch_call(const std::string& call_id) {
          {"name", call.name},
          {"arguments", args.is_discarded() ? json(call.arguments) : args}});
   ToolRequest req =
-      shallow ? tool_call_to_request(config_, call.name, call.arguments)
-              : ToolRequest{nullptr,
-                            json{{"ok", false}, {"error", "the arguments were nested too deeply"}}.dump()};
+      !shallow                             ? ToolRequest{nullptr,
+                             json{{"ok", false}, {"error", "the arguments were nested too deeply"}}.dump()}
+      : call.name == kAnswerPermissionTool ? answer_permission_request(call.arguments)
+                                           : tool_call_to_request(config_, call.name, call.arguments);
   if (req.request.is_null()) {
     answer_call(call_id, call.name, req.immediate_output);
     return;
@@ -538,6 +555,10 @@ void RealtimeSession::answer_call(const std::string& call_id, const std::string&
 }
 
 SessionActions RealtimeSession::on_daemon_reply(std::uint64_t token, const json& reply) {
+  if (token == pending_token_) {
+    on_pending_reply(reply);
+    return take();
+  }
   auto it = inflight_.find(token);
   if (it == inflight_.end()) return take();
   std::string call_id = std::move(it->second);
@@ -568,7 +589,8 @@ SessionActions RealtimeSession::on_task_update(const TaskUpdate& update) {
   }
   print({{"type", "task"}, {"event", update.kind}, {"task", brief}});
   if (finished) {
-    announcements_.push_back(announcement_text(config_, task));
+    for (const std::string& request : questions_.remove_task(task.id)) withdraw_question(task.id, request);
+    announcements_.push_back({announcement_text(config_, task), 0, {}});
     pump();
   }
   return take();

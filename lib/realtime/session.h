@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "realtime/config.h"
+#include "realtime/permission_questions.h"
 #include "realtime/server_event.h"
+#include "realtime/task_tools.h"
 #include "realtime/task_updates.h"
 
 namespace ptt::realtime {
@@ -54,6 +56,8 @@ class RealtimeSession {
   SessionActions on_reconnecting(std::uint64_t delay_ms, const std::string& reason);
   SessionActions on_key_rejected();  // the server refused OPENAI_API_KEY; the adapter exits
   SessionActions on_connection_refused(int http_status);  // 400 or 404: no retry helps; the adapter exits
+  // Up: the open permission questions are asked for (`pending`), so none is lost
+  // while the session or the daemon was away.
   SessionActions on_daemon_connection(bool up);
 
   SessionActions on_connected();     // the WebSocket is open: session.update goes first;
@@ -69,6 +73,11 @@ class RealtimeSession {
   SessionActions on_stdin_eof();
   SessionActions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
   SessionActions on_task_update(const TaskUpdate& update);
+  // A task asks (permission_requested): announced like a finished task, held while
+  // the user talks. Answered by anyone (permission_answered): the announcement is withdrawn.
+  SessionActions on_permission_requested(const PermissionQuestion& question);
+  SessionActions on_permission_answered(std::int64_t task, const std::string& request, bool allow,
+                                        const std::string& by);
 
   // Nothing in flight: no turn held, no response active or queued, no tool call or
   // announcement waiting. At EOF the adapter exits once this holds.
@@ -78,6 +87,11 @@ class RealtimeSession {
   std::size_t queued_announcements() const { return announcements_.size(); }
 
  private:
+  struct Announcement {
+    std::string text;
+    std::int64_t task = 0;
+    std::string request;  // set: a permission question's
+  };
   struct Call {
     std::string name;
     std::string arguments;
@@ -101,6 +115,12 @@ class RealtimeSession {
   void dispatch_call(const std::string& call_id);
   void answer_call(const std::string& call_id, const std::string& name, const std::string& output);
   void want_response();
+  // session_questions.cpp: the permission questions and answer_permission's consent rule.
+  void queue_question(const PermissionQuestion& question);
+  void withdraw_question(std::int64_t task, const std::string& request);
+  void reannounce_questions();  // a new Realtime conversation has heard none of them
+  ToolRequest answer_permission_request(const std::string& arguments) const;
+  void on_pending_reply(const nlohmann::json& reply);
   void pump();
   // One per server event type; each takes an already-valid struct.
   void on(const server::SessionCreated&);
@@ -150,7 +170,11 @@ class RealtimeSession {
   std::size_t unanswered_calls_ = 0;
   bool follow_up_needed_ = false;  // answered calls wait for one response.create
 
-  std::deque<std::string> announcements_;
+  std::deque<Announcement> announcements_;
+  PermissionQuestions questions_;
+  std::uint64_t create_user_turn_ = 0;    // the user's last turn when response.create was sent
+  std::uint64_t response_user_turn_ = 0;  // the turn the current response answers
+  std::uint64_t pending_token_ = 0;       // the daemon request `pending`, on each daemon connect
   std::deque<nlohmann::json> offline_;
   std::size_t offline_bytes_ = 0;
   static constexpr std::size_t kMaxOfflineBytes = 8u << 20;  // ~60 s of base64 audio

@@ -36,6 +36,8 @@ const std::string& builtin_instructions() {
       "spawn_task at once with a clear, self-contained prompt, then say the task number in a few "
       "words (\"task 3 started\"). Refer to tasks by number. Do not guess results: use check_task or "
       "get_result. When told that a task finished, tell the user in one or two short sentences. "
+      "When a task asks for permission, ask the user and answer with answer_permission only what the "
+      "user said; never decide it yourself. "
       "Keep every spoken answer brief.";
   return text;
 }
@@ -77,6 +79,13 @@ json tool_definitions(const SessionConfig& config) {
   tools.push_back(function_tool(
       "follow_up_task", "Continue a finished task's conversation with a new prompt, as a new task.",
       {{"task", task_param}, {"prompt", string_param("the follow-up request")}}, {"task", "prompt"}));
+  tools.push_back(function_tool(
+      "answer_permission",
+      "Answer a task's permission question with the user's spoken or typed answer (never on your own).",
+      {{"task", task_param},
+       {"allow", {{"type", "boolean"}, {"description", "true to allow, false to deny"}}},
+       {"reason", string_param("for a denial: what the agent should do instead")}},
+      {"task", "allow"}));
   return tools;
 }
 

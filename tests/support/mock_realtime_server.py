@@ -50,7 +50,7 @@ import websockets
 
 SAMPLE_RATE = 24000
 TOOLS = {"spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task",
-         "message_task", "interrupt_task"}
+         "message_task", "interrupt_task", "answer_permission"}
 
 
 def tone(seed, ms):

@@ -141,3 +141,15 @@ TEST_CASE("the view reads events without their numeric fields (the ASan suite ca
   CHECK(plain({{"type", "turn"}, {"state", "committed"}, {"ms", "x"}}) == Lines{"(sent 0.0 s of speech)"});
   CHECK(plain({{"type", "session"}, {"state", "reconnecting"}}) == Lines{"reconnecting in 0.0 s"});
 }
+
+TEST_CASE("the view shows a task's question and who answered it", "[realtime][view]") {
+  json asked = {{"type", "task"},
+                {"event", "permission_requested"},
+                {"task", {{"id", 3}}},
+                {"question", {{"request", "q1"}, {"tool", "Bash"}, {"summary", "curl example.com"}}}};
+  CHECK(plain(asked) == Lines{"task 3 asks: Bash curl example.com"});
+  json answered = {{"type", "task"},      {"event", "permission_answered"},
+                   {"task", {{"id", 3}}}, {"request", "q1"},
+                   {"allow", false},      {"by", "shell"}};
+  CHECK(plain(answered) == Lines{"task 3: denied (shell)"});
+}

@@ -1,0 +1,163 @@
+#include "realtime/permission_questions.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/json_integer.h"
+
+namespace ptt::realtime {
+using nlohmann::json;
+
+namespace {
+
+// The task a reference names: an integer, a numeric string (ids in the protocol) or a name.
+bool names_task(const json& ref, const PermissionQuestion& q) {
+  if (auto id = integer_if<std::int64_t>(ref)) return *id == q.task;
+  if (!ref.is_string()) return false;
+  const std::string& text = ref.get_ref<const std::string&>();
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return text == std::to_string(q.task);
+  return q.task_name && *q.task_name == text;
+}
+
+std::string label(const json& ref) {
+  if (ref.is_string()) return "task " + ref.get<std::string>();
+  if (auto id = integer_if<std::int64_t>(ref)) return fmt::format("task {}", *id);
+  return "that task";
+}
+
+}  // namespace
+
+bool PermissionQuestions::known(std::int64_t task, const std::string& request) const {
+  return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) {
+    return e.question.task == task && e.question.request == request;
+  });
+}
+
+bool PermissionQuestions::add(PermissionQuestion question) {
+  if (known(question.task, question.request)) return false;
+  entries_.push_back({std::move(question), 0});
+  return true;
+}
+
+bool PermissionQuestions::remove(std::int64_t task, const std::string& request) {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+    return e.question.task == task && e.question.request == request;
+  });
+  if (it == entries_.end()) return false;
+  entries_.erase(it);
+  return true;
+}
+
+std::vector<std::string> PermissionQuestions::remove_task(std::int64_t task) {
+  std::vector<std::string> dropped;
+  std::erase_if(entries_, [&](const Entry& e) {
+    if (e.question.task != task) return false;
+    dropped.push_back(e.question.request);
+    return true;
+  });
+  return dropped;
+}
+
+std::vector<PermissionQuestion> PermissionQuestions::reset(std::vector<PermissionQuestion> open,
+                                                           std::vector<std::string>& dropped) {
+  std::erase_if(entries_, [&](const Entry& e) {
+    bool still_open = std::any_of(open.begin(), open.end(), [&](const PermissionQuestion& q) {
+      return q.task == e.question.task && q.request == e.question.request;
+    });
+    if (!still_open) dropped.push_back(e.question.request);
+    return !still_open;
+  });
+  std::vector<PermissionQuestion> added;
+  for (auto& q : open)
+    if (add(q)) added.push_back(std::move(q));
+  return added;
+}
+
+void PermissionQuestions::announced(std::int64_t task, const std::string& request) {
+  for (Entry& e : entries_)
+    if (e.question.task == task && e.question.request == request) e.announced_at = ++clock_;
+}
+
+std::vector<PermissionQuestion> PermissionQuestions::forget_announcements() {
+  std::vector<PermissionQuestion> open;
+  for (Entry& e : entries_) {
+    e.announced_at = 0;
+    open.push_back(e.question);
+  }
+  last_user_turn_ = 0;  // a turn of the old conversation answers nothing said in the new one
+  return open;
+}
+
+PermissionQuestions::Consent PermissionQuestions::consent(const json& task_ref,
+                                                          std::uint64_t response_turn) const {
+  bool any = false, heard = false;
+  for (const Entry& e : entries_) {
+    if (!names_task(task_ref, e.question)) continue;
+    any = true;
+    if (e.announced_at == 0) continue;
+    if (e.announced_at < response_turn) return {e.question, {}};  // the oldest the user has heard
+    heard = true;                                                 // told, but the user has not spoken since
+  }
+  std::string who = label(task_ref);
+  if (!any) return {std::nullopt, fmt::format("{} has no open question; nothing was answered", who)};
+  if (!heard)
+    return {std::nullopt,
+            fmt::format("{}'s question has not been told to the user yet; nothing was answered", who)};
+  return {std::nullopt,
+          fmt::format("I can't answer {}'s question on my own: ask the user whether to allow it, and call "
+                      "answer_permission only after they answer",
+                      who)};
+}
+
+std::string question_sentence(const PermissionQuestion& q, std::size_t max_chars) {
+  std::string who = fmt::format("Task {}", q.task);
+  if (q.task_name) who += fmt::format(" '{}'", *q.task_name);
+  std::string what = q.summary;
+  if (what.size() > max_chars) {  // a long command is cut at a UTF-8 boundary
+    std::size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(what[cut]) & 0xC0) == 0x80) --cut;
+    what = what.substr(0, cut) + "...";
+  }
+  if (q.tool == "Bash" && !what.empty()) return fmt::format("{} wants to run {}.", who, what);
+  if (what.empty()) return fmt::format("{} wants to use {}.", who, q.tool.empty() ? "a tool" : q.tool);
+  return fmt::format("{} wants to use {}: {}.", who, q.tool.empty() ? "a tool" : q.tool, what);
+}
+
+}  // namespace ptt::realtime
+
+namespace ptt::realtime {
+
+// TODO(protocol): these become protocol::PendingRequest / AnswerPermissionRequest once they land.
+json pending_request() { return {{"op", "pending"}}; }
+
+std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const json& reply) {
+  if (!reply.is_object() || reply.value("ok", false) != true) return std::nullopt;
+  auto list = reply.find("questions");
+  if (list == reply.end() || !list->is_array()) return std::nullopt;
+  std::vector<PermissionQuestion> out;
+  for (const json& q : *list) {
+    if (!q.is_object()) continue;
+    auto task = q.contains("task") ? integer_if<std::int64_t>(q["task"]) : std::nullopt;
+    auto text = [&](const char* key) {
+      auto it = q.find(key);
+      return it != q.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (!task || text("request").empty()) continue;
+    out.push_back({*task, text("request"), text("tool"), text("summary"), std::nullopt});
+  }
+  return out;
+}
+
+json answer_request(const PermissionQuestion& question, bool allow, const std::string& reason) {
+  json request = {{"op", "answer_permission"},
+                  {"task", question.task},
+                  {"request", question.request},
+                  {"allow", allow},
+                  {"by", "voice"}};
+  if (!reason.empty()) request["reason"] = reason;
+  return request;
+}
+
+}  // namespace ptt::realtime

@@ -1,0 +1,79 @@
+#pragma once
+// The open permission questions of the daemon's tasks, as the voice session sees
+// them, and the consent rule: the model may answer a question only in a response to
+// a user turn (spoken or typed) that came after the question was announced. Turns,
+// announcements and responses are stamped from one counter, so "after" is an order
+// of things in this conversation, not of clocks. Pure: the session feeds it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ptt::realtime {
+
+struct PermissionQuestion {
+  std::int64_t task = 0;
+  std::string request;  // the daemon's request id
+  std::string tool;     // "Bash", "Write", ...
+  std::string summary;  // "curl example.com", a path, ...
+  std::optional<std::string> task_name;
+};
+
+class PermissionQuestions {
+ public:
+  // A question raised; false when it is known already (an event and `pending` overlap).
+  bool add(PermissionQuestion question);
+  // Answered (by anyone) or closed; false when it was not known.
+  bool remove(std::int64_t task, const std::string& request);
+  // The task ended: its questions are closed. Returns the request ids dropped.
+  std::vector<std::string> remove_task(std::int64_t task);
+  // `pending`'s reply: the open questions whole. Those not known are added and
+  // returned (to announce); known ones missing from it were answered meanwhile and
+  // are dropped (their request ids go to `dropped`).
+  std::vector<PermissionQuestion> reset(std::vector<PermissionQuestion> open,
+                                        std::vector<std::string>& dropped);
+  bool known(std::int64_t task, const std::string& request) const;
+
+  // The question was said to the model now; the user can answer it from their next turn.
+  void announced(std::int64_t task, const std::string& request);
+  // The conversation was lost (a new Realtime session): nothing was heard in it.
+  // Returns the open questions, to announce again.
+  std::vector<PermissionQuestion> forget_announcements();
+  // The user committed a turn (spoken or typed).
+  void user_turn() { last_user_turn_ = ++clock_; }
+  // What a response is answering: the user's last turn as of when it was asked for.
+  std::uint64_t last_user_turn() const { return last_user_turn_; }
+
+  struct Consent {
+    std::optional<PermissionQuestion> question;  // set: the call may go to the daemon
+    std::string refusal;                         // else: what the model is told
+  };
+  // answer_permission's `task` argument (a number, a numeric string or a task's
+  // name), called in a response that answers the user turn `response_turn`.
+  Consent consent(const nlohmann::json& task_ref, std::uint64_t response_turn) const;
+
+ private:
+  struct Entry {
+    PermissionQuestion question;
+    std::uint64_t announced_at = 0;  // 0: not said in this conversation yet
+  };
+  std::vector<Entry> entries_;  // oldest first
+  std::uint64_t clock_ = 0;
+  std::uint64_t last_user_turn_ = 0;
+};
+
+inline constexpr const char* kAnswerPermissionTool = "answer_permission";
+
+// The daemon request for the open questions, and its reply read (nullopt: not a
+// readable reply; questions of a wrong shape are skipped).
+nlohmann::json pending_request();
+std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const nlohmann::json& reply);
+// The daemon request answering `question` by voice.
+nlohmann::json answer_request(const PermissionQuestion& question, bool allow, const std::string& reason);
+
+// "Task 3 wants to run curl example.com." (Bash) or "Task 3 'docs' wants to use Write: /x/y."
+std::string question_sentence(const PermissionQuestion& question, std::size_t max_chars);
+
+}  // namespace ptt::realtime

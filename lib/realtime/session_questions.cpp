@@ -1,0 +1,107 @@
+// The voice session's side of tasks that ask: a task's permission question is
+// announced like a finished task, and answer_permission is sent to the daemon only
+// under the consent rule (permission_questions.h): in a response to a user turn
+// that came after the question was announced. The model may not approve on its own.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/ndjson.h"
+#include "realtime/session.h"
+
+namespace ptt::realtime {
+using nlohmann::json;
+
+namespace {
+
+json refusal(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+std::string question_announcement(const PermissionQuestion& question, std::size_t max_chars) {
+  return fmt::format(
+      "[task question] {} Ask the user whether to allow it, in a few words. Call answer_permission only "
+      "with the user's answer.",
+      question_sentence(question, max_chars));
+}
+
+json question_line(const PermissionQuestion& q) {
+  json task = {{"id", q.task}};
+  if (q.task_name) task["name"] = *q.task_name;
+  return {{"type", "task"},
+          {"event", "permission_requested"},
+          {"task", task},
+          {"question", {{"request", q.request}, {"tool", q.tool}, {"summary", q.summary}}}};
+}
+
+}  // namespace
+
+void RealtimeSession::queue_question(const PermissionQuestion& question) {
+  bool queued = std::any_of(announcements_.begin(), announcements_.end(), [&](const Announcement& a) {
+    return a.task == question.task && a.request == question.request;
+  });
+  if (!queued)
+    announcements_.push_back(
+        {question_announcement(question, config_.max_announcement_chars), question.task, question.request});
+  pump();
+}
+
+void RealtimeSession::withdraw_question(std::int64_t task, const std::string& request) {
+  questions_.remove(task, request);
+  std::erase_if(announcements_,
+                [&](const Announcement& a) { return a.task == task && a.request == request; });
+}
+
+void RealtimeSession::reannounce_questions() {
+  for (const PermissionQuestion& q : questions_.forget_announcements()) queue_question(q);
+}
+
+SessionActions RealtimeSession::on_permission_requested(const PermissionQuestion& question) {
+  print(question_line(question));
+  if (questions_.add(question)) queue_question(question);
+  return take();
+}
+
+SessionActions RealtimeSession::on_permission_answered(std::int64_t task, const std::string& request,
+                                                       bool allow, const std::string& by) {
+  print({{"type", "task"},
+         {"event", "permission_answered"},
+         {"task", {{"id", task}}},
+         {"request", request},
+         {"allow", allow},
+         {"by", by}});
+  withdraw_question(task, request);
+  return take();
+}
+
+void RealtimeSession::on_pending_reply(const json& reply) {
+  auto open = questions_of_pending_reply(reply);
+  if (!open) {
+    log("the task daemon's list of open questions could not be read; questions asked before now may not be "
+        "announced");
+    return;
+  }
+  // Those answered while the session was not listening are no longer announced.
+  std::vector<std::string> dropped;
+  for (const PermissionQuestion& q : questions_.reset(*open, dropped)) {
+    print(question_line(q));
+    queue_question(q);
+  }
+  std::erase_if(announcements_, [&](const Announcement& a) {
+    return !a.request.empty() && !questions_.known(a.task, a.request);
+  });
+}
+
+ToolRequest RealtimeSession::answer_permission_request(const std::string& arguments) const {
+  json args = parse_json_or_discarded(arguments.empty() ? "{}" : arguments);
+  if (args.is_discarded() || !args.is_object())
+    return {nullptr, refusal("the arguments were not a JSON object").dump()};
+  auto allow = args.find("allow");
+  if (!args.contains("task") || allow == args.end() || !allow->is_boolean())
+    return {nullptr, refusal("answer_permission needs a task and allow (true or false)").dump()};
+  PermissionQuestions::Consent consent = questions_.consent(args["task"], response_user_turn_);
+  if (!consent.question) return {nullptr, refusal(consent.refusal).dump()};
+  auto reason = args.find("reason");
+  std::string why = reason != args.end() && reason->is_string() ? reason->get<std::string>() : std::string();
+  return {answer_request(*consent.question, allow->get<bool>(), why), {}};
+}
+
+}  // namespace ptt::realtime
