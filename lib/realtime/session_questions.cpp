@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/ndjson.h"
+#include "protocol/replies.h"
 #include "realtime/session.h"
 
 namespace ptt::realtime {
@@ -74,6 +75,8 @@ SessionActions RealtimeSession::on_permission_answered(std::int64_t task, const 
 
 void RealtimeSession::on_pending_reply(const json& reply) {
   auto open = questions_of_pending_reply(reply);
+  // A daemon without `pending` raises no questions either: nothing to announce, nothing to say.
+  if (!open && protocol::error_of(reply).code == protocol::error::kUnknownOp) return;
   if (!open) {
     log("the task daemon's list of open questions could not be read; questions asked before now may not be "
         "announced");

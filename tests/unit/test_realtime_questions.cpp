@@ -224,3 +224,16 @@ TEST_CASE("a task's end closes its questions", "[realtime][questions]") {
   REQUIRE(texts.size() == 1);
   CHECK(texts[0].find("[task update] task 3") != std::string::npos);
 }
+
+TEST_CASE("a daemon without pending is no problem", "[realtime][questions]") {
+  Harness h;
+  h.take(h.session.on_daemon_connection(true));
+  h.logs.clear();
+  h.daemon_reply(h.tokens.size() - 1,
+                 {{"ok", false}, {"error", {{"code", "unknown_op"}, {"message", "unknown op \"pending\""}}}});
+  CHECK(h.logs.empty());
+  h.take(h.session.on_daemon_connection(true));
+  h.daemon_reply(h.tokens.size() - 1, {{"ok", true}, {"questions", 7}});
+  REQUIRE(h.logs.size() == 1);
+  CHECK(h.logs[0].find("open questions could not be read") != std::string::npos);
+}
