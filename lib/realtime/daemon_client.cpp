@@ -146,6 +146,10 @@ void DaemonClient::on_hello_accepted() {
 }
 
 void DaemonClient::on_task_event(const json& message) {
+  if (auto permission = ptt::protocol::parse_permission_event(message)) {
+    if (on_permission_) on_permission_(*permission);
+    return;
+  }
   auto update = updates_.apply(message);
   if (update && on_event_) on_event_(*update);
 }

@@ -19,6 +19,7 @@
 #include "client/client_session.h"
 #include "client/reply_timeout.h"
 #include "core/ndjson.h"
+#include "protocol/permissions.h"
 #include "realtime/task_updates.h"
 
 namespace ptt::realtime {
@@ -30,6 +31,8 @@ class DaemonClient {
   using EventFn = std::function<void(const TaskUpdate& update)>;
   using StateFn = std::function<void(bool connected)>;
   using ProblemFn = std::function<void(const std::string& message)>;
+  // A permission_requested or permission_answered event (protocol/permissions.h).
+  using PermissionFn = std::function<void(const protocol::PermissionEvent& event)>;
 
   DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state,
                ProblemFn on_problem);
@@ -38,6 +41,7 @@ class DaemonClient {
   DaemonClient& operator=(const DaemonClient&) = delete;
 
   void start();  // connect, hello, subscribe; retried every few seconds while down
+  void on_permission(PermissionFn fn) { on_permission_ = std::move(fn); }
   void request(nlohmann::json request, ReplyFn on_reply);
   void stop();  // closes handles; no callbacks after this
   bool connected() const { return state_ == State::kReady; }
@@ -58,7 +62,8 @@ class DaemonClient {
   void on_connect(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_line(nlohmann::json&& value);
-  // A task event applied to updates_, passed on with the task's record as it is now.
+  // A task event applied to updates_, passed on with the task's record as it is now;
+  // a permission event passed on as it is.
   void on_task_event(const nlohmann::json& message);
   void on_hello_accepted();
   void on_hello_refused(const std::string& problem);
@@ -76,6 +81,7 @@ class DaemonClient {
   EventFn on_event_;
   StateFn on_state_;
   ProblemFn on_problem_;
+  PermissionFn on_permission_;
   std::string last_problem_;  // reported already; not repeated on every retry
   State state_ = State::kDown;
   uv_pipe_t* pipe_ = nullptr;  // owned until its close callback

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_integer.h"
+#include "protocol/requests.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -129,35 +130,35 @@ std::string question_sentence(const PermissionQuestion& q, std::size_t max_chars
 
 namespace ptt::realtime {
 
-// TODO(protocol): these become protocol::PendingRequest / AnswerPermissionRequest once they land.
-json pending_request() { return {{"op", "pending"}}; }
+json pending_request() { return protocol::request_json(protocol::PendingRequest{}); }
+
+PermissionQuestion question_of(const protocol::PermissionQuestion& q) {
+  return {q.task, q.request, q.tool, q.summary, std::nullopt};
+}
 
 std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const json& reply) {
   if (!reply.is_object() || reply.value("ok", false) != true) return std::nullopt;
-  auto list = reply.find("questions");
+  auto list = reply.find(protocol::permission_field::kQuestions);
   if (list == reply.end() || !list->is_array()) return std::nullopt;
   std::vector<PermissionQuestion> out;
   for (const json& q : *list) {
-    if (!q.is_object()) continue;
-    auto task = q.contains("task") ? integer_if<std::int64_t>(q["task"]) : std::nullopt;
-    auto text = [&](const char* key) {
-      auto it = q.find(key);
-      return it != q.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    if (!task || text("request").empty()) continue;
-    out.push_back({*task, text("request"), text("tool"), text("summary"), std::nullopt});
+    try {
+      out.push_back(question_of(q.get<protocol::PermissionQuestion>()));
+    } catch (const json::exception&) {
+      // One question this version cannot read does not hide the others.
+    }
   }
   return out;
 }
 
 json answer_request(const PermissionQuestion& question, bool allow, const std::string& reason) {
-  json request = {{"op", "answer_permission"},
-                  {"task", question.task},
-                  {"request", question.request},
-                  {"allow", allow},
-                  {"by", "voice"}};
-  if (!reason.empty()) request["reason"] = reason;
-  return request;
+  protocol::AnswerPermissionRequest answer;
+  answer.task = question.task;
+  answer.request = question.request;
+  answer.allow = allow;
+  if (!reason.empty()) answer.reason = reason;
+  answer.by = protocol::answered_by::kVoice;
+  return protocol::request_json(answer);
 }
 
 }  // namespace ptt::realtime

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/permissions.h"
+
 namespace ptt::realtime {
 
 struct PermissionQuestion {
@@ -66,6 +68,8 @@ class PermissionQuestions {
 
 inline constexpr const char* kAnswerPermissionTool = "answer_permission";
 
+// The session's view of a daemon question (protocol/permissions.h).
+PermissionQuestion question_of(const protocol::PermissionQuestion& q);
 // The daemon request for the open questions, and its reply read (nullopt: not a
 // readable reply; questions of a wrong shape are skipped).
 nlohmann::json pending_request();

@@ -78,6 +78,8 @@ class RealtimeSession {
   SessionActions on_permission_requested(const PermissionQuestion& question);
   SessionActions on_permission_answered(std::int64_t task, const std::string& request, bool allow,
                                         const std::string& by);
+  // The daemon's permission event, to the one of the two above it is.
+  SessionActions on_permission_event(const protocol::PermissionEvent& event);
 
   // Nothing in flight: no turn held, no response active or queued, no tool call or
   // announcement waiting. At EOF the adapter exits once this holds.

@@ -73,6 +73,13 @@ SessionActions RealtimeSession::on_permission_answered(std::int64_t task, const 
   return take();
 }
 
+SessionActions RealtimeSession::on_permission_event(const protocol::PermissionEvent& event) {
+  if (const auto* asked = std::get_if<protocol::PermissionRequested>(&event))
+    return on_permission_requested(question_of(asked->question));
+  const auto& answered = std::get<protocol::PermissionAnswered>(event);
+  return on_permission_answered(answered.task, answered.request, answered.allow, answered.by);
+}
+
 void RealtimeSession::on_pending_reply(const json& reply) {
   auto open = questions_of_pending_reply(reply);
   // A daemon without `pending` raises no questions either: nothing to announce, nothing to say.

@@ -83,6 +83,8 @@ class SessionRunner {
     uv_check_start(&flush_check_, [](uv_check_t* c) { static_cast<SessionRunner*>(c->data)->on_check(); });
     flush_handles_ = true;
     handle_stop_signals(&loop_, sigint_, sigterm_, this);
+    daemon_.on_permission(
+        [this](const protocol::PermissionEvent& e) { apply(session_.on_permission_event(e)); });
     daemon_.start();
     stdin_.start();
     apply(session_.on_connecting(stdin_is_tty_ && options_.readable));
