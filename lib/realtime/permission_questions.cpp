@@ -6,6 +6,7 @@
 
 #include "core/json_integer.h"
 #include "protocol/requests.h"
+#include "realtime/consent_clock.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -76,9 +77,9 @@ std::vector<PermissionQuestion> PermissionQuestions::reset(std::vector<Permissio
   return added;
 }
 
-void PermissionQuestions::announced(std::int64_t task, const std::string& request) {
+void PermissionQuestions::announced(std::int64_t task, const std::string& request, std::uint64_t moment) {
   for (Entry& e : entries_)
-    if (e.question.task == task && e.question.request == request) e.announced_at = ++clock_;
+    if (e.question.task == task && e.question.request == request) e.announced_at = moment;
 }
 
 std::vector<PermissionQuestion> PermissionQuestions::forget_announcements() {
@@ -87,7 +88,6 @@ std::vector<PermissionQuestion> PermissionQuestions::forget_announcements() {
     e.announced_at = 0;
     open.push_back(e.question);
   }
-  last_user_turn_ = 0;  // a turn of the old conversation answers nothing said in the new one
   return open;
 }
 
@@ -98,8 +98,8 @@ PermissionQuestions::Consent PermissionQuestions::consent(const json& task_ref,
     if (!names_task(task_ref, e.question)) continue;
     any = true;
     if (e.announced_at == 0) continue;
-    if (e.announced_at < response_turn) return {e.question, {}};  // the oldest the user has heard
-    heard = true;                                                 // told, but the user has not spoken since
+    if (answers_user_turn_after(response_turn, e.announced_at)) return {e.question, {}};  // the oldest heard
+    heard = true;  // told, but the user has not spoken since
   }
   std::string who = label(task_ref);
   if (!any) return {std::nullopt, fmt::format("{} has no open question; nothing was answered", who)};

@@ -1,9 +1,8 @@
 #pragma once
 // The open permission questions of the daemon's tasks, as the voice session sees
 // them, and the consent rule: the model may answer a question only in a response to
-// a user turn (spoken or typed) that came after the question was announced. Turns,
-// announcements and responses are stamped from one counter, so "after" is an order
-// of things in this conversation, not of clocks. Pure: the session feeds it.
+// a user turn (spoken or typed) that came after the question was announced, as the
+// session's ConsentClock orders them (consent_clock.h). Pure: the session feeds it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,15 +37,12 @@ class PermissionQuestions {
                                         std::vector<std::string>& dropped);
   bool known(std::int64_t task, const std::string& request) const;
 
-  // The question was said to the model now; the user can answer it from their next turn.
-  void announced(std::int64_t task, const std::string& request);
+  // The question was said to the model at `moment` (ConsentClock::tick); the user
+  // can answer it from their next turn.
+  void announced(std::int64_t task, const std::string& request, std::uint64_t moment);
   // The conversation was lost (a new Realtime session): nothing was heard in it.
   // Returns the open questions, to announce again.
   std::vector<PermissionQuestion> forget_announcements();
-  // The user committed a turn (spoken or typed).
-  void user_turn() { last_user_turn_ = ++clock_; }
-  // What a response is answering: the user's last turn as of when it was asked for.
-  std::uint64_t last_user_turn() const { return last_user_turn_; }
 
   struct Consent {
     std::optional<PermissionQuestion> question;  // set: the call may go to the daemon
@@ -62,8 +58,6 @@ class PermissionQuestions {
     std::uint64_t announced_at = 0;  // 0: not said in this conversation yet
   };
   std::vector<Entry> entries_;  // oldest first
-  std::uint64_t clock_ = 0;
-  std::uint64_t last_user_turn_ = 0;
 };
 
 inline constexpr const char* kAnswerPermissionTool = "answer_permission";

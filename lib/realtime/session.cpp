@@ -256,7 +256,7 @@ void RealtimeSession::stop_turn() {
     return;
   }
   send({{"type", "input_audio_buffer.commit"}}, true);
-  questions_.user_turn();
+  consent_clock_.user_turn();
   print({{"type", "turn"}, {"state", "committed"}, {"ms", ms}});
   want_response();
 }
@@ -266,7 +266,7 @@ void RealtimeSession::send_text_turn(const std::string& text) {
         {"item",
          {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}},
        true);
-  questions_.user_turn();
+  consent_clock_.user_turn();
   want_response();
 }
 
@@ -289,7 +289,8 @@ void RealtimeSession::pump() {
     Announcement announcement = std::move(announcements_.front());
     announcements_.pop_front();
     std::string& text = announcement.text;
-    if (!announcement.request.empty()) questions_.announced(announcement.task, announcement.request);
+    std::uint64_t said_at = consent_clock_.tick();
+    if (!announcement.request.empty()) questions_.announced(announcement.task, announcement.request, said_at);
     send({{"type", "conversation.item.create"},
           {"item",
            {{"type", "message"},
@@ -302,7 +303,7 @@ void RealtimeSession::pump() {
   pending_create_ = false;
   create_in_flight_ = true;
   create_event_id_ = fmt::format("ptt_create_{}", next_event_id_++);
-  create_user_turn_ = questions_.last_user_turn();
+  create_user_turn_ = consent_clock_.last_user_turn();
   send({{"type", "response.create"}, {"event_id", create_event_id_}});
 }
 
@@ -439,7 +440,7 @@ void RealtimeSession::on(const server::Malformed& event) { log(event.why); }
 void RealtimeSession::on(const server::ResponseCreated& event) {
   // Ours answers what the user had said when it was asked for; one the server
   // started itself (VAD) answers the turn just ended.
-  response_user_turn_ = create_in_flight_ ? create_user_turn_ : questions_.last_user_turn();
+  response_user_turn_ = create_in_flight_ ? create_user_turn_ : consent_clock_.last_user_turn();
   response_active_ = true;
   create_in_flight_ = false;
   current_response_id_ = event.response_id;
@@ -501,7 +502,7 @@ void RealtimeSession::on(const server::SpeechStarted&, const PlaybackStatus& pla
 // The server answers the turn itself; held announcements follow its response.done.
 void RealtimeSession::on(const server::SpeechStopped&) {
   user_talking_ = false;
-  questions_.user_turn();  // the server commits the turn and answers it
+  consent_clock_.user_turn();  // the server commits the turn and answers it
 }
 
 void RealtimeSession::on(const server::SessionUpdated&) { print({{"type", "session"}, {"state", "ready"}}); }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "realtime/config.h"
+#include "realtime/consent_clock.h"
 #include "realtime/permission_questions.h"
 #include "realtime/server_event.h"
 #include "realtime/task_tools.h"
@@ -87,6 +88,16 @@ class RealtimeSession {
   bool connected() const { return connected_; }
   bool response_active() const { return response_active_ || create_in_flight_; }
   std::size_t queued_announcements() const { return announcements_.size(); }
+
+  // The consent rule (consent_clock.h), for the tools the model may not call on its
+  // own: whether the response now running answers a user turn, spoken or typed, that
+  // came after `moment`, a moment of this conversation taken with consent_moment()
+  // (e.g. when the thing the call acts on was said). Refused in a response to an
+  // announcement alone, or to a tool's output without a new turn.
+  bool response_answers_user_turn_after(std::uint64_t moment) const {
+    return answers_user_turn_after(response_user_turn_, moment);
+  }
+  std::uint64_t consent_moment() { return consent_clock_.tick(); }
 
  private:
   struct Announcement {
@@ -174,6 +185,7 @@ class RealtimeSession {
 
   std::deque<Announcement> announcements_;
   PermissionQuestions questions_;
+  ConsentClock consent_clock_;            // orders user turns and things said (announcements)
   std::uint64_t create_user_turn_ = 0;    // the user's last turn when response.create was sent
   std::uint64_t response_user_turn_ = 0;  // the turn the current response answers
   std::uint64_t pending_token_ = 0;       // the daemon request `pending`, on each daemon connect

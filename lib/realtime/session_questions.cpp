@@ -52,6 +52,7 @@ void RealtimeSession::withdraw_question(std::int64_t task, const std::string& re
 }
 
 void RealtimeSession::reannounce_questions() {
+  consent_clock_.new_conversation();
   for (const PermissionQuestion& q : questions_.forget_announcements()) queue_question(q);
 }
 

@@ -240,3 +240,48 @@ TEST_CASE("a daemon without pending is no problem", "[realtime][questions]") {
   REQUIRE(h.logs.size() == 1);
   CHECK(h.logs[0].find("open questions could not be read") != std::string::npos);
 }
+
+TEST_CASE("answer_permission before the question was announced is refused", "[realtime][questions]") {
+  Harness h;
+  ptt_turn(h);  // "what are my tasks doing?"
+  h.server(response_created("r1"));
+  // The question comes while the response runs: held until it is done.
+  h.take(h.session.on_permission_requested(curl_question()));
+  CHECK(announced(h).empty());
+  h.requests.clear();
+  h.server(call_added("call_r1", "answer_permission"));
+  h.server(args_done("call_r1", R"({"task":3,"allow":true})"));
+  h.server(response_done("r1", json::array({{{"type", "function_call"},
+                                             {"call_id", "call_r1"},
+                                             {"name", "answer_permission"},
+                                             {"arguments", R"({"task":3,"allow":true})"}}})));
+  CHECK(h.requests.empty());
+  bool refused = false;
+  for (const auto& e : h.sent)
+    if (e.value("type", "") == "conversation.item.create" && e["item"].value("call_id", "") == "call_r1")
+      refused = json::parse(e["item"]["output"].get<std::string>())["error"] ==
+                "task 3's question has not been told to the user yet; nothing was answered";
+  CHECK(refused);
+}
+
+TEST_CASE("the consent predicate: a response answers a user turn after a moment", "[realtime][questions]") {
+  Harness h;
+  ptt_turn(h);
+  h.server(response_created("r0"));
+  std::uint64_t before = h.session.consent_moment();
+  CHECK_FALSE(h.session.response_answers_user_turn_after(before));  // r0 answers an earlier turn
+  CHECK_FALSE(h.session.response_answers_user_turn_after(0));       // nothing said: nothing answered
+  h.server(response_done("r0"));
+  ptt_turn(h);
+  h.server(response_created("r1"));
+  CHECK(h.session.response_answers_user_turn_after(before));
+  h.server(response_done("r1"));
+  // A response the session asks for itself (an announcement) answers no new turn.
+  std::uint64_t said = h.session.consent_moment();
+  h.daemon_event({{"event", "created"},
+                  {"task", {{"id", 5}, {"state", "running"}, {"prompt", "p"}, {"created_at", 1.0}}}});
+  h.daemon_event({{"event", "finished"}, {"task", {{"id", 5}, {"state", "succeeded"}}}});
+  h.server(response_created("r2"));
+  CHECK_FALSE(h.session.response_answers_user_turn_after(said));
+  CHECK(h.session.response_answers_user_turn_after(before));
+}
