@@ -13,6 +13,10 @@ The reply to a response.create depends on what came before it:
                           ([[name, arguments], ...]) makes the K-th call the K-th of them
   function_call_output -> an audio reply ("task N started")
   a system message     -> an audio reply (the announcement)
+--answer-permission allow|deny makes a model that answers a task's permission question:
+after a "[task question] Task N ..." announcement it calls answer_permission for task N
+on its own, in the response to the announcement (the client must refuse that), and again
+in the response to the next user turn (which the client lets through), instead of spawn_task.
 --transcript TEXT reports TEXT as what the user said (the mock recognises no speech), and
 --speak makes each audio reply espeak-ng speech of its words (the started task's id, or
 the announcement it was given) instead of a tone; the demo (demo/run_demo.py) uses both.
@@ -41,6 +45,7 @@ import itertools
 import json
 import math
 import os
+import re
 import struct
 import sys
 import tempfile
@@ -187,6 +192,7 @@ class Connection:
         self.active = None  # the response being streamed
         self.open_calls = {}  # call_id -> name, issued and not answered
         self.last_input = None  # "user" | "function_call_output" | "system"
+        self.question_task = None  # --answer-permission: the task of the question last announced
         self.last_item = {}  # the item of the last function_call_output or message
         self.ids = itertools.count(1)
         self.audio_ms = {}  # assistant item -> ms of audio sent
@@ -348,6 +354,11 @@ class Connection:
             self.last_input = "function_call_output"
         elif item.get("type") == "message":
             self.last_input = "system" if item.get("role") == "system" else "user"
+            content = item.get("content") or [{}]
+            text = content[0].get("text", "") if isinstance(content[0], dict) else ""
+            asked = re.match(r"\[task question\] Task (\d+) ", text) if self.last_input == "system" else None
+            if asked:
+                self.question_task = int(asked.group(1))
         # Both names are in use in the wild; the client must take either.
         name = "conversation.item.created" if self.mock.args.legacy_item_event else "conversation.item.added"
         await self.send({"type": name, "item": created})
@@ -367,7 +378,14 @@ class Connection:
                 if status == "failed" else {"type": "incomplete", "reason": "max_output_tokens"}
         else:
             try:
-                if self.last_input == "user" and not mock.args.no_calls:
+                if mock.args.answer_permission and self.question_task is not None \
+                        and self.last_input in ("user", "system"):
+                    # On its own after the announcement (last_input "system"), with the user after a turn.
+                    args = {"task": str(self.question_task), "allow": mock.args.answer_permission == "allow"}
+                    if self.last_input == "user":
+                        self.question_task = None
+                    output.append(await self.function_call(rid, ["answer_permission", args]))
+                elif self.last_input == "user" and not mock.args.no_calls:
                     output.append(await self.function_call(rid))
                 else:
                     output.append(await self.audio_reply(rid, number, number == mock.args.drop_on_response))
@@ -383,7 +401,8 @@ class Connection:
         await self.send({"type": "response.done", "response": response})
         mock.record({"response_done": rid, "number": number, "status": status})
 
-    async def function_call(self, rid):
+    async def function_call(self, rid, call=None):
+        """spawn_task, the K-th of --tool-calls, or `call` ([name, arguments])."""
         number = next(self.mock.call_ids)
         call_id = f"call_{number}"
         item = self.new_id("item")
@@ -392,8 +411,10 @@ class Connection:
                            "name": self.mock.args.spawn_name})
         name = "spawn_task"
         scripted = json.loads(self.mock.args.tool_calls or "[]")
-        if number <= len(scripted):
-            name, args = scripted[number - 1][0], json.dumps(scripted[number - 1][1])
+        if call is None and number <= len(scripted):
+            call = scripted[number - 1]
+        if call is not None:
+            name, args = call[0], json.dumps(call[1])
         await self.send({"type": "response.output_item.added", "response_id": rid, "output_index": 0,
                          "item": {"id": item, "type": "function_call", "call_id": call_id, "name": name,
                                   "arguments": ""}})
@@ -476,6 +497,9 @@ async def main():
     ap.add_argument("--refuse-after-drop", type=int, default=0, metavar="N",
                     help="after --drop-on-response, refuse the next N connection attempts")
     ap.add_argument("--legacy-item-event", action="store_true")
+    ap.add_argument("--answer-permission", choices=("allow", "deny"),
+                    help="answer_permission for the task of the last [task question], on its own in the response "
+                         "to the announcement and then in the response to the next user turn")
     ap.add_argument("--vad-turn-ms", type=int, default=300, help="server VAD: speech stops after this much audio")
     ap.add_argument("--fail-response", type=int, default=0, metavar="K", help="the K-th response fails")
     ap.add_argument("--incomplete-response", type=int, default=0, metavar="K",
