@@ -28,6 +28,7 @@ struct SessionConfig {
   std::string default_cwd;                   // used by spawn_task when no project is configured
   std::size_t max_result_chars = 600;        // tool results meant for speech stay short
   std::size_t max_announcement_chars = 300;  // summary spoken when a task finishes
+  std::size_t carry_over_tokens = 2000;      // recent turns a renewed session is told (4 chars a token)
 };
 
 }  // namespace ptt::realtime

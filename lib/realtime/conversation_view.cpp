@@ -180,6 +180,8 @@ std::vector<std::string> session_event(const json& event, const ViewStyle& style
   if (state == "connecting") return {paint(style, kDim, "connecting…")};
   if (state == "ready") return {paint(style, kDim, "connected; ready")};
   if (state == "disconnected") return {paint(style, kYellow, "connection lost")};
+  if (state == "renewing") return {paint(style, kDim, "renewing the session…")};
+  if (state == "renewed") return {paint(style, kDim, "session renewed; the conversation goes on")};
   if (state == "reconnecting") {
     double seconds = number(event, "in_ms") / 1000.0;
     std::string why = str(event, "reason");

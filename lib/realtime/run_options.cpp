@@ -2,10 +2,19 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 namespace ptt::realtime {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 bool parse_project(const std::string& spec, Project& out, std::string& error) {
   std::size_t eq = spec.find('=');

@@ -25,9 +25,15 @@ std::string str(const json& j, const char* key) {
   return (it != j.end() && it->is_string()) ? it->get<std::string>() : std::string();
 }
 
+// The words of a typed turn's conversation.item.create (send_text_turn's shape).
+std::string typed_text(const json& item_create) {
+  return item_create["item"]["content"][0]["text"].get<std::string>();
+}
+
 }  // namespace
 
-RealtimeSession::RealtimeSession(SessionConfig config) : config_(std::move(config)) {}
+RealtimeSession::RealtimeSession(SessionConfig config)
+    : config_(std::move(config)), memory_(config_.carry_over_tokens) {}
 
 SessionActions RealtimeSession::take() { return std::exchange(out_, {}); }
 
@@ -111,14 +117,19 @@ void RealtimeSession::on(const server::SessionCreated&) {
   print({{"type", "session"}, {"state", "created"}});
   if (!socket_open_ || connected_) return;
   connected_ = true;
-  for (auto& event : offline_) send(std::move(event));
+  carry_over();  // before held input: the new turns follow the old ones
+  for (auto& event : offline_) {
+    if (event.value("type", "") == "conversation.item.create") memory_.add_turn("user", typed_text(event));
+    send(std::move(event));
+  }
   offline_.clear();
   offline_bytes_ = 0;
   pump();  // announcements or a typed turn held while we were away
 }
 
 SessionActions RealtimeSession::on_disconnected() {
-  if (socket_open_) print({{"type", "session"}, {"state", "disconnected"}});
+  // A renewal said so itself ("renewing"): its hang-up is no lost connection.
+  if (socket_open_ && !renewing_) print({{"type", "session"}, {"state", "disconnected"}});
   socket_open_ = connected_ = false;
   // The server forgets the conversation's pending state with the socket: the
   // calls of the old session can no longer be answered, no response is active.
@@ -138,6 +149,11 @@ SessionActions RealtimeSession::on_disconnected() {
   cancel_next_response_ = false;
   assistant_transcript_.clear();
   reannounce_questions();
+  requeue_unspoken_announcements();
+  if (renew_due_) {  // the limit came before a free floor did: renew now
+    renew_due_ = false;
+    renewing_ = true;
+  }
   out_.push_back({SessionAction::Kind::kStopPlayback, nullptr, {}, {}, 0, {}});
   return take();
 }
@@ -261,7 +277,10 @@ void RealtimeSession::stop_turn() {
   want_response();
 }
 
+// Remembered once the server has it: a turn held offline joins the memory after the
+// carried-over turns, so a renewed session is not told it twice.
 void RealtimeSession::send_text_turn(const std::string& text) {
+  if (connected_) memory_.add_turn("user", text);
   send({{"type", "conversation.item.create"},
         {"item",
          {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", text}}}}}}},
@@ -281,6 +300,7 @@ void RealtimeSession::want_response() {
 // free: connected, the user not talking, no response active or requested.
 void RealtimeSession::pump() {
   if (!connected_ || user_talking_ || response_active_ || create_in_flight_) return;
+  if (renew_if_due()) return;
   if (unanswered_calls_ == 0 && follow_up_needed_) {
     follow_up_needed_ = false;
     pending_create_ = true;
@@ -297,6 +317,7 @@ void RealtimeSession::pump() {
             {"role", "system"},
             {"content", {{{"type", "input_text"}, {"text", text}}}}}}});
     print({{"type", "announcement"}, {"text", text}});
+    if (announcement.request.empty()) unspoken_announcements_.push_back(std::move(announcement));
     pending_create_ = true;
   }
   if (!pending_create_) return;
@@ -310,8 +331,10 @@ void RealtimeSession::pump() {
 void RealtimeSession::on(const server::ResponseDone& event) {
   response_active_ = false;
   create_in_flight_ = false;
+  unspoken_announcements_.clear();  // their response is over, heard or cut short by the user
   if (!assistant_transcript_.empty()) {
     print({{"type", "transcript"}, {"role", "assistant"}, {"text", assistant_transcript_}});
+    memory_.add_turn("assistant", assistant_transcript_);
     assistant_transcript_.clear();
   }
   json line = {{"type", "response"}, {"state", "done"}, {"status", event.status}};
@@ -386,6 +409,10 @@ void RealtimeSession::on(const server::AudioDelta& event) {
 }
 
 void RealtimeSession::on(const server::Error& error) {
+  if (error.code == "session_expired") {  // the server's time limit: it closes the socket next
+    begin_renewal("the server ended the session at its time limit");
+    return;
+  }
   if (error.code == "conversation_already_has_active_response") {
     // Benign: our response.create lost a race with a response the server started.
     // Ask again once that one is done.
@@ -487,6 +514,7 @@ void RealtimeSession::on(const server::TranscriptionFailed& event) {
 
 void RealtimeSession::on(const server::UserTranscript& event) {
   print({{"type", "transcript"}, {"role", "user"}, {"text", event.transcript}, {"item_id", event.item_id}});
+  memory_.add_turn("user", event.transcript);
 }
 
 // VAD: the server cancels its own response; the client stops the sound and tells
@@ -532,7 +560,7 @@ void RealtimeSession::dispatch_call(const std::string& call_id) {
     return;
   }
   std::uint64_t token = next_token_++;
-  inflight_[token] = call_id;
+  inflight_[token] = {call_id, call.name};
   out_.push_back({SessionAction::Kind::kDaemonRequest, std::move(req.request), {}, {}, token, {}});
 }
 
@@ -543,9 +571,8 @@ void RealtimeSession::answer_call(const std::string& call_id, const std::string&
          {"call_id", call_id},
          {"name", name},
          {"output", parsed.is_discarded() ? json(output) : parsed}});
-  auto it = calls_.find(call_id);
-  if (it == calls_.end() || !connected_) {
-    log(fmt::format("the result of call {} was not sent: the session reconnected since", call_id));
+  if (calls_.find(call_id) == calls_.end() || !connected_) {  // its session is gone: the next one hears it
+    deliver_late_result(call_id, name, output);
     return;
   }
   send({{"type", "conversation.item.create"},
@@ -562,10 +589,8 @@ SessionActions RealtimeSession::on_daemon_reply(std::uint64_t token, const json&
   }
   auto it = inflight_.find(token);
   if (it == inflight_.end()) return take();
-  std::string call_id = std::move(it->second);
+  auto [call_id, name] = std::move(it->second);  // its call may be of a session gone since
   inflight_.erase(it);
-  auto call = calls_.find(call_id);
-  std::string name = call != calls_.end() ? call->second.name : std::string();
   std::string output;
   try {
     output = tool_reply_to_output(config_, name, reply);
@@ -589,6 +614,7 @@ SessionActions RealtimeSession::on_task_update(const TaskUpdate& update) {
     if (std::string why = refused_and_errors(*task.result); !why.empty()) brief["why"] = why;
   }
   print({{"type", "task"}, {"event", update.kind}, {"task", brief}});
+  memory_.note_task(task.id, brief);
   if (finished) {
     for (const std::string& request : questions_.remove_task(task.id)) withdraw_question(task.id, request);
     announcements_.push_back({announcement_text(config_, task), 0, {}});
@@ -598,6 +624,7 @@ SessionActions RealtimeSession::on_task_update(const TaskUpdate& update) {
 }
 
 bool RealtimeSession::idle() const {
+  if (renewing_ || !inflight_.empty()) return false;
   if (!connected_) return offline_.empty() && !pending_create_ && announcements_.empty();
   return !user_talking_ && !response_active_ && !create_in_flight_ && !pending_create_ &&
          unanswered_calls_ == 0 && !follow_up_needed_ && announcements_.empty();

@@ -13,6 +13,7 @@
 #include "realtime/config.h"
 #include "realtime/consent_clock.h"
 #include "realtime/permission_questions.h"
+#include "realtime/conversation_memory.h"
 #include "realtime/server_event.h"
 #include "realtime/task_tools.h"
 #include "realtime/task_updates.h"
@@ -28,6 +29,8 @@ struct SessionAction {
     kDaemonRequest,  // json: a ptt-taskd request without "id"; answer with on_daemon_reply(token, ...)
     kLog,            // text: a diagnostic for stderr
     kEnd,            // text: why the session cannot go on (WHAT; NEXT); the adapter exits 1
+    kRenew,          // close this connection and open a new one at once (no backoff): the
+                     // session is renewed, its conversation carried over on session.created
   };
   Kind kind;
   nlohmann::json json;
@@ -64,6 +67,10 @@ class RealtimeSession {
   SessionActions on_connected();     // the WebSocket is open: session.update goes first;
                                      // held input follows the server's session.created
   SessionActions on_disconnected();  // per-connection state is dropped; queued work stays
+  // The session has run for --renew-after: renew it at the next free floor (no turn,
+  // response, tool call or follow-up in flight), before the server's limit ends it.
+  SessionActions on_renew_due();
+  bool renewing() const { return renewing_; }  // the adapter reconnects at once, no backoff
   // The events that may barge in, and so need the playback status: the adapter reads
   // the sink for these only (reading it advances the WAV sink's clock).
   static bool needs_playback(const ServerEvent& event);
@@ -135,6 +142,12 @@ class RealtimeSession {
   ToolRequest answer_permission_request(const std::string& arguments) const;
   void on_pending_reply(const nlohmann::json& reply);
   void pump();
+  // Renewal (session_renewal.cpp): a new session that goes on with the conversation.
+  bool renew_if_due();
+  void begin_renewal(const std::string& reason);
+  void carry_over();
+  void requeue_unspoken_announcements();
+  void deliver_late_result(const std::string& call_id, const std::string& name, const std::string& output);
   // One per server event type; each takes an already-valid struct.
   void on(const server::SessionCreated&);
   void on(const server::SessionUpdated&);
@@ -177,8 +190,12 @@ class RealtimeSession {
   std::deque<std::string> quiet_event_ids_;  // cancels and truncates whose errors are no news
   std::string assistant_transcript_;
 
-  std::map<std::string, Call> calls_;              // by call_id, this connection only
-  std::map<std::uint64_t, std::string> inflight_;  // daemon token -> call_id
+  std::map<std::string, Call> calls_;  // by call_id, this connection only
+  struct Inflight {
+    std::string call_id;
+    std::string name;
+  };
+  std::map<std::uint64_t, Inflight> inflight_;  // by daemon token
   std::uint64_t next_token_ = 1;
   std::size_t unanswered_calls_ = 0;
   bool follow_up_needed_ = false;  // answered calls wait for one response.create
@@ -189,6 +206,13 @@ class RealtimeSession {
   std::uint64_t create_user_turn_ = 0;    // the user's last turn when response.create was sent
   std::uint64_t response_user_turn_ = 0;  // the turn the current response answers
   std::uint64_t pending_token_ = 0;       // the daemon request `pending`, on each daemon connect
+  // Sent, but their response has not finished: a connection lost before it did takes
+  // them back into announcements_, so the next session speaks them.
+  std::deque<Announcement> unspoken_announcements_;  // not the questions: those are re-asked
+  ConversationMemory memory_;
+  bool had_session_ = false;  // a session was created before: the next one carries memory_ over
+  bool renew_due_ = false;    // --renew-after passed; waits for a free floor
+  bool renewing_ = false;     // from the decision to renew until the new session.created
   std::deque<nlohmann::json> offline_;
   std::size_t offline_bytes_ = 0;
   static constexpr std::size_t kMaxOfflineBytes = 8u << 20;  // ~60 s of base64 audio

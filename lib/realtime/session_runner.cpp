@@ -77,6 +77,8 @@ class SessionRunner {
     reconnect_timer_.data = this;
     uv_timer_init(&loop_, &drain_timer_);
     drain_timer_.data = this;
+    uv_timer_init(&loop_, &renew_timer_);
+    renew_timer_.data = this;
     uv_idle_init(&loop_, &flush_idle_);
     uv_check_init(&loop_, &flush_check_);
     flush_check_.data = this;
@@ -129,6 +131,11 @@ class SessionRunner {
           print_error(kTool, a.text);
           shutdown(kExitFailure);
           break;
+        case SessionAction::Kind::kRenew:
+          std::fprintf(stderr, "%s: renewing the Realtime session (%s)\n", kTool, a.text.c_str());
+          uv_timer_stop(&renew_timer_);
+          ws_.close();  // on_ws_closed connects again at once
+          break;
       }
     }
   }
@@ -173,7 +180,17 @@ class SessionRunner {
 
   void on_server_message(std::string&& message) {
     ServerEvent event = parse_server_message(message);
-    if (std::holds_alternative<server::SessionCreated>(event)) backoff_.session_started(uv_now(&loop_));
+    if (std::holds_alternative<server::SessionCreated>(event)) {
+      backoff_.session_started(uv_now(&loop_));
+      if (options_.renew_after_seconds > 0)  // counted from the server's session, as its limit is
+        uv_timer_start(
+            &renew_timer_,
+            [](uv_timer_t* t) {
+              auto* self = static_cast<SessionRunner*>(t->data);
+              self->apply(self->session_.on_renew_due());
+            },
+            static_cast<std::uint64_t>(options_.renew_after_seconds * 1000), 0);
+    }
     PlaybackStatus playback = RealtimeSession::needs_playback(event) ? sink_->status() : PlaybackStatus{};
     apply(session_.on_server_event(event, playback));
     if (draining_) check_drained();
@@ -182,6 +199,7 @@ class SessionRunner {
   void on_ws_closed(int http_status, const std::string& why) {
     first_attempt_pending_ = false;
     bool was_open = std::exchange(ws_was_open_, false);
+    uv_timer_stop(&renew_timer_);
     apply(session_.on_disconnected());
     if (http_status == 401 || http_status == 403) {
       print_error(kTool,
@@ -198,6 +216,12 @@ class SessionRunner {
                               options_.url, http_status));
       apply(session_.on_connection_refused(http_status));
       shutdown(kExitFailure);
+      return;
+    }
+    if (session_.renewing()) {  // a renewal, not a failure: no backoff, no retry line
+      uv_timer_start(
+          &reconnect_timer_, [](uv_timer_t* t) { static_cast<SessionRunner*>(t->data)->ws_.connect(); }, 0,
+          0);
       return;
     }
     if (draining_) {
@@ -276,8 +300,9 @@ class SessionRunner {
     ws_.close();
     for (uv_handle_t* h :
          {reinterpret_cast<uv_handle_t*>(&reconnect_timer_), reinterpret_cast<uv_handle_t*>(&drain_timer_),
-          reinterpret_cast<uv_handle_t*>(&sigint_), reinterpret_cast<uv_handle_t*>(&sigterm_),
-          reinterpret_cast<uv_handle_t*>(&flush_idle_), reinterpret_cast<uv_handle_t*>(&flush_check_)})
+          reinterpret_cast<uv_handle_t*>(&renew_timer_), reinterpret_cast<uv_handle_t*>(&sigint_),
+          reinterpret_cast<uv_handle_t*>(&sigterm_), reinterpret_cast<uv_handle_t*>(&flush_idle_),
+          reinterpret_cast<uv_handle_t*>(&flush_check_)})
       if (!uv_is_closing(h)) uv_close(h, nullptr);
     // The lws context holds the loop open; a short grace lets the close frame go out.
     uv_timer_init(&loop_, &stop_timer_);
@@ -301,7 +326,7 @@ class SessionRunner {
   bool warned_silent_ = false;  // the "replies are not played" warning is given once
   bool ws_was_open_ = false;    // the attempt that just ended had connected
   Backoff backoff_;
-  uv_timer_t reconnect_timer_{}, drain_timer_{}, stop_timer_{};
+  uv_timer_t reconnect_timer_{}, drain_timer_{}, renew_timer_{}, stop_timer_{};
   uv_signal_t sigint_{}, sigterm_{};
   uv_idle_t flush_idle_{};
   uv_check_t flush_check_{};

@@ -29,6 +29,7 @@ struct Harness {
   std::vector<std::string> ended;  // kEnd: why the session cannot go on
   std::size_t audio_bytes = 0;
   int stops = 0;
+  int renewals = 0;  // kRenew: the adapter closed the connection to open a new one
 
   explicit Harness(SessionConfig cfg = default_config()) : session(std::move(cfg)) {
     take(session.on_connected());
@@ -73,8 +74,18 @@ struct Harness {
         case SessionAction::Kind::kEnd:
           ended.push_back(a.text);
           break;
+        case SessionAction::Kind::kRenew:
+          ++renewals;
+          break;
       }
     }
+  }
+  // The adapter's side of a renewal or a reconnection: the old socket closes, a new
+  // one opens and the server creates a session.
+  void reconnect() {
+    take(session.on_disconnected());
+    take(session.on_connected());
+    take(session.on_server_event(ptt::realtime::server::SessionCreated{}));
   }
   void server(const json& e) { take(session.on_server_event(parse_server_event(e), playback)); }
   void stdin_(const json& e) { take(session.on_stdin_event(e, playback)); }

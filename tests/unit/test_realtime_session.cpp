@@ -329,7 +329,7 @@ TEST_CASE("malformed stdin events are reported and skipped", "[realtime]") {
   CHECK(h.logs.size() == 3);
 }
 
-TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[realtime]") {
+TEST_CASE("a reconnect re-sends session.update; an old call's result is told as a message", "[realtime]") {
   Harness h;
   h.server(response_created("r1"));
   h.server(call_added("c1", "list_tasks"));
@@ -342,7 +342,14 @@ TEST_CASE("a reconnect re-sends session.update and forgets the old calls", "[rea
   CHECK(h.sent.empty());
   h.take(h.session.on_connected());
   h.server({{"type", "session.created"}});
-  REQUIRE(h.sent_types() == std::vector<std::string>{"session.update"});
+  // The new session does not know call c1: its result goes in as a system message.
+  REQUIRE(h.sent_types() ==
+          std::vector<std::string>{"session.update", "conversation.item.create", "response.create"});
+  CHECK(h.sent[1]["item"]["role"] == "system");
+  CHECK(h.sent[1]["item"]["content"][0]["text"].get<std::string>().find("list_tasks (c1)") !=
+        std::string::npos);
+  h.server(response_created("r2"));
+  h.server(response_done("r2"));
   CHECK(h.session.idle());
 }
 
@@ -383,10 +390,15 @@ TEST_CASE("held input waits for session.created: an upgrade closed at once does 
   h.clear();
   h.take(h.session.on_connected());
   h.server({{"type", "session.created"}});
+  // The carried-over note and task states (task 7 finished meanwhile), then the held
+  // turn and the announcement.
   REQUIRE(h.sent_types() == std::vector<std::string>{"session.update", "conversation.item.create",
+                                                     "conversation.item.create", "conversation.item.create",
                                                      "conversation.item.create", "response.create"});
-  CHECK(h.sent[1]["item"]["role"] == "user");
-  CHECK(h.sent[2]["item"]["role"] == "system");
+  CHECK(h.sent[1]["item"]["role"] == "system");
+  CHECK(h.sent[2]["item"]["content"][0]["text"].get<std::string>().rfind("[task states]", 0) == 0);
+  CHECK(h.sent[3]["item"]["role"] == "user");
+  CHECK(h.sent[4]["item"]["role"] == "system");
   CHECK(h.printed_has("announcement", "type", "announcement"));
 }
 

@@ -1,8 +1,6 @@
 // ptt-realtime: OpenAI Realtime voice session; its tools are backed by ptt-taskd.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -55,6 +53,12 @@ int main(int argc, char** argv) {
   app.add_option("--drain-timeout", opt.drain_seconds, "seconds in-flight work may take after end of input")
       ->capture_default_str()
       ->check(ptt::between(0, 60));
+  double renew_minutes = opt.renew_after_seconds / 60;
+  app.add_option("--renew-after", renew_minutes,
+                 "minutes until the session is renewed, its conversation carried over (the server ends a "
+                 "session at 60); 0: only when the server ends it")
+      ->capture_default_str()
+      ->check(ptt::between(0, 59));
   ptt::transcribe::DictationOptions dictation;
   ptt::transcribe::add_dictation_options(app, dictation);  // adds --json: NDJSON in both modes
   app.add_flag("--pretty", pretty, "print the readable conversation even when stdout is not a terminal")
@@ -78,12 +82,7 @@ int main(int argc, char** argv) {
   opt.session.turn_mode = vad == "server"     ? rt::TurnMode::kServerVad
                           : vad == "semantic" ? rt::TurnMode::kSemanticVad
                                               : rt::TurnMode::kPushToTalk;
-  if (!instructions_file.empty()) {
-    std::ifstream in(instructions_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    opt.session.instructions = text.str();
-  }
+  if (!instructions_file.empty()) opt.session.instructions = rt::read_text_file(instructions_file);
   for (const auto& spec : projects) {
     rt::Project p;
     std::string error;
@@ -95,6 +94,7 @@ int main(int argc, char** argv) {
   }
   opt.session.default_cwd = std::filesystem::current_path().string();
   opt.socket_path = socket;
+  opt.renew_after_seconds = renew_minutes * 60;
   opt.readable = pretty || (!dictation.json && ptt::is_tty(1));
   opt.color = opt.readable && ptt::use_color(1);
   opt.output = speaker                 ? rt::RunOptions::Output::kSpeaker
