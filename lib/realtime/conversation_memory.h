@@ -28,6 +28,7 @@ class ConversationMemory {
   bool empty() const { return turns_.empty() && tasks_.empty(); }
   std::size_t turn_chars() const { return turn_chars_; }
   std::size_t turns() const { return turns_.size(); }
+  std::size_t tasks() const { return tasks_.size(); }
 
   // conversation.item.create events for a new session: a system note, then the turns
   // in order (user input_text, assistant output_text), then the task states.

@@ -42,8 +42,8 @@ void RealtimeSession::carry_over() {
   if (std::exchange(had_session_, true) && !memory_.empty()) {
     auto items = memory_.carry_over_items();
     for (json& item : items) send(std::move(item));
-    log(fmt::format("carried {} recent turns ({} chars) and the task states into the new session",
-                    memory_.turns(), memory_.turn_chars()));
+    log(fmt::format("carried {} recent turns ({} chars) and {} task states into the new session",
+                    memory_.turns(), memory_.turn_chars(), memory_.tasks()));
   }
   if (std::exchange(renewing_, false)) print({{"type", "session"}, {"state", "renewed"}});
 }

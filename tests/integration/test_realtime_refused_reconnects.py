@@ -67,9 +67,14 @@ with Sandbox("rt-refused") as sb:
     for gap, want in zip(gaps, DELAYS_MS):
         expect(gap >= want / 1000 * 0.9, f"attempt gaps {gaps} s, wanted at least {DELAYS_MS} ms")
 
-    # Connection 2 got session.update first, then the held turns in order, the announcement,
-    # and one response.create for all of it.
+    # Connection 2 got session.update first, then the conversation carried over (a note, the
+    # turn of connection 1, the task states), then the held turns in order, the
+    # announcement, and one response.create for all of it.
     on2 = [e["received"] for e in entries if e.get("connection") == 2 and "received" in e]
+    carried = [r["item"]["content"][0]["text"] for r in on2[1:4]]
+    expect(carried[0].startswith("[session renewed]") and carried[1] == "tell me a long story" and
+           carried[2].startswith("[task states]"), f"carried over: {carried}")
+    on2 = on2[:1] + on2[4:]
     kinds = []
     for r in on2:
         kind = (r["type"], r.get("item", {}).get("role"))

@@ -36,6 +36,13 @@ response mid-arguments (the argument and item events still come, as the API send
 --transcription-fails reports every transcription as failed, --error-on-connect CODE sends
 an error after session.created, and a session.update is refused (an error naming its
 event_id) with --refuse-session-update or when it sends reasoning to a model without it.
+--session-expires-after SECONDS ends each session as the API does at its 60-minute limit:
+an error with code session_expired, then the socket closes; --hold-reconnect-until FILE
+keeps every later connection's handshake waiting until FILE exists (a test can step a
+renewal), and --expect-carried TEXT makes it a violation when a later connection asks
+for a response before it was told a message containing TEXT (the carried conversation).
+Every event sent is logged too ({"sent": event}, audio deltas cut short), for the
+conformance check against the official types (tests/support/realtime_conformance.py).
 """
 import argparse
 import asyncio
@@ -164,6 +171,10 @@ class Mock:
             return http.HTTPStatus.UNAUTHORIZED, [], b"invalid api key\n"
         if not path.startswith("/v1/realtime?model="):
             self.violation(f"unexpected path {path}")
+        if self.args.hold_reconnect_until and self.connections >= 1:
+            self.record({"holding": self.connections + 1})
+            while not os.path.exists(self.args.hold_reconnect_until):
+                await asyncio.sleep(0.02)
         if self.refuse_left > 0:
             self.refuse_left -= 1
             self.refused += 1
@@ -200,13 +211,28 @@ class Connection:
         self.speaking = False  # server VAD: between speech_started and speech_stopped
         self.cancelled = None
         self.cancel_reason = None
+        self.told = []  # the texts of the messages the client created on this connection
+        self.violated_carry = False
 
     def new_id(self, prefix):
         return f"{prefix}_{self.number}_{next(self.ids)}"
 
     async def send(self, ev):
         ev.setdefault("event_id", self.new_id("event"))  # every server event carries one
-        await self.ws.send(json.dumps(ev))
+        text = json.dumps(ev)
+        logged = dict(ev, delta=ev["delta"][:8]) if ev.get("type") == "response.output_audio.delta" else ev
+        self.mock.record({"sent": logged, "connection": self.number})
+        await self.ws.send(text)
+
+    async def expire(self, seconds):
+        """The API's limit: an error, then the socket closes."""
+        await asyncio.sleep(seconds)
+        self.mock.record({"expiring": self.number})
+        try:
+            await self.error("session_expired", "Your session hit the maximum duration of 60 minutes.")
+            await self.ws.close(1000, "session expired")
+        except websockets.ConnectionClosed:
+            pass
 
     async def error(self, code, message, about=None):
         await self.send({"type": "error", "error": {"type": "invalid_request_error", "code": code,
@@ -215,6 +241,9 @@ class Connection:
     async def run(self):
         self.mock.record({"connected": self.number})
         await self.send({"type": "session.created", "session": {"id": self.new_id("sess"), "type": "realtime"}})
+        expiry = None
+        if self.mock.args.session_expires_after:
+            expiry = asyncio.ensure_future(self.expire(self.mock.args.session_expires_after))
         if self.mock.args.error_on_connect:  # e.g. insufficient_quota, model_not_found
             await self.error(self.mock.args.error_on_connect, f"mock error {self.mock.args.error_on_connect}")
         try:
@@ -223,6 +252,8 @@ class Connection:
                 await self.on_event(ev)
         except websockets.ConnectionClosed:
             pass
+        if expiry:
+            expiry.cancel()
         self.mock.record({"disconnected": self.number})
 
     async def on_event(self, ev):
@@ -272,6 +303,10 @@ class Connection:
             await self.send({"type": "conversation.item.truncated", "item_id": ev.get("item_id"),
                              "content_index": ev.get("content_index", 0), "audio_end_ms": ev.get("audio_end_ms")})
         elif kind == "response.create":
+            expected = self.mock.args.expect_carried
+            if expected and self.number > 1 and not self.violated_carry and not any(expected in t for t in self.told):
+                self.violated_carry = True
+                self.mock.violation(f"a response was asked for before the conversation ({expected!r}) was carried over")
             if self.active:
                 await self.send({"type": "error", "error": {"type": "invalid_request_error",
                                                             "code": "conversation_already_has_active_response",
@@ -359,6 +394,8 @@ class Connection:
             asked = re.match(r"\[task question\] Task (\d+) ", text) if self.last_input == "system" else None
             if asked:
                 self.question_task = int(asked.group(1))
+            self.told += [part["text"] for part in item.get("content") or []
+                          if isinstance(part, dict) and isinstance(part.get("text"), str)]
         # Both names are in use in the wild; the client must take either.
         name = "conversation.item.created" if self.mock.args.legacy_item_event else "conversation.item.added"
         await self.send({"type": name, "item": created})
@@ -509,6 +546,12 @@ async def main():
     ap.add_argument("--transcription-fails", action="store_true", help="every transcription fails")
     ap.add_argument("--error-on-connect", metavar="CODE", help="send an error with CODE after session.created")
     ap.add_argument("--refuse-session-update", action="store_true", help="answer session.update with an error")
+    ap.add_argument("--session-expires-after", type=float, default=0, metavar="SECONDS",
+                    help="end each session after SECONDS: error session_expired, then close")
+    ap.add_argument("--hold-reconnect-until", metavar="FILE",
+                    help="hold every connection after the first at the handshake until FILE exists")
+    ap.add_argument("--expect-carried", metavar="TEXT",
+                    help="a later connection must be told a message containing TEXT before a response.create")
     ap.add_argument("--tls-cert", help="serve wss:// with this certificate (PEM, with --tls-key)")
     ap.add_argument("--tls-key")
     ap.add_argument("--after-updated", metavar="FILE",
