@@ -12,8 +12,8 @@
 
 #include "realtime/config.h"
 #include "realtime/consent_clock.h"
-#include "realtime/permission_questions.h"
 #include "realtime/conversation_memory.h"
+#include "realtime/permission_questions.h"
 #include "realtime/server_event.h"
 #include "realtime/task_tools.h"
 #include "realtime/task_updates.h"

@@ -60,10 +60,11 @@ void RealtimeSession::requeue_unspoken_announcements() {
 void RealtimeSession::deliver_late_result(const std::string& call_id, const std::string& name,
                                           const std::string& output) {
   log(fmt::format("the result of call {} is told to the new session as a message", call_id));
-  announcements_.push_back(
-      fmt::format("[tool result] Your call {} ({}) from before the session was renewed returned: {} Tell the "
-                  "user briefly.",
-                  name, call_id, output));
+  std::string text = fmt::format(
+      "[tool result] Your call {} ({}) from before the session was renewed returned: {} Tell the user "
+      "briefly.",
+      name, call_id, output);
+  announcements_.push_back({std::move(text), 0, {}});
   pump();
 }
 
