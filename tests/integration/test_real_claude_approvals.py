@@ -5,7 +5,7 @@ acceptEdits does not allow; its tool result shows whether the command ran.
 - allow: the task waits (pending, list --json `waiting`, watch --json permission_requested),
   `ptt-task allow` runs the command and the task succeeds (permission_answered by shell);
 - deny: the model is told the reason;
-- allow --always: a second curl of the same task is not asked;
+- allow --always: a second curl of the same task is not asked, nor one of its follow-up;
 - --approval-timeout: nobody answers, the call is denied (by timeout);
 - kill -9 of the daemon while a question is pending: the restarted daemon still lists it,
   allow runs the command and the outcome is recorded.
@@ -116,6 +116,17 @@ try:
                  if '"can_use_tool"' in line]
         expect(len(asked) == 1, f"the agent asked {len(asked)} times after --always")
         print(f"ok: task {task_id} asked once; --always let its second curl run")
+
+        # 3b. a follow-up inherits the --always rule: its curl is not asked either.
+        mock.commands = [pages[0], pages[2], pages[1]]
+        follow = sb.run(["ptt-task", "follow-up", task_id, "fetch page 1 too"], check=0).stdout.strip()
+        r = sb.run(["ptt-task", "wait", follow], timeout=180)
+        expect(r.returncode == 0, f"the follow-up of the --always task: {status_of(sb, follow)}")
+        expect(mock.outcomes[-1] == (True, "PTT-PAGE-1"), f"the follow-up's curl: {mock.outcomes}")
+        asked = [line for line in open(os.path.join(sb.state_dir, "logs", follow, "stream.ndjson"))
+                 if '"can_use_tool"' in line]
+        expect(not asked and pending(sb) == [], f"the follow-up asked: {asked}")
+        print(f"ok: follow-up {follow} of task {task_id} inherited --always; its curl was not asked")
 
         # 4. kill -9 of the daemon while a question is pending.
         mock.commands = [pages[1]]
