@@ -240,7 +240,7 @@ class Connection:
 
     async def run(self):
         self.mock.record({"connected": self.number})
-        await self.send({"type": "session.created", "session": {"id": self.new_id("sess"), "type": "realtime"}})
+        await self.send({"type": "session.created", "session": {"type": "realtime"}})
         expiry = None
         if self.mock.args.session_expires_after:
             expiry = asyncio.ensure_future(self.expire(self.mock.args.session_expires_after))
@@ -365,7 +365,8 @@ class Connection:
         self.appended = 0
         item = self.new_id("item")
         await self.send({"type": "input_audio_buffer.committed", "item_id": item})
-        await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message", "role": "user"}})
+        await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message", "role": "user",
+                                                                     "content": [{"type": "input_audio"}]}})
         if self.mock.args.transcription_fails:
             await self.send({"type": "conversation.item.input_audio_transcription.failed", "item_id": item,
                              "content_index": 0, "error": {"type": "transcription_error",
@@ -374,7 +375,8 @@ class Connection:
         else:
             await self.send({"type": "conversation.item.input_audio_transcription.completed", "item_id": item,
                              "content_index": 0,
-                             "transcript": self.mock.args.transcript or f"(mock heard {ms} ms)"})
+                             "transcript": self.mock.args.transcript or f"(mock heard {ms} ms)",
+                             "usage": {"type": "duration", "seconds": ms / 1000}})
         self.last_input = "user"
 
     async def on_item(self, item):
@@ -457,24 +459,24 @@ class Connection:
                                   "arguments": ""}})
         for i in range(0, len(args), 7):
             await self.send({"type": "response.function_call_arguments.delta", "response_id": rid, "item_id": item,
-                             "call_id": call_id, "delta": args[i:i + 7]})
+                             "output_index": 0, "call_id": call_id, "delta": args[i:i + 7]})
             if self.mock.args.cancel_calls and i >= 7:  # the user spoke: cut off, partial arguments
                 self.cancelled, self.cancel_reason, args = rid, "turn_detected", args[:i + 7]
                 break
         self.open_calls[call_id] = name
         self.mock.record({"args_done": call_id})
         await self.send({"type": "response.function_call_arguments.done", "response_id": rid, "item_id": item,
-                         "call_id": call_id, "name": name, "arguments": args})
+                         "output_index": 0, "call_id": call_id, "name": name, "arguments": args})
         done = {"id": item, "type": "function_call", "call_id": call_id, "name": name, "arguments": args,
                 "status": "incomplete" if self.cancelled == rid else "completed"}
-        await self.send({"type": "response.output_item.done", "response_id": rid, "item": done})
+        await self.send({"type": "response.output_item.done", "response_id": rid, "output_index": 0, "item": done})
         return done
 
     async def audio_reply(self, rid, number, drop):
         item = self.new_id("item")
-        await self.send({"type": "response.output_item.added", "response_id": rid,
-                         "item": {"id": item, "type": "message", "role": "assistant"}})
-        await self.send({"type": "conversation.item.added", "item": {"id": item, "type": "message"}})
+        message = {"id": item, "type": "message", "role": "assistant", "content": [{"type": "output_audio"}]}
+        await self.send({"type": "response.output_item.added", "response_id": rid, "output_index": 0, "item": message})
+        await self.send({"type": "conversation.item.added", "item": message})
         big = self.mock.args.big_delta_bytes
         words = (spoken_words(self.last_input, self.last_item) if self.mock.args.speak else None) \
             or f"mock reply {number}"
@@ -508,9 +510,9 @@ class Connection:
                 raise ConnectionAbortedError()
             await asyncio.sleep(self.mock.args.delta_interval_ms / 1000)
         await self.send({"type": "response.output_audio_transcript.done", "response_id": rid, "item_id": item,
-                         "transcript": words})
+                         "output_index": 0, "content_index": 0, "transcript": words})
         await self.send({"type": "some.future.event", "note": "clients must ignore this"})
-        return {"id": item, "type": "message", "role": "assistant"}
+        return dict(message, content=[{"type": "output_audio", "transcript": words}])
 
 
 async def main():
