@@ -29,6 +29,8 @@ ptt_require_pkg(SNDFILE sndfile libsndfile1-dev)
 ptt_require_pkg(PORTAUDIO portaudio-2.0 portaudio19-dev)
 ptt_require_pkg(SAMPLERATE samplerate libsamplerate0-dev)
 ptt_require_pkg(TOMLPP tomlplusplus libtomlplusplus-dev)
+# ptt-listen --hotkey portal talks to xdg-desktop-portal with sd-bus.
+ptt_require_pkg(LIBSYSTEMD libsystemd libsystemd-dev)
 find_package(Threads REQUIRED)
 # `ptt-task top` draws with ncursesw (wide characters, for UTF-8), in its own helper.
 ptt_require_pkg(NCURSESW ncursesw libncurses-dev)

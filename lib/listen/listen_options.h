@@ -2,6 +2,8 @@
 // Everything ptt-listen's command line sets; main.cpp fills it, the runners use it.
 #include <string>
 
+#include "hotkey/portal_shortcut.h"
+
 namespace ptt::listen {
 
 struct ListenOptions {
@@ -18,11 +20,12 @@ struct ListenOptions {
   double max_seconds = 0;
   bool meter = false;
   // Hotkey
-  std::string hotkey = "evdev";  // evdev | signal | tty | none
+  std::string hotkey = "evdev";  // evdev | signal | tty | portal | none
   std::string key = "F9";
   std::string device;  // evdev device path instead of scanning
   std::string input_dir = "/dev/input";
   std::string pidfile;
+  hotkey::portal::ShortcutSpec portal;  // --hotkey portal: what the desktop binds
 };
 
 inline constexpr const char* kTool = "ptt-listen";
@@ -31,5 +34,7 @@ inline constexpr const char* kTool = "ptt-listen";
 int run_microphone(const ListenOptions& options);
 int run_file(const ListenOptions& options);
 int list_devices(bool json);
+// Whether the session bus has a desktop portal with GlobalShortcuts (lib/portal).
+int check_portal(bool json);
 
 }  // namespace ptt::listen

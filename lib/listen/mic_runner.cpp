@@ -24,6 +24,7 @@
 #include "listen/listen_options.h"
 #include "listen/pidfile.h"
 #include "listen/pipeline.h"
+#include "portal/portal_source.h"
 
 namespace ptt::listen {
 namespace {
@@ -32,7 +33,8 @@ MachineConfig machine_config(const ListenOptions& o) {
   return {o.chunk_ms, o.preroll_ms, o.tail_ms, o.max_seconds};
 }
 
-std::unique_ptr<hotkey::HotkeySource> make_hotkey(const ListenOptions& o) {
+// `interrupt_fd` (the signal pipe) ends a wait for the desktop portal's answer.
+std::unique_ptr<hotkey::HotkeySource> make_hotkey(const ListenOptions& o, int interrupt_fd) {
   if (o.hotkey == "evdev") {
     auto code = hotkey::key_code(o.key);
     if (!code)
@@ -47,6 +49,7 @@ std::unique_ptr<hotkey::HotkeySource> make_hotkey(const ListenOptions& o) {
       throw std::invalid_argument("--hotkey tty needs a terminal on stdin; use --hotkey signal instead");
     return std::make_unique<hotkey::TtySource>(0);
   }
+  if (o.hotkey == "portal") return std::make_unique<hotkey::portal::PortalSource>(o.portal, interrupt_fd);
   return nullptr;  // signal (through the signal pipe) and none
 }
 
@@ -82,10 +85,20 @@ int run_microphone(const ListenOptions& o) {
   }
   std::unique_ptr<hotkey::HotkeySource> keys;
   try {
-    keys = make_hotkey(o);
+    keys = make_hotkey(o, signals.fd());
   } catch (const hotkey::NoKeyboardError& e) {
     print_error(kTool, e.what());
     return kExitFailure;
+  } catch (const hotkey::portal::PortalUnavailable& e) {
+    print_error(kTool, hotkey::portal::unavailable_message(e.what()));
+    return kExitUnreachable;
+  } catch (const hotkey::portal::PortalRefused& e) {
+    print_error(kTool, e.what());
+    return kExitFailure;
+  } catch (const hotkey::portal::WaitInterrupted&) {
+    for (int sig : signals.take())
+      if (sig == SIGINT) return kExitInterrupted;
+    return kExitOk;
   } catch (const std::invalid_argument& e) {
     print_error(kTool, e.what());
     return kExitUsage;
@@ -156,8 +169,15 @@ int run_microphone(const ListenOptions& o) {
     }
 
     std::vector<hotkey::HotkeyEvent> events;
-    for (std::size_t i = 2; i < fds.size(); ++i)
-      if (fds[i].revents) keys->on_readable(fds[i].fd, events);
+    try {
+      for (std::size_t i = 2; i < fds.size(); ++i)
+        if (fds[i].revents) keys->on_readable(fds[i].fd, events);
+    } catch (const hotkey::portal::PortalRefused& e) {  // the session or the bus ended
+      meter.clear();
+      print_error(kTool, e.what());
+      status = kExitFailure;
+      running = false;
+    }
     if (fds[0].revents) {
       for (int sig : signals.take()) {
         if (auto e = hotkey::hotkey_for_signal(sig)) events.push_back(*e);

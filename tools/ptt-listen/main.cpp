@@ -17,9 +17,13 @@ int main(int argc, char** argv) {
   ptt::add_standard_options(app, kTool);
   ptt::add_config_file(app, kTool);
   ptt::listen::ListenOptions o;
-  bool list = false, json = false;
+  bool list = false, json = false, check_portal = false;
   app.add_flag("--list-devices", list, "List audio input devices and exit")->configurable(false);
-  app.add_flag("--json", json, "With --list-devices: print JSON")->configurable(false);
+  app.add_flag("--check-portal", check_portal,
+               "Say whether the session bus has a desktop portal with GlobalShortcuts (for --hotkey portal) "
+               "and exit: 0 yes, 3 no")
+      ->configurable(false);
+  app.add_flag("--json", json, "With --list-devices or --check-portal: print JSON")->configurable(false);
   app.add_option("--input-device", o.input_device,
                  "Input device: index or part of the name (default: the default input)");
   app.add_option("--input-rate", o.input_rate, "Capture rate in Hz (default: the device's own)")
@@ -45,19 +49,29 @@ int main(int argc, char** argv) {
   app.add_flag("--fast", o.fast, "With --file: as fast as possible, not in real time")->needs(file);
   app.add_option("--hotkey", o.hotkey,
                  "Hotkey source: evdev (keyboard), signal (SIGUSR1 press, SIGUSR2 release), "
-                 "tty (Enter toggles) or none (continuous)")
+                 "tty (Enter toggles), portal (a desktop global shortcut: GNOME 48+, KDE Plasma, Hyprland) "
+                 "or none (continuous)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"evdev", "signal", "tty", "none"}));
+      ->check(CLI::IsMember({"evdev", "signal", "tty", "portal", "none"}));
   app.add_option("--key", o.key, "With evdev: the Linux key name")->capture_default_str();
   app.add_option("--device", o.device, "With evdev: read this event device (or FIFO of input_event records)");
+  app.add_option("--portal-shortcut", o.portal.id, "With portal: the shortcut's id")->capture_default_str();
+  app.add_option("--portal-description", o.portal.description,
+                 "With portal: what the desktop shows for the shortcut")
+      ->capture_default_str();
+  app.add_option("--portal-trigger", o.portal.preferred_trigger,
+                 "With portal: the key to suggest, e.g. F9 or CTRL+space (the desktop may let you change it; "
+                 "empty: none)")
+      ->capture_default_str();
   app.add_option("--pidfile", o.pidfile, "Write our pid here once ready (for kill -USR1); removed at exit");
   if (int rc = ptt::parse_or_exit(app, argc, argv, kTool); rc >= 0) return rc;
-  if (json && !list) {
-    ptt::print_error(kTool, "--json only goes with --list-devices");
+  if (json && !list && !check_portal) {
+    ptt::print_error(kTool, "--json only goes with --list-devices or --check-portal");
     return ptt::kExitUsage;
   }
   try {
     if (list) return ptt::listen::list_devices(json);
+    if (check_portal) return ptt::listen::check_portal(json);
     if (!o.file.empty()) return ptt::listen::run_file(o);
     return ptt::listen::run_microphone(o);
   } catch (const std::exception& e) {
