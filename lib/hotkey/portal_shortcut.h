@@ -56,7 +56,6 @@ class ShortcutSession {
 
   const ShortcutSpec& spec() const { return spec_; }
   Stage stage() const { return stage_; }
-  bool waiting() const { return stage_ == Stage::kCreating || stage_ == Stage::kBinding; }
 
   // CreateSession's options and where its Response comes.
   std::string create_handle_token() const { return token_ + "_create"; }

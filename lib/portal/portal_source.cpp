@@ -151,12 +151,12 @@ PortalSource::PortalSource(const ShortcutSpec& spec, int interrupt_fd, std::chro
     check(sd_bus_match_signal(bus_, nullptr, nullptr, kObject, kInterface, member, shortcut_signal, this),
           "subscribe to the shortcut signals");
   create_session();
-  wait_while_waiting(interrupt_fd, timeout, "CreateSession");
+  wait_while(ShortcutSession::Stage::kCreating, interrupt_fd, timeout, "CreateSession");
   check(sd_bus_match_signal(bus_, nullptr, nullptr, session_->session_handle().c_str(),
                             "org.freedesktop.portal.Session", "Closed", closed_signal, this),
         "subscribe to the session's end");
   bind_shortcut();
-  wait_while_waiting(interrupt_fd, timeout, "BindShortcuts");
+  wait_while(ShortcutSession::Stage::kBinding, interrupt_fd, timeout, "BindShortcuts");
 }
 
 PortalSource::~PortalSource() {
@@ -209,9 +209,10 @@ void PortalSource::bind_shortcut() {
   if (r < 0) throw PortalRefused(fmt::format("the desktop portal failed BindShortcuts: {}", error.text(r)));
 }
 
-void PortalSource::wait_while_waiting(int interrupt_fd, std::chrono::milliseconds timeout, const char* call) {
+void PortalSource::wait_while(ShortcutSession::Stage stage, int interrupt_fd,
+                              std::chrono::milliseconds timeout, const char* call) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (session_->waiting()) {
+  while (session_->stage() == stage) {
     int r = sd_bus_process(bus_, nullptr);
     rethrow_failure();
     if (r < 0)

@@ -47,7 +47,9 @@ class PortalSource : public HotkeySource {
  private:
   void create_session();
   void bind_shortcut();
-  void wait_while_waiting(int interrupt_fd, std::chrono::milliseconds timeout, const char* call);
+  // Dispatches the bus until the session leaves `stage` (the portal answered `call`).
+  void wait_while(ShortcutSession::Stage stage, int interrupt_fd, std::chrono::milliseconds timeout,
+                  const char* call);
   void rethrow_failure();
 
   sd_bus* bus_ = nullptr;

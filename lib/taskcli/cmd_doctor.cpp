@@ -23,6 +23,7 @@ int cmd_doctor(CliSession& s, const std::string& claude) {
   facts.models = d::probe_models(default_config_file().string());
   facts.audio = d::probe_audio();
   facts.keyboard = d::probe_keyboards();
+  facts.portal = d::probe_portal();
   client::ConnectOptions connect = s.connect_options();
   facts.daemon = d::probe_daemon(connect.socket.string(), connect.reply_timeout);
   facts.state_dir = d::probe_state_dir(default_state_dir().string());

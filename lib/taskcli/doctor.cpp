@@ -102,6 +102,20 @@ Check keyboard_check(const KeyboardFacts& k) {
               "connect a keyboard, " + other_hotkeys);
 }
 
+// Optional: only --hotkey portal needs it, so a warning at worst.
+Check portal_check(const PortalFacts& p) {
+  if (!p.error.empty())
+    return warn("hotkey portal", "cannot ask: " + p.error, "install ptt-listen next to ptt-task");
+  if (p.available)
+    return ok(
+        "hotkey portal",
+        fmt::format("GlobalShortcuts version {} on the session bus (ptt-listen --hotkey portal)", p.version));
+  return warn("hotkey portal", "no desktop portal with GlobalShortcuts: " + p.why,
+              "only ptt-listen --hotkey portal needs it: on GNOME 48+, KDE Plasma 5.27+ or Hyprland install "
+              "xdg-desktop-portal and the desktop's backend (xdg-desktop-portal-gnome, -kde or -hyprland); "
+              "elsewhere use --hotkey signal, evdev or tty");
+}
+
 Check daemon_check(const DaemonFacts& d) {
   if (d.reachable) {
     return ok("daemon",
@@ -176,9 +190,10 @@ Check models_check(const ModelFacts& m) {
 }  // namespace
 
 std::vector<Check> diagnose(const Facts& f) {
-  return {claude_check(f.claude),      key_check(f.key),           models_check(f.models),
-          audio_check(f.audio),        keyboard_check(f.keyboard), daemon_check(f.daemon),
-          state_dir_check(f.state_dir)};
+  return {claude_check(f.claude),     key_check(f.key),
+          models_check(f.models),     audio_check(f.audio),
+          keyboard_check(f.keyboard), portal_check(f.portal),
+          daemon_check(f.daemon),     state_dir_check(f.state_dir)};
 }
 
 std::string render_checks(const std::vector<Check>& checks, const Style& style) {

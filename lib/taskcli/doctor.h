@@ -45,6 +45,15 @@ struct KeyboardFacts {
   bool listed_in_input_group = false;  // /etc/group lists us (a new login would give it)
 };
 
+// `ptt-listen --check-portal --json`: a desktop portal with GlobalShortcuts on the
+// session bus, for --hotkey portal.
+struct PortalFacts {
+  std::string error;  // ptt-listen could not be asked
+  bool available = false;
+  long version = 0;
+  std::string why;  // why not, as ptt-listen says
+};
+
 struct DaemonFacts {
   std::string socket;
   bool reachable = false;
@@ -77,6 +86,7 @@ struct Facts {
   KeyFacts key;
   AudioFacts audio;
   KeyboardFacts keyboard;
+  PortalFacts portal;
   DaemonFacts daemon;
   StateDirFacts state_dir;
 };
@@ -103,6 +113,7 @@ int exit_status(const std::vector<Check>& checks);
 ClaudeFacts probe_claude(const std::string& requested, const std::string& source);
 KeyFacts probe_api_key();
 AudioFacts probe_audio();
+PortalFacts probe_portal();
 KeyboardFacts probe_keyboards(const std::string& dir = "/dev/input");
 DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds timeout);
 StateDirFacts probe_state_dir(const std::string& path);

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/client.h"
+#include "core/json_integer.h"
 #include "core/local_accounts.h"
 #include "core/ndjson.h"
 #include "core/spawn.h"
@@ -158,14 +159,18 @@ KeyFacts probe_api_key() {
   return k;
 }
 
+// ptt-listen next to ptt-task, else on PATH; empty: none.
+std::string find_listen() {
+  std::error_code ec;
+  fs::path sibling = fs::read_symlink("/proc/self/exe", ec).parent_path() / "ptt-listen";
+  return !ec && ::access(sibling.c_str(), X_OK) == 0 ? sibling.string() : find_on_path("ptt-listen");
+}
+
 // ptt-listen owns the audio stack; asking it keeps PortAudio out of ptt-task (linked
 // statically for start-up speed) and checks the tool that will really capture.
 AudioFacts probe_audio() {
   AudioFacts a;
-  std::error_code ec;
-  fs::path sibling = fs::read_symlink("/proc/self/exe", ec).parent_path() / "ptt-listen";
-  std::string listen =
-      !ec && ::access(sibling.c_str(), X_OK) == 0 ? sibling.string() : find_on_path("ptt-listen");
+  std::string listen = find_listen();
   if (listen.empty()) {
     a.error = "ptt-listen is not installed next to ptt-task or on PATH";
     return a;
@@ -186,6 +191,33 @@ AudioFacts probe_audio() {
     a.error = fmt::format("`{} --list-devices --json` printed no device list: {}", listen, e.what());
   }
   return a;
+}
+
+// ptt-listen holds the D-Bus adapter, so sd-bus stays out of ptt-task too. It exits 3
+// when there is no portal, with the JSON answer all the same.
+PortalFacts probe_portal() {
+  PortalFacts p;
+  std::string listen = find_listen();
+  if (listen.empty()) {
+    p.error = "ptt-listen is not installed next to ptt-task or on PATH";
+    return p;
+  }
+  RunResult r = run_capture({listen, "--check-portal", "--json"}, std::chrono::seconds(15), false);
+  JsonLine answer = parse_json_line(r.output);
+  if (!answer.value || !answer.value->is_object()) {
+    p.error = fmt::format("`{} --check-portal --json` gave no answer ({})", listen,
+                          r.error.empty() ? answer.error : r.error);
+    return p;
+  }
+  try {  // value() throws on a field of another type
+    p.available = answer.value->value("available", false);
+    p.version = integer_if<long>(answer.value->value("version", nlohmann::json())).value_or(0);
+    p.why = answer.value->value("error", "");
+  } catch (const std::exception& e) {
+    p.available = false;
+    p.error = fmt::format("`{} --check-portal --json` gave an odd answer: {}", listen, e.what());
+  }
+  return p;
 }
 
 KeyboardFacts probe_keyboards(const std::string& dir) {

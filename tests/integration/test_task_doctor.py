@@ -79,10 +79,10 @@ with Sandbox("doctor") as sb:
     out = doctor(sb, keyed, "--json", status=0)
     checks = [json.loads(l) for l in out.splitlines()]
     expect([c["check"] for c in checks] == ["claude", "OPENAI_API_KEY", "models", "audio input", "keyboard",
-                                             "daemon", "state dir"], out)
+                                             "hotkey portal", "daemon", "state dir"], out)
     expect(all(c["status"] in ("ok", "warn", "fail") for c in checks), out)
     expect(checks[1]["status"] == "ok" and checks[1]["fix"] is None, out)
-    expect(checks[5]["status"] == "warn" and checks[5]["fix"], out)
+    expect(checks[6]["status"] == "warn" and checks[6]["fix"], out)
 
     # A configured model on OpenAI's shutdown list is a warning, not a failure.
     config = sb.path("old-models.toml")

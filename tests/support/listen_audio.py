@@ -95,20 +95,20 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
             ["jackd", "--no-realtime", "-d", "dummy", "-r", str(rate), "-p", "1024", "-C", "2", "-P", "2"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.log, "wb"))
 
+    def captured(self, pid):
+        """Seconds of the fake microphone's samples process pid has read so far (the ALSA
+        file plugin reads IN.raw as it captures: its file offset is the clock)."""
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == self.raw:
+                    with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                        return int(f.readline().split()[1]) / 4 / self.rate  # "pos:\t<offset>", stereo PCM16
+        return 0.0
+
     def wait_captured(self, pid, seconds, timeout=10.0):
-        """Waits until process pid has read `seconds` of the fake microphone's samples
-        (the ALSA file plugin reads IN.raw as it captures: its file offset is the clock)."""
-        want = int(seconds * self.rate) * 4  # stereo PCM16
-
-        def offset():
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                with contextlib.suppress(OSError):
-                    if os.readlink(f"/proc/{pid}/fd/{fd}") == self.raw:
-                        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                            return int(f.readline().split()[1])  # "pos:\t<offset>"
-            return 0
-
-        wait_until(lambda: offset() >= want, timeout + seconds, f"{seconds} s of capture")
+        """Waits until process pid has read `seconds` of the fake microphone's samples."""
+        want = int(seconds * self.rate) / self.rate
+        wait_until(lambda: self.captured(pid) >= want, timeout + seconds, f"{seconds} s of capture")
 
     def close(self):
         if self.jackd.poll() is None:

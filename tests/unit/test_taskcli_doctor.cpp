@@ -16,6 +16,8 @@ Facts healthy() {
   f.keyboard.event_nodes = 5;
   f.keyboard.keyboards = 1;
   f.keyboard.first_keyboard = "/dev/input/event3";
+  f.portal.available = true;
+  f.portal.version = 2;
   f.daemon = {"/run/user/1000/ptt/taskd.sock", true, false, "ptt-taskd 0.1.0", 42, ""};
   f.state_dir = {"/home/u/.local/state/ptt", true, true, ""};
   return f;
@@ -32,7 +34,7 @@ const Check& find(const std::vector<Check>& checks, const std::string& name) {
 
 TEST_CASE("doctor: a healthy machine passes every check without fixes", "[taskcli][doctor]") {
   auto checks = diagnose(healthy());
-  REQUIRE(checks.size() == 7);
+  REQUIRE(checks.size() == 8);
   for (const auto& c : checks) {
     CHECK(c.verdict == Verdict::kOk);
     CHECK(c.fix.empty());
@@ -52,7 +54,8 @@ TEST_CASE("doctor: a configured model OpenAI will shut down is a warning with th
   CHECK(c.detail ==
         "gpt-realtime is deprecated (shutdown 2027-01-20); gpt-4o-mini-transcribe is deprecated (shutdown "
         "2027-02-26) (set in /home/u/.config/ptt/config.toml)");
-  CHECK(c.fix.find("model = \"gpt-realtime-2.1\", transcribe-model = \"gpt-transcribe\"") != std::string::npos);
+  CHECK(c.fix.find("model = \"gpt-realtime-2.1\", transcribe-model = \"gpt-transcribe\"") !=
+        std::string::npos);
   CHECK(exit_status(diagnose(f)) == 0);
   f.models = {"/c.toml", "gpt-realtime-2", ""};
   CHECK(find(diagnose(f), "models").verdict == Verdict::kOk);
@@ -155,4 +158,19 @@ TEST_CASE("doctor: one line per check, the fix below it; colour only when asked"
   CHECK(first["check"] == "claude");
   CHECK(first["status"] == "ok");
   CHECK(first["fix"].is_null());
+}
+
+TEST_CASE("doctor: the hotkey portal is reported with its version, or why not (a warning)",
+          "[taskcli][doctor]") {
+  Facts f = healthy();
+  CHECK(find(diagnose(f), "hotkey portal").detail ==
+        "GlobalShortcuts version 2 on the session bus (ptt-listen --hotkey portal)");
+  f.portal = {"", false, 0, "org.freedesktop.DBus.Error.ServiceUnknown: no portal"};
+  auto c = find(diagnose(f), "hotkey portal");
+  CHECK(c.verdict == Verdict::kWarn);
+  CHECK(c.detail.find("ServiceUnknown") != std::string::npos);
+  CHECK(c.fix.find("--hotkey signal, evdev or tty") != std::string::npos);
+  CHECK(exit_status(diagnose(f)) == 0);
+  f.portal = {"ptt-listen is not installed next to ptt-task or on PATH", false, 0, ""};
+  CHECK(find(diagnose(f), "hotkey portal").verdict == Verdict::kWarn);
 }
