@@ -4,7 +4,7 @@ Deactivated give ptt.start and ptt.stop with audio between, and signals for anot
 shortcut or session change nothing."""
 from listen_audio import FakeMicrophone, LineReader, tone_frames, wait_for_stderr_line
 from portal_bus import PrivateSessionBus, StandInPortal
-from ptt_harness import Sandbox, expect
+from ptt_harness import Sandbox, expect, wait_until
 
 with Sandbox("listen-portal") as sb:
     bus = PrivateSessionBus(sb)
@@ -60,7 +60,16 @@ with Sandbox("listen-portal") as sb:
     out.wait_for(lambda ls: [l["type"] for l in ls].count("ptt.start") == 2, what="a second ptt.start")
     portal.send("deactivate talk")
     out.wait_for(lambda ls: [l["type"] for l in ls].count("ptt.stop") == 2, what="a second ptt.stop")
-    p.terminate()
-    expect(p.wait(10) == 0, f"SIGTERM exit status {p.returncode}")
+    # The portal closes the session while the key is held (the user revoked it): the
+    # utterance ends, and ptt-listen says why and exits 1.
+    portal.send("activate talk")
+    out.wait_for(lambda ls: [l["type"] for l in ls].count("ptt.start") == 3, what="a third ptt.start")
+    portal.send("close")
+    lines = out.wait_for(lambda ls: [l["type"] for l in ls].count("ptt.stop") == 3, what="ptt.stop at the close")
+    expect(lines[-1]["reason"] == "end", f"stop {lines[-1]}")
+    expect(p.wait(10) == 1, f"exit status {p.returncode} after the session closed")
+    # `ready` is every stderr line: wait_for_stderr_line's reader keeps appending.
+    closed = "ptt-listen: error: the desktop portal closed the global shortcuts session"
+    wait_until(lambda: any(l.startswith(closed) for l in ready), 10, f"'{closed}' on stderr")
     print(f"ok: shortcut talk bound with tokens {sorted(tokens.values())}; {kinds.count('audio')} audio lines "
           "between Activated and Deactivated; foreign signals ignored")
