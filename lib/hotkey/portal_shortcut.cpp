@@ -19,7 +19,7 @@ std::string refusal(std::string_view what, std::string_view call, std::uint32_t 
 std::string unavailable_message(std::string_view why) {
   return fmt::format(
       "no desktop portal with global shortcuts on the session bus ({}); it needs xdg-desktop-portal with a "
-      "backend that has GlobalShortcuts (GNOME 48+, KDE Plasma 5.27+, Hyprland); otherwise {}",
+      "backend that has GlobalShortcuts (GNOME 48+, KDE Plasma, Hyprland); otherwise {}",
       why, kOtherSources);
 }
 

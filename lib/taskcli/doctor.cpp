@@ -111,7 +111,7 @@ Check portal_check(const PortalFacts& p) {
         "hotkey portal",
         fmt::format("GlobalShortcuts version {} on the session bus (ptt-listen --hotkey portal)", p.version));
   return warn("hotkey portal", "no desktop portal with GlobalShortcuts: " + p.why,
-              "only ptt-listen --hotkey portal needs it: on GNOME 48+, KDE Plasma 5.27+ or Hyprland install "
+              "only ptt-listen --hotkey portal needs it: on GNOME 48+, KDE Plasma or Hyprland install "
               "xdg-desktop-portal and the desktop's backend (xdg-desktop-portal-gnome, -kde or -hyprland); "
               "elsewhere use --hotkey signal, evdev or tty");
 }

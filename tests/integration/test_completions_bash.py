@@ -47,7 +47,7 @@ with Sandbox("compl-bash") as sb:
     expect(set(comp("ptt-task", "clean", "--")) >= {"--state", "--older-than"}, "clean flags")
     expect(comp("ptt-task", "clean", "--state", "") == ["succeeded", "failed", "cancelled"], "clean --state values")
     expect(comp("ptt-taskd", "--max") == ["--max-running"], f"taskd: {comp('ptt-taskd', '--max')}")
-    expect(comp("ptt-listen", "--hotkey", "") == ["evdev", "signal", "tty", "none"], "listen --hotkey values")
+    expect(comp("ptt-listen", "--hotkey", "") == ["evdev", "signal", "tty", "portal", "none"], "listen --hotkey values")
     expect(comp("ptt-listen", "--list") == ["--list-devices"], "listen flags")
     expect(comp("ptt-realtime", "--vad", "") == ["server", "semantic"], "realtime --vad values")
     expect(comp("ptt-realtime", "--instr") == ["--instructions-file"], "realtime flags")
