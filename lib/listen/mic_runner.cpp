@@ -95,10 +95,13 @@ int run_microphone(const ListenOptions& o) {
   } catch (const hotkey::portal::PortalRefused& e) {
     print_error(kTool, e.what());
     return kExitFailure;
-  } catch (const hotkey::portal::WaitInterrupted&) {
-    for (int sig : signals.take())
-      if (sig == SIGINT) return kExitInterrupted;
-    return kExitOk;
+  } catch (const hotkey::portal::WaitInterrupted&) {  // SIGINT/SIGTERM before the portal answered
+    std::vector<int> received = signals.take();
+    if (received.empty()) {
+      print_error(kTool, "interrupted while waiting for the desktop portal; start ptt-listen again");
+      return kExitFailure;
+    }
+    return received.front() == SIGINT ? kExitInterrupted : kExitOk;
   } catch (const std::invalid_argument& e) {
     print_error(kTool, e.what());
     return kExitUsage;

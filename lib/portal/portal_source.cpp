@@ -52,6 +52,7 @@ std::uint32_t global_shortcuts_version(sd_bus* bus) {
   ScopedError error;
   std::uint32_t version = 0;
   int r = sd_bus_get_property_trivial(bus, kService, kObject, kInterface, "version", &error.e, 'u', &version);
+  if (r == -EINTR) throw WaitInterrupted{};  // SIGINT/SIGTERM: not an answer about the portal
   if (r < 0) throw PortalUnavailable(fmt::format("{} has no {}: {}", kService, kInterface, error.text(r)));
   return version;
 }
@@ -100,6 +101,16 @@ std::vector<BoundShortcut> read_bound_shortcuts(sd_bus_message* m) {
   sd_bus_message_exit_container(m);
   sd_bus_message_exit_container(m);
   return out;
+}
+
+// Sends a portal method call and waits for its reply (the Request handle, which we
+// already know). SIGINT/SIGTERM interrupt the wait (EINTR): that is WaitInterrupted.
+void call_portal(sd_bus* bus, sd_bus_message* call, const char* name) {
+  ScopedMessage reply;
+  ScopedError error;
+  int r = sd_bus_call(bus, call, 0, &error.e, &reply.m);
+  if (r == -EINTR) throw WaitInterrupted{};
+  if (r < 0) throw PortalRefused(fmt::format("the desktop portal failed {}: {}", name, error.text(r)));
 }
 
 int response_signal(sd_bus_message* m, void* self, sd_bus_error*) {
@@ -168,16 +179,14 @@ void PortalSource::create_session() {
   check(sd_bus_match_signal(bus_, nullptr, nullptr, session_->create_request_path().c_str(),
                             "org.freedesktop.portal.Request", "Response", response_signal, this),
         "subscribe to the portal's answer");
-  ScopedMessage call, reply;
-  ScopedError error;
+  ScopedMessage call;
   check(sd_bus_message_new_method_call(bus_, &call.m, kService, kObject, kInterface, "CreateSession"),
         "build CreateSession");
   check(
       sd_bus_message_append(call.m, "a{sv}", 2, "handle_token", "s", session_->create_handle_token().c_str(),
                             "session_handle_token", "s", session_->session_handle_token().c_str()),
       "build CreateSession");
-  int r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
-  if (r < 0) throw PortalRefused(fmt::format("the desktop portal failed CreateSession: {}", error.text(r)));
+  call_portal(bus_, call.m, "CreateSession");
 }
 
 void PortalSource::bind_shortcut() {
@@ -185,8 +194,7 @@ void PortalSource::bind_shortcut() {
                             "org.freedesktop.portal.Request", "Response", response_signal, this),
         "subscribe to the portal's answer");
   const ShortcutSpec& spec = session_->spec();
-  ScopedMessage call, reply;
-  ScopedError error;
+  ScopedMessage call;
   check(sd_bus_message_new_method_call(bus_, &call.m, kService, kObject, kInterface, "BindShortcuts"),
         "build BindShortcuts");
   int r = sd_bus_message_append(call.m, "o", session_->session_handle().c_str());
@@ -205,8 +213,7 @@ void PortalSource::bind_shortcut() {
     r = sd_bus_message_append(call.m, "sa{sv}", "", 1, "handle_token", "s",
                               session_->bind_handle_token().c_str());
   check(r, "build BindShortcuts");
-  r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
-  if (r < 0) throw PortalRefused(fmt::format("the desktop portal failed BindShortcuts: {}", error.text(r)));
+  call_portal(bus_, call.m, "BindShortcuts");
 }
 
 void PortalSource::wait_while(ShortcutSession::Stage stage, int interrupt_fd,

@@ -26,7 +26,7 @@ inline constexpr std::chrono::seconds kAnswerTimeout{120};
 class PortalSource : public HotkeySource {
  public:
   // Connects and binds before returning. Throws PortalUnavailable, PortalRefused, or
-  // WaitInterrupted when `interrupt_fd` becomes readable first.
+  // WaitInterrupted when `interrupt_fd` becomes readable (or a call is interrupted) first.
   PortalSource(const ShortcutSpec& spec, int interrupt_fd,
                std::chrono::milliseconds timeout = kAnswerTimeout);
   ~PortalSource() override;

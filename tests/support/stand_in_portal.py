@@ -10,7 +10,8 @@ with {"event": "ready"}, and takes commands on stdin, one a line:
   close                                             emit Session::Closed for the last session
   sync                                              Peer.Ping the client, then report "synced":
                                                     it has dispatched everything sent before
-Options: --create-response N, --bind-response N (a refusing portal), --no-global-shortcuts
+Options: --create-response N, --bind-response N (a refusing portal; -1 never answers, as
+a dialog nobody looks at), --no-global-shortcuts
 (owns the name, lacks the interface), --version N."""
 import argparse
 import json
@@ -117,7 +118,8 @@ class Portal(dbus.service.Object):
             {"description": info["description"],
              "trigger_description": info.get("preferred_trigger", "unset")}, signature="sv")))
             for sid, info in shortcuts], signature="(sa{sv})")
-        GLib.idle_add(self.respond, handle, self.args.bind_response, {"shortcuts": bound})
+        if self.args.bind_response >= 0:  # -1: the dialog is never answered
+            GLib.idle_add(self.respond, handle, self.args.bind_response, {"shortcuts": bound})
         return dbus.ObjectPath(handle)
 
     @dbus.service.signal(SHORTCUTS, signature="osta{sv}")
