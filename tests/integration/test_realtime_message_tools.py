@@ -41,6 +41,13 @@ with Sandbox("rt-message-tools") as sb:
     done = wait_tasks(c, [t])[t]
     expect(done["state"] == "succeeded" and done["result"]["text"] == "second",
            f"the message was not the task's next turn: {done['state']} {done.get('result')}")
+    # The task's end is announced with a response of its own: once that is done, turn 3's
+    # text cannot reach the mock while the announcement's response is still being made (it
+    # would answer it with turn 3's call, and turn 3 with another).
+    rt.wait_line(lambda l: l.get("type") == "announcement" and f"task {t}" in l.get("text", ""),
+                 what="the announcement of the task's end")
+    rt.wait_line(lambda l: l.get("type") == "response" and rt.count("response", state="done") >= 5,
+                 what="the announcement's response")
     out = call(3)
     expect(out.get("ok") is False and "follow-up" in out.get("error", "") and "finished" in out.get("error", ""),
            f"message_task to a finished task: {out}")
