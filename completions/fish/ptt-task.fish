@@ -76,6 +76,8 @@ complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l permiss
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l allowed-tools -x -d 'Tools allowed without asking'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l stall-timeout -x -d 'Stalled after this long without output'
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l state -x -a 'queued starting running succeeded failed cancelled'
+complete -c ptt-task -n '__fish_seen_subcommand_from list' -l all -d 'Every finished task'
+complete -c ptt-task -n '__fish_seen_subcommand_from list' -l last -x -d 'Only the newest N finished tasks'
 complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l state -x -a 'succeeded failed cancelled' -d 'Only tasks that ended so'
 complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l older-than -x -d 'Only tasks finished this long ago (7d)'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'

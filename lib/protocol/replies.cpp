@@ -1,5 +1,7 @@
 #include "protocol/replies.h"
 
+#include <fmt/format.h>
+
 #include "core/ndjson.h"
 #include "protocol/json_fields.h"
 
@@ -64,6 +66,7 @@ void to_json(json& j, const TasksReply& r) {
   for (const auto& t : r.tasks) tasks.push_back(record_json(t, r.view));
   j = {{f::kTasks, std::move(tasks)}};
   if (r.queue_hold) j[f::kQueueHold] = *r.queue_hold;
+  if (r.finished_omitted) j[f::kFinishedOmitted] = *r.finished_omitted;
 }
 
 void from_json(const json& j, TasksReply& r) {
@@ -72,6 +75,7 @@ void from_json(const json& j, TasksReply& r) {
   r.tasks = tasks.get<std::vector<TaskRecord>>();
   r.view = RecordView::kFull;
   get_nullable(j, f::kQueueHold, r.queue_hold);
+  get_nullable(j, f::kFinishedOmitted, r.finished_omitted);
 }
 
 void to_json(json& j, const ResultReply& r) {
@@ -183,11 +187,14 @@ TasksReply readable_tasks(const json& reply) {
 
 std::string tasks_reply_line(const json& id, std::size_t count,
                              const std::function<const std::string&(std::size_t)>& record_line_at,
-                             const std::optional<QueueHold>& queue_hold) {
-  // The keys in the order nlohmann's object writes them (sorted): id, ok, queue_hold, tasks.
-  std::string out = std::string(R"({")") + f::kId + R"(":)" +
-                    id.dump(-1, ' ', false, json::error_handler_t::replace) + R"(,")" + f::kOk +
-                    R"(":true,")";
+                             const std::optional<QueueHold>& queue_hold,
+                             std::optional<std::uint64_t> finished_omitted) {
+  // The keys in the order nlohmann's object writes them (sorted):
+  // finished_omitted, id, ok, queue_hold, tasks.
+  std::string out = "{";
+  if (finished_omitted) out += fmt::format(R"("{}":{},)", f::kFinishedOmitted, *finished_omitted);
+  out += std::string(R"(")") + f::kId + R"(":)" + id.dump(-1, ' ', false, json::error_handler_t::replace) +
+         R"(,")" + f::kOk + R"(":true,")";
   if (queue_hold) out += std::string(f::kQueueHold) + R"(":)" + json(*queue_hold).dump() + R"(,")";
   out += std::string(f::kTasks) + R"(":[)";
   for (std::size_t i = 0; i < count; ++i) {

@@ -41,6 +41,7 @@ inline constexpr const char* kCancelled = "cancelled";
 inline constexpr const char* kPath = "path";
 inline constexpr const char* kRemoved = "removed";
 inline constexpr const char* kQueueHold = "queue_hold";
+inline constexpr const char* kFinishedOmitted = "finished_omitted";
 inline constexpr const char* kReleased = "released";
 inline constexpr const char* kUuid = "uuid";
 inline constexpr const char* kRequest = "request";
@@ -80,7 +81,10 @@ struct TasksReply {
   std::vector<TaskRecord> tasks;
   RecordView view = RecordView::kFull;
   std::optional<QueueHold> queue_hold{};
-  static constexpr std::array kFields = {reply_field::kQueueHold, reply_field::kTasks};
+  // list with finished_limit: the finished tasks left out (absent on the wire when none were).
+  std::optional<std::uint64_t> finished_omitted{};
+  static constexpr std::array kFields = {reply_field::kFinishedOmitted, reply_field::kQueueHold,
+                                         reply_field::kTasks};
   bool operator==(const TasksReply&) const = default;
 };
 
@@ -206,6 +210,7 @@ TasksReply readable_tasks(const nlohmann::json& reply);
 // record_line(record, view) (which the daemon caches) instead of built as one JSON tree.
 std::string tasks_reply_line(const nlohmann::json& id, std::size_t count,
                              const std::function<const std::string&(std::size_t)>& record_line_at,
-                             const std::optional<QueueHold>& queue_hold = std::nullopt);
+                             const std::optional<QueueHold>& queue_hold = std::nullopt,
+                             std::optional<std::uint64_t> finished_omitted = std::nullopt);
 
 }  // namespace ptt::protocol

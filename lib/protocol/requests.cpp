@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_integer.h"
 #include "protocol/request_fields.h"
 
 namespace ptt::protocol {
@@ -74,6 +75,10 @@ ListRequest parse_list(const json& req) {
     if (!v->is_string() || (*v != "full" && *v != "table"))
       throw RequestRejected{err::kInvalidArgument, "`view` must be \"full\" or \"table\""};
     r.table_view = *v == "table";
+  }
+  if (auto v = req.find("finished_limit"); v != req.end() && !v->is_null()) {
+    r.finished_limit = integer_if<std::uint64_t>(*v);
+    if (!r.finished_limit) mistyped("finished_limit", "a count (an integer from 0)");
   }
   return r;
 }
@@ -225,6 +230,7 @@ void to_json(json& j, const ListRequest& r) {
   j = json::object();
   if (r.state) j["state"] = to_string(*r.state);
   if (r.table_view) j["view"] = "table";
+  if (r.finished_limit) j["finished_limit"] = *r.finished_limit;
 }
 
 void to_json(json& j, const GetRequest& r) { j = {{"task", r.task}}; }

@@ -69,6 +69,9 @@ struct ListRequest {
   using Reply = TasksReply;
   std::optional<TaskState> state{};
   bool table_view = false;  // "view":"table": only what `ptt-task list` shows
+  // "finished_limit": only the newest N finished tasks (by id), with every unfinished one;
+  // the reply's finished_omitted counts the rest. A history of months is 100,000 tasks.
+  std::optional<std::uint64_t> finished_limit{};
   bool operator==(const ListRequest&) const = default;
 };
 

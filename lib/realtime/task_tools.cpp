@@ -14,6 +14,9 @@ using nlohmann::json;
 
 namespace {
 
+// list_tasks speaks the newest ten tasks: a longer list is not listened to.
+constexpr std::uint64_t kSpokenTasks = 10;
+
 json error_output(const std::string& message) { return {{"ok", false}, {"error", message}}; }
 
 // A task is named by id or name; the model often sends numbers as strings, and
@@ -106,7 +109,8 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
     return {protocol::request_json(req), {}};
   }
   if (name == "list_tasks") {
-    protocol::ListRequest req;
+    // Only the newest ten are spoken (tool_reply_to_output): a long history stays home.
+    protocol::ListRequest req{.finished_limit = kSpokenTasks};
     if (std::string s = opt_string(args, "state"); !s.empty()) {
       req.state = protocol::parse_task_state(s);
       // What the daemon would answer, without asking it.
@@ -146,13 +150,15 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
   // nlohmann::json::exception, which the session answers as unreadable.
   json out = {{"ok", true}};
   if (name == "list_tasks") {
-    auto all = reply.get<protocol::ListRequest::Reply>().tasks;
+    auto listed = reply.get<protocol::ListRequest::Reply>();
+    const auto& all = listed.tasks;
     json tasks = json::array();
     // The most recent tasks matter most when spoken; keep the list short.
-    std::size_t first = all.size() > 10 ? all.size() - 10 : 0;
+    std::size_t first = all.size() > kSpokenTasks ? all.size() - kSpokenTasks : 0;
     for (std::size_t i = first; i < all.size(); ++i) tasks.push_back(brief_task(all[i]));
     out["tasks"] = tasks;
-    if (first > 0) out["note"] = fmt::format("{} older tasks not shown; see `ptt-task list`", first);
+    if (std::uint64_t older = first + listed.finished_omitted.value_or(0); older > 0)
+      out["note"] = fmt::format("{} older tasks not shown; see `ptt-task list`", older);
   } else if (name == "cancel_task") {
     out["cancelled"] = reply.get<protocol::CancelRequest::Reply>().cancelled;
   } else if (name == "get_result") {

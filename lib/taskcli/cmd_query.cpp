@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "core/cli.h"
@@ -10,15 +12,19 @@
 namespace ptt::taskcli {
 using nlohmann::json;
 
-int cmd_list(CliSession& s, const std::string& state) {
+int cmd_list(CliSession& s, const ListArgs& a) {
   protocol::ListRequest req;
-  if (!state.empty()) {
-    req.state = protocol::parse_task_state(state);
+  if (!a.state.empty()) {
+    req.state = protocol::parse_task_state(a.state);
     if (!req.state)
-      throw UsageError(fmt::format("unknown state '{}'; use {}", state, protocol::task_state_choices()));
+      throw UsageError(fmt::format("unknown state '{}'; use {}", a.state, protocol::task_state_choices()));
   }
   // The table needs a fraction of each record; --json prints them whole.
   req.table_view = !s.global().json;
+  // A table is for reading: the newest finished tasks, unless asked for all. --json is for
+  // scripts, which get every task unless they ask for fewer.
+  req.finished_limit = a.last;
+  if (!a.last && !a.all && req.table_view) req.finished_limit = kListTableFinished;
   // The reply can be MBs: read it raw and parse it with the fast reader.
   auto& client = s.client();
   long id = client.send_request(req.kOp, json(req));
@@ -47,6 +53,12 @@ int cmd_list(CliSession& s, const std::string& state) {
     // The hold above the table: what explains queued tasks that do not start.
     write_stdout(reply.queue_hold ? render_queue_hold(*reply.queue_hold, wall_now()) + table.render()
                                   : table.render());
+    // On stderr: what a person should know, which a script reading the table does not parse.
+    if (reply.finished_omitted > 0 && !a.last)
+      std::fputs(fmt::format("{} older finished task{} not shown; `ptt-task list --all` shows every task\n",
+                             reply.finished_omitted, reply.finished_omitted == 1 ? "" : "s")
+                     .c_str(),
+                 stderr);
   }
   return kExitOk;
 }

@@ -57,6 +57,15 @@ struct CleanArgs {
   bool worktrees = false;  // --worktrees: list the task worktrees left, with sizes; forget nothing
 };
 
+struct ListArgs {
+  std::string state;                  // --state
+  std::optional<std::uint64_t> last;  // --last N: the newest N finished tasks
+  bool all = false;                   // --all: every finished task, also in the table
+};
+// The table's finished tasks without --all or --last: a screenful or two, not a history
+// of months (100,000 rows cost a second to print and nobody reads them).
+inline constexpr std::uint64_t kListTableFinished = 100;
+
 struct DiffArgs {
   std::string task;
   bool stat = false, name_only = false;
@@ -91,7 +100,7 @@ struct CommandArgs {
   SendArgs send;
   CleanArgs clean;
   AnswerArgs answer;
-  std::string state;               // list --state
+  ListArgs list;
   std::string task;                // status, result, logs
   std::vector<std::string> tasks;  // cancel, wait (none: every unfinished task)
   bool all = false;                // cancel --all
@@ -127,7 +136,7 @@ int cmd_follow_up(CliSession& s, const FollowUpArgs& a);
 int cmd_retry(CliSession& s, const RetryArgs& a);
 int cmd_send(CliSession& s, const SendArgs& a);
 int cmd_interrupt(CliSession& s, const std::string& task);
-int cmd_list(CliSession& s, const std::string& state);
+int cmd_list(CliSession& s, const ListArgs& a);
 int cmd_status(CliSession& s, const std::string& task);
 int cmd_diff(CliSession& s, const DiffArgs& a);
 int cmd_merge(CliSession& s, const MergeArgs& a);

@@ -122,9 +122,15 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   }
   if (want("list")) {
     auto* list = app.add_subcommand("list", "List tasks");
-    list->add_option("--state", a.state,
+    list->add_option("--state", a.list.state,
                      "Only tasks in this state (queued, starting, running, succeeded, failed, cancelled)");
-    on(list, inv, [&a](CliSession& s) { return cmd_list(s, a.state); });
+    auto* all = list->add_flag("--all", a.list.all,
+                               "Every finished task; the table shows the newest " +
+                                   std::to_string(kListTableFinished) + " without it (--json shows all)");
+    list->add_option("--last", a.list.last, "Only the newest N finished tasks (unfinished ones always)")
+        ->check(at_least(0, true))
+        ->excludes(all);
+    on(list, inv, [&a](CliSession& s) { return cmd_list(s, a.list); });
   }
   if (want("status")) {
     auto* status = app.add_subcommand("status", "Show one task in detail");

@@ -124,6 +124,8 @@ class ListSax {
         reply_id_ = v.i;
       } else if (k == reply_field::kOk) {
         out_.ok = v.kind == Scalar::kBool && v.b;
+      } else if (k == reply_field::kFinishedOmitted && v.kind == Scalar::kInt && v.i > 0) {
+        out_.finished_omitted = static_cast<std::uint64_t>(v.i);
       }
     } else if (in_tasks_array()) {
       throw std::runtime_error("a task record that is not an object");

@@ -21,6 +21,7 @@ struct ListReply {
   std::vector<protocol::TaskRecord> tasks;        // the table's fields only
   std::vector<std::string> raw_tasks;             // when want_raw: one compact JSON per task
   std::optional<protocol::QueueHold> queue_hold;  // while the queue is held
+  std::uint64_t finished_omitted = 0;             // finished tasks the daemon left out (--last)
 };
 
 // Throws std::runtime_error when the line is not valid JSON or a record is unreadable.

@@ -43,12 +43,13 @@ void Daemon::answer_waits() {
 }
 
 std::string Daemon::tasks_reply(const json& request_id, const std::vector<TaskId>& ids,
-                                protocol::RecordView view) const {
+                                protocol::RecordView view,
+                                std::optional<std::uint64_t> finished_omitted) const {
   bool table = view == protocol::RecordView::kTable;
   std::size_t made_before = FinishedTask::lines_made();
   std::string reply = protocol::tasks_reply_line(
       request_id, ids.size(), [&](std::size_t i) -> const std::string& { return record_line(ids[i], table); },
-      hold_);
+      hold_, finished_omitted);
   // The first list after start-up reads every finished record back to make its line:
   // the pages those reads used go back to the system, not stay in the daemon's RSS.
   // (The reply's own pages go back once it is written: ClientConnection.)

@@ -88,7 +88,7 @@ void Daemon::handle_line(ClientConnection& c, std::string_view line) {
                      if (store_.appends() != appends_before) keeper_.sync();
                      send_reply(c, std::move(out));
                    },
-                   [&](const TasksById& tasks) { send_reply(c, tasks_reply(id, tasks.ids, tasks.view)); },
+                   [&](const TasksById& tasks) { send_reply(c, tasks_reply(id, tasks.ids, tasks.view, tasks.finished_omitted)); },
                    [](Deferred) {},
                },
                dispatch(c, id, req));

@@ -82,7 +82,8 @@ class Daemon final : public RequestContext {
   // The TasksReply of `ids` as a line (protocol::tasks_reply_line), built record by
   // record: a reply listing thousands of tasks never exists as one JSON tree.
   std::string tasks_reply(const nlohmann::json& request_id, const std::vector<TaskId>& ids,
-                          protocol::RecordView view = protocol::RecordView::kFull) const;
+                          protocol::RecordView view = protocol::RecordView::kFull,
+                          std::optional<std::uint64_t> finished_omitted = std::nullopt) const;
 
   // RequestContext (daemon_requests.cpp)
   const TaskTable& table() const override { return table_; }

@@ -35,6 +35,7 @@ struct RequestOrigin {
 struct TasksById {
   std::vector<TaskId> ids;
   protocol::RecordView view = protocol::RecordView::kFull;
+  std::optional<std::uint64_t> finished_omitted{};  // list with a finished_limit
 };
 
 // The reply comes later (a wait), or was written already (a wait met at once).

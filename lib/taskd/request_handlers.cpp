@@ -172,8 +172,11 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
 }
 
 TasksById handle(RequestContext& d, RequestOrigin&, const json&, const protocol::ListRequest& req) {
-  return TasksById{.ids = d.table().ids(req.state),
-                   .view = req.table_view ? RecordView::kTable : RecordView::kFull};
+  TaskTable::Listed listed = d.table().listed(req.state, req.finished_limit);
+  return TasksById{
+      .ids = std::move(listed.ids),
+      .view = req.table_view ? RecordView::kTable : RecordView::kFull,
+      .finished_omitted = req.finished_limit ? std::optional(listed.finished_omitted) : std::nullopt};
 }
 
 protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const protocol::GetRequest& req) {

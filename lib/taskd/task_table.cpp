@@ -115,6 +115,22 @@ std::vector<TaskId> TaskTable::ids(std::optional<TaskState> only) const {
   return out;
 }
 
+TaskTable::Listed TaskTable::listed(std::optional<TaskState> state,
+                                    std::optional<std::uint64_t> finished_limit) const {
+  Listed out{.ids = ids(state), .finished_omitted = 0};
+  if (!finished_limit) return out;
+  // From the newest back: the first `finished_limit` finished ones stay, as do all others.
+  std::uint64_t finished_kept = 0;
+  auto kept_from = std::remove_if(out.ids.rbegin(), out.ids.rend(), [&](TaskId id) {
+    if (unfinished_.contains(id)) return false;
+    if (finished_kept < *finished_limit) return ++finished_kept, false;
+    ++out.finished_omitted;
+    return true;
+  });
+  out.ids.erase(out.ids.begin(), kept_from.base());
+  return out;
+}
+
 TaskId TaskTable::spawn(SpawnRequest request, double now, TableActions& out) {
   TaskRecord t;
   t.id = next_id_++;

@@ -126,6 +126,13 @@ class TaskTable {
   const std::string* finished_line(TaskId id, protocol::RecordView view) const;
   // The tasks' ids in order, those in `state` only when given.
   std::vector<TaskId> ids(std::optional<protocol::TaskState> state = std::nullopt) const;
+  // ids(state) with only the newest `finished_limit` finished tasks (every unfinished one
+  // stays), and how many finished ones that left out: `list` over a long history.
+  struct Listed {
+    std::vector<TaskId> ids;
+    std::uint64_t finished_omitted = 0;
+  };
+  Listed listed(std::optional<protocol::TaskState> state, std::optional<std::uint64_t> finished_limit) const;
   std::size_t size() const { return tasks_.size(); }
   // Each record's id and full line (protocol::record_line), in id order: what
   // compaction writes. Whether the task is finished (the line can be kept on disk).

@@ -20,6 +20,8 @@ namespace {
 // down to one every two seconds while the daemon stays away.
 constexpr milliseconds kFirstBackoff{100};
 constexpr milliseconds kMaxBackoff{2000};
+// The finished tasks the dashboard shows: the newest thousand.
+constexpr std::uint64_t kTopFinishedTasks = 1000;
 
 }  // namespace
 
@@ -32,7 +34,9 @@ void DaemonLinks::connect() {
   std::string server = taskcli::hello_of(*c).server;
   taskcli::ask(*c, protocol::SubscribeRequest{}, on_event);
   // Subscribed first: an event between the two is not lost, and the list (newer) wins.
-  const protocol::ListRequest list;
+  // The newest finished tasks only: a dashboard of months of history would start slowly
+  // and hold it all, and nobody scrolls to it (`ptt-task list --all` does).
+  const protocol::ListRequest list{.finished_limit = kTopFinishedTasks};
   protocol::TasksReply listed = protocol::readable_tasks(c->request(list.kOp, json(list), on_event));
   model_.set_tasks(std::move(listed.tasks));
   model_.set_queue_hold(std::move(listed.queue_hold));

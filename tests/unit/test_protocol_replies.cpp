@@ -235,6 +235,32 @@ TEST_CASE("a held queue's tasks reply: joined, typed and SAX-read the same", "[r
   CHECK_FALSE(ptt::taskcli::parse_list_reply(plain, 5, false).queue_hold);
 }
 
+TEST_CASE("a list's finished_omitted: joined, typed and SAX-read the same", "[list]") {
+  std::vector<TaskRecord> records = {queued_record()};
+  std::vector<std::string> lines = {record_line(records[0], RecordView::kTable)};
+  const QueueHold hold{.until = 1764003900};
+  for (std::optional<QueueHold> with_hold : {std::optional<QueueHold>{}, std::optional(hold)}) {
+    std::string joined = tasks_reply_line(
+        9, 1, [&](std::size_t i) -> const std::string& { return lines[i]; }, with_hold, 99900);
+    CHECK(joined == reply_line(reply_json(9, TasksReply{.tasks = records,
+                                                        .view = RecordView::kTable,
+                                                        .queue_hold = with_hold,
+                                                        .finished_omitted = 99900})));
+    joined.pop_back();
+    CHECK(json::parse(joined).get<TasksReply>().finished_omitted == 99900u);
+    auto list = ptt::taskcli::parse_list_reply(joined, 9, false);
+    REQUIRE(list.ours);
+    CHECK(list.finished_omitted == 99900u);
+    CHECK(list.tasks.size() == 1);
+  }
+  // None left out: no field, and zero read.
+  std::string plain = tasks_reply_line(9, 1, [&](std::size_t i) -> const std::string& { return lines[i]; });
+  CHECK(plain.find("finished_omitted") == std::string::npos);
+  plain.pop_back();
+  CHECK(ptt::taskcli::parse_list_reply(plain, 9, false).finished_omitted == 0u);
+  CHECK_FALSE(json::parse(plain).get<TasksReply>().finished_omitted);
+}
+
 TEST_CASE("pending's and answer_permission's replies and the permission events round-trip", "[approvals]") {
   PermissionQuestion q{.task = 3,
                        .request = "r-1",

@@ -34,6 +34,8 @@ TEST_CASE("requests a client builds parse back the same") {
         Request(FollowUpRequest{.task = 2, .prompt = "more"}),
         Request(RetryRequest{.task = "x"}),
         Request(ListRequest{.state = TaskState::kRunning, .table_view = true}),
+        Request(ListRequest{.table_view = true, .finished_limit = 100}),
+        Request(ListRequest{.finished_limit = 0}),
         Request(GetRequest{.task = 4}),
         Request(ResultRequest{.task = 4}),
         Request(CancelRequest{.task = 4}),
@@ -143,6 +145,9 @@ TEST_CASE("a mistyped field is refused naming the field and its type, never the 
        "`options.model` must be a string"},
       {with(task, "retry", "name", json::array()), "`name` must be a string"},
       {with({}, "list", "state", 3), "`state` must be a string"},
+      {with({}, "list", "finished_limit", -1), "`finished_limit` must be a count (an integer from 0)"},
+      {with({}, "list", "finished_limit", 2.5), "`finished_limit` must be a count (an integer from 0)"},
+      {with({}, "list", "finished_limit", "9"), "`finished_limit` must be a count (an integer from 0)"},
       {with({}, "clean", "state", 3), "`state` must be a string"},
   };
   for (const auto& c : cases) {
@@ -165,8 +170,9 @@ TEST_CASE("no field of any op, of any type, gets the JSON library's raw error") 
                          json::object(),
                          json::parse("18446744073709551615"),
                          json::parse("1e300")};
-  const char* fields[] = {"task",  "tasks", "all",    "prompt", "cwd",     "name",   "after",       "options",
-                          "state", "view",  "stream", "follow", "version", "client", "older_than_s"};
+  const char* fields[] = {"task",    "tasks",   "all",          "prompt",        "cwd",    "name",
+                          "after",   "options", "state",        "view",          "stream", "follow",
+                          "version", "client",  "older_than_s", "finished_limit"};
   for (std::string_view op : op::kAll) {
     for (const char* field : fields) {
       for (const json& value : values) {

@@ -42,7 +42,7 @@ TEST_CASE("spawn_task resolves projects by name and never takes a path", "[realt
 TEST_CASE("every tool maps to its daemon op", "[realtime]") {
   auto c = two_projects();
   CHECK(rt::tool_call_to_request(c, "list_tasks", R"({"state":"running"})").request ==
-        json({{"op", "list"}, {"state", "running"}}));
+        json({{"op", "list"}, {"state", "running"}, {"finished_limit", 10}}));
   CHECK(rt::tool_call_to_request(c, "check_task", R"({"task":3})").request ==
         json({{"op", "get"}, {"task", 3}}));
   CHECK(rt::tool_call_to_request(c, "get_result", R"({"task":"fix"})").request ==
@@ -62,6 +62,22 @@ TEST_CASE("every tool maps to its daemon op", "[realtime]") {
   json tools = rt::tool_definitions(c);
   REQUIRE(tools.size() == 9);
   CHECK(tools[0]["parameters"]["properties"]["project"]["enum"] == json({"api", "web"}));
+}
+
+TEST_CASE("list_tasks speaks the newest ten tasks and counts the rest, also those the daemon left out",
+          "[realtime]") {
+  auto c = two_projects();
+  json tasks = json::array();
+  for (int id = 1; id <= 12; ++id) tasks.push_back({{"id", id}, {"state", "succeeded"}});
+  for (auto [omitted, note] : {std::pair<int, const char*>{0, "2 older tasks not shown; see `ptt-task list`"},
+                               {30, "32 older tasks not shown; see `ptt-task list`"}}) {
+    json reply = {{"ok", true}, {"tasks", tasks}};
+    if (omitted > 0) reply["finished_omitted"] = omitted;
+    json out = json::parse(rt::tool_reply_to_output(c, "list_tasks", reply));
+    REQUIRE(out["tasks"].size() == 10);
+    CHECK(out["tasks"][0]["task"] == 3);
+    CHECK(out["note"] == note);
+  }
 }
 
 TEST_CASE("long results are cut for speech with a pointer to the full text", "[realtime]") {

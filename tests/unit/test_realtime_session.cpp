@@ -122,7 +122,7 @@ TEST_CASE("two function calls in one response are both answered, then one respon
   h.server(response_done("r1"));
   REQUIRE(h.requests.size() == 2);
   CHECK(h.requests[0] == json({{"op", "spawn"}, {"prompt", "fix tests"}, {"cwd", "/src/web"}}));
-  CHECK(h.requests[1] == json({{"op", "list"}}));
+  CHECK(h.requests[1] == json({{"op", "list"}, {"finished_limit", 10}}));
   h.daemon_reply(1, {{"ok", true}, {"tasks", json::array()}});
   // One call is still unanswered: no response.create yet.
   CHECK(h.sent_types() == std::vector<std::string>{"conversation.item.create"});

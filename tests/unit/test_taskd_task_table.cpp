@@ -430,3 +430,34 @@ TEST_CASE("a held queue starts nothing; running tasks go on; a release starts wh
   CHECK(table.find(queued)->state == ptt::protocol::TaskState::kStarting);
   CHECK(out == TableActions{{TableAction::Kind::kStartAgent, queued, {}}});
 }
+
+TEST_CASE("listed: every unfinished task and only the newest N finished ones", "[taskd][table]") {
+  TaskTable table(1);
+  TableActions a;
+  for (int i = 0; i < 6; ++i) table.spawn(spawn_request("t"), 1.0, a);
+  // 1 and 2 finish (cancelled while queued or running), 3 runs, 4 and 6 finish, 5 waits.
+  table.agent_started(1, 71, a);
+  for (TaskId id : {2, 4, 6}) table.cancel(id, 2.0, a);
+  table.agent_exited(1, exited(0), "", 3.0, a);
+  REQUIRE(table.state(1) != std::nullopt);
+  REQUIRE(ptt::protocol::is_finished(*table.state(1)));
+  REQUIRE_FALSE(ptt::protocol::is_finished(*table.state(3)));
+  REQUIRE_FALSE(ptt::protocol::is_finished(*table.state(5)));
+
+  auto none = table.listed(std::nullopt, std::nullopt);
+  CHECK(none.ids == std::vector<TaskId>{1, 2, 3, 4, 5, 6});
+  CHECK(none.finished_omitted == 0);
+  auto two = table.listed(std::nullopt, 2);
+  CHECK(two.ids == std::vector<TaskId>{3, 4, 5, 6});
+  CHECK(two.finished_omitted == 2);
+  auto zero = table.listed(std::nullopt, 0);
+  CHECK(zero.ids == std::vector<TaskId>{3, 5});
+  CHECK(zero.finished_omitted == 4);
+  auto plenty = table.listed(std::nullopt, 100);
+  CHECK(plenty.ids == none.ids);
+  CHECK(plenty.finished_omitted == 0);
+  // With a state, the limit counts only the tasks in it.
+  auto cancelled = table.listed(TaskState::kCancelled, 1);
+  CHECK(cancelled.ids == std::vector<TaskId>{6});
+  CHECK(cancelled.finished_omitted == 2);
+}
