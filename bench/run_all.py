@@ -183,9 +183,12 @@ def main():
         "scale_start_cpu": Figure(f"daemon start-up CPU time (user + system), {big} finished tasks", "ms", "", "", digits=0),
         "scale_rss_start": Figure(f"daemon RSS after start-up, {big} finished tasks", "MB", "", "< 64 MB", digits=1),
         "scale_rss": Figure(f"daemon RSS after list, {big} finished tasks", "MB", "", "< 64 MB", digits=1),
-        "scale_list": Figure(f"list table over {big} tasks", "ms per call", f"tsp -l, {tsp_held:,} finished", "< 100 ms",
+        "scale_list": Figure(f"list table (newest 100 finished) over {big} tasks", "ms per call", f"tsp -l, {tsp_held:,} finished", "< 100 ms",
                              digits=1),
         "scale_list_cpu": Figure(f"list table CPU time (daemon + ptt-task), {big} tasks", "ms per call", "", "", digits=1),
+        "scale_list_all": Figure(f"list --all, every row, {big} tasks", "ms per call", "", "", digits=1),
+        "scale_list_all_cpu": Figure(f"list --all CPU time (daemon + ptt-task), {big} tasks", "ms per call", "", "",
+                                     digits=1),
         "scale_json": Figure(f"list --json over {big} tasks", "ms per call", "", "", digits=1),
         "scale_status": Figure(f"status of one of {big} tasks", "ms per call", "", "", digits=2),
         "scale_spawn": Figure(f"spawn latency, {big} tasks held", "ms per call", "same daemon, 10 tasks",
@@ -231,6 +234,8 @@ def main():
         figs["scale_rss"].add(sc["rss_kb"][1] / 1024, 0)
         figs["scale_list"].add(sc["list_s"][0] * 1e3, sc["list_s"][1] * 1e3)
         figs["scale_list_cpu"].add(sc["list_cpu_s"] * 1e3, 0)
+        figs["scale_list_all"].add(sc["list_all_s"] * 1e3, 0)
+        figs["scale_list_all_cpu"].add(sc["list_all_cpu_s"] * 1e3, 0)
         figs["scale_json"].add(sc["list_json_s"] * 1e3, 0)
         figs["scale_status"].add(sc["status_s"] * 1e3, 0)
         figs["scale_spawn"].add(sc["spawn_s"][0] * 1e3, sc["spawn_s"][1] * 1e3)

@@ -6,9 +6,10 @@ bench gives a daemon N finished tasks and measures what a person feels:
   - start-up: exec of ptt-taskd until it writes "ready" on --ready-fd (recovery of N
     records from disk), the CPU time it used until then, and its RSS then and after
     the list calls below;
-  - `ptt-task list` (the table, to a pipe) and `ptt-task list --json`, mean per call;
-    for the table also the CPU time of daemon and client (on a shared machine the wall
-    time is mostly waiting for a core);
+  - `ptt-task list` (the table, to a pipe: every unfinished task and the newest 100
+    finished ones), `ptt-task list --all` (all N rows) and `ptt-task list --json` (all N
+    records), mean per call; for the tables also the CPU time of daemon and client (on a
+    shared machine the wall time is mostly waiting for a core);
   - `ptt-task status ID` of an old task, mean per call;
   - `ptt-task spawn` latency, mean per call, against the same daemon with N tasks and
     against a fresh daemon holding 10 (the target: no worse than with 10).
@@ -195,6 +196,9 @@ def main():
         daemon_cpu, client_cpu = cpu_seconds(big.proc.pid), children_cpu_seconds()
         list_s = mean_seconds([task, "list"], big.env, runs)
         list_cpu_s = (cpu_seconds(big.proc.pid) - daemon_cpu + children_cpu_seconds() - client_cpu) / runs
+        daemon_cpu, client_cpu = cpu_seconds(big.proc.pid), children_cpu_seconds()
+        list_all_s = mean_seconds([task, "list", "--all"], big.env, runs)
+        list_all_cpu_s = (cpu_seconds(big.proc.pid) - daemon_cpu + children_cpu_seconds() - client_cpu) / runs
         list_json_s = mean_seconds([task, "list", "--json"], big.env, runs)
         status_s = mean_seconds([task, "status", "7"], big.env, runs)
         spawn_big_s = mean_seconds([task, "spawn", "--cwd", work, "result success ok"], big.env, runs)
@@ -229,6 +233,8 @@ def main():
     print(f"{'list, table to a pipe (ms per call)':44} {ms(list_s):10.1f} {ms(tsp_list_s):10.1f}  "
           f"tsp -l; < 100 ms: {met(list_s < 0.1)}")
     print(f"{'  CPU time, daemon + ptt-task (ms per call)':44} {ms(list_cpu_s):10.1f}")
+    print(f"{'list --all, every row to a pipe (ms per call)':44} {ms(list_all_s):10.1f} {ms(tsp_list_s):10.1f}  tsp -l")
+    print(f"{'  CPU time, daemon + ptt-task (ms per call)':44} {ms(list_all_cpu_s):10.1f}")
     print(f"{'list --json (ms per call)':44} {ms(list_json_s):10.1f} {'':>10}")
     print(f"{'status ID (ms per call)':44} {ms(status_s):10.2f} {'':>10}")
     print(f"{'spawn latency (ms per call)':44} {ms(spawn_big_s):10.2f} {ms(spawn_small_s):10.2f}  "
@@ -237,7 +243,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"load_avg": [load_before, load_after], "tasks": n, "tsp_tasks": tsp_held, "startup_s": startup_s, "startup_cpu_s": startup_cpu_s, "list_cpu_s": list_cpu_s, "rss_kb": [rss_start, rss_after],
-                       "list_s": [list_s, tsp_list_s], "list_json_s": list_json_s, "status_s": status_s,
+                       "list_s": [list_s, tsp_list_s], "list_all_s": list_all_s, "list_all_cpu_s": list_all_cpu_s, "list_json_s": list_json_s, "status_s": status_s,
                        "spawn_s": [spawn_big_s, spawn_small_s, tsp_spawn_s]}, f)
 
 
