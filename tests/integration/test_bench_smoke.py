@@ -16,11 +16,11 @@ for tool in ("tsp", "jackd", "arecord", "sox"):
 FIGURES = ["spawns + wait", "list over", "daemon RSS", "idle wake-ups", "logs -f latency", "ptt.stop → commit, p50",
            "ptt.stop → commit, p99", "function call → output", "finish → announcement", "ptt-listen CPU",
            "worst list latency", "daemon start-up,", "daemon start-up CPU time", "daemon RSS after start-up",
-           "daemon RSS after list", "list table over", "list table CPU time", "list --json over",
-           "status of one", "spawn latency"]
+           "daemon RSS after list", "list table (newest 100 finished) over", "list table CPU time",
+           "list --all, every row", "list --all CPU time", "list --json over", "status of one", "spawn latency"]
 # Figures measured against a target with no peer run beside them: the peer cells are "—".
 NO_PEER = {"daemon start-up,", "daemon start-up CPU time", "daemon RSS after start-up", "daemon RSS after list",
-           "list table CPU time", "list --json over", "status of one"}
+           "list table CPU time", "list --all, every row", "list --all CPU time", "list --json over", "status of one"}
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 with Sandbox("bench-smoke") as sb:
