@@ -4,17 +4,21 @@ nothing while it lives.
 
 - With `--stall-action kill` (daemon-wide) the task is cancelled with reason `stalled`
   after --stall-timeout, and subscribers get a `stalled` event first.
-- With the default action (report) and a per-task `--stall-timeout 2s` (the daemon's
+- With the default action (report) and a per-task `--stall-timeout 4s` (the daemon's
   is 10 min), the task gets a `stalled` event and its activity says so in `list`; when
   the stream goes on, its activity is back and it succeeds.
 """
 import json
 
 from mock_messages_api import FINAL_TEXT, StalledStreamApi
-from ptt_harness import PROTOCOL_VERSION, NdjsonClient, Sandbox, expect, wait_until
+from ptt_harness import PROTOCOL_VERSION, TIMEOUT_FACTOR, NdjsonClient, Sandbox, expect, wait_until
 from real_claude_fixture import pinned_cli, mock_work_dir, start_taskd
 
 MODEL = "claude-ptt-test-model"
+# Longer than the CLI takes to write its first line on a loaded machine (node loads a
+# 10 MB cli.js first): a stall must be the mock's, mid-turn, not a slow start. 2 s was
+# too short under `ctest -j2` on two busy cores.
+STALL_S = round(4 * TIMEOUT_FACTOR)
 
 cli = pinned_cli()
 
@@ -52,7 +56,7 @@ def run(sb, mock, daemon_args, spawn_args):
 mock = StalledStreamApi(expect_model=MODEL).start()
 try:
     with Sandbox("real-claude-stall-kill") as sb:
-        task_id, events = run(sb, mock, ["--stall-timeout", "2", "--stall-action", "kill"], [])
+        task_id, events = run(sb, mock, ["--stall-timeout", str(STALL_S), "--stall-action", "kill"], [])
         seen = events_until(events, task_id, "stalled")
         expect(mock.stalling.is_set(), "the task stalled before the mock stopped its stream")
         stalled = seen[-1]["task"]
@@ -72,15 +76,15 @@ finally:
 mock = StalledStreamApi(expect_model=MODEL).start()
 try:
     with Sandbox("real-claude-stall-report") as sb:
-        task_id, events = run(sb, mock, [], ["--stall-timeout", "2s"])
+        task_id, events = run(sb, mock, [], ["--stall-timeout", f"{STALL_S}s"])
         seen = events_until(events, task_id, "stalled")
         activity = seen[-1]["task"]["activity"]
-        expect(activity == "stalled: no output for 2 s", f"stalled activity {activity!r}")
+        expect(activity == f"stalled: no output for {STALL_S} s", f"stalled activity {activity!r}")
         listed = sb.run(["ptt-task", "list"], check=0).stdout
-        expect("stalled: no output for 2 s" in listed, f"`list` does not show the stall:\n{listed}")
+        expect(f"stalled: no output for {STALL_S} s" in listed, f"`list` does not show the stall:\n{listed}")
         status = json.loads(sb.run(["ptt-task", "status", str(task_id), "--json"], check=0).stdout)
         expect(status["state"] == "running", f"a reported stall is still running: {status['state']}")
-        expect(status["options"].get("stall_timeout") == 2, f"the task's own timeout: {status['options']}")
+        expect(status["options"].get("stall_timeout") == STALL_S, f"the task's own timeout: {status['options']}")
         mock.release()
         after = events_until(events, task_id, "finished")
         activities = [e["task"].get("activity") for e in after if e["event"] == "activity"]
