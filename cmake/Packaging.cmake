@@ -17,5 +17,5 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libwebsockets-evlib-uv")
 # jq: the examples' scripts; the ALSA plugins: PortAudio through PulseAudio/PipeWire.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libasound2-plugins, jq")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "systemd, libnotify-bin, tmux")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "systemd, libnotify-bin, tmux, bubblewrap, socat")
 include(CPack)

@@ -63,6 +63,8 @@ complete -c ptt-task -n '__fish_seen_subcommand_from diff' -l stat -d 'A diffsta
 complete -c ptt-task -n '__fish_seen_subcommand_from diff' -l name-only -d 'Only the changed files'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l worktree -d 'Run in a new git worktree'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l no-worktree -d 'Run in the cwd itself'
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l sandbox -d "Run under Claude Code's sandbox"
+complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l no-sandbox -d 'Run outside the sandbox'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l base -x -d 'The worktree base commit'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l setup -x -d 'Command run in the new worktree first'
 complete -c ptt-task -n '__fish_seen_subcommand_from spawn' -l cwd -x -a '(__fish_complete_directories)' -d 'Directory to run in'

@@ -10,6 +10,7 @@ complete -c ptt-taskd -l kill-grace -x -d 'Seconds between SIGTERM and SIGKILL'
 complete -c ptt-taskd -l stall-timeout -x -d 'Seconds without agent output before a task is stalled'
 complete -c ptt-taskd -l stall-action -x -a 'report kill' -d 'What a stall does'
 complete -c ptt-taskd -l isolate -x -a 'worktree none' -d 'Give tasks in a git checkout their own worktree'
+complete -c ptt-taskd -l sandbox -d "Run every task under Claude Code's sandbox"
 complete -c ptt-taskd -l approval-timeout -x -d "Seconds an agent's question waits before it is denied"
 complete -c ptt-taskd -l always-allow -x -d 'Tool patterns every agent may use without asking'
 complete -c ptt-taskd -l rate-limit-hold -x -a 'on off' -d 'Hold queued tasks until a rate limit resets'

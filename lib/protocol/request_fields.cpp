@@ -116,6 +116,7 @@ AgentOptions parse_options(const json& req) {
   o.allowed_tools = optional_strings(j, "allowed_tools", "options.allowed_tools");
   o.add_dirs = optional_strings(j, "add_dirs", "options.add_dirs").value_or(std::vector<std::string>{});
   o.append_system_prompt = optional_string(j, "append_system_prompt", "options.append_system_prompt");
+  o.sandbox = optional_bool(j, "sandbox");
   if (o.max_budget_usd && !(*o.max_budget_usd > 0)) {
     throw RequestRejected{err::kInvalidArgument, "`max_budget_usd` must be above 0"};
   }

@@ -16,6 +16,7 @@ void to_json(json& j, const AgentOptions& o) {
   if (!o.add_dirs.empty()) j[record_field::kOptionAddDirs] = o.add_dirs;
   if (o.append_system_prompt) j[record_field::kOptionAppendSystemPrompt] = *o.append_system_prompt;
   if (o.stall_timeout_s) j[record_field::kOptionStallTimeout] = *o.stall_timeout_s;
+  if (o.sandbox) j[record_field::kOptionSandbox] = *o.sandbox;
 }
 
 void from_json(const json& j, AgentOptions& o) {
@@ -30,6 +31,8 @@ void from_json(const json& j, AgentOptions& o) {
     o.add_dirs = it->get<std::vector<std::string>>();
   get_nullable(j, record_field::kOptionAppendSystemPrompt, o.append_system_prompt);
   get_nullable(j, record_field::kOptionStallTimeout, o.stall_timeout_s);
+  if (auto it = j.find(record_field::kOptionSandbox); it != j.end() && it->is_boolean())
+    o.sandbox = it->get<bool>();
 }
 
 void to_json(json& j, const PermissionDenial& d) {

@@ -25,6 +25,9 @@ struct AgentOptions {
   // Seconds without agent output before the task counts as stalled; 0: never. ptt's own,
   // not claude's.
   std::optional<double> stall_timeout_s;
+  // Under Claude Code's own sandbox (docs/taskd.md, "Sandbox"): true, false, or unset (the
+  // daemon's --sandbox decides; spawn records what it decided, so the record says it).
+  std::optional<bool> sandbox;
   bool operator==(const AgentOptions&) const = default;
 };
 

@@ -54,6 +54,7 @@ inline constexpr const char* kOptionAllowedTools = "allowed_tools";
 inline constexpr const char* kOptionAddDirs = "add_dirs";
 inline constexpr const char* kOptionAppendSystemPrompt = "append_system_prompt";
 inline constexpr const char* kOptionStallTimeout = "stall_timeout";
+inline constexpr const char* kOptionSandbox = "sandbox";
 // A journal line that drops a task (not a record).
 inline constexpr const char* kForget = "forget";
 inline constexpr const char* kResultPermissionDenials = "permission_denials";

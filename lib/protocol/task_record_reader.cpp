@@ -59,7 +59,8 @@ enum Field : int {
   kAllowedTools,
   kAddDirs,
   kAppendSystemPrompt,
-  kStallTimeout,  // in "options"
+  kStallTimeout,
+  kOptSandbox,  // in "options"
 };
 
 struct Name {
@@ -117,6 +118,7 @@ constexpr Name kOptionNames[] = {
     {rf::kOptionAddDirs, kAddDirs},
     {rf::kOptionAppendSystemPrompt, kAppendSystemPrompt},
     {rf::kOptionStallTimeout, kStallTimeout},
+    {rf::kOptionSandbox, kOptSandbox},
 };
 
 template <std::size_t N>
@@ -478,6 +480,9 @@ bool TaskRecordReader::options_field(int field, const Value& v) {
       if (v.kind == Value::kNull) return true;
       if (!v.is_number()) return false;
       o.stall_timeout_s = v.d;
+      return true;
+    case kOptSandbox:
+      if (v.kind == Value::kBool) o.sandbox = v.b;  // anything else is ignored, as from_json does
       return true;
     case kAllowedTools:
     case kAddDirs:

@@ -10,9 +10,9 @@ namespace {
 constexpr std::array<std::string_view, kTaskStates.size()> kStateNames = {
     "queued", "starting", "running", "succeeded", "failed", "cancelled"};
 constexpr std::array<std::string_view, kFailureReasons.size()> kReasonNames = {
-    "cancelled",         "agent_missing",   "exit_code",    "api_error",         "result_error",
-    "dependency failed", "supervisor_lost", "spawn_failed", "stream_unreadable", "permission_denied",
-    "stalled",           "worktree_failed", "setup_failed"};
+    "cancelled",         "agent_missing",   "exit_code",    "api_error",          "result_error",
+    "dependency failed", "supervisor_lost", "spawn_failed", "stream_unreadable",  "permission_denied",
+    "stalled",           "worktree_failed", "setup_failed", "sandbox_unavailable"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {

@@ -47,14 +47,15 @@ enum class FailureReason {
   kStalled,
   kWorktreeFailed,
   kSetupFailed,
+  kSandboxUnavailable,
 };
 
 inline constexpr std::array kFailureReasons = {
-    FailureReason::kCancelled,        FailureReason::kAgentMissing, FailureReason::kExitCode,
-    FailureReason::kApiError,         FailureReason::kResultError,  FailureReason::kDependencyFailed,
-    FailureReason::kSupervisorLost,   FailureReason::kSpawnFailed,  FailureReason::kStreamUnreadable,
-    FailureReason::kPermissionDenied, FailureReason::kStalled,      FailureReason::kWorktreeFailed,
-    FailureReason::kSetupFailed};
+    FailureReason::kCancelled,        FailureReason::kAgentMissing,      FailureReason::kExitCode,
+    FailureReason::kApiError,         FailureReason::kResultError,       FailureReason::kDependencyFailed,
+    FailureReason::kSupervisorLost,   FailureReason::kSpawnFailed,       FailureReason::kStreamUnreadable,
+    FailureReason::kPermissionDenied, FailureReason::kStalled,           FailureReason::kWorktreeFailed,
+    FailureReason::kSetupFailed,      FailureReason::kSandboxUnavailable};
 
 std::string_view to_string(FailureReason r);
 // nullopt for a reason ptt does not define (a Claude subtype, or anything else).

@@ -19,6 +19,7 @@ int cmd_doctor(CliSession& s, const std::string& claude) {
   } else {
     facts.claude = d::probe_claude("claude", "PATH");
   }
+  facts.sandbox = d::probe_sandbox();
   facts.key = d::probe_api_key();
   facts.models = d::probe_models(default_config_file().string());
   facts.audio = d::probe_audio();

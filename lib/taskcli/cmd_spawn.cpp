@@ -91,6 +91,8 @@ int cmd_spawn(CliSession& s, const SpawnArgs& a) {
   req.options = agent_options(a.agent);
   if (a.worktree) req.worktree = true;
   if (a.no_worktree) req.worktree = false;
+  if (a.sandbox) req.options.sandbox = true;
+  if (a.no_sandbox) req.options.sandbox = false;
   req.base = optional_text(a.base);
   req.setup = optional_text(a.setup);
   if (a.no_worktree && (req.base || req.setup))

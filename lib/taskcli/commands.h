@@ -30,6 +30,7 @@ struct SpawnArgs {
   AgentFlags agent;
   bool worktree = false, no_worktree = false;  // --worktree, --no-worktree
   std::string base, setup;                     // --base REF, --setup CMD
+  bool sandbox = false, no_sandbox = false;    // --sandbox, --no-sandbox
 };
 
 struct FollowUpArgs {

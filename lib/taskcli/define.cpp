@@ -113,6 +113,14 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
     spawn->add_option("--base", a.spawn.base, "The worktree's base commit, branch or tag (default: HEAD)");
     spawn->add_option("--setup", a.spawn.setup,
                       "Shell command run in the new worktree before the agent; its failure fails the task");
+    auto* sandbox = spawn->add_flag(
+        "--sandbox", a.spawn.sandbox,
+        "Run under Claude Code's sandbox: Bash writes only in the cwd (or worktree), no network but allowed "
+        "domains; fails (sandbox_unavailable) rather than run unsandboxed (docs/taskd.md)");
+    spawn
+        ->add_flag("--no-sandbox", a.spawn.no_sandbox,
+                   "Run outside the sandbox even when the daemon runs with --sandbox")
+        ->excludes(sandbox);
     add_agent_flags(spawn, a.spawn.agent);
     spawn
         ->add_option("prompt", a.spawn.prompt,

@@ -154,6 +154,25 @@ Check state_dir_check(const StateDirFacts& s) {
             s.exists ? s.path + " is writable" : s.path + " will be created (its parent is writable)");
 }
 
+// Only `spawn --sandbox` (or `ptt-taskd --sandbox`) needs it: a warning, never a failure.
+Check sandbox_check(const SandboxFacts& s) {
+  if (s.bwrap.empty() || s.socat.empty()) {
+    std::string missing = s.bwrap.empty() && s.socat.empty() ? "bubblewrap (bwrap) and socat are"
+                          : s.bwrap.empty()                  ? "bubblewrap (bwrap) is"
+                                                             : "socat is";
+    return warn("sandbox", missing + " not installed: a --sandbox task fails (sandbox_unavailable)",
+                "sudo apt-get install bubblewrap socat (needed only for spawn --sandbox)");
+  }
+  if (!s.bwrap_ran) {
+    return warn(
+        "sandbox", fmt::format("{} cannot create namespaces here: {}", s.bwrap, s.bwrap_error),
+        "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu "
+        "kernel.apparmor_restrict_unprivileged_userns=0), or in a container run it with them; until then "
+        "a --sandbox task fails (sandbox_unavailable)");
+  }
+  return ok("sandbox", fmt::format("{} makes namespaces, socat at {}", s.bwrap, s.socat));
+}
+
 const char* verdict_name(Verdict v) {
   return v == Verdict::kOk ? "ok" : v == Verdict::kWarn ? "warn" : "fail";
 }
@@ -193,7 +212,8 @@ std::vector<Check> diagnose(const Facts& f) {
   return {claude_check(f.claude),     key_check(f.key),
           models_check(f.models),     audio_check(f.audio),
           keyboard_check(f.keyboard), portal_check(f.portal),
-          daemon_check(f.daemon),     state_dir_check(f.state_dir)};
+          daemon_check(f.daemon),     state_dir_check(f.state_dir),
+          sandbox_check(f.sandbox)};
 }
 
 std::string render_checks(const std::vector<Check>& checks, const Style& style) {

@@ -80,8 +80,18 @@ struct ModelFacts {
   std::string transcription_model;
 };
 
+// Claude Code's sandbox (spawn --sandbox): bubblewrap and socat on PATH, and a trivial
+// `bwrap … true` in new namespaces, which containers without user namespaces refuse.
+struct SandboxFacts {
+  std::string bwrap;  // the file found; empty when none
+  std::string socat;
+  bool bwrap_ran = false;
+  std::string bwrap_error;  // its output (or why it failed) when it did not run
+};
+
 struct Facts {
   ClaudeFacts claude;
+  SandboxFacts sandbox;
   ModelFacts models;
   KeyFacts key;
   AudioFacts audio;
@@ -118,5 +128,6 @@ KeyboardFacts probe_keyboards(const std::string& dir = "/dev/input");
 DaemonFacts probe_daemon(const std::string& socket, std::chrono::milliseconds timeout);
 StateDirFacts probe_state_dir(const std::string& path);
 ModelFacts probe_models(const std::string& config_file);
+SandboxFacts probe_sandbox();
 
 }  // namespace ptt::taskcli::doctor

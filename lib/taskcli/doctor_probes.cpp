@@ -133,6 +133,23 @@ ClaudeFacts probe_claude(const std::string& requested, const std::string& source
   return c;
 }
 
+SandboxFacts probe_sandbox() {
+  SandboxFacts s;
+  s.bwrap = find_on_path("bwrap");
+  s.socat = find_on_path("socat");
+  if (s.bwrap.empty()) return s;
+  // The namespaces Claude Code's sandbox asks bwrap for (user, pid, net, a fresh /proc).
+  RunResult r = run_capture({s.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                             "--unshare-all", "--die-with-parent", "true"},
+                            std::chrono::seconds(15));
+  s.bwrap_ran = r.ran;
+  if (!r.ran) {
+    std::string said = r.output.substr(0, std::min<std::size_t>(r.output.find('\n'), 200));
+    s.bwrap_error = said.empty() ? r.error : fmt::format("{} ({})", said, r.error);
+  }
+  return s;
+}
+
 // A file that does not parse is ptt-realtime's own error to report; here it sets nothing.
 ModelFacts probe_models(const std::string& config_file) {
   ModelFacts m;

@@ -281,6 +281,10 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
     field("base", w.base_commit ? fmt::format("{} ({})", w.base_commit->substr(0, 12), base) : base);
     if (w.setup) field("setup", truncate_to_width(one_line(*w.setup), 200));
   }
+  if (t.options.sandbox.value_or(false)) {
+    std::string writable = t.worktree ? "its worktree" : "its cwd";
+    field("sandbox", fmt::format("on (Bash writes only in {}; network only to allowed domains)", writable));
+  }
   field("created", fmt::format("{} ({} ago)", clock_time(t.created_at), format_age(now - t.created_at)));
   if (t.started_at) field("started", clock_time(*t.started_at));
   if (t.finished_at && t.started_at) {

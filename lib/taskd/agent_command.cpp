@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace ptt::taskd {
 using protocol::AgentOptions;
@@ -16,11 +17,26 @@ AgentOptions merge_options(const AgentOptions& defaults, const AgentOptions& tas
   if (task.allowed_tools) out.allowed_tools = task.allowed_tools;
   if (!task.add_dirs.empty()) out.add_dirs = task.add_dirs;
   if (task.append_system_prompt) out.append_system_prompt = task.append_system_prompt;
+  if (task.sandbox) out.sandbox = task.sandbox;
   return out;
 }
 
+std::string sandbox_settings(const std::vector<std::string>& also_writable) {
+  // failIfUnavailable: without bubblewrap (or namespaces) the CLI refuses to start instead
+  // of running the shell unconfined; allowUnsandboxedCommands false: the model cannot ask
+  // for a command outside it (dangerouslyDisableSandbox); strictAllowlist: a host not in
+  // the user's own allowedDomains is refused, not asked about.
+  nlohmann::json sandbox = {{"enabled", true},
+                            {"failIfUnavailable", true},
+                            {"allowUnsandboxedCommands", false},
+                            {"network", {{"strictAllowlist", true}}}};
+  if (!also_writable.empty()) sandbox["filesystem"] = {{"allowWrite", also_writable}};
+  return nlohmann::json{{"sandbox", std::move(sandbox)}}.dump();
+}
+
 std::vector<std::string> agent_argv(const std::string& executable, const AgentOptions& o,
-                                    const std::optional<std::string>& resume_session) {
+                                    const std::optional<std::string>& resume_session,
+                                    const std::vector<std::string>& sandbox_writable) {
   // --replay-user-messages: the CLI echoes each message it takes, which tells the daemon
   // whether the session goes on after a result (session_input.h).
   std::vector<std::string> argv = {executable, "-p", "--input-format", "stream-json", "--output-format",
@@ -41,6 +57,7 @@ std::vector<std::string> agent_argv(const std::string& executable, const AgentOp
     argv.insert(argv.end(), {"--allowedTools", fmt::format("{}", fmt::join(*o.allowed_tools, ","))});
   }
   if (o.append_system_prompt) argv.insert(argv.end(), {"--append-system-prompt", *o.append_system_prompt});
+  if (o.sandbox.value_or(false)) argv.insert(argv.end(), {"--settings", sandbox_settings(sandbox_writable)});
   return argv;
 }
 

@@ -21,8 +21,15 @@ namespace ptt::taskd {
 protocol::AgentOptions merge_options(const protocol::AgentOptions& defaults,
                                      const protocol::AgentOptions& task);
 
+// `sandbox_writable`: directories a sandboxed task may write besides its cwd (a worktree
+// task started in a subdirectory gets the whole worktree).
 std::vector<std::string> agent_argv(const std::string& executable, const protocol::AgentOptions& effective,
-                                    const std::optional<std::string>& resume_session);
+                                    const std::optional<std::string>& resume_session,
+                                    const std::vector<std::string>& sandbox_writable = {});
+
+// The `--settings` JSON a sandboxed task's agent gets (docs/taskd.md, "Sandbox"): Claude
+// Code's own sandbox on, required, no way out of it, network only to allowed domains.
+std::string sandbox_settings(const std::vector<std::string>& also_writable);
 
 // The variables the agent gets on top of the daemon's own environment.
 std::vector<std::string> agent_environment(std::int64_t task);

@@ -96,9 +96,12 @@ void Daemon::start_agent(TaskId id) {
   }
   supervise::AgentRequest request;
   request.task = id;
-  request.argv = agent_argv(
-      config_.claude, with_allowed_rules(merge_options(config_.defaults, t->options), *t), t->resume_session);
   request.cwd = t->worktree ? (fs::path(t->worktree->path) / t->worktree->subdir).string() : t->cwd;
+  std::vector<std::string> sandbox_writable;
+  if (t->worktree && !t->worktree->subdir.empty()) sandbox_writable.push_back(t->worktree->path);
+  request.argv =
+      agent_argv(config_.claude, with_allowed_rules(merge_options(config_.defaults, t->options), *t),
+                 t->resume_session, sandbox_writable);
   request.log_dir = fs::absolute(dir);  // the supervisor enters the task's cwd
   request.env = agent_environment(id);
   request.kill_grace_ms = static_cast<int>(config_.kill_grace_s * 1000);

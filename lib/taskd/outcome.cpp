@@ -17,6 +17,9 @@ std::optional<std::string> reason_for_terminal(std::string_view terminal_reason)
 
 namespace {
 
+// The result's startup_failure_reason when the sandbox it requires cannot start.
+constexpr std::string_view kSandboxRequiredUnavailable = "sandbox_required_unavailable";
+
 bool is_specific_error_subtype(std::string_view subtype) {
   // error_during_execution says only that something failed: a terminal_reason says more.
   return subtype != "error_during_execution" &&
@@ -25,6 +28,10 @@ bool is_specific_error_subtype(std::string_view subtype) {
 }
 
 std::string failed_result_reason(const protocol::AgentResult& result, bool api_error) {
+  // A sandboxed task (sandbox.failIfUnavailable) whose sandbox cannot start: the CLI
+  // refused to run it at all, which is not an error of the run.
+  if (result.startup_failure_reason == kSandboxRequiredUnavailable)
+    return reason_text(FailureReason::kSandboxUnavailable);
   if (is_specific_error_subtype(result.subtype)) return result.subtype;
   if (!result.terminal_reason.empty()) {
     // An unknown one (a newer CLI's) is shown as it is, never folded into result_error.

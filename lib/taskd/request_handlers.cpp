@@ -116,6 +116,9 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
     s.after.push_back(*id);
   }
   s.options = req.options;
+  // The record says whether it runs sandboxed, whatever the daemon's --sandbox later says:
+  // its follow-ups and retries run the same way.
+  if (!s.options.sandbox && d.config().defaults.sandbox.value_or(false)) s.options.sandbox = true;
   s.worktree = new_worktree(d, s.cwd, s.name, req.worktree, req.base, req.setup);
   return spawn_reply(d, std::move(s));
 }
@@ -138,6 +141,13 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   s.name = free_name(d, req.name);
   s.parent = parent_id;
   s.resume_session = parent.session_id;
+  // The session goes on as it ran: in or out of the sandbox (docs/taskd.md, "Sandbox").
+  if (req.options.sandbox && *req.options.sandbox != parent.options.sandbox.value_or(false)) {
+    throw RequestRejected{err::kInvalidArgument,
+                          fmt::format("task {} ran {} the sandbox, and a follow-up runs as its parent did; "
+                                      "spawn a new task to change that",
+                                      parent_id, parent.options.sandbox.value_or(false) ? "in" : "outside")};
+  }
   s.options = merge_options(parent.options, req.options);
   s.worktree = parent.worktree;  // the same worktree and branch: the session goes on there
   return spawn_reply(d, std::move(s));

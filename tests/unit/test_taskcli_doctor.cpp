@@ -9,6 +9,7 @@ namespace {
 Facts healthy() {
   Facts f;
   f.claude = {"claude", "PATH", "/usr/bin/claude", true, "2.1.330 (Claude Code)", "", true, true};
+  f.sandbox = {"/usr/bin/bwrap", "/usr/bin/socat", true, ""};
   f.key.present = true;
   f.audio.input_devices = 2;
   f.audio.default_input = "USB Mic";
@@ -138,6 +139,27 @@ TEST_CASE("doctor: the daemon may be down, but not broken; the state dir must be
   CHECK(find(diagnose(f), "state dir").detail == "/x/state will be created (its parent is writable)");
 }
 
+TEST_CASE("doctor: the sandbox's bubblewrap and socat missing, or bwrap without namespaces, warn how to fix",
+          "[taskcli][doctor]") {
+  Facts f = healthy();
+  CHECK(find(diagnose(f), "sandbox").detail == "/usr/bin/bwrap makes namespaces, socat at /usr/bin/socat");
+  f.sandbox = {"", "", false, ""};
+  auto c = find(diagnose(f), "sandbox");
+  CHECK(c.verdict == Verdict::kWarn);
+  CHECK(c.detail ==
+        "bubblewrap (bwrap) and socat are not installed: a --sandbox task fails (sandbox_unavailable)");
+  CHECK(c.fix.find("apt-get install bubblewrap socat") != std::string::npos);
+  f.sandbox = {"/usr/bin/bwrap", "", true, ""};
+  CHECK(find(diagnose(f), "sandbox").detail.find("socat is not installed") == 0);
+  f.sandbox = {"/usr/bin/bwrap", "/usr/bin/socat", false, "bwrap: No permissions to creating new namespace"};
+  c = find(diagnose(f), "sandbox");
+  CHECK(c.verdict == Verdict::kWarn);
+  CHECK(c.detail ==
+        "/usr/bin/bwrap cannot create namespaces here: bwrap: No permissions to creating new namespace");
+  CHECK(c.fix.find("unprivileged_userns_clone") != std::string::npos);
+  CHECK(exit_status(diagnose(f)) == 0);
+}
+
 TEST_CASE("doctor: one line per check, the fix below it; colour only when asked", "[taskcli][doctor]") {
   Facts f = healthy();
   f.key.present = false;
@@ -153,7 +175,7 @@ TEST_CASE("doctor: one line per check, the fix below it; colour only when asked"
   CHECK(colored.find("\033[33mwarn\033[0m OPENAI_API_KEY") != std::string::npos);
 
   std::string nd = render_checks_ndjson(checks);
-  CHECK(std::count(nd.begin(), nd.end(), '\n') == 7);
+  CHECK(std::count(nd.begin(), nd.end(), '\n') == 8);
   auto first = nlohmann::json::parse(nd.substr(0, nd.find('\n')));
   CHECK(first["check"] == "claude");
   CHECK(first["status"] == "ok");

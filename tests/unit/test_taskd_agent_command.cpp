@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "taskd/agent_command.h"
 
@@ -106,4 +107,29 @@ TEST_CASE("this system's exec limits are the kernel's", "[taskd][command]") {
   ExecLimits limits = exec_limits();
   CHECK(limits.max_string == 32 * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)));
   CHECK(limits.max_total >= limits.max_string);
+}
+
+TEST_CASE("a sandboxed task's agent gets the sandbox settings, required and without a way out",
+          "[taskd][command]") {
+  AgentOptions o;
+  o.sandbox = false;
+  CHECK(agent_argv("claude", o, std::nullopt).size() == 12);  // no --settings
+  o.sandbox = true;
+  auto argv = agent_argv("claude", o, std::nullopt);
+  REQUIRE(argv.size() == 14);
+  CHECK(argv[12] == "--settings");
+  auto settings = nlohmann::json::parse(argv[13]);
+  CHECK(settings == nlohmann::json::parse(R"({"sandbox": {"enabled": true, "failIfUnavailable": true,
+      "allowUnsandboxedCommands": false, "network": {"strictAllowlist": true}}})"));
+  // A worktree task started in a subdirectory may write in its whole worktree.
+  argv = agent_argv("claude", o, std::nullopt, {"/state/worktrees/p-3"});
+  CHECK(nlohmann::json::parse(argv[13])["sandbox"]["filesystem"]["allowWrite"] ==
+        Args{"/state/worktrees/p-3"});
+  // The task's choice wins over the daemon's default, either way.
+  AgentOptions daemon_default;
+  daemon_default.sandbox = true;
+  AgentOptions opted_out;
+  opted_out.sandbox = false;
+  CHECK(merge_options(daemon_default, opted_out).sandbox == false);
+  CHECK(merge_options(daemon_default, AgentOptions{}).sandbox == true);
 }

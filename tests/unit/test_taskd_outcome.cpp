@@ -133,3 +133,16 @@ TEST_CASE("no result line after a refused call: permission_denied, unless an API
   CHECK(decide_outcome(std::nullopt, false, {143, 15, 0, true}, true).state == TaskState::kCancelled);
   CHECK(decide_outcome(std::nullopt, false, {1}, false).reason == "exit_code");
 }
+
+TEST_CASE("a sandbox the CLI could not start fails the task as sandbox_unavailable", "[taskd][outcome]") {
+  // claude -p with sandbox.failIfUnavailable and no bubblewrap (2.1.330): a zeroed error
+  // result naming the startup failure, then exit 1.
+  AgentResult r = result("error_during_execution", true);
+  r.startup_failure_reason = "sandbox_required_unavailable";
+  r.errors = {"Sandbox required but unavailable: bubblewrap (bwrap) not installed"};
+  auto o = decide_outcome(r, false, {1});
+  CHECK(o.state == TaskState::kFailed);
+  CHECK(o.reason == "sandbox_unavailable");
+  r.startup_failure_reason = "cwd_unavailable";  // other startup failures keep Claude's subtype
+  CHECK(decide_outcome(r, false, {1}).reason == "error_during_execution");
+}

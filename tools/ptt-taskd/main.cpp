@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
                  "otherwise; none: only with spawn --worktree")
       ->capture_default_str()
       ->check(CLI::IsMember({"worktree", "none"}));
+  bool sandbox = false;
+  app.add_flag("--sandbox", sandbox,
+               "Run every task under Claude Code's sandbox unless it says otherwise (spawn --no-sandbox): "
+               "writes only in its cwd or worktree, no network but allowed domains; needs bubblewrap and "
+               "socat (docs/taskd.md)");
   app.add_option("--allow-root", roots, "Only run tasks whose cwd is under DIR (repeatable)")
       ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
@@ -106,6 +111,7 @@ int main(int argc, char** argv) {
   config.state_dir = state_dir;
   config.allow_roots.assign(roots.begin(), roots.end());
   config.defaults.permission_mode = permission_mode;
+  if (sandbox) config.defaults.sandbox = true;
   if (!allowed_tools.empty()) config.defaults.allowed_tools = allowed_tools;
   if (!model.empty()) config.defaults.model = model;
   if (max_turns > 0) config.defaults.max_turns = max_turns;
