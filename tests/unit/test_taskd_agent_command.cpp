@@ -123,7 +123,7 @@ TEST_CASE("a sandboxed task's agent gets the sandbox settings, required and with
       "allowUnsandboxedCommands": false, "network": {"strictAllowlist": true}}})"));
   // A worktree task started in a subdirectory may write in its whole worktree.
   argv = agent_argv("claude", o, std::nullopt, {"/state/worktrees/p-3"});
-  CHECK(nlohmann::json::parse(argv[13])["sandbox"]["filesystem"]["allowWrite"] ==
+  CHECK(nlohmann::json::parse(argv[13])["sandbox"]["filesystem"]["allowWrite"].get<Args>() ==
         Args{"/state/worktrees/p-3"});
   // The task's choice wins over the daemon's default, either way.
   AgentOptions daemon_default;
