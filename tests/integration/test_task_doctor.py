@@ -66,6 +66,14 @@ with Sandbox("doctor") as sb:
     expect(not os.path.exists(sb.socket), "doctor started a daemon")
     expect(line(out, "state dir").startswith("ok"), out)
     expect(out.splitlines()[-1].startswith("0 failed"), out)
+    # The sandbox (spawn --sandbox): bubblewrap and socat from Debian, and bwrap works here
+    # (ok, or a warning saying why); without them on PATH a warning with the packages.
+    expect(line(out, "sandbox").split()[0] in ("ok", "warn"), out)
+    if line(out, "sandbox").startswith("ok"):
+        expect("makes namespaces" in line(out, "sandbox"), out)
+    r = sb.run(["ptt-task", "doctor"], env=dict(env, PATH=bin_dir))
+    expect(line(r.stdout, "sandbox").startswith("warn sandbox         bubblewrap (bwrap) and socat are not installed")
+           and "fix: sudo apt-get install bubblewrap socat" in r.stdout, r.stdout)
     expect("\033[" not in out and "\r" not in out, "escapes in piped output")
     out_lines = out.splitlines()
     for i, l in enumerate(out_lines):
@@ -79,7 +87,7 @@ with Sandbox("doctor") as sb:
     out = doctor(sb, keyed, "--json", status=0)
     checks = [json.loads(l) for l in out.splitlines()]
     expect([c["check"] for c in checks] == ["claude", "OPENAI_API_KEY", "models", "audio input", "keyboard",
-                                             "hotkey portal", "daemon", "state dir"], out)
+                                             "hotkey portal", "daemon", "state dir", "sandbox"], out)
     expect(all(c["status"] in ("ok", "warn", "fail") for c in checks), out)
     expect(checks[1]["status"] == "ok" and checks[1]["fix"] is None, out)
     expect(checks[6]["status"] == "warn" and checks[6]["fix"], out)
