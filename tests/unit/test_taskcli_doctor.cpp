@@ -35,7 +35,7 @@ const Check& find(const std::vector<Check>& checks, const std::string& name) {
 
 TEST_CASE("doctor: a healthy machine passes every check without fixes", "[taskcli][doctor]") {
   auto checks = diagnose(healthy());
-  REQUIRE(checks.size() == 8);
+  REQUIRE(checks.size() == 9);
   for (const auto& c : checks) {
     CHECK(c.verdict == Verdict::kOk);
     CHECK(c.fix.empty());
@@ -175,7 +175,7 @@ TEST_CASE("doctor: one line per check, the fix below it; colour only when asked"
   CHECK(colored.find("\033[33mwarn\033[0m OPENAI_API_KEY") != std::string::npos);
 
   std::string nd = render_checks_ndjson(checks);
-  CHECK(std::count(nd.begin(), nd.end(), '\n') == 8);
+  CHECK(std::count(nd.begin(), nd.end(), '\n') == 9);
   auto first = nlohmann::json::parse(nd.substr(0, nd.find('\n')));
   CHECK(first["check"] == "claude");
   CHECK(first["status"] == "ok");
