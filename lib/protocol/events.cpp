@@ -48,7 +48,8 @@ TaskEnd end_of(const TaskRecord& t) {
           .model = t.model,
           .exit_code = t.exit_code,
           .stderr_tail = t.stderr_tail,
-          .result = t.result};
+          .result = t.result,
+          .changes = t.worktree ? t.worktree->changes : std::nullopt};
 }
 
 template <typename E>
@@ -98,6 +99,7 @@ void to_json(json& j, const TaskEnd& e) {
   put_nullable(j, f::kExitCode, e.exit_code);
   put_nullable(j, f::kStderrTail, e.stderr_tail);
   put_nullable(j, f::kResult, e.result);
+  if (e.changes) j[f::kWorktreeChanges] = changes_json(*e.changes);
 }
 
 void from_json(const json& j, TaskEnd& e) {
@@ -112,6 +114,7 @@ void from_json(const json& j, TaskEnd& e) {
   get_nullable(j, f::kExitCode, e.exit_code);
   get_nullable(j, f::kStderrTail, e.stderr_tail);
   get_nullable(j, f::kResult, e.result);
+  if (auto it = j.find(f::kWorktreeChanges); it != j.end() && it->is_object()) e.changes = changes_of_json(*it);
 }
 
 std::string_view event_name(const Event& e) {

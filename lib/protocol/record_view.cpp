@@ -57,6 +57,12 @@ json table_view(const TaskRecord& t) {
   }
   if (t.cancel_requested && t.state == TaskState::kRunning) j[f::kCancelRequested] = true;
   if (t.waiting && t.state == TaskState::kRunning) j[f::kWaiting] = *t.waiting;
+  if (t.worktree && (t.worktree->changes || t.worktree->resolution)) {
+    // What the table says of a worktree: what the task changed, and whether it was merged.
+    json& w = j[f::kWorktree] = json::object();
+    if (t.worktree->changes) w[f::kWorktreeChanges] = changes_json(*t.worktree->changes);
+    if (t.worktree->resolution) w[f::kWorktreeResolution] = *t.worktree->resolution;
+  }
   return j;
 }
 

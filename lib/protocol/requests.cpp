@@ -146,6 +146,13 @@ InterruptRequest parse_interrupt(const json& req) { return {required_task_ref(re
 
 PendingRequest parse_pending(const json&) { return {}; }
 
+ResolveWorktreeRequest parse_resolve_worktree(const json& req) {
+  ResolveWorktreeRequest r{.task = required_task_ref(req), .resolution = required_string(req, "resolution")};
+  if (!is_resolution(r.resolution))
+    throw RequestRejected{err::kInvalidArgument, "`resolution` must be \"merged\" or \"discarded\""};
+  return r;
+}
+
 AnswerPermissionRequest parse_answer_permission(const json& req) {
   AnswerPermissionRequest r;
   r.task = required_task_ref(req);
@@ -188,6 +195,7 @@ constexpr std::array<std::pair<std::string_view, Parser>, op::kAll.size()> kPars
     {op::kInterrupt, parse_as<parse_interrupt>},
     {op::kPending, parse_as<parse_pending>},
     {op::kAnswerPermission, parse_as<parse_answer_permission>},
+    {op::kResolveWorktree, parse_as<parse_resolve_worktree>},
 }};
 
 Parser parser_for(std::string_view name) {
@@ -271,6 +279,8 @@ void to_json(json& j, const AnswerPermissionRequest& r) {
   if (r.always) j["always"] = true;
   if (r.reason) j["reason"] = *r.reason;
 }
+
+void to_json(json& j, const ResolveWorktreeRequest& r) { j = {{"task", r.task}, {"resolution", r.resolution}}; }
 
 std::string_view op_of(const Request& r) {
   return std::visit([](const auto& req) { return std::decay_t<decltype(req)>::kOp; }, r);

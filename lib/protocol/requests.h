@@ -181,10 +181,21 @@ struct AnswerPermissionRequest {
   bool operator==(const AnswerPermissionRequest&) const = default;
 };
 
+// Records what became of a finished task's worktree: `merged` or `discarded`, after the
+// client did it with git (`ptt-task merge`/`discard`, the voice tools). The daemon keeps
+// it in the record (TaskWorktree::resolution): `list` says `merged`.
+struct ResolveWorktreeRequest {
+  static constexpr std::string_view kOp = op::kResolveWorktree;
+  using Reply = TaskReply;
+  TaskRef task{};
+  std::string resolution{};  // protocol::resolution::kMerged or kDiscarded
+  bool operator==(const ResolveWorktreeRequest&) const = default;
+};
+
 using Request = std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest,
                              GetRequest, ResultRequest, CancelRequest, LogsRequest, SubscribeRequest,
                              WaitRequest, CleanRequest, ShutdownRequest, QueueResumeRequest, SendRequest,
-                             InterruptRequest, PendingRequest, AnswerPermissionRequest>;
+                             InterruptRequest, PendingRequest, AnswerPermissionRequest, ResolveWorktreeRequest>;
 
 // The request's fields (without "op" and "id"), as the client sends them.
 void to_json(nlohmann::json& j, const HelloRequest& r);
@@ -205,6 +216,7 @@ void to_json(nlohmann::json& j, const SendRequest& r);
 void to_json(nlohmann::json& j, const InterruptRequest& r);
 void to_json(nlohmann::json& j, const PendingRequest& r);
 void to_json(nlohmann::json& j, const AnswerPermissionRequest& r);
+void to_json(nlohmann::json& j, const ResolveWorktreeRequest& r);
 
 std::string_view op_of(const Request& r);
 // The whole request object: its fields and "op" (no "id").

@@ -100,6 +100,8 @@ void to_json(json& j, const TaskWorktree& w) {
   put_nullable(j, record_field::kWorktreeBaseCommit, w.base_commit);
   put_nullable(j, record_field::kWorktreeBaseBranch, w.base_branch);
   if (w.setup) j[record_field::kWorktreeSetup] = *w.setup;
+  if (w.changes) j[record_field::kWorktreeChanges] = changes_json(*w.changes);
+  if (w.resolution) j[record_field::kWorktreeResolution] = *w.resolution;
 }
 
 void from_json(const json& j, TaskWorktree& w) {
@@ -112,6 +114,26 @@ void from_json(const json& j, TaskWorktree& w) {
   get_nullable(j, record_field::kWorktreeBaseCommit, w.base_commit);
   get_nullable(j, record_field::kWorktreeBaseBranch, w.base_branch);
   get_nullable(j, record_field::kWorktreeSetup, w.setup);
+  if (auto it = j.find(record_field::kWorktreeChanges); it != j.end() && it->is_object())
+    w.changes = changes_of_json(*it);
+  if (auto it = j.find(record_field::kWorktreeResolution); it != j.end() && it->is_string())
+    w.resolution = it->get<std::string>();
+}
+
+json changes_json(const WorktreeChanges& c) {
+  return {{record_field::kChangesFiles, c.files},
+          {record_field::kChangesInsertions, c.insertions},
+          {record_field::kChangesDeletions, c.deletions}};
+}
+
+WorktreeChanges changes_of_json(const json& j) {
+  auto count = [&](const char* key) -> std::int64_t {
+    auto it = j.find(key);
+    return it == j.end() ? 0 : integer_if<std::int64_t>(*it).value_or(0);
+  };
+  return {.files = count(record_field::kChangesFiles),
+          .insertions = count(record_field::kChangesInsertions),
+          .deletions = count(record_field::kChangesDeletions)};
 }
 
 void to_json(json& j, const TaskRecord& t) {

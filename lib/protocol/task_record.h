@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/task_state.h"
+#include "protocol/worktree_changes.h"
 
 namespace ptt::protocol {
 
@@ -72,6 +73,11 @@ struct TaskWorktree {
   std::optional<std::string> base_commit;  // what `base` resolved to
   std::optional<std::string> base_branch;  // the branch `base` named (refs/heads/…), merge's target
   std::optional<std::string> setup;        // run in the new worktree before the agent
+  // What the task changed, counted when it ended (absent when it could not be counted).
+  std::optional<WorktreeChanges> changes;
+  // "merged" or "discarded" (protocol/worktree_changes.h) once `ptt-task merge` or
+  // `discard` (or their voice tools) did so; absent before.
+  std::optional<std::string> resolution;
   bool operator==(const TaskWorktree&) const = default;
 };
 
@@ -115,6 +121,9 @@ void to_json(nlohmann::json& j, const AgentResult& r);
 void from_json(const nlohmann::json& j, AgentResult& r);
 void to_json(nlohmann::json& j, const TaskWorktree& w);
 void from_json(const nlohmann::json& j, TaskWorktree& w);
+// A worktree's `changes` object, and back (a missing or mistyped count reads as 0).
+nlohmann::json changes_json(const WorktreeChanges& c);
+WorktreeChanges changes_of_json(const nlohmann::json& j);
 void to_json(nlohmann::json& j, const TaskRecord& t);
 // Throws nlohmann::json::exception on a missing or mistyped required field.
 void from_json(const nlohmann::json& j, TaskRecord& t);

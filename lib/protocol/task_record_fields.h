@@ -36,6 +36,12 @@ inline constexpr const char* kWorktreeBase = "base";
 inline constexpr const char* kWorktreeBaseCommit = "base_commit";
 inline constexpr const char* kWorktreeBaseBranch = "base_branch";
 inline constexpr const char* kWorktreeSetup = "setup";
+inline constexpr const char* kWorktreeChanges = "changes";
+inline constexpr const char* kWorktreeResolution = "resolution";
+// In "changes":
+inline constexpr const char* kChangesFiles = "files";
+inline constexpr const char* kChangesInsertions = "insertions";
+inline constexpr const char* kChangesDeletions = "deletions";
 // "permission" while the task's agent waits for an answer (protocol/permissions.h).
 inline constexpr const char* kWaiting = "waiting";
 // In "result":

@@ -171,6 +171,7 @@ void TaskRecordReader::begin(TaskRecord& record) {
   frames_.assign(1, Frame{In::kRecord});
   seen_ = 0;
   capture_.reset();
+  capturing_worktree_ = false;
 }
 
 bool TaskRecordReader::refuse() { return mode_ != Mode::kExact; }
@@ -522,6 +523,9 @@ bool TaskRecordReader::container(bool object) {
     in = In::kDenials;
   } else if (exact && f.in == In::kResult && (f.field == kUsage || f.field == kModelUsage) && object) {
     return capture_object(f.field == kUsage ? record_->result->usage : record_->result->model_usage);
+  } else if (!exact && f.in == In::kRecord && f.field == kWorktree && object) {
+    capturing_worktree_ = true;
+    return capture_object(worktree_ = nullptr);
   } else if (exact) {
     // A known field of another shape, or a container inside a skipped one or an array
     // of scalars: refused. Only an unknown field's value is skipped, as from_json does,
@@ -538,7 +542,17 @@ bool TaskRecordReader::end_container() {
     bool object = capture_->open.back();
     capture_->open.pop_back();
     bool ok = object ? capture_->dom.end_object() : capture_->dom.end_array();
-    if (capture_->open.empty()) capture_.reset();
+    if (capture_->open.empty()) {
+      capture_.reset();
+      if (capturing_worktree_) {
+        capturing_worktree_ = false;
+        try {
+          record_->worktree = worktree_.get<TaskWorktree>();
+        } catch (const nlohmann::json::exception&) {
+          // kTable ignores a field it cannot use
+        }
+      }
+    }
     return ok;
   }
   frames_.pop_back();

@@ -73,6 +73,10 @@ class TaskRecordReader {
   std::vector<Frame> frames_;
   std::uint64_t seen_ = 0;            // kExact: the fields met so far (a duplicate key is refused)
   std::unique_ptr<Capture> capture_;  // while inside usage or model_usage
+  // kTable: the worktree object, captured whole (few records have one) and read with
+  // from_json when it ends: the table shows what became of it and what it changed.
+  nlohmann::json worktree_;
+  bool capturing_worktree_ = false;
 };
 
 // The record in one journal line, read as from_json(json::parse(line)) would; false

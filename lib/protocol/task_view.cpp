@@ -27,6 +27,10 @@ void apply_end(TaskRecord& t, const TaskEnd& e) {
   t.exit_code = e.exit_code;
   t.stderr_tail = e.stderr_tail;
   t.result = e.result;
+  if (e.changes) {
+    if (!t.worktree) t.worktree.emplace();
+    t.worktree->changes = e.changes;
+  }
 }
 
 }  // namespace

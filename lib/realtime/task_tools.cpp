@@ -49,6 +49,11 @@ json brief_task(const protocol::TaskRecord& t) {
   if (t.name) b["name"] = *t.name;
   if (t.activity) b["activity"] = *t.activity;
   if (t.reason) b["reason"] = *t.reason;
+  if (t.worktree) {
+    // What a worktree task changed, and whether it was merged or discarded since.
+    if (t.worktree->changes) b["changes"] = protocol::change_summary(*t.worktree->changes);
+    if (t.worktree->resolution) b["worktree"] = *t.worktree->resolution;
+  }
   return b;
 }
 
@@ -193,6 +198,8 @@ std::string announcement_text(const SessionConfig& config, const protocol::TaskR
     text += ' ';
     text += shorten_for_speech(why, config.max_announcement_chars, id);
   }
+  if (task.worktree && task.worktree->changes)
+    text += fmt::format(" In its worktree it {}.", protocol::change_summary(*task.worktree->changes));
   return fmt::format("[task update] {} Tell the user briefly.", text);
 }
 

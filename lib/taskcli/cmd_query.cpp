@@ -68,8 +68,11 @@ int cmd_status(CliSession& s, const std::string& task) {
   std::string out =
       s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style());
   if (!s.global().json) {
-    if (auto changes = task_change_summary(reply.task))
-      out += fmt::format("  {:<11}{}\n", "changes:", *changes);
+    // As the worktree is now; once it is gone (merged, discarded), as the task left it.
+    auto changes = task_change_summary(reply.task);
+    if (!changes && reply.task.worktree && reply.task.worktree->changes)
+      changes = protocol::change_summary(*reply.task.worktree->changes);
+    if (changes) out += fmt::format("  {:<11}{}\n", "changes:", *changes);
   }
   // A queued task does not start while the queue is held: say why (--json: the record only).
   if (!s.global().json && reply.queue_hold && reply.task.state == protocol::TaskState::kQueued)

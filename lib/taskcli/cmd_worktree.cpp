@@ -59,6 +59,17 @@ protocol::TaskRecord finished_worktree_task(CliSession& s, const std::string& ta
   return t;
 }
 
+// Tells the daemon, so `list` says it; the git work is done either way, so a daemon that
+// cannot record it is only warned about.
+void record_resolution(CliSession& s, std::int64_t id, std::string_view resolution) {
+  try {
+    ask(s.client(), protocol::ResolveWorktreeRequest{.task = id, .resolution = std::string(resolution)});
+  } catch (const std::exception& e) {
+    print_error("ptt-task", fmt::format("task {} was {}, but the daemon could not record it: {}", id,
+                                        resolution, e.what()));
+  }
+}
+
 bool confirmed(const std::string& question) {
   std::cerr << question << " [y/N] " << std::flush;
   std::string answer;
@@ -85,6 +96,7 @@ int cmd_merge(CliSession& s, const MergeArgs& a) {
   }
   mark_worktree_merged(*t.worktree);
   write_stdout(outcome.message + "\n");
+  record_resolution(s, t.id, protocol::resolution::kMerged);
   return kExitOk;
 }
 
@@ -110,6 +122,7 @@ int cmd_discard(CliSession& s, const DiscardArgs& a) {
   }
   write_stdout(fmt::format("discarded task {}: removed {} and branch {} ({} freed)\n", t.id, w.path, w.branch,
                            format_bytes(freed)));
+  record_resolution(s, t.id, protocol::resolution::kDiscarded);
   return kExitOk;
 }
 
@@ -127,7 +140,7 @@ int clean_worktrees(CliSession& s, bool list_only) {
     std::error_code ec;
     if (!fs::is_directory(path, ec)) continue;
     std::uintmax_t size = disk_usage(path);
-    bool merged = worktree_merged(*t->worktree);
+    bool merged = worktree_merged(*t->worktree) || t->worktree->resolution == protocol::resolution::kMerged;
     if (list_only || !merged) {
       ++kept;
       left += size;

@@ -72,25 +72,6 @@ GitRun run_git(const std::string& dir, const std::vector<std::string>& args,
   return run;
 }
 
-std::string change_summary(const std::string& numstat) {
-  long files = 0, added = 0, deleted = 0;
-  std::size_t from = 0;
-  while (from < numstat.size()) {
-    std::size_t end = numstat.find('\n', from);
-    if (end == std::string::npos) end = numstat.size();
-    std::string line = numstat.substr(from, end - from);
-    from = end + 1;
-    if (line.empty()) continue;
-    ++files;
-    // "ADDED\tDELETED\tPATH"; a binary file has "-" for both.
-    added += std::strtol(line.c_str(), nullptr, 10);
-    std::size_t tab = line.find('\t');
-    if (tab != std::string::npos) deleted += std::strtol(line.c_str() + tab + 1, nullptr, 10);
-  }
-  if (files == 0) return "no changes";
-  return fmt::format("changed {} file{}, +{} \u2212{}", files, files == 1 ? "" : "s", added, deleted);
-}
-
 WorktreeSnapshot::WorktreeSnapshot(const protocol::TaskWorktree& worktree) : worktree_(worktree) {
   std::error_code ec;
   if (!worktree.base_commit)
@@ -145,7 +126,9 @@ int WorktreeSnapshot::show_diff(const std::vector<std::string>& args) const {
   return wait_for(r.pid);
 }
 
-std::string WorktreeSnapshot::summary() const { return change_summary(diff({"--numstat"}).out); }
+std::string WorktreeSnapshot::summary() const {
+  return protocol::change_summary(protocol::changes_of_numstat(diff({"--numstat"}).out));
+}
 
 std::optional<std::string> task_change_summary(const protocol::TaskRecord& t) {
   if (!t.worktree || !t.worktree->base_commit) return std::nullopt;

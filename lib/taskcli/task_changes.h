@@ -20,9 +20,6 @@ struct GitRun {
 GitRun run_git(const std::string& dir, const std::vector<std::string>& args,
                const std::vector<std::string>& env = {});
 
-// "changed 3 files, +42 −7", from `git diff --numstat` output; "no changes" for none.
-std::string change_summary(const std::string& numstat);
-
 class WorktreeSnapshot {
  public:
   // Throws std::runtime_error (what to do next included) when the worktree is gone or git fails.

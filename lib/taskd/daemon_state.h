@@ -116,6 +116,7 @@ class Daemon final : public RequestContext {
   void on_message_wait_over(TaskId id);
   std::vector<protocol::PermissionQuestion> open_questions() const override { return questions_.all(); }
   std::string answer_question(TaskId task, const protocol::AnswerPermissionRequest& answer) override;
+  void resolve_worktree(TaskId task, const std::string& resolution) override;
 
   void begin_shutdown();
   void on_finished(TaskId id);  // answers waits that are now complete, wakes log followers
@@ -132,6 +133,9 @@ class Daemon final : public RequestContext {
   std::map<TaskId, std::unique_ptr<AgentInput>> inputs_;  // running tasks' stdin (agent_input.h)
   ChildCommands commands_;                                // git and setup commands (worktree_prepare.h)
   std::map<TaskId, pid_t> preparing_;  // tasks whose worktree is being made: the step running
+  // Worktree tasks whose agent has ended, while their changes are counted (their end
+  // waits for that: the finished record and event carry the count).
+  std::set<TaskId> counting_changes_;
   std::vector<std::unique_ptr<LogFollower>> followers_;
   std::vector<PendingWait> waits_;
   std::uint64_t next_connection_ = 1;
@@ -190,6 +194,8 @@ class Daemon final : public RequestContext {
   // Without an exit: the task fails with `reason` (its agent group is killed, if still its).
   void on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string why = {},
                      protocol::FailureReason reason = protocol::FailureReason::kSupervisorLost);
+  // The rest of on_task_ended, once a worktree task's changes are counted (change_count.h).
+  void end_task(TaskId id, std::optional<AgentExit> exit, std::string why, protocol::FailureReason reason);
   void reap_children();
   void pump();
   void want_pump();

@@ -17,6 +17,7 @@
 #include "core/process_identity.h"
 #include "supervise/supervisor_status.h"
 #include "taskd/agent_command.h"
+#include "taskd/change_count.h"
 #include "taskd/daemon_state.h"
 #include "taskd/supervisor_launch.h"
 
@@ -347,6 +348,24 @@ void Daemon::on_task_ended(TaskId id, std::optional<AgentExit> exit, std::string
   }
   close_questions_of(id);
   inputs_.erase(id);
+  const auto* t = table_.live(id);
+  if (counting_changes_.count(id)) return;  // ended already: the count's end finishes it
+  if (t && t->worktree && t->worktree->base_commit && !t->worktree->changes) {
+    counting_changes_.insert(id);
+    count_worktree_changes(commands_, {.worktree = *t->worktree,
+                                       .log_dir = fs::absolute(store_.log_dir(id)),
+                                       .done = [this, id, exit, why, reason](auto changes) {
+                                         counting_changes_.erase(id);
+                                         if (changes) table_.worktree_changes(id, *changes);
+                                         end_task(id, exit, why, reason);
+                                       }});
+    return;
+  }
+  end_task(id, exit, std::move(why), reason);
+}
+
+void Daemon::end_task(TaskId id, std::optional<AgentExit> exit, std::string why,
+                      protocol::FailureReason reason) {
   std::string tail = stderr_tail(read_tail(store_.stderr_log(id), 4096));
   TableActions actions;
   if (exit) {

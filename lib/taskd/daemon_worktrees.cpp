@@ -39,4 +39,10 @@ void Daemon::prepare_task_worktree(TaskId id) {
   prepare_worktree(commands_, std::move(job));
 }
 
+void Daemon::resolve_worktree(TaskId id, const std::string& resolution) {
+  TableActions actions;
+  table_.resolve_worktree(id, resolution, actions);
+  apply(std::move(actions));
+}
+
 }  // namespace ptt::taskd

@@ -83,6 +83,8 @@ class RequestContext {
   // Answers the task's question `answer.request` (unset: its oldest) and returns its request
   // id; throws no_question when there is none such.
   virtual std::string answer_question(TaskId task, const protocol::AnswerPermissionRequest& answer) = 0;
+  // Records (durably) what became of the finished task's worktree: protocol::resolution.
+  virtual void resolve_worktree(TaskId task, const std::string& resolution) = 0;
 
  protected:
   ~RequestContext() = default;

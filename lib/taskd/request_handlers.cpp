@@ -293,6 +293,20 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
   return protocol::AnswerPermissionReply{d.answer_question(d.resolve_task(req.task), req)};
 }
 
+protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&,
+                       const protocol::ResolveWorktreeRequest& req) {
+  TaskId id = d.resolve_task(req.task);
+  auto t = d.table().find(id);
+  if (!t->worktree)
+    throw RequestRejected{err::kInvalidArgument,
+                          fmt::format("task {} ran in {}, not in a worktree of its own", id, t->cwd)};
+  if (!protocol::is_finished(t->state))
+    throw RequestRejected{err::kNotFinished, fmt::format("task {} is still {}; wait for it first", id,
+                                                         protocol::to_string(t->state))};
+  d.resolve_worktree(id, req.resolution);
+  return protocol::TaskReply{.task = record_of(d, id), .queue_hold = d.queue_hold()};
+}
+
 }  // namespace
 
 HandlerResult handle_request(RequestContext& d, RequestOrigin& from, const json& id,

@@ -375,6 +375,23 @@ void TaskTable::agent_exited(TaskId id, const AgentExit& exit, std::string tail,
   schedule(now, out);
 }
 
+void TaskTable::worktree_changes(TaskId id, protocol::WorktreeChanges changes) {
+  const TaskRecord* found = live(id);
+  if (!found || !found->worktree || protocol::is_finished(found->state)) return;
+  changing(id).worktree->changes = changes;
+}
+
+void TaskTable::resolve_worktree(TaskId id, std::string resolution, TableActions& out) {
+  auto now_state = state(id);
+  if (!now_state || !protocol::is_finished(*now_state)) return;
+  TaskRecord& t = changing(id);
+  if (t.worktree) {
+    t.worktree->resolution = std::move(resolution);
+    out.push_back(persist(id));
+  }
+  keep_finished(id);
+}
+
 void TaskTable::stalled(TaskId id, std::string activity, bool kill, TableActions& out) {
   const TaskRecord* found = live(id);
   if (!found || found->state != TaskState::kRunning) return;

@@ -89,6 +89,11 @@ class TaskTable {
   // Its worktree exists now (worktree_prepare.h): the record names the base commit.
   void worktree_made(TaskId id, std::string base_commit, std::optional<std::string> base_branch,
                      TableActions& out);
+  // What the worktree task changed, counted as its agent ended (before agent_exited or
+  // fail_running, which persist it).
+  void worktree_changes(TaskId id, protocol::WorktreeChanges changes);
+  // A finished worktree task was merged or discarded (protocol::resolution): persisted.
+  void resolve_worktree(TaskId id, std::string resolution, TableActions& out);
   void stream_update(TaskId id, const StreamUpdate& update, TableActions& out);
   void agent_exited(TaskId id, const AgentExit& exit, std::string stderr_tail, double now, TableActions& out);
   // The agent has written nothing for a while: its activity says so (`activity`), a

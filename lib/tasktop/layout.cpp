@@ -40,6 +40,14 @@ Span name_span(const TaskRecord& t) {
   return {name_cell(t, kMaxNameWidth), t.name ? Paint::kNormal : Paint::kDim};
 }
 
+// A worktree task's changes lead its activity: what a review would start from.
+std::string activity_cell(const TaskRecord& t) {
+  std::string activity = activity_summary(t);
+  if (!t.worktree || !t.worktree->changes) return activity;
+  std::string changes = protocol::change_summary(*t.worktree->changes);
+  return activity.empty() ? changes : changes + " \u00b7 " + activity;
+}
+
 struct Columns {
   std::size_t id = 2, name = 4, state = 5, time = 4, activity = 8, cost = 4;
 };
@@ -148,7 +156,7 @@ Frame Model::render(int width_in, int height_in, double now) const {
     f.lines.push_back(
         table_row(cols, std::to_string(t.id), name_span(t), state_text(t),
                   t.waiting && t.state == TaskState::kRunning ? Paint::kWarning : state_paint(t.state),
-                  time_cell(t, now), activity_summary(t), format_cost(t), sel && t.id == *sel));
+                  time_cell(t, now), activity_cell(t), format_cost(t), sel && t.id == *sel));
   }
   while (f.lines.size() < 2 + table_rows) f.lines.push_back({});
 

@@ -93,6 +93,10 @@ try:
         expect("changes:   changed 1 file, +1 \u22120" in shown,
                f"status shows the change summary: {shown}")
         expect(git(wt["path"], "status", "--porcelain") == "?? notes.txt\n", "diff left the worktree as it was")
+        # The daemon counted the changes when the agent ended: in the record and list's table view.
+        expect(wt.get("changes") == {"files": 1, "insertions": 1, "deletions": 0}, f"the recorded changes: {wt}")
+        table = json.loads(sb.run(["ptt-task", "list", "--json"]).stdout.splitlines()[0])
+        expect(table["worktree"]["changes"]["files"] == 1, f"list --json: {table}")
 
         # A follow-up goes on in the same worktree; a retry gets a fresh one.
         r = sb.run(["ptt-task", "follow-up", "--wait", "1", "once more"], timeout=180)
@@ -158,6 +162,12 @@ try:
             expect(f.read() == "written by task 2\n", "the merge brought the file to the main checkout")
         expect(git(repo, "status", "--porcelain") == "", "the merge left the main checkout clean")
         expect("ptt task 1: write the notes" in git(repo, "log", "--format=%s", "-3"), "the task's commit")
+        # The daemon knows: list says merged; status says merged, and how the task ended.
+        expect(status(1)["worktree"]["resolution"] == "merged", f"the record: {status(1)['worktree']}")
+        row = [line for line in sb.run(["ptt-task", "list"]).stdout.splitlines() if line.split()[:1] == ["1"]]
+        expect(row and " merged " in row[0], f"list says merged: {row}")
+        expect("task 1 (notes): merged (succeeded)" in sb.run(["ptt-task", "status", "1"]).stdout,
+               "status says merged")
         # Task 3 (the retry) wrote the same file from the same base: its merge is refused,
         # naming the file, and the main checkout stays exactly as it was.
         merged = checkout_state(repo)
@@ -171,6 +181,9 @@ try:
         r = sb.run(["ptt-task", "discard", "3", "--yes"])
         expect(r.returncode == 0 and not os.path.exists(retry["path"]) and "ptt/3" not in git(repo, "branch", "--list", "ptt/3"),
                f"discard: {r.returncode} {r.stdout} {r.stderr}")
+        expect(status(3)["worktree"]["resolution"] == "discarded", f"discard recorded: {status(3)['worktree']}")
+        expect("changes:   changed 1 file, +1 \u22120" in sb.run(["ptt-task", "status", "3"]).stdout,
+               "a discarded task's status still says what it changed (from its record)")
         # clean --worktrees lists what is left; clean removes the merged one, saying what it freed.
         r = sb.run(["ptt-task", "clean", "--worktrees"])
         expect(r.returncode == 0 and "merged" in r.stdout and wt["path"] in r.stdout and "project-5" in r.stdout,

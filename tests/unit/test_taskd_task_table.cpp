@@ -460,4 +460,30 @@ TEST_CASE("listed: every unfinished task and only the newest N finished ones", "
   auto cancelled = table.listed(TaskState::kCancelled, 1);
   CHECK(cancelled.ids == std::vector<TaskId>{6});
   CHECK(cancelled.finished_omitted == 2);
+
+TEST_CASE("a worktree task's changes go into its finished record; merged is recorded after", "[taskd][table]") {
+  TaskTable table(4);
+  TableActions a;
+  SpawnRequest r = spawn_request("edit");
+  r.worktree = ptt::protocol::TaskWorktree{.repo = "/src", .path = "/state/worktrees/src-1", .branch = "ptt/1"};
+  table.spawn(std::move(r), 1.0, a);
+  table.worktree_made(1, "abc", std::nullopt, a);
+  TableActions b;
+  table.stream_update(1, success_result(), b);
+  table.worktree_changes(1, {.files = 2, .insertions = 5, .deletions = 1});
+  table.agent_exited(1, exited(0), "", 2.0, b);
+  CHECK(has(b, Kind::kEmit, 1, "finished"));
+  auto done = table.find(1);
+  REQUIRE(done->worktree->changes);
+  CHECK(done->worktree->changes->files == 2);
+  CHECK_FALSE(done->worktree->resolution);
+  // Finished records no longer take changes; the resolution is persisted.
+  table.worktree_changes(1, {.files = 9});
+  TableActions c;
+  table.resolve_worktree(1, "merged", c);
+  CHECK(has(c, Kind::kPersist, 1));
+  CHECK(table.find(1)->worktree->changes->files == 2);
+  CHECK(table.find(1)->worktree->resolution == "merged");
+  CHECK(table.state(1) == TaskState::kSucceeded);
+  CHECK(table.live(1) == nullptr);  // kept as a finished task again
 }

@@ -8,9 +8,11 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include "protocol/record_view.h"
 #include "protocol/requests.h"
 #include "protocol/task_record_reader.h"
 #include "taskcli/task_changes.h"
+#include "taskd/change_count.h"
 #include "taskd/worktree_names.h"
 #include "taskd/worktree_prepare.h"
 
@@ -94,8 +96,78 @@ TEST_CASE("the record's worktree and the spawn's worktree fields read back the s
 }
 
 TEST_CASE("the change summary counts files and lines as git diff --numstat gives them") {
-  CHECK(taskcli::change_summary("") == "no changes");
-  CHECK(taskcli::change_summary("3\t1\ta.txt\n") == "changed 1 file, +3 \u22121");
-  CHECK(taskcli::change_summary("40\t7\ta.cpp\n2\t0\tb.h\n-\t-\timage.png\n") ==
+  CHECK(protocol::change_summary(protocol::changes_of_numstat("")) == "no changes");
+  CHECK(protocol::change_summary(protocol::changes_of_numstat("3\t1\ta.txt\n")) == "changed 1 file, +3 \u22121");
+  CHECK(protocol::change_summary(protocol::changes_of_numstat("40\t7\ta.cpp\n2\t0\tb.h\n-\t-\timage.png\n")) ==
         "changed 3 files, +42 \u22127");
+}
+
+TEST_CASE("a worktree's changes and resolution read back, and the list table view carries them") {
+  protocol::TaskRecord t;
+  t.id = 4;
+  t.state = protocol::TaskState::kSucceeded;
+  t.worktree = protocol::TaskWorktree{.repo = "/src/app", .path = "/state/worktrees/app-4", .branch = "ptt/4"};
+  t.worktree->changes = protocol::WorktreeChanges{.files = 3, .insertions = 42, .deletions = 7};
+  t.worktree->resolution = std::string(protocol::resolution::kMerged);
+  CHECK(json(t).get<protocol::TaskRecord>() == t);
+  json table = protocol::table_view(t);
+  CHECK(table["worktree"] == json{{"changes", {{"files", 3}, {"insertions", 42}, {"deletions", 7}}},
+                                  {"resolution", "merged"}});
+  // ptt-task list reads the table view with the fast reader in its table mode.
+  protocol::TaskRecord row;
+  protocol::TaskRecordReader reader(protocol::TaskRecordReader::Mode::kTable);
+  struct Sax : nlohmann::json_sax<json> {
+    protocol::TaskRecordReader& r;
+    protocol::TaskRecord& out;
+    bool begun = false;
+    Sax(protocol::TaskRecordReader& r, protocol::TaskRecord& out) : r(r), out(out) {}
+    bool null() override { return r.null(); }
+    bool boolean(bool v) override { return r.boolean(v); }
+    bool number_integer(number_integer_t v) override { return r.number_integer(v); }
+    bool number_unsigned(number_unsigned_t v) override { return r.number_unsigned(v); }
+    bool number_float(number_float_t v, const string_t&) override { return r.number_float(v); }
+    bool string(string_t& v) override { return r.string(v); }
+    bool binary(binary_t&) override { return false; }
+    bool start_object(std::size_t) override {
+      if (begun) return r.start_object();
+      begun = true;
+      r.begin(out);
+      return true;
+    }
+    bool key(string_t& k) override { return r.key(k); }
+    bool end_object() override { return r.end_container(); }
+    bool start_array(std::size_t) override { return r.start_array(); }
+    bool end_array() override { return r.end_container(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+      return false;
+    }
+  } sax(reader, row);
+  std::string line = table.dump();
+  REQUIRE(json::sax_parse(line, &sax));
+  REQUIRE(row.worktree);
+  CHECK(row.worktree->changes == t.worktree->changes);
+  CHECK(row.worktree->resolution == "merged");
+  // A mistyped count reads as 0, never as a cast of whatever was sent.
+  CHECK(protocol::changes_of_json(json{{"files", 1e300}, {"insertions", "x"}, {"deletions", 2}}) ==
+        protocol::WorktreeChanges{.files = 0, .insertions = 0, .deletions = 2});
+}
+
+TEST_CASE("resolve_worktree takes merged or discarded only") {
+  protocol::ResolveWorktreeRequest r{.task = 4, .resolution = "merged"};
+  auto parsed = protocol::parse_request(protocol::request_json(r));
+  REQUIRE(std::holds_alternative<protocol::Request>(parsed));
+  CHECK(std::get<protocol::ResolveWorktreeRequest>(std::get<protocol::Request>(parsed)) == r);
+  for (const json& bad : {json{{"op", "resolve_worktree"}, {"task", 4}, {"resolution", "kept"}},
+                          json{{"op", "resolve_worktree"}, {"task", 4}}}) {
+    CHECK(std::holds_alternative<protocol::RequestRejected>(protocol::parse_request(bad)));
+  }
+}
+
+TEST_CASE("a worktree's index is found through its .git file") {
+  fs::path root = fs::temp_directory_path() / fmt::format("ptt-unit-wtindex-{}", ::getpid());
+  fs::create_directories(root / "wt");
+  std::ofstream(root / "wt" / ".git") << "gitdir: /repo/.git/worktrees/wt\n";
+  CHECK(taskd::worktree_index(root / "wt") == fs::path("/repo/.git/worktrees/wt/index"));
+  CHECK(taskd::worktree_index(root / "nowhere").empty());
+  fs::remove_all(root);
 }
