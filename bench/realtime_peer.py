@@ -18,7 +18,7 @@ import sys
 import websockets
 
 TOOL_NAMES = ["spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task",
-              "message_task", "interrupt_task", "answer_permission"]
+              "message_task", "interrupt_task", "answer_permission", "review_task", "merge_task", "discard_task"]
 
 
 def session_update():

@@ -114,7 +114,8 @@ void from_json(const json& j, TaskEnd& e) {
   get_nullable(j, f::kExitCode, e.exit_code);
   get_nullable(j, f::kStderrTail, e.stderr_tail);
   get_nullable(j, f::kResult, e.result);
-  if (auto it = j.find(f::kWorktreeChanges); it != j.end() && it->is_object()) e.changes = changes_of_json(*it);
+  if (auto it = j.find(f::kWorktreeChanges); it != j.end() && it->is_object())
+    e.changes = changes_of_json(*it);
 }
 
 std::string_view event_name(const Event& e) {

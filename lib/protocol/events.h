@@ -82,10 +82,10 @@ struct TaskEnd {
   // A worktree task's changes (its record's worktree.changes), for the finish announcement.
   std::optional<WorktreeChanges> changes;
   static constexpr std::array kFields = {
-      record_field::kId,         record_field::kName,      record_field::kState,
-      record_field::kReason,     record_field::kFinishedAt, record_field::kSessionId,
-      record_field::kModel,      record_field::kExitCode,   record_field::kStderrTail,
-      record_field::kResult,     record_field::kWorktreeChanges};
+      record_field::kId,     record_field::kName,           record_field::kState,
+      record_field::kReason, record_field::kFinishedAt,     record_field::kSessionId,
+      record_field::kModel,  record_field::kExitCode,       record_field::kStderrTail,
+      record_field::kResult, record_field::kWorktreeChanges};
   bool operator==(const TaskEnd&) const = default;
 };
 

@@ -34,10 +34,11 @@ inline constexpr std::string_view kPending = "pending";
 inline constexpr std::string_view kAnswerPermission = "answer_permission";
 // A worktree task's branch was merged or its worktree discarded (protocol/worktree_changes.h).
 inline constexpr std::string_view kResolveWorktree = "resolve_worktree";
-inline constexpr std::array kAll = {kHello,    kSpawn,       kList, kGet,       kResult,  kCancel,
-                                    kLogs,     kSubscribe,   kWait, kFollowUp,  kClean,   kRetry,
-                                    kShutdown, kQueueResume, kSend, kInterrupt, kPending, kAnswerPermission,
-                                    kResolveWorktree};
+inline constexpr std::array kAll = {
+    kHello,          kSpawn,       kList, kGet,       kResult,  kCancel,
+    kLogs,           kSubscribe,   kWait, kFollowUp,  kClean,   kRetry,
+    kShutdown,       kQueueResume, kSend, kInterrupt, kPending, kAnswerPermission,
+    kResolveWorktree};
 }  // namespace op
 
 namespace event {

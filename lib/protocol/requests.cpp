@@ -280,7 +280,9 @@ void to_json(json& j, const AnswerPermissionRequest& r) {
   if (r.reason) j["reason"] = *r.reason;
 }
 
-void to_json(json& j, const ResolveWorktreeRequest& r) { j = {{"task", r.task}, {"resolution", r.resolution}}; }
+void to_json(json& j, const ResolveWorktreeRequest& r) {
+  j = {{"task", r.task}, {"resolution", r.resolution}};
+}
 
 std::string_view op_of(const Request& r) {
   return std::visit([](const auto& req) { return std::decay_t<decltype(req)>::kOp; }, r);

@@ -192,10 +192,11 @@ struct ResolveWorktreeRequest {
   bool operator==(const ResolveWorktreeRequest&) const = default;
 };
 
-using Request = std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest,
-                             GetRequest, ResultRequest, CancelRequest, LogsRequest, SubscribeRequest,
-                             WaitRequest, CleanRequest, ShutdownRequest, QueueResumeRequest, SendRequest,
-                             InterruptRequest, PendingRequest, AnswerPermissionRequest, ResolveWorktreeRequest>;
+using Request =
+    std::variant<HelloRequest, SpawnTaskRequest, FollowUpRequest, RetryRequest, ListRequest, GetRequest,
+                 ResultRequest, CancelRequest, LogsRequest, SubscribeRequest, WaitRequest, CleanRequest,
+                 ShutdownRequest, QueueResumeRequest, SendRequest, InterruptRequest, PendingRequest,
+                 AnswerPermissionRequest, ResolveWorktreeRequest>;
 
 // The request's fields (without "op" and "id"), as the client sends them.
 void to_json(nlohmann::json& j, const HelloRequest& r);

@@ -309,7 +309,7 @@ void RealtimeSession::pump() {
     Announcement announcement = std::move(announcements_.front());
     announcements_.pop_front();
     std::string& text = announcement.text;
-    std::uint64_t said_at = consent_clock_.tick();
+    std::uint64_t said_at = said_on_own_ = consent_clock_.tick();
     if (!announcement.request.empty()) questions_.announced(announcement.task, announcement.request, said_at);
     send({{"type", "conversation.item.create"},
           {"item",

@@ -27,6 +27,8 @@ struct SessionAction {
     kPlayAudio,      // audio (PCM16 24 kHz mono) of item_id
     kStopPlayback,   // drop what is queued for playback
     kDaemonRequest,  // json: a ptt-taskd request without "id"; answer with on_daemon_reply(token, ...)
+    kTaskCommand,    // json: {"args":[…]}, ptt-task's arguments (worktree_tools.h); answer with
+                     // on_task_command_done(token, ...)
     kLog,            // text: a diagnostic for stderr
     kEnd,            // text: why the session cannot go on (WHAT; NEXT); the adapter exits 1
     kRenew,          // close this connection and open a new one at once (no backoff): the
@@ -80,6 +82,8 @@ class RealtimeSession {
   SessionActions on_stdin_event(const nlohmann::json& event, const PlaybackStatus& playback = {});
   SessionActions on_stdin_eof();
   SessionActions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
+  // A kTaskCommand ended: its exit status (-1: it could not run) and what it printed.
+  SessionActions on_task_command_done(std::uint64_t token, int status, const std::string& output);
   SessionActions on_task_update(const TaskUpdate& update);
   // A task asks (permission_requested): announced like a finished task, held while
   // the user talks. Answered by anyone (permission_answered): the announcement is withdrawn.
@@ -141,6 +145,9 @@ class RealtimeSession {
   void reannounce_questions();  // a new Realtime conversation has heard none of them
   ToolRequest answer_permission_request(const std::string& arguments) const;
   void on_pending_reply(const nlohmann::json& reply);
+  // session_worktree_tools.cpp: review_task, merge_task, discard_task (worktree_tools.h).
+  void dispatch_worktree_tool(const std::string& call_id, const std::string& name,
+                              const std::string& arguments);
   void pump();
   // Renewal (session_renewal.cpp): a new session that goes on with the conversation.
   bool renew_if_due();
@@ -213,6 +220,9 @@ class RealtimeSession {
   bool had_session_ = false;  // a session was created before: the next one carries memory_ over
   bool renew_due_ = false;    // --renew-after passed; waits for a free floor
   bool renewing_ = false;     // from the decision to renew until the new session.created
+  // When the session last spoke on its own (an announcement; at first, its start): merge_task
+  // and discard_task need a response to a user turn after it (consent_clock.h).
+  std::uint64_t said_on_own_ = consent_clock_.tick();
   std::deque<nlohmann::json> offline_;
   std::size_t offline_bytes_ = 0;
   static constexpr std::size_t kMaxOfflineBytes = 8u << 20;  // ~60 s of base64 audio

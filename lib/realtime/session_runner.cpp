@@ -15,6 +15,7 @@
 #include "realtime/daemon_client.h"
 #include "realtime/run_options.h"
 #include "realtime/session.h"
+#include "realtime/task_command_runner.h"
 #include "realtime/typed_input.h"
 #include "realtime/ws_client.h"
 #include "uvutil/owned_loop.h"
@@ -121,6 +122,15 @@ class SessionRunner {
           std::uint64_t token = a.token;
           daemon_.request(std::move(a.json), [this, token](const json& reply) {
             apply(session_.on_daemon_reply(token, reply));
+          });
+          break;
+        }
+        case SessionAction::Kind::kTaskCommand: {
+          std::uint64_t token = a.token;
+          std::vector<std::string> args;
+          for (const auto& arg : a.json.value("args", json::array())) args.push_back(arg.get<std::string>());
+          run_task_command(&loop_, options_.socket_path, args, [this, token](int status, std::string output) {
+            apply(session_.on_task_command_done(token, status, output));
           });
           break;
         }

@@ -7,6 +7,7 @@
 
 #include "realtime/session.h"
 #include "realtime/task_tools.h"
+#include "realtime/worktree_tools.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -24,6 +25,8 @@ void RealtimeSession::dispatch_call(const std::string& call_id) {
          {"call_id", call_id},
          {"name", call.name},
          {"arguments", args.is_discarded() ? json(call.arguments) : args}});
+  if (shallow && is_worktree_tool(call.name))
+    return dispatch_worktree_tool(call_id, call.name, call.arguments);
   ToolRequest req =
       !shallow                             ? ToolRequest{nullptr,
                              json{{"ok", false}, {"error", "the arguments were nested too deeply"}}.dump()}

@@ -80,6 +80,21 @@ json tool_definitions(const SessionConfig& config) {
       "follow_up_task", "Continue a finished task's conversation with a new prompt, as a new task.",
       {{"task", task_param}, {"prompt", string_param("the follow-up request")}}, {"task", "prompt"}));
   tools.push_back(function_tool(
+      "review_task",
+      "What a task changed in its own git worktree: each file, its line counts and first changed lines. "
+      "Tell the user each file and, in one line, what its change does.",
+      {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool(
+      "merge_task",
+      "Merge a finished task's worktree into the branch it started from. Only when the user asks for it "
+      "in their own words, never on your own.",
+      {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool(
+      "discard_task",
+      "Delete a finished task's worktree and branch, dropping its changes. Only when the user asks for it "
+      "in their own words, never on your own.",
+      {{"task", task_param}}, {"task"}));
+  tools.push_back(function_tool(
       "answer_permission",
       "Answer a task's permission question with the user's spoken or typed answer (never on your own).",
       {{"task", task_param},

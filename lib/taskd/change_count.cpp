@@ -52,7 +52,8 @@ struct Count : std::enable_shared_from_this<Count> {
     if (!job.worktree.base_commit || !fs::is_directory(job.worktree.path, ec)) return finish(std::nullopt);
     // A copy keeps the index's stat cache: `add -A` then reads only the files that changed.
     fs::path own = worktree_index(job.worktree.path);
-    if (own.empty() || !fs::copy_file(own, index, fs::copy_options::overwrite_existing, ec)) fs::remove(index, ec);
+    if (own.empty() || !fs::copy_file(own, index, fs::copy_options::overwrite_existing, ec))
+      fs::remove(index, ec);
     auto self = shared_from_this();
     git({"add", "-A", "--", "."}, numstat, [self](int status) {
       if (status != 0) return self->finish(std::nullopt);

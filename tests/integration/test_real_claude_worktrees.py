@@ -15,7 +15,7 @@ import os
 import subprocess
 
 from mock_messages_api import MARKER, MockMessagesApi
-from ptt_harness import Sandbox, expect
+from ptt_harness import Sandbox, expect, wait_until
 from real_claude_fixture import pinned_cli
 
 MODEL = "claude-ptt-test-model"
@@ -123,8 +123,10 @@ try:
         expect("exited with status 3" in failed["stderr_tail"] and "broken" in failed["stderr_tail"]
                and "installing" in failed["stderr_tail"], f"its output: {failed['stderr_tail']}")
         expect(len(mock.requests) == asked, "the agent ran despite the failed setup")
+        # Its worktree exists (the setup command ran there): its base is recorded, so diff works.
+        expect(failed["worktree"].get("base_commit") == before[1].strip(), f"task 4's base: {failed['worktree']}")
         r = sb.run(["ptt-task", "diff", "4"])
-        expect(r.returncode == 1 and "worktree was never made" in r.stderr, f"diff of task 4: {r.returncode} {r.stderr}")
+        expect(r.returncode == 0 and r.stdout == "", f"diff of task 4: {r.returncode} {r.stdout} {r.stderr}")
 
         # A setup command that works runs in the new worktree before the agent.
         r = sb.run(["ptt-task", "spawn", "--cwd", repo, "--setup", "touch set-up-here", "--wait", *agent, "go"],
@@ -136,6 +138,18 @@ try:
         r = sb.run(["ptt-task", "spawn", "--cwd", repo, "--base", "no-such-branch", "--wait", *agent, "x"], timeout=60)
         bad = status(6)
         expect(bad["reason"] == "worktree_failed" and "no-such-branch" in bad["stderr_tail"], f"a bad base: {bad}")
+
+        # Cancelled while its worktree is made (the setup command runs): worktree and branch go.
+        r = sb.run(["ptt-task", "spawn", "--cwd", repo, "--worktree", "--name", "slow",
+                    "--setup", "touch made-here; sleep 60", *agent, "never runs"])
+        slow_id = r.stdout.split()[0] if r.stdout.split() else "?"
+        slow_path = status(slow_id)["worktree"]["path"]
+        wait_until(lambda: os.path.exists(os.path.join(slow_path, "made-here")), what="the slow setup to start")
+        sb.run(["ptt-task", "cancel", slow_id])
+        wait_until(lambda: not os.path.exists(slow_path), what="the cancelled task's worktree to go")
+        wait_until(lambda: git(repo, "branch", "--list", f"ptt/{slow_id}-slow") == "",
+                   what="the cancelled task's branch to go")
+        expect(status(slow_id)["state"] == "cancelled", f"the slow task: {status(slow_id)}")
 
         # Outside a git repository --worktree is refused.
         plain = sb.path("plain")

@@ -13,6 +13,8 @@ The reply to a response.create depends on what came before it:
                           ([[name, arguments], ...]) makes the K-th call the K-th of them
   function_call_output -> an audio reply ("task N started")
   a system message     -> an audio reply (the announcement)
+--call-on-announcement JSON ([name, arguments]) makes a model that calls that tool on its
+own in the response to a "[task update]" announcement (the client must refuse merge_task there).
 --answer-permission allow|deny makes a model that answers a task's permission question:
 after a "[task question] Task N ..." announcement it calls answer_permission for task N
 on its own, in the response to the announcement (the client must refuse that), and again
@@ -62,7 +64,7 @@ import websockets
 
 SAMPLE_RATE = 24000
 TOOLS = {"spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task",
-         "message_task", "interrupt_task", "answer_permission"}
+         "message_task", "interrupt_task", "answer_permission", "review_task", "merge_task", "discard_task"}
 
 
 def tone(seed, ms):
@@ -204,6 +206,7 @@ class Connection:
         self.open_calls = {}  # call_id -> name, issued and not answered
         self.last_input = None  # "user" | "function_call_output" | "system"
         self.question_task = None  # --answer-permission: the task of the question last announced
+        self.task_update = False  # --call-on-announcement: the last item was a [task update]
         self.last_item = {}  # the item of the last function_call_output or message
         self.ids = itertools.count(1)
         self.audio_ms = {}  # assistant item -> ms of audio sent
@@ -398,6 +401,7 @@ class Connection:
                 self.question_task = int(asked.group(1))
             self.told += [part["text"] for part in item.get("content") or []
                           if isinstance(part, dict) and isinstance(part.get("text"), str)]
+            self.task_update = self.last_input == "system" and text.startswith("[task update]")
         # Both names are in use in the wild; the client must take either.
         name = "conversation.item.created" if self.mock.args.legacy_item_event else "conversation.item.added"
         await self.send({"type": name, "item": created})
@@ -424,6 +428,10 @@ class Connection:
                     if self.last_input == "user":
                         self.question_task = None
                     output.append(await self.function_call(rid, ["answer_permission", args]))
+                elif mock.args.call_on_announcement and self.last_input == "system" and self.task_update:
+                    # A model acting on its own, in the response to a finished task's announcement.
+                    self.task_update = False
+                    output.append(await self.function_call(rid, json.loads(mock.args.call_on_announcement)))
                 elif self.last_input == "user" and not mock.args.no_calls:
                     output.append(await self.function_call(rid))
                 else:
@@ -539,6 +547,9 @@ async def main():
     ap.add_argument("--answer-permission", choices=("allow", "deny"),
                     help="answer_permission for the task of the last [task question], on its own in the response "
                          "to the announcement and then in the response to the next user turn")
+    ap.add_argument("--call-on-announcement", metavar="JSON",
+                    help="[name, arguments]: call this tool on its own in the response to each [task update] "
+                         "announcement (a model acting without the user)")
     ap.add_argument("--vad-turn-ms", type=int, default=300, help="server VAD: speech stops after this much audio")
     ap.add_argument("--fail-response", type=int, default=0, metavar="K", help="the K-th response fails")
     ap.add_argument("--incomplete-response", type=int, default=0, metavar="K",

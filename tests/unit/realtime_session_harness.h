@@ -23,8 +23,8 @@ using ptt::realtime::SessionConfig;
 struct Harness {
   PlaybackStatus playback;
   RealtimeSession session;
-  std::vector<json> sent, printed, requests;
-  std::vector<std::uint64_t> tokens;
+  std::vector<json> sent, printed, requests, commands;
+  std::vector<std::uint64_t> tokens, command_tokens;
   std::vector<std::string> logs;
   std::vector<std::string> ended;  // kEnd: why the session cannot go on
   std::size_t audio_bytes = 0;
@@ -67,6 +67,10 @@ struct Harness {
         case SessionAction::Kind::kDaemonRequest:
           requests.push_back(a.json);
           tokens.push_back(a.token);
+          break;
+        case SessionAction::Kind::kTaskCommand:
+          commands.push_back(a.json);
+          command_tokens.push_back(a.token);
           break;
         case SessionAction::Kind::kLog:
           logs.push_back(a.text);

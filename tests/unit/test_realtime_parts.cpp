@@ -60,7 +60,7 @@ TEST_CASE("every tool maps to its daemon op", "[realtime]") {
   CHECK(rt::tool_call_to_request(c, "rm_rf", "{}").immediate_output.find("no tool") != std::string::npos);
   // The session.update offers exactly these tools, with the project names as an enum.
   json tools = rt::tool_definitions(c);
-  REQUIRE(tools.size() == 9);
+  REQUIRE(tools.size() == 12);
   CHECK(tools[0]["parameters"]["properties"]["project"]["enum"] == json({"api", "web"}));
 }
 

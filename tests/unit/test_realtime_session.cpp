@@ -21,7 +21,7 @@ TEST_CASE("the first thing sent on connect is a GA session.update", "[realtime]"
   CHECK(s["session"]["audio"]["input"]["turn_detection"].is_null());
   CHECK(s["session"]["audio"]["input"]["transcription"].is_object());
   CHECK(s["session"]["audio"]["output"]["voice"] == "marin");
-  CHECK(s["session"]["tools"].size() == 9);
+  CHECK(s["session"]["tools"].size() == 12);
   CHECK(s["session"]["instructions"].get<std::string>().find("api, web") != std::string::npos);
 }
 

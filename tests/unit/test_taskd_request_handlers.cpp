@@ -66,6 +66,10 @@ class FakeDaemon final : public RequestContext {
     if (questions.empty()) throw ptt::protocol::RequestRejected{ptt::protocol::error::kNoQuestion, "none"};
     return questions.front().request;
   }
+  void resolve_worktree(TaskId task, const std::string& resolution) override {
+    TableActions ignored;
+    tasks.resolve_worktree(task, resolution, ignored);
+  }
 
   std::optional<ptt::protocol::QueueHold> hold;
   std::string send_message(TaskId task, const std::string& text) override {

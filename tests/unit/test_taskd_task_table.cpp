@@ -460,12 +460,15 @@ TEST_CASE("listed: every unfinished task and only the newest N finished ones", "
   auto cancelled = table.listed(TaskState::kCancelled, 1);
   CHECK(cancelled.ids == std::vector<TaskId>{6});
   CHECK(cancelled.finished_omitted == 2);
+}
 
-TEST_CASE("a worktree task's changes go into its finished record; merged is recorded after", "[taskd][table]") {
+TEST_CASE("a worktree task's changes go into its finished record; merged is recorded after",
+          "[taskd][table]") {
   TaskTable table(4);
   TableActions a;
   SpawnRequest r = spawn_request("edit");
-  r.worktree = ptt::protocol::TaskWorktree{.repo = "/src", .path = "/state/worktrees/src-1", .branch = "ptt/1"};
+  r.worktree =
+      ptt::protocol::TaskWorktree{.repo = "/src", .path = "/state/worktrees/src-1", .branch = "ptt/1"};
   table.spawn(std::move(r), 1.0, a);
   table.worktree_made(1, "abc", std::nullopt, a);
   TableActions b;

@@ -97,22 +97,24 @@ TEST_CASE("the record's worktree and the spawn's worktree fields read back the s
 
 TEST_CASE("the change summary counts files and lines as git diff --numstat gives them") {
   CHECK(protocol::change_summary(protocol::changes_of_numstat("")) == "no changes");
-  CHECK(protocol::change_summary(protocol::changes_of_numstat("3\t1\ta.txt\n")) == "changed 1 file, +3 \u22121");
-  CHECK(protocol::change_summary(protocol::changes_of_numstat("40\t7\ta.cpp\n2\t0\tb.h\n-\t-\timage.png\n")) ==
-        "changed 3 files, +42 \u22127");
+  CHECK(protocol::change_summary(protocol::changes_of_numstat("3\t1\ta.txt\n")) ==
+        "changed 1 file, +3 \u22121");
+  CHECK(protocol::change_summary(protocol::changes_of_numstat(
+            "40\t7\ta.cpp\n2\t0\tb.h\n-\t-\timage.png\n")) == "changed 3 files, +42 \u22127");
 }
 
 TEST_CASE("a worktree's changes and resolution read back, and the list table view carries them") {
   protocol::TaskRecord t;
   t.id = 4;
   t.state = protocol::TaskState::kSucceeded;
-  t.worktree = protocol::TaskWorktree{.repo = "/src/app", .path = "/state/worktrees/app-4", .branch = "ptt/4"};
+  t.worktree =
+      protocol::TaskWorktree{.repo = "/src/app", .path = "/state/worktrees/app-4", .branch = "ptt/4"};
   t.worktree->changes = protocol::WorktreeChanges{.files = 3, .insertions = 42, .deletions = 7};
   t.worktree->resolution = std::string(protocol::resolution::kMerged);
   CHECK(json(t).get<protocol::TaskRecord>() == t);
   json table = protocol::table_view(t);
-  CHECK(table["worktree"] == json{{"changes", {{"files", 3}, {"insertions", 42}, {"deletions", 7}}},
-                                  {"resolution", "merged"}});
+  CHECK(table["worktree"] ==
+        json{{"changes", {{"files", 3}, {"insertions", 42}, {"deletions", 7}}}, {"resolution", "merged"}});
   // ptt-task list reads the table view with the fast reader in its table mode.
   protocol::TaskRecord row;
   protocol::TaskRecordReader reader(protocol::TaskRecordReader::Mode::kTable);
