@@ -1,5 +1,6 @@
 #include "realtime/task_command_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 

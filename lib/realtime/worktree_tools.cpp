@@ -68,8 +68,9 @@ std::vector<FileChange> diff_files(std::string_view diff) {
     if (line.rfind("diff --git ", 0) == 0) {
       // "diff --git a/PATH b/PATH": the b side names the file as it is now.
       std::size_t b = line.rfind(" b/");
-      files.push_back(
-          {.path = std::string(b == std::string_view::npos ? line.substr(11) : line.substr(b + 3))});
+      FileChange file;
+      file.path = std::string(b == std::string_view::npos ? line.substr(11) : line.substr(b + 3));
+      files.push_back(std::move(file));
       in_hunk = false;
       continue;
     }
@@ -99,7 +100,8 @@ std::string worktree_tool_output(const std::string& name, int status, const std:
   json out = {{"ok", true}};
   if (name == kReviewTaskTool) {
     std::vector<FileChange> files = diff_files(output);
-    protocol::WorktreeChanges total{.files = static_cast<std::int64_t>(files.size())};
+    protocol::WorktreeChanges total;
+    total.files = static_cast<std::int64_t>(files.size());
     json listed = json::array();
     for (const auto& f : files) {
       total.insertions += f.added;

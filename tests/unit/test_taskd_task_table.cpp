@@ -467,8 +467,10 @@ TEST_CASE("a worktree task's changes go into its finished record; merged is reco
   TaskTable table(4);
   TableActions a;
   SpawnRequest r = spawn_request("edit");
-  r.worktree =
-      ptt::protocol::TaskWorktree{.repo = "/src", .path = "/state/worktrees/src-1", .branch = "ptt/1"};
+  r.worktree.emplace();
+  r.worktree->repo = "/src";
+  r.worktree->path = "/state/worktrees/src-1";
+  r.worktree->branch = "ptt/1";
   table.spawn(std::move(r), 1.0, a);
   table.worktree_made(1, "abc", std::nullopt, a);
   TableActions b;
@@ -481,7 +483,7 @@ TEST_CASE("a worktree task's changes go into its finished record; merged is reco
   CHECK(done->worktree->changes->files == 2);
   CHECK_FALSE(done->worktree->resolution);
   // Finished records no longer take changes; the resolution is persisted.
-  table.worktree_changes(1, {.files = 9});
+  table.worktree_changes(1, {.files = 9, .insertions = 0, .deletions = 0});
   TableActions c;
   table.resolve_worktree(1, "merged", c);
   CHECK(has(c, Kind::kPersist, 1));

@@ -107,8 +107,10 @@ TEST_CASE("a worktree's changes and resolution read back, and the list table vie
   protocol::TaskRecord t;
   t.id = 4;
   t.state = protocol::TaskState::kSucceeded;
-  t.worktree =
-      protocol::TaskWorktree{.repo = "/src/app", .path = "/state/worktrees/app-4", .branch = "ptt/4"};
+  t.worktree.emplace();
+  t.worktree->repo = "/src/app";
+  t.worktree->path = "/state/worktrees/app-4";
+  t.worktree->branch = "ptt/4";
   t.worktree->changes = protocol::WorktreeChanges{.files = 3, .insertions = 42, .deletions = 7};
   t.worktree->resolution = std::string(protocol::resolution::kMerged);
   CHECK(json(t).get<protocol::TaskRecord>() == t);
