@@ -265,11 +265,12 @@ std::string render_outcome_line(const TaskRecord& t, const Style& style) {
 }
 
 std::string render_status(const TaskRecord& t, double now, const Style& style) {
-  std::string out = fmt::format(
-      "task {}{}: {}{}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
-      paint(state_text(t), state_color(t.state), style),
-      state_text(t) == protocol::to_string(t.state) ? ""
-                                                    : fmt::format(" ({})", protocol::to_string(t.state)));
+  std::string out =
+      fmt::format("task {}{}: {}{}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
+                  paint(state_text(t), state_color(t.state), style),
+                  !protocol::is_finished(t.state) || !t.worktree || !t.worktree->resolution
+                      ? ""
+                      : fmt::format(" ({})", protocol::to_string(t.state)));
   auto field = [&](std::string_view key, const std::string& value) {
     // The widest key ("exit code:") and a space: values start in one column.
     if (!value.empty()) out += fmt::format("  {:<11}{}\n", fmt::format("{}:", key), value);
