@@ -70,7 +70,9 @@ TEST_CASE("the record's worktree and the spawn's worktree fields read back the s
                                       .base = "HEAD",
                                       .base_commit = "abc",
                                       .base_branch = "refs/heads/main",
-                                      .setup = "make deps"};
+                                      .setup = "make deps",
+                                      .changes = std::nullopt,
+                                      .resolution = std::nullopt};
   CHECK(json(t).get<protocol::TaskRecord>() == t);
   // The journal's fast reader leaves such a record to from_json: it reads back whole.
   protocol::TaskRecord read;
