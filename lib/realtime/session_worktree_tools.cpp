@@ -18,7 +18,7 @@ void RealtimeSession::dispatch_worktree_tool(const std::string& call_id, const s
   TaskCommand command = worktree_tool_command(name, arguments);
   if (!command.immediate_output.empty()) return answer_call(call_id, name, command.immediate_output);
   std::uint64_t token = next_token_++;
-  inflight_[token] = call_id;
+  inflight_[token] = {call_id, name};
   out_.push_back({SessionAction::Kind::kTaskCommand, json{{"args", command.args}}, {}, {}, token, {}});
 }
 
@@ -26,10 +26,8 @@ SessionActions RealtimeSession::on_task_command_done(std::uint64_t token, int st
                                                      const std::string& output) {
   auto it = inflight_.find(token);
   if (it == inflight_.end()) return take();
-  std::string call_id = std::move(it->second);
+  auto [call_id, name] = std::move(it->second);  // its call may be of a session gone since
   inflight_.erase(it);
-  auto call = calls_.find(call_id);
-  std::string name = call != calls_.end() ? call->second.name : std::string();
   answer_call(call_id, name, worktree_tool_output(name, status, output));
   return take();
 }
