@@ -153,6 +153,17 @@ int closed_signal(sd_bus_message* m, void* self, sd_bus_error*) {
 
 PortalSource::PortalSource(const ShortcutSpec& spec, int interrupt_fd, std::chrono::milliseconds timeout) {
   bus_ = open_session_bus();
+  // A constructor that throws runs no destructor: the bus is closed here, or it leaks.
+  try {
+    handshake(spec, interrupt_fd, timeout);
+  } catch (...) {
+    sd_bus_flush_close_unref(bus_);
+    bus_ = nullptr;
+    throw;
+  }
+}
+
+void PortalSource::handshake(const ShortcutSpec& spec, int interrupt_fd, std::chrono::milliseconds timeout) {
   global_shortcuts_version(bus_);
   const char* unique = nullptr;
   check(sd_bus_get_unique_name(bus_, &unique), "read our bus name");

@@ -45,6 +45,8 @@ class PortalSource : public HotkeySource {
   void on_closed(const std::string& path);
 
  private:
+  // Registers the shortcut: CreateSession, then BindShortcuts, each waited for.
+  void handshake(const ShortcutSpec& spec, int interrupt_fd, std::chrono::milliseconds timeout);
   void create_session();
   void bind_shortcut();
   // Dispatches the bus until the session leaves `stage` (the portal answered `call`).
