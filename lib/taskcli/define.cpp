@@ -136,6 +136,7 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
                                "Every finished task; the table shows the newest " +
                                    std::to_string(kListTableFinished) + " without it (--json shows all)");
     list->add_option("--last", a.list.last, "Only the newest N finished tasks (unfinished ones always)")
+        ->type_name("N")
         ->check(at_least(0, true))
         ->excludes(all);
     on(list, inv, [&a](CliSession& s) { return cmd_list(s, a.list); });

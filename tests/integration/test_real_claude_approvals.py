@@ -17,16 +17,11 @@ import subprocess
 
 from mock_outcome_scenarios import ApprovalScenario
 from ptt_harness import Sandbox, expect, readline, wait_until
-from real_claude_fixture import pinned_cli, status_of
+from real_claude_fixture import pending, pinned_cli, status_of
 
 MODEL = "claude-ptt-test-model"
 
 cli = pinned_cli()
-
-
-def pending(sb):
-    r = sb.run(["ptt-task", "--no-autostart", "pending", "--json"], check=0)
-    return json.loads(r.stdout)["questions"]
 
 
 def question_of(sb, task_id):

@@ -5,13 +5,12 @@ keys, `a` allows it (the command runs, the task succeeds) and `d` denies it (the
 told the dashboard denied it); `a` on a task that asks nothing says so.
 CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_harness.skip).
 """
-import json
 import os
 import shutil
 
 from mock_outcome_scenarios import ApprovalScenario
 from ptt_harness import Sandbox, expect, skip, wait_until
-from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd, status_of
+from real_claude_fixture import mock_work_dir, pending, pinned_cli, start_taskd, status_of
 from top_tmux import Tmux
 
 if not shutil.which("tmux"):
@@ -20,10 +19,6 @@ if not shutil.which("tmux"):
 MODEL = "claude-ptt-test-model"
 
 cli = pinned_cli()
-
-
-def pending(sb):
-    return json.loads(sb.run(["ptt-task", "--no-autostart", "pending", "--json"], check=0).stdout)["questions"]
 
 
 messages_api = ApprovalScenario(["curl"]).start()

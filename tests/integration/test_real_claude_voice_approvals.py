@@ -15,16 +15,12 @@ import json
 
 from mock_outcome_scenarios import ApprovalScenario
 from ptt_harness import Sandbox, expect, wait_until
-from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd, status_of
+from real_claude_fixture import mock_work_dir, pending, pinned_cli, start_taskd, status_of
 from realtime_fixture import MockServer, Realtime
 
 MODEL = "claude-ptt-test-model"
 
 cli = pinned_cli()
-
-
-def pending(sb):
-    return json.loads(sb.run(["ptt-task", "--no-autostart", "pending", "--json"], check=0).stdout)["questions"]
 
 
 messages_api = ApprovalScenario(["curl"]).start()

@@ -36,3 +36,8 @@ def start_taskd(sb, cli, *flags):
 def status_of(sb, task_id):
     """`ptt-task status TASK --json` of the sandbox's daemon, read (whatever its exit status)."""
     return json.loads(sb.run(["ptt-task", "status", task_id, "--json"], check=0).stdout)
+
+
+def pending(sb):
+    """The open permission questions of the sandbox's daemon (`ptt-task pending --json`)."""
+    return json.loads(sb.run(["ptt-task", "--no-autostart", "pending", "--json"], check=0).stdout)["questions"]
