@@ -3,7 +3,8 @@ against the Messages API mock, whose Bash call writes one file in the agent's cw
 one in a directory outside it:
 
 - `spawn --sandbox`: the write outside is refused (the file does not exist afterwards,
-  and the tool result the CLI sent back says "Read-only file system") while the one in
+  and the tool result the CLI sent back says "read-only file system", in bash's or zsh's
+  capitals: the CLI runs the user's $SHELL) while the one in
   the cwd is made; the record and `status` say sandbox; a follow-up and a retry run
   sandboxed too; without --sandbox the same command writes outside (the test can fail);
 - a daemon run with `--sandbox` sandboxes a plain spawn, and `spawn --no-sandbox` opts out;
@@ -99,7 +100,7 @@ with Sandbox("real-claude-sandbox") as sb:
         with open(os.path.join(work, "inside.txt")) as f:
             expect(f.read() == f"task {t['id']}\n", "the write in the cwd")
         seen = mock.tool_results[-1]
-        expect("Read-only file system" in seen and "refused-outside" in seen, f"the tool result: {seen!r}")
+        expect("read-only file system" in seen.lower() and "refused-outside" in seen, f"the tool result: {seen!r}")
         expect(t["options"].get("sandbox") is True, f"the record: {t['options']}")
         shown = sb.run(["ptt-task", "status", "boxed"]).stdout
         expect("sandbox:   on (Bash writes only in its cwd" in shown, f"status: {shown}")
