@@ -141,16 +141,18 @@ std::vector<CLI::ConfigItem> config_items_from_toml(const CLI::App& app, std::st
   Reader reader{app, tool, file_name, {}, origins, unbuilt};
   for (auto&& [key, node] : root) {
     std::string name(key.str());
+    if (name == "hosts" && node.is_table()) continue;  // [hosts.NAME]: client/host.h reads them
     bool known = std::find(std::begin(kTools), std::end(kTools), name) != std::end(kTools);
     if (!node.is_table() || !known) {
-      reader.fail(key.source(),
-                  node.is_table()
-                      ? fmt::format("unknown table [{}]; tables are [ptt-listen], [ptt-realtime], [ptt-task] "
-                                    "and [ptt-taskd]",
-                                    name)
-                      : fmt::format("'{}' is outside a tool's table; put it under [ptt-listen], "
-                                    "[ptt-realtime], [ptt-task] or [ptt-taskd]",
-                                    name));
+      reader.fail(
+          key.source(),
+          node.is_table()
+              ? fmt::format("unknown table [{}]; tables are [ptt-listen], [ptt-realtime], [ptt-task], "
+                            "[ptt-taskd] and [hosts.NAME]",
+                            name)
+              : fmt::format("'{}' is outside a tool's table; put it under [ptt-listen], "
+                            "[ptt-realtime], [ptt-task] or [ptt-taskd]",
+                            name));
     }
     if (name == tool) reader.read_table(*node.as_table(), app, {});
   }

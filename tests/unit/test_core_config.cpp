@@ -83,6 +83,14 @@ TEST_CASE("config: a tool's table becomes CLI11 items with the flags' names", "[
   CHECK(find("model").inputs == std::vector<std::string>{"opus"});
 }
 
+TEST_CASE("config: [hosts.NAME] tables are left to client/host.h", "[core][config]") {
+  TestApp t;
+  auto items = config_items_from_toml(
+      t.app, "ptt-taskd", "[hosts.devbox]\nurl = \"ssh://devbox\"\n[ptt-taskd]\nquiet = true\n", "c.toml");
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].name == "quiet");
+}
+
 TEST_CASE("config: mistakes name the file and the line", "[core][config]") {
   TestApp t;
   auto parse = [&](const std::string& text) {
