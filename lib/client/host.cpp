@@ -132,11 +132,15 @@ Host resolve_host(std::string_view spec, const HostTable& table) {
                   spec, kUrlForm, known_names(table)));
 }
 
-std::vector<std::string> dial_argv(const Host& host, const char* ssh_command) {
+namespace {
+
+std::vector<std::string> ssh_argv(const Host& host, const char* ssh_command, bool terminal,
+                                  const std::string& remote_line) {
   std::vector<std::string> args;
+  if (terminal) args.push_back("-t");
   if (host.port) args.insert(args.end(), {"-p", std::to_string(host.port)});
   if (!host.user.empty()) args.insert(args.end(), {"-l", host.user});
-  args.insert(args.end(), {"--", host.hostname, host.remote_command + " dial-stdio"});
+  args.insert(args.end(), {"--", host.hostname, remote_line});
   std::vector<std::string> argv;
   if (ssh_command && *ssh_command) {
     argv = {"/bin/sh", "-c", std::string(ssh_command) + " \"$@\"", ssh_command};
@@ -145,6 +149,37 @@ std::vector<std::string> dial_argv(const Host& host, const char* ssh_command) {
   }
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
+}
+
+}  // namespace
+
+std::vector<std::string> dial_argv(const Host& host, const char* ssh_command) {
+  return ssh_argv(host, ssh_command, false, host.remote_command + " dial-stdio");
+}
+
+std::vector<std::string> remote_run_argv(const Host& host, const char* ssh_command,
+                                         const std::vector<std::string>& args, bool terminal) {
+  std::string line = host.remote_command;
+  for (const auto& arg : args) {
+    line.push_back(' ');
+    line.append(shell_quote(arg));  // not `" " + ...`: g++ 12 -O3 warns falsely (-Wrestrict)
+  }
+  return ssh_argv(host, ssh_command, terminal, line);
+}
+
+std::string shell_quote(std::string_view text) {
+  constexpr std::string_view plain =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%";
+  if (!text.empty() && text.find_first_not_of(plain) == std::string_view::npos) return std::string(text);
+  std::string quoted(1, '\'');
+  for (char c : text) {
+    if (c == '\'')
+      quoted.append("'\\''");  // close, an escaped quote, reopen
+    else
+      quoted.push_back(c);
+  }
+  quoted.push_back('\'');
+  return quoted;
 }
 
 }  // namespace ptt::client

@@ -66,4 +66,14 @@ Host resolve_host(std::string_view spec, const HostTable& table);
 // hold `~` or `env A=1 ptt-task`.
 std::vector<std::string> dial_argv(const Host& host, const char* ssh_command);
 
+// The command line that runs `REMOTE_COMMAND ARGS...` on `host` (for the subcommands that
+// work on the host's files, e.g. `diff` and `merge` run git there): as dial_argv, with each
+// of `args` quoted for the remote shell, and `-t` when `terminal` (a pager, colours and a
+// confirmation prompt need the remote side to see a terminal).
+std::vector<std::string> remote_run_argv(const Host& host, const char* ssh_command,
+                                         const std::vector<std::string>& args, bool terminal);
+
+// `text` quoted for a POSIX shell: 'it'\''s' (plain words stay as they are).
+std::string shell_quote(std::string_view text);
+
 }  // namespace ptt::client

@@ -9,6 +9,7 @@ using ptt::client::Host;
 using ptt::client::HostError;
 using ptt::client::parse_ssh_url;
 using ptt::client::read_host_table;
+using ptt::client::remote_run_argv;
 using ptt::client::resolve_host;
 
 TEST_CASE("ssh URLs give user, host and port", "[host]") {
@@ -94,4 +95,15 @@ TEST_CASE("dial_argv runs ssh, or PTT_SSH through sh", "[host]") {
   CHECK(dial_argv(h, "ssh -F '/my cfg'") == V{"/bin/sh", "-c", "ssh -F '/my cfg' \"$@\"", "ssh -F '/my cfg'",
                                               "-p", "2222", "-l", "me", "--", "devbox",
                                               "env PTT_SOCKET=/s ptt-task dial-stdio"});
+}
+
+TEST_CASE("remote_run_argv quotes each argument for the remote shell", "[host]") {
+  Host h = parse_ssh_url("ssh://devbox");
+  using V = std::vector<std::string>;
+  CHECK(remote_run_argv(h, nullptr, {"diff", "3", "--stat"}, false) ==
+        V{"ssh", "--", "devbox", "ptt-task diff 3 --stat"});
+  CHECK(remote_run_argv(h, nullptr, {"merge", "fix it's bug", "$HOME"}, true) ==
+        V{"ssh", "-t", "--", "devbox", "ptt-task merge 'fix it'\\''s bug' '$HOME'"});
+  CHECK(ptt::client::shell_quote("") == "''");
+  CHECK(ptt::client::shell_quote("a b") == "'a b'");
 }
