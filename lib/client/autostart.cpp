@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/ssh_transport.h"
 #include "core/paths.h"
 #include "core/spawn.h"
 
@@ -208,6 +209,7 @@ std::string daemon_executable() {
 }
 
 DaemonConnection connect_or_start(const ConnectOptions& options) {
+  if (!options.host.local()) return dial_host(options.host, options.reply_timeout);
   int err = 0;
   auto try_connect = [&] {
     return DaemonConnection::try_connect(options.socket, err, options.reply_timeout);

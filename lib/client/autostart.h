@@ -7,12 +7,14 @@
 #include <string>
 
 #include "client/daemon_connection.h"
+#include "client/host.h"
 #include "client/reply_timeout.h"
 
 namespace ptt::client {
 
 struct ConnectOptions {
-  std::filesystem::path socket;  // where the daemon listens
+  Host host;                     // local (the default), or reached over ssh (client/ssh_transport.h)
+  std::filesystem::path socket;  // where the local daemon listens
   bool autostart = true;         // spawn ptt-taskd when nobody answers
   std::chrono::milliseconds ready_timeout{10000};
   // How long connecting, sending a request and each wait for its reply may take
@@ -27,8 +29,9 @@ bool autostart_allowed_by_env();
 // (/proc/self/exe), else "ptt-taskd" looked up on PATH.
 std::string daemon_executable();
 
-// Connects, auto-starting the daemon if allowed. Throws UnreachableError with a
-// message that says what to do next.
+// Connects, auto-starting the daemon if allowed; for a remote host, runs the dial
+// command (its `ptt-task dial-stdio` starts the host's daemon). Throws UnreachableError
+// with a message that says what to do next.
 DaemonConnection connect_or_start(const ConnectOptions& options);
 
 }  // namespace ptt::client

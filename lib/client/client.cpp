@@ -22,6 +22,7 @@ constexpr const char* kRaiseHint = ", or allow it longer with --timeout";
 
 Client::Client(const ConnectOptions& options)
     : timeout_(options.reply_timeout),
+      host_prefix_(options.host.local() ? std::string() : "host " + options.host.name + ": "),
       liveness_(options.reply_timeout, Liveness::Clock::now()),
       conn_(connect_or_start(options)) {
   unsent_hello_ = to_ndjson(session_.start());
@@ -50,7 +51,7 @@ json Client::read_message_patiently() {
         send_ping();
         break;
       case Liveness::Due::kUnresponsive:
-        notice_(fmt::format("ptt-task: warning: {}; still waiting\n",
+        notice_(fmt::format("ptt-task: warning: {}{}; still waiting\n", host_prefix_,
                             no_answer_message(timeout_, daemon_pid_of(conn_.fd()))));
         break;
       case Liveness::Due::kNothing:
@@ -68,7 +69,7 @@ json Client::read_message_patiently() {
 }
 
 void Client::throw_no_answer() const {
-  throw NoAnswerError(no_answer_message(timeout_, daemon_pid_of(conn_.fd()), kRaiseHint));
+  throw NoAnswerError(host_prefix_ + no_answer_message(timeout_, daemon_pid_of(conn_.fd()), kRaiseHint));
 }
 
 json Client::read_message(Bound bound) {
@@ -114,7 +115,8 @@ void Client::finish_hello() {
   for (;;) {
     json msg = read_message(Bound::kReplyTimeout);
     ClientSession::Incoming in = session_.on_message(msg);
-    if (in.kind == ClientSession::Incoming::Kind::kHelloRefused) throw UnreachableError(in.problem);
+    if (in.kind == ClientSession::Incoming::Kind::kHelloRefused)
+      throw UnreachableError(host_prefix_ + in.problem);
     if (in.kind == ClientSession::Incoming::Kind::kHelloAccepted) {
       hello_ = std::move(msg);
       return;

@@ -76,6 +76,7 @@ class Client {
   nlohmann::json read_message_patiently();
 
   std::chrono::milliseconds timeout_;
+  std::string host_prefix_;  // "host NAME: " before what a remote daemon's problems say; "" locally
   Liveness liveness_;
   bool patient_ = false;
   NoticeFn notice_;

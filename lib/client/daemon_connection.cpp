@@ -55,6 +55,16 @@ std::optional<DaemonConnection> DaemonConnection::try_connect(const std::filesys
   return c;
 }
 
+DaemonConnection DaemonConnection::through(int fd, std::unique_ptr<Tunnel> tunnel) {
+  DaemonConnection c(fd);
+  c.tunnel_ = std::move(tunnel);
+  return c;
+}
+
+void DaemonConnection::lost(const std::string& what) {
+  throw UnreachableError(tunnel_ ? tunnel_->explain_loss(what) : what);
+}
+
 void DaemonConnection::set_send_timeout(std::chrono::milliseconds timeout) {
   set_timeout(fd_, SO_SNDTIMEO, timeout);
 }
@@ -69,14 +79,16 @@ DaemonConnection::DaemonConnection(DaemonConnection&& other) noexcept
       buffer_(std::move(other.buffer_)),
       scan_from_(other.scan_from_),
       scratch_(std::move(other.scratch_)),
+      tunnel_(std::move(other.tunnel_)),
       receive_timeout_(other.receive_timeout_) {
   other.fd_ = -1;
 }
 
 DaemonConnection& DaemonConnection::operator=(DaemonConnection&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    close_and_end_tunnel();
     fd_ = other.fd_;
+    tunnel_ = std::move(other.tunnel_);
     buffer_ = std::move(other.buffer_);
     scan_from_ = other.scan_from_;
     scratch_ = std::move(other.scratch_);
@@ -86,8 +98,13 @@ DaemonConnection& DaemonConnection::operator=(DaemonConnection&& other) noexcept
   return *this;
 }
 
-DaemonConnection::~DaemonConnection() {
+DaemonConnection::~DaemonConnection() { close_and_end_tunnel(); }
+
+void DaemonConnection::close_and_end_tunnel() {
+  // The fd first: its end of file tells a tunnel's child (ssh) to finish on its own.
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  tunnel_.reset();
 }
 
 void DaemonConnection::send(const nlohmann::json& value) { send_line(to_ndjson(value)); }
@@ -100,7 +117,7 @@ void DaemonConnection::send_line(std::string_view line) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (timed_out(errno)) throw NoAnswerError("the daemon takes no more bytes");
-      throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
+      lost(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
     }
     off += static_cast<std::size_t>(n);
   }
@@ -150,9 +167,9 @@ std::string DaemonConnection::read_line() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (timed_out(errno)) throw NoAnswerError("the daemon sent nothing");
-      throw UnreachableError(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
+      lost(fmt::format("lost the daemon connection ({})", std::strerror(errno)));
     }
-    if (n == 0) throw UnreachableError("the daemon closed the connection");
+    if (n == 0) lost("the daemon closed the connection");
   }
 }
 

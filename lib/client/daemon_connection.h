@@ -34,6 +34,17 @@ inline constexpr const char* kSameVersionAdvice =
 // (or nested deeper than kMaxJsonDepth). What read() does with each line.
 nlohmann::json parse_daemon_line(std::string_view line);
 
+// What carries a connection that is not a Unix socket to the local daemon: a child
+// process such as `ssh HOST ptt-task dial-stdio` (client/ssh_transport.h). The
+// connection owns it: destroying the connection (after closing its fd) ends the child.
+class Tunnel {
+ public:
+  virtual ~Tunnel() = default;
+  // Why the connection broke (`what`: "the daemon closed the connection"), from what the
+  // tunnel knows (its child's exit status and stderr), naming the host and the step.
+  virtual std::string explain_loss(const std::string& what) = 0;
+};
+
 class DaemonConnection {
  public:
   // Connects once; returns nullopt with `err` set (errno) when nobody answers. With a
@@ -41,6 +52,9 @@ class DaemonConnection {
   // listener whose queue stays full (a stopped daemon) fails with EAGAIN.
   static std::optional<DaemonConnection> try_connect(const std::filesystem::path& socket, int& err,
                                                      std::chrono::milliseconds timeout = {});
+
+  // A connection over `fd` (one end of a socketpair) whose other end `tunnel` carries.
+  static DaemonConnection through(int fd, std::unique_ptr<Tunnel> tunnel);
 
   DaemonConnection(DaemonConnection&& other) noexcept;
   DaemonConnection& operator=(DaemonConnection&& other) noexcept;
@@ -67,10 +81,13 @@ class DaemonConnection {
 
  private:
   explicit DaemonConnection(int fd) : fd_(fd) {}
+  [[noreturn]] void lost(const std::string& what);
+  void close_and_end_tunnel();
   int fd_ = -1;
   std::string buffer_;  // bytes read past the last returned line
   std::size_t scan_from_ = 0;
   std::unique_ptr<char[]> scratch_;  // read(2) target, allocated on first use
+  std::unique_ptr<Tunnel> tunnel_;   // null: a Unix socket to the local daemon
   std::chrono::milliseconds receive_timeout_{0};
 };
 
