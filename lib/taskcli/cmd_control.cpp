@@ -155,6 +155,7 @@ int cmd_watch(CliSession& s) {
 }
 
 int cmd_clean(CliSession& s, const CleanArgs& a) {
+  if (auto there = run_on_host(s)) return *there;  // worktrees are removed with git there
   if (a.worktrees) return clean_worktrees(s, true);
   // Merged worktrees go first: their records say where they are.
   if (!s.global().json) clean_worktrees(s, false);
@@ -178,8 +179,9 @@ int cmd_ping(CliSession& s) {
   if (s.global().json) {
     write_stdout(to_ndjson(hello));
   } else {
-    write_stdout(fmt::format("{} (protocol {}, pid {}) at {}\n", hello.server, hello.version, hello.pid,
-                             s.connect_options().socket.string()));
+    client::ConnectOptions o = s.connect_options();
+    std::string where = o.host.local() ? "at " + o.socket.string() : "on host " + o.host.name;
+    write_stdout(fmt::format("{} (protocol {}, pid {}) {}\n", hello.server, hello.version, hello.pid, where));
   }
   return kExitOk;
 }

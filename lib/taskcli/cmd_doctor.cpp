@@ -9,6 +9,7 @@
 namespace ptt::taskcli {
 
 int cmd_doctor(CliSession& s, const std::string& claude) {
+  if (auto there = run_on_host(s)) return *there;
   namespace d = doctor;
   d::Facts facts;
   const char* env_claude = std::getenv("PTT_CLAUDE");

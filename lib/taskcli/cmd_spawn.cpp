@@ -48,8 +48,16 @@ std::vector<std::string> split_list(const std::string& list) {
   return out;
 }
 
-std::string task_cwd(const std::string& arg) {
+std::string task_cwd(const CliSession& s, const std::string& arg) {
   std::error_code ec;
+  if (client::Host host = s.host(); !host.local()) {
+    // A directory on the host: its daemon checks it. Without --cwd, the same path as here.
+    if (arg.empty()) return fs::current_path(ec).string();
+    if (!fs::path(arg).is_absolute())
+      throw UsageError(
+          fmt::format("--cwd '{}' is relative; give an absolute path on host {}", arg, host.name));
+    return arg;
+  }
   fs::path dir = arg.empty() ? fs::current_path(ec) : fs::absolute(arg, ec);
   if (!ec) dir = fs::weakly_canonical(dir, ec);
   if (ec || !fs::is_directory(dir)) {
@@ -85,7 +93,7 @@ protocol::AgentOptions agent_options(const AgentFlags& f) {
 int cmd_spawn(CliSession& s, const SpawnArgs& a) {
   protocol::SpawnTaskRequest req;
   req.prompt = prompt_text(a.prompt);
-  req.cwd = task_cwd(a.cwd);
+  req.cwd = task_cwd(s, a.cwd);
   req.name = optional_text(a.name);
   for (const auto& ref : a.after) req.after.push_back(task_ref(ref));
   req.options = agent_options(a.agent);

@@ -30,6 +30,7 @@ std::optional<fs::path> find_dashboard(const fs::path& self) {
 }  // namespace
 
 int cmd_top(CliSession& s) {
+  if (auto there = run_on_host(s)) return *there;
   if (s.global().json) {
     throw UsageError(
         "top is a full-screen view and has no --json; use `ptt-task list --json` or `ptt-task watch --json`");

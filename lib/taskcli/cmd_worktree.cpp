@@ -33,6 +33,7 @@ protocol::TaskRecord task_with_worktree(CliSession& s, const std::string& task) 
 }  // namespace
 
 int cmd_diff(CliSession& s, const DiffArgs& a) {
+  if (auto there = run_on_host(s)) return *there;
   protocol::TaskRecord t = task_with_worktree(s, a.task);
   try {
     WorktreeSnapshot snapshot(*t.worktree);
@@ -80,6 +81,7 @@ bool confirmed(const std::string& question) {
 }  // namespace
 
 int cmd_merge(CliSession& s, const MergeArgs& a) {
+  if (auto there = run_on_host(s)) return *there;
   protocol::TaskRecord t = finished_worktree_task(s, a.task, "merge");
   std::error_code ec;
   if (!fs::is_directory(t.worktree->path, ec)) {
@@ -101,6 +103,7 @@ int cmd_merge(CliSession& s, const MergeArgs& a) {
 }
 
 int cmd_discard(CliSession& s, const DiscardArgs& a) {
+  if (auto there = run_on_host(s)) return *there;
   protocol::TaskRecord t = finished_worktree_task(s, a.task, "discard");
   const auto& w = *t.worktree;
   if (!a.yes) {

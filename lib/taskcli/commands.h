@@ -120,9 +120,9 @@ struct Invocation {
 };
 
 inline constexpr std::string_view kCommandNames[] = {
-    "spawn",     "list",  "status",  "result", "logs",      "cancel",   "wait",  "watch",
-    "follow-up", "clean", "retry",   "ping",   "doctor",    "shutdown", "top",   "queue",
-    "diff",      "merge", "discard", "send",   "interrupt", "pending",  "allow", "deny"};
+    "spawn",   "list",  "status",    "result",  "logs",     "cancel", "wait",      "watch", "follow-up",
+    "clean",   "retry", "ping",      "doctor",  "shutdown", "top",    "queue",     "diff",  "merge",
+    "discard", "send",  "interrupt", "pending", "allow",    "deny",   "dial-stdio"};
 // The subcommand a command line names ("" when it names none, or asks for the
 // top-level --help or --version). Defining only that one spares ptt-task building
 // all the others at every start (about 1 ms and a dozen page faults per call).
@@ -154,6 +154,13 @@ int cmd_top(CliSession& s);
 int cmd_clean(CliSession& s, const CleanArgs& a);
 int cmd_ping(CliSession& s);
 int cmd_shutdown(CliSession& s);
+// For a command that works on the host's files or terminal (diff, merge, discard, clean,
+// top, doctor): with a remote --host, runs the same command line there over ssh
+// (`ssh HOST ptt-task --host local ...`, a terminal when ours is one) and returns its
+// exit status; nullopt for the local host.
+std::optional<int> run_on_host(const CliSession& s);
+// Copies stdin to this machine's daemon and its replies to stdout (what `--host` runs remotely).
+int cmd_dial_stdio(CliSession& s);
 // `queue resume`: ends the queue's hold (a rate limit) at once.
 int cmd_queue_resume(CliSession& s);
 // The open questions of the tasks' agents; allow or deny one (docs/taskd.md, Approvals).

@@ -56,7 +56,7 @@ std::string_view requested_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--") return {};
-    if (arg == "--socket" || arg == "--config" || arg == "--timeout") {
+    if (arg == "--socket" || arg == "--config" || arg == "--timeout" || arg == "--host") {
       ++i;  // their value, which may look like a command name
       continue;
     }
@@ -82,6 +82,11 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   }
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
+  app.add_option("--host", g.host,
+                 "Talk to the daemon on this host: local (default), a [hosts.NAME] name of the config file, "
+                 "or ssh://[user@]host[:port] (docs/hosts.md)")
+      ->envname("PTT_HOST")
+      ->type_name("HOST");
   app.add_option("--socket", g.socket, "Daemon socket (default: $XDG_RUNTIME_DIR/ptt/taskd.sock)")
       ->envname("PTT_SOCKET");
   app.add_flag("--no-autostart", g.no_autostart, "Do not start ptt-taskd when none answers")
@@ -343,6 +348,17 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         "A task refused for a rate limit holds the queue until the limit resets (see `ptt-task list`);\n"
         "this ends the hold at once. Prints the hold it ended, or that the queue was not held.");
     on(resume, inv, [](CliSession& s) { return cmd_queue_resume(s); });
+  }
+  if (want("dial-stdio")) {
+    auto* dial = app.add_subcommand(
+        "dial-stdio",
+        "Bridge stdin and stdout to this machine's daemon (what a remote host runs for --host)");
+    dial->footer(
+        "`ptt-task --host HOST ...` runs `ssh HOST ptt-task dial-stdio` and speaks the protocol through it\n"
+        "(docs/hosts.md). It copies bytes both ways unchanged, starting ptt-taskd first when none answers\n"
+        "(unless --no-autostart); --host does not apply to it.\n"
+        "Exit status: 0 when either side closes, 3 when the daemon cannot be reached or started.");
+    on(dial, inv, [](CliSession& s) { return cmd_dial_stdio(s); });
   }
   if (want("shutdown")) {
     auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");

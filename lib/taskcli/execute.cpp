@@ -50,6 +50,9 @@ int execute(Invocation& inv) {
   } catch (const UsageError& e) {
     print_error(kTool, e.what());
     return kExitUsage;
+  } catch (const client::HostError& e) {
+    print_error(kTool, e.what());
+    return kExitUsage;
   } catch (const client::UnreachableError& e) {
     print_error(kTool, e.what());
     return kExitUnreachable;

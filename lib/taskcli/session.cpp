@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "core/cli.h"
 #include "core/paths.h"
 
@@ -31,7 +33,23 @@ CliSession::CliSession(const GlobalOptions& global, bool autostart_allowed)
   style_.max_width = is_tty(STDOUT_FILENO) ? terminal_width() : 0;
 }
 
+client::Host CliSession::host() const {
+  const std::string& spec = global_.host;
+  // A name needs the table; "local" and URLs do not (no file read on every start).
+  bool named = !spec.empty() && spec != client::kLocalHost && spec.find("://") == std::string::npos;
+  return client::resolve_host(spec,
+                              named ? client::load_host_table(global_.config_file) : client::HostTable{});
+}
+
 client::ConnectOptions CliSession::connect_options() const {
+  client::ConnectOptions o = local_connect_options();
+  o.host = host();
+  // The host's dial-stdio starts its daemon; a command that must not start one says so.
+  if (!o.host.local() && !o.autostart) o.host.remote_command += " --no-autostart";
+  return o;
+}
+
+client::ConnectOptions CliSession::local_connect_options() const {
   client::ConnectOptions o;
   o.socket = global_.socket.empty() ? default_socket_path() : std::filesystem::path(global_.socket);
   o.autostart = autostart_allowed_ && !global_.no_autostart && client::autostart_allowed_by_env();

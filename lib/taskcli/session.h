@@ -16,7 +16,10 @@
 namespace ptt::taskcli {
 
 struct GlobalOptions {
-  std::string socket;  // empty: default_socket_path()
+  std::string host;               // --host/PTT_HOST: "", "local", a [hosts.NAME] name or an ssh:// URL
+  std::string config_file;        // the file --config/PTT_CONFIG/the default names: its [hosts] table
+  std::vector<std::string> args;  // the command line after the program name, for run_on_host
+  std::string socket;             // empty: default_socket_path()
   bool no_autostart = false;
   bool json = false;
   double timeout_s = 0;  // --timeout: seconds a daemon reply may take; 0: the default
@@ -31,8 +34,12 @@ class CliSession {
  public:
   explicit CliSession(const GlobalOptions& global, bool autostart_allowed = true);
 
-  client::Client& client();  // connects (and auto-starts) on first use
-  client::ConnectOptions connect_options() const;
+  client::Client& client();                              // connects (and auto-starts) on first use
+  client::ConnectOptions connect_options() const;        // to --host's daemon
+  client::ConnectOptions local_connect_options() const;  // to this machine's, whatever --host says
+  // --host resolved (loads the config file's [hosts] table only for a name); throws
+  // client::HostError for an unknown name or a malformed table.
+  client::Host host() const;
   const GlobalOptions& global() const { return global_; }
   const Style& style() const { return style_; }
 

@@ -22,6 +22,7 @@ TEST_CASE("the requested subcommand is found past global options and their value
   CHECK(requested({"--json", "list"}) == "list");
   CHECK(requested({"--socket", "spawn", "list"}) == "list");  // "spawn" is the socket path
   CHECK(requested({"--config", "wait", "status", "3"}) == "status");
+  CHECK(requested({"--host", "list", "wait"}) == "wait");  // "list" is the host's name
   CHECK(requested({"--socket=/s", "follow-up", "2", "more"}) == "follow-up");
   // Nothing to narrow down: every subcommand is defined (help, version, typos, none).
   CHECK(requested({}).empty());

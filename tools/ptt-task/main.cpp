@@ -17,5 +17,7 @@ int main(int argc, char** argv) {
   ptt::taskcli::Invocation invocation;
   ptt::taskcli::define_commands(app, invocation, ptt::taskcli::requested_command(argc, argv));
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-task"); rc >= 0) return rc;
+  invocation.global.config_file = app.get_config_ptr()->as<std::string>();  // its [hosts] for --host
+  invocation.global.args.assign(argv + 1, argv + argc);
   return ptt::taskcli::execute(invocation);
 }
