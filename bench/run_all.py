@@ -163,6 +163,8 @@ def main():
 
     figs = {
         "spawn": Figure(f"{n} spawns + wait, --max-running 4", "s", "task-spooler, 4 slots", "≤ 0.7× tsp"),
+        "spawn_cpu": Figure(f"CPU time per task of the {n} spawns + wait (user + system, all processes)",
+                            "ms", "task-spooler, same run", ""),
         "list": Figure(f"list over {n} tasks", "ms per call", "tsp -l", "≤ 0.8× tsp"),
         "rss": Figure(f"daemon RSS, {n} finished tasks", "MB", "tsp server", "< 10 MB"),
         "idle": Figure(f"idle wake-ups over {args.idle_seconds:g} s", "context switches", "tsp server, same window",
@@ -210,6 +212,7 @@ def main():
         if t["succeeded"][0] != n or t["succeeded"][1] != n:
             log(f"  warning: only {t['succeeded']} of {n} tasks finished (ptt, tsp)")
         figs["spawn"].add(*t["spawn_wait_s"])
+        figs["spawn_cpu"].add(*t["spawn_cpu_ms_per_task"])
         figs["list"].add(t["list_s"][0] * 1e3, t["list_s"][1] * 1e3)
         figs["rss"].add(t["rss_kb"][0] / 1024, t["rss_kb"][1] / 1024)
         f = run_bench("follow_tsp.py", ["--samples", str(args.tsp_follow_samples)], tmp, f"follow-{r}")
@@ -264,6 +267,9 @@ for every figure). Beside each target: met or MISSED, by the median.
 How each figure is taken (see each script's header for details):
 - spawn + wait, list, RSS, logs -f: `bench/taskd_vs_tsp.py` (through the `ptt-task` CLI, each
   call a process, as with `tsp`). The same agent binary (`build/tests/fake-agent`) runs under both.
+  The CPU time per task sums user + system time over the run of every process: ptt-task clients,
+  ptt-taskd, its supervisor and the agents; tsp's clients, server and the job processes it leaves
+  behind (the bench reaps them as their subreaper), agents included.
   list is the mean of {args.list_runs} calls per run. The peer's follow latency is `tsp -t` on the same
   stamped-line agent (`bench/follow_tsp.py`; tsp polls the output file, so writes are at random phases).
 - idle wake-ups: `bench/idle_wakeups.py`; voluntary + nonvoluntary context switches summed over

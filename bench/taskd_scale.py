@@ -39,7 +39,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from taskd_vs_tsp import rss_kb, start_daemon  # noqa: E402  (one copy of each, shared)
+from taskd_vs_tsp import cpu_seconds, rss_kb, start_daemon  # noqa: E402  (one copy of each, shared)
 
 
 def fail(msg):
@@ -51,13 +51,6 @@ def run(cmd, env, check=True):
     if check and p.returncode != 0:
         fail(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-500:]}")
     return p
-
-
-def cpu_seconds(pid):
-    """User + system CPU time a process has used: on a loaded machine, what its wall time is not."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu_seconds():

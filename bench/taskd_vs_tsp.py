@@ -10,11 +10,16 @@
 
 Targets (issue #3): ≤ 0.8× tsp on 1 and 2, RSS < 10 MB, follow latency < 5 ms.
 The load average is printed beside the figures (before and after the spawn run): on a
-shared machine the wall times follow it; bench/spawn_counts.py gives the per-task counts
-(system calls, fsyncs, files, processes) that do not.
+shared machine the wall times follow it. The CPU time (user + system) per task of run 1
+follows it much less: for ptt the ptt-task clients (and their shell), ptt-taskd, and its
+supervisor with the agents it reaped; for tsp the clients, the server, and the job
+processes tsp leaves behind (each waits for its job's agent; this bench is their child
+subreaper, so it reaps them and gets their CPU time, agents included).
+bench/spawn_counts.py gives the per-task counts (system calls, fsyncs, files, processes).
 Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N] [--spawners K] [--json FILE]
 """
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -72,6 +77,83 @@ def timed(cmd, env):
     return time.monotonic() - t0
 
 
+def timed_cpu(cmd, env):
+    """Runs `cmd` (bash); returns its wall time and the CPU time (user, system) of the
+    shell and every process it waited for."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(["bash", "-c", cmd], env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"bench: error: `{cmd[:200]}` exited {p.returncode}")
+    return time.monotonic() - t0, (usage.ru_utime, usage.ru_stime)
+
+
+def cpu_times(pid, reaped=False):
+    """The (user, system) CPU time a live process has used (with `reaped`, also that of
+    the children it waited for): on a loaded machine, what its wall time is not. 0 when gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = [int(x) for x in f.read().rsplit(")", 1)[1].split()[11:15]]
+    except OSError:
+        return (0.0, 0.0)
+    user, system = fields[0] + (fields[2] if reaped else 0), fields[1] + (fields[3] if reaped else 0)
+    return (user / os.sysconf("SC_CLK_TCK"), system / os.sysconf("SC_CLK_TCK"))
+
+
+def cpu_seconds(pid, reaped=False):
+    return sum(cpu_times(pid, reaped))
+
+
+def minus(a, b):
+    return tuple(x - y for x, y in zip(a, b))
+
+
+def summed(times):
+    return tuple(map(sum, zip((0.0, 0.0), *times)))
+
+
+def child_pids(ppid):
+    """The live (or not yet reaped) children of ppid."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                    pids.append(int(pid))
+        except (OSError, IndexError, ValueError):
+            pass
+    return pids
+
+
+def become_subreaper():
+    """Orphans of our descendants (tsp's detached job processes) become our children, so
+    that reap_orphans gets their CPU time."""
+    PR_SET_CHILD_SUBREAPER = 36
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        sys.exit(f"bench: error: prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
+
+
+def reap_orphans(keep, timeout=30):
+    """Waits for our children other than `keep` (they were orphaned to us) until none is
+    left or `timeout` s pass; returns their CPU time (user, system), with that of the
+    children they reaped."""
+    total, deadline = (0.0, 0.0), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = [pid for pid in child_pids(os.getpid()) if pid not in keep]
+        if not left:
+            break
+        for pid in left:
+            try:
+                got, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if got:
+                total = (total[0] + usage.ru_utime, total[1] + usage.ru_stime)
+        time.sleep(0.01)
+    return total
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -91,6 +173,20 @@ def start_daemon(argv, env, stderr):
         if not ready.readline().startswith(b"ready"):
             sys.exit(f"bench: error: ptt-taskd did not start (exit {proc.wait()})")
     return proc
+
+
+def tsp_server_pid(env):
+    """The tsp server on env's TS_SOCKET, or None."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"TS_SOCKET={env['TS_SOCKET']}".encode() in f.read().split(b"\0"):
+                    with open(f"/proc/{pid}/cmdline", "rb") as c:
+                        if b"tsp" in c.read():
+                            return int(pid)
+        except OSError:
+            pass
+    return None
 
 
 def main():
@@ -113,6 +209,7 @@ def main():
     if not shutil.which("tsp"):
         sys.exit("bench: error: tsp is missing; apt-get install task-spooler")
 
+    become_subreaper()
     root = tempfile.mkdtemp(prefix="ptt-bench-")
     work = os.path.join(root, "work")
     os.makedirs(work)
@@ -142,11 +239,21 @@ def main():
                           f'>/dev/null; done) & done; wait')
             spawn_theirs = (f'for s in $(seq {k}); do (for i in {share}; do tsp {agent} -p "{prompt}" >/dev/null; '
                             f'done) & done; wait; last=$(tsp -l | awk \'NR>1{{print $1}}\' | sort -n | tail -1)')
-        ours = timed(f'{spawn_ours}; {task} wait $(seq {n}) >/dev/null', env)
-        theirs = timed(f'cd {work}; {spawn_theirs}; '
-                       f'tsp -w $last >/dev/null 2>&1 || true; '
-                       f'for id in $(tsp -l | awk \'$2=="running"||$2=="queued"{{print $1}}\'); '
-                       f'do tsp -w $id >/dev/null 2>&1 || true; done', env)
+        daemon_cpu = cpu_times(daemon.pid)
+        ours, clients_cpu = timed_cpu(f'{spawn_ours}; {task} wait $(seq {n}) >/dev/null', env)
+        daemon_cpu = minus(cpu_times(daemon.pid), daemon_cpu)
+        supervisor_cpu = summed(cpu_times(pid) for pid in child_pids(daemon.pid))
+        agents_cpu = minus(summed(cpu_times(pid, reaped=True) for pid in child_pids(daemon.pid)), supervisor_cpu)
+        keep = {daemon.pid}
+        theirs, tsp_clients_cpu = timed_cpu(f'cd {work}; {spawn_theirs}; '
+                                            f'tsp -w $last >/dev/null 2>&1 || true; '
+                                            f'for id in $(tsp -l | awk \'$2=="running"||$2=="queued"{{print $1}}\'); '
+                                            f'do tsp -w $id >/dev/null 2>&1 || true; done', env)
+        tsp_pid = tsp_server_pid(env)
+        tsp_server_cpu = cpu_times(tsp_pid, reaped=True) if tsp_pid else (0.0, 0.0)
+        tsp_jobs_cpu = reap_orphans(keep | {tsp_pid})
+        cpu_ours = {"clients": clients_cpu, "daemon": daemon_cpu, "supervisor": supervisor_cpu, "agents": agents_cpu}
+        cpu_theirs = {"clients": tsp_clients_cpu, "server": tsp_server_cpu, "jobs and agents": tsp_jobs_cpu}
         states = [json.loads(l)["state"] for l in sh(f"{task} list --json", env).stdout.splitlines()]
         tsp_done = sum(1 for l in sh("tsp -l", env).stdout.splitlines()[1:] if " finished " in l)
         ok = states.count("succeeded")
@@ -159,16 +266,6 @@ def main():
 
         # 3. RSS with N finished tasks.
         rss = rss_kb(daemon.pid)
-        tsp_pid = None
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{pid}/environ", "rb") as f:
-                    if f"TS_SOCKET={env['TS_SOCKET']}".encode() in f.read().split(b"\0"):
-                        with open(f"/proc/{pid}/cmdline", "rb") as c:
-                            if b"tsp" in c.read():
-                                tsp_pid = int(pid)
-            except OSError:
-                pass
         tsp_rss = rss_kb(tsp_pid) if tsp_pid else 0
 
         # 4. Follow latency.
@@ -192,6 +289,12 @@ def main():
           f"after {' '.join(f'{x:.2f}' for x in load_after)} ({os.cpu_count()} cores)")
     print(f"{'measure':42} {'ptt':>12} {'tsp':>12} {'ptt/tsp':>8}  target")
     print(f"{'spawn N + wait all (s)':42} {ours:12.2f} {theirs:12.2f} {ours / theirs:8.2f}  <= 0.80")
+    cpu_ms = lambda parts: 1e3 * sum(map(sum, parts.values())) / n
+    print(f"{'  CPU time per task, user + system (ms)':42} {cpu_ms(cpu_ours):12.2f} {cpu_ms(cpu_theirs):12.2f} "
+          f"{cpu_ms(cpu_ours) / max(cpu_ms(cpu_theirs), 1e-9):8.2f}")
+    for name, parts in (("ptt", cpu_ours), ("tsp", cpu_theirs)):
+        print(f"    {name} (ms per task, user + system): " +
+              ", ".join(f"{k} {1e3 * u / n:.2f} + {1e3 * s / n:.2f}" for k, (u, s) in parts.items()))
     print(f"{'list over N tasks (ms per call)':42} {list_ours * 1e3:12.2f} {list_theirs * 1e3:12.2f} "
           f"{list_ours / list_theirs:8.2f}  <= 0.80")
     print(f"{'daemon RSS with N finished tasks (MB)':42} {rss / 1024:12.2f} {tsp_rss / 1024:12.2f} {'':8}  < 10 MB")
@@ -200,7 +303,9 @@ def main():
     print(f"(succeeded: ptt {ok}/{n}, tsp finished {tsp_done}/{n})")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"tasks": n, "spawn_wait_s": [ours, theirs], "list_s": [list_ours, list_theirs],
+            json.dump({"tasks": n, "spawn_wait_s": [ours, theirs],
+                       "spawn_cpu_ms_per_task": [cpu_ms(cpu_ours), cpu_ms(cpu_theirs)],
+                       "spawn_cpu_parts_s": [cpu_ours, cpu_theirs], "list_s": [list_ours, list_theirs],
                        "rss_kb": [rss, tsp_rss], "follow_ms": lat, "succeeded": [ok, tsp_done],
                        "spawners": k, "load_before": load_before, "load_after": load_after}, f)
 

@@ -162,3 +162,17 @@ TEST_CASE("LineFramer::reset drops the partial line and gives its memory back", 
   framer.feed("next\n", on_line, on_overflow);
   CHECK(lines == std::vector<std::string>{"next"});
 }
+
+TEST_CASE("parse_json_or_discarded gives the value, or discarded for what parse_json_line refuses",
+          "[ndjson]") {
+  CHECK(ptt::parse_json_or_discarded("{\"a\":[1,2]}") == nlohmann::json{{"a", {1, 2}}});
+  CHECK(ptt::parse_json_or_discarded(" 7 ") == 7);
+  // Empty (supervisor.ndjson's lines start with a newline), broken, trailing text, a
+  // number out of range, too deep: each discarded, as parse_json_line refuses each.
+  for (std::string bad : {std::string(), std::string("{\"a\":"), std::string("{} x"), std::string("1e400"),
+                          std::string(600, '[') + std::string(600, ']'), std::string("\"\xff\"")}) {
+    CAPTURE(bad.substr(0, 20));
+    CHECK_FALSE(ptt::parse_json_line(bad).value.has_value());
+    CHECK(ptt::parse_json_or_discarded(bad).is_discarded());
+  }
+}
