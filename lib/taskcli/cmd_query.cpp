@@ -6,13 +6,13 @@
 #include "core/exit_status.h"
 #include "protocol/json_fields.h"
 #include "taskcli/commands.h"
-#include "taskcli/fast_list.h"
+#include "taskcli/list_query.h"
 #include "taskcli/task_changes.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
 
-int cmd_list(CliSession& s, const ListArgs& a) {
+protocol::ListRequest list_request(const ListArgs& a, bool json) {
   protocol::ListRequest req;
   if (!a.state.empty()) {
     req.state = protocol::parse_task_state(a.state);
@@ -20,24 +20,30 @@ int cmd_list(CliSession& s, const ListArgs& a) {
       throw UsageError(fmt::format("unknown state '{}'; use {}", a.state, protocol::task_state_choices()));
   }
   // The table needs a fraction of each record; --json prints them whole.
-  req.table_view = !s.global().json;
+  req.table_view = !json;
   // A table is for reading: the newest finished tasks, unless asked for all. --json is for
   // scripts, which get every task unless they ask for fewer.
   req.finished_limit = a.last;
   if (!a.last && !a.all && req.table_view) req.finished_limit = kListTableFinished;
+  return req;
+}
+
+ListReply read_list(client::Client& client, const protocol::ListRequest& req, bool json, TableRenderer* table,
+                    std::string_view host) {
   // The reply can be MBs: read it raw and parse it with the fast reader.
-  auto& client = s.client();
-  long id = client.send_request(req.kOp, json(req));
+  long id = client.send_request(req.kOp, nlohmann::json(req));
   ListReply reply;
-  TableRenderer table(wall_now(), s.style());
   RecordSink to_table;
-  if (!s.global().json) to_table = [&table](protocol::TaskRecord&& t) { table.add(t); };
+  std::size_t rows_before = table ? table->size() : 0;  // the table may hold other hosts' rows already
+  if (table) to_table = [table, host](protocol::TaskRecord&& t) { table->add(t, host); };
   for (;;) {
     std::string line = client.read_reply_line();
-    table.clear();  // rows of a line that was not our reply
-    if (!s.global().json) table.reserve(count_records(line));
+    if (table) {
+      table->truncate(rows_before);  // rows of a line that was not our reply
+      table->reserve(table->size() + count_records(line));
+    }
     try {
-      reply = parse_list_reply(line, id, s.global().json, to_table);
+      reply = parse_list_reply(line, id, json, to_table);
     } catch (const std::exception& e) {
       throw client::UnreachableError(fmt::format("the daemon sent a list ptt-task cannot read ({}){}",
                                                  e.what(), client::kSameVersionAdvice));
@@ -45,7 +51,25 @@ int cmd_list(CliSession& s, const ListArgs& a) {
     if (reply.ours) break;
   }
   if (!reply.ok) throw client::RequestError(reply.error_code, reply.error_message);
-  if (s.global().json) {
+  return reply;
+}
+
+void note_omitted(std::uint64_t omitted, const ListArgs& a) {
+  // On stderr: what a person should know, which a script reading the table does not parse.
+  if (omitted > 0 && !a.last)
+    std::fputs(fmt::format("{} older finished task{} not shown; `ptt-task list --all` shows every task\n",
+                           omitted, omitted == 1 ? "" : "s")
+                   .c_str(),
+               stderr);
+}
+
+int cmd_list(CliSession& s, const ListArgs& a) {
+  if (a.all_hosts) return cmd_list_all_hosts(s, a);
+  bool json = s.global().json;
+  protocol::ListRequest req = list_request(a, json);
+  TableRenderer table(wall_now(), s.style());
+  ListReply reply = read_list(s.client(), req, json, json ? nullptr : &table, {});
+  if (json) {
     std::string out;
     for (const auto& t : reply.raw_tasks) (out += t) += '\n';
     write_stdout(out);
@@ -53,12 +77,7 @@ int cmd_list(CliSession& s, const ListArgs& a) {
     // The hold above the table: what explains queued tasks that do not start.
     write_stdout(reply.queue_hold ? render_queue_hold(*reply.queue_hold, wall_now()) + table.render()
                                   : table.render());
-    // On stderr: what a person should know, which a script reading the table does not parse.
-    if (reply.finished_omitted > 0 && !a.last)
-      std::fputs(fmt::format("{} older finished task{} not shown; `ptt-task list --all` shows every task\n",
-                             reply.finished_omitted, reply.finished_omitted == 1 ? "" : "s")
-                     .c_str(),
-                 stderr);
+    note_omitted(reply.finished_omitted, a);
   }
   return kExitOk;
 }

@@ -62,6 +62,7 @@ struct ListArgs {
   std::string state;                  // --state
   std::optional<std::uint64_t> last;  // --last N: the newest N finished tasks
   bool all = false;                   // --all: every finished task, also in the table
+  bool all_hosts = false;             // --all-hosts: this machine's tasks and every configured host's
 };
 // The table's finished tasks without --all or --last: a screenful or two, not a history
 // of months (100,000 rows cost a second to print and nobody reads them).
@@ -138,6 +139,9 @@ int cmd_retry(CliSession& s, const RetryArgs& a);
 int cmd_send(CliSession& s, const SendArgs& a);
 int cmd_interrupt(CliSession& s, const std::string& task);
 int cmd_list(CliSession& s, const ListArgs& a);
+// list --all-hosts: 0 when every host answered, 3 when one could not be reached (said on
+// stderr, one line each; the others' tasks are still shown).
+int cmd_list_all_hosts(CliSession& s, const ListArgs& a);
 int cmd_status(CliSession& s, const std::string& task);
 int cmd_diff(CliSession& s, const DiffArgs& a);
 int cmd_merge(CliSession& s, const MergeArgs& a);

@@ -144,6 +144,13 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         ->type_name("N")
         ->check(at_least(0, true))
         ->excludes(all);
+    list->add_flag(
+        "--all-hosts", a.list.all_hosts,
+        "This machine's tasks and those of every [hosts.NAME] host of the config file, with a HOST "
+        "column (\"host\" in --json); --host does not apply");
+    list->footer(
+        "Exit status: 0; with --all-hosts, 3 when a host could not be reached (one line each on stderr;\n"
+        "the other hosts' tasks are still shown).");
     on(list, inv, [&a](CliSession& s) { return cmd_list(s, a.list); });
   }
   if (want("status")) {

@@ -178,12 +178,14 @@ std::string render_table(const std::vector<TaskRecord>& tasks, double now, const
   return table.render();
 }
 
-void TableRenderer::add(const TaskRecord& t) {
+void TableRenderer::add(const TaskRecord& t, std::string_view host) {
   Row r{text_.size(), {}, t.state};
   auto put = [&](Cell c, std::string_view value) {
     text_ += value;
     r.length[c] = static_cast<std::uint32_t>(value.size());
   };
+  put(kHost, host);
+  w_host_ = std::max(w_host_, display_width(host));
   put(kId, std::to_string(t.id));
   put(kName, name_cell(t, kNameWidth));
   put(kState, state_text(t));
@@ -195,6 +197,23 @@ void TableRenderer::add(const TaskRecord& t) {
   w_state_ = std::max<std::size_t>(w_state_, r.length[kState]);
   w_age_ = std::max<std::size_t>(w_age_, r.length[kAge]);
   rows_.push_back(r);
+}
+
+void TableRenderer::truncate(std::size_t rows) {
+  if (rows >= rows_.size()) return;
+  if (rows == 0) return clear();
+  std::vector<Row> kept(rows_.begin(), rows_.begin() + static_cast<long>(rows));
+  std::string text = text_.substr(0, rows_[rows].begin);
+  clear();
+  text_ = std::move(text);
+  for (const Row& r : kept) {  // the widths of what is left
+    w_host_ = std::max(w_host_, display_width(cell(r, kHost)));
+    w_id_ = std::max<std::size_t>(w_id_, r.length[kId]);
+    w_name_ = std::max(w_name_, display_width(cell(r, kName)));
+    w_state_ = std::max<std::size_t>(w_state_, r.length[kState]);
+    w_age_ = std::max<std::size_t>(w_age_, r.length[kAge]);
+  }
+  rows_ = std::move(kept);
 }
 
 std::string_view TableRenderer::cell(const Row& r, Cell c) const {
@@ -209,7 +228,7 @@ std::string TableRenderer::render() const {
   std::size_t w_id = w_id_, w_name = w_name_, w_state = w_state_, w_age = w_age_;
   // The activity column takes what is left of the terminal; the cost goes last so
   // it stays aligned: pad activity to the widest one that fits.
-  std::size_t fixed = w_id + w_name + w_state + w_age + 4 * 2 + 2 + 8;
+  std::size_t fixed = w_id + w_name + w_state + w_age + 4 * 2 + 2 + 8 + (host_column_ ? w_host_ + 2 : 0);
   std::size_t w_act = 8;
   for (const auto& r : rows) w_act = std::max(w_act, display_width(cell(r, kActivity)));
   if (style.max_width > 0) {
@@ -224,9 +243,13 @@ std::string TableRenderer::render() const {
   out.reserve((rows.size() + 1) * (fixed + w_act + 16));
   // Appended straight to `out`: no string per row. Plain appends: fmt's runtime
   // widths cost more than the rest of a 1000-row table.
-  auto line = [&](std::string_view id, std::string_view name, std::string_view state, const char* color,
-                  std::string_view age, std::string_view act, std::string_view cost) {
+  auto line = [&](std::string_view host, std::string_view id, std::string_view name, std::string_view state,
+                  const char* color, std::string_view age, std::string_view act, std::string_view cost) {
     std::size_t start = out.size();
+    if (host_column_) {
+      out += pad_right(host, w_host_);
+      out += "  ";
+    }
     out.append(w_id > id.size() ? w_id - id.size() : 0, ' ');
     out += id;
     out += "  ";
@@ -243,10 +266,10 @@ std::string TableRenderer::render() const {
     while (out.size() > start && out.back() == ' ') out.pop_back();
     out += '\n';
   };
-  line("ID", "NAME", "STATE", "", "TIME", "ACTIVITY", "COST");
+  line("HOST", "ID", "NAME", "STATE", "", "TIME", "ACTIVITY", "COST");
   for (const auto& r : rows) {
-    line(cell(r, kId), cell(r, kName), cell(r, kState), state_color(r.s), cell(r, kAge), cell(r, kActivity),
-         cell(r, kCost));
+    line(cell(r, kHost), cell(r, kId), cell(r, kName), cell(r, kState), state_color(r.s), cell(r, kAge),
+         cell(r, kActivity), cell(r, kCost));
   }
   return out;
 }

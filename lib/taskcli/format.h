@@ -50,21 +50,26 @@ inline constexpr std::size_t kPipeActivityWidth = 60;
 std::string render_table(const std::vector<protocol::TaskRecord>& tasks, double now, const Style& style);
 // The same table built a row at a time: a long `list` keeps only the formatted
 // cells, never all its records (each most of a KB, page faults included).
+// With `host_column` (list --all-hosts), a HOST column comes first.
 class TableRenderer {
  public:
-  TableRenderer(double now, Style style) : now_(now), style_(style) {}
-  void add(const protocol::TaskRecord& t);
+  TableRenderer(double now, Style style, bool host_column = false)
+      : now_(now), style_(style), host_column_(host_column) {}
+  void add(const protocol::TaskRecord& t, std::string_view host = {});
   void reserve(std::size_t rows) {
     rows_.reserve(rows);
     text_.reserve(rows * 48);
   }
-  void clear() { *this = TableRenderer(now_, style_); }
+  void clear() { *this = TableRenderer(now_, style_, host_column_); }
+  std::size_t size() const { return rows_.size(); }
+  // Drops the rows from `rows` on (those of a reply that turned out not to be ours).
+  void truncate(std::size_t rows);
   std::string render() const;
 
  private:
   // A row's cells live in text_, one after another: a 1000-row table then
   // page-faults a fraction of what six strings per row did.
-  enum Cell { kId, kName, kState, kAge, kActivity, kCost, kCells };
+  enum Cell { kHost, kId, kName, kState, kAge, kActivity, kCost, kCells };
   struct Row {
     std::size_t begin;
     std::uint32_t length[kCells];
@@ -73,9 +78,10 @@ class TableRenderer {
   std::string_view cell(const Row& r, Cell c) const;
   double now_;
   Style style_;
+  bool host_column_;
   std::string text_;
   std::vector<Row> rows_;
-  std::size_t w_id_ = 2, w_name_ = 4, w_state_ = 5, w_age_ = 4;
+  std::size_t w_host_ = 4, w_id_ = 2, w_name_ = 4, w_state_ = 5, w_age_ = 4;
 };
 // One line per task for `wait`: "3 fix-tests succeeded $0.01" / "4 failed (error_max_turns)".
 std::string render_outcome_line(const protocol::TaskRecord& t, const Style& style);

@@ -74,6 +74,26 @@ TEST_CASE("the table is aligned, headed and shows each state's summary", "[taskc
   CHECK(table.find('\033') == std::string::npos);  // no colour unless asked
 }
 
+TEST_CASE("list --all-hosts' table has a HOST column first; rows of another reply can be dropped",
+          "[taskcli]") {
+  TableRenderer table(1060, Style{}, true);
+  table.add(task(1, TaskState::kRunning, 1000), "local");
+  table.add(task(12, TaskState::kSucceeded, 1000), "devbox");
+  table.add(task(7, TaskState::kFailed, 1000), "a-very-long-host-name");
+  table.truncate(2);  // the third row came from a line that was not our reply
+  CHECK(table.size() == 2);
+  auto lines = lines_of(table.render());
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].rfind("HOST    ID  NAME", 0) == 0);  // as wide as "devbox", not the dropped name
+  CHECK(lines[1].rfind("local    1  ", 0) == 0);
+  CHECK(lines[2].rfind("devbox  12  ", 0) == 0);
+  CHECK(lines[1].substr(lines[0].find("STATE"), 7) == "running");
+
+  TableRenderer plain(1060, Style{});
+  plain.add(task(1, TaskState::kRunning, 1000), "ignored");
+  CHECK(lines_of(plain.render())[0].rfind("ID  NAME", 0) == 0);  // no HOST column unless asked
+}
+
 TEST_CASE("on a narrow terminal the activity is cut so lines fit", "[taskcli]") {
   TaskRecord t = task(1, TaskState::kRunning, 0);
   t.activity = std::string(300, 'a');
