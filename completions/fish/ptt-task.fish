@@ -11,15 +11,31 @@ function __ptt_task_live_tasks
     if set -l i (contains -i -- --socket $words)
         set -a args --socket $words[(math $i + 1)]
     end
+    if set -l i (contains -i -- --host $words)
+        set -a args --host $words[(math $i + 1)]
+    end
     timeout 2 $prog $args 2>/dev/null | while read -l line
         string match -rg '[{,]"id":([0-9]+)' -- $line
         string match -rg '[{,]"name":"([^"\\\\ ]+)"' -- $line
     end
 end
 
+# "local" and the host names of the config file's [hosts.NAME] tables (a plain read).
+function __ptt_task_hosts
+    set -l file $PTT_CONFIG
+    test -n "$file"; or set file (set -q XDG_CONFIG_HOME; and echo $XDG_CONFIG_HOME; or echo $HOME/.config)/ptt/config.toml
+    set -l words (commandline -opc)
+    if set -l i (contains -i -- --config $words)
+        set file $words[(math $i + 1)]
+    end
+    echo local
+    test -r $file; and string match -rg '^\s*\[hosts\.([A-Za-z0-9_-]+)\]' <$file
+end
+
 complete -c ptt-task -f
 complete -c ptt-task -l help -d 'Print help'
 complete -c ptt-task -l version -d 'Print version'
+complete -c ptt-task -l host -x -a '(__ptt_task_hosts)' -d 'The host whose daemon to use'
 complete -c ptt-task -l socket -r -F -d 'Daemon socket'
 complete -c ptt-task -l no-autostart -d 'Do not start ptt-taskd'
 complete -c ptt-task -l json -d 'Print data as NDJSON'
@@ -80,6 +96,7 @@ complete -c ptt-task -n '__fish_seen_subcommand_from spawn follow-up' -l stall-t
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l state -x -a 'queued starting running succeeded failed cancelled'
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l all -d 'Every finished task'
 complete -c ptt-task -n '__fish_seen_subcommand_from list' -l last -x -d 'Only the newest N finished tasks'
+complete -c ptt-task -n '__fish_seen_subcommand_from list' -l all-hosts -d "Every configured host's tasks too"
 complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l state -x -a 'succeeded failed cancelled' -d 'Only tasks that ended so'
 complete -c ptt-task -n '__fish_seen_subcommand_from clean' -l older-than -x -d 'Only tasks finished this long ago (7d)'
 complete -c ptt-task -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'

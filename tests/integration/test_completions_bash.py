@@ -18,7 +18,7 @@ with Sandbox("compl-bash") as sb:
                                     "diff", "merge", "discard", "send", "interrupt", "pending", "allow", "deny"], f"subcommands: {comp('ptt-task', '')}")
     expect(comp("ptt-task", "queue", "") == ["resume"], f"queue: {comp('ptt-task', 'queue', '')}")
     expect(comp("ptt-task", "spawn", "--wo") == ["--worktree"], f"spawn --wo: {comp('ptt-task', 'spawn', '--wo')}")
-    expect(comp("ptt-task", "diff", "--") == ["--help", "--version", "--socket", "--no-autostart", "--json",
+    expect(comp("ptt-task", "diff", "--") == ["--help", "--version", "--host", "--socket", "--no-autostart", "--json",
                                               "--timeout", "--stat", "--name-only"],
            f"diff --: {comp('ptt-task', 'diff', '--')}")
     expect(comp("ptt-taskd", "--isolate", "") == ["worktree", "none"], f"--isolate: {comp('ptt-taskd', '--isolate', '')}")
@@ -32,9 +32,21 @@ with Sandbox("compl-bash") as sb:
     expect("--claude" in comp("ptt-task", "doctor", "--"), f"doctor flags: {comp('ptt-task', 'doctor', '--')}")
     expect(comp("ptt-task", "--no-autostart", "fol") == ["follow-up"], "subcommand after a global flag")
     expect(comp("ptt-task", "--socket", "/x", "wa") == ["wait", "watch"], "subcommand after --socket VALUE")
-    expect(set(comp("ptt-task", "logs", "--")) == {"--follow", "--raw", "--help", "--version", "--socket",
+    expect(set(comp("ptt-task", "logs", "--")) == {"--follow", "--raw", "--help", "--version", "--host", "--socket",
                                                   "--no-autostart", "--json", "--timeout"},
            f"logs flags: {comp('ptt-task', 'logs', '--')}")
+    # --host: "local" and the config file's [hosts.NAME] names (PTT_CONFIG, or --config on the line).
+    hosts_config = sb.path("hosts.toml")
+    with open(hosts_config, "w") as f:
+        f.write('[hosts.devbox]\nurl = "ssh://devbox"\n\n[hosts.dev-two]\nurl = "ssh://me@two:2222"\n')
+    with_hosts = dict(sb.env, PTT_CONFIG=hosts_config)
+    got = bash_complete("ptt-task", ["ptt-task", "--host", ""], with_hosts)
+    expect(got == ["local", "devbox", "dev-two"], f"--host names: {got}")
+    got = bash_complete("ptt-task", ["ptt-task", "--config", hosts_config, "list", "--host", "dev-"], sb.env)
+    expect(got == ["dev-two"], f"--host names from --config: {got}")
+    expect(comp("ptt-task", "--host", "") == ["local"], "no config file: local only")
+    expect(comp("ptt-task", "--host", "devbox", "wa") == ["wait", "watch"], "subcommand after --host VALUE")
+    expect(comp("ptt-task", "list", "--all-h") == ["--all-hosts"], "list --all-hosts")
     expect(comp("ptt-task", "--ti") == ["--timeout"], f"--timeout: {comp('ptt-task', '--ti')}")
     expect(comp("ptt-task", "--timeout", "") == [], "--timeout takes seconds: nothing to offer")
     expect(comp("ptt-task", "--timeout", "3", "wa") == ["wait", "watch"], "subcommand after --timeout VALUE")

@@ -31,6 +31,12 @@ with Sandbox("compl-fish") as sb:
     expect(fish_complete("ptt-task", "ptt-task spawn --permission-mode do") == ["dontAsk"], "permission modes")
     expect("--raw" in fish_complete("ptt-task", "ptt-task logs --"), "logs flags")
     expect(fish_complete("ptt-task", "ptt-task --time") == ["--timeout"], "the global --timeout")
+    hosts_config = sb.path("hosts.toml")
+    with open(hosts_config, "w") as f:
+        f.write('[hosts.devbox]\nurl = "ssh://devbox"\n')
+    got = fish_complete("ptt-task", f"ptt-task --config {hosts_config} --host ")
+    expect(set(got) == {"local", "devbox"}, f"--host names: {got}")
+    expect(fish_complete("ptt-task", "ptt-task list --all-h") == ["--all-hosts"], "list --all-hosts")
     expect("--raw" not in fish_complete("ptt-task", "ptt-task status --"), "status has no --raw")
     expect(fish_complete("ptt-task", "ptt-task list --state r") == ["running"], "--state values")
     expect(fish_complete("ptt-taskd", "ptt-taskd --max") == ["--max-running"], "taskd flags")

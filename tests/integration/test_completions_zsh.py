@@ -31,6 +31,10 @@ with Sandbox("compl-zsh") as sb:
         f.write(ZSHRC.format(compdir=os.path.dirname(completion_file("zsh", "ptt-task"))))
     out_file = os.path.join(zdot, "out")
     sb.env.update({"ZDOTDIR": zdot, "TERM": "dumb"})
+    hosts_config = sb.path("hosts.toml")  # --host completes its [hosts.NAME] names
+    with open(hosts_config, "w") as f:
+        f.write('[hosts.devbox]\nurl = "ssh://devbox"\n')
+    sb.env["PTT_CONFIG"] = hosts_config
 
     daemon = sb.start(["ptt-taskd"])
     sb.wait_for_socket(proc=daemon)
@@ -84,6 +88,10 @@ with Sandbox("compl-zsh") as sb:
     expect(got == f"<ptt-task wait {tid} >", f"live task id: {got}")
     got = complete("ptt-task --time")
     expect(got.startswith("<ptt-task --timeout"), f"--timeout: {got}")
+    got = complete("ptt-task --host=devb")
+    expect(got == "<ptt-task --host=devbox >", f"--host name: {got}")
+    got = complete("ptt-task list --all-h")
+    expect(got == "<ptt-task list --all-hosts >", f"list --all-hosts: {got}")
     got = complete("ptt-task ret")
     expect(got == "<ptt-task retry >", f"retry: {got}")
     got = complete("ptt-task clean --older")
