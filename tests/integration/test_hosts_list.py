@@ -25,36 +25,38 @@ with Sandbox("hosts-list") as sb, SshServer(sb) as sshd:
     def task(*args, check=None, env=env):
         return sb.run(["ptt-task", *args], env=env, check=check)
 
-    task("spawn", "--wait", "--cwd", work, "--name", "here", "ok local", check=0)
-    task("--host", "box", "spawn", "--wait", "--cwd", work, "--name", "there", "ok remote", check=0)
+    try:
+        task("spawn", "--wait", "--cwd", work, "--name", "here", "ok local", check=0)
+        task("--host", "box", "spawn", "--wait", "--cwd", work, "--name", "there", "ok remote", check=0)
 
-    # Every host answers: exit 0, local first, then the hosts by name.
-    r = task("list", "--all-hosts", check=0)
-    lines = r.stdout.splitlines()
-    expect(lines[0].split()[:3] == ["HOST", "ID", "NAME"], f"header: {lines[0]!r}")
-    rows = [line.split()[:4] for line in lines[1:]]
-    expect(rows == [["local", "1", "here", "succeeded"], ["box", "1", "there", "succeeded"]], f"rows: {rows}")
-    expect(r.stderr == "", f"nothing on stderr: {r.stderr!r}")
-    # --host does not narrow it.
-    expect(task("--host", "box", "list", "--all-hosts", check=0).stdout == r.stdout, "--host is ignored")
+        # Every host answers: exit 0, local first, then the hosts by name.
+        r = task("list", "--all-hosts", check=0)
+        lines = r.stdout.splitlines()
+        expect(lines[0].split()[:3] == ["HOST", "ID", "NAME"], f"header: {lines[0]!r}")
+        rows = [line.split()[:4] for line in lines[1:]]
+        expect(rows == [["local", "1", "here", "succeeded"], ["box", "1", "there", "succeeded"]], f"rows: {rows}")
+        expect(r.stderr == "", f"nothing on stderr: {r.stderr!r}")
+        # --host does not narrow it.
+        expect(task("--host", "box", "list", "--all-hosts", check=0).stdout == r.stdout, "--host is ignored")
 
-    # One host down: one line about it, the others' tasks, exit 3.
-    r = task("list", "--all-hosts", env=dict(env, PTT_CONFIG=both), check=3)
-    rows = [line.split()[:2] for line in r.stdout.splitlines()[1:]]
-    expect(rows == [["local", "1"], ["box", "1"]], f"rows with a host down: {rows}")
-    warnings = r.stderr.splitlines()
-    expect(len(warnings) == 1 and warnings[0].startswith("ptt-task: warning: host down: ssh could not connect")
-           and warnings[0].endswith("its tasks are not shown"), f"warning: {r.stderr!r}")
+        # One host down: one line about it, the others' tasks, exit 3.
+        r = task("list", "--all-hosts", env=dict(env, PTT_CONFIG=both), check=3)
+        rows = [line.split()[:2] for line in r.stdout.splitlines()[1:]]
+        expect(rows == [["local", "1"], ["box", "1"]], f"rows with a host down: {rows}")
+        warnings = r.stderr.splitlines()
+        expect(len(warnings) == 1 and warnings[0].startswith("ptt-task: warning: host down: ssh could not connect")
+               and warnings[0].endswith("its tasks are not shown"), f"warning: {r.stderr!r}")
 
-    r = task("list", "--all-hosts", "--json", env=dict(env, PTT_CONFIG=both), check=3)
-    records = [json.loads(line) for line in r.stdout.splitlines()]
-    expect([(t["host"], t["id"], t["name"]) for t in records] == [("local", 1, "here"), ("box", 1, "there")],
-           f"--json: {records}")
-    expect(list(records[0])[0] == "host" and records[0]["prompt"] == "ok local", "the whole record, host first")
+        r = task("list", "--all-hosts", "--json", env=dict(env, PTT_CONFIG=both), check=3)
+        records = [json.loads(line) for line in r.stdout.splitlines()]
+        expect([(t["host"], t["id"], t["name"]) for t in records] == [("local", 1, "here"), ("box", 1, "there")],
+               f"--json: {records}")
+        expect(list(records[0])[0] == "host" and records[0]["prompt"] == "ok local", "the whole record, host first")
 
-    # --state applies on every host.
-    r = task("list", "--all-hosts", "--state", "running", check=0)
-    expect(r.stdout.splitlines()[1:] == [], f"no running task anywhere: {r.stdout!r}")
+        # --state applies on every host.
+        r = task("list", "--all-hosts", "--state", "running", check=0)
+        expect(r.stdout.splitlines()[1:] == [], f"no running task anywhere: {r.stdout!r}")
 
-    task("--host", "box", "shutdown", check=0)
-    task("shutdown", check=0)
+    finally:  # both daemons outlive the test otherwise (started detached)
+        task("--host", "box", "shutdown")
+        task("--no-autostart", "shutdown")
