@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -303,9 +304,45 @@ class Sandbox:
                 p.kill()
             with contextlib.suppress(Exception):
                 p.wait(timeout=5)
+        self.stop_leftover_daemons()
         with contextlib.suppress(OSError):
             keep_text_files(self.root, artifact_dir())
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def stop_leftover_daemons(self):
+        """Stops every ptt-taskd whose socket or state dir is in this sandbox: one auto-started
+        by a client (locally, or on a 'remote host' through ssh and dial-stdio) is no child of
+        the test, and a test that failed half-way would leave it running for ever."""
+        root = os.path.realpath(self.root) + os.sep
+        mine = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.path.basename(os.readlink(f"/proc/{pid}/exe")).split(" ")[0] != "ptt-taskd":
+                    continue
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    env = f.read().split(b"\0")
+            except OSError:
+                continue
+            for entry in env:
+                name, _, value = entry.decode(errors="replace").partition("=")
+                if name in ("PTT_SOCKET", "PTT_STATE_DIR") and os.path.realpath(value).startswith(root):
+                    mine.append(int(pid))
+                    break
+        for pid in mine:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5 * TIMEOUT_FACTOR
+        def running(pid):  # a zombie (no reaper here) counts as gone
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            except OSError:
+                return False
+        for pid in mine:
+            while running(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
     def __enter__(self):
         return self
