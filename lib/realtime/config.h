@@ -14,7 +14,8 @@ enum class TurnMode { kPushToTalk, kServerVad, kSemanticVad };
 
 struct Project {
   std::string name;
-  std::string dir;  // absolute; the only cwd a spawned task may get
+  std::string dir;   // absolute; the only cwd a spawned task may get (on its host)
+  std::string host;  // "" for this machine, else the host's name (client/host.h): its daemon runs the task
 };
 
 struct SessionConfig {

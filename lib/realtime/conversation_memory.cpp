@@ -30,7 +30,7 @@ void ConversationMemory::add_turn(const std::string& role, const std::string& te
   }
 }
 
-void ConversationMemory::note_task(long long id, json brief) {
+void ConversationMemory::note_task(const std::string& id, json brief) {
   tasks_[id] = std::move(brief);
   task_order_.erase(std::remove(task_order_.begin(), task_order_.end(), id), task_order_.end());
   task_order_.push_back(id);
@@ -51,7 +51,7 @@ std::vector<json> ConversationMemory::carry_over_items() const {
   for (const Turn& turn : turns_) items.push_back(message_item(turn.role, turn.text));
   if (!tasks_.empty()) {
     std::string text = "[task states] As last reported by ptt-taskd:";
-    for (long long id : task_order_) {
+    for (const std::string& id : task_order_) {
       text += '\n';
       text += tasks_.at(id).dump();
     }

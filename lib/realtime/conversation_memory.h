@@ -22,8 +22,10 @@ class ConversationMemory {
   explicit ConversationMemory(std::size_t token_budget) : char_budget_(token_budget * kCharsPerToken) {}
 
   void add_turn(const std::string& role, const std::string& text);  // role: "user" or "assistant"
-  // The task's latest brief ({"id", "state", "name", "activity", "result", ...}).
-  void note_task(long long id, nlohmann::json brief);
+  // The task's latest brief ({"id", "state", "name", "activity", "result", ...}), by a key
+  // that names it whole: its id, and its host when not local ("3 on devbox").
+  void note_task(const std::string& key, nlohmann::json brief);
+  void note_task(long long id, nlohmann::json brief) { note_task(std::to_string(id), std::move(brief)); }
 
   bool empty() const { return turns_.empty() && tasks_.empty(); }
   std::size_t turn_chars() const { return turn_chars_; }
@@ -44,8 +46,8 @@ class ConversationMemory {
   std::size_t char_budget_;
   std::deque<Turn> turns_;
   std::size_t turn_chars_ = 0;
-  std::map<long long, nlohmann::json> tasks_;
-  std::deque<long long> task_order_;  // least recently changed first
+  std::map<std::string, nlohmann::json> tasks_;
+  std::deque<std::string> task_order_;  // least recently changed first
 };
 
 }  // namespace ptt::realtime

@@ -12,11 +12,6 @@ namespace op = ptt::protocol::op;
 
 namespace {
 
-struct WriteReq {
-  uv_write_t req;
-  std::string data;
-};
-
 // A reply of this client's own (no id): the daemon is not reachable, does not answer, ...
 json refusal(std::string code, std::string message) {
   return {
@@ -24,17 +19,15 @@ json refusal(std::string code, std::string message) {
       {ptt::protocol::reply_field::kError, ptt::protocol::ErrorReply{std::move(code), std::move(message)}}};
 }
 
-void close_and_free(uv_pipe_t* pipe) {
-  uv_close(reinterpret_cast<uv_handle_t*>(pipe),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
-}
-
 }  // namespace
 
-DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state,
+DaemonClient::DaemonClient(uv_loop_t* loop, DaemonEndpoint endpoint, EventFn on_event, StateFn on_state,
                            ProblemFn on_problem)
     : loop_(loop),
-      socket_path_(std::move(socket_path)),
+      transport_(
+          loop, std::move(endpoint), [this] { on_open(); },
+          [this](std::string_view bytes) { reader_.feed(bytes); },
+          [this](const std::string& why) { lost(why); }),
       on_event_(std::move(on_event)),
       on_state_(std::move(on_state)),
       on_problem_(std::move(on_problem)),
@@ -44,7 +37,13 @@ DaemonClient::DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_
 
 DaemonClient::~DaemonClient() { stop(); }
 
-json DaemonClient::unreachable_reply(const std::string& why) {
+json DaemonClient::unreachable_reply(const std::string& why) const {
+  const std::string& host = transport_.endpoint().host;
+  if (!host.empty())
+    return refusal("unreachable",
+                   fmt::format("the task daemon on {} is not reachable ({}); check the connection with "
+                               "`ptt-task --host {} ping`",
+                               host, why, host));
   return refusal("unreachable",
                  fmt::format("the task daemon is not reachable ({}); start it with `ptt-task ping` "
                              "(it starts the daemon when none answers)",
@@ -52,11 +51,14 @@ json DaemonClient::unreachable_reply(const std::string& why) {
 }
 
 json DaemonClient::no_answer_reply(bool changes_state) const {
-  uv_os_fd_t fd = -1;
-  long pid = pipe_ && uv_fileno(reinterpret_cast<const uv_handle_t*>(pipe_), &fd) == 0
-                 ? client::daemon_pid_of(fd)
-                 : 0;
-  std::string message = client::no_answer_message(std::chrono::milliseconds{kRequestTimeoutMs}, pid);
+  std::chrono::milliseconds waited{kRequestTimeoutMs};
+  const std::string& host = transport_.endpoint().host;
+  std::string message =
+      host.empty() ? client::no_answer_message(waited, transport_.peer_pid())
+                   : fmt::format(
+                         "the task daemon on {} did not answer within {}; check it with `ptt-task --host {} "
+                         "doctor`",
+                         host, client::seconds_text(waited), host);
   // It sits in the socket: a daemon that was only stopped reads it when it goes on.
   if (changes_state) message += "; the request was sent and may still be carried out when the daemon goes on";
   return refusal("timeout", std::move(message));
@@ -75,10 +77,7 @@ void DaemonClient::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
-  if (pipe_) {
-    close_and_free(pipe_);
-    pipe_ = nullptr;
-  }
+  transport_.close();
   pending_.clear();
   waiting_.clear();
 }
@@ -87,45 +86,25 @@ void DaemonClient::connect() {
   if (stopped_ || state_ != State::kDown) return;
   last_attempt_ms_ = uv_now(loop_);
   state_ = State::kConnecting;
-  pipe_ = new uv_pipe_t;
-  uv_pipe_init(loop_, pipe_, 0);
-  pipe_->data = this;
-  auto* req = new uv_connect_t;
-  req->data = this;
-  uv_pipe_connect(req, pipe_, socket_path_.c_str(), [](uv_connect_t* r, int status) {
-    auto* self = static_cast<DaemonClient*>(r->data);
-    bool cancelled = status == UV_ECANCELED;
-    delete r;
-    if (!cancelled) self->on_connect(status);
-  });
+  transport_.open();  // on_open, or lost() (at once when a command cannot be started)
 }
 
-void DaemonClient::on_connect(int status) {
+void DaemonClient::on_open() {
   if (stopped_) return;
-  if (status < 0) {
-    lost(uv_strerror(status));
-    return;
-  }
   state_ = State::kHello;
   reader_ = NdjsonReader([this](json&& v, std::size_t) { on_line(std::move(v)); },
                          [](const std::string&, std::size_t) {}, ptt::protocol::kMaxLine * 64);
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(pipe_),
-      [](uv_handle_t*, std::size_t suggested, uv_buf_t* buf) {
-        buf->base = new char[suggested];
-        buf->len = suggested;
-      },
-      [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-        static_cast<DaemonClient*>(s->data)->on_read(n, buf);
-        delete[] buf->base;
-      });
   // Nothing else goes out before the hello is answered: a daemon that refuses it runs
   // nothing else, and one that speaks another version must not be told to subscribe.
-  hello_deadline_ms_ = uv_now(loop_) + kRequestTimeoutMs;
+  hello_deadline_ms_ =
+      uv_now(loop_) + (transport_.endpoint().local() ? kRequestTimeoutMs : kCommandHelloTimeoutMs);
   write_line(session_.start());
 }
 
-void DaemonClient::on_hello_refused(const std::string& problem) {
+void DaemonClient::on_hello_refused(const std::string& refusal_text) {
+  const std::string& host = transport_.endpoint().host;
+  std::string problem =
+      host.empty() ? refusal_text : fmt::format("the task daemon on {}: {}", host, refusal_text);
   if (problem != last_problem_ && on_problem_) on_problem_(problem);
   last_problem_ = problem;
   drop_connection(refusal(std::string(ptt::protocol::error::kVersionMismatch), problem));
@@ -152,14 +131,6 @@ void DaemonClient::on_task_event(const json& message) {
   }
   auto update = updates_.apply(message);
   if (update && on_event_) on_event_(*update);
-}
-
-void DaemonClient::on_read(ssize_t nread, const uv_buf_t* buf) {
-  if (nread < 0) {
-    lost(nread == UV_EOF ? "the daemon closed the connection" : uv_strerror(static_cast<int>(nread)));
-    return;
-  }
-  reader_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)));
 }
 
 void DaemonClient::on_line(json&& value) {
@@ -216,25 +187,25 @@ void DaemonClient::send_now(json request, ReplyFn on_reply) {
   write_line(request);
 }
 
-void DaemonClient::write_line(const json& message) {
-  auto* w = new WriteReq;
-  w->data = to_ndjson(message);
-  w->req.data = w;
-  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(pipe_), &buf, 1,
-                    [](uv_write_t* r, int) { delete static_cast<WriteReq*>(r->data); });
-  if (rc < 0) delete w;
-}
+void DaemonClient::write_line(const json& message) { transport_.write(to_ndjson(message)); }
 
-void DaemonClient::lost(const std::string& why) { drop_connection(unreachable_reply(why)); }
+void DaemonClient::lost(const std::string& why) {
+  json reply = unreachable_reply(why);
+  // A host's daemon is reached through ssh: why it is not (a refused connection, a key
+  // refused, ptt-task missing there) is said once on stderr, not only to a tool call.
+  if (!transport_.endpoint().local()) {
+    std::string problem =
+        fmt::format("{}; retrying every {} s", ptt::protocol::error_of(reply).message, kRetryMs / 1000);
+    if (problem != last_problem_ && on_problem_) on_problem_(problem);
+    last_problem_ = problem;
+  }
+  drop_connection(reply);
+}
 
 void DaemonClient::drop_connection(const json& reply) {
   bool was_ready = state_ == State::kReady;
   state_ = State::kDown;
-  if (pipe_) {
-    close_and_free(pipe_);
-    pipe_ = nullptr;
-  }
+  transport_.close();
   fail_all(reply);
   if (was_ready && on_state_) on_state_(false);
 }

@@ -6,6 +6,9 @@
 // counts as connected only once it answered the hello with our protocol version;
 // a daemon speaking another version is reported through on_problem (once, until
 // that changes) and requests are answered with a version_mismatch error.
+// The daemon is this machine's (a Unix socket) or a host's, reached through a command
+// such as `ssh HOST 'ptt-task dial-stdio'` (daemon_transport.h): a child that dies is a
+// dropped connection, retried as a socket's is.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -20,6 +23,7 @@
 #include "client/reply_timeout.h"
 #include "core/ndjson.h"
 #include "protocol/permissions.h"
+#include "realtime/daemon_transport.h"
 #include "realtime/task_updates.h"
 
 namespace ptt::realtime {
@@ -34,7 +38,7 @@ class DaemonClient {
   // A permission_requested or permission_answered event (protocol/permissions.h).
   using PermissionFn = std::function<void(const protocol::PermissionEvent& event)>;
 
-  DaemonClient(uv_loop_t* loop, std::string socket_path, EventFn on_event, StateFn on_state,
+  DaemonClient(uv_loop_t* loop, DaemonEndpoint endpoint, EventFn on_event, StateFn on_state,
                ProblemFn on_problem);
   ~DaemonClient();
   DaemonClient(const DaemonClient&) = delete;
@@ -47,6 +51,8 @@ class DaemonClient {
   bool connected() const { return state_ == State::kReady; }
 
   static constexpr std::uint64_t kRetryMs = 2000;
+  // ssh may take seconds to connect and authenticate before the hello can be answered.
+  static constexpr std::uint64_t kCommandHelloTimeoutMs = 15000;
   // As ptt-task's: a tool call the daemon does not answer gets an error result.
   static constexpr std::uint64_t kRequestTimeoutMs = client::kDefaultReplyTimeout.count();
 
@@ -59,8 +65,7 @@ class DaemonClient {
   };
 
   void connect();
-  void on_connect(int status);
-  void on_read(ssize_t nread, const uv_buf_t* buf);
+  void on_open();
   void on_line(nlohmann::json&& value);
   // A task event applied to updates_, passed on with the task's record as it is now;
   // a permission event passed on as it is.
@@ -73,18 +78,17 @@ class DaemonClient {
   void drop_connection(const nlohmann::json& reply);  // answering what waits with reply
   void fail_all(const nlohmann::json& reply);
   void tick();
-  static nlohmann::json unreachable_reply(const std::string& why);
+  nlohmann::json unreachable_reply(const std::string& why) const;
   nlohmann::json no_answer_reply(bool changes_state) const;
 
   uv_loop_t* loop_;
-  std::string socket_path_;
+  DaemonTransport transport_;
   EventFn on_event_;
   StateFn on_state_;
   ProblemFn on_problem_;
   PermissionFn on_permission_;
   std::string last_problem_;  // reported already; not repeated on every retry
   State state_ = State::kDown;
-  uv_pipe_t* pipe_ = nullptr;  // owned until its close callback
   uv_timer_t timer_{};
   bool timer_started_ = false;
   bool stopped_ = false;

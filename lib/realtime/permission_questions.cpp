@@ -7,6 +7,7 @@
 #include "core/json_integer.h"
 #include "protocol/requests.h"
 #include "realtime/consent_clock.h"
+#include "realtime/task_hosts.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -23,6 +24,10 @@ bool names_task(const json& ref, const PermissionQuestion& q) {
   return q.task_name && *q.task_name == text;
 }
 
+bool is(const PermissionQuestion& q, std::int64_t task, const std::string& request, const std::string& host) {
+  return q.task == task && q.request == request && q.host == host;
+}
+
 std::string label(const json& ref) {
   if (ref.is_string()) return "task " + ref.get<std::string>();
   if (auto id = integer_if<std::int64_t>(ref)) return fmt::format("task {}", *id);
@@ -31,31 +36,30 @@ std::string label(const json& ref) {
 
 }  // namespace
 
-bool PermissionQuestions::known(std::int64_t task, const std::string& request) const {
-  return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) {
-    return e.question.task == task && e.question.request == request;
-  });
+bool PermissionQuestions::known(std::int64_t task, const std::string& request,
+                                const std::string& host) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const Entry& e) { return is(e.question, task, request, host); });
 }
 
 bool PermissionQuestions::add(PermissionQuestion question) {
-  if (known(question.task, question.request)) return false;
+  if (known(question.task, question.request, question.host)) return false;
   entries_.push_back({std::move(question), 0});
   return true;
 }
 
-bool PermissionQuestions::remove(std::int64_t task, const std::string& request) {
-  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
-    return e.question.task == task && e.question.request == request;
-  });
+bool PermissionQuestions::remove(std::int64_t task, const std::string& request, const std::string& host) {
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const Entry& e) { return is(e.question, task, request, host); });
   if (it == entries_.end()) return false;
   entries_.erase(it);
   return true;
 }
 
-std::vector<std::string> PermissionQuestions::remove_task(std::int64_t task) {
+std::vector<std::string> PermissionQuestions::remove_task(std::int64_t task, const std::string& host) {
   std::vector<std::string> dropped;
   std::erase_if(entries_, [&](const Entry& e) {
-    if (e.question.task != task) return false;
+    if (e.question.task != task || e.question.host != host) return false;
     dropped.push_back(e.question.request);
     return true;
   });
@@ -63,10 +67,13 @@ std::vector<std::string> PermissionQuestions::remove_task(std::int64_t task) {
 }
 
 std::vector<PermissionQuestion> PermissionQuestions::reset(std::vector<PermissionQuestion> open,
-                                                           std::vector<std::string>& dropped) {
+                                                           std::vector<std::string>& dropped,
+                                                           const std::string& host) {
+  for (auto& q : open) q.host = host;
   std::erase_if(entries_, [&](const Entry& e) {
+    if (e.question.host != host) return false;  // another daemon's: its own `pending` says
     bool still_open = std::any_of(open.begin(), open.end(), [&](const PermissionQuestion& q) {
-      return q.task == e.question.task && q.request == e.question.request;
+      return is(e.question, q.task, q.request, host);
     });
     if (!still_open) dropped.push_back(e.question.request);
     return !still_open;
@@ -77,9 +84,10 @@ std::vector<PermissionQuestion> PermissionQuestions::reset(std::vector<Permissio
   return added;
 }
 
-void PermissionQuestions::announced(std::int64_t task, const std::string& request, std::uint64_t moment) {
+void PermissionQuestions::announced(std::int64_t task, const std::string& request, std::uint64_t moment,
+                                    const std::string& host) {
   for (Entry& e : entries_)
-    if (e.question.task == task && e.question.request == request) e.announced_at = moment;
+    if (is(e.question, task, request, host)) e.announced_at = moment;
 }
 
 std::vector<PermissionQuestion> PermissionQuestions::forget_announcements() {
@@ -91,17 +99,17 @@ std::vector<PermissionQuestion> PermissionQuestions::forget_announcements() {
   return open;
 }
 
-PermissionQuestions::Consent PermissionQuestions::consent(const json& task_ref,
-                                                          std::uint64_t response_turn) const {
+PermissionQuestions::Consent PermissionQuestions::consent(const json& task_ref, std::uint64_t response_turn,
+                                                          const std::string& host) const {
   bool any = false, heard = false;
   for (const Entry& e : entries_) {
-    if (!names_task(task_ref, e.question)) continue;
+    if (e.question.host != host || !names_task(task_ref, e.question)) continue;
     any = true;
     if (e.announced_at == 0) continue;
     if (answers_user_turn_after(response_turn, e.announced_at)) return {e.question, {}};  // the oldest heard
     heard = true;  // told, but the user has not spoken since
   }
-  std::string who = label(task_ref);
+  std::string who = label(task_ref) + on_host(host);
   if (!any) return {std::nullopt, fmt::format("{} has no open question; nothing was answered", who)};
   if (!heard)
     return {std::nullopt,
@@ -113,7 +121,7 @@ PermissionQuestions::Consent PermissionQuestions::consent(const json& task_ref,
 }
 
 std::string question_sentence(const PermissionQuestion& q, std::size_t max_chars) {
-  std::string who = fmt::format("Task {}", q.task);
+  std::string who = fmt::format("Task {}{}", q.task, on_host(q.host));
   if (q.task_name) who += fmt::format(" '{}'", *q.task_name);
   std::string what = q.summary;
   if (what.size() > max_chars) {  // a long command is cut at a UTF-8 boundary
@@ -132,8 +140,8 @@ namespace ptt::realtime {
 
 json pending_request() { return protocol::request_json(protocol::PendingRequest{}); }
 
-PermissionQuestion question_of(const protocol::PermissionQuestion& q) {
-  return {q.task, q.request, q.tool, q.summary, std::nullopt};
+PermissionQuestion question_of(const protocol::PermissionQuestion& q, const std::string& host) {
+  return {q.task, q.request, q.tool, q.summary, std::nullopt, host};
 }
 
 std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const json& reply) {

@@ -20,26 +20,29 @@ struct PermissionQuestion {
   std::string tool;     // "Bash", "Write", ...
   std::string summary;  // "curl example.com", a path, ...
   std::optional<std::string> task_name;
+  std::string host;  // "" for this machine, else the task's host (task_hosts.h): ids are per host
 };
 
 class PermissionQuestions {
  public:
+  // A question is known by its host, its task and its request id; `host` "" is this machine.
   // A question raised; false when it is known already (an event and `pending` overlap).
   bool add(PermissionQuestion question);
   // Answered (by anyone) or closed; false when it was not known.
-  bool remove(std::int64_t task, const std::string& request);
+  bool remove(std::int64_t task, const std::string& request, const std::string& host = {});
   // The task ended: its questions are closed. Returns the request ids dropped.
-  std::vector<std::string> remove_task(std::int64_t task);
-  // `pending`'s reply: the open questions whole. Those not known are added and
-  // returned (to announce); known ones missing from it were answered meanwhile and
-  // are dropped (their request ids go to `dropped`).
+  std::vector<std::string> remove_task(std::int64_t task, const std::string& host = {});
+  // `pending`'s reply from `host`'s daemon: its open questions whole. Those not known are
+  // added and returned (to announce); known ones of that host missing from it were
+  // answered meanwhile and are dropped (their request ids go to `dropped`).
   std::vector<PermissionQuestion> reset(std::vector<PermissionQuestion> open,
-                                        std::vector<std::string>& dropped);
-  bool known(std::int64_t task, const std::string& request) const;
+                                        std::vector<std::string>& dropped, const std::string& host = {});
+  bool known(std::int64_t task, const std::string& request, const std::string& host = {}) const;
 
   // The question was said to the model at `moment` (ConsentClock::tick); the user
   // can answer it from their next turn.
-  void announced(std::int64_t task, const std::string& request, std::uint64_t moment);
+  void announced(std::int64_t task, const std::string& request, std::uint64_t moment,
+                 const std::string& host = {});
   // The conversation was lost (a new Realtime session): nothing was heard in it.
   // Returns the open questions, to announce again.
   std::vector<PermissionQuestion> forget_announcements();
@@ -49,8 +52,9 @@ class PermissionQuestions {
     std::string refusal;                         // else: what the model is told
   };
   // answer_permission's `task` argument (a number, a numeric string or a task's
-  // name), called in a response that answers the user turn `response_turn`.
-  Consent consent(const nlohmann::json& task_ref, std::uint64_t response_turn) const;
+  // name) on `host`, called in a response that answers the user turn `response_turn`.
+  Consent consent(const nlohmann::json& task_ref, std::uint64_t response_turn,
+                  const std::string& host = {}) const;
 
  private:
   struct Entry {
@@ -63,7 +67,7 @@ class PermissionQuestions {
 inline constexpr const char* kAnswerPermissionTool = "answer_permission";
 
 // The session's view of a daemon question (protocol/permissions.h).
-PermissionQuestion question_of(const protocol::PermissionQuestion& q);
+PermissionQuestion question_of(const protocol::PermissionQuestion& q, const std::string& host = {});
 // The daemon request for the open questions, and its reply read (nullopt: not a
 // readable reply; questions of a wrong shape are skipped).
 nlohmann::json pending_request();
@@ -72,6 +76,7 @@ std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const 
 nlohmann::json answer_request(const PermissionQuestion& question, bool allow, const std::string& reason);
 
 // "Task 3 wants to run curl example.com." (Bash) or "Task 3 'docs' wants to use Write: /x/y."
+// ("Task 3 on devbox wants ..." for another host's task)
 std::string question_sentence(const PermissionQuestion& question, std::size_t max_chars);
 
 }  // namespace ptt::realtime

@@ -1,8 +1,13 @@
 #pragma once
 // Everything ptt-realtime's main() collects, and the loop that runs the session.
 #include <string>
+#include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "client/host.h"
 #include "realtime/config.h"
+#include "realtime/daemon_transport.h"
 
 namespace ptt::realtime {
 
@@ -10,8 +15,11 @@ struct RunOptions {
   SessionConfig session;
   std::string url;          // ws:// or wss://; the model is in its query
   std::string api_key;      // never printed
-  std::string socket_path;  // ptt-taskd
-  std::string ca_file;      // --ca-file: trust these CAs instead of the system's
+  std::string socket_path;  // this machine's ptt-taskd
+  // The daemons of the other hosts the projects name (task_hosts.h), each reached by its
+  // dial command (client/host.h); endpoint.host is the name the session knows it by.
+  std::vector<DaemonEndpoint> remote_daemons;
+  std::string ca_file;  // --ca-file: trust these CAs instead of the system's
   enum class Output { kNone, kWav, kSpeaker } output = Output::kNone;
   std::string audio_out;      // --audio-out FILE.wav
   std::string output_device;  // --output-device
@@ -24,8 +32,20 @@ struct RunOptions {
 };
 
 // "api=~/src/api" -> {"api", "/home/me/src/api"}; false with `error` if malformed or
-// the directory does not exist.
-bool parse_project(const std::string& spec, Project& out, std::string& error);
+// the directory does not exist. A project on another host (issue 22):
+//   api=devbox:/home/me/src/api            a [hosts.devbox] of the config file (`hosts`)
+//   api=ssh://me@devbox:2222/home/me/src   an ssh:// URL; the path starts at the first "/"
+//                                          after the authority
+// A DIR that starts with "/", "~" or "." is always this machine's (a local path may hold a
+// ":"); a remote path must be absolute, and is checked (allowed roots, existence) by that
+// host's daemon when a task is spawned there. `host_out` is the host of a remote project.
+bool parse_project(const std::string& spec, const client::HostTable& hosts, Project& out,
+                   client::Host& host_out, std::string& error);
+
+// Each --project into options.session.projects, and a remote_daemons entry for each other
+// host they name (its dial command from client/host.h, with PTT_SSH). Host names come from
+// the [hosts] table of the config file `app` read. False after printing the error.
+bool add_projects(const CLI::App& app, const std::vector<std::string>& specs, RunOptions& options);
 
 // The whole text of a file (--instructions-file); empty when it cannot be read.
 std::string read_text_file(const std::string& path);

@@ -10,6 +10,7 @@
 
 #include "realtime/audio_bytes.h"
 #include "realtime/session_update.h"
+#include "realtime/task_hosts.h"
 #include "realtime/task_tools.h"
 #include "realtime/unfixable_error.h"
 
@@ -92,11 +93,14 @@ SessionActions RealtimeSession::on_connection_refused(int http_status) {
   return take();
 }
 
-SessionActions RealtimeSession::on_daemon_connection(bool up) {
-  print({{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}});
+SessionActions RealtimeSession::on_daemon_connection(bool up, const std::string& host) {
+  json line = {{"type", "daemon"}, {"state", up ? "connected" : "disconnected"}};
+  if (!host.empty()) line["host"] = host;
+  print(std::move(line));
   if (up) {
-    pending_token_ = next_token_++;
-    out_.push_back({SessionAction::Kind::kDaemonRequest, pending_request(), {}, {}, pending_token_, {}});
+    std::uint64_t token = next_token_++;
+    pending_tokens_[token] = host;
+    out_.push_back({SessionAction::Kind::kDaemonRequest, pending_request(), {}, {}, token, host});
   }
   return take();
 }
@@ -310,7 +314,8 @@ void RealtimeSession::pump() {
     announcements_.pop_front();
     std::string& text = announcement.text;
     std::uint64_t said_at = said_on_own_ = consent_clock_.tick();
-    if (!announcement.request.empty()) questions_.announced(announcement.task, announcement.request, said_at);
+    if (!announcement.request.empty())
+      questions_.announced(announcement.task, announcement.request, said_at, announcement.host);
     send({{"type", "conversation.item.create"},
           {"item",
            {{"type", "message"},
@@ -535,23 +540,26 @@ void RealtimeSession::on(const server::SpeechStopped&) {
 
 void RealtimeSession::on(const server::SessionUpdated&) { print({{"type", "session"}, {"state", "ready"}}); }
 
-SessionActions RealtimeSession::on_task_update(const TaskUpdate& update) {
+SessionActions RealtimeSession::on_task_update(const TaskUpdate& update, const std::string& host) {
   const protocol::TaskRecord& task = update.task;
   bool finished = update.kind == protocol::event::kFinished;
   json brief = {{"id", task.id}, {"state", protocol::to_string(task.state)}};
+  if (!host.empty()) brief["host"] = host;  // its id is that host's
   if (task.name) brief["name"] = *task.name;
   if (task.activity) brief["activity"] = *task.activity;
   if (task.reason) brief["reason"] = *task.reason;
   if (finished && task.result) {
     const std::string& text = task.result->text;
-    if (!text.empty()) brief["result"] = shorten_for_speech(text, config_.max_announcement_chars, task.id);
+    if (!text.empty())
+      brief["result"] = shorten_for_speech(text, config_.max_announcement_chars, task.id, host);
     if (std::string why = refused_and_errors(*task.result); !why.empty()) brief["why"] = why;
   }
   print({{"type", "task"}, {"event", update.kind}, {"task", brief}});
-  memory_.note_task(task.id, brief);
+  memory_.note_task(fmt::format("{}{}", task.id, on_host(host)), brief);
   if (finished) {
-    for (const std::string& request : questions_.remove_task(task.id)) withdraw_question(task.id, request);
-    announcements_.push_back({announcement_text(config_, task), 0, {}});
+    for (const std::string& request : questions_.remove_task(task.id, host))
+      withdraw_question(task.id, request, host);
+    announcements_.push_back({announcement_text(config_, task, host), 0, {}, host});
     pump();
   }
   return take();

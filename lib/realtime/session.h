@@ -26,9 +26,10 @@ struct SessionAction {
     kPrint,          // json: one stdout NDJSON object
     kPlayAudio,      // audio (PCM16 24 kHz mono) of item_id
     kStopPlayback,   // drop what is queued for playback
-    kDaemonRequest,  // json: a ptt-taskd request without "id"; answer with on_daemon_reply(token, ...)
-    kTaskCommand,    // json: {"args":[…]}, ptt-task's arguments (worktree_tools.h); answer with
-                     // on_task_command_done(token, ...)
+    kDaemonRequest,  // json: a ptt-taskd request without "id", for the daemon of host `text` ("": this
+                     // machine's; task_hosts.h); answer with on_daemon_reply(token, ...)
+    kTaskCommand,    // json: {"args":[…]}, ptt-task's arguments (worktree_tools.h), run against host
+                     // `text` ("": this machine); answer with on_task_command_done(token, ...)
     kLog,            // text: a diagnostic for stderr
     kEnd,            // text: why the session cannot go on (WHAT; NEXT); the adapter exits 1
     kRenew,          // close this connection and open a new one at once (no backoff): the
@@ -63,8 +64,8 @@ class RealtimeSession {
   SessionActions on_key_rejected();  // the server refused OPENAI_API_KEY; the adapter exits
   SessionActions on_connection_refused(int http_status);  // 400 or 404: no retry helps; the adapter exits
   // Up: the open permission questions are asked for (`pending`), so none is lost
-  // while the session or the daemon was away.
-  SessionActions on_daemon_connection(bool up);
+  // while the session or the daemon was away. `host`: whose daemon ("": this machine's).
+  SessionActions on_daemon_connection(bool up, const std::string& host = {});
 
   SessionActions on_connected();     // the WebSocket is open: session.update goes first;
                                      // held input follows the server's session.created
@@ -84,14 +85,15 @@ class RealtimeSession {
   SessionActions on_daemon_reply(std::uint64_t token, const nlohmann::json& reply);
   // A kTaskCommand ended: its exit status (-1: it could not run) and what it printed.
   SessionActions on_task_command_done(std::uint64_t token, int status, const std::string& output);
-  SessionActions on_task_update(const TaskUpdate& update);
+  // An event of `host`'s daemon ("": this machine's): its tasks are named with the host.
+  SessionActions on_task_update(const TaskUpdate& update, const std::string& host = {});
   // A task asks (permission_requested): announced like a finished task, held while
   // the user talks. Answered by anyone (permission_answered): the announcement is withdrawn.
   SessionActions on_permission_requested(const PermissionQuestion& question);
   SessionActions on_permission_answered(std::int64_t task, const std::string& request, bool allow,
-                                        const std::string& by);
-  // The daemon's permission event, to the one of the two above it is.
-  SessionActions on_permission_event(const protocol::PermissionEvent& event);
+                                        const std::string& by, const std::string& host = {});
+  // The permission event of `host`'s daemon, to the one of the two above it is.
+  SessionActions on_permission_event(const protocol::PermissionEvent& event, const std::string& host = {});
 
   // Nothing in flight: no turn held, no response active or queued, no tool call or
   // announcement waiting. At EOF the adapter exits once this holds.
@@ -115,6 +117,7 @@ class RealtimeSession {
     std::string text;
     std::int64_t task = 0;
     std::string request;  // set: a permission question's
+    std::string host;     // the task's ("": this machine)
   };
   struct Call {
     std::string name;
@@ -141,13 +144,13 @@ class RealtimeSession {
   void want_response();
   // session_questions.cpp: the permission questions and answer_permission's consent rule.
   void queue_question(const PermissionQuestion& question);
-  void withdraw_question(std::int64_t task, const std::string& request);
+  void withdraw_question(std::int64_t task, const std::string& request, const std::string& host);
   void reannounce_questions();  // a new Realtime conversation has heard none of them
-  ToolRequest answer_permission_request(const std::string& arguments) const;
-  void on_pending_reply(const nlohmann::json& reply);
+  ToolRequest answer_permission_request(const std::string& arguments, const std::string& host) const;
+  void on_pending_reply(const nlohmann::json& reply, const std::string& host);
   // session_worktree_tools.cpp: review_task, merge_task, discard_task (worktree_tools.h).
   void dispatch_worktree_tool(const std::string& call_id, const std::string& name,
-                              const std::string& arguments);
+                              const std::string& arguments, const std::string& host);
   void pump();
   // Renewal (session_renewal.cpp): a new session that goes on with the conversation.
   bool renew_if_due();
@@ -201,6 +204,7 @@ class RealtimeSession {
   struct Inflight {
     std::string call_id;
     std::string name;
+    std::string host;  // whose daemon answers ("": this machine's)
   };
   std::map<std::uint64_t, Inflight> inflight_;  // by daemon token
   std::uint64_t next_token_ = 1;
@@ -209,10 +213,10 @@ class RealtimeSession {
 
   std::deque<Announcement> announcements_;
   PermissionQuestions questions_;
-  ConsentClock consent_clock_;            // orders user turns and things said (announcements)
-  std::uint64_t create_user_turn_ = 0;    // the user's last turn when response.create was sent
-  std::uint64_t response_user_turn_ = 0;  // the turn the current response answers
-  std::uint64_t pending_token_ = 0;       // the daemon request `pending`, on each daemon connect
+  ConsentClock consent_clock_;                           // orders user turns and things said (announcements)
+  std::uint64_t create_user_turn_ = 0;                   // the user's last turn when response.create was sent
+  std::uint64_t response_user_turn_ = 0;                 // the turn the current response answers
+  std::map<std::uint64_t, std::string> pending_tokens_;  // `pending` on each daemon's connect: its host
   // Sent, but their response has not finished: a connection lost before it did takes
   // them back into announcements_, so the next session speaks them.
   std::deque<Announcement> unspoken_announcements_;  // not the questions: those are re-asked

@@ -27,6 +27,7 @@ std::string question_announcement(const PermissionQuestion& question, std::size_
 json question_line(const PermissionQuestion& q) {
   json task = {{"id", q.task}};
   if (q.task_name) task["name"] = *q.task_name;
+  if (!q.host.empty()) task["host"] = q.host;
   return {{"type", "task"},
           {"event", "permission_requested"},
           {"task", task},
@@ -37,18 +38,20 @@ json question_line(const PermissionQuestion& q) {
 
 void RealtimeSession::queue_question(const PermissionQuestion& question) {
   bool queued = std::any_of(announcements_.begin(), announcements_.end(), [&](const Announcement& a) {
-    return a.task == question.task && a.request == question.request;
+    return a.task == question.task && a.request == question.request && a.host == question.host;
   });
   if (!queued)
-    announcements_.push_back(
-        {question_announcement(question, config_.max_announcement_chars), question.task, question.request});
+    announcements_.push_back({question_announcement(question, config_.max_announcement_chars), question.task,
+                              question.request, question.host});
   pump();
 }
 
-void RealtimeSession::withdraw_question(std::int64_t task, const std::string& request) {
-  questions_.remove(task, request);
-  std::erase_if(announcements_,
-                [&](const Announcement& a) { return a.task == task && a.request == request; });
+void RealtimeSession::withdraw_question(std::int64_t task, const std::string& request,
+                                        const std::string& host) {
+  questions_.remove(task, request, host);
+  std::erase_if(announcements_, [&](const Announcement& a) {
+    return a.task == task && a.request == request && a.host == host;
+  });
 }
 
 void RealtimeSession::reannounce_questions() {
@@ -63,25 +66,29 @@ SessionActions RealtimeSession::on_permission_requested(const PermissionQuestion
 }
 
 SessionActions RealtimeSession::on_permission_answered(std::int64_t task, const std::string& request,
-                                                       bool allow, const std::string& by) {
+                                                       bool allow, const std::string& by,
+                                                       const std::string& host) {
+  json who = {{"id", task}};
+  if (!host.empty()) who["host"] = host;
   print({{"type", "task"},
          {"event", "permission_answered"},
-         {"task", {{"id", task}}},
+         {"task", who},
          {"request", request},
          {"allow", allow},
          {"by", by}});
-  withdraw_question(task, request);
+  withdraw_question(task, request, host);
   return take();
 }
 
-SessionActions RealtimeSession::on_permission_event(const protocol::PermissionEvent& event) {
+SessionActions RealtimeSession::on_permission_event(const protocol::PermissionEvent& event,
+                                                    const std::string& host) {
   if (const auto* asked = std::get_if<protocol::PermissionRequested>(&event))
-    return on_permission_requested(question_of(asked->question));
+    return on_permission_requested(question_of(asked->question, host));
   const auto& answered = std::get<protocol::PermissionAnswered>(event);
-  return on_permission_answered(answered.task, answered.request, answered.allow, answered.by);
+  return on_permission_answered(answered.task, answered.request, answered.allow, answered.by, host);
 }
 
-void RealtimeSession::on_pending_reply(const json& reply) {
+void RealtimeSession::on_pending_reply(const json& reply, const std::string& host) {
   auto open = questions_of_pending_reply(reply);
   // A daemon without `pending` raises no questions either: nothing to announce, nothing to say.
   if (!open && protocol::error_of(reply).code == protocol::error::kUnknownOp) return;
@@ -92,23 +99,24 @@ void RealtimeSession::on_pending_reply(const json& reply) {
   }
   // Those answered while the session was not listening are no longer announced.
   std::vector<std::string> dropped;
-  for (const PermissionQuestion& q : questions_.reset(*open, dropped)) {
+  for (const PermissionQuestion& q : questions_.reset(*open, dropped, host)) {
     print(question_line(q));
     queue_question(q);
   }
   std::erase_if(announcements_, [&](const Announcement& a) {
-    return !a.request.empty() && !questions_.known(a.task, a.request);
+    return !a.request.empty() && !questions_.known(a.task, a.request, a.host);
   });
 }
 
-ToolRequest RealtimeSession::answer_permission_request(const std::string& arguments) const {
+ToolRequest RealtimeSession::answer_permission_request(const std::string& arguments,
+                                                       const std::string& host) const {
   json args = parse_json_or_discarded(arguments.empty() ? "{}" : arguments);
   if (args.is_discarded() || !args.is_object())
     return {nullptr, refusal("the arguments were not a JSON object").dump()};
   auto allow = args.find("allow");
   if (!args.contains("task") || allow == args.end() || !allow->is_boolean())
     return {nullptr, refusal("answer_permission needs a task and allow (true or false)").dump()};
-  PermissionQuestions::Consent consent = questions_.consent(args["task"], response_user_turn_);
+  PermissionQuestions::Consent consent = questions_.consent(args["task"], response_user_turn_, host);
   if (!consent.question) return {nullptr, refusal(consent.refusal).dump()};
   auto reason = args.find("reason");
   std::string why = reason != args.end() && reason->is_string() ? reason->get<std::string>() : std::string();

@@ -64,7 +64,7 @@ void RealtimeSession::deliver_late_result(const std::string& call_id, const std:
       "[tool result] Your call {} ({}) from before the session was renewed returned: {} Tell the user "
       "briefly.",
       name, call_id, output);
-  announcements_.push_back({std::move(text), 0, {}});
+  announcements_.push_back({std::move(text), 0, {}, {}});
   pump();
 }
 

@@ -2,6 +2,7 @@
 // audio sink feed the pure RealtimeSession; its actions are carried out here.
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -50,16 +51,15 @@ class SessionRunner {
              },
              [this](std::string&& m) { on_server_message(std::move(m)); },
              [this](int status, const std::string& why) { on_ws_closed(status, why); }}),
-        daemon_(
-            &loop_, options.socket_path, [this](const TaskUpdate& u) { apply(session_.on_task_update(u)); },
-            [this](bool up) { apply(session_.on_daemon_connection(up)); },
-            [](const std::string& problem) { print_error(kTool, problem); }),
         stdin_(
             &loop_, [this](std::string_view d) { on_stdin_data(d); }, [this] { on_stdin_eof(); }),
         reader_([this](json&& v, std::size_t) { on_stdin_event(v); },
                 [](const std::string& message, std::size_t line) {
                   print_error(kTool, fmt::format("stdin line {}: {}; the line was skipped", line, message));
-                }) {}
+                }) {
+    add_daemon({options.socket_path, {}, {}});
+    for (const DaemonEndpoint& remote : options.remote_daemons) add_daemon(remote);
+  }
 
   ~SessionRunner() {
     flush_handles_ = false;
@@ -86,9 +86,7 @@ class SessionRunner {
     uv_check_start(&flush_check_, [](uv_check_t* c) { static_cast<SessionRunner*>(c->data)->on_check(); });
     flush_handles_ = true;
     handle_stop_signals(&loop_, sigint_, sigterm_, this);
-    daemon_.on_permission(
-        [this](const protocol::PermissionEvent& e) { apply(session_.on_permission_event(e)); });
-    daemon_.start();
+    for (auto& [host, daemon] : daemons_) daemon->start();
     stdin_.start();
     apply(session_.on_connecting(stdin_is_tty_ && options_.readable));
     ws_.connect();
@@ -120,7 +118,8 @@ class SessionRunner {
           break;
         case SessionAction::Kind::kDaemonRequest: {
           std::uint64_t token = a.token;
-          daemon_.request(std::move(a.json), [this, token](const json& reply) {
+          // The session names only hosts of the projects, each with its client (add_daemon).
+          daemons_.at(a.text)->request(std::move(a.json), [this, token](const json& reply) {
             apply(session_.on_daemon_reply(token, reply));
           });
           break;
@@ -129,9 +128,10 @@ class SessionRunner {
           std::uint64_t token = a.token;
           std::vector<std::string> args;
           for (const auto& arg : a.json.value("args", json::array())) args.push_back(arg.get<std::string>());
-          run_task_command(&loop_, options_.socket_path, args, [this, token](int status, std::string output) {
-            apply(session_.on_task_command_done(token, status, output));
-          });
+          run_task_command(&loop_, options_.socket_path, a.text, args,
+                           [this, token](int status, std::string output) {
+                             apply(session_.on_task_command_done(token, status, output));
+                           });
           break;
         }
         case SessionAction::Kind::kLog:
@@ -148,6 +148,18 @@ class SessionRunner {
           break;
       }
     }
+  }
+
+  // One client per daemon in use: this machine's ("") and each host a project names.
+  void add_daemon(const DaemonEndpoint& endpoint) {
+    std::string host = endpoint.host;
+    auto daemon = std::make_unique<DaemonClient>(
+        &loop_, endpoint, [this, host](const TaskUpdate& u) { apply(session_.on_task_update(u, host)); },
+        [this, host](bool up) { apply(session_.on_daemon_connection(up, host)); },
+        [](const std::string& problem) { print_error(kTool, problem); });
+    daemon->on_permission(
+        [this, host](const protocol::PermissionEvent& e) { apply(session_.on_permission_event(e, host)); });
+    daemons_[host] = std::move(daemon);
   }
 
   // Every stdout line is a session kPrint action. Lines wait
@@ -305,7 +317,7 @@ class SessionRunner {
     flush_stdout();
     flush_handles_ = false;  // from here on lines go out at once; the handles close below
     stdin_.stop();
-    daemon_.stop();
+    for (auto& [host, daemon] : daemons_) daemon->stop();
     sink_->close();
     ws_.close();
     for (uv_handle_t* h :
@@ -328,7 +340,7 @@ class SessionRunner {
   std::unique_ptr<AudioSink> sink_;
   RealtimeSession session_;
   WsClient ws_;
-  DaemonClient daemon_;
+  std::map<std::string, std::unique_ptr<DaemonClient>> daemons_;  // by host ("": this machine)
   StdinReader stdin_;
   NdjsonReader reader_;
   LineFramer typed_;

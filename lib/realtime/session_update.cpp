@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "protocol/task_state.h"
+#include "realtime/task_hosts.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -23,8 +24,29 @@ std::string projects_sentence(const SessionConfig& config) {
   if (config.projects.empty())
     return "No projects are configured: tasks run in the session's working directory.";
   std::string names;
-  for (const auto& p : config.projects) names += (names.empty() ? "" : ", ") + p.name;
-  return fmt::format("Projects you may pass to spawn_task (by name only, never a path): {}.", names);
+  for (const auto& p : config.projects) names += (names.empty() ? "" : ", ") + p.name + on_host(p.host);
+  std::string text =
+      fmt::format("Projects you may pass to spawn_task (by name only, never a path): {}.", names);
+  if (!remote_hosts(config).empty())
+    text +=
+        " Tasks run on more than one machine and each machine numbers its own tasks: name a task with its "
+        "host "
+        "when it is not local (\"task 3 on devbox\"), and pass that host to the tools that take a task.";
+  return text;
+}
+
+// The `host` of the tools that take a task, when a project is on another machine.
+void add_host_param(const SessionConfig& config, json& tool) {
+  std::vector<std::string> remote = remote_hosts(config);
+  if (remote.empty()) return;
+  json names = json::array({kLocalHostName});
+  for (const auto& h : remote) names.push_back(h);
+  tool["parameters"]["properties"]["host"] = {{"type", "string"},
+                                              {"enum", names},
+                                              {"description",
+                                               "the machine the task runs on, as its announcement or "
+                                               "spawn_task's result names it (\"task 3 on devbox\": "
+                                               "devbox); leave out for a local task"}};
 }
 
 }  // namespace
@@ -101,6 +123,9 @@ json tool_definitions(const SessionConfig& config) {
        {"allow", {{"type", "boolean"}, {"description", "true to allow, false to deny"}}},
        {"reason", string_param("for a denial: what the agent should do instead")}},
       {"task", "allow"}));
+  for (json& tool : tools)  // every tool that names a task, and list_tasks (one host's tasks)
+    if (tool["parameters"]["properties"].contains("task") || tool["name"] == "list_tasks")
+      add_host_param(config, tool);
   return tools;
 }
 

@@ -47,8 +47,8 @@ void on_closed(uv_handle_t* h) {
 
 }  // namespace
 
-void run_task_command(uv_loop_t* loop, const std::string& socket_path, const std::vector<std::string>& args,
-                      TaskCommandDone done) {
+void run_task_command(uv_loop_t* loop, const std::string& socket_path, const std::string& host,
+                      const std::vector<std::string>& args, TaskCommandDone done) {
   std::string exe = ptt_task_executable();
   // One pipe for both of the child's outputs: what it says, in the order it said it.
   int fds[2];
@@ -59,8 +59,12 @@ void run_task_command(uv_loop_t* loop, const std::string& socket_path, const std
   uv_pipe_open(&c->out, fds[0]);
   c->out.data = c;
   c->process.data = c;
-  std::vector<std::string> argv_s = {exe, "--no-autostart"};
-  if (!socket_path.empty()) argv_s.insert(argv_s.end(), {"--socket", socket_path});
+  std::vector<std::string> argv_s = {exe};
+  if (!host.empty())
+    argv_s.insert(argv_s.end(), {"--host", host});
+  else
+    argv_s.push_back("--no-autostart");
+  if (host.empty() && !socket_path.empty()) argv_s.insert(argv_s.end(), {"--socket", socket_path});
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

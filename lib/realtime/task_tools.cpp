@@ -8,6 +8,7 @@
 #include "protocol/request_fields.h"
 #include "protocol/requests.h"
 #include "protocol/task_state.h"
+#include "realtime/task_hosts.h"
 
 namespace ptt::realtime {
 using nlohmann::json;
@@ -44,8 +45,9 @@ std::string project_names(const SessionConfig& config) {
 
 ToolRequest immediate(const std::string& message) { return {nullptr, error_output(message).dump()}; }
 
-json brief_task(const protocol::TaskRecord& t) {
+json brief_task(const protocol::TaskRecord& t, const std::string& host) {
   json b = {{"task", t.id}, {"state", protocol::to_string(t.state)}};
+  if (!host.empty()) b["host"] = host;  // its number is that host's
   if (t.name) b["name"] = *t.name;
   if (t.activity) b["activity"] = *t.activity;
   if (t.reason) b["reason"] = *t.reason;
@@ -77,11 +79,14 @@ std::string refused_and_errors(const protocol::AgentResult& result) {
   return out;
 }
 
-std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id) {
+std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id,
+                               const std::string& host) {
   if (text.size() <= max_chars) return text;
   std::size_t cut = max_chars;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 char
-  return text.substr(0, cut) + fmt::format("... (cut; the full result: `ptt-task result {}`)", task_id);
+  std::string host_option = host.empty() ? std::string() : fmt::format("--host {} ", host);
+  return text.substr(0, cut) +
+         fmt::format("... (cut; the full result: `ptt-task {}result {}`)", host_option, task_id);
 }
 
 ToolRequest tool_call_to_request(const SessionConfig& config, const std::string& name,
@@ -149,7 +154,8 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
   return immediate(fmt::format("there is no tool named '{}'", name));
 }
 
-std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const json& reply) {
+std::string tool_reply_to_output(const SessionConfig& config, const std::string& name, const json& reply,
+                                 const std::string& host) {
   if (!protocol::reply_is_ok(reply)) return error_output(protocol::error_of(reply).message).dump();
   // Each tool's reply typed (protocol/replies.h); one of the wrong shape throws
   // nlohmann::json::exception, which the session answers as unreadable.
@@ -160,28 +166,31 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
     json tasks = json::array();
     // The most recent tasks matter most when spoken; keep the list short.
     std::size_t first = all.size() > kSpokenTasks ? all.size() - kSpokenTasks : 0;
-    for (std::size_t i = first; i < all.size(); ++i) tasks.push_back(brief_task(all[i]));
+    for (std::size_t i = first; i < all.size(); ++i) tasks.push_back(brief_task(all[i], host));
     out["tasks"] = tasks;
     if (std::uint64_t older = first + listed.finished_omitted.value_or(0); older > 0)
-      out["note"] = fmt::format("{} older tasks not shown; see `ptt-task list`", older);
+      out["note"] = fmt::format("{} older tasks not shown; see `ptt-task {}list`", older,
+                                host.empty() ? std::string() : "--host " + host + " ");
   } else if (name == "cancel_task") {
     out["cancelled"] = reply.get<protocol::CancelRequest::Reply>().cancelled;
   } else if (name == "get_result") {
     auto result = reply.get<protocol::ResultRequest::Reply>();
-    out.update(brief_task(result.task));
-    out["result"] = shorten_for_speech(result.text.value_or(""), config.max_result_chars, result.task.id);
+    out.update(brief_task(result.task, host));
+    out["result"] =
+        shorten_for_speech(result.text.value_or(""), config.max_result_chars, result.task.id, host);
   } else if (name == "message_task") {
-    out.update(brief_task(reply.get<protocol::SendRequest::Reply>().task));
+    out.update(brief_task(reply.get<protocol::SendRequest::Reply>().task, host));
   } else if (name == "spawn_task" || name == "follow_up_task" || name == "check_task" ||
              name == "interrupt_task") {
-    out.update(brief_task(reply.get<protocol::TaskReply>().task));
+    out.update(brief_task(reply.get<protocol::TaskReply>().task, host));
   }
   return out.dump();
 }
 
-std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task) {
+std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task,
+                              const std::string& host) {
   long long id = task.id;
-  std::string label = fmt::format("task {}", id);
+  std::string label = fmt::format("task {}{}", id, on_host(host));
   if (task.name) label += fmt::format(" '{}'", *task.name);
   std::string text = fmt::format("{} {}", label, protocol::to_string(task.state));
   if (task.reason && task.state != protocol::TaskState::kSucceeded)
@@ -192,11 +201,11 @@ std::string announcement_text(const SessionConfig& config, const protocol::TaskR
     summary = task.result->text;
     why = refused_and_errors(*task.result);
   }
-  if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id);
+  if (!summary.empty()) text += ": " + shorten_for_speech(summary, config.max_announcement_chars, id, host);
   if (text.back() != '.') text += '.';  // a result usually ends its own sentence
   if (!why.empty()) {
     text += ' ';
-    text += shorten_for_speech(why, config.max_announcement_chars, id);
+    text += shorten_for_speech(why, config.max_announcement_chars, id, host);
   }
   if (task.worktree && task.worktree->changes)
     text += fmt::format(" In its worktree it {}.", protocol::change_summary(*task.worktree->changes));

@@ -21,17 +21,22 @@ struct ToolRequest {
 ToolRequest tool_call_to_request(const SessionConfig& config, const std::string& name,
                                  const std::string& arguments_json);
 
-// The function_call_output text for a daemon reply ({"ok":...}) to a tool call.
+// The function_call_output text for a daemon reply ({"ok":...}) to a tool call; the
+// reply of another host's daemon (`host`, task_hosts.h) names it with each task.
 std::string tool_reply_to_output(const SessionConfig& config, const std::string& name,
-                                 const nlohmann::json& reply);
+                                 const nlohmann::json& reply, const std::string& host = {});
 
 // "Refused: Bash: curl …. Reached maximum number of turns (2).": a result's refused
 // calls and Claude's errors[], as a sentence or two ("" when it has none).
 std::string refused_and_errors(const protocol::AgentResult& result);
-// "task 3 'fix-tests' succeeded: ..." for a finished task record.
-std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task);
+// "task 3 'fix-tests' succeeded: ..." for a finished task record; "task 3 on devbox ..."
+// for one of another host.
+std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task,
+                              const std::string& host = {});
 
-// Cuts `text` to about `max_chars` (at a UTF-8 boundary) with a pointer to the full result.
-std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id);
+// Cuts `text` to about `max_chars` (at a UTF-8 boundary) with a pointer to the full result
+// (`ptt-task result 3`, or `ptt-task --host devbox result 3`).
+std::string shorten_for_speech(const std::string& text, std::size_t max_chars, long long task_id,
+                               const std::string& host = {});
 
 }  // namespace ptt::realtime

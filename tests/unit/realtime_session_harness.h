@@ -38,7 +38,7 @@ struct Harness {
 
   static SessionConfig default_config() {
     SessionConfig cfg;
-    cfg.projects = {{"api", "/src/api"}, {"web", "/src/web"}};
+    cfg.projects = {{"api", "/src/api", ""}, {"web", "/src/web", ""}};
     return cfg;
   }
 

@@ -16,7 +16,7 @@ namespace rt = ptt::realtime;
 namespace {
 rt::SessionConfig two_projects() {
   rt::SessionConfig c;
-  c.projects = {{"api", "/src/api"}, {"web", "/src/web"}};
+  c.projects = {{"api", "/src/api", ""}, {"web", "/src/web", ""}};
   c.default_cwd = "/here";
   return c;
 }

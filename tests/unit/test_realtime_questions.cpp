@@ -17,7 +17,7 @@ using ptt::realtime::PermissionQuestion;
 namespace {
 
 PermissionQuestion curl_question(std::int64_t task = 3, std::string request = "q1") {
-  return {task, std::move(request), "Bash", "curl example.com", std::nullopt};
+  return {task, std::move(request), "Bash", "curl example.com", std::nullopt, ""};
 }
 
 // The system items the session told the model, in order.

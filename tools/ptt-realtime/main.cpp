@@ -40,7 +40,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"server", "semantic"}));
   app.add_option("--instructions-file", instructions_file, "replace the built-in instructions")
       ->check(CLI::ExistingFile);
-  app.add_option("--project", projects, "NAME=DIR a task may run in (repeatable); the model picks by NAME");
+  app.add_option(
+      "--project", projects,
+      "NAME=DIR a task may run in (repeatable); the model picks by NAME. On another host: "
+      "NAME=HOST:/DIR (HOST a [hosts.HOST] of the config file) or NAME=ssh://[USER@]HOST[:PORT]/DIR");
   auto* speaker_flag = app.add_flag("--speaker", speaker, "play replies on the speaker (PortAudio)");
   app.add_option("--output-device", opt.output_device, "speaker device: index or part of its name")
       ->needs(speaker_flag);
@@ -83,15 +86,7 @@ int main(int argc, char** argv) {
                           : vad == "semantic" ? rt::TurnMode::kSemanticVad
                                               : rt::TurnMode::kPushToTalk;
   if (!instructions_file.empty()) opt.session.instructions = rt::read_text_file(instructions_file);
-  for (const auto& spec : projects) {
-    rt::Project p;
-    std::string error;
-    if (!rt::parse_project(spec, p, error)) {
-      ptt::print_error(tool, error + "; pass --project NAME=DIR with an existing directory");
-      return ptt::kExitUsage;
-    }
-    opt.session.projects.push_back(p);
-  }
+  if (!rt::add_projects(app, projects, opt)) return ptt::kExitUsage;
   opt.session.default_cwd = std::filesystem::current_path().string();
   opt.socket_path = socket;
   opt.renew_after_seconds = renew_minutes * 60;
