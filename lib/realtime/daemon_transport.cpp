@@ -80,12 +80,13 @@ struct DaemonTransport::Connection {
   void start_reading(uv_stream_t* s) {
     uv_read_start(s, alloc_buffer, [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
       auto* self = static_cast<Connection*>(s->data);
-      if (n > 0) self->deliver(std::string_view(buf->base, static_cast<std::size_t>(n)));
+      if (n > 0) self->on_bytes(s, std::string_view(buf->base, static_cast<std::size_t>(n)));
       delete[] buf->base;
       if (n < 0) self->on_stream_end(s, static_cast<int>(n));
     });
   }
   virtual void on_stream_end(uv_stream_t* s, int status) = 0;
+  virtual void on_bytes(uv_stream_t*, std::string_view bytes) { deliver(bytes); }
 };
 
 struct DaemonTransport::SocketConnection : Connection {
@@ -158,6 +159,12 @@ struct DaemonTransport::CommandConnection : Connection {
     if (!exited || !out_ended) return;
     drain_stderr();
     end(command_loss_reason(stderr_text, exit_status, term_signal));
+  }
+  void on_bytes(uv_stream_t* s, std::string_view bytes) override {
+    if (s == reinterpret_cast<uv_stream_t*>(&err))
+      keep_stderr(bytes);
+    else
+      deliver(bytes);
   }
   void on_stream_end(uv_stream_t* s, int) override {
     if (s == reinterpret_cast<uv_stream_t*>(&out)) {

@@ -84,7 +84,8 @@ bool parse_project(const std::string& spec, const client::HostTable& hosts, Proj
 bool add_projects(const CLI::App& app, const std::vector<std::string>& specs, RunOptions& options) {
   client::HostTable hosts;
   try {
-    if (!specs.empty()) hosts = client::load_host_table(app.get_config_ptr()->as<std::string>());
+    options.config_file = app.get_config_ptr()->as<std::string>();
+    if (!specs.empty()) hosts = client::load_host_table(options.config_file);
   } catch (const client::HostError& e) {
     print_error("ptt-realtime", e.what());
     return false;

@@ -19,6 +19,7 @@ struct RunOptions {
   // The daemons of the other hosts the projects name (task_hosts.h), each reached by its
   // dial command (client/host.h); endpoint.host is the name the session knows it by.
   std::vector<DaemonEndpoint> remote_daemons;
+  std::string config_file;  // whose [hosts] named them; ptt-task run for a host's task reads it too
   std::string ca_file;  // --ca-file: trust these CAs instead of the system's
   enum class Output { kNone, kWav, kSpeaker } output = Output::kNone;
   std::string audio_out;      // --audio-out FILE.wav

@@ -2,6 +2,7 @@
 // audio sink feed the pure RealtimeSession; its actions are carried out here.
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -127,6 +128,10 @@ class SessionRunner {
         case SessionAction::Kind::kTaskCommand: {
           std::uint64_t token = a.token;
           std::vector<std::string> args;
+          // A host's name means what the config file we read says it means.
+          std::error_code ec;
+          if (!a.text.empty() && std::filesystem::exists(options_.config_file, ec))
+            args.insert(args.end(), {"--config", options_.config_file});
           for (const auto& arg : a.json.value("args", json::array())) args.push_back(arg.get<std::string>());
           run_task_command(&loop_, options_.socket_path, a.text, args,
                            [this, token](int status, std::string output) {

@@ -25,6 +25,7 @@ struct Harness {
   RealtimeSession session;
   std::vector<json> sent, printed, requests, commands;
   std::vector<std::uint64_t> tokens, command_tokens;
+  std::vector<std::string> request_hosts, command_hosts;  // whose daemon: "" this machine's
   std::vector<std::string> logs;
   std::vector<std::string> ended;  // kEnd: why the session cannot go on
   std::size_t audio_bytes = 0;
@@ -67,10 +68,12 @@ struct Harness {
         case SessionAction::Kind::kDaemonRequest:
           requests.push_back(a.json);
           tokens.push_back(a.token);
+          request_hosts.push_back(a.text);
           break;
         case SessionAction::Kind::kTaskCommand:
           commands.push_back(a.json);
           command_tokens.push_back(a.token);
+          command_hosts.push_back(a.text);
           break;
         case SessionAction::Kind::kLog:
           logs.push_back(a.text);
