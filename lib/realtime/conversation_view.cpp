@@ -50,6 +50,7 @@ std::string task_label(const json& task) {
     label += fmt::format(" {}", id->get<long long>());
   else if (auto t = task.find("task"); t != task.end() && t->is_number_integer())
     label += fmt::format(" {}", t->get<long long>());
+  if (std::string host = str(task, "host"); !host.empty()) label += " on " + host;  // ids are per host
   if (std::string name = str(task, "name"); !name.empty()) label += fmt::format(" ({})", name);
   return label;
 }
@@ -227,9 +228,13 @@ std::vector<std::string> render_event(const json& event, const ViewStyle& style)
     if (type == "error") return error_event(event, style);
     if (type == "session") return session_event(event, style);
     if (type == "daemon") {
-      if (str(event, "state") == "connected") return {paint(style, kDim, "task daemon connected")};
-      return {paint(style, kYellow,
-                    "the task daemon is not reachable; tasks cannot be started until it is back")};
+      std::string host = str(event, "host");
+      std::string on = host.empty() ? std::string() : " on " + host;
+      if (str(event, "state") == "connected") return {paint(style, kDim, "task daemon" + on + " connected")};
+      return {
+          paint(style, kYellow,
+                fmt::format("the task daemon{} is not reachable; tasks cannot be started {}until it is back",
+                            on, host.empty() ? "" : "there "))};
     }
     if (type == "turn") {
       std::string state = str(event, "state");

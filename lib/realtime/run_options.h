@@ -20,7 +20,7 @@ struct RunOptions {
   // dial command (client/host.h); endpoint.host is the name the session knows it by.
   std::vector<DaemonEndpoint> remote_daemons;
   std::string config_file;  // whose [hosts] named them; ptt-task run for a host's task reads it too
-  std::string ca_file;  // --ca-file: trust these CAs instead of the system's
+  std::string ca_file;      // --ca-file: trust these CAs instead of the system's
   enum class Output { kNone, kWav, kSpeaker } output = Output::kNone;
   std::string audio_out;      // --audio-out FILE.wav
   std::string output_device;  // --output-device

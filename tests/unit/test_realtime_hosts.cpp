@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "realtime/conversation_view.h"
 #include "realtime/daemon_transport.h"
 #include "realtime/permission_questions.h"
 #include "realtime/run_options.h"
@@ -295,4 +296,24 @@ TEST_CASE("a command transport carries the channel and says why its child ended"
   uv_run(&loop, UV_RUN_DEFAULT);  // returns once every handle, the sleeper's process too, is closed
   CHECK(why.empty());
   CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE("the readable view names a remote task's host and a host's daemon", "[realtime][hosts]") {
+  auto plain = [](const json& event) {
+    return ptt::realtime::render_event(event, ptt::realtime::ViewStyle{false});
+  };
+  using Lines = std::vector<std::string>;
+  json done = {
+      {"type", "task"},
+      {"event", "finished"},
+      {"task", {{"id", 3}, {"state", "succeeded"}, {"name", "train"}, {"host", "devbox"}, {"result", "ok"}}}};
+  CHECK(plain(done) == Lines{"task 3 on devbox (train) succeeded: ok"});
+  json result = {{"type", "tool_result"},
+                 {"name", "spawn_task"},
+                 {"output", {{"ok", true}, {"task", 3}, {"state", "queued"}, {"host", "devbox"}}}};
+  CHECK(plain(result) == Lines{"← task 3 on devbox queued"});
+  CHECK(plain({{"type", "daemon"}, {"state", "connected"}, {"host", "devbox"}}) ==
+        Lines{"task daemon on devbox connected"});
+  CHECK(plain({{"type", "daemon"}, {"state", "disconnected"}}) ==
+        Lines{"the task daemon is not reachable; tasks cannot be started until it is back"});
 }
