@@ -50,8 +50,8 @@ json DaemonClient::unreachable_reply(const std::string& why) const {
                              why));
 }
 
-json DaemonClient::no_answer_reply(bool changes_state) const {
-  std::chrono::milliseconds waited{kRequestTimeoutMs};
+json DaemonClient::no_answer_reply(bool changes_state, std::uint64_t waited_ms) const {
+  std::chrono::milliseconds waited{waited_ms};
   const std::string& host = transport_.endpoint().host;
   std::string message =
       host.empty() ? client::no_answer_message(waited, transport_.peer_pid())
@@ -89,6 +89,10 @@ void DaemonClient::connect() {
   transport_.open();  // on_open, or lost() (at once when a command cannot be started)
 }
 
+std::uint64_t DaemonClient::hello_timeout_ms() const {
+  return transport_.endpoint().local() ? kRequestTimeoutMs : kCommandHelloTimeoutMs;
+}
+
 void DaemonClient::on_open() {
   if (stopped_) return;
   state_ = State::kHello;
@@ -96,8 +100,7 @@ void DaemonClient::on_open() {
                          [](const std::string&, std::size_t) {}, ptt::protocol::kMaxLine * 64);
   // Nothing else goes out before the hello is answered: a daemon that refuses it runs
   // nothing else, and one that speaks another version must not be told to subscribe.
-  hello_deadline_ms_ =
-      uv_now(loop_) + (transport_.endpoint().local() ? kRequestTimeoutMs : kCommandHelloTimeoutMs);
+  hello_deadline_ms_ = uv_now(loop_) + hello_timeout_ms();
   write_line(session_.start());
 }
 
@@ -105,8 +108,7 @@ void DaemonClient::on_hello_refused(const std::string& refusal_text) {
   const std::string& host = transport_.endpoint().host;
   std::string problem =
       host.empty() ? refusal_text : fmt::format("the task daemon on {}: {}", host, refusal_text);
-  if (problem != last_problem_ && on_problem_) on_problem_(problem);
-  last_problem_ = problem;
+  say_once(problem);
   drop_connection(refusal(std::string(ptt::protocol::error::kVersionMismatch), problem));
 }
 
@@ -191,14 +193,7 @@ void DaemonClient::write_line(const json& message) { transport_.write(to_ndjson(
 
 void DaemonClient::lost(const std::string& why) {
   json reply = unreachable_reply(why);
-  // A host's daemon is reached through ssh: why it is not (a refused connection, a key
-  // refused, ptt-task missing there) is said once on stderr, not only to a tool call.
-  if (!transport_.endpoint().local()) {
-    std::string problem =
-        fmt::format("{}; retrying every {} s", ptt::protocol::error_of(reply).message, kRetryMs / 1000);
-    if (problem != last_problem_ && on_problem_) on_problem_(problem);
-    last_problem_ = problem;
-  }
+  say_remote_problem(reply);
   drop_connection(reply);
 }
 
@@ -219,12 +214,26 @@ void DaemonClient::fail_all(const json& reply) {
   for (auto& [req, fn] : waiting) fn(reply);
 }
 
+void DaemonClient::say_once(const std::string& problem) {
+  if (problem != last_problem_ && on_problem_) on_problem_(problem);
+  last_problem_ = problem;
+}
+
+// A host's daemon is reached through ssh: why it is not (a refused connection, a key
+// refused, ptt-task missing there, no answer) is said once on stderr, not only to a tool call.
+void DaemonClient::say_remote_problem(const json& reply) {
+  if (transport_.endpoint().local()) return;
+  say_once(fmt::format("{}; retrying every {} s", ptt::protocol::error_of(reply).message, kRetryMs / 1000));
+}
+
 void DaemonClient::tick() {
   std::uint64_t now = uv_now(loop_);
   if (state_ == State::kDown && now - last_attempt_ms_ >= kRetryMs) connect();
   if (state_ == State::kHello && now >= hello_deadline_ms_) {
     // Requests wait for the hello unsent: none can have been carried out.
-    drop_connection(no_answer_reply(false));
+    json reply = no_answer_reply(false, hello_timeout_ms());
+    say_remote_problem(reply);
+    drop_connection(reply);
   }
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline_ms > now) {

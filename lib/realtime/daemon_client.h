@@ -77,9 +77,13 @@ class DaemonClient {
   void lost(const std::string& why);
   void drop_connection(const nlohmann::json& reply);  // answering what waits with reply
   void fail_all(const nlohmann::json& reply);
+  void say_once(const std::string& problem);  // on_problem, unless it was the last one said
+  void say_remote_problem(const nlohmann::json& reply);
   void tick();
   nlohmann::json unreachable_reply(const std::string& why) const;
-  nlohmann::json no_answer_reply(bool changes_state) const;
+  // `waited`: the request's limit, or the hello's (longer through a command).
+  nlohmann::json no_answer_reply(bool changes_state, std::uint64_t waited_ms = kRequestTimeoutMs) const;
+  std::uint64_t hello_timeout_ms() const;
 
   uv_loop_t* loop_;
   DaemonTransport transport_;
