@@ -38,12 +38,8 @@ DaemonClient::DaemonClient(uv_loop_t* loop, DaemonEndpoint endpoint, EventFn on_
 DaemonClient::~DaemonClient() { stop(); }
 
 json DaemonClient::unreachable_reply(const std::string& why) const {
-  const std::string& host = transport_.endpoint().host;
-  if (!host.empty())
-    return refusal("unreachable",
-                   fmt::format("the task daemon on {} is not reachable ({}); check the connection with "
-                               "`ptt-task --host {} ping`",
-                               host, why, host));
+  // A host's reason names the host and the step that failed (the endpoint's explain_end).
+  if (!transport_.endpoint().local()) return refusal("unreachable", why);
   return refusal("unreachable",
                  fmt::format("the task daemon is not reachable ({}); start it with `ptt-task ping` "
                              "(it starts the daemon when none answers)",

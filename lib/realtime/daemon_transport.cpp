@@ -36,7 +36,8 @@ void write_to(uv_stream_t* stream, std::string bytes) {
 
 }  // namespace
 
-std::string command_loss_reason(const std::string& stderr_text, int exit_status, int term_signal) {
+std::string command_loss_reason(const CommandEnd& end) {
+  const std::string& stderr_text = end.stderr_text;
   std::string said;
   std::size_t start = 0;
   while (start < stderr_text.size()) {
@@ -48,8 +49,9 @@ std::string command_loss_reason(const std::string& stderr_text, int exit_status,
     start = end + 1;
   }
   if (!said.empty()) return said;
-  if (term_signal != 0) return fmt::format("it was ended by signal {}", term_signal);
-  return fmt::format("it exited with status {}", exit_status);
+  if (end.signal != 0) return fmt::format("it was ended by signal {}", end.signal);
+  if (!end.exited) return end.what;
+  return fmt::format("it exited with status {}", end.status);
 }
 
 // One connection attempt; `owner` is cleared when the transport lets go of it.
@@ -155,10 +157,14 @@ struct DaemonTransport::CommandConnection : Connection {
     for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
       keep_stderr(std::string_view(buf, static_cast<std::size_t>(n)));
   }
+  std::string explain(const CommandEnd& how) const {
+    const ExplainEndFn& fn = owner->endpoint_.explain_end;
+    return fn ? fn(how) : command_loss_reason(how);
+  }
   void maybe_end() {
-    if (!exited || !out_ended) return;
+    if (!owner || !exited || !out_ended) return;
     drain_stderr();
-    end(command_loss_reason(stderr_text, exit_status, term_signal));
+    end(explain({stderr_text, term_signal == 0, exit_status, term_signal, "the connection closed"}));
   }
   void on_bytes(uv_stream_t* s, std::string_view bytes) override {
     if (s == reinterpret_cast<uv_stream_t*>(&err))
@@ -246,7 +252,8 @@ void DaemonTransport::open() {
   c->owner = this;
   connection_ = c;
   if (int rc = c->spawn(loop_, endpoint_.command); rc != 0)
-    return c->end(fmt::format("cannot run {}: {}", endpoint_.command.front(), uv_strerror(rc)));
+    return c->end(c->explain(
+        {{}, false, 0, 0, fmt::format("cannot run {}: {}", endpoint_.command.front(), uv_strerror(rc))}));
   opened_();
 }
 

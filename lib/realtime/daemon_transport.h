@@ -15,10 +15,22 @@
 
 namespace ptt::realtime {
 
+// How a command's connection ended: what it said on stderr (its end), and how it ended.
+struct CommandEnd {
+  std::string stderr_text;
+  bool exited = false;  // false: killed by `signal`, or never started (`what` says why)
+  int status = 0;
+  int signal = 0;
+  std::string what;  // what the transport saw: "the connection closed", "cannot run ssh: ..."
+};
+// The words for a CommandEnd (an ssh host's: client/ssh_transport.h's explain_dial_end).
+using ExplainEndFn = std::function<std::string(const CommandEnd& end)>;
+
 struct DaemonEndpoint {
   std::string socket_path;           // set: the local daemon behind this socket
   std::vector<std::string> command;  // else: the bridging command's argv
   std::string host;                  // "" for this machine, else the host's name (for messages)
+  ExplainEndFn explain_end;          // a command's; unset: command_loss_reason
   bool local() const { return command.empty(); }
 };
 
@@ -60,7 +72,8 @@ class DaemonTransport {
 };
 
 // "ssh: connect to host x port 22: Connection refused": a command's stderr as one line
-// (its non-empty lines joined by "; "), or "it exited with status N" when it said nothing.
-std::string command_loss_reason(const std::string& stderr_text, int exit_status, int term_signal);
+// (its non-empty lines joined by "; "); when it said nothing, `what` for a command that
+// never ran, else "it exited with status N" or "it was ended by signal N".
+std::string command_loss_reason(const CommandEnd& end);
 
 }  // namespace ptt::realtime

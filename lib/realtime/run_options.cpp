@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "client/ssh_transport.h"
 #include "core/cli.h"
 
 namespace ptt::realtime {
@@ -105,7 +106,11 @@ bool add_projects(const CLI::App& app, const std::vector<std::string>& specs, Ru
     bool known = std::any_of(options.remote_daemons.begin(), options.remote_daemons.end(),
                              [&](const DaemonEndpoint& d) { return d.host == host.name; });
     if (!host.local() && !known)
-      options.remote_daemons.push_back({{}, client::dial_argv(host, std::getenv("PTT_SSH")), host.name});
+      options.remote_daemons.push_back(
+          {{}, client::dial_argv(host, std::getenv("PTT_SSH")), host.name, [host](const CommandEnd& end) {
+             client::DialEnd how{end.exited, end.status, end.signal};
+             return client::explain_dial_end(host, how, end.stderr_text, end.what, std::getenv("PTT_SSH"));
+           }});
   }
   return true;
 }

@@ -58,7 +58,7 @@ class SessionRunner {
                 [](const std::string& message, std::size_t line) {
                   print_error(kTool, fmt::format("stdin line {}: {}; the line was skipped", line, message));
                 }) {
-    add_daemon({options.socket_path, {}, {}});
+    add_daemon({options.socket_path, {}, {}, {}});
     for (const DaemonEndpoint& remote : options.remote_daemons) add_daemon(remote);
   }
 

@@ -1,7 +1,7 @@
 """A voice session whose project's host cannot be reached (issue 22).
 
 The project is on ssh://127.0.0.1:PORT where nothing listens. The session goes on: stderr
-says once why the host's daemon is not reachable (ssh's own words, with the host), the
+says once why the host's daemon is not reachable (the host, the step, ssh's own words), the
 spawn_task call is answered with that error (the model can say it), and no task is made
 anywhere; a task of this machine's daemon still works in the same session."""
 import json
@@ -33,7 +33,8 @@ with Sandbox("rt-unreachable") as sb:
     far = rt.wait_line(lambda l: l.get("type") == "tool_result" and l["call_id"] == "call_1",
                        what="the far spawn's result")["output"]
     error = far.get("error", "")
-    expect(far.get("ok") is False and f"the task daemon on {host} is not reachable" in error
+    # Named as ptt-task names it: the host, the step that failed (ssh's connection), ssh's words.
+    expect(far.get("ok") is False and error.startswith(f"host {host}: ssh could not connect to 127.0.0.1")
            and "Connection refused" in error, f"the far spawn's result: {far}")
     rt.wait_line(lambda l: l.get("type") == "response" and rt.count("response", state="done") >= 2,
                  what="the reply to the far spawn")
@@ -45,7 +46,7 @@ with Sandbox("rt-unreachable") as sb:
 
     rt.close_stdin()
     expect(rt.wait_exit() == 0, f"exit status; stderr: {rt.stderr()}")
-    said = [line for line in rt.stderr().splitlines() if f"the task daemon on {host}" in line]
+    said = [line for line in rt.stderr().splitlines() if f"host {host}:" in line]
     expect(said and "Connection refused" in said[0], f"stderr: {rt.stderr()}")
     expect(len(said) == 1, f"the same reason is said once, not on every retry: {said}")
     mock.expect_clean()

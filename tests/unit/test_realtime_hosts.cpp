@@ -248,13 +248,19 @@ TEST_CASE("one daemon's pending leaves the other hosts' questions alone", "[real
 
 TEST_CASE("a command transport's loss says what the command printed", "[realtime][hosts]") {
   using ptt::realtime::command_loss_reason;
-  CHECK(command_loss_reason("ssh: connect to host x port 22: Connection refused\r\n", 255, 0) ==
+  using ptt::realtime::CommandEnd;
+  auto exited = [](std::string said, int status) {
+    return CommandEnd{std::move(said), true, status, 0, "closed"};
+  };
+  CHECK(command_loss_reason(exited("ssh: connect to host x port 22: Connection refused\r\n", 255)) ==
         "ssh: connect to host x port 22: Connection refused");
-  CHECK(command_loss_reason("\nbash: line 1: ptt-task: command not found\n\n", 127, 0) ==
+  CHECK(command_loss_reason(exited("\nbash: line 1: ptt-task: command not found\n\n", 127)) ==
         "bash: line 1: ptt-task: command not found");
-  CHECK(command_loss_reason("first\nsecond\n", 1, 0) == "first; second");
-  CHECK(command_loss_reason("", 255, 0) == "it exited with status 255");
-  CHECK(command_loss_reason("", 0, 15) == "it was ended by signal 15");
+  CHECK(command_loss_reason(exited("first\nsecond\n", 1)) == "first; second");
+  CHECK(command_loss_reason(exited("", 255)) == "it exited with status 255");
+  CHECK(command_loss_reason({"", false, 0, 15, "closed"}) == "it was ended by signal 15");
+  CHECK(command_loss_reason({"", false, 0, 0, "cannot run ssh: no such file"}) ==
+        "cannot run ssh: no such file");
 }
 
 TEST_CASE("a command transport carries the channel and says why its child ended", "[realtime][hosts]") {
@@ -265,7 +271,10 @@ TEST_CASE("a command transport carries the channel and says why its child ended"
   {
     ptt::realtime::DaemonTransport transport(
         &loop,
-        {{}, {"/bin/sh", "-c", "read line; echo \"got $line\"; echo 'no daemon here' >&2; exit 3"}, "box"},
+        {{},
+         {"/bin/sh", "-c", "read line; echo \"got $line\"; echo 'no daemon here' >&2; exit 3"},
+         "box",
+         {}},
         [&] { ++opened; }, [&](std::string_view bytes) { received += bytes; },
         [&](const std::string& reason) { why = reason; });
     transport.open();
@@ -279,7 +288,7 @@ TEST_CASE("a command transport carries the channel and says why its child ended"
 
     why.clear();
     ptt::realtime::DaemonTransport missing(
-        &loop, {{}, {"/nonexistent/ssh", "x"}, "box"}, [&] { ++opened; }, [](std::string_view) {},
+        &loop, {{}, {"/nonexistent/ssh", "x"}, "box", {}}, [&] { ++opened; }, [](std::string_view) {},
         [&](const std::string& reason) { why = reason; });
     missing.open();
     CHECK(why.find("cannot run /nonexistent/ssh") != std::string::npos);
@@ -288,7 +297,7 @@ TEST_CASE("a command transport carries the channel and says why its child ended"
     // Closed by us while the child runs: it is ended, and no callback comes.
     why.clear();
     ptt::realtime::DaemonTransport sleeper(
-        &loop, {{}, {"/bin/sh", "-c", "exec sleep 30"}, "box"}, [] {}, [](std::string_view) {},
+        &loop, {{}, {"/bin/sh", "-c", "exec sleep 30"}, "box", {}}, [] {}, [](std::string_view) {},
         [&](const std::string& reason) { why = reason; });
     sleeper.open();
     sleeper.close();
