@@ -5,7 +5,8 @@ socket and state dir, reached only through `ssh ... 'ptt-task dial-stdio'` (the 
 entry of the session's config file). The mock Realtime server calls spawn_task for the
 project on devbox; the task must run on devbox's daemon (this machine has none), the tool
 result and the finish announcement name it "on devbox", and the announcement is spoken.
-Then the model checks the task with check_task(host=devbox) and gets devbox's record."""
+Then the model checks the task with check_task(host=devbox) and gets devbox's record, and
+review_task(host=devbox) runs `ptt-task --host devbox diff` there."""
 import json
 import os
 
@@ -22,13 +23,13 @@ with Sandbox("rt-remote") as sb, SshServer(sb) as sshd:
     # devbox's daemon; its socket is not this machine's (nothing listens at sb.socket).
     taskd = Taskd(sb, "--socket", remote["PTT_SOCKET"], "--state-dir", remote["PTT_STATE_DIR"],
                   "--allow-root", project, env=dict(sb.env, **remote))
-    dial = (f"socat - UNIX-CONNECT:{remote['PTT_SOCKET']} #" if os.environ.get("HV_DEV") else remote_command(remote))
-    config = write_hosts_config(sb.path("config.toml"), {"devbox": (sshd.url, dial)})
+    config = write_hosts_config(sb.path("config.toml"), {"devbox": (sshd.url, remote_command(remote))})
 
     mock = MockServer(sb,
                       "--tool-calls", json.dumps([
                           ["spawn_task", {"prompt": "result success trained on devbox", "project": "gpu", "name": "train"}],
-                          ["check_task", {"task": 1, "host": "devbox"}]]))
+                          ["check_task", {"task": 1, "host": "devbox"}],
+                          ["review_task", {"task": 1, "host": "devbox"}]]))
     env = dict(sb.env, PTT_CONFIG=config, PTT_SSH=sshd.ptt_ssh)
     rt = Realtime(sb, mock.url, f"--project=gpu=devbox:{project}", env=env)
     rt.wait_type("session", state="ready")
@@ -63,6 +64,14 @@ with Sandbox("rt-remote") as sb, SshServer(sb) as sshd:
                            what="check_task's result")["output"]
     expect(checked.get("ok") is True and checked.get("host") == "devbox" and checked.get("state") == "succeeded",
            f"check_task's result: {checked}")
+
+    # review_task runs `ptt-task --host devbox diff 1`: devbox's ptt-task answers for its task 1
+    # (this machine has no daemon, and no task 1).
+    rt.send({"type": "text", "text": "what did it change?"})
+    reviewed = rt.wait_line(lambda l: l.get("type") == "tool_result" and l["name"] == "review_task",
+                            what="review_task's result")["output"]
+    expect(f"task 1 ran in {project} itself, not in a worktree" in reviewed.get("error", ""),
+           f"review_task's result: {reviewed}")
 
     rt.close_stdin()
     expect(rt.wait_exit() == 0, f"exit status; stderr: {rt.stderr()}")
