@@ -52,7 +52,7 @@ json DaemonClient::no_answer_reply(bool changes_state, std::uint64_t waited_ms) 
   std::string message =
       host.empty() ? client::no_answer_message(waited, transport_.peer_pid())
                    : fmt::format(
-                         "the task daemon on {} did not answer within {}; check it with `ptt-task --host {} "
+                         "host {}: ptt-taskd did not answer within {}; check it with `ptt-task --host {} "
                          "doctor`",
                          host, client::seconds_text(waited), host);
   // It sits in the socket: a daemon that was only stopped reads it when it goes on.
@@ -102,8 +102,7 @@ void DaemonClient::on_open() {
 
 void DaemonClient::on_hello_refused(const std::string& refusal_text) {
   const std::string& host = transport_.endpoint().host;
-  std::string problem =
-      host.empty() ? refusal_text : fmt::format("the task daemon on {}: {}", host, refusal_text);
+  std::string problem = host.empty() ? refusal_text : fmt::format("host {}: {}", host, refusal_text);
   say_once(problem);
   drop_connection(refusal(std::string(ptt::protocol::error::kVersionMismatch), problem));
 }
