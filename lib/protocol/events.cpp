@@ -52,6 +52,10 @@ TaskEnd end_of(const TaskRecord& t) {
           .changes = t.worktree ? t.worktree->changes : std::nullopt};
 }
 
+TaskWorktreeState worktree_state_of(const TaskRecord& t) {
+  return {.id = t.id, .name = t.name, .state = t.state, .worktree = t.worktree.value_or(TaskWorktree{})};
+}
+
 template <typename E>
 E with_task(const json& j) {
   E e;
@@ -118,6 +122,24 @@ void from_json(const json& j, TaskEnd& e) {
     e.changes = changes_of_json(*it);
 }
 
+void to_json(json& j, const TaskWorktreeState& w) {
+  j = json::object();
+  j[f::kId] = w.id;
+  put_nullable(j, f::kName, w.name);
+  j[f::kState] = to_string(w.state);
+  j[f::kWorktree] = w.worktree;
+}
+
+void from_json(const json& j, TaskWorktreeState& w) {
+  w = {};
+  w.id = checked_integer<std::int64_t>(j.at(f::kId));
+  get_nullable(j, f::kName, w.name);
+  w.state = state_from(j);
+  const json& worktree = j.at(f::kWorktree);
+  if (!worktree.is_object()) throw json::type_error::create(302, "worktree is not an object", &j);
+  w.worktree = worktree.get<TaskWorktree>();
+}
+
 std::string_view event_name(const Event& e) {
   return std::visit([](const auto& ev) { return std::decay_t<decltype(ev)>::kEvent; }, e);
 }
@@ -146,6 +168,7 @@ std::optional<Event> parse_event(const json& j) {
     if (name == TaskActivity::kEvent) return with_task<TaskActivity>(j);
     if (name == TaskStalled::kEvent) return with_task<TaskStalled>(j);
     if (name == TaskFinished::kEvent) return with_task<TaskFinished>(j);
+    if (name == TaskWorktreeChanged::kEvent) return with_task<TaskWorktreeChanged>(j);
     if (name == LogLine::kEvent) {
       LogLine l{.task = checked_integer<std::int64_t>(j.at(kTaskKey)), .line = {}, .omitted_bytes = {}};
       get_nullable(j, kLineKey, l.line);
@@ -164,6 +187,7 @@ Event task_event(std::string_view name, const TaskRecord& t) {
   if (name == TaskStarted::kEvent) return TaskStarted{progress_of(t)};
   if (name == TaskFinished::kEvent) return TaskFinished{end_of(t)};
   if (name == TaskStalled::kEvent) return TaskStalled{progress_of(t)};
+  if (name == TaskWorktreeChanged::kEvent) return TaskWorktreeChanged{worktree_state_of(t)};
   return TaskActivity{progress_of(t)};
 }
 
@@ -174,6 +198,7 @@ std::int64_t task_of(const Event& e) {
                         [](const TaskActivity& a) { return a.task.id; },
                         [](const TaskStalled& a) { return a.task.id; },
                         [](const TaskFinished& f) { return f.task.id; },
+                        [](const TaskWorktreeChanged& w) { return w.task.id; },
                         [](const LogLine& l) { return l.task; },
                         [](const LogEnd& l) { return l.task; },
                     },

@@ -95,6 +95,24 @@ struct TaskFinished {
   bool operator==(const TaskFinished&) const = default;
 };
 
+// A finished task's worktree as it is now, sent when it changes after the task's end:
+// `resolve_worktree` recorded a merge or discard, or its changes were counted again.
+struct TaskWorktreeState {
+  std::int64_t id = 0;
+  std::optional<std::string> name;
+  TaskState state = TaskState::kSucceeded;
+  TaskWorktree worktree;
+  static constexpr std::array kFields = {record_field::kId, record_field::kName, record_field::kState,
+                                         record_field::kWorktree};
+  bool operator==(const TaskWorktreeState&) const = default;
+};
+
+struct TaskWorktreeChanged {
+  static constexpr std::string_view kEvent = event::kWorktree;
+  TaskWorktreeState task;
+  bool operator==(const TaskWorktreeChanged&) const = default;
+};
+
 // One line of a followed log (`logs`): the raw line, or the size of one too long to send.
 struct LogLine {
   static constexpr std::string_view kEvent = event::kLog;
@@ -110,13 +128,15 @@ struct LogEnd {
   bool operator==(const LogEnd&) const = default;
 };
 
-using Event =
-    std::variant<TaskCreated, TaskStarted, TaskActivity, TaskStalled, TaskFinished, LogLine, LogEnd>;
+using Event = std::variant<TaskCreated, TaskStarted, TaskActivity, TaskStalled, TaskFinished,
+                           TaskWorktreeChanged, LogLine, LogEnd>;
 
 void to_json(nlohmann::json& j, const TaskProgress& p);
 void from_json(const nlohmann::json& j, TaskProgress& p);
 void to_json(nlohmann::json& j, const TaskEnd& e);
 void from_json(const nlohmann::json& j, TaskEnd& e);
+void to_json(nlohmann::json& j, const TaskWorktreeState& w);
+void from_json(const nlohmann::json& j, TaskWorktreeState& w);
 
 std::string_view event_name(const Event& e);
 // The whole event line's object: {"event": <name>, ...its fields}.
@@ -125,7 +145,8 @@ nlohmann::json event_json(const Event& e);
 // version knows, or one whose fields are missing or mistyped (a client skips it).
 std::optional<Event> parse_event(const nlohmann::json& j);
 
-// The daemon's event of kind `name` (created, started, activity, stalled or finished) about `t`.
+// The daemon's event of kind `name` (created, started, activity, stalled, finished or
+// worktree) about `t`.
 Event task_event(std::string_view name, const TaskRecord& t);
 
 // The task an event is about.

@@ -49,6 +49,8 @@ inline constexpr std::string_view kFinished = "finished";
 inline constexpr std::string_view kStalled = "stalled";
 inline constexpr std::string_view kLog = "log";
 inline constexpr std::string_view kLogEnd = "log_end";
+// A finished task's worktree changed: resolved (resolve_worktree) or its changes counted again.
+inline constexpr std::string_view kWorktree = "worktree";
 // Not about one task: the queue's hold (protocol/queue_hold.h).
 inline constexpr std::string_view kQueueHeld = "queue_held";
 inline constexpr std::string_view kQueueResumed = "queue_resumed";
@@ -60,6 +62,7 @@ inline constexpr std::array kAll = {kCreated,
                                     kActivity,
                                     kFinished,
                                     kStalled,
+                                    kWorktree,
                                     kLog,
                                     kLogEnd,
                                     kQueueHeld,

@@ -46,6 +46,11 @@ void apply_event(TaskRecord& t, const Event& e) {
     apply_progress(t, st->task);
   } else if (const auto* f = std::get_if<TaskFinished>(&e)) {
     apply_end(t, f->task);
+  } else if (const auto* w = std::get_if<TaskWorktreeChanged>(&e)) {
+    t.id = w->task.id;
+    t.name = w->task.name;
+    t.state = w->task.state;
+    t.worktree = w->task.worktree;
   }
 }
 

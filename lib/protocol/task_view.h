@@ -20,9 +20,9 @@ void apply_event(TaskRecord& t, const Event& e);
 class TaskView {
  public:
   void reset(std::vector<TaskRecord> tasks);
-  // The task's record after the event. A task first seen in a `started`, `activity`
-  // or `finished` event (its `created` came before the client subscribed) gets a
-  // record of that event's fields. nullptr for log events.
+  // The task's record after the event. A task first seen in any event but `created`
+  // (which came before the client subscribed, or the client forgot the finished task)
+  // gets a record of that event's fields. nullptr for log events.
   TaskRecord* apply(const Event& e);
   const TaskRecord* find(std::int64_t id) const;
   void forget(std::int64_t id) { tasks_.erase(id); }

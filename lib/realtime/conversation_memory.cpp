@@ -40,6 +40,13 @@ void ConversationMemory::note_task(const std::string& id, json brief) {
   }
 }
 
+void ConversationMemory::amend_task(const std::string& id, const json& fields) {
+  auto it = tasks_.find(id);
+  json brief = it == tasks_.end() ? json::object() : it->second;
+  brief.update(fields);
+  note_task(id, std::move(brief));
+}
+
 std::vector<json> ConversationMemory::carry_over_items() const {
   std::vector<json> items;
   if (empty()) return items;

@@ -26,6 +26,8 @@ class ConversationMemory {
   // that names it whole: its id, and its host when not local ("3 on devbox").
   void note_task(const std::string& key, nlohmann::json brief);
   void note_task(long long id, nlohmann::json brief) { note_task(std::to_string(id), std::move(brief)); }
+  // Fields written over the task's brief (the rest kept); its whole brief when it has none.
+  void amend_task(const std::string& key, const nlohmann::json& fields);
 
   bool empty() const { return turns_.empty() && tasks_.empty(); }
   std::size_t turn_chars() const { return turn_chars_; }

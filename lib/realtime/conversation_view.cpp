@@ -148,6 +148,11 @@ std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
         style, kDim,
         fmt::format("{}: {}{}", label, allowed ? "allowed" : "denied", by.empty() ? "" : " (" + by + ")"))};
   }
+  if (kind == "worktree") {  // merged or discarded since it finished, or its changes counted again
+    std::string resolution = str(task, "worktree"), changes = str(task, "changes");
+    std::string what = resolution.empty() ? changes : resolution;
+    return what.empty() ? std::vector<std::string>{} : std::vector{paint(style, kDim, label + ": " + what)};
+  }
   if (kind != "finished") return {};
   std::string line =
       fmt::format("{} {}", label, paint(style, state_style(state), state.empty() ? "finished" : state));

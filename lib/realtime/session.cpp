@@ -548,6 +548,10 @@ SessionActions RealtimeSession::on_task_update(const TaskUpdate& update, const s
   if (task.name) brief["name"] = *task.name;
   if (task.activity) brief["activity"] = *task.activity;
   if (task.reason) brief["reason"] = *task.reason;
+  if (task.worktree) {
+    if (task.worktree->changes) brief["changes"] = protocol::change_summary(*task.worktree->changes);
+    if (task.worktree->resolution) brief["worktree"] = *task.worktree->resolution;
+  }
   if (finished && task.result) {
     const std::string& text = task.result->text;
     if (!text.empty())
@@ -555,7 +559,12 @@ SessionActions RealtimeSession::on_task_update(const TaskUpdate& update, const s
     if (std::string why = refused_and_errors(*task.result); !why.empty()) brief["why"] = why;
   }
   print({{"type", "task"}, {"event", update.kind}, {"task", brief}});
-  memory_.note_task(fmt::format("{}{}", task.id, on_host(host)), brief);
+  // A `worktree` event (merged or discarded after the end) carries no result: the rest stays.
+  std::string key = fmt::format("{}{}", task.id, on_host(host));
+  if (update.kind == protocol::event::kWorktree)
+    memory_.amend_task(key, brief);
+  else
+    memory_.note_task(key, brief);
   if (finished) {
     for (const std::string& request : questions_.remove_task(task.id, host))
       withdraw_question(task.id, request, host);

@@ -10,7 +10,7 @@ std::optional<TaskUpdate> TaskUpdates::apply(const nlohmann::json& message) {
   if (!t) return std::nullopt;
   t->prompt.clear();  // never said aloud or shown; not worth keeping
   TaskUpdate update{protocol::event_name(*event), *t};
-  if (update.kind == protocol::event::kFinished) view_.forget(t->id);  // no event follows an end
+  if (protocol::is_finished(t->state)) view_.forget(t->id);  // only a rare `worktree` event follows an end
   return update;
 }
 

@@ -148,7 +148,7 @@ int cmd_watch(CliSession& s) {
     } else if (std::string line = render_event(kind, *t, wall_now(), s.style()); !line.empty()) {
       write_stdout(line);
     }
-    if (kind == protocol::event::kFinished) view.forget(t->id);  // no event follows an end
+    if (protocol::is_finished(t->state)) view.forget(t->id);  // only a rare `worktree` event follows an end
     return true;
   });
   return kExitOk;

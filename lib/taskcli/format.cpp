@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "protocol/json_fields.h"
+#include "protocol/protocol.h"
 #include "taskcli/text.h"
 
 namespace ptt::taskcli {
@@ -371,6 +372,12 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
                          t.cancel_requested ? "; cancelling (--stall-action kill)" : "");
   } else if (kind == "finished") {
     return fmt::format("{}  {:<9} {}", stamp, kind, render_outcome_line(t, style));
+  } else if (kind == protocol::event::kWorktree && t.worktree) {
+    // Resolved (merged, discarded) or counted again: the new word, the branch and its changes.
+    std::string_view what = t.worktree->resolution ? std::string_view(*t.worktree->resolution) : "changes";
+    detail = one_line(t.worktree->branch);
+    if (t.worktree->changes) detail += "  " + protocol::change_summary(*t.worktree->changes);
+    return fmt::format("{}  {:<9} {}  {}\n", stamp, what, who, detail);
   } else {
     return "";
   }

@@ -388,6 +388,7 @@ void TaskTable::resolve_worktree(TaskId id, std::string resolution, TableActions
   if (t.worktree) {
     t.worktree->resolution = std::move(resolution);
     out.push_back(persist(id));
+    out.push_back(emit(id, protocol::event::kWorktree));  // open dashboards and sessions learn it
   }
   keep_finished(id);
 }

@@ -36,7 +36,7 @@ struct TableAction {
     kPersist,      // write the task's record (atomically)
     kForget,       // delete the task's record and logs (clean)
     kSaveNextId,   // write the id counter before records are forgotten (ids are never reused)
-    kEmit,         // push an event (created/started/activity/finished) to subscribers
+    kEmit,         // push an event (created/started/activity/stalled/finished/worktree) to subscribers
   };
   Kind kind;
   TaskId task = 0;

@@ -174,6 +174,9 @@ TEST_CASE("docs/protocol.md lists exactly the fields each task event carries") {
   CHECK(row(ptt::protocol::TaskStarted::kEvent) == names_of(ptt::protocol::TaskProgress::kFields));
   CHECK(row(ptt::protocol::TaskActivity::kEvent) == names_of(ptt::protocol::TaskProgress::kFields));
   CHECK(row(ptt::protocol::TaskFinished::kEvent) == names_of(ptt::protocol::TaskEnd::kFields));
+  CHECK(row(ptt::protocol::TaskStalled::kEvent) == names_of(ptt::protocol::TaskProgress::kFields));
+  CHECK(row(ptt::protocol::TaskWorktreeChanged::kEvent) ==
+        names_of(ptt::protocol::TaskWorktreeState::kFields));
   CHECK(row(ptt::protocol::TaskCreated::kEvent).empty());  // "the whole record"
 }
 

@@ -124,3 +124,35 @@ TEST_CASE("events: a view from the snapshot and the events equals the daemon's r
   CHECK(partial->prompt.empty());
   CHECK(view.apply(LogEnd{.task = 9}) == nullptr);
 }
+
+TEST_CASE("events: worktree carries a finished task's worktree whole, and a view takes it", "[protocol]") {
+  TaskRecord t = running_task();
+  t.state = TaskState::kSucceeded;
+  t.worktree.emplace();
+  t.worktree->repo = "/src";
+  t.worktree->path = "/state/worktrees/src-7";
+  t.worktree->branch = "ptt/7-big";
+  t.worktree->base_commit = "abc";
+  t.worktree->changes = WorktreeChanges{.files = 2, .insertions = 5, .deletions = 1};
+  TaskView view;
+  view.reset({t});
+  t.worktree->resolution = "merged";
+  Event e = task_event(event::kWorktree, t);
+  json line = event_json(e);
+  CHECK(line["event"] == "worktree");
+  CHECK(line["task"]["name"] == "big");
+  CHECK(line["task"]["state"] == "succeeded");
+  CHECK(line["task"]["worktree"]["resolution"] == "merged");
+  CHECK(line["task"]["worktree"]["changes"]["files"] == 2);
+  CHECK_FALSE(line["task"].contains("prompt"));
+  auto back = parse_event(json::parse(line.dump()));
+  REQUIRE(back);
+  CHECK(*back == e);
+  CHECK(task_of(*back) == 7);
+  const TaskRecord* seen = view.apply(e);
+  REQUIRE(seen);
+  CHECK(*seen == t);
+  CHECK_FALSE(parse_event({{"event", "worktree"}, {"task", {{"id", 7}, {"state", "succeeded"}}}}));
+  CHECK_FALSE(
+      parse_event({{"event", "worktree"}, {"task", {{"id", 7}, {"state", "succeeded"}, {"worktree", 3}}}}));
+}

@@ -153,3 +153,13 @@ TEST_CASE("the view shows a task's question and who answered it", "[realtime][vi
                    {"allow", false},      {"by", "shell"}};
   CHECK(plain(answered) == Lines{"task 3: denied (shell)"});
 }
+
+TEST_CASE("the view shows a worktree merged or discarded after its task ended", "[realtime][view]") {
+  json merged = {
+      {"type", "task"},
+      {"event", "worktree"},
+      {"task", {{"id", 3}, {"name", "fix"}, {"worktree", "merged"}, {"changes", "changed 1 file, +1 -0"}}}};
+  CHECK(plain(merged) == Lines{"task 3 (fix): merged"});
+  json counted = {{"type", "task"}, {"event", "worktree"}, {"task", {{"id", 4}, {"changes", "no changes"}}}};
+  CHECK(plain(counted) == Lines{"task 4: no changes"});
+}

@@ -194,3 +194,39 @@ TEST_CASE("conversation memory keeps the newest turns within its budget", "[real
   CHECK(states.find("{\"id\":6}") != std::string::npos);
   CHECK(states.find("{\"id\":25}") != std::string::npos);
 }
+
+TEST_CASE("a worktree merged after its task finished is kept with what the session knew of it",
+          "[realtime][renewal]") {
+  Harness h;
+  h.take(h.daemon_event(finished(3, "all 12 tests pass")));
+  h.server(response_created("r_ann"));
+  h.server(response_done("r_ann"));
+  h.clear();
+  // The finished task is forgotten by the client's view; the `worktree` event comes later.
+  CHECK(h.updates.tracked() == 0);
+  json merged = {{"event", "worktree"},
+                 {"task",
+                  {{"id", 3},
+                   {"name", "tests"},
+                   {"state", "succeeded"},
+                   {"worktree",
+                    {{"repo", "/src/api"},
+                     {"path", "/state/worktrees/api-3"},
+                     {"branch", "ptt/3-tests"},
+                     {"base", "HEAD"},
+                     {"changes", {{"files", 2}, {"insertions", 5}, {"deletions", 1}}},
+                     {"resolution", "merged"}}}}}};
+  h.take(h.daemon_event(merged));
+  CHECK(h.updates.tracked() == 0);  // still nothing kept for a finished task
+  REQUIRE(h.printed.size() == 1);
+  CHECK(h.printed[0]["event"] == "worktree");
+  CHECK(h.printed[0]["task"]["worktree"] == "merged");
+  CHECK(h.printed[0]["task"]["changes"] == "changed 2 files, +5 \u22121");
+  CHECK(h.sent.empty());  // nothing is said: the user did it
+  h.take(h.session.on_renew_due());
+  h.reconnect();
+  auto texts = messages(h.sent);
+  REQUIRE(!texts.empty());
+  CHECK(texts.back().find("all 12 tests pass") != std::string::npos);  // the result stays
+  CHECK(texts.back().find("\"worktree\":\"merged\"") != std::string::npos);
+}

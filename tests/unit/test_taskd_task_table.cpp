@@ -487,6 +487,7 @@ TEST_CASE("a worktree task's changes go into its finished record; merged is reco
   TableActions c;
   table.resolve_worktree(1, "merged", c);
   CHECK(has(c, Kind::kPersist, 1));
+  CHECK(has(c, Kind::kEmit, 1, "worktree"));  // subscribers learn it
   CHECK(table.find(1)->worktree->changes->files == 2);
   CHECK(table.find(1)->worktree->resolution == "merged");
   CHECK(table.state(1) == TaskState::kSucceeded);
