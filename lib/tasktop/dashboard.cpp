@@ -22,45 +22,15 @@
 #include "taskcli/session.h"
 #include "tasktop/link.h"
 #include "tasktop/model.h"
+#include "tasktop/review.h"
 #include "tasktop/screen.h"
+#include "tasktop/signals.h"
 
 namespace ptt::tasktop {
 using nlohmann::json;
 using taskcli::write_stdout;
 
 namespace {
-
-// Signals become bytes on a pipe, read in the poll loop: no work in a handler, and no
-// signal lost between a check and the poll.
-int signal_pipe[2] = {-1, -1};
-
-void on_signal(int sig) {
-  int saved = errno;
-  auto byte = static_cast<unsigned char>(sig);
-  [[maybe_unused]] auto n = ::write(signal_pipe[1], &byte, 1);
-  errno = saved;
-}
-
-void catch_signals() {
-  if (::pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create a pipe");
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD}) ::sigaction(sig, &sa, nullptr);
-}
-
-// The signals read from the pipe since the last call (a bit per signal number).
-std::uint64_t take_signals() {
-  std::uint64_t seen = 0;
-  unsigned char buf[64];
-  ssize_t n;
-  while ((n = ::read(signal_pipe[0], buf, sizeof buf)) > 0) {
-    for (ssize_t i = 0; i < n; ++i) seen |= std::uint64_t{1} << (buf[i] & 63);
-  }
-  return seen;
-}
-
-bool has(std::uint64_t signals, int sig) { return (signals >> sig) & 1; }
 
 double now_seconds() {
   using namespace std::chrono;
@@ -73,16 +43,7 @@ double now_seconds() {
 bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
   screen.suspend();
   write_stdout(fmt::format("── ptt-task logs -f {} · q or Ctrl-C returns to top ──\n", id));
-  std::string socket = o.connect.socket.string(), task = std::to_string(id);
-  SpawnOptions logs;
-  logs.argv = {"ptt-task", "--socket", socket, "--no-autostart", "logs", "-f", task};
-  if (o.connect.reply_timeout.count() > 0) {  // ours, so it says "not answering" as we do
-    std::string seconds = fmt::format("{:g}", static_cast<double>(o.connect.reply_timeout.count()) / 1000.0);
-    logs.argv.insert(logs.argv.begin() + 4, {"--timeout", seconds});
-  }
-  logs.executable = o.ptt_task;
-  logs.default_signals = false;  // as a forked child: what we ignore stays ignored
-  SpawnResult spawned = spawn(logs);
+  SpawnResult spawned = spawn(ptt_task_command(o, {"logs", "-f", std::to_string(id)}));
   // A child that cannot run leaves its error on the screen until a key, as the
   // logs would stay.
   if (!spawned.started())
@@ -98,7 +59,7 @@ bool follow_logs(Screen& screen, const DashboardOptions& o, std::int64_t id) {
   keys.c_cc[VTIME] = 0;
   if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &keys);
   for (bool running = true; running;) {
-    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
+    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_fd(), POLLIN, 0}};
     ::poll(fds, 2, -1);
     std::uint64_t sigs = take_signals();
     if (has(sigs, SIGTERM) || has(sigs, SIGHUP)) quit = true;
@@ -156,6 +117,38 @@ void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
   }
 }
 
+// D, m and x (review.h), the outcome in the status bar. True when top should quit.
+bool review(const TopAction& a, Screen& screen, DaemonLinks& links, Model& model, const DashboardOptions& o) {
+  const protocol::TaskRecord* known = model.find(a.task);
+  std::string label = known ? task_label(*known) : std::to_string(a.task);
+  ReviewOutcome done;
+  if (a.kind == TopAction::kDiff) {
+    protocol::TaskRecord t;
+    try {
+      // The whole record as it is now (its base commit is set after `created`), as `diff` asks.
+      t = links.request(protocol::GetRequest{a.task}).task;
+    } catch (const client::RequestError& e) {
+      model.set_message(e.what(), true);
+      return false;
+    } catch (const client::UnreachableError&) {
+      return false;  // the model shows the daemon as gone; the loop reconnects
+    } catch (const json::exception& e) {
+      model.set_message(fmt::format("the daemon's reply cannot be read ({})", e.what()), true);
+      return false;
+    }
+    done = show_diff_in_pager(screen, t, o.color);
+  } else {
+    bool merge = a.kind == TopAction::kMerge;
+    model.set_message(fmt::format("{} task {}…", merge ? "merging" : "discarding", label));
+    screen.draw(model.render(screen.width(), screen.height(), now_seconds()));
+    std::string id = std::to_string(a.task);
+    done = run_ptt_task(
+        o, merge ? std::vector<std::string>{"merge", id} : std::vector<std::string>{"discard", "--yes", id});
+  }
+  model.set_message(done.message, !done.ok);
+  return done.quit;
+}
+
 int poll_timeout_ms(const Model& model, const DaemonLinks& links) {
   if (!links.connected()) return links.reconnect_wait_ms();
   int keep_alive = links.keep_alive_wait_ms();
@@ -175,7 +168,7 @@ int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const Dashb
       continue;
     }
     pollfd fds[4] = {{STDIN_FILENO, POLLIN, 0},
-                     {signal_pipe[0], POLLIN, 0},
+                     {signal_fd(), POLLIN, 0},
                      {links.events_fd(), POLLIN, 0},
                      {links.detail_fd(), POLLIN, 0}};
     int n = ::poll(fds, 4, poll_timeout_ms(model, links));
@@ -191,6 +184,8 @@ int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const Dashb
       if (a.kind == TopAction::kQuit) return kExitOk;
       if (a.kind == TopAction::kOpenLogs) {
         if (follow_logs(screen, o, a.task)) return kExitInterrupted;
+      } else if (a.kind == TopAction::kDiff || a.kind == TopAction::kMerge || a.kind == TopAction::kDiscard) {
+        if (review(a, screen, links, model, o)) return kExitInterrupted;
       } else if (a.kind != TopAction::kNone) {
         carry_out(a, links, model);
       }

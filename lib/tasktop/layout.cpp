@@ -206,9 +206,8 @@ Frame Model::render(int width_in, int height_in, double now) const {
   } else if (!unresponsive_.empty()) {
     status = unresponsive_;
     paint = Paint::kWarning;
-  } else if (mode_ == Mode::kConfirmCancel) {
-    const TaskRecord* t = find(pending_task_);
-    status = fmt::format("Cancel task {}? [y/n]", t ? task_label(*t) : std::to_string(pending_task_));
+  } else if (mode_ == Mode::kConfirm) {
+    status = confirm_question();
     paint = Paint::kPrompt;
   } else if (mode_ == Mode::kFollowUpInput) {
     std::string label = fmt::format("Follow-up to task {} (Enter sends, Esc drops): ", pending_task_);
@@ -235,7 +234,10 @@ Frame Model::render(int width_in, int height_in, double now) const {
                          t->activity ? one_line(*t->activity) : std::string("a tool call"));
     paint = Paint::kWarning;
   } else {
-    status = "↑↓/jk select · Enter logs -f · c cancel · f follow-up · r retry · q quit";
+    status =
+        "↑↓ select · Enter logs · c cancel · f follow-up · r retry · D diff · m merge · x discard · q quit";
+    // A narrow terminal gets the keys alone, so none (q above all) is cut off.
+    if (display_width(status) > width) status = "keys: ↑↓ Enter c f r D m x · q quit (ptt-task top --help)";
   }
   if (f.lines.size() >= height) f.lines.resize(height - 1);
   f.lines.push_back(text_line(status, paint, width, paint == Paint::kKeys ? Paint::kKeys : Paint::kNormal));

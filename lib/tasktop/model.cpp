@@ -143,7 +143,7 @@ void Model::move_selection(long delta) {
 
 TopAction Model::press(const Key& key) {
   switch (mode_) {
-    case Mode::kConfirmCancel:
+    case Mode::kConfirm:
       return press_confirm(key);
     case Mode::kFollowUpInput:
       return press_input(key);
@@ -190,7 +190,7 @@ TopAction Model::press_browse(const Key& key) {
   if (k == "g") return press_browse(Key::of(Key::kHome));
   if (k == "G") return press_browse(Key::of(Key::kEnd));
   auto id = selected();
-  if (k == "c" || k == "f" || k == "r" || k == "a" || k == "d") {
+  if (k == "c" || k == "f" || k == "r" || k == "a" || k == "d" || k == "D" || k == "m" || k == "x") {
     if (!id) {
       set_message("no task selected");
       return {};
@@ -205,13 +205,19 @@ TopAction Model::press_browse(const Key& key) {
     }
   }
   if (k == "c") {
+    ask_to_confirm(TopAction::kCancel, *id);
+  } else if (k == "m") {
+    ask_to_confirm(TopAction::kMerge, *id);
+  } else if (k == "x") {
+    ask_to_confirm(TopAction::kDiscard, *id);
+  } else if (k == "D") {
     const TaskRecord* t = find(*id);
-    if (t && protocol::is_finished(t->state)) {
-      set_message(fmt::format("task {} already {}", task_label(*t), protocol::to_string(t->state)));
+    if (t && !t->worktree) {
+      set_message(fmt::format("task {} ran in {} itself, not in a worktree of its own; no diff to show",
+                              task_label(*t), one_line(t->cwd)));
       return {};
     }
-    mode_ = Mode::kConfirmCancel;
-    pending_task_ = *id;
+    return {TopAction::kDiff, *id, {}};
   } else if (k == "f") {
     mode_ = Mode::kFollowUpInput;
     pending_task_ = *id;
@@ -230,11 +236,57 @@ TopAction Model::press_browse(const Key& key) {
   return {};
 }
 
+void Model::ask_to_confirm(TopAction::Kind kind, std::int64_t id) {
+  const TaskRecord* t = find(id);
+  if (!t) return;
+  const char* verb = kind == TopAction::kMerge ? "merge" : "discard";
+  if (kind == TopAction::kCancel) {
+    if (protocol::is_finished(t->state)) {
+      set_message(fmt::format("task {} already {}", task_label(*t), protocol::to_string(t->state)));
+      return;
+    }
+  } else if (!t->worktree) {
+    set_message(fmt::format("task {} ran in {} itself, not in a worktree of its own; nothing to {}",
+                            task_label(*t), one_line(t->cwd), verb));
+    return;
+  } else if (!protocol::is_finished(t->state)) {
+    set_message(fmt::format("task {} is still {}; {} it once it ends", task_label(*t),
+                            protocol::to_string(t->state), verb));
+    return;
+  } else if (t->worktree->resolution == protocol::resolution::kDiscarded ||
+             (kind == TopAction::kMerge && t->worktree->resolution == protocol::resolution::kMerged)) {
+    set_message(fmt::format("task {} is {} already", task_label(*t), *t->worktree->resolution));
+    return;
+  }
+  mode_ = Mode::kConfirm;
+  confirming_ = kind;
+  pending_task_ = id;
+}
+
+std::string Model::confirm_question() const {
+  const TaskRecord* t = find(pending_task_);
+  std::string label = t ? task_label(*t) : std::to_string(pending_task_);
+  if (confirming_ == TopAction::kCancel || !t || !t->worktree)
+    return fmt::format("Cancel task {}? [y/n]", label);
+  const auto& w = *t->worktree;
+  std::string changes = w.changes ? protocol::change_summary(*w.changes) : "its changes";
+  // The question and its keys first: a narrow terminal cuts only the details.
+  if (confirming_ == TopAction::kMerge) {
+    std::string target = w.base_branch ? *w.base_branch : "its base";
+    if (target.rfind("refs/heads/", 0) == 0) target.erase(0, 11);
+    return fmt::format("Merge task {} [y/n]: brings branch {} ({}) into {} in {}", label, w.branch, changes,
+                       target, w.repo);
+  }
+  return fmt::format("Discard task {} [y/n]: deletes its branch {} ({}) and worktree {}", label, w.branch,
+                     changes, w.path);
+}
+
 TopAction Model::press_confirm(const Key& key) {
   mode_ = Mode::kBrowse;
-  if (key.kind == Key::kText && (key.text == "y" || key.text == "Y"))
-    return {TopAction::kCancel, pending_task_, {}};
-  set_message("not cancelled");
+  if (key.kind == Key::kText && (key.text == "y" || key.text == "Y")) return {confirming_, pending_task_, {}};
+  set_message(confirming_ == TopAction::kMerge     ? "not merged"
+              : confirming_ == TopAction::kDiscard ? "not discarded"
+                                                   : "not cancelled");
   return {};
 }
 

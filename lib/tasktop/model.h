@@ -27,7 +27,8 @@ struct Key {
 
 // What the caller must do after a key.
 struct TopAction {
-  enum Kind { kNone, kQuit, kOpenLogs, kCancel, kFollowUp, kRetry, kAllow, kDeny };
+  // kDiff, kMerge, kDiscard: a worktree task's review keys (D, m and x after y).
+  enum Kind { kNone, kQuit, kOpenLogs, kCancel, kFollowUp, kRetry, kAllow, kDeny, kDiff, kMerge, kDiscard };
   Kind kind = kNone;
   std::int64_t task = 0;
   std::string prompt;  // kFollowUp
@@ -65,7 +66,8 @@ struct Frame {
   int cursor_col = 0;
 };
 
-enum class Mode { kBrowse, kConfirmCancel, kFollowUpInput };
+// kConfirm: a y/n question about the selected task (cancel, merge or discard) in the status bar.
+enum class Mode { kBrowse, kConfirm, kFollowUpInput };
 
 class Model {
  public:
@@ -116,12 +118,16 @@ class Model {
   TopAction press_input(const Key& key);
   void move_selection(long delta);
   void push_detail(std::string line);
+  // Asks y/n before `kind` (kCancel, kMerge or kDiscard) of `id`, unless the task cannot take it.
+  void ask_to_confirm(TopAction::Kind kind, std::int64_t id);
+  std::string confirm_question() const;
 
   std::vector<protocol::TaskRecord> tasks_;  // by id
   std::optional<std::int64_t> selected_;
   bool user_moved_ = false;  // until the user moves, the newest task stays selected
   Mode mode_ = Mode::kBrowse;
-  std::int64_t pending_task_ = 0;  // the confirmation's or the input's task
+  std::int64_t pending_task_ = 0;                  // the confirmation's or the input's task
+  TopAction::Kind confirming_ = TopAction::kNone;  // what y carries out in Mode::kConfirm
   std::string input_;
   std::string message_;
   bool message_warning_ = false;

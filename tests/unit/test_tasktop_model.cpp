@@ -141,7 +141,7 @@ TEST_CASE("top: c asks before cancelling; only y cancels", "[taskcli]") {
   Model m = three_tasks();
   m.select(2);
   CHECK(m.press(Key::ch("c")).kind == TopAction::kNone);
-  CHECK(m.mode() == Mode::kConfirmCancel);
+  CHECK(m.mode() == Mode::kConfirm);
   CHECK(screen(m).back() == "Cancel task 2 (fix-tests)? [y/n]");
   TopAction a = m.press(Key::ch("y"));
   CHECK(a.kind == TopAction::kCancel);
@@ -306,4 +306,66 @@ TEST_CASE("top: the queue's hold shows in the title bar from the list and the ev
   REQUIRE(m.queue_hold());
   CHECK(m.queue_hold()->task == 9);
   CHECK(contains(screen(m, 160), "task 9"));
+}
+
+TEST_CASE("top: D, m and x act on a finished worktree task; m and x ask y/n first", "[taskcli]") {
+  Model m;
+  auto wt = task(1, TaskState::kSucceeded, "fix");
+  wt.worktree.emplace();
+  wt.worktree->repo = "/src/api";
+  wt.worktree->path = "/state/worktrees/api-1";
+  wt.worktree->branch = "ptt/1-fix";
+  wt.worktree->base_branch = "refs/heads/main";
+  wt.worktree->changes = ptt::protocol::WorktreeChanges{.files = 2, .insertions = 5, .deletions = 1};
+  auto running = wt;
+  running.id = 2;
+  running.name = "busy";
+  running.state = TaskState::kRunning;
+  m.set_tasks({wt, running, task(3, TaskState::kSucceeded, "plain")});
+  CHECK(contains(screen(m), "D diff · m merge · x discard · q quit"));
+  CHECK(screen(m, 60).back() == "keys: ↑↓ Enter c f r D m x · q quit (ptt-task top --help)");
+
+  m.select(1);
+  TopAction d = m.press(Key::ch("D"));
+  CHECK(d.kind == TopAction::kDiff);
+  CHECK(d.task == 1);
+  CHECK(m.press(Key::ch("m")).kind == TopAction::kNone);
+  CHECK(m.mode() == Mode::kConfirm);
+  CHECK(screen(m, 160).back() ==
+        "Merge task 1 (fix) [y/n]: brings branch ptt/1-fix (changed 2 files, +5 \u22121) into main in "
+        "/src/api");
+  CHECK(m.press(Key::ch("n")).kind == TopAction::kNone);
+  CHECK(screen(m).back() == "not merged");
+  m.press(Key::ch("m"));
+  TopAction merge = m.press(Key::ch("y"));
+  CHECK(merge.kind == TopAction::kMerge);
+  CHECK(merge.task == 1);
+  m.press(Key::ch("x"));
+  CHECK(screen(m, 160).back() ==
+        "Discard task 1 (fix) [y/n]: deletes its branch ptt/1-fix (changed 2 files, +5 "
+        "\u22121) and worktree /state/worktrees/api-1");
+  CHECK(m.press(Key::of(Key::kEscape)).kind == TopAction::kNone);
+  CHECK(screen(m).back() == "not discarded");
+  m.press(Key::ch("x"));
+  CHECK(m.press(Key::ch("Y")).kind == TopAction::kDiscard);
+
+  // Still running: said, not asked. No worktree: said, not asked, no diff.
+  m.select(2);
+  CHECK(m.press(Key::ch("m")).kind == TopAction::kNone);
+  CHECK(m.mode() == Mode::kBrowse);
+  CHECK(screen(m).back() == "task 2 (busy) is still running; merge it once it ends");
+  m.select(3);
+  CHECK(m.press(Key::ch("x")).kind == TopAction::kNone);
+  CHECK(screen(m).back().find("not in a worktree of its own; nothing to discard") != std::string::npos);
+  CHECK(m.press(Key::ch("D")).kind == TopAction::kNone);
+  CHECK(screen(m).back().find("no diff to show") != std::string::npos);
+
+  // Merged already: m says so; x may still remove what is left.
+  wt.worktree->resolution = "merged";
+  m.upsert(wt);
+  m.select(1);
+  CHECK(m.press(Key::ch("m")).kind == TopAction::kNone);
+  CHECK(screen(m).back() == "task 1 (fix) is merged already");
+  m.press(Key::ch("x"));
+  CHECK(m.mode() == Mode::kConfirm);
 }
