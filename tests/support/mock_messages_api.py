@@ -308,6 +308,43 @@ class StalledStreamApi(MockMessagesApi):
         return Stalling
 
 
+class HeldFirstTurnsApi(MockMessagesApi):
+    """Each conversation's first agent turn (one with the tools and no tool_result yet) is
+    held, unanswered, until release(): `held` counts the agents waiting, so a test knows
+    several run at once before any goes on; after release() the script runs as usual."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.held = 0
+        self.released = threading.Event()
+
+    def release(self):
+        self.released.set()
+
+    def stop(self):
+        self.released.set()  # a held handler thread must not outlive the test
+        super().stop()
+
+    def handler(self):
+        base = super().handler()
+        mock = self
+
+        class Holding(base):
+            def do_POST(self):
+                path, raw, body, tools = self.read_request()
+                messages = [m for m in body.get("messages") or [] if m.get("role") != "system"]
+                last = messages[-1].get("content") if messages else None
+                answered = isinstance(last, list) and any(
+                    isinstance(b, dict) and b.get("type") == "tool_result" for b in last)
+                if path == "/v1/messages" and "Bash" in tools and not answered:
+                    with mock.lock:
+                        mock.held += 1
+                    mock.released.wait(300)
+                return self.replay(raw, super().do_POST)
+
+        return Holding
+
+
 if __name__ == "__main__":
     mock = MockMessagesApi().start()
     print(f"PORT {mock.port}", flush=True)
