@@ -56,7 +56,11 @@ try:
         def status(task_id):
             return json.loads(sb.run(["ptt-task", "status", task_id, "--json"]).stdout)
 
-        first, second = spawn("first"), spawn("second")
+        # The second once the first's worktree is made (its agent has started): concurrent
+        # `git worktree add` in one repository can fail (git's own race).
+        first = spawn("first")
+        wait_until(lambda: mock.held == 1, timeout=120, what="the first agent to ask the API")
+        second = spawn("second")
         # Both agents wait in their first turn at once: both run, neither has finished.
         wait_until(lambda: mock.held == 2, timeout=120, what="both agents to ask the API")
         states = {t: status(t)["state"] for t in (first, second)}

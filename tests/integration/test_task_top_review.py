@@ -55,7 +55,10 @@ with Sandbox("task-top-review") as sb:
     c = taskd.client()
 
     def worktree_task(name, setup):
-        return spawn(c, f"result success {name} done", repo, name=name, worktree=True, setup=setup)
+        # One at a time: concurrent `git worktree add` in one repository can fail (git's own race).
+        task_id = spawn(c, f"result success {name} done", repo, name=name, worktree=True, setup=setup)
+        wait_tasks(c, [task_id])
+        return task_id
 
     keep = worktree_task("keep", "echo kept by the task > notes.txt")
     rival = worktree_task("rival", "echo the rival line > notes.txt")
