@@ -1,6 +1,8 @@
 #include "taskd/worktree_prepare.h"
 
+#include <deque>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <system_error>
@@ -36,6 +38,38 @@ std::string status_text(int status) {
   if (status > 128) return fmt::format("killed by signal {}", status - 128);
   return fmt::format("exited with status {}", status);
 }
+
+// `git worktree add`s of one repository, one at a time: two at once race inside git
+// (one reads .git/worktrees/ while the other is making its entry there: "fatal: failed
+// to read .git/worktrees/NAME/commondir"), and tasks of one project are often spawned
+// together. The daemon runs one loop thread, so a plain map is enough.
+class RepoTurns {
+ public:
+  // Runs `step` now if no add of `repo` is under way, else after the ones before it.
+  static void take(const std::string& repo, std::function<void()> step) {
+    auto [it, free] = waiting().try_emplace(repo);
+    if (free) return step();
+    it->second.push_back(std::move(step));
+  }
+  // The add of `repo` that had the turn is over: the next one starts.
+  static void pass(const std::string& repo) {
+    auto it = waiting().find(repo);
+    if (it == waiting().end()) return;
+    if (it->second.empty()) {
+      waiting().erase(it);
+      return;
+    }
+    std::function<void()> next = std::move(it->second.front());
+    it->second.pop_front();
+    next();
+  }
+
+ private:
+  static std::map<std::string, std::deque<std::function<void()>>>& waiting() {
+    static std::map<std::string, std::deque<std::function<void()>>> queues;
+    return queues;
+  }
+};
 
 // One preparation: its steps run one after another, each from the previous one's end.
 struct Preparation : std::enable_shared_from_this<Preparation> {
@@ -109,11 +143,15 @@ struct Preparation : std::enable_shared_from_this<Preparation> {
 
   void add_worktree() {
     auto self = shared_from_this();
-    git({"worktree", "add", "--quiet", "-b", wt().branch, wt().path, outcome.base_commit},
-        [self](int status, std::string) {
-          if (status != 0) return self->git_failed("git worktree add", status);
-          self->copy_includes();
-        });
+    RepoTurns::take(wt().repo, [self] {
+      self->git(
+          {"worktree", "add", "--quiet", "-b", self->wt().branch, self->wt().path, self->outcome.base_commit},
+          [self](int status, std::string) {
+            RepoTurns::pass(self->wt().repo);
+            if (status != 0) return self->git_failed("git worktree add", status);
+            self->copy_includes();
+          });
+    });
   }
 
   void copy_includes() {
