@@ -17,12 +17,38 @@
 
 namespace ptt {
 
+namespace {
+
+std::string hint_from, hint_to;  // "`ptt-task ", "`ptt-task --host devbox "
+
+}  // namespace
+
+void set_hint_command(std::string_view program, std::string_view command) {
+  hint_from = fmt::format("`{} ", program);
+  hint_to = fmt::format("`{} ", command);
+}
+
+std::string with_hint_command(std::string_view message) {
+  if (hint_from.empty()) return std::string(message);
+  std::string out;
+  for (;;) {
+    std::size_t at = message.find(hint_from);
+    if (at == std::string_view::npos) break;
+    out.append(message.substr(0, at));
+    message.remove_prefix(at + hint_from.size());
+    // One that names a host already (`ptt-task --host local ...`) stays as it is.
+    out += message.substr(0, 7) == "--host " ? hint_from : hint_to;
+  }
+  out.append(message);
+  return out;
+}
+
 void print_error(std::string_view tool, std::string_view message) {
-  std::cerr << tool << ": error: " << message << '\n' << std::flush;
+  std::cerr << tool << ": error: " << with_hint_command(message) << '\n' << std::flush;
 }
 
 void print_warning(std::string_view tool, std::string_view message) {
-  std::cerr << tool << ": warning: " << message << '\n' << std::flush;
+  std::cerr << tool << ": warning: " << with_hint_command(message) << '\n' << std::flush;
 }
 
 bool is_tty(int fd) { return ::isatty(fd) == 1; }

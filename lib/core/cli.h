@@ -12,6 +12,14 @@ namespace ptt {
 void print_error(std::string_view tool, std::string_view message);
 void print_warning(std::string_view tool, std::string_view message);
 
+// A message's hint names a command in backquotes ("see `ptt-task logs 3`"). `ptt-task
+// --host devbox` sets ("ptt-task", "ptt-task --host devbox") here, so that every hint
+// print_error and print_warning print (the remote daemon's too, which knows nothing of the
+// host) names a command that reaches the same host.
+void set_hint_command(std::string_view program, std::string_view command);
+// `message` with each "`PROGRAM " made "`COMMAND " as set above (unchanged when unset).
+std::string with_hint_command(std::string_view message);
+
 // True when `fd` is a terminal and colour is allowed (NO_COLOR unset or empty).
 bool use_color(int fd);
 bool is_tty(int fd);

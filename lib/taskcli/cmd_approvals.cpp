@@ -38,7 +38,7 @@ int cmd_pending(CliSession& s) {
                        format_age(now - q.requested_at), w_age, truncate_to_width(one_line(q.summary), 100),
                        q.request);
   }
-  out += "answer with `ptt-task allow ID [--always]` or `ptt-task deny ID [REASON]`\n";
+  out += with_hint_command("answer with `ptt-task allow ID [--always]` or `ptt-task deny ID [REASON]`\n");
   write_stdout(out);
   return kExitOk;
 }

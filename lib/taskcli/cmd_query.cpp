@@ -57,8 +57,9 @@ ListReply read_list(client::Client& client, const protocol::ListRequest& req, bo
 void note_omitted(std::uint64_t omitted, const ListArgs& a) {
   // On stderr: what a person should know, which a script reading the table does not parse.
   if (omitted > 0 && !a.last)
-    std::fputs(fmt::format("{} older finished task{} not shown; `ptt-task list --all` shows every task\n",
-                           omitted, omitted == 1 ? "" : "s")
+    std::fputs(with_hint_command(
+                   fmt::format("{} older finished task{} not shown; `ptt-task list --all` shows every task\n",
+                               omitted, omitted == 1 ? "" : "s"))
                    .c_str(),
                stderr);
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cli.h"
 #include "core/exit_status.h"
 #include "taskcli/commands.h"
 #include "taskcli/duration.h"
@@ -131,8 +132,9 @@ int cmd_interrupt(CliSession& s, const std::string& task) {
   if (s.global().json)
     write_stdout(json{{"task", reply.task.id}}.dump() + "\n");
   else
-    write_stdout(fmt::format("interrupted task {}: its session waits for `ptt-task send {} TEXT`\n",
-                             reply.task.id, reply.task.id));
+    write_stdout(
+        with_hint_command(fmt::format("interrupted task {}: its session waits for `ptt-task send {} TEXT`\n",
+                                      reply.task.id, reply.task.id)));
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "client/host.h"
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "protocol/protocol.h"
@@ -46,6 +47,9 @@ int execute(Invocation& inv) {
   }
   try {
     CliSession session(inv.global, inv.autostart);
+    // Hints then name commands that reach the same host ("see `ptt-task --host devbox logs 3`").
+    if (client::Host host = session.host(); !host.local())
+      set_hint_command(kTool, fmt::format("{} --host {}", kTool, client::shell_quote(host.name)));
     return inv.action(session);
   } catch (const UsageError& e) {
     print_error(kTool, e.what());

@@ -6,6 +6,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "core/cli.h"
 #include "protocol/json_fields.h"
 #include "protocol/protocol.h"
 #include "taskcli/text.h"
@@ -329,10 +330,10 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   if (t.activity && !(protocol::is_finished(t.state) && *t.activity == "thinking"))
     field("activity", one_line(*t.activity));
   if (t.waiting && t.state == TaskState::kRunning)
-    field(
-        "waiting",
-        fmt::format("for {}: answer with `ptt-task allow {}` or `ptt-task deny {}` (see `ptt-task pending`)",
-                    one_line(*t.waiting), t.id, t.id));
+    field("waiting",
+          with_hint_command(fmt::format(
+              "for {}: answer with `ptt-task allow {}` or `ptt-task deny {}` (see `ptt-task pending`)",
+              one_line(*t.waiting), t.id, t.id)));
   if (t.model) field("model", *t.model);
   if (t.session_id) field("session", *t.session_id);
   if (!t.after.empty()) field("after", join_ids(t.after));

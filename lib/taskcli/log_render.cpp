@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/cli.h"
 #include "core/ndjson.h"
 #include "protocol/json_fields.h"
 #include "taskcli/text.h"
@@ -108,7 +109,7 @@ std::string render_log_closing(const protocol::TaskRecord& t, const Style& style
     std::string doing = activity_summary(t);
     std::string line = fmt::format("… {} is {}{}", who, protocol::to_string(t.state),
                                    doing.empty() || doing == "queued" ? "" : " (" + doing + ")");
-    return dim(fmt::format("{}; follow it with `ptt-task logs -f {}`", line, t.id), style);
+    return dim(with_hint_command(fmt::format("{}; follow it with `ptt-task logs -f {}`", line, t.id)), style);
   }
   bool ok = t.state == TaskState::kSucceeded;
   std::string line = fmt::format("{} {} {}", ok ? "✓" : "✗", who, protocol::to_string(t.state));
