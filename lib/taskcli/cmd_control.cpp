@@ -121,6 +121,7 @@ json watch_line(const protocol::Event& ev, const protocol::TaskRecord& t) {
 
 int cmd_watch(CliSession& s) {
   s.client().set_patient(true);
+  end_when_stdout_reader_leaves();
   // The subscribe reply has the unfinished tasks whole; events then carry what changed.
   protocol::TaskView view;
   protocol::TasksReply subscribed = ask(s.client(), protocol::SubscribeRequest{});

@@ -14,7 +14,10 @@ using nlohmann::json;
 
 int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   raw = raw || s.global().json;
-  if (follow) s.client().set_patient(true);  // as long as the task takes, even a stopped daemon
+  if (follow) {
+    s.client().set_patient(true);  // as long as the task takes, even a stopped daemon
+    end_when_stdout_reader_leaves();
+  }
   // On a terminal, -f keeps a live line (spinner, elapsed, activity) under the log.
   std::unique_ptr<LiveLine> live;
   if (follow && !raw && live_progress_wanted(s)) {

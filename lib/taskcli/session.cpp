@@ -4,8 +4,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -75,6 +78,21 @@ void write_stdout(std::string_view text) {
     }
     text.remove_prefix(static_cast<std::size_t>(n));
   }
+}
+
+void end_when_stdout_reader_leaves() {
+  struct stat st {};
+  if (::fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return;
+  // No events asked for: poll reports only POLLERR (a pipe's reader closed) or POLLHUP.
+  std::thread([] {
+    pollfd p{STDOUT_FILENO, 0, 0};
+    for (;;) {
+      int n = ::poll(&p, 1, -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0 && (p.revents & (POLLERR | POLLHUP))) ::_exit(0);
+      if (n < 0 || p.revents & POLLNVAL) return;
+    }
+  }).detach();
 }
 
 double wall_now() {

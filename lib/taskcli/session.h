@@ -53,6 +53,11 @@ class CliSession {
 // Writes all of `text` to stdout at once, unbuffered; a closed pipe ends the
 // process with status 0 (`ptt-task list | head -1`).
 void write_stdout(std::string_view text);
+// For the commands that only stream (logs -f, watch): when stdout is a pipe or socket
+// whose reader goes away (`logs -f 3 | head -1`), end the process with status 0 at once,
+// as write_stdout would at its next write, which a quiet task may not make for hours.
+// The connection closes with the process; over --host, ssh then ends on its own.
+void end_when_stdout_reader_leaves();
 double wall_now();
 // "3" names task 3; anything else is a task name.
 nlohmann::json task_ref(const std::string& text);

@@ -115,6 +115,20 @@ class SshServer:
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
+def ssh_clients(config):
+    """Pids of ssh processes using this client config (to see none is left behind)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == b"ssh" and config.encode() in argv:
+            pids.append(int(pid))
+    return pids
+
+
 def remote_command(env, program=None):
     """`env K=V ... /abs/ptt-task`: a remote-command that gives the remote ptt-task `env`
     (the remote shell starts without the client's environment)."""
