@@ -10,22 +10,8 @@ import socketserver
 import subprocess
 
 from ptt_harness import PROTOCOL_VERSION, Sandbox, expect, readline, start_thread, wait_until
-from ssh_fixture import SshServer, remote_command, remote_env, write_hosts_config
+from ssh_fixture import SshServer, remote_command, remote_env, ssh_clients, write_hosts_config
 from task_cli_fixture import AGENT
-
-
-def ssh_clients(config):
-    """Pids of ssh processes using this test's client config (to see none is left behind)."""
-    pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and os.path.basename(argv[0]) == b"ssh" and config.encode() in argv:
-            pids.append(int(pid))
-    return pids
 
 
 class RefusingDaemon(socketserver.UnixStreamServer):
