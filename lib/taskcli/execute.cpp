@@ -31,6 +31,16 @@ int exit_status_for(const std::string& code) {
   return kExitFailure;
 }
 
+// Hints then name commands that reach the same host ("see `ptt-task --host devbox logs 3`").
+void name_host_in_hints(const CliSession& session) {
+  try {
+    if (client::Host host = session.host(); !host.local())
+      set_hint_command(kTool, fmt::format("{} --host {}", kTool, client::shell_quote(host.name)));
+  } catch (const client::HostError&) {
+    // A command that uses the host says so; one that does not (dial-stdio) goes on.
+  }
+}
+
 }  // namespace
 
 int execute(Invocation& inv) {
@@ -47,9 +57,7 @@ int execute(Invocation& inv) {
   }
   try {
     CliSession session(inv.global, inv.autostart);
-    // Hints then name commands that reach the same host ("see `ptt-task --host devbox logs 3`").
-    if (client::Host host = session.host(); !host.local())
-      set_hint_command(kTool, fmt::format("{} --host {}", kTool, client::shell_quote(host.name)));
+    name_host_in_hints(session);
     return inv.action(session);
   } catch (const UsageError& e) {
     print_error(kTool, e.what());

@@ -6,17 +6,20 @@ ends at once with status 0, leaving no ssh behind, even while the task prints no
 import os
 import subprocess
 
-from ptt_harness import Sandbox, expect, fail, readline, wait_until
+from ptt_harness import Sandbox, expect, fail, start_thread, wait_until
 from ssh_fixture import SshServer, remote_command, remote_env, ssh_clients, write_hosts_config
 from task_cli_fixture import AGENT
 
 
-def ends_when_reader_leaves(sb, args, env, what, then=None):
-    """Runs `ptt-task ARGS | head -1`: the first line read (after `then()`), then the pipe closed."""
+def ends_when_reader_leaves(sb, args, env, what, until_a_line=None):
+    """Runs `ptt-task ARGS | head -1`: the first line read, then the pipe closed.
+    `until_a_line()` is called until the first line comes (watch prints only events, and
+    says nothing of when it has subscribed)."""
     proc = sb.start(["ptt-task", *args], env=env, text=True)
-    if then:
-        then()
-    expect(readline(proc.stdout, 30, f"{what}'s first line").strip() != "", f"{what} printed nothing")
+    reader = start_thread(proc.stdout.readline, name=f"reading {what}'s first line")
+    if until_a_line:
+        wait_until(lambda: not reader.is_alive() or until_a_line(), 30, f"{what}'s first line")
+    expect(reader.join(30).strip() != "", f"{what} printed nothing")
     proc.stdout.close()
     try:
         code = proc.wait(10)
@@ -59,7 +62,7 @@ with Sandbox("hosts-hints") as sb, SshServer(sb) as sshd:
     # `| head -1` on a task that prints nothing more ends the command (and its ssh) at once.
     ends_when_reader_leaves(sb, ["--host", "box", "logs", "-f", blocked], env, "logs -f over ssh")
     ends_when_reader_leaves(sb, ["--host", "box", "watch", "--json"], env, "watch over ssh",
-                            then=lambda: task("spawn", "--cwd", work, "ok", check=0))
+                            until_a_line=lambda: task("spawn", "--cwd", work, "ok", check=0) and False)
     wait_until(lambda: not ssh_clients(sshd.client_config), 10, "every ssh client to end")
     # The same on this machine's daemon.
     local_env = dict(sb.env, PTT_CLAUDE=AGENT)
