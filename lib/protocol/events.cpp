@@ -12,6 +12,7 @@ constexpr const char* kEventKey = "event";
 constexpr const char* kTaskKey = "task";
 constexpr const char* kLineKey = "line";
 constexpr const char* kOmittedBytesKey = "omitted_bytes";
+constexpr const char* kNextOffsetKey = "next_offset";
 
 TaskState state_from(const json& j) {
   auto state = parse_task_state(j.at(f::kState).get<std::string>());
@@ -151,6 +152,7 @@ json event_json(const Event& e) {
                    j[kTaskKey] = l.task;
                    if (l.line) j[kLineKey] = *l.line;
                    if (l.omitted_bytes) j[kOmittedBytesKey] = *l.omitted_bytes;
+                   if (l.next_offset) j[kNextOffsetKey] = *l.next_offset;
                  },
                  [&](const LogEnd& l) { j[kTaskKey] = l.task; },
                  [&](const auto& task_event) { j[kTaskKey] = task_event.task; },
@@ -170,9 +172,13 @@ std::optional<Event> parse_event(const json& j) {
     if (name == TaskFinished::kEvent) return with_task<TaskFinished>(j);
     if (name == TaskWorktreeChanged::kEvent) return with_task<TaskWorktreeChanged>(j);
     if (name == LogLine::kEvent) {
-      LogLine l{.task = checked_integer<std::int64_t>(j.at(kTaskKey)), .line = {}, .omitted_bytes = {}};
+      LogLine l{.task = checked_integer<std::int64_t>(j.at(kTaskKey)),
+                .line = {},
+                .omitted_bytes = {},
+                .next_offset = {}};
       get_nullable(j, kLineKey, l.line);
       get_nullable(j, kOmittedBytesKey, l.omitted_bytes);
+      get_nullable(j, kNextOffsetKey, l.next_offset);
       return l;
     }
     if (name == LogEnd::kEvent) return LogEnd{.task = checked_integer<std::int64_t>(j.at(kTaskKey))};

@@ -119,6 +119,9 @@ struct LogLine {
   std::int64_t task = 0;
   std::optional<std::string> line;
   std::optional<std::uint64_t> omitted_bytes;
+  // The byte offset just past this line in the log file: a `logs` request with it as
+  // `from_offset` goes on with the next line (unset from a daemon older than this field).
+  std::optional<std::uint64_t> next_offset;
   bool operator==(const LogLine&) const = default;
 };
 

@@ -102,6 +102,11 @@ LogsRequest parse_logs(const json& req) {
     r.stream = *s == "stderr" ? LogStream::kStderr : LogStream::kStdout;
   }
   r.follow = optional_bool(req, "follow").value_or(false);
+  if (auto v = req.find("from_offset"); v != req.end() && !v->is_null()) {
+    auto offset = integer_if<std::uint64_t>(*v);
+    if (!offset) mistyped("from_offset", "a byte offset (an integer from 0)");
+    r.from_offset = *offset;
+  }
   return r;
 }
 
@@ -252,6 +257,7 @@ void to_json(json& j, const CancelRequest& r) {
 void to_json(json& j, const LogsRequest& r) {
   j = {{"task", r.task}, {"follow", r.follow}};
   if (r.stream == LogStream::kStderr) j["stream"] = "stderr";
+  if (r.from_offset > 0) j["from_offset"] = r.from_offset;
 }
 
 void to_json(json& j, const SubscribeRequest&) { j = json::object(); }

@@ -105,6 +105,9 @@ struct LogsRequest {
   TaskRef task{};
   LogStream stream = LogStream::kStdout;
   bool follow = false;
+  // Where in the log file to begin (bytes): a `log` event's `next_offset`, so a client
+  // that lost its connection goes on after the last line it had. 0: the start.
+  std::uint64_t from_offset = 0;
   bool operator==(const LogsRequest&) const = default;
 };
 

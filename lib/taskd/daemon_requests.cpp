@@ -88,7 +88,9 @@ void Daemon::handle_line(ClientConnection& c, std::string_view line) {
                      if (store_.appends() != appends_before) keeper_.sync();
                      send_reply(c, std::move(out));
                    },
-                   [&](const TasksById& tasks) { send_reply(c, tasks_reply(id, tasks.ids, tasks.view, tasks.finished_omitted)); },
+                   [&](const TasksById& tasks) {
+                     send_reply(c, tasks_reply(id, tasks.ids, tasks.view, tasks.finished_omitted));
+                   },
                    [](Deferred) {},
                },
                dispatch(c, id, req));
@@ -132,7 +134,8 @@ std::vector<TaskId> Daemon::clean(const CleanFilter& filter) {
   return removed;
 }
 
-fs::path Daemon::follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream, bool follow) {
+fs::path Daemon::follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream, bool follow,
+                            std::uint64_t from_offset) {
   // A log stream holds a descriptor while it lasts, from the clients' share (descriptor_budget.h).
   std::size_t allowed = fd_budget_.clients(config_.max_running, watches_.size());
   if (connections_.size() + followers_.size() >= allowed) {
@@ -143,7 +146,7 @@ fs::path Daemon::follow_log(std::uint64_t connection, TaskId task, protocol::Log
   }
   fs::path file = stream == protocol::LogStream::kStderr ? store_.stderr_log(task) : store_.stream_log(task);
   // Its lines go out from the pump, a later loop turn: after the reply.
-  followers_.push_back(std::make_unique<LogFollower>(connection, task, file, follow));
+  followers_.push_back(std::make_unique<LogFollower>(connection, task, file, follow, from_offset));
   mark_followers(task);
   return file;
 }

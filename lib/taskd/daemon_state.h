@@ -95,7 +95,7 @@ class Daemon final : public RequestContext {
   void cancel(const std::vector<TaskId>& ids) override;
   std::vector<TaskId> clean(const CleanFilter& filter) override;
   std::filesystem::path follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream,
-                                   bool follow) override;
+                                   bool follow, std::uint64_t from_offset) override;
   void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) override;
   void shut_down_after_reply() override { shutdown_after_reply_ = true; }
   std::optional<protocol::QueueHold> queue_hold() const override { return hold_; }

@@ -59,10 +59,11 @@ class RequestContext {
   virtual void cancel(const std::vector<TaskId>& ids) = 0;
   virtual std::vector<TaskId> clean(const CleanFilter& filter) = 0;
 
-  // Streams the task's log to the connection as events after the reply; the file streamed. Throws
-  // busy when the descriptors left for clients are all taken.
+  // Streams the task's log to the connection as events after the reply, from byte
+  // `from_offset` on; the file streamed. Throws busy when the descriptors left for clients
+  // are all taken.
   virtual std::filesystem::path follow_log(std::uint64_t connection, TaskId task, protocol::LogStream stream,
-                                           bool follow) = 0;
+                                           bool follow, std::uint64_t from_offset) = 0;
   // Replies to request `id` on the connection with the tasks' records once all have finished
   // (at once when they have).
   virtual void wait_for(std::uint64_t connection, const nlohmann::json& id, std::vector<TaskId> tasks) = 0;

@@ -222,7 +222,7 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
 protocol::Reply handle(RequestContext& d, RequestOrigin& from, const json&,
                        const protocol::LogsRequest& req) {
   TaskId id = d.resolve_task(req.task);
-  std::filesystem::path file = d.follow_log(from.connection, id, req.stream, req.follow);
+  std::filesystem::path file = d.follow_log(from.connection, id, req.stream, req.follow, req.from_offset);
   return protocol::LogsReply{.task = record_of(d, id), .path = file.string()};
 }
 

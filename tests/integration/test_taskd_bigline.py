@@ -73,6 +73,9 @@ with Sandbox("taskd-bigline") as sb:
 
     raw = os.path.getsize(os.path.join(sb.state_dir, "logs", str(t), "stream.ndjson"))
     expect(raw > 128 * MB, f"the raw log lost the big lines ({raw} bytes)")
+    # Offsets count the omitted lines' bytes too: the last line ends the file.
+    offsets = [e["next_offset"] for e in events[:-1]]
+    expect(offsets == sorted(set(offsets)) and offsets[-1] == raw, f"next_offsets {offsets[-3:]} (file {raw})")
     peak = rss_peak_kb(d.proc.pid)
     if under_asan(d.proc.pid):
         print("note: AddressSanitizer build, the memory bound is not checked")

@@ -1,5 +1,6 @@
 """logs through the real daemon: a running task's result is not_finished and logs -f
-streams its lines as they come; logs of stderr without follow; wait for several tasks,
+streams its lines as they come, each with the offset after it, from which logs goes on;
+logs of stderr without follow; wait for several tasks,
 one queued behind a dependency; follow_up continues the session."""
 import json
 
@@ -31,6 +32,25 @@ with Sandbox("taskd-ops-logs") as sb:
     expect(lines[-1]["type"] == "result" and lines[-1]["result"] == "later", str(lines))
     expect(any(l["type"] == "assistant" and l["message"]["content"][0].get("text") == "second half" for l in lines),
            "the lines after the gate did not arrive")
+
+    # Each line's next_offset is where the next begins in the log file; logs from one of
+    # them goes on with exactly the lines after it (what a reconnecting client asks).
+    events = first + rest[:-1]
+    with open(r["path"], "rb") as f:
+        raw = f.read()
+    ends = [i + 1 for i, b in enumerate(raw) if b == ord("\n")]
+    expect([e["next_offset"] for e in events] == ends, f"next_offsets {[e['next_offset'] for e in events]}, "
+           f"line ends {ends}")
+    for k in (0, 3, len(events) - 1):
+        again = c.request("logs", task=t3, from_offset=events[k]["next_offset"])
+        expect(again["ok"], str(again))
+        tail = []
+        while not tail or tail[-1].get("event") != "log_end":
+            tail.append(c.read())
+        expect([e["line"] for e in tail[:-1]] == [e["line"] for e in events[k + 1:]], f"logs from line {k + 1}")
+    past = c.request("logs", task=t3, from_offset=len(raw) + 100)
+    expect(past["ok"] and c.read() == {"event": "log_end", "task": t3}, "logs past the end")
+    expect(c.request("logs", task=t3, from_offset=-1)["error"]["code"] == "bad_request", "a negative offset")
 
     # logs of stderr, without follow.
     t4 = spawn(c, "stderr something went wrong; exit 2", work)

@@ -48,8 +48,8 @@ class FakeDaemon final : public RequestContext {
     return tasks.clean(actions, filter);
   }
   std::filesystem::path follow_log(std::uint64_t connection, TaskId task, ptt::protocol::LogStream,
-                                   bool follow) override {
-    follows.push_back({connection, task, follow});
+                                   bool follow, std::uint64_t from_offset) override {
+    follows.push_back({connection, task, follow, from_offset});
     return "/state/logs/" + std::to_string(task) + "/stream.ndjson";
   }
   void wait_for(std::uint64_t connection, const json& id, std::vector<TaskId> ids) override {
@@ -89,6 +89,7 @@ class FakeDaemon final : public RequestContext {
     std::uint64_t connection;
     TaskId task;
     bool follow;
+    std::uint64_t from_offset;
   };
   std::vector<Follow> follows;
   struct Wait {
@@ -251,6 +252,10 @@ TEST_CASE("handlers: wait replies later, logs after the follower is set, shutdow
   CHECK(logs.path == "/state/logs/2/stream.ndjson");
   REQUIRE(d.follows.size() == 1);
   CHECK(d.follows[0].follow);
+  CHECK(d.follows[0].from_offset == 0);
+  run(d, {{"op", "logs"}, {"task", 2}, {"follow", true}, {"from_offset", 4096}});
+  REQUIRE(d.follows.size() == 2);
+  CHECK(d.follows[1].from_offset == 4096);
 
   CHECK_FALSE(d.shutting_down);
   reply_of<ptt::protocol::ShutdownReply>(run(d, {{"op", "shutdown"}}));
