@@ -116,7 +116,7 @@ void Client::finish_hello() {
     json msg = read_message(Bound::kReplyTimeout);
     ClientSession::Incoming in = session_.on_message(msg);
     if (in.kind == ClientSession::Incoming::Kind::kHelloRefused)
-      throw UnreachableError(host_prefix_ + in.problem);
+      throw HelloRefusedError(host_prefix_ + in.problem);
     if (in.kind == ClientSession::Incoming::Kind::kHelloAccepted) {
       hello_ = std::move(msg);
       return;

@@ -24,6 +24,11 @@ struct RequestError : std::runtime_error {
 // (either may be missing or mistyped: a fallback is used). What Client::request returns.
 nlohmann::json ok_reply_or_throw(nlohmann::json msg);
 
+// The daemon refused the hello (another protocol version): reconnecting will not help.
+struct HelloRefusedError : UnreachableError {
+  using UnreachableError::UnreachableError;
+};
+
 // Returns false to stop reading events.
 using EventFn = std::function<bool(const nlohmann::json& event)>;
 
@@ -37,6 +42,9 @@ class Client {
   explicit Client(const ConnectOptions& options);
 
   const nlohmann::json& hello_reply();
+  // The daemon has accepted the hello: this connection worked (a loss later is not a
+  // failure to connect).
+  bool hello_accepted() const { return !hello_.is_null(); }
 
   // Sends {"op": op, ...fields} and returns the ok reply; events seen before it go
   // to on_event. Throws RequestError for ok:false, UnreachableError on a broken link.

@@ -62,7 +62,7 @@ DaemonConnection DaemonConnection::through(int fd, std::unique_ptr<Tunnel> tunne
 }
 
 void DaemonConnection::lost(const std::string& what) {
-  throw UnreachableError(tunnel_ ? tunnel_->explain_loss(what) : what);
+  throw ConnectionLostError(tunnel_ ? tunnel_->explain_loss(what) : what);
 }
 
 void DaemonConnection::set_send_timeout(std::chrono::milliseconds timeout) {

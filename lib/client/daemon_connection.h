@@ -19,6 +19,13 @@ struct UnreachableError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown when a connection that worked breaks: the daemon (or the channel to it, an ssh
+// child) closed it or it failed. What `logs -f`, `wait` and `watch` reconnect after; a
+// line they cannot read (also an UnreachableError) is not retried.
+struct ConnectionLostError : UnreachableError {
+  using UnreachableError::UnreachableError;
+};
+
 // Thrown when the daemon takes no bytes, or sends none, within the connection's
 // timeout (see set_timeouts): it is stopped, stuck or overloaded.
 struct NoAnswerError : UnreachableError {

@@ -26,6 +26,7 @@ class TaskView {
   TaskRecord* apply(const Event& e);
   const TaskRecord* find(std::int64_t id) const;
   void forget(std::int64_t id) { tasks_.erase(id); }
+  const std::map<std::int64_t, TaskRecord>& tasks() const { return tasks_; }
   std::size_t size() const { return tasks_.size(); }
 
  private:

@@ -14,15 +14,36 @@
 #include "taskcli/commands.h"
 #include "taskcli/duration.h"
 #include "taskcli/progress_live.h"
+#include "taskcli/reconnect.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
 
 namespace {
 
+// The tasks a `wait` without names waits for: those unfinished now, by id, so that after
+// a lost connection it waits for the same ones (not those spawned since).
+json unfinished_now(client::Client& c) {
+  protocol::TasksReply r =
+      ask(c, protocol::ListRequest{.state = {}, .table_view = true, .finished_limit = 0});
+  json ids = json::array();
+  for (const auto& t : r.tasks)
+    if (!protocol::is_finished(t.state)) ids.push_back(t.id);
+  return ids;
+}
+
+// `refs` null: every task unfinished now. A lost connection is regained and the same
+// wait asked again: its reply (all the outcomes) comes once, whenever the tasks end.
 protocol::TasksReply wait_reply(CliSession& s, const json& refs) {
-  if (live_progress_wanted(s)) return wait_with_live_line(s, refs);
-  return ask(s.client(), wait_request(refs));
+  json targets = refs;
+  protocol::TasksReply reply;
+  bool live = live_progress_wanted(s);
+  run_reconnecting(s, [&] {
+    if (targets.is_null()) targets = unfinished_now(s.client());
+    if (targets.empty()) return;  // none to wait for (a wait for no tasks is refused)
+    reply = live ? wait_with_live_line(s, targets) : ask(s.client(), wait_request(targets));
+  });
+  return reply;
 }
 
 int report_outcomes(CliSession& s, const protocol::TasksReply& reply, bool quiet_success) {
@@ -103,56 +124,6 @@ int cmd_cancel(CliSession& s, const std::vector<std::string>& tasks, bool all) {
     write_stdout(out);
   }
   return status;
-}
-
-namespace {
-
-// What `watch --json` prints for one task event: the event as the daemon sent it (its
-// task's id, state and what changed), with the task's name from the view.
-json watch_line(const protocol::Event& ev, const protocol::TaskRecord& t) {
-  json line = protocol::event_json(ev);
-  json& task = line["task"];
-  if (!task.contains(protocol::record_field::kName))
-    task[protocol::record_field::kName] = t.name ? json(*t.name) : json(nullptr);
-  return line;
-}
-
-}  // namespace
-
-int cmd_watch(CliSession& s) {
-  s.client().set_patient(true);
-  end_when_stdout_reader_leaves();
-  // The subscribe reply has the unfinished tasks whole; events then carry what changed.
-  protocol::TaskView view;
-  protocol::TasksReply subscribed = ask(s.client(), protocol::SubscribeRequest{});
-  view.reset(subscribed.tasks);
-  // A hold that began before watch did is told first, as its event would have been.
-  if (subscribed.queue_hold && !s.global().json)
-    write_stdout(render_queue_event(protocol::QueueHeld{*subscribed.queue_hold}, wall_now()));
-  s.client().read_events([&](const json& message) {
-    if (auto queue = protocol::parse_queue_event(message)) {
-      write_stdout(s.global().json ? to_ndjson(protocol::queue_event_json(*queue))
-                                   : render_queue_event(*queue, wall_now()));
-      return true;
-    }
-    if (auto asked = protocol::parse_permission_event(message)) {
-      write_stdout(s.global().json ? to_ndjson(protocol::permission_event_json(*asked))
-                                   : render_permission_event(*asked, wall_now()));
-      return true;
-    }
-    auto ev = protocol::parse_event(message);
-    const protocol::TaskRecord* t = ev ? view.apply(*ev) : nullptr;
-    if (!t) return true;
-    std::string_view kind = protocol::event_name(*ev);
-    if (s.global().json) {
-      write_stdout(to_ndjson(watch_line(*ev, *t)));
-    } else if (std::string line = render_event(kind, *t, wall_now(), s.style()); !line.empty()) {
-      write_stdout(line);
-    }
-    if (protocol::is_finished(t->state)) view.forget(t->id);  // only a rare `worktree` event follows an end
-    return true;
-  });
-  return kExitOk;
 }
 
 int cmd_clean(CliSession& s, const CleanArgs& a) {

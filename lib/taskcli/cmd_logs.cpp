@@ -8,9 +8,42 @@
 #include "taskcli/format.h"
 #include "taskcli/log_render.h"
 #include "taskcli/progress_live.h"
+#include "taskcli/reconnect.h"
 
 namespace ptt::taskcli {
 using nlohmann::json;
+
+namespace {
+
+// Where a followed log has got to, so that after a lost connection it goes on with the
+// next line (docs/taskd.md, Reconnecting).
+struct LogPosition {
+  std::uint64_t offset = 0;  // the last line's next_offset: where the next request starts
+  std::uint64_t lines = 0;   // lines shown: skipped again from a daemon that sends no offsets
+  bool offsets = true;       // every line so far came with its next_offset
+  std::uint64_t skip = 0;    // lines of this request already shown (that daemon's case)
+
+  protocol::LogsRequest request(const json& task, bool follow) {
+    skip = offsets ? 0 : lines;
+    return {.task = task,
+            .stream = protocol::LogStream::kStdout,
+            .follow = follow,
+            .from_offset = offsets ? offset : 0};
+  }
+  // False for a line shown before the connection was lost.
+  bool advance(const protocol::LogLine& log) {
+    if (skip > 0) return --skip, false;
+    ++lines;
+    if (log.next_offset) {
+      offset = *log.next_offset;
+    } else {
+      offsets = false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
 
 int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   raw = raw || s.global().json;
@@ -20,47 +53,65 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   }
   // On a terminal, -f keeps a live line (spinner, elapsed, activity) under the log.
   std::unique_ptr<LiveLine> live;
-  if (follow && !raw && live_progress_wanted(s)) {
-    ask(s.client(), protocol::SubscribeRequest{});
-    live = std::make_unique<LiveLine>(s.style());
-    s.client().set_notice([&live](const std::string& line) { live->print_notice(line); });
-  }
+  if (follow && !raw && live_progress_wanted(s)) live = std::make_unique<LiveLine>(s.style());
+  NoticeFn notice;
+  if (live) notice = [&live](const std::string& line) { live->print_notice(line); };
   auto emit = [&](const std::string& text) { live ? live->print_above(text) : write_stdout(text); };
   auto on_event = [&](const json& ev) {
     if (live) live->update([&](ProgressState& p) { p.apply_event(ev); });
   };
-  protocol::LogsReply reply = ask(s.client(), protocol::LogsRequest{.task = task_ref(task), .follow = follow},
-                                  [&](const json& ev) { return on_event(ev), true; });
-  if (live) live->update([&](ProgressState& p) { p.apply_record(reply.task, true); });
-  std::int64_t id = reply.task.id;
-  s.client().read_events([&](const json& message) {
-    auto ev = protocol::parse_event(message);
-    if (!ev) return true;
-    bool ours = protocol::task_of(*ev) == id;
-    if (std::holds_alternative<protocol::LogEnd>(*ev)) return !ours;
-    const auto* log = std::get_if<protocol::LogLine>(&*ev);
-    if (!log) on_event(message);
-    if (!log || !ours) return true;
-    if (!log->line) {
-      // The daemon does not relay huge lines; say where the whole line is.
-      std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
-                                     log->omitted_bytes.value_or(0), reply.path);
+  json ref = task_ref(task);
+  LogPosition at;
+  std::int64_t id = 0;
+  std::string path;
+  auto follow_log = [&] {
+    if (live) {
+      ask(s.client(), protocol::SubscribeRequest{});
+      s.client().set_notice(notice);
+    }
+    protocol::LogsReply reply =
+        ask(s.client(), at.request(ref, follow), [&](const json& ev) { return on_event(ev), true; });
+    if (live) live->update([&](ProgressState& p) { p.apply_record(reply.task, true); });
+    // After a reconnect, the same task even if a newer one has taken its name.
+    id = reply.task.id;
+    ref = id;
+    path = reply.path;
+    s.client().read_events([&](const json& message) {
+      auto ev = protocol::parse_event(message);
+      if (!ev) return true;
+      bool ours = protocol::task_of(*ev) == id;
+      if (std::holds_alternative<protocol::LogEnd>(*ev)) return !ours;
+      const auto* log = std::get_if<protocol::LogLine>(&*ev);
+      if (!log) on_event(message);
+      if (!log || !ours || !at.advance(*log)) return true;
+      if (!log->line) {
+        // The daemon does not relay huge lines; say where the whole line is.
+        std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
+                                       log->omitted_bytes.value_or(0), path);
+        if (raw) {
+          print_warning("ptt-task", note);
+        } else {
+          emit(fmt::format("[{}]\n", note));
+        }
+        return true;
+      }
       if (raw) {
-        print_warning("ptt-task", note);
+        write_stdout(*log->line + '\n');
       } else {
-        emit(fmt::format("[{}]\n", note));
+        std::string out;
+        for (const auto& l : render_stream_line(*log->line, s.style())) out += l + '\n';
+        if (!out.empty()) emit(out);
       }
       return true;
-    }
-    if (raw) {
-      write_stdout(*log->line + '\n');
-    } else {
-      std::string out;
-      for (const auto& l : render_stream_line(*log->line, s.style())) out += l + '\n';
-      if (!out.empty()) emit(out);
-    }
-    return true;
-  });
+    });
+  };
+  protocol::TaskReply now;
+  auto closing_record = [&] { now = ask(s.client(), protocol::GetRequest{id}); };
+  if (follow) {
+    run_reconnecting(s, follow_log, notice);
+  } else {
+    follow_log();
+  }
   if (live) {
     s.client().set_notice({});
     live->finish();
@@ -68,7 +119,11 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   if (!raw) {
     // The log may be empty (the agent never wrote a line) or stop anywhere: say
     // how the task ended, from its record as it is now.
-    protocol::TaskReply now = ask(s.client(), protocol::GetRequest{id});
+    if (follow) {
+      run_reconnecting(s, closing_record);
+    } else {
+      closing_record();
+    }
     write_stdout(render_log_closing(now.task, s.style()) + '\n');
   }
   return kExitOk;

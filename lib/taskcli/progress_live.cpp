@@ -1,10 +1,12 @@
 #include "taskcli/progress_live.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -92,17 +94,19 @@ protocol::TasksReply wait_with_live_line(CliSession& s, const json& refs) {
   ask(client, protocol::SubscribeRequest{});  // before reading the records, so no change is missed
   LiveLine live(s.style());
   client.set_notice([&live](const std::string& line) { live.print_notice(line); });
-  if (refs.is_null()) {
-    // Every unfinished task: the ones the daemon will wait for (one may finish in between).
-    for (protocol::TaskState state :
-         {protocol::TaskState::kRunning, protocol::TaskState::kStarting, protocol::TaskState::kQueued}) {
-      protocol::TasksReply reply = ask(client, protocol::ListRequest{.state = state});
-      live.update([&](ProgressState& p) {
-        for (const auto& t : reply.tasks) p.apply_record(t, true);
-      });
+  // The unfinished ones in one list, the others (finished, or named by name) one by one.
+  protocol::TasksReply unfinished =
+      ask(client, protocol::ListRequest{.state = {}, .table_view = false, .finished_limit = 0});
+  std::set<std::int64_t> seen;
+  live.update([&](ProgressState& p) {
+    for (const auto& t : unfinished.tasks) {
+      if (std::find(refs.begin(), refs.end(), json(t.id)) == refs.end()) continue;
+      p.apply_record(t, true);
+      seen.insert(t.id);
     }
-  }
-  for (const auto& ref : refs.is_null() ? json::array() : refs) {
+  });
+  for (const auto& ref : refs) {
+    if (ref.is_number_integer() && seen.count(ref.get<std::int64_t>())) continue;
     protocol::TaskReply reply = ask(client, protocol::GetRequest{ref});
     live.update([&](ProgressState& p) { p.apply_record(reply.task, true); });
   }

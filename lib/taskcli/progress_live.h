@@ -52,7 +52,7 @@ class LiveLine {
 
 // `wait` with a live line: subscribes, reads the tasks' current records, then waits
 // while events update the line. Returns the wait reply, as the plain request does.
-// `refs` null: every task unfinished now (the wait request's "all").
+// `refs`: an array of task ids or names.
 protocol::TasksReply wait_with_live_line(CliSession& s, const nlohmann::json& refs);
 
 }  // namespace ptt::taskcli

@@ -69,6 +69,16 @@ client::Client& CliSession::client() {
   return *client_;
 }
 
+std::string CliSession::daemon_name() const {
+  client::Host h = host();
+  return h.local() ? "ptt-taskd" : h.name;
+}
+
+client::Client& CliSession::reconnect() {
+  client_.reset();  // a failed attempt leaves none: the next one connects anew
+  return client();
+}
+
 void write_stdout(std::string_view text) {
   while (!text.empty()) {
     ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());

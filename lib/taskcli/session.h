@@ -40,6 +40,10 @@ class CliSession {
   // --host resolved (loads the config file's [hosts] table only for a name); throws
   // client::HostError for an unknown name or a malformed table.
   client::Host host() const;
+  // Drops the connection and connects anew (taskcli/reconnect.h); throws as client() does.
+  client::Client& reconnect();
+  // The daemon as a person names it in a notice: "ptt-taskd", or the host's name.
+  std::string daemon_name() const;
   const GlobalOptions& global() const { return global_; }
   const Style& style() const { return style_; }
 
