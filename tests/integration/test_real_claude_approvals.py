@@ -129,6 +129,7 @@ try:
         q = question_of(sb, task_id)
         daemon.kill()
         daemon.wait()
+        watch.terminate()  # it would reconnect to the next daemon (test_task_reconnect tests that)
         watch.wait(timeout=30)
         daemon = start_daemon()
         again = question_of(sb, task_id)
