@@ -5,25 +5,23 @@ line of the host's log exactly once, in order (those the agent wrote while the
 connection was down included); spawn --wait waits on and ends with the task's success;
 watch tells the task's end once.
 The task on the host is unaffected."""
+import contextlib
 import json
 import os
 import signal
 
-from ptt_harness import Sandbox, binary, expect, readline, wait_until
+from ptt_harness import Sandbox, binary, expect, read_until, readline, wait_until
 from ssh_fixture import SshServer, remote_command, remote_env, write_hosts_config
+from taskd_fixture import parent_pid
 
 
 def children(pid):
     """The processes whose parent is pid."""
     out = []
     for p in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(") ", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(p))
+        with contextlib.suppress(OSError, IndexError):
+            if parent_pid(int(p)) == pid:
+                out.append(int(p))
     return out
 
 
@@ -37,14 +35,6 @@ def ssh_client_of(pid):
                         return p
         return None
     return wait_until(find, what=f"the ssh client of {pid}")
-
-
-def read_until(proc, text):
-    lines = []
-    while not lines or text not in lines[-1]:
-        lines.append(readline(proc.stdout, what=f"a line with {text!r}"))
-        expect(lines[-1], f"{proc.args} ended before a line with {text!r}: {''.join(lines)!r}")
-    return "".join(lines)
 
 
 with Sandbox("hosts-reconnect") as sb, SshServer(sb) as sshd:

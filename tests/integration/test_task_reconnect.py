@@ -7,22 +7,12 @@ finished, one created and finished meanwhile), each event once."""
 import json
 import os
 import signal
-import subprocess
 
-from ptt_harness import Sandbox, expect, readline, wait_until
+from ptt_harness import Sandbox, expect, read_until, readline, wait_until
 from taskd_fixture import Taskd, get, spawn, wait_tasks
 
 LOST = "ptt-task: connection to ptt-taskd lost ("
 BACK = "ptt-task: reconnected to ptt-taskd\n"
-
-
-def read_until(proc, text):
-    """The lines proc prints up to the first with `text`."""
-    lines = []
-    while not lines or text not in lines[-1]:
-        lines.append(readline(proc.stdout, what=f"a line with {text!r}"))
-        expect(lines[-1], f"{proc.args} ended before a line with {text!r}: {''.join(lines)!r}")
-    return "".join(lines)
 
 
 def reconnected(proc):

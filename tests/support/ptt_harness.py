@@ -160,6 +160,16 @@ def readline(stream, timeout=10.0, what="a line"):
     return start_thread(stream.readline, name=f"reading {what}").join(timeout)
 
 
+def read_until(proc, text, timeout=10.0):
+    """The lines a started process prints up to the first that has `text` (each read
+    bounded by timeout); fails when it ends first."""
+    lines = []
+    while not lines or text not in lines[-1]:
+        lines.append(readline(proc.stdout, timeout, what=f"a line with {text!r}"))
+        expect(lines[-1], f"{proc.args} ended before a line with {text!r}: {''.join(lines)!r}")
+    return "".join(lines)
+
+
 def binary(name):
     for d in (BIN_DIR, TEST_BIN_DIR):
         p = os.path.join(d, name)
