@@ -150,6 +150,8 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   }
   s.options = merge_options(parent.options, req.options);
   s.worktree = parent.worktree;  // the same worktree and branch: the session goes on there
+  // ...but the change summary is counted anew when the follow-up ends (it may change more).
+  if (s.worktree) s.worktree->changes.reset();
   return spawn_reply(d, std::move(s));
 }
 
