@@ -9,6 +9,7 @@ complete -c ptt-realtime -l vad -x -a 'server semantic' -d 'Server-side turn det
 complete -c ptt-realtime -l reasoning-effort -x -a 'minimal low medium high xhigh' -d 'Reasoning before a reply (gpt-realtime-2 and later)'
 complete -c ptt-realtime -l instructions-file -r -F -d 'Replace the built-in instructions'
 complete -c ptt-realtime -l project -x -d 'NAME=DIR a task may run in, here or on a host (NAME=HOST:/DIR)'
+complete -c ptt-realtime -l project-defaults -x -d 'NAME=ITEM,... how its tasks are spawned: worktree, sandbox, setup=CMD'
 complete -c ptt-realtime -l speaker -d 'Play replies on the speaker'
 complete -c ptt-realtime -l output-device -x -d 'Speaker device'
 complete -c ptt-realtime -l audio-out -r -F -d 'Write reply audio to FILE.wav'

@@ -2,6 +2,7 @@
 // What a Realtime session is told at start: model, voice, turn mode, the projects the
 // model may pick from. Filled by tools/ptt-realtime/main.cpp, read by the pure session.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,10 @@ struct Project {
   std::string name;
   std::string dir;   // absolute; the only cwd a spawned task may get (on its host)
   std::string host;  // "" for this machine, else the host's name (client/host.h): its daemon runs the task
+  // Its spawn defaults (--project-defaults): unset leaves it to the daemon (--isolate, --sandbox).
+  std::optional<bool> worktree{};
+  std::optional<bool> sandbox{};
+  std::optional<std::string> setup{};  // a command run in each new worktree first
 };
 
 struct SessionConfig {

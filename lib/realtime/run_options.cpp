@@ -82,7 +82,46 @@ bool parse_project(const std::string& spec, const client::HostTable& hosts, Proj
   return true;
 }
 
-bool add_projects(const CLI::App& app, const std::vector<std::string>& specs, RunOptions& options) {
+bool apply_project_defaults(const std::string& spec, std::vector<Project>& projects, std::string& error) {
+  std::size_t eq = spec.find('=');
+  std::string name = spec.substr(0, eq);
+  auto project =
+      std::find_if(projects.begin(), projects.end(), [&](const Project& p) { return p.name == name; });
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+    error = fmt::format("--project-defaults '{}' is not NAME=ITEM,...", spec);
+    return false;
+  }
+  if (project == projects.end()) {
+    error = fmt::format("--project-defaults {}: no --project of that name", name);
+    return false;
+  }
+  std::string_view rest = std::string_view(spec).substr(eq + 1);
+  while (!rest.empty()) {
+    if (rest.substr(0, 6) == "setup=") {  // last: the command may hold commas
+      project->setup = std::string(rest.substr(6));
+      if (project->setup->empty()) {
+        error = fmt::format("--project-defaults {}: setup= needs a command", name);
+        return false;
+      }
+      break;
+    }
+    std::size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (item == "worktree" || item == "no-worktree") {
+      project->worktree = item == "worktree";
+    } else if (item == "sandbox" || item == "no-sandbox") {
+      project->sandbox = item == "sandbox";
+    } else {
+      error = fmt::format("--project-defaults {}: unknown item '{}'", name, item);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool add_projects(const CLI::App& app, const std::vector<std::string>& specs,
+                  const std::vector<std::string>& defaults, RunOptions& options) {
   client::HostTable hosts;
   try {
     options.config_file = app.get_config_ptr()->as<std::string>();
@@ -111,6 +150,16 @@ bool add_projects(const CLI::App& app, const std::vector<std::string>& specs, Ru
              client::DialEnd how{end.exited, end.status, end.signal};
              return client::explain_dial_end(host, how, end.stderr_text, end.what, std::getenv("PTT_SSH"));
            }});
+  }
+  for (const auto& spec : defaults) {
+    std::string error;
+    if (!apply_project_defaults(spec, options.session.projects, error)) {
+      print_error("ptt-realtime",
+                  error +
+                      "; pass --project-defaults NAME=ITEM,... with items worktree, no-worktree, "
+                      "sandbox, no-sandbox and, last, setup=CMD");
+      return false;
+    }
   }
   return true;
 }

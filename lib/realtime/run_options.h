@@ -46,7 +46,14 @@ bool parse_project(const std::string& spec, const client::HostTable& hosts, Proj
 // Each --project into options.session.projects, and a remote_daemons entry for each other
 // host they name (its dial command from client/host.h, with PTT_SSH). Host names come from
 // the [hosts] table of the config file `app` read. False after printing the error.
-bool add_projects(const CLI::App& app, const std::vector<std::string>& specs, RunOptions& options);
+// Then each of `defaults` (--project-defaults) onto its project.
+bool add_projects(const CLI::App& app, const std::vector<std::string>& specs,
+                  const std::vector<std::string>& defaults, RunOptions& options);
+
+// One --project-defaults NAME=ITEM,ITEM... onto the project NAME of `projects`: items are
+// worktree, no-worktree, sandbox, no-sandbox and, last (it takes the rest, commas too),
+// setup=CMD. False with `error` for an unknown project or item.
+bool apply_project_defaults(const std::string& spec, std::vector<Project>& projects, std::string& error);
 
 // The whole text of a file (--instructions-file); empty when it cannot be read.
 std::string read_text_file(const std::string& path);

@@ -99,16 +99,19 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
     if (prompt.empty()) return immediate("spawn_task needs a prompt");
     std::string project = opt_string(args, "project");
     std::string cwd;
+    const Project* chosen = nullptr;
     if (!project.empty()) {
       for (const auto& p : config.projects)
-        if (p.name == project) cwd = p.dir;
+        if (p.name == project) chosen = &p;
+      if (chosen) cwd = chosen->dir;
       if (cwd.empty()) {
         return immediate(config.projects.empty() ? "no projects are configured; leave project out"
                                                  : fmt::format("unknown project '{}'; choose one of: {}",
                                                                project, project_names(config)));
       }
     } else if (config.projects.size() == 1) {
-      cwd = config.projects.front().dir;
+      chosen = &config.projects.front();
+      cwd = chosen->dir;
     } else if (config.projects.empty()) {
       cwd = config.default_cwd;
     } else {
@@ -116,6 +119,11 @@ ToolRequest tool_call_to_request(const SessionConfig& config, const std::string&
     }
     protocol::SpawnTaskRequest req{.prompt = prompt, .cwd = cwd};
     if (std::string n = opt_string(args, "name"); !n.empty()) req.name = n;
+    if (chosen) {  // the project's own defaults (--project-defaults); unset: the daemon's
+      req.worktree = chosen->worktree;
+      req.options.sandbox = chosen->sandbox;
+      req.setup = chosen->setup;
+    }
     return {protocol::request_json(req), {}};
   }
   if (name == "list_tasks") {

@@ -6,6 +6,7 @@
 #include "realtime/audio_bytes.h"
 #include "realtime/audio_sink.h"
 #include "realtime/backoff.h"
+#include "realtime/run_options.h"
 #include "realtime/session_update.h"
 #include "realtime/task_tools.h"
 #include "realtime/ws_client.h"
@@ -21,6 +22,33 @@ rt::SessionConfig two_projects() {
   return c;
 }
 }  // namespace
+
+TEST_CASE("a project's --project-defaults go with each task spawned in it", "[realtime]") {
+  auto c = two_projects();
+  std::string error;
+  REQUIRE(rt::apply_project_defaults("api=worktree,no-sandbox,setup=npm ci, then make", c.projects, error));
+  CHECK(c.projects[0].worktree == true);
+  CHECK(c.projects[0].sandbox == false);
+  CHECK(c.projects[0].setup == "npm ci, then make");
+  REQUIRE(rt::apply_project_defaults("web=sandbox", c.projects, error));
+  CHECK_FALSE(c.projects[1].worktree.has_value());
+
+  json api = rt::tool_call_to_request(c, "spawn_task", R"({"prompt":"p","project":"api"})").request;
+  CHECK(api["worktree"] == true);
+  CHECK(api["setup"] == "npm ci, then make");
+  CHECK(api["options"]["sandbox"] == false);
+  json web = rt::tool_call_to_request(c, "spawn_task", R"({"prompt":"p","project":"web"})").request;
+  CHECK_FALSE(web.contains("worktree"));  // the daemon's --isolate decides
+  CHECK(web["options"]["sandbox"] == true);
+
+  for (const char* bad : {"api", "api=", "nope=worktree", "api=worktrees", "api=setup=", "=worktree"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(rt::apply_project_defaults(bad, c.projects, error));
+  }
+  CHECK(error.find("no --project of that name") == std::string::npos);
+  CHECK_FALSE(rt::apply_project_defaults("nope=worktree", c.projects, error));
+  CHECK(error == "--project-defaults nope: no --project of that name");
+}
 
 TEST_CASE("spawn_task resolves projects by name and never takes a path", "[realtime]") {
   auto c = two_projects();

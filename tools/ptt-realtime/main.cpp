@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   ptt::add_config_file(app, tool);
   rt::RunOptions opt;
   std::string model = opt.session.model, vad, instructions_file, socket = ptt::default_socket_path().string();
-  std::vector<std::string> projects;
+  std::vector<std::string> projects, project_defaults;
   bool speaker = false, pretty = false;
   app.add_option("--model", model, "Realtime model")->capture_default_str();
   app.add_option("--url", opt.url, "WebSocket URL (default wss://api.openai.com/v1/realtime?model=MODEL)");
@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
       "--project", projects,
       "NAME=DIR a task may run in (repeatable); the model picks by NAME. On another host: "
       "NAME=HOST:/DIR (HOST a [hosts.HOST] of the config file) or NAME=ssh://[USER@]HOST[:PORT]/DIR");
+  app.add_option("--project-defaults", project_defaults,
+                 "NAME=ITEM,... how a project's tasks are spawned (repeatable): worktree or no-worktree, "
+                 "sandbox or no-sandbox, and last setup=CMD (run in each new worktree first)");
   auto* speaker_flag = app.add_flag("--speaker", speaker, "play replies on the speaker (PortAudio)");
   app.add_option("--output-device", opt.output_device, "speaker device: index or part of its name")
       ->needs(speaker_flag);
@@ -86,7 +89,7 @@ int main(int argc, char** argv) {
                           : vad == "semantic" ? rt::TurnMode::kSemanticVad
                                               : rt::TurnMode::kPushToTalk;
   if (!instructions_file.empty()) opt.session.instructions = rt::read_text_file(instructions_file);
-  if (!rt::add_projects(app, projects, opt)) return ptt::kExitUsage;
+  if (!rt::add_projects(app, projects, project_defaults, opt)) return ptt::kExitUsage;
   opt.session.default_cwd = std::filesystem::current_path().string();
   opt.socket_path = socket;
   opt.renew_after_seconds = renew_minutes * 60;
