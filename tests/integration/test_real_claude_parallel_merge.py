@@ -8,8 +8,8 @@ as they were before that merge. CI (CI=true) must not skip: a missing PTT_CLAUDE
 failure there (ptt_harness.skip)."""
 import json
 import os
-import subprocess
 
+from git_repo import checkout_state, git, make_repo
 from mock_messages_api import MARKER, HeldFirstTurnsApi
 from ptt_harness import Sandbox, expect, wait_until
 from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd
@@ -19,31 +19,11 @@ MODEL = "claude-ptt-test-model"
 cli = pinned_cli()
 
 
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
-def checkout_state(repo):
-    return git(repo, "status", "--porcelain", "--untracked-files=all"), git(repo, "rev-parse", "HEAD")
-
-
 mock = HeldFirstTurnsApi(command=f"echo \"line of task $PTT_TASK_ID\" > notes.txt; echo {MARKER}").start()
 try:
     with Sandbox("real-claude-parallel-merge") as sb:
         mock_work_dir(sb, mock)
-        identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-        sb.env.update(identity)
-        os.environ.update(identity)
-        repo = sb.path("project")
-        os.makedirs(repo)
-        git(repo, "init", "-q", "-b", "main")
-        with open(os.path.join(repo, "notes.txt"), "w") as f:
-            f.write("the first line\n")
-        git(repo, "add", "notes.txt")
-        git(repo, "commit", "-q", "-m", "start")
+        repo = make_repo(sb, files={"notes.txt": "the first line\n"})
 
         start_taskd(sb, cli, "--max-running", "2")
         agent = ["--model", MODEL, "--permission-mode", "acceptEdits", "--allowed-tools", "Bash"]

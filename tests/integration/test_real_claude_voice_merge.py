@@ -11,8 +11,8 @@ CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_har
 """
 import json
 import os
-import subprocess
 
+from git_repo import checkout_state, git, make_repo
 from mock_messages_api import MARKER, MockMessagesApi
 from ptt_harness import Sandbox, expect
 from real_claude_fixture import mock_work_dir, pinned_cli, start_taskd, status_of
@@ -21,29 +21,11 @@ from realtime_fixture import MockServer, Realtime
 cli = pinned_cli()
 
 
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
-def checkout_state(repo):
-    return git(repo, "status", "--porcelain", "--untracked-files=all"), git(repo, "rev-parse", "HEAD")
-
-
 mock = MockMessagesApi(command=f"echo voice-merged > notes.txt; echo {MARKER}").start()
 try:
     with Sandbox("real-claude-voice-merge") as sb:
         mock_work_dir(sb, mock)
-        sb.env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
-        repo = sb.path("project")
-        os.makedirs(repo)
-        git(repo, "init", "-q", "-b", "main")
-        with open(os.path.join(repo, "README"), "w") as f:
-            f.write("hello\n")
-        git(repo, "add", "README")
-        git(repo, "commit", "-q", "-m", "start")
+        repo = make_repo(sb)
         before = checkout_state(repo)
         start_taskd(sb, cli)
 

@@ -12,8 +12,8 @@ CI (CI=true) must not skip: a missing PTT_CLAUDE_CLI is a failure there (ptt_har
 """
 import json
 import os
-import subprocess
 
+from git_repo import checkout_state, git, make_repo
 from mock_messages_api import MARKER, MockMessagesApi
 from ptt_harness import Sandbox, expect, wait_until
 from real_claude_fixture import pinned_cli
@@ -23,34 +23,12 @@ MODEL = "claude-ptt-test-model"
 cli = pinned_cli()
 
 
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
-def checkout_state(repo):
-    return git(repo, "status", "--porcelain", "--untracked-files=all"), git(repo, "rev-parse", "HEAD")
-
-
 # The agent writes a file in its cwd, and says which task it is.
 mock = MockMessagesApi(command=f"echo \"written by task $PTT_TASK_ID\" > notes.txt && cat .env 2>/dev/null; echo {MARKER}").start()
 try:
     with Sandbox("real-claude-worktrees") as sb:
         sb.env.update(mock.agent_env(sb.home))
-        sb.env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
-        repo = sb.path("project")
-        os.makedirs(repo)
-        git(repo, "init", "-q", "-b", "main")
-        with open(os.path.join(repo, "README"), "w") as f:
-            f.write("hello\n")
-        with open(os.path.join(repo, ".gitignore"), "w") as f:
-            f.write(".env\n")
-        with open(os.path.join(repo, ".worktreeinclude"), "w") as f:
-            f.write(".env\n")
-        git(repo, "add", "README", ".gitignore", ".worktreeinclude")
-        git(repo, "commit", "-q", "-m", "start")
+        repo = make_repo(sb, files={"README": "hello\n", ".gitignore": ".env\n", ".worktreeinclude": ".env\n"})
         with open(os.path.join(repo, ".env"), "w") as f:
             f.write("SECRET_SETTING=from-dotenv\n")
         before = checkout_state(repo)

@@ -6,34 +6,15 @@ the web task runs in its checkout as the daemon decides (no worktree). A default
 a project that does not exist is a usage error (exit 2) that says so."""
 import json
 import os
-import subprocess
 
+from git_repo import make_repo
 from ptt_harness import Sandbox, expect
 from realtime_fixture import MockServer, Realtime
 from taskd_fixture import Taskd, wait_tasks
 
 
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
 with Sandbox("rt-project-defaults") as sb:
-    for k, v in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                 "GIT_COMMITTER_EMAIL": "t@example.com"}.items():
-        sb.env[k] = v
-        os.environ[k] = v
-    repos = {}
-    for name in ("api", "web"):
-        repo = os.path.realpath(sb.path(name))
-        os.makedirs(repo)
-        git(repo, "init", "-q", "-b", "main")
-        with open(os.path.join(repo, "README"), "w") as f:
-            f.write("hello\n")
-        git(repo, "add", "README")
-        git(repo, "commit", "-q", "-m", "start")
-        repos[name] = repo
+    repos = {name: make_repo(sb, name) for name in ("api", "web")}
 
     r = sb.run(["ptt-realtime", f"--project=api={repos['api']}", "--project-defaults=nope=worktree"])
     expect(r.returncode == 2 and "--project-defaults nope: no --project of that name" in r.stderr,

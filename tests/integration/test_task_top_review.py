@@ -7,8 +7,8 @@ the status bar naming the file, and the main checkout is unchanged; x then y rem
 task's worktree and branch. Each outcome shows in the status bar."""
 import os
 import shutil
-import subprocess
 
+from git_repo import IDENTITY, checkout_state, git, make_repo
 from ptt_harness import Sandbox, expect, skip
 from taskd_fixture import Taskd, spawn, wait_tasks
 from top_tmux import Tmux
@@ -17,16 +17,6 @@ if not shutil.which("tmux"):
     skip("tmux is not installed")
 if not shutil.which("less"):
     skip("less is not installed")
-
-
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
-def checkout_state(repo):
-    return git(repo, "status", "--porcelain", "--untracked-files=all"), git(repo, "rev-parse", "HEAD")
 
 
 def row_of(screen, task_id):
@@ -39,17 +29,7 @@ def status_bar(screen):
 
 
 with Sandbox("task-top-review") as sb:
-    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    sb.env.update(identity)
-    os.environ.update(identity)
-    repo = sb.path("project")
-    os.makedirs(repo)
-    git(repo, "init", "-q", "-b", "main")
-    with open(os.path.join(repo, "notes.txt"), "w") as f:
-        f.write("first line\n")
-    git(repo, "add", "notes.txt")
-    git(repo, "commit", "-q", "-m", "start")
+    repo = make_repo(sb, files={"notes.txt": "first line\n"})
 
     taskd = Taskd(sb)
     c = taskd.client()
@@ -71,7 +51,7 @@ with Sandbox("task-top-review") as sb:
 
     tmux = Tmux(sb)
     try:
-        tmux.start_top("main", {"PAGER": None, "LESS": None, **identity})
+        tmux.start_top("main", {"PAGER": None, "LESS": None, **IDENTITY})
         # Wide enough for the whole merge question with the sandbox's long paths.
         tmux.run("resize-window", "-t", "main", "-x", "200", "-y", "40")
         tmux.wait_for("main", lambda s: "plain" in row_of(s, plain) and "D diff" in s, "the table and its keys")

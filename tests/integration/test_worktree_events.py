@@ -4,38 +4,17 @@ it at once: a raw subscriber gets the task's worktree whole, `watch` and `watch 
 a line, and an open `ptt-task top` (tmux) shows the row as merged, then discarded, without a
 restart. The fake agent runs the tasks; each one's --setup command writes its change."""
 import json
-import os
 import select
 import shutil
 import subprocess
 
+from git_repo import make_repo
 from ptt_harness import Sandbox, expect, readline, skip, wait_until
 from taskd_fixture import Taskd, spawn, wait_tasks
 from top_tmux import Tmux
 
 if not shutil.which("tmux"):
     skip("tmux is not installed")
-
-
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
-def make_repo(sb):
-    sb.env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                   "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
-    os.environ.update({k: sb.env[k] for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
-                                              "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")})
-    repo = sb.path("project")
-    os.makedirs(repo)
-    git(repo, "init", "-q", "-b", "main")
-    with open(os.path.join(repo, "README"), "w") as f:
-        f.write("hello\n")
-    git(repo, "add", "README")
-    git(repo, "commit", "-q", "-m", "start")
-    return repo
 
 
 def row_of(screen, task_id):

@@ -4,30 +4,14 @@ summary, counted when it ends (docs/taskd.md, "Worktrees"): the parent changed o
 the worktree, and the follow-up's record then says 2 files; the parent's still says 1.
 Before the fix the follow-up inherited the parent's count and kept it."""
 import os
-import subprocess
 
+from git_repo import make_repo
 from ptt_harness import Sandbox, expect
 from taskd_fixture import Taskd, get, spawn, wait_tasks
 
 
-def git(repo, *args):
-    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
 with Sandbox("worktree-follow-up") as sb:
-    for k, v in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                 "GIT_COMMITTER_EMAIL": "t@example.com"}.items():
-        sb.env[k] = v
-        os.environ[k] = v
-    repo = sb.path("project")
-    os.makedirs(repo)
-    git(repo, "init", "-q", "-b", "main")
-    with open(os.path.join(repo, "README"), "w") as f:
-        f.write("hello\n")
-    git(repo, "add", "README")
-    git(repo, "commit", "-q", "-m", "start")
+    repo = make_repo(sb)
 
     taskd = Taskd(sb)
     c = taskd.client()

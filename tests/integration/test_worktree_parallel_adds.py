@@ -6,8 +6,8 @@ the daemon's PATH has a `git` that logs when each `worktree add` starts and ends
 it 0.3 s; no two may overlap (before the fix all four did), and every task succeeds. Tasks
 of another repository are not held back by them (their adds may overlap the first's)."""
 import os
-import subprocess
 
+from git_repo import make_repo
 from ptt_harness import Sandbox, expect
 from taskd_fixture import Taskd, spawn, wait_tasks
 
@@ -15,28 +15,8 @@ TASKS = 4
 REAL_GIT = "/usr/bin/git"
 
 
-def git(repo, *args):
-    r = subprocess.run([REAL_GIT, "-C", repo, *args], capture_output=True, text=True, timeout=30)
-    expect(r.returncode == 0, f"git {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
-
-
-def make_repo(path):
-    os.makedirs(path)
-    git(path, "init", "-q", "-b", "main")
-    with open(os.path.join(path, "README"), "w") as f:
-        f.write("hello\n")
-    git(path, "add", "README")
-    git(path, "commit", "-q", "-m", "start")
-    return path
-
-
 with Sandbox("worktree-parallel") as sb:
-    for k, v in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                 "GIT_COMMITTER_EMAIL": "t@example.com"}.items():
-        sb.env[k] = v
-        os.environ[k] = v
-    repos = [make_repo(sb.path("project")), make_repo(sb.path("other"))]
+    repos = [make_repo(sb, "project"), make_repo(sb, "other")]
     log = sb.path("adds.log")
     bin_dir = sb.path("bin")
     os.makedirs(bin_dir)
