@@ -45,7 +45,7 @@ void check(const SessionActions& actions, std::deque<std::uint64_t>& open_reques
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   std::string_view script(reinterpret_cast<const char*>(bytes), size);
   ptt::realtime::SessionConfig config;
-  config.projects = {{"api", "/home/user/api"}, {"web", "/home/user/web"}};
+  config.projects = {{.name = "api", .dir = "/home/user/api"}, {.name = "web", .dir = "/home/user/web"}};
   config.default_cwd = "/home/user";
   config.turn_mode = size % 3 == 0   ? ptt::realtime::TurnMode::kServerVad
                      : size % 3 == 1 ? ptt::realtime::TurnMode::kPushToTalk
