@@ -10,7 +10,7 @@ import socketserver
 import subprocess
 
 from ptt_harness import PROTOCOL_VERSION, Sandbox, expect, readline, start_thread, wait_until
-from ssh_fixture import SshServer, remote_command, remote_env, ssh_clients, write_hosts_config
+from ssh_fixture import SshServer, one_host, remote_command, remote_env, ssh_clients, write_hosts_config
 from task_cli_fixture import AGENT
 
 
@@ -30,9 +30,7 @@ class Refusal(socketserver.StreamRequestHandler):
 
 
 with Sandbox("hosts-ssh") as sb, SshServer(sb) as sshd:
-    remote = remote_env(sb, PTT_CLAUDE=AGENT)
-    config = write_hosts_config(sb.path("config.toml"), {"box": (sshd.url, remote_command(remote))})
-    env = dict(sb.env, PTT_SSH=sshd.ptt_ssh, PTT_CONFIG=config)
+    remote, config, env = one_host(sb, sshd, PTT_CLAUDE=AGENT)
     work = sb.path("work")
     os.makedirs(work)
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 
 from ptt_harness import Sandbox, expect, fail, start_thread, wait_until
-from ssh_fixture import SshServer, remote_command, remote_env, ssh_clients, write_hosts_config
+from ssh_fixture import SshServer, one_host, ssh_clients
 from task_cli_fixture import AGENT
 
 
@@ -29,9 +29,7 @@ def ends_when_reader_leaves(sb, args, env, what, until_a_line=None):
 
 
 with Sandbox("hosts-hints") as sb, SshServer(sb) as sshd:
-    remote = remote_env(sb, PTT_CLAUDE=AGENT)
-    config = write_hosts_config(sb.path("config.toml"), {"box": (sshd.url, remote_command(remote))})
-    env = dict(sb.env, PTT_SSH=sshd.ptt_ssh, PTT_CONFIG=config)
+    remote, config, env = one_host(sb, sshd, PTT_CLAUDE=AGENT)
     work = sb.path("work")
     os.makedirs(work)
 

@@ -167,3 +167,12 @@ def write_hosts_config(path, hosts):
                 f.write(f"remote-command = {q(command)}\n")
             f.write("\n")
     return path
+
+
+def one_host(sb, sshd, name="box", **remote_extra):
+    """The usual set-up of a test with one host: the remote environment (remote_env with
+    `remote_extra`), a config file naming it `name`, and the client's environment (PTT_SSH,
+    PTT_CONFIG). Returns (remote, config_path, env)."""
+    remote = remote_env(sb, **remote_extra)
+    config = write_hosts_config(sb.path("config.toml"), {name: (sshd.url, remote_command(remote))})
+    return remote, config, dict(sb.env, PTT_SSH=sshd.ptt_ssh, PTT_CONFIG=config)
