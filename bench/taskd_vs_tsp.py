@@ -15,6 +15,10 @@ follows it much less: for ptt the ptt-task clients (and their shell), ptt-taskd,
 supervisor with the agents it reaped; for tsp the clients, the server, and the job
 processes tsp leaves behind (each waits for its job's agent; this bench is their child
 subreaper, so it reaps them and gets their CPU time, agents included).
+Beside run 1 it prints its floor: the CPU time of ptt's clients and agents spread over
+every core, the shortest the run could take with a daemon and supervisor costing nothing;
+those processes do the same work as tsp's clients and jobs, so a target below the floor is
+out of reach of any daemon on this machine.
 bench/spawn_counts.py gives the per-task counts (system calls, fsyncs, files, processes).
 Usage: bench/taskd_vs_tsp.py [--build DIR] [--tasks N] [--spawners K] [--json FILE]
 """
@@ -152,6 +156,15 @@ def reap_orphans(keep, timeout=30):
                 total = (total[0] + usage.ru_utime, total[1] + usage.ru_stime)
         time.sleep(0.01)
     return total
+
+
+def spawn_floor_s(cpu_ours):
+    """The shortest the spawn run could take with a daemon and supervisor that cost nothing:
+    the CPU time of the ptt-task clients (with their shell) and of the agents, spread over
+    every core with none idle. Both are the same work as tsp's clients and jobs (a process
+    started per call, the same agent binary), so a target below this is out of any daemon's
+    reach on this machine."""
+    return sum(map(sum, (cpu_ours["clients"], cpu_ours["agents"]))) / (os.cpu_count() or 1)
 
 
 def rss_kb(pid):
@@ -295,6 +308,9 @@ def main():
     for name, parts in (("ptt", cpu_ours), ("tsp", cpu_theirs)):
         print(f"    {name} (ms per task, user + system): " +
               ", ".join(f"{k} {1e3 * u / n:.2f} + {1e3 * s / n:.2f}" for k, (u, s) in parts.items()))
+    floor = spawn_floor_s(cpu_ours)
+    print(f"{'  floor for any daemon (s)':42} {floor:12.2f} {'':12} {floor / theirs:8.2f}  "
+          f"(ptt's clients + agents CPU / {os.cpu_count()} cores)")
     print(f"{'list over N tasks (ms per call)':42} {list_ours * 1e3:12.2f} {list_theirs * 1e3:12.2f} "
           f"{list_ours / list_theirs:8.2f}  <= 0.80")
     print(f"{'daemon RSS with N finished tasks (MB)':42} {rss / 1024:12.2f} {tsp_rss / 1024:12.2f} {'':8}  < 10 MB")
@@ -305,7 +321,8 @@ def main():
         with open(args.json, "w") as f:
             json.dump({"tasks": n, "spawn_wait_s": [ours, theirs],
                        "spawn_cpu_ms_per_task": [cpu_ms(cpu_ours), cpu_ms(cpu_theirs)],
-                       "spawn_cpu_parts_s": [cpu_ours, cpu_theirs], "list_s": [list_ours, list_theirs],
+                       "spawn_cpu_parts_s": [cpu_ours, cpu_theirs], "spawn_floor_s": floor,
+                       "list_s": [list_ours, list_theirs],
                        "rss_kb": [rss, tsp_rss], "follow_ms": lat, "succeeded": [ok, tsp_done],
                        "spawners": k, "load_before": load_before, "load_after": load_after}, f)
 

@@ -13,7 +13,7 @@ for tool in ("tsp", "jackd", "arecord", "sox"):
     if not shutil.which(tool):
         skip(f"{tool} is not installed (make -f Makefile.dist deps)")
 
-FIGURES = ["spawns + wait", "CPU time per task of the", "list over", "daemon RSS", "idle wake-ups", "logs -f latency", "ptt.stop → commit, p50",
+FIGURES = ["spawns + wait", "CPU time per task of the", "floor of the", "list over", "daemon RSS", "idle wake-ups", "logs -f latency", "ptt.stop → commit, p50",
            "ptt.stop → commit, p99", "function call → output", "finish → announcement", "ptt-listen CPU",
            "worst list latency", "daemon start-up,", "daemon start-up CPU time", "daemon RSS after start-up",
            "daemon RSS after list", "list table (newest 100 finished) over", "list table CPU time",
