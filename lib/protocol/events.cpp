@@ -1,5 +1,6 @@
 #include "protocol/events.h"
 
+#include "core/overloaded.h"
 #include "protocol/json_fields.h"
 
 namespace ptt::protocol {
@@ -19,13 +20,6 @@ TaskState state_from(const json& j) {
   if (!state) throw json::type_error::create(302, "unknown task state", &j);
   return *state;
 }
-
-template <typename... Fn>
-struct Overloaded : Fn... {
-  using Fn::operator()...;
-};
-template <typename... Fn>
-Overloaded(Fn...) -> Overloaded<Fn...>;
 
 TaskProgress progress_of(const TaskRecord& t) {
   return {.id = t.id,

@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace {
 
 // The task a reference names: an integer, a numeric string (ids in the protocol) or a name.
-bool names_task(const json& ref, const PermissionQuestion& q) {
+bool names_task(const json& ref, const VoiceQuestion& q) {
   if (auto id = integer_if<std::int64_t>(ref)) return *id == q.task;
   if (!ref.is_string()) return false;
   const std::string& text = ref.get_ref<const std::string&>();
@@ -24,7 +24,7 @@ bool names_task(const json& ref, const PermissionQuestion& q) {
   return q.task_name && *q.task_name == text;
 }
 
-bool is(const PermissionQuestion& q, std::int64_t task, const std::string& request, const std::string& host) {
+bool is(const VoiceQuestion& q, std::int64_t task, const std::string& request, const std::string& host) {
   return q.task == task && q.request == request && q.host == host;
 }
 
@@ -42,7 +42,7 @@ bool PermissionQuestions::known(std::int64_t task, const std::string& request,
                      [&](const Entry& e) { return is(e.question, task, request, host); });
 }
 
-bool PermissionQuestions::add(PermissionQuestion question) {
+bool PermissionQuestions::add(VoiceQuestion question) {
   if (known(question.task, question.request, question.host)) return false;
   entries_.push_back({std::move(question), 0});
   return true;
@@ -66,19 +66,19 @@ std::vector<std::string> PermissionQuestions::remove_task(std::int64_t task, con
   return dropped;
 }
 
-std::vector<PermissionQuestion> PermissionQuestions::reset(std::vector<PermissionQuestion> open,
-                                                           std::vector<std::string>& dropped,
-                                                           const std::string& host) {
+std::vector<VoiceQuestion> PermissionQuestions::reset(std::vector<VoiceQuestion> open,
+                                                      std::vector<std::string>& dropped,
+                                                      const std::string& host) {
   for (auto& q : open) q.host = host;
   std::erase_if(entries_, [&](const Entry& e) {
     if (e.question.host != host) return false;  // another daemon's: its own `pending` says
-    bool still_open = std::any_of(open.begin(), open.end(), [&](const PermissionQuestion& q) {
+    bool still_open = std::any_of(open.begin(), open.end(), [&](const VoiceQuestion& q) {
       return is(e.question, q.task, q.request, host);
     });
     if (!still_open) dropped.push_back(e.question.request);
     return !still_open;
   });
-  std::vector<PermissionQuestion> added;
+  std::vector<VoiceQuestion> added;
   for (auto& q : open)
     if (add(q)) added.push_back(std::move(q));
   return added;
@@ -90,8 +90,8 @@ void PermissionQuestions::announced(std::int64_t task, const std::string& reques
     if (is(e.question, task, request, host)) e.announced_at = moment;
 }
 
-std::vector<PermissionQuestion> PermissionQuestions::forget_announcements() {
-  std::vector<PermissionQuestion> open;
+std::vector<VoiceQuestion> PermissionQuestions::forget_announcements() {
+  std::vector<VoiceQuestion> open;
   for (Entry& e : entries_) {
     e.announced_at = 0;
     open.push_back(e.question);
@@ -120,7 +120,7 @@ PermissionQuestions::Consent PermissionQuestions::consent(const json& task_ref, 
                       who)};
 }
 
-std::string question_sentence(const PermissionQuestion& q, std::size_t max_chars) {
+std::string question_sentence(const VoiceQuestion& q, std::size_t max_chars) {
   std::string who = fmt::format("Task {}{}", q.task, on_host(q.host));
   if (q.task_name) who += fmt::format(" '{}'", *q.task_name);
   std::string what = q.summary;
@@ -140,15 +140,15 @@ namespace ptt::realtime {
 
 json pending_request() { return protocol::request_json(protocol::PendingRequest{}); }
 
-PermissionQuestion question_of(const protocol::PermissionQuestion& q, const std::string& host) {
+VoiceQuestion question_of(const protocol::PermissionQuestion& q, const std::string& host) {
   return {q.task, q.request, q.tool, q.summary, std::nullopt, host};
 }
 
-std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const json& reply) {
+std::optional<std::vector<VoiceQuestion>> questions_of_pending_reply(const json& reply) {
   if (!reply.is_object() || reply.value("ok", false) != true) return std::nullopt;
   auto list = reply.find(protocol::permission_field::kQuestions);
   if (list == reply.end() || !list->is_array()) return std::nullopt;
-  std::vector<PermissionQuestion> out;
+  std::vector<VoiceQuestion> out;
   for (const json& q : *list) {
     try {
       out.push_back(question_of(q.get<protocol::PermissionQuestion>()));
@@ -159,7 +159,7 @@ std::optional<std::vector<PermissionQuestion>> questions_of_pending_reply(const 
   return out;
 }
 
-json answer_request(const PermissionQuestion& question, bool allow, const std::string& reason) {
+json answer_request(const VoiceQuestion& question, bool allow, const std::string& reason) {
   protocol::AnswerPermissionRequest answer;
   answer.task = question.task;
   answer.request = question.request;

@@ -89,7 +89,7 @@ class RealtimeSession {
   SessionActions on_task_update(const TaskUpdate& update, const std::string& host = {});
   // A task asks (permission_requested): announced like a finished task, held while
   // the user talks. Answered by anyone (permission_answered): the announcement is withdrawn.
-  SessionActions on_permission_requested(const PermissionQuestion& question);
+  SessionActions on_permission_requested(const VoiceQuestion& question);
   SessionActions on_permission_answered(std::int64_t task, const std::string& request, bool allow,
                                         const std::string& by, const std::string& host = {});
   // The permission event of `host`'s daemon, to the one of the two above it is.
@@ -143,7 +143,7 @@ class RealtimeSession {
   void answer_call(const std::string& call_id, const std::string& name, const std::string& output);
   void want_response();
   // session_questions.cpp: the permission questions and answer_permission's consent rule.
-  void queue_question(const PermissionQuestion& question);
+  void queue_question(const VoiceQuestion& question);
   void withdraw_question(std::int64_t task, const std::string& request, const std::string& host);
   void reannounce_questions();  // a new Realtime conversation has heard none of them
   ToolRequest answer_permission_request(const std::string& arguments, const std::string& host) const;

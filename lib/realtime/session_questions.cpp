@@ -17,14 +17,14 @@ namespace {
 
 json refusal(const std::string& message) { return {{"ok", false}, {"error", message}}; }
 
-std::string question_announcement(const PermissionQuestion& question, std::size_t max_chars) {
+std::string question_announcement(const VoiceQuestion& question, std::size_t max_chars) {
   return fmt::format(
       "[task question] {} Ask the user whether to allow it, in a few words. Call answer_permission only "
       "with the user's answer.",
       question_sentence(question, max_chars));
 }
 
-json question_line(const PermissionQuestion& q) {
+json question_line(const VoiceQuestion& q) {
   json task = {{"id", q.task}};
   if (q.task_name) task["name"] = *q.task_name;
   if (!q.host.empty()) task["host"] = q.host;
@@ -36,7 +36,7 @@ json question_line(const PermissionQuestion& q) {
 
 }  // namespace
 
-void RealtimeSession::queue_question(const PermissionQuestion& question) {
+void RealtimeSession::queue_question(const VoiceQuestion& question) {
   bool queued = std::any_of(announcements_.begin(), announcements_.end(), [&](const Announcement& a) {
     return a.task == question.task && a.request == question.request && a.host == question.host;
   });
@@ -56,10 +56,10 @@ void RealtimeSession::withdraw_question(std::int64_t task, const std::string& re
 
 void RealtimeSession::reannounce_questions() {
   consent_clock_.new_conversation();
-  for (const PermissionQuestion& q : questions_.forget_announcements()) queue_question(q);
+  for (const VoiceQuestion& q : questions_.forget_announcements()) queue_question(q);
 }
 
-SessionActions RealtimeSession::on_permission_requested(const PermissionQuestion& question) {
+SessionActions RealtimeSession::on_permission_requested(const VoiceQuestion& question) {
   print(question_line(question));
   if (questions_.add(question)) queue_question(question);
   return take();
@@ -99,7 +99,7 @@ void RealtimeSession::on_pending_reply(const json& reply, const std::string& hos
   }
   // Those answered while the session was not listening are no longer announced.
   std::vector<std::string> dropped;
-  for (const PermissionQuestion& q : questions_.reset(*open, dropped, host)) {
+  for (const VoiceQuestion& q : questions_.reset(*open, dropped, host)) {
     print(question_line(q));
     queue_question(q);
   }

@@ -12,7 +12,7 @@ using nlohmann::json;
 
 std::string to_line(const SupervisorRequest& request) {
   json j;
-  if (const auto* cancel = std::get_if<CancelRequest>(&request)) {
+  if (const auto* cancel = std::get_if<CancelAgentRequest>(&request)) {
     j = {{"cancel", cancel->task}};
   } else if (const auto* close = std::get_if<CloseInputRequest>(&request)) {
     j = {{"close_input", close->task}};
@@ -33,7 +33,8 @@ std::optional<SupervisorRequest> parse_supervisor_request(std::string_view line)
   json j = parse_json_or_discarded(line);
   if (!j.is_object()) return std::nullopt;
   try {
-    if (auto it = j.find("cancel"); it != j.end()) return CancelRequest{checked_integer<std::int64_t>(*it)};
+    if (auto it = j.find("cancel"); it != j.end())
+      return CancelAgentRequest{checked_integer<std::int64_t>(*it)};
     if (auto it = j.find("close_input"); it != j.end())
       return CloseInputRequest{checked_integer<std::int64_t>(*it)};
     AgentRequest r;

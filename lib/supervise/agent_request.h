@@ -34,7 +34,7 @@ struct AgentRequest {
 };
 
 // SIGTERM to the agent's process group, SIGKILL after its grace period.
-struct CancelRequest {
+struct CancelAgentRequest {
   std::int64_t task = 0;
 };
 
@@ -44,7 +44,7 @@ struct CloseInputRequest {
   std::int64_t task = 0;
 };
 
-using SupervisorRequest = std::variant<AgentRequest, CancelRequest, CloseInputRequest>;
+using SupervisorRequest = std::variant<AgentRequest, CancelAgentRequest, CloseInputRequest>;
 
 // One line, '\n' included.
 std::string to_line(const SupervisorRequest& request);

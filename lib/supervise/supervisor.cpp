@@ -160,7 +160,7 @@ void Server::handle(std::string_view line) {
   auto request = parse_supervisor_request(line);
   if (!request) {
     log_line("skipped a request it cannot read: " + std::string(line.substr(0, 200)));
-  } else if (const auto* cancel = std::get_if<CancelRequest>(&*request)) {
+  } else if (const auto* cancel = std::get_if<CancelAgentRequest>(&*request)) {
     cancel_task(cancel->task);
   } else if (const auto* close = std::get_if<CloseInputRequest>(&*request)) {
     close_input(close->task);

@@ -6,7 +6,7 @@
 // One server per daemon run serves all its tasks. (A supervisor process per
 // task cost about a sixth of a task's CPU on our VMs: bench/README.md.)
 // - It is started by the daemon in its own session. Its stdin is a socket to the
-//   daemon, which sends AgentRequest and CancelRequest lines (agent_request.h).
+//   daemon, which sends AgentRequest and CancelAgentRequest lines (agent_request.h).
 // - Each agent runs in its own process group, in its cwd, with stdin the task's input
 //   FIFO (AgentRequest::input_fifo), whose write end the server keeps open until a
 //   CloseInputRequest (or close_input_signal()) or the agent's end, so the agent sees

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/ndjson.h"
+#include "core/overloaded.h"
 #include "protocol/protocol.h"
 #include "protocol/replies.h"
 #include "protocol/requests.h"
@@ -18,13 +19,6 @@ using nlohmann::json;
 using protocol::RequestRejected;
 
 namespace {
-
-template <typename... Fn>
-struct Overloaded : Fn... {
-  using Fn::operator()...;
-};
-template <typename... Fn>
-Overloaded(Fn...) -> Overloaded<Fn...>;
 
 json error_reply(const json& id, std::string_view code, std::string message) {
   return protocol::error_reply_json(id, {.code = std::string(code), .message = std::move(message)});

@@ -179,8 +179,9 @@ bool Daemon::tell_supervisor(TaskId id, const supervise::SupervisorRequest& requ
   if (it == watches_.end()) return true;
   pid_t supervisor = it->second->supervisor();
   if (supervisor <= 0) return true;
-  if (std::holds_alternative<supervise::CancelRequest>(request) ? supervisors_->cancel(supervisor, id)
-                                                                : supervisors_->close_input(supervisor, id))
+  if (std::holds_alternative<supervise::CancelAgentRequest>(request)
+          ? supervisors_->cancel(supervisor, id)
+          : supervisors_->close_input(supervisor, id))
     return true;
   // Run by the server of an earlier daemon (adopted after a restart): signalled
   // through the pidfd its watch holds, which names that very process.
@@ -191,7 +192,7 @@ bool Daemon::tell_supervisor(TaskId id, const supervise::SupervisorRequest& requ
 
 void Daemon::cancel_agent(TaskId id) {
   if (auto it = preparing_.find(id); it != preparing_.end()) commands_.kill(it->second);
-  if (!tell_supervisor(id, supervise::CancelRequest{id}, supervise::cancel_signal())) {
+  if (!tell_supervisor(id, supervise::CancelAgentRequest{id}, supervise::cancel_signal())) {
     daemon_log(fmt::format("task {}: cannot reach its supervisor (pid {}) to cancel it: {}", id,
                            watches_.at(id)->supervisor(), std::strerror(errno)));
   }

@@ -87,7 +87,7 @@ pid_t SupervisorLink::run(const supervise::AgentRequest& request) {
 
 bool SupervisorLink::cancel(pid_t server, std::int64_t task) {
   if (!pipe_ || server != pid_) return false;
-  send(supervise::to_line(supervise::CancelRequest{task}));
+  send(supervise::to_line(supervise::CancelAgentRequest{task}));
   return true;
 }
 

@@ -20,15 +20,15 @@ namespace {
 
 // A file in memory: a child's output, or the diff for the pager's stdin. Nothing on disk,
 // and no pipe to keep draining (or to break) while the child runs.
-class MemoryFile {
+class Memfd {
  public:
-  MemoryFile() : fd_(::memfd_create("ptt-top", MFD_CLOEXEC)) {
+  Memfd() : fd_(::memfd_create("ptt-top", MFD_CLOEXEC)) {
     if (fd_ < 0)
       throw std::runtime_error(fmt::format("cannot make a memory file ({})", std::strerror(errno)));
   }
-  ~MemoryFile() { ::close(fd_); }
-  MemoryFile(const MemoryFile&) = delete;
-  MemoryFile& operator=(const MemoryFile&) = delete;
+  ~Memfd() { ::close(fd_); }
+  Memfd(const Memfd&) = delete;
+  Memfd& operator=(const Memfd&) = delete;
   int fd() const { return fd_; }
 
   void write_all(std::string_view data) {
@@ -89,7 +89,7 @@ ReviewOutcome show_diff_in_pager(Screen& screen, const protocol::TaskRecord& t, 
   }
   if (diff.status != 0) return {false, fmt::format("task {}: git diff failed: {}", label, trimmed(diff.err))};
   if (diff.out.empty()) return {true, fmt::format("task {} changed nothing since its base", label)};
-  MemoryFile text;
+  Memfd text;
   text.write_all(diff.out);
   // $PAGER as git and man run it (a command line for the shell), else less keeping colours.
   const char* pager = std::getenv("PAGER");
@@ -113,7 +113,7 @@ ReviewOutcome show_diff_in_pager(Screen& screen, const protocol::TaskRecord& t, 
 }
 
 ReviewOutcome run_ptt_task(const DashboardOptions& o, const std::vector<std::string>& args) {
-  MemoryFile out, err;
+  Memfd out, err;
   SpawnOptions c = ptt_task_command(o, args);
   c.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY), SpawnFd::dup(1, out.fd()), SpawnFd::dup(2, err.fd())};
   SpawnResult started = spawn(c);

@@ -13,18 +13,18 @@ namespace {
 
 // A growable byte buffer that libsndfile reads, writes and seeks (it goes back to
 // fill in the header's sizes when the file is closed).
-struct MemoryFile {
+struct SndfileBuffer {
   std::string bytes;
   sf_count_t pos = 0;
 };
 
-MemoryFile& mem(void* user) { return *static_cast<MemoryFile*>(user); }
+SndfileBuffer& mem(void* user) { return *static_cast<SndfileBuffer*>(user); }
 
 SF_VIRTUAL_IO memory_io() {
   SF_VIRTUAL_IO io{};
   io.get_filelen = [](void* u) -> sf_count_t { return static_cast<sf_count_t>(mem(u).bytes.size()); };
   io.seek = [](sf_count_t offset, int whence, void* u) -> sf_count_t {
-    MemoryFile& f = mem(u);
+    SndfileBuffer& f = mem(u);
     sf_count_t base = whence == SEEK_SET   ? 0
                       : whence == SEEK_CUR ? f.pos
                                            : static_cast<sf_count_t>(f.bytes.size());
@@ -33,7 +33,7 @@ SF_VIRTUAL_IO memory_io() {
     return f.pos;
   };
   io.read = [](void* ptr, sf_count_t count, void* u) -> sf_count_t {
-    MemoryFile& f = mem(u);
+    SndfileBuffer& f = mem(u);
     sf_count_t size = static_cast<sf_count_t>(f.bytes.size());
     sf_count_t n = f.pos >= size ? 0 : std::min(count, size - f.pos);
     std::memcpy(ptr, f.bytes.data() + f.pos, static_cast<std::size_t>(n));
@@ -41,7 +41,7 @@ SF_VIRTUAL_IO memory_io() {
     return n;
   };
   io.write = [](const void* ptr, sf_count_t count, void* u) -> sf_count_t {
-    MemoryFile& f = mem(u);
+    SndfileBuffer& f = mem(u);
     auto end = static_cast<std::size_t>(f.pos + count);
     if (end > f.bytes.size()) f.bytes.resize(end);
     std::memcpy(f.bytes.data() + f.pos, ptr, static_cast<std::size_t>(count));
@@ -62,7 +62,7 @@ std::string pcm16_to_wav(std::string_view pcm, int sample_rate) {
     auto hi = static_cast<std::uint8_t>(pcm[2 * i + 1]);
     samples[i] = static_cast<short>(static_cast<std::uint16_t>(lo | (hi << 8)));
   }
-  MemoryFile file;
+  SndfileBuffer file;
   SF_VIRTUAL_IO io = memory_io();
   SF_INFO info{};
   info.samplerate = sample_rate;

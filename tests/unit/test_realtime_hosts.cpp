@@ -17,8 +17,8 @@
 
 using namespace realtime_test;
 using ptt::realtime::call_host;
-using ptt::realtime::PermissionQuestion;
 using ptt::realtime::Project;
+using ptt::realtime::VoiceQuestion;
 
 namespace {
 
@@ -200,7 +200,7 @@ TEST_CASE("a remote task's finish is announced with its host", "[realtime][hosts
 
 TEST_CASE("permission questions are per host: announced with it, answered on it", "[realtime][hosts]") {
   Harness h(hosts_config());
-  PermissionQuestion remote{3, "q1", "Bash", "curl example.com", std::nullopt, "devbox"};
+  VoiceQuestion remote{3, "q1", "Bash", "curl example.com", std::nullopt, "devbox"};
   h.take(h.session.on_permission_requested(remote));
   auto texts = announced(h);
   REQUIRE(texts.size() == 1);

@@ -12,11 +12,11 @@
 #include "realtime_session_harness.h"
 
 using namespace realtime_test;
-using ptt::realtime::PermissionQuestion;
+using ptt::realtime::VoiceQuestion;
 
 namespace {
 
-PermissionQuestion curl_question(std::int64_t task = 3, std::string request = "q1") {
+VoiceQuestion curl_question(std::int64_t task = 3, std::string request = "q1") {
   return {task, std::move(request), "Bash", "curl example.com", std::nullopt, ""};
 }
 

@@ -36,10 +36,10 @@ TEST_CASE("supervisor requests: a task and a cancel survive the line format", "[
   CHECK(back->input_fifo == r.input_fifo);
   CHECK(back->first_input == r.first_input);
 
-  auto cancel = parse_supervisor_request(to_line(CancelRequest{7}));
+  auto cancel = parse_supervisor_request(to_line(CancelAgentRequest{7}));
   REQUIRE(cancel);
-  REQUIRE(std::holds_alternative<CancelRequest>(*cancel));
-  CHECK(std::get<CancelRequest>(*cancel).task == 7);
+  REQUIRE(std::holds_alternative<CancelAgentRequest>(*cancel));
+  CHECK(std::get<CancelAgentRequest>(*cancel).task == 7);
 
   auto close = parse_supervisor_request(to_line(CloseInputRequest{9}));
   REQUIRE(close);
