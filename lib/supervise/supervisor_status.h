@@ -11,8 +11,8 @@
 //                              (before or after the server line)
 // A pid comes with its process's start time (core/process_identity.h): after a
 // restart the pid may name another process, and only a matching start time proves
-// it does not. A line without one (an older ptt) proves nothing: that process is
-// never signalled.
+// it does not. A line without one (its start time could not be read from /proc)
+// proves nothing: that process is never signalled.
 //   {"input":UUID}             the daemon, before it writes a message (the prompt
 //                              first) to the agent's input FIFO: a restarted daemon
 //                              knows which messages the agent has still to take

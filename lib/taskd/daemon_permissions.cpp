@@ -32,7 +32,7 @@ void Daemon::write_agent_input(TaskId id, const std::string& line) {
   auto input = inputs_.find(id);
   if (input == inputs_.end()) {
     daemon_log(
-        fmt::format("task {}: cannot answer its agent: it has no input (started by an older ptt-taskd)", id));
+        fmt::format("task {}: cannot answer its agent: its supervisor.ndjson names no input", id));
     return;
   }
   if (!input->second->open(fs::absolute(store_.log_dir(id)) / kInputFifoFile)) {

@@ -299,7 +299,7 @@ void Daemon::on_message_wait_over(TaskId id) {
 
 void Daemon::adopt_input(TaskId id) {
   auto status = supervise::read_supervisor_status(store_.log_dir(id));
-  // Started without an input FIFO (by an older ptt): stdin is /dev/null, nothing to close.
+  // No input line (the status file is unreadable or damaged): nothing of ours to close.
   if (!status || status->inputs.empty()) return;
   auto input = std::make_unique<AgentInput>(loop_);
   // The stream is read again from its start, and with it every echo.

@@ -21,8 +21,8 @@ namespace ptt::taskd {
 // nullopt when neither exists.
 std::optional<std::string> find_supervisor_executable();
 
-// True when `pid` is alive and is a ptt-supervise process: all an older status file
-// (without the server's start time) lets us check, which is not proof enough to signal it.
+// True when `pid` is alive and is a ptt-supervise process: all a status file without
+// the server's start time lets us check, which is not proof enough to signal it.
 bool supervisor_alive(pid_t pid);
 
 class SupervisorLink {

@@ -90,7 +90,7 @@ void TaskWatch::watch_adopted() {
   pid_t supervisor = adopted_.pid;
   pidfd_pending_ = false;
   // An adopted pid must prove it is the task's supervisor (not a reused pid): by its
-  // start time, or (an older status file has none) by its name, which is enough to
+  // start time, or (when its status line has none) by its name, which is enough to
   // watch it but not to signal it.
   if (adopted_.start) {
     pidfd_ = open_pidfd_if_same(supervisor, *adopted_.start);

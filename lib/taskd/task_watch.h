@@ -59,7 +59,7 @@ class TaskWatch {
   };
   struct SupervisorId {
     pid_t pid = 0;
-    std::optional<std::uint64_t> start;  // its start time; unknown in an older status file
+    std::optional<std::uint64_t> start;  // its start time; unknown when /proc could not tell it
   };
   static TaskWatch* start(uv_loop_t* loop, std::int64_t task, std::filesystem::path log_dir,
                           SupervisorId supervisor, Supervisor kind, Callbacks callbacks);
@@ -73,7 +73,7 @@ class TaskWatch {
   pid_t supervisor() const { return supervisor_; }
   // Sends an adopted supervisor a queued signal through the pidfd held for it, which
   // names that very process; false (errno set) when there is none, or the supervisor
-  // was not proven to be the task's (an older status file has no start time).
+  // was not proven to be the task's (its status line has no start time).
   bool signal_supervisor(int signo, const sigval& value);
   // The result line has come: on_overdue() once `grace_ms` pass without the agent's
   // exit. The timer runs only from here to the task's end.

@@ -190,7 +190,7 @@ TEST_CASE("the supervisor status file: start, pids, exit; torn and foreign lines
   auto served = ptt::supervise::read_supervisor_status(dir.path);
   REQUIRE(served);
   CHECK(served->supervisor == 5151);
-  CHECK_FALSE(served->supervisor_start);  // an older ptt wrote none: nothing proves who 5151 is now
+  CHECK_FALSE(served->supervisor_start);  // none was written: nothing proves who 5151 is now
 
   AgentExit e{137, 9, 0, true};
   CHECK(ptt::supervise::append_supervisor_exit(fd, e));
