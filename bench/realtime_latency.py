@@ -9,14 +9,26 @@ ptt-taskd and the fake agent.
      the session is idle (target < 50 ms)
 
 Timestamps come from the mock's log (CLOCK_MONOTONIC / wall clock, shared by processes on
-one machine). The floor next to (1) is the same write-to-read path through `cat`: a pipe
-and a process wake-up, which no stdin-driven client can beat.
+one machine). (1) spans the bench's clock read just before it writes the ptt.stop line to
+the client's stdin (the line is encoded beforehand) to the mock's clock read when its
+handler takes the commit event, after its own wake-up, websockets' frame parsing and
+json.loads: a ceiling on the client's stdin-to-wire time, not the wire instant itself.
+The floor next to (1) is the same write-to-read path through `cat`: a pipe and a process
+wake-up, which no stdin-driven client can beat.
+
+While a figure's window is open the bench itself must stay off the two CPUs: it waits on
+the client's stdout through a Cursor, which looks at each line once. (Until 2026-12 it
+rescanned every line so far for each new one, counting responses: by turn 200 that was
+~5 ms of the bench's CPU right after each ptt.stop, competing with the client and the
+mock for the cores, and it made the p99 of (1) for ptt and the peer alike.) The load
+average is printed before and after the run: compare runs only at a like load.
 
 Run after a build:  /usr/bin/python3 bench/realtime_latency.py [--build build] [--turns 200]
 """
 import argparse
 import json
 import os
+import queue
 import statistics
 import subprocess
 import sys
@@ -26,6 +38,36 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
 PEER = os.path.join(HERE, "realtime_peer.py")
+
+
+class Cursor:
+    """A client's stdout lines (a Realtime fixture's), each looked at once, in order: a
+    wait costs the lines that came since the last wait, never a rescan of all of them."""
+
+    def __init__(self, rt):
+        self.rt, self.at = rt, 0
+
+    def next(self, deadline, what):
+        from ptt_harness import fail
+        rt = self.rt
+        while self.at >= len(rt.lines):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                fail(f"timed out waiting for {what}; stdout so far: {rt.lines[-15:]}\nstderr: {rt.stderr()}")
+            try:
+                rt.lines.append(rt.q.get(timeout=left))
+            except queue.Empty:
+                pass
+        self.at += 1
+        return rt.lines[self.at - 1]
+
+    def wait(self, predicate, timeout, what):
+        """The next line matching predicate (lines before it are passed over)."""
+        from ptt_harness import TIMEOUT_FACTOR
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
+        while not predicate(line := self.next(deadline, what)):
+            pass
+        return line
 
 
 def pct(values, p):
@@ -53,7 +95,6 @@ def cat_floor(n):
 
 def start_peer(sb, url, *args, name="peer"):
     """bench/realtime_peer.py, driven exactly like ptt-realtime (the fixture's stdin/stdout handling)."""
-    import queue
     from ptt_harness import start_thread
     from realtime_fixture import KEY, Realtime
 
@@ -85,6 +126,8 @@ def measure(sb, client, project, args, name):
     rt1 = start(mock1.url, *(["--socket", sb.path("unused.sock")] if client == "ptt" else []))
     rt1.wait_type("session", state="ready")
     chunk = audio_lines(b"\x01\x00" * 2880)  # 120 ms in 20 ms lines
+    stop_line = (json.dumps({"type": "ptt.stop"}) + "\n").encode()
+    out1 = Cursor(rt1)
     stops = []
     for i in range(args.turns):
         rt1.send({"type": "ptt.start"})
@@ -92,9 +135,9 @@ def measure(sb, client, project, args, name):
             rt1.send(line)
         time.sleep(0.02)
         stops.append(time.monotonic())
-        rt1.send({"type": "ptt.stop"})
-        rt1.wait_line(lambda l: l.get("type") == "response" and rt1.count("response", state="done") >= i + 1,
-                      timeout=30, what=f"turn {i} done")
+        rt1.send_raw(stop_line)
+        out1.wait(lambda l: l.get("type") == "response" and l.get("state") == "done", timeout=30,
+                  what=f"turn {i} done")
     commits = [e["t"] for e in mock1.entries() if e.get("received", {}).get("type") == "input_audio_buffer.commit"]
     stop_commit = [c - s for c, s in zip(commits, stops)]
     rt1.close_stdin()
@@ -107,17 +150,23 @@ def measure(sb, client, project, args, name):
     rt = start(mock.url, "--project", f"demo={project}", "--socket", sb.socket)
     rt.wait_type("session", state="ready")
     rt.wait_type("daemon", state="connected")
-    def announced_and_answered(n):
-        """The n-th announcement went out and a response ended after it. Not a count of
-        responses: a task that finishes before its call's response ends is announced
-        with the follow-up's response, two responses for that turn instead of three."""
-        rt.drain()
-        at = [k for k, l in enumerate(rt.lines) if l.get("type") == "announcement"]
-        return len(at) >= n and any(l.get("type") == "response" for l in rt.lines[at[n - 1] + 1:])
+    out = Cursor(rt)
+    announced, answered = [], []  # line numbers of the announcements, of the response lines
+
+    def announced_and_answered(n, timeout, what):
+        """Waits until the n-th announcement went out and a response ended after it. Not a
+        count of responses: a task that finishes before its call's response ends is
+        announced with the follow-up's response, two responses for that turn instead of three."""
+        def seen(line):
+            (announced if line.get("type") == "announcement" else answered if line.get("type") == "response"
+             else []).append(out.at - 1)
+            return len(announced) >= n and bool(answered) and answered[-1] > announced[n - 1]
+        if not seen({}):
+            out.wait(seen, timeout, what)
 
     for i in range(args.calls):
         rt.send({"type": "text", "text": "spawn a task"})
-        rt.wait_line(lambda l: announced_and_answered(i + 1), timeout=30, what=f"call turn {i} and its announcement")
+        announced_and_answered(i + 1, 30, f"call turn {i} and its announcement")
     entries = mock.entries()
     args_done = {e["args_done"]: e["t"] for e in entries if "args_done" in e}
     outputs = {e["received"]["item"]["call_id"]: e["t"] for e in entries
@@ -134,8 +183,7 @@ def measure(sb, client, project, args, name):
         task = client_conn.request("spawn", prompt="result success done", cwd=project)["task"]["id"]
         spawn_rtt.append(time.monotonic() - t0)
         client_conn.request("wait", tasks=[task])
-    rt.wait_line(lambda l: announced_and_answered(2 * args.calls), timeout=60,
-                 what="the direct spawns' announcements")
+    announced_and_answered(2 * args.calls, 60, "the direct spawns' announcements")
 
     # 3. task finished in the daemon (its finished_at) -> announcement item, while idle.
     announce = []
@@ -171,6 +219,7 @@ def main():
     from ptt_harness import Sandbox
     from taskd_fixture import Taskd
 
+    load_before = os.getloadavg()
     with Sandbox("rt-bench") as sb:
         project = os.path.realpath(sb.path("proj"))
         os.makedirs(project)
@@ -179,7 +228,10 @@ def main():
         peer = measure(sb, "peer", project, args, "peer")
 
     floor = cat_floor(args.turns)
+    load_after = os.getloadavg()
     print("ptt-realtime vs the mock Realtime server on loopback (real ptt-taskd, fake agent);")
+    print(f"load average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in load_after)}, on {os.cpu_count()} CPUs")
     print("peer: bench/realtime_peer.py, a minimal Python client doing the same on the same mock and daemon")
     print(f"  ptt.stop -> commit on the wire      {fmt_ms(ours['stop_commit'])}   target p99 < 2 ms")
     print(f"    peer                              {fmt_ms(peer['stop_commit'])}")
@@ -191,7 +243,7 @@ def main():
     print(f"    peer                              {fmt_ms(peer['announce'])}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"ptt": ours, "peer": peer, "cat_floor": floor}, f)
+            json.dump({"ptt": ours, "peer": peer, "cat_floor": floor, "load": [load_before, load_after]}, f)
     violations = ours["violations"] + peer["violations"]
     if violations:
         print(f"  mock saw violations: {violations[:5]}")
