@@ -9,12 +9,18 @@ ptt-taskd and the fake agent.
      the session is idle (target < 50 ms)
 
 Timestamps come from the mock's log (CLOCK_MONOTONIC / wall clock, shared by processes on
-one machine). (1) spans the bench's clock read just before it writes the ptt.stop line to
-the client's stdin (the line is encoded beforehand) to the mock's clock read when its
-handler takes the commit event, after its own wake-up, websockets' frame parsing and
-json.loads: a ceiling on the client's stdin-to-wire time, not the wire instant itself.
-The floor next to (1) is the same write-to-read path through `cat`: a pipe and a process
-wake-up, which no stdin-driven client can beat.
+one machine). (1) starts at the bench's clock read just before it writes the ptt.stop
+line to the client's stdin (the line is encoded beforehand) and is given to two ends:
+  on the wire: the kernel's receive time of the commit's bytes at the mock's socket
+    (mock --stamp-received: SO_TIMESTAMPNS, which on loopback is the client's send; when
+    one read holds the commit and the response.create behind it, the later one's), put
+    on CLOCK_MONOTONIC with the mock's own (wall, monotonic) pair; the target's figure;
+  as the mock took it: the mock's clock when its handler takes the commit event, after
+    its wake-up, websockets' frame parsing and json.loads (the figure before 2026-12):
+    on a busy machine its tail is mostly the mock waiting for a CPU.
+ptt-realtime and the peer take the turns of (1) alternately, so a burst of load on the
+shared machine falls on both. The floor next to (1) is the same write-to-read path
+through `cat`: a pipe and a process wake-up, which no stdin-driven client can beat.
 
 While a figure's window is open the bench itself must stay off the two CPUs: it waits on
 the client's stdout through a Cursor, which looks at each line once. (Until 2026-12 it
@@ -110,39 +116,60 @@ def start_peer(sb, url, *args, name="peer"):
     return PeerRealtime()
 
 
-def measure(sb, client, project, args, name):
-    """One client (ptt-realtime or the peer) through the three scenarios on fresh mocks.
-    Returns lists of seconds: stop_commit, call_output, announce, and the mock's violations."""
-    from ptt_harness import NdjsonClient
-    from realtime_fixture import MockServer, Realtime, audio_lines
-    start = (lambda url, *a: Realtime(sb, url, *a)) if client == "ptt" else \
+def starter(sb, client, name):
+    from realtime_fixture import Realtime
+    return (lambda url, *a: Realtime(sb, url, *a)) if client == "ptt" else \
         (lambda url, *a: start_peer(sb, url, *a, name=f"{name}-peer"))
 
-    # 1. ptt.stop -> commit. ptt.stop follows the last 20 ms chunk by 20 ms, as from a
-    # live microphone, so the mock has taken the appends and its clock measures the
-    # client's stdin-to-wire path, not its own backlog. Waits read the client's stdout,
-    # not the mock's log, to keep the bench itself off the two CPUs.
-    mock1 = MockServer(sb, "--no-calls", "--reply-ms", "20", name=f"{name}-mock1")
-    rt1 = start(mock1.url, *(["--socket", sb.path("unused.sock")] if client == "ptt" else []))
-    rt1.wait_type("session", state="ready")
+
+def stop_to_commit(sb, args):
+    """1. ptt.stop -> commit, for ptt-realtime and the peer in alternate turns (each on a
+    mock of its own, the first of the two swapping each turn), so that both meet the same
+    machine state: on a shared machine the load moves within seconds. ptt.stop follows the
+    last 20 ms chunk by 20 ms, as from a live microphone, so the mock has taken the appends
+    and its clock measures the client's stdin-to-wire path, not its own backlog. Waits
+    read the client's stdout, not the mock's log, to keep the bench itself off the two CPUs.
+    Returns {client: {"stop_commit": [...], "stop_wire": [...], "violations": [...]}}."""
+    from realtime_fixture import MockServer, audio_lines
+    clients = {}
+    for client in ("ptt", "peer"):
+        mock = MockServer(sb, "--no-calls", "--reply-ms", "20", "--stamp-received", name=f"{client}-mock1")
+        rt = starter(sb, client, client)(mock.url, *(["--socket", sb.path("unused.sock")] if client == "ptt" else []))
+        clients[client] = (mock, rt, Cursor(rt), [])
+    for _, rt, _, _ in clients.values():
+        rt.wait_type("session", state="ready")
     chunk = audio_lines(b"\x01\x00" * 2880)  # 120 ms in 20 ms lines
     stop_line = (json.dumps({"type": "ptt.stop"}) + "\n").encode()
-    out1 = Cursor(rt1)
-    stops = []
     for i in range(args.turns):
-        rt1.send({"type": "ptt.start"})
-        for line in chunk:
-            rt1.send(line)
-        time.sleep(0.02)
-        stops.append(time.monotonic())
-        rt1.send_raw(stop_line)
-        out1.wait(lambda l: l.get("type") == "response" and l.get("state") == "done", timeout=30,
-                  what=f"turn {i} done")
-    commits = [e["t"] for e in mock1.entries() if e.get("received", {}).get("type") == "input_audio_buffer.commit"]
-    stop_commit = [c - s for c, s in zip(commits, stops)]
-    rt1.close_stdin()
-    rt1.wait_exit(30)
-    violations = mock1.violations()
+        for client in ("ptt", "peer") if i % 2 == 0 else ("peer", "ptt"):
+            _, rt, out, stops = clients[client]
+            rt.send({"type": "ptt.start"})
+            for line in chunk:
+                rt.send(line)
+            time.sleep(0.02)
+            stops.append(time.monotonic())
+            rt.send_raw(stop_line)
+            out.wait(lambda l: l.get("type") == "response" and l.get("state") == "done", timeout=30,
+                     what=f"{client}'s turn {i} done")
+    result = {}
+    for client, (mock, rt, _, stops) in clients.items():
+        rt.close_stdin()
+        rt.wait_exit(30)
+        commits = [e for e in mock.entries() if e.get("received", {}).get("type") == "input_audio_buffer.commit"]
+        result[client] = {
+            "stop_commit": [c["t"] - s for c, s in zip(commits, stops)],
+            # n says if a commit lacked its stamp
+            "stop_wire": [c["rx"] - (c["wall"] - c["t"]) - s for c, s in zip(commits, stops) if "rx" in c],
+            "violations": mock.violations()}
+    return result
+
+
+def measure(sb, client, project, args, name):
+    """One client (ptt-realtime or the peer) through scenarios 2 and 3 on fresh mocks.
+    Returns lists of seconds: call_output, announce, spawn_rtt, and the mock's violations."""
+    from ptt_harness import NdjsonClient
+    from realtime_fixture import MockServer
+    start = starter(sb, client, name)
 
     # 2. arguments done -> function_call_output, one typed turn at a time; each spawned
     # task finishes and is announced before the next turn.
@@ -195,11 +222,11 @@ def measure(sb, client, project, args, name):
                              what=f"announcement of task {task}")[0]
         announce.append(item["wall"] - rec["finished_at"])
         mock.wait_for(lambda e: "response_done" in e and e["t"] > item["t"], timeout=30)
-    violations += mock.violations()
+    violations = mock.violations()
     client_conn.close()
     rt.close_stdin()
     rt.wait_exit(30)
-    return {"stop_commit": stop_commit, "call_output": call_output, "announce": announce,
+    return {"call_output": call_output, "announce": announce,
             "spawn_rtt": spawn_rtt, "violations": violations}
 
 
@@ -224,8 +251,13 @@ def main():
         project = os.path.realpath(sb.path("proj"))
         os.makedirs(project)
         Taskd(sb, "--allow-root", project, "--max-running", "8")
+        stops = stop_to_commit(sb, args)
         ours = measure(sb, "ptt", project, args, "ptt")
         peer = measure(sb, "peer", project, args, "peer")
+        for result, client in ((ours, "ptt"), (peer, "peer")):
+            violations = result.pop("violations")
+            result.update(stops[client])
+            result["violations"] += violations
 
     floor = cat_floor(args.turns)
     load_after = os.getloadavg()
@@ -233,9 +265,11 @@ def main():
     print(f"load average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.2f}' for x in load_after)}, on {os.cpu_count()} CPUs")
     print("peer: bench/realtime_peer.py, a minimal Python client doing the same on the same mock and daemon")
-    print(f"  ptt.stop -> commit on the wire      {fmt_ms(ours['stop_commit'])}   target p99 < 2 ms")
-    print(f"    peer                              {fmt_ms(peer['stop_commit'])}")
+    print(f"  ptt.stop -> commit on the wire      {fmt_ms(ours['stop_wire'])}   target p99 < 2 ms")
+    print(f"    peer                              {fmt_ms(peer['stop_wire'])}")
     print(f"    floor: same line through `cat`    {fmt_ms(floor)}")
+    print(f"  ptt.stop -> commit as the mock took {fmt_ms(ours['stop_commit'])}")
+    print(f"    peer                              {fmt_ms(peer['stop_commit'])}")
     print(f"  args.done -> function_call_output   {fmt_ms(ours['call_output'])}   target p50 < 10 ms (spawn included)")
     print(f"    peer                              {fmt_ms(peer['call_output'])}")
     print(f"    of which ptt-taskd spawn (direct) {fmt_ms(ours['spawn_rtt'])}")

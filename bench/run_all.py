@@ -225,7 +225,7 @@ def main():
         figs["idle"].add(i["ptt"], i["tsp"])
         rt = run_bench("realtime_latency.py", ["--build", build, "--turns", str(args.rt_turns), "--calls",
                                                str(args.rt_calls), "--tasks", str(args.rt_tasks)], tmp, f"rt-{r}")
-        for key, field, p in (("stop", "stop_commit", 50), ("stop99", "stop_commit", 99),
+        for key, field, p in (("stop", "stop_wire", 50), ("stop99", "stop_wire", 99),
                               ("call", "call_output", 50), ("announce", "announce", 50)):
             figs[key].add(pct(rt["ptt"][field], p) * 1e3, pct(rt["peer"][field], p) * 1e3)
         li = run_bench("listen_bench.py", ["--build", build, "--seconds", str(args.listen_seconds), "--cpu-only"],
@@ -283,6 +283,8 @@ How each figure is taken (see each script's header for details):
 - voice path: `bench/realtime_latency.py`, the mock Realtime server on loopback with the real
   ptt-taskd; the peer is `bench/realtime_peer.py`, a minimal python3-websockets client doing the
   same job (stdin NDJSON in, commit, spawn through the daemon, announce finished tasks).
+  ptt.stop → commit ends at the kernel's receive time of the commit at the mock's socket
+  (SO_TIMESTAMPNS), not when the mock's Python got round to it.
 - ptt-listen CPU: `bench/listen_bench.py --cpu-only`, 48 kHz stereo from a real-time paced device
   (jackd dummy + ALSA file plugin), {args.listen_seconds:g} s windows; the peer is `arecord` on the
   same device. Whole-process CPU (PortAudio/JACK client threads included).

@@ -45,6 +45,10 @@ renewal), and --expect-carried TEXT makes it a violation when a later connection
 for a response before it was told a message containing TEXT (the carried conversation).
 Every event sent is logged too ({"sent": event}, audio deltas cut short), for the
 conformance check against the official types (tests/support/realtime_conformance.py).
+--stamp-received adds "rx" to each received event's entry: the kernel's receive time
+(SO_TIMESTAMPNS, wall clock) of the last bytes read before it, i.e. when the client's
+bytes reached the mock's socket, before the mock woke up to read and parse them ("t" and
+"wall" are taken after that); bench/realtime_latency.py's commit-on-the-wire figure.
 """
 import argparse
 import asyncio
@@ -55,6 +59,7 @@ import json
 import math
 import os
 import re
+import socket
 import struct
 import sys
 import tempfile
@@ -65,6 +70,31 @@ import websockets
 SAMPLE_RATE = 24000
 TOOLS = {"spawn_task", "list_tasks", "check_task", "get_result", "cancel_task", "follow_up_task",
          "message_task", "interrupt_task", "answer_permission", "review_task", "merge_task", "discard_task"}
+
+
+SO_TIMESTAMPNS = 35  # Linux (asm-generic/socket.h); Python's socket module does not name it
+
+
+class StampedSocket:
+    """An accepted socket whose reads go through recvmsg with SO_TIMESTAMPNS on, keeping
+    the kernel's receive time of the last bytes read (on loopback: the client's send).
+    Everything else is the socket's own."""
+
+    def __init__(self, sock):
+        self._sock, self.stamp = sock, None
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+
+    def recv(self, size):
+        data, ancillary, _, _ = self._sock.recvmsg(size, 64)
+        self.stamp = None  # never an older read's
+        for level, kind, raw in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= 16:
+                sec, nsec = struct.unpack("qq", raw[:16])
+                self.stamp = sec + nsec / 1e9
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
 
 
 def tone(seed, ms):
@@ -194,6 +224,10 @@ class Mock:
             return
         self.connections += 1
         conn = Connection(self, ws, self.connections)
+        transport = getattr(ws, "transport", None)
+        if self.args.stamp_received and isinstance(getattr(transport, "_sock", None), socket.socket):
+            # asyncio's plain socket transport reads with self._sock.recv (not under TLS).
+            transport._sock = conn.stamped = StampedSocket(transport._sock)
         await conn.run()
 
 
@@ -216,6 +250,7 @@ class Connection:
         self.cancel_reason = None
         self.told = []  # the texts of the messages the client created on this connection
         self.violated_carry = False
+        self.stamped = None  # the StampedSocket under --stamp-received
 
     def new_id(self, prefix):
         return f"{prefix}_{self.number}_{next(self.ids)}"
@@ -264,7 +299,10 @@ class Connection:
         logged = dict(ev)
         if kind == "input_audio_buffer.append":
             logged["audio"] = len(base64.b64decode(ev.get("audio", ""), validate=True))
-        self.mock.record({"received": logged, "connection": self.number})
+        entry = {"received": logged, "connection": self.number}
+        if self.stamped and self.stamped.stamp is not None:
+            entry["rx"] = self.stamped.stamp
+        self.mock.record(entry)
         if self.first:
             self.first = False
             if kind != "session.update":
@@ -530,6 +568,8 @@ async def main():
     ap.add_argument("--log")
     ap.add_argument("--save-input", help="append every appended PCM byte to this file")
     ap.add_argument("--no-calls", action="store_true")
+    ap.add_argument("--stamp-received", action="store_true",
+                    help="log the kernel's receive time of each client event (rx, wall clock)")
     ap.add_argument("--spawn-prompt", default="say hello")
     ap.add_argument("--spawn-project", default="demo", help="the project of each call in turn: A,B,...")
     ap.add_argument("--spawn-name", default="mock-task", help="the task name spawn_task asks for")
