@@ -50,11 +50,17 @@ with Sandbox("taskd-queue") as sb:
     expect(peak == 2, f"peak concurrency {peak}, wanted 2")
 
     # A dependency chain runs in order even with free slots; a diamond waits for both.
-    a = spawn(c, "sleep 0.05; result success a", sb.root)
+    # a holds at a gate until its dependents are seen queued: a fixed sleep in a (it was
+    # 50 ms) ended it before the three spawns and the checks were done on a loaded machine.
+    gate_a = sb.path("gate-a")
+    a = spawn(c, f"wait-file {gate_a}; result success a", sb.root)
     b = spawn(c, "result success b", sb.root, after=[a])
     x = spawn(c, "result success x", sb.root, after=[a])
     z = spawn(c, "result success z", sb.root, after=[b, x], name="last")
-    expect(get(c, z)["state"] == "queued" and get(c, b)["state"] == "queued", "dependents started too early")
+    wait_until(lambda: get(c, a)["state"] == "running", what="task a to start")
+    states_now = {t: get(c, t)["state"] for t in (b, x, z)}
+    expect(set(states_now.values()) == {"queued"}, f"dependents started before a ended: {states_now}")
+    open(gate_a, "w").close()
     done = wait_tasks(c, ["last", a])
     expect(done[z]["state"] == "succeeded", str(done[z]))
     recs = {t: get(c, t) for t in (a, b, x, z)}
