@@ -33,6 +33,9 @@ with Sandbox("top-stopped") as sb:
             expect("first" in screen, f"the table went away:\n{screen}")
             tmux.keys("main", "c")  # refused while the daemon does not answer; no question asked
             tmux.keys("main", "k")
+            # Handled while it is stopped: a key handled after SIGCONT and the answer to
+            # top's ping would set its own note over "answers again", awaited below.
+            tmux.wait_keys_taken("main")
             screen = tmux.screen("main")
             expect("Cancel task" not in screen, f"a cancel was offered to a stopped daemon:\n{screen}")
         finally:

@@ -1,8 +1,11 @@
 """`ptt-task top` in a private tmux server, for the dashboard's tests: start it with the
 sandbox's environment, read the screen, send keys, wait for what a person would see."""
+import fcntl
 import os
 import shlex
+import struct
 import subprocess
+import termios
 
 from ptt_harness import binary, fail, wait_until
 
@@ -46,6 +49,22 @@ class Tmux:
     def keys(self, session, *keys, literal=False):
         self.run("send-keys", "-t", session, *(["-l"] if literal else []), *keys)
 
+    def wait_keys_taken(self, session, timeout=10.0):
+        """Waits until the program in the pane (a child of its shell) has read every key sent
+        to its terminal and sleeps in poll() again: the keys are handled then, even those
+        that change nothing on the screen. (The query of the pane's tty is itself a round
+        trip through the tmux server, after the one that wrote the keys.)"""
+        pane = self.run("display-message", "-p", "-t", session, "#{pane_tty} #{pane_pid}").split()
+        tty, shell = pane[0], int(pane[1])
+        fd = os.open(tty, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+        try:
+            def taken():
+                unread = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+                return unread == 0 and any(asleep_in_poll(pid) for pid in children(shell))
+            wait_until(taken, timeout, f"the program in {session} to take its keys")
+        finally:
+            os.close(fd)
+
     def wait_for(self, session, predicate, what, timeout=10.0):
         last = [""]
 
@@ -61,3 +80,27 @@ class Tmux:
 
     def kill(self):
         self.run("kill-server", check=False)
+
+
+def children(pid):
+    """The processes whose parent is pid."""
+    out = []
+    for p in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                if int(f.read().rsplit(") ", 1)[1].split()[1]) == pid:
+                    out.append(int(p))
+        except OSError:
+            pass
+    return out
+
+
+def asleep_in_poll(pid):
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            wchan = f.read()
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(") ", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state == "S" and "poll" in wchan
