@@ -197,16 +197,19 @@ def wait_asleep_in_epoll(pid, timeout=10.0):
     handle (a ready one would have returned epoll_wait at once). A wake-up count that
     starts earlier can count the tail of the work just asked for (a reply already read
     while the daemon still handles what came with it) as a wake-up."""
-    def asleep():
-        try:
-            with open(f"/proc/{pid}/wchan") as f:
-                wchan = f.read()
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(") ", 1)[1].split()[0]
-        except OSError:
-            return False
-        return state == "S" and ("epoll" in wchan or wchan == "ep_poll")
-    wait_until(asleep, timeout, f"process {pid} to sleep in epoll_wait")
+    wait_until(lambda: asleep_in_epoll(pid), timeout, f"process {pid} to sleep in epoll_wait")
+
+
+def asleep_in_epoll(pid):
+    """True while pid's main thread sleeps in epoll_wait (see wait_asleep_in_epoll)."""
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            wchan = f.read()
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(") ", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state == "S" and ("epoll" in wchan or wchan == "ep_poll")
 
 
 def wait_until(predicate, timeout=10.0, what="condition"):
@@ -392,7 +395,8 @@ class NdjsonClient:
 
     def __init__(self, path, timeout=10.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
+        # A bound on each reply, not a measurement: it scales like every wait here.
+        self.sock.settimeout(timeout * TIMEOUT_FACTOR)
         self.sock.connect(path)
         self.buf = b""
         self.next_id = 1

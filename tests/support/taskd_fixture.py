@@ -79,7 +79,7 @@ def spawn(client, prompt, cwd, **fields):
 
 def wait_tasks(client, ids, timeout=30.0):
     old = client.sock.gettimeout()
-    client.sock.settimeout(timeout)
+    client.sock.settimeout(timeout * TIMEOUT_FACTOR)
     try:
         reply = client.request("wait", tasks=list(ids))
     finally:
