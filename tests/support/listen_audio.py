@@ -63,9 +63,17 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
         self.env = dict(sandbox.env, ALSA_CONFIG_PATH=conf, JACK_DEFAULT_SERVER=self.server,
                         JACK_NO_START_SERVER="1")
         self.log = sandbox.path("jackd.log")
+        self.jackd = None
         atexit.register(self.close)
-        self._start(rate)
-        if not self._up() and "Too many servers" in open(self.log, errors="replace").read():
+        # Engineers share a machine: the same test of another checkout may run now, under
+        # the same fixed name (its jack_lsp would answer for ours). Ours starts once that
+        # jackd is gone, and again if one started in between.
+        for attempt in range(2):
+            wait_until(lambda: not live_jackd(self.server), 120, f"another jackd named {self.server} to stop")
+            self._start(rate)
+            if self._up() or "already active" not in open(self.log, errors="replace").read():
+                break
+        if self.jackd.poll() is not None and "Too many servers" in open(self.log, errors="replace").read():
             # Servers killed with SIGKILL (by anyone) leave their registry slots
             # taken. With no jackd alive at all, the registry is only stale: reset it.
             if not live_jackd():
@@ -84,6 +92,8 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
             if self.jackd.poll() is not None:
                 return "exited"
             r = subprocess.run(["jack_lsp"], env=self.env, capture_output=True, text=True)
+            if self.jackd.poll() is not None:
+                return "exited"  # another server of this name answered, not ours
             return r.returncode == 0 and "system:capture_1" in r.stdout and "up"
 
         return wait_until(settled, 20, "jackd to start") == "up"
@@ -111,24 +121,30 @@ pcm.!default {{ type asym capture.pcm "filecap" playback.pcm "nullplay" }}
         wait_until(lambda: self.captured(pid) >= want, timeout + seconds, f"{seconds} s of capture")
 
     def close(self):
-        if self.jackd.poll() is None:
+        if self.jackd is not None and self.jackd.poll() is None:
             self.jackd.send_signal(signal.SIGTERM)
             try:
-                self.jackd.wait(5)
+                self.jackd.wait(5 * TIMEOUT_FACTOR)  # SIGKILL would leave its registry slot taken
             except subprocess.TimeoutExpired:
                 self.jackd.kill()
                 self.jackd.wait()
 
 
-def live_jackd():
-    """True if any jackd process (not a zombie) is running on this machine."""
+def live_jackd(server=None):
+    """True if any jackd process (not a zombie) is running on this machine; with server,
+    one serving that name (JACK_DEFAULT_SERVER in its environment, as FakeMicrophone sets)."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         with contextlib.suppress(OSError):
             with open(f"/proc/{pid}/stat") as f:
                 stat = f.read()
             name, state = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2]
-            if name == "jackd" and state != "Z":
+            if name != "jackd" or state == "Z":
+                continue
+            if server is None:
                 return True
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"JACK_DEFAULT_SERVER={server}".encode() in f.read().split(b"\0"):
+                    return True
     return False
 
 
