@@ -40,7 +40,11 @@ def interrupt_mid_turn(sb, args, mock, *extra):
     task_id = sb.run(["ptt-task", "spawn", *args, *extra, "print the marker"], check=0).stdout.strip()
     wait_until(mock.stalling.is_set, timeout=60, what="the agent's first turn")
     wait_until(lambda: '"command_lifecycle"' in stream_of(sb, task_id), timeout=30, what="the CLI to read its prompt")
-    r = sb.run(["ptt-task", "interrupt", task_id], timeout=30)
+    # The line is in the file before the daemon has read it; until then it refuses, "in a moment".
+    def attempt():
+        r = sb.run(["ptt-task", "interrupt", task_id], timeout=30)
+        return None if r.returncode != 0 and "has not taken its prompt yet" in r.stderr else r
+    r = wait_until(attempt, 30, "the daemon to see the CLI take its prompt")
     expect(r.returncode == 0 and r.stdout.startswith(f"interrupted task {task_id}"),
            f"interrupt: exit {r.returncode}, {r.stdout!r} {r.stderr!r}")
     wait_until(lambda: "waiting for a message" in (status_of(sb, task_id).get("activity") or ""), timeout=60,

@@ -36,8 +36,18 @@ def took_prompt(sb, task_id):
     return os.path.exists(stream) and "\"command_lifecycle\"" in open(stream).read()
 
 
+def taken(sb, args, input=None):
+    """Runs `ptt-task send|interrupt ...` once the daemon has seen the CLI take its prompt:
+    the stream line says so in the file before the daemon has read it (after a restart it
+    reads the whole stream again), and until then the daemon refuses, "in a moment"."""
+    def attempt():
+        r = sb.run(args, input=input, timeout=30)
+        return None if r.returncode != 0 and "has not taken its prompt yet" in r.stderr else r
+    return wait_until(attempt, 30, "the daemon to see the CLI take its prompt")
+
+
 def send(sb, task_id, text):
-    r = sb.run(["ptt-task", "send", task_id, text], timeout=30)
+    r = taken(sb, ["ptt-task", "send", task_id, text])
     expect(r.returncode == 0 and r.stdout == f"sent to task {task_id}\n",
            f"send {text!r}: exit {r.returncode}, {r.stdout!r} {r.stderr!r}")
 
@@ -53,7 +63,7 @@ try:
         wait_until(lambda: took_prompt(sb, task_id), timeout=30, what="the CLI to read its prompt")
         first, second = "ptt-message: also update the docs", "ptt-message: and the README"
         send(sb, task_id, first)
-        r = sb.run(["ptt-task", "send", task_id, "-"], input=second, timeout=30)
+        r = taken(sb, ["ptt-task", "send", task_id, "-"], input=second)
         expect(r.returncode == 0, f"send - (stdin): {r.returncode} {r.stderr!r}")
         n_before = len(mock.requests)
         mock.release()

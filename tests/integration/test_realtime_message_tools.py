@@ -13,8 +13,10 @@ with Sandbox("rt-message-tools") as sb:
     taskd = Taskd(sb)
     c = taskd.client()
     gate = sb.path("gate")
-    t = spawn(c, f"wait-file {gate}; result success first", sb.root)
-    wait_until(lambda: get(c, t)["activity"] == "thinking", what="the agent to take its prompt")
+    t = spawn(c, f"tool Bash waiting; wait-file {gate}; result success first", sb.root)
+    # The tool line follows the prompt's echo, which the daemon waits for before it takes a
+    # message ("thinking" comes with the init line, before the echo: a send then was refused).
+    wait_until(lambda: get(c, t)["activity"] == "Bash: waiting", what="the agent to take its prompt")
 
     calls = [["interrupt_task", {"task": str(t)}],
              ["message_task", {"task": t, "text": "result success second"}],

@@ -8,8 +8,10 @@ with Sandbox("task-send") as sb:
     d = Taskd(sb)
     c = d.client()
     gate = sb.path("gate")
-    t = spawn(c, f"wait-file {gate}; result success first", sb.root)
-    wait_until(lambda: get(c, t)["activity"] == "thinking", what="the agent to take its prompt")
+    t = spawn(c, f"tool Bash waiting; wait-file {gate}; result success first", sb.root)
+    # The tool line follows the prompt's echo, which the daemon waits for before it takes a
+    # message ("thinking" comes with the init line, before the echo: a send then was refused).
+    wait_until(lambda: get(c, t)["activity"] == "Bash: waiting", what="the agent to take its prompt")
     r = sb.run(["ptt-task", "send", str(t), "result", "success", "second"], check=0)
     expect(r.stdout == f"sent to task {t}\n", f"send printed {r.stdout!r}")
     open(gate, "w").close()
