@@ -69,7 +69,7 @@ with Sandbox("compl-zsh") as sb:
             drain()
             if not os.path.exists(out_file):
                 return None
-            lines = open(out_file).read().splitlines()
+            lines = open(out_file).read().split("\n")[:-1]  # whole lines: zsh may be writing one
             return lines[len(lines_seen)] if len(lines) > len(lines_seen) else None
 
         line = wait_until(got_line, 20, f"zsh to complete {typed!r}")

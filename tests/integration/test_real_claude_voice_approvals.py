@@ -72,7 +72,7 @@ try:
         expect(r.returncode == 0, f"the task allowed by voice: {status_of(sb, task_id)}")
         expect(messages_api.outcomes == [(True, "PTT-VOICE-PAGE")], f"the command's result: {messages_api.outcomes}")
         expect(pending(sb) == [], f"still pending: {pending(sb)}")
-        answered = [json.loads(line) for line in open(sb.path("realtime.out"))]
+        answered = [json.loads(line) for line in open(sb.path("realtime.out")) if line.endswith("\n")]
         answered = [l for l in answered if l.get("event") == "permission_answered"]
         expect(answered and answered[-1].get("by") == "voice" and answered[-1].get("allow") is True,
                f"permission_answered on ptt-realtime's stdout: {answered}")

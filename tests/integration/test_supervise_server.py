@@ -68,7 +68,7 @@ with Sandbox("supervise-server") as sb:
 
     def agent_info(task):
         with open(sb.path("state", "logs", str(task), "stream.ndjson")) as f:
-            return next(json.loads(l) for l in f if '"fake_agent"' in l)
+            return next(json.loads(l) for l in f if l.endswith("\n") and '"fake_agent"' in l)  # whole lines
 
     conn, server = start_server()
 

@@ -33,7 +33,7 @@ def cut_records(state_dir, keep):
 
 def stream_of(state_dir, task):
     with open(os.path.join(state_dir, "logs", str(task), "stream.ndjson")) as f:
-        return [json.loads(l) for l in f.read().split("\n") if l.strip()]
+        return [json.loads(l) for l in f.read().split("\n")[:-1] if l.strip()]  # whole lines only
 
 
 with Sandbox("taskd-durable-ids-cut") as sb:

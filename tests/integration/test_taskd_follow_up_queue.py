@@ -93,7 +93,7 @@ with Sandbox("taskd-follow-up-queue") as sb:
     expect(done[third]["started_at"] >= done[second]["finished_at"],
            f"the third follow-up started before the second ended: {done}")
     # All resumed the parent's session.
-    runs = [json.loads(line) for line in open(argv_file) if line.strip()]
+    runs = [json.loads(line) for line in open(argv_file) if line.endswith("\n") and line.strip()]
     resumed = [int(r["task_id"]) for r in runs if "--resume" in r["argv"] and session in r["argv"]]
     expect(resumed == [first, second, third], f"--resume runs, in the order they started: {resumed}")
     print(f"ok: follow-ups {first}, {second} and {third} of session {session} ran one after another")

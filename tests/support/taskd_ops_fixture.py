@@ -19,9 +19,10 @@ class OpsDaemon:
         self.c = self.d.client()
 
     def agent_runs(self):
-        """What each agent run recorded (argv, cwd, umask, pids), in start order."""
+        """What each agent run recorded (argv, cwd, umask, pids), in start order: whole
+        lines only (an agent starting now may be half-way through its line)."""
         with open(self.argv_file) as f:
-            return [json.loads(line) for line in f.read().splitlines()]
+            return [json.loads(line) for line in f if line.endswith("\n")]
 
     def shutdown(self):
         """shutdown replies, then the daemon exits 0 and removes its socket."""
