@@ -135,6 +135,14 @@ void from_json(const json& j, TaskWorktreeState& w) {
   w.worktree = worktree.get<TaskWorktree>();
 }
 
+void from_json(const json& j, LogLine& l) {
+  l = {};
+  l.task = checked_integer<std::int64_t>(j.at(kTaskKey));
+  get_nullable(j, kLineKey, l.line);
+  get_nullable(j, kOmittedBytesKey, l.omitted_bytes);
+  l.next_offset = checked_integer<std::uint64_t>(j.at(kNextOffsetKey));
+}
+
 std::string_view event_name(const Event& e) {
   return std::visit([](const auto& ev) { return std::decay_t<decltype(ev)>::kEvent; }, e);
 }
@@ -146,7 +154,7 @@ json event_json(const Event& e) {
                    j[kTaskKey] = l.task;
                    if (l.line) j[kLineKey] = *l.line;
                    if (l.omitted_bytes) j[kOmittedBytesKey] = *l.omitted_bytes;
-                   if (l.next_offset) j[kNextOffsetKey] = *l.next_offset;
+                   j[kNextOffsetKey] = l.next_offset;
                  },
                  [&](const LogEnd& l) { j[kTaskKey] = l.task; },
                  [&](const auto& task_event) { j[kTaskKey] = task_event.task; },
@@ -165,16 +173,7 @@ std::optional<Event> parse_event(const json& j) {
     if (name == TaskStalled::kEvent) return with_task<TaskStalled>(j);
     if (name == TaskFinished::kEvent) return with_task<TaskFinished>(j);
     if (name == TaskWorktreeChanged::kEvent) return with_task<TaskWorktreeChanged>(j);
-    if (name == LogLine::kEvent) {
-      LogLine l{.task = checked_integer<std::int64_t>(j.at(kTaskKey)),
-                .line = {},
-                .omitted_bytes = {},
-                .next_offset = {}};
-      get_nullable(j, kLineKey, l.line);
-      get_nullable(j, kOmittedBytesKey, l.omitted_bytes);
-      get_nullable(j, kNextOffsetKey, l.next_offset);
-      return l;
-    }
+    if (name == LogLine::kEvent) return j.get<LogLine>();
     if (name == LogEnd::kEvent) return LogEnd{.task = checked_integer<std::int64_t>(j.at(kTaskKey))};
   } catch (const json::exception&) {
     // Missing or mistyped fields: not an event this client can use.

@@ -120,8 +120,8 @@ struct LogLine {
   std::optional<std::string> line;
   std::optional<std::uint64_t> omitted_bytes;
   // The byte offset just past this line in the log file: a `logs` request with it as
-  // `from_offset` goes on with the next line (unset from a daemon older than this field).
-  std::optional<std::uint64_t> next_offset;
+  // `from_offset` goes on with the next line. Required: a `log` event without it is unreadable.
+  std::uint64_t next_offset = 0;
   bool operator==(const LogLine&) const = default;
 };
 
@@ -140,6 +140,9 @@ void to_json(nlohmann::json& j, const TaskEnd& e);
 void from_json(const nlohmann::json& j, TaskEnd& e);
 void to_json(nlohmann::json& j, const TaskWorktreeState& w);
 void from_json(const nlohmann::json& j, TaskWorktreeState& w);
+// A `log` event's fields (not its "event"); throws json::exception for a missing or
+// mistyped one, `next_offset` included.
+void from_json(const nlohmann::json& j, LogLine& l);
 
 std::string_view event_name(const Event& e);
 // The whole event line's object: {"event": <name>, ...its fields}.

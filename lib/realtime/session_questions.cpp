@@ -90,8 +90,6 @@ SessionActions RealtimeSession::on_permission_event(const protocol::PermissionEv
 
 void RealtimeSession::on_pending_reply(const json& reply, const std::string& host) {
   auto open = questions_of_pending_reply(reply);
-  // A daemon without `pending` raises no questions either: nothing to announce, nothing to say.
-  if (!open && protocol::error_of(reply).code == protocol::error::kUnknownOp) return;
   if (!open) {
     log("the task daemon's list of open questions could not be read; questions asked before now may not be "
         "announced");

@@ -16,32 +16,24 @@ using nlohmann::json;
 namespace {
 
 // Where a followed log has got to, so that after a lost connection it goes on with the
-// next line (docs/taskd.md, Reconnecting).
-struct LogPosition {
-  std::uint64_t offset = 0;  // the last line's next_offset: where the next request starts
-  std::uint64_t lines = 0;   // lines shown: skipped again from a daemon that sends no offsets
-  bool offsets = true;       // every line so far came with its next_offset
-  std::uint64_t skip = 0;    // lines of this request already shown (that daemon's case)
+// next line (docs/taskd.md, Reconnecting): the last line's next_offset.
+protocol::LogsRequest log_request(const json& task, bool follow, std::uint64_t offset) {
+  return {.task = task, .stream = protocol::LogStream::kStdout, .follow = follow, .from_offset = offset};
+}
 
-  protocol::LogsRequest request(const json& task, bool follow) {
-    skip = offsets ? 0 : lines;
-    return {.task = task,
-            .stream = protocol::LogStream::kStdout,
-            .follow = follow,
-            .from_offset = offsets ? offset : 0};
-  }
-  // False for a line shown before the connection was lost.
-  bool advance(const protocol::LogLine& log) {
-    if (skip > 0) return --skip, false;
-    ++lines;
-    if (log.next_offset) {
-      offset = *log.next_offset;
-    } else {
-      offsets = false;
+// A message as its typed event; a `log` event that cannot be read (a field missing or
+// mistyped, `next_offset` among them) is an unreadable reply, not a line skipped in silence.
+std::optional<protocol::Event> read_event(const json& message) {
+  auto ev = protocol::parse_event(message);
+  if (!ev && message.is_object() && protocol::field_or(message, "event", "") == protocol::event::kLog) {
+    try {
+      (void)message.get<protocol::LogLine>();
+    } catch (const json::exception& e) {
+      unreadable_reply(e);
     }
-    return true;
   }
-};
+  return ev;
+}
 
 }  // namespace
 
@@ -61,7 +53,7 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
     if (live) live->update([&](ProgressState& p) { p.apply_event(ev); });
   };
   json ref = task_ref(task);
-  LogPosition at;
+  std::uint64_t offset = 0;  // where the next request starts
   std::int64_t id = 0;
   std::string path;
   auto follow_log = [&] {
@@ -70,20 +62,21 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
       s.client().set_notice(notice);
     }
     protocol::LogsReply reply =
-        ask(s.client(), at.request(ref, follow), [&](const json& ev) { return on_event(ev), true; });
+        ask(s.client(), log_request(ref, follow, offset), [&](const json& ev) { return on_event(ev), true; });
     if (live) live->update([&](ProgressState& p) { p.apply_record(reply.task, true); });
     // After a reconnect, the same task even if a newer one has taken its name.
     id = reply.task.id;
     ref = id;
     path = reply.path;
     s.client().read_events([&](const json& message) {
-      auto ev = protocol::parse_event(message);
+      auto ev = read_event(message);
       if (!ev) return true;
       bool ours = protocol::task_of(*ev) == id;
       if (std::holds_alternative<protocol::LogEnd>(*ev)) return !ours;
       const auto* log = std::get_if<protocol::LogLine>(&*ev);
       if (!log) on_event(message);
-      if (!log || !ours || !at.advance(*log)) return true;
+      if (!log || !ours) return true;
+      offset = log->next_offset;
       if (!log->line) {
         // The daemon does not relay huge lines; say where the whole line is.
         std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",

@@ -104,12 +104,7 @@ void carry_out(const TopAction& a, DaemonLinks& links, Model& model) {
                                     a.kind == TopAction::kRetry ? "a retry" : "a follow-up", label));
     }
   } catch (const client::RequestError& e) {
-    if (e.code == "unknown_op") {
-      model.set_message(
-          "retry needs a newer ptt-taskd; restart it (`ptt-task shutdown`, then `ptt-task top`)", true);
-    } else {
-      model.set_message(e.what(), true);
-    }
+    model.set_message(e.what(), true);
   } catch (const client::UnreachableError&) {
     // The model shows the daemon as gone; the loop reconnects.
   } catch (const json::exception& e) {

@@ -63,6 +63,11 @@ CASES = [
      ["list", "--json"], 3, "nested deeper than 512 levels"),
     ("a deep field in a --json record", json.dumps(HELLO), '{"ok":true,"task":' + record(options=json.loads("[" * 400 + "]" * 400)) + ',"x":' + DEEP + "}",
      ["status", "--json", "1"], 3, "nested deeper than 512 levels"),
+    # Every `log` event carries its next_offset (where a reconnected logs -f goes on):
+    # one without it is unreadable, not a line shown or skipped.
+    ("a log line without next_offset", json.dumps(HELLO),
+     '{"ok":true,"task":' + record() + ',"path":"/nonexistent"}\n{"event":"log","task":1,"line":"{}"}',
+     ["logs", "1"], 3, "same version"),
     ("times out of any range", json.dumps(HELLO),
      '{"ok":true,"task":' + record(created_at=-1e300, started_at=1e300, finished_at=1e18) + "}", ["status", "1"],
      0, ""),

@@ -69,8 +69,7 @@ TEST_CASE("events: each event survives its JSON form", "[protocol]") {
     CHECK(task_of(*back) == 7);
   }
   for (Event e :
-       {Event(LogLine{.task = 3, .line = "{}", .omitted_bytes = {}, .next_offset = {}}),
-        Event(LogLine{.task = 3, .line = "{}", .omitted_bytes = {}, .next_offset = 3}),
+       {Event(LogLine{.task = 3, .line = "{}", .omitted_bytes = {}, .next_offset = 3}),
         Event(LogLine{.task = 3, .line = {}, .omitted_bytes = 1 << 20, .next_offset = (1 << 20) + 4}),
         Event(LogEnd{.task = 3})}) {
     auto back = parse_event(json::parse(event_json(e).dump()));
@@ -85,6 +84,8 @@ TEST_CASE("events: what a client cannot read is skipped, not thrown", "[protocol
   CHECK_FALSE(parse_event({{"event", "activity"}, {"task", {{"id", 7}, {"state", "sleeping"}}}}));
   CHECK_FALSE(parse_event({{"event", "finished"}, {"task", 7}}));
   CHECK_FALSE(parse_event({{"event", "log"}, {"task", 3}, {"line", 12}}));
+  CHECK_FALSE(parse_event({{"event", "log"}, {"task", 3}, {"line", "{}"}}));  // next_offset is required
+  CHECK_THROWS_AS((json{{"task", 3}, {"line", "{}"}}.get<LogLine>()), json::exception);
   CHECK_FALSE(parse_event({{"event", "log"}, {"task", 3}, {"line", "{}"}, {"next_offset", -1}}));
   CHECK_FALSE(parse_event({{"event", "log"}, {"task", 3}, {"line", "{}"}, {"next_offset", 1e300}}));
   CHECK_FALSE(parse_event({{"event", "renamed"}, {"task", {{"id", 7}, {"state", "running"}}}}));

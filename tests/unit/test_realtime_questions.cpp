@@ -228,13 +228,17 @@ TEST_CASE("a task's end closes its questions", "[realtime][questions]") {
   CHECK(texts[0].find("[task update] task 3") != std::string::npos);
 }
 
-TEST_CASE("a daemon without pending is no problem", "[realtime][questions]") {
+TEST_CASE("a pending reply refused or unreadable is logged", "[realtime][questions]") {
+  // The hello's version check is the only compatibility gate: a refusal of `pending`
+  // (even unknown_op) is no reason to stay silent.
   Harness h;
   h.take(h.session.on_daemon_connection(true));
   h.logs.clear();
   h.daemon_reply(h.tokens.size() - 1,
                  {{"ok", false}, {"error", {{"code", "unknown_op"}, {"message", "unknown op \"pending\""}}}});
-  CHECK(h.logs.empty());
+  REQUIRE(h.logs.size() == 1);
+  CHECK(h.logs[0].find("open questions could not be read") != std::string::npos);
+  h.logs.clear();
   h.take(h.session.on_daemon_connection(true));
   h.daemon_reply(h.tokens.size() - 1, {{"ok", true}, {"questions", 7}});
   REQUIRE(h.logs.size() == 1);
