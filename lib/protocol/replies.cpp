@@ -37,8 +37,8 @@ std::vector<std::int64_t> ids_at(const json& j, const char* key) {
 void to_json(json& j, const ErrorReply& r) { j = {{f::kCode, r.code}, {f::kMessage, r.message}}; }
 
 void from_json(const json& j, ErrorReply& r) {
-  r.code = field_or(j, f::kCode, "internal");
-  r.message = field_or(j, f::kMessage, "the daemon refused the request");
+  r.code = field_or(j, f::kCode, std::string(ErrorReply::kUnnamedCode));
+  r.message = field_or(j, f::kMessage, std::string(ErrorReply::kUnnamedMessage));
 }
 
 void to_json(json& j, const HelloReply& r) {

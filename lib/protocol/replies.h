@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/permissions.h"
+#include "protocol/protocol.h"
 #include "protocol/queue_hold.h"
 #include "protocol/record_view.h"
 #include "protocol/task_record.h"
@@ -55,6 +56,9 @@ struct ErrorReply {
   std::string message;
   static constexpr std::array kFields = {reply_field::kCode, reply_field::kMessage};
   bool operator==(const ErrorReply&) const = default;
+  // What a refusal that names neither reads as.
+  static constexpr std::string_view kUnnamedCode = error::kInternal;
+  static constexpr std::string_view kUnnamedMessage = "the daemon refused the request";
 };
 
 // hello

@@ -3,6 +3,7 @@
 #include <fmt/color.h>
 #include <fmt/format.h>
 
+#include "protocol/protocol.h"
 #include "protocol/task_state.h"
 
 namespace ptt::realtime {
@@ -126,21 +127,21 @@ std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
   std::string kind = str(event, "event"), label = task_label(task), state = str(task, "state");
   // A task that starts at once is created "starting" and a `started` event follows:
   // say "queued" only for one that waits.
-  if (kind == "created")
+  if (kind == protocol::event::kCreated)
     return state == protocol::to_string(protocol::TaskState::kQueued) ? std::vector{label + " queued"}
                                                                       : std::vector<std::string>{};
-  if (kind == "started") return {label + " started"};
-  if (kind == "activity") {
+  if (kind == protocol::event::kStarted) return {label + " started"};
+  if (kind == protocol::event::kActivity) {
     std::string activity = str(task, "activity");
     return activity.empty() ? std::vector<std::string>{}
                             : std::vector{paint(style, kDim, label + ": " + one_line(activity, 100))};
   }
-  if (kind == "permission_requested") {
+  if (kind == protocol::event::kPermissionRequested) {
     const json& q = obj(event, "question");
     return {paint(style, kYellow,
                   fmt::format("{} asks: {} {}", label, str(q, "tool"), one_line(str(q, "summary"), 100)))};
   }
-  if (kind == "permission_answered") {
+  if (kind == protocol::event::kPermissionAnswered) {
     auto allow = event.find("allow");
     bool allowed = allow != event.end() && allow->is_boolean() && allow->get<bool>();
     std::string by = str(event, "by");
@@ -148,12 +149,13 @@ std::vector<std::string> task_event(const json& event, const ViewStyle& style) {
         style, kDim,
         fmt::format("{}: {}{}", label, allowed ? "allowed" : "denied", by.empty() ? "" : " (" + by + ")"))};
   }
-  if (kind == "worktree") {  // merged or discarded since it finished, or its changes counted again
+  if (kind ==
+      protocol::event::kWorktree) {  // merged or discarded since it finished, or its changes counted again
     std::string resolution = str(task, "worktree"), changes = str(task, "changes");
     std::string what = resolution.empty() ? changes : resolution;
     return what.empty() ? std::vector<std::string>{} : std::vector{paint(style, kDim, label + ": " + what)};
   }
-  if (kind != "finished") return {};
+  if (kind != protocol::event::kFinished) return {};
   std::string line =
       fmt::format("{} {}", label, paint(style, state_style(state), state.empty() ? "finished" : state));
   if (std::string reason = str(task, "reason");

@@ -12,11 +12,14 @@ namespace op = ptt::protocol::op;
 
 namespace {
 
-// A reply of this client's own (no id): the daemon is not reachable, does not answer, ...
+// Refusals of this client's own, not the daemon's (protocol::error): it cannot be
+// reached, or it did not answer in time.
+constexpr const char* kUnreachable = "unreachable";
+constexpr const char* kTimeout = "timeout";
+
+// A reply of this client's own (its id null): the daemon is not reachable, does not answer, ...
 json refusal(std::string code, std::string message) {
-  return {
-      {ptt::protocol::reply_field::kOk, false},
-      {ptt::protocol::reply_field::kError, ptt::protocol::ErrorReply{std::move(code), std::move(message)}}};
+  return ptt::protocol::error_reply_json(nullptr, {.code = std::move(code), .message = std::move(message)});
 }
 
 }  // namespace
@@ -39,8 +42,8 @@ DaemonClient::~DaemonClient() { stop(); }
 
 json DaemonClient::unreachable_reply(const std::string& why) const {
   // A host's reason names the host and the step that failed (the endpoint's explain_end).
-  if (!transport_.endpoint().local()) return refusal("unreachable", why);
-  return refusal("unreachable",
+  if (!transport_.endpoint().local()) return refusal(kUnreachable, why);
+  return refusal(kUnreachable,
                  fmt::format("the task daemon is not reachable ({}); start it with `ptt-task ping` "
                              "(it starts the daemon when none answers)",
                              why));
@@ -57,7 +60,7 @@ json DaemonClient::no_answer_reply(bool changes_state, std::uint64_t waited_ms) 
                          host, client::seconds_text(waited), host);
   // It sits in the socket: a daemon that was only stopped reads it when it goes on.
   if (changes_state) message += "; the request was sent and may still be carried out when the daemon goes on";
-  return refusal("timeout", std::move(message));
+  return refusal(kTimeout, std::move(message));
 }
 
 void DaemonClient::start() {

@@ -145,7 +145,7 @@ VoiceQuestion question_of(const protocol::PermissionQuestion& q, const std::stri
 }
 
 std::optional<std::vector<VoiceQuestion>> questions_of_pending_reply(const json& reply) {
-  if (!reply.is_object() || reply.value("ok", false) != true) return std::nullopt;
+  if (!protocol::reply_is_ok(reply)) return std::nullopt;
   auto list = reply.find(protocol::permission_field::kQuestions);
   if (list == reply.end() || !list->is_array()) return std::nullopt;
   std::vector<VoiceQuestion> out;

@@ -543,15 +543,7 @@ void RealtimeSession::on(const server::SessionUpdated&) { print({{"type", "sessi
 SessionActions RealtimeSession::on_task_update(const TaskUpdate& update, const std::string& host) {
   const protocol::TaskRecord& task = update.task;
   bool finished = update.kind == protocol::event::kFinished;
-  json brief = {{"id", task.id}, {"state", protocol::to_string(task.state)}};
-  if (!host.empty()) brief["host"] = host;  // its id is that host's
-  if (task.name) brief["name"] = *task.name;
-  if (task.activity) brief["activity"] = *task.activity;
-  if (task.reason) brief["reason"] = *task.reason;
-  if (task.worktree) {
-    if (task.worktree->changes) brief["changes"] = protocol::change_summary(*task.worktree->changes);
-    if (task.worktree->resolution) brief["worktree"] = *task.worktree->resolution;
-  }
+  json brief = task_brief(task, host, "id");
   if (finished && task.result) {
     const std::string& text = task.result->text;
     if (!text.empty())

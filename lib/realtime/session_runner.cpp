@@ -67,7 +67,8 @@ class SessionRunner {
     flush_stdout();  // lines printed while shutting down
     if (stop_timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
     ws_.destroy();  // turns the loop until every handle, lws's and ours, has closed
-    close_loop(&loop_);
+    if (int rc = close_loop(&loop_); rc != 0)
+      print_warning(kTool, fmt::format("the event loop did not close cleanly ({})", uv_err_name(rc)));
   }
 
   int run() {

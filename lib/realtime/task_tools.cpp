@@ -46,7 +46,13 @@ std::string project_names(const SessionConfig& config) {
 ToolRequest immediate(const std::string& message) { return {nullptr, error_output(message).dump()}; }
 
 json brief_task(const protocol::TaskRecord& t, const std::string& host) {
-  json b = {{"task", t.id}, {"state", protocol::to_string(t.state)}};
+  return task_brief(t, host, "task");
+}
+
+}  // namespace
+
+json task_brief(const protocol::TaskRecord& t, const std::string& host, const char* id_key) {
+  json b = {{id_key, t.id}, {"state", protocol::to_string(t.state)}};
   if (!host.empty()) b["host"] = host;  // its number is that host's
   if (t.name) b["name"] = *t.name;
   if (t.activity) b["activity"] = *t.activity;
@@ -58,8 +64,6 @@ json brief_task(const protocol::TaskRecord& t, const std::string& host) {
   }
   return b;
 }
-
-}  // namespace
 
 std::string refused_and_errors(const protocol::AgentResult& result) {
   std::string calls;

@@ -29,6 +29,11 @@ std::string tool_reply_to_output(const SessionConfig& config, const std::string&
 // "Refused: Bash: curl …. Reached maximum number of turns (2).": a result's refused
 // calls and Claude's errors[], as a sentence or two ("" when it has none).
 std::string refused_and_errors(const protocol::AgentResult& result);
+
+// A task in a few fields, for the model and the conversation: its number under `id_key`
+// ("task" in tool outputs, "id" in the session's task lines), its state, host (when not
+// this machine), name, activity and reason, and what a worktree task changed.
+nlohmann::json task_brief(const protocol::TaskRecord& t, const std::string& host, const char* id_key);
 // "task 3 'fix-tests' succeeded: ..." for a finished task record; "task 3 on devbox ..."
 // for one of another host.
 std::string announcement_text(const SessionConfig& config, const protocol::TaskRecord& task,

@@ -196,8 +196,8 @@ ListReply parse_list_reply(std::string_view line, long id, bool want_raw, const 
     out.error_message.clear();
   } else {
     out.tasks.clear();
-    if (out.error_code.empty()) out.error_code = "internal";
-    if (out.error_message.empty()) out.error_message = "the daemon refused the request";
+    if (out.error_code.empty()) out.error_code = protocol::ErrorReply::kUnnamedCode;
+    if (out.error_message.empty()) out.error_message = protocol::ErrorReply::kUnnamedMessage;
     return out;
   }
   if (want_raw) {

@@ -362,16 +362,16 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
   std::string stamp = fmt::format("{:%H:%M:%S}", fmt::localtime(static_cast<std::time_t>(now_wall)));
   std::string who = t.name ? fmt::format("{} {}", t.id, one_line(*t.name)) : std::to_string(t.id);
   std::string detail;
-  if (kind == "created") {
+  if (kind == protocol::event::kCreated) {
     detail = truncate_to_width(one_line(t.prompt), 80);
-  } else if (kind == "activity" && t.state == TaskState::kRunning && t.cancel_requested) {
+  } else if (kind == protocol::event::kActivity && t.state == TaskState::kRunning && t.cancel_requested) {
     detail = "cancelling";
-  } else if (kind == "started" || kind == "activity") {
+  } else if (kind == protocol::event::kStarted || kind == protocol::event::kActivity) {
     detail = t.state == TaskState::kRunning ? activity_summary(t) : t.activity ? one_line(*t.activity) : "";
-  } else if (kind == "stalled") {  // the activity says for how long
+  } else if (kind == protocol::event::kStalled) {  // the activity says for how long
     detail = fmt::format("{}{}", t.activity ? one_line(*t.activity) : "stalled",
                          t.cancel_requested ? "; cancelling (--stall-action kill)" : "");
-  } else if (kind == "finished") {
+  } else if (kind == protocol::event::kFinished) {
     return fmt::format("{}  {:<9} {}", stamp, kind, render_outcome_line(t, style));
   } else if (kind == protocol::event::kWorktree && t.worktree) {
     // Resolved (merged, discarded) or counted again: the new word, the branch and its changes.

@@ -129,7 +129,8 @@ int Daemon::run() {
   });
   if (!listen(activated_fd)) {
     uv_run(loop_, UV_RUN_DEFAULT);
-    uv_loop_close(loop_);
+    if (int rc = uv_loop_close(loop_); rc != 0)
+      daemon_log(fmt::format("warning: the event loop did not close cleanly ({})", uv_err_name(rc)));
     return kExitFailure;
   }
   start_handles();

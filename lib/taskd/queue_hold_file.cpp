@@ -3,6 +3,7 @@
 #include <ctime>
 #include <system_error>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -27,11 +28,7 @@ bool extends_hold(const std::optional<protocol::QueueHold>& current, const proto
 }
 
 std::string utc_time_text(double unix_seconds) {
-  auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<std::time_t>(unix_seconds)));
 }
 
 fs::path queue_hold_path(const fs::path& state_dir) { return state_dir / "queue_hold.json"; }

@@ -47,7 +47,8 @@ class DictationRunner {
 
   ~DictationRunner() {
     shutdown(exit_code_);  // a no-op after a normal end
-    close_loop(&loop_);
+    if (int rc = close_loop(&loop_); rc != 0)
+      print_warning(kTool, fmt::format("the event loop did not close cleanly ({})", uv_err_name(rc)));
   }
 
   int run() {
