@@ -13,7 +13,7 @@ import subprocess
 import time
 import wave
 
-from ptt_harness import BIN_DIR, SOURCE_DIR, TIMEOUT_FACTOR, Sandbox, expect, fail, in_ci, wait_until
+from ptt_harness import BIN_DIR, SOURCE_DIR, TIMEOUT_FACTOR, Sandbox, expect, fail, in_ci, skip_part, wait_until
 
 DEMO = os.path.join(SOURCE_DIR, "demo", "run_demo.py")
 BUILD = os.path.dirname(BIN_DIR.rstrip("/"))  # the tree holding tools/ and tests/fake-agent
@@ -103,7 +103,7 @@ with Sandbox("demo") as sb:
         expect("notes.txt has 3 lines" in out, f"the task's result (from the real command) is missing:\n{out}")
         print(f"ok: demo with the real Claude CLI: exit 0, {seconds:.1f} s of speech, {took:.1f} s")
     else:
-        print(f"note: PTT_CLAUDE_CLI={cli!r} is not installed; only the fake-agent demo runs here")
+        skip_part(f"PTT_CLAUDE_CLI={cli!r} is not installed; only the fake-agent demo runs here", "real-claude")
 
     # 2. No Claude CLI: the fake agent stands in, and the banner says so.
     out, seconds, took = run_to_end(sb, "fake", "--claude", sb.path("no-claude-here"))

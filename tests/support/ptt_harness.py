@@ -91,6 +91,16 @@ def skip(reason, key=""):
     sys.exit(SKIP)
 
 
+def skip_part(reason, key):
+    """Leaves out one part of a test and goes on with the rest (prints `SKIP: reason`).
+    Under CI the same rule as skip(): `test_name:key` must be in tests/ci_allowed_skips.txt."""
+    full_key = f"{test_name()}:{key}"
+    if in_ci() and full_key not in ci_allowed_skips():
+        fail(f"CI must not skip {full_key} ({reason}); install what it needs, or add `{full_key}  # why` "
+             f"to tests/ci_allowed_skips.txt")
+    print(f"SKIP: {reason} (the rest of the test runs)", flush=True)
+
+
 def fail(message):
     print(f"FAIL: {message}", flush=True)
     sys.exit(1)
