@@ -5,9 +5,12 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "client/reply_timeout.h"
+#include "core/spawn.h"
+#include "uvutil/child_process.h"
 
 namespace ptt::realtime {
 
@@ -125,7 +128,7 @@ struct DaemonTransport::SocketConnection : Connection {
 
 // The child's stdin and stdout are the channel; its stderr is kept to say why it ended.
 struct DaemonTransport::CommandConnection : Connection {
-  uv_process_t process{};
+  uvutil::ChildProcess* child = nullptr;  // until it is reaped or let go of (close())
   uv_pipe_t in{}, out{}, err{};
   std::string stderr_text;
   bool exited = false, out_ended = false;
@@ -136,11 +139,8 @@ struct DaemonTransport::CommandConnection : Connection {
     for (uv_pipe_t* p : {&in, &out, &err})
       if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(p)))
         uv_close(reinterpret_cast<uv_handle_t*>(p), closed_cb);
-    // The process handle stays until the child is reaped (exit_cb), so no zombie is left.
-    if (!exited)
-      uv_process_kill(&process, SIGTERM);
-    else if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&process)))
-      uv_close(reinterpret_cast<uv_handle_t*>(&process), closed_cb);
+    // A child still running is ended; it is reaped when it exits, so no zombie is left.
+    if (child) std::exchange(child, nullptr)->release(SIGTERM);
   }
   void keep_stderr(std::string_view bytes) {
     stderr_text.append(bytes);
@@ -179,50 +179,46 @@ struct DaemonTransport::CommandConnection : Connection {
     }
     // stderr's end alone says nothing: the channel may go on.
   }
-  // Returns 0, or the libuv error when the command could not be started.
+  // Returns 0, or the errno when the command could not be started.
   int spawn(uv_loop_t* loop, const std::vector<std::string>& command) {
     // Every handle's data is the Connection (closed_cb's and start_reading's view).
     for (uv_pipe_t* p : {&in, &out, &err}) {
       uv_pipe_init(loop, p, 0);
       p->data = static_cast<Connection*>(this);
     }
-    process.data = static_cast<Connection*>(this);
-    open_handles = 4;
-    std::vector<std::string> args = command;
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    uv_stdio_container_t stdio[3];
-    stdio[0].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_READABLE_PIPE);
-    stdio[0].data.stream = reinterpret_cast<uv_stream_t*>(&in);
-    stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
-    stdio[1].data.stream = reinterpret_cast<uv_stream_t*>(&out);
-    stdio[2].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
-    stdio[2].data.stream = reinterpret_cast<uv_stream_t*>(&err);
-    uv_process_options_t o{};
-    o.file = argv[0];
-    o.args = argv.data();
-    o.stdio = stdio;
-    o.stdio_count = 3;
+    open_handles = 3;
+    // A socket pair for each of the child's stdin, stdout and stderr (as libuv's own
+    // spawn made them): ours goes to its uv_pipe, the child's end to its fd.
+    int pairs[3][2];
+    int made = 0;
+    for (; made < 3; ++made)
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[made]) != 0) break;
+    if (made < 3) {
+      int error = errno;
+      for (int i = 0; i < made; ++i) ::close(pairs[i][0]), ::close(pairs[i][1]);
+      return error;
+    }
+    SpawnOptions o;
+    o.argv = command;
     // Its own session, without the terminal: ssh cannot stop the voice session to ask for
     // a password (keys, an agent or a ControlMaster must do), nor get the terminal's Ctrl-C.
-    o.flags = UV_PROCESS_DETACHED;
-    o.exit_cb = [](uv_process_t* p, int64_t status, int signal) {
-      auto* self = static_cast<CommandConnection*>(static_cast<Connection*>(p->data));
-      self->exited = true;
-      self->exit_status = static_cast<int>(status);
-      self->term_signal = signal;
-      if (!self->owner) {  // let go of already: only the handle is left to close
-        uv_close(reinterpret_cast<uv_handle_t*>(p), closed_cb);
-        return;
-      }
-      self->maybe_end();
-    };
-    int rc = uv_spawn(loop, &process, &o);
-    if (rc != 0) {
-      exited = true;  // nothing to reap: close() closes the process handle at once
-      return rc;
-    }
+    o.group = SpawnOptions::Group::kNewSession;
+    for (int fd = 0; fd < 3; ++fd) o.fds.push_back(SpawnFd::dup(fd, pairs[fd][1]));
+    SpawnResult started;
+    child = uvutil::ChildProcess::start(
+        loop, o,
+        [this](int status, int signal) {
+          std::exchange(child, nullptr)->release(0);  // reaped: nothing left to end
+          exited = true;
+          exit_status = status;
+          term_signal = signal;
+          maybe_end();
+        },
+        started);
+    for (int fd = 0; fd < 3; ++fd) ::close(pairs[fd][1]);  // the child's now, if it started
+    uv_pipe_t* ours[3] = {&in, &out, &err};
+    for (int fd = 0; fd < 3; ++fd) uv_pipe_open(ours[fd], pairs[fd][0]);
+    if (!child) return started.error;
     start_reading(reinterpret_cast<uv_stream_t*>(&out));
     start_reading(reinterpret_cast<uv_stream_t*>(&err));
     return 0;
@@ -253,7 +249,7 @@ void DaemonTransport::open() {
   connection_ = c;
   if (int rc = c->spawn(loop_, endpoint_.command); rc != 0)
     return c->end(c->explain(
-        {{}, false, 0, 0, fmt::format("cannot run {}: {}", endpoint_.command.front(), uv_strerror(rc))}));
+        {{}, false, 0, 0, fmt::format("cannot run {}: {}", endpoint_.command.front(), uv_strerror(-rc))}));
   opened_();
 }
 

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
+
+#include "core/spawn.h"
+#include "uvutil/child_process.h"
 
 namespace ptt::realtime {
 namespace fs = std::filesystem;
@@ -22,15 +26,15 @@ std::string ptt_task_executable() {
   return "ptt-task";
 }
 
-// One child: freed once both its process handle and its pipe are closed.
+// One child: freed once it is reaped and its pipe is closed.
 struct Child {
-  uv_process_t process{};
+  uvutil::ChildProcess* process = nullptr;
   uv_pipe_t out{};
   std::string output;
   TaskCommandDone done;
   int status = -1;
   bool exited = false, eof = false;
-  int open_handles = 2;
+  int parts_left = 2;  // the child's exit, the pipe's close
 
   void maybe_finish() {
     if (!exited || !eof || !done) return;
@@ -38,12 +42,12 @@ struct Child {
     done = nullptr;
     call(status, std::move(output));
   }
+  void part_done() {
+    if (--parts_left == 0) delete this;
+  }
 };
 
-void on_closed(uv_handle_t* h) {
-  auto* c = static_cast<Child*>(h->data);
-  if (--c->open_handles == 0) delete c;
-}
+void on_closed(uv_handle_t* h) { static_cast<Child*>(h->data)->part_done(); }
 
 }  // namespace
 
@@ -58,43 +62,32 @@ void run_task_command(uv_loop_t* loop, const std::string& socket_path, const std
   uv_pipe_init(loop, &c->out, 0);
   uv_pipe_open(&c->out, fds[0]);
   c->out.data = c;
-  c->process.data = c;
-  std::vector<std::string> argv_s = {exe};
+  SpawnOptions o;
+  o.argv = {exe};
   if (!host.empty())
-    argv_s.insert(argv_s.end(), {"--host", host});
+    o.argv.insert(o.argv.end(), {"--host", host});
   else
-    argv_s.push_back("--no-autostart");
-  if (host.empty() && !socket_path.empty()) argv_s.insert(argv_s.end(), {"--socket", socket_path});
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  uv_stdio_container_t stdio[3];
-  stdio[0].flags = UV_IGNORE;
-  stdio[1].flags = UV_INHERIT_FD;
-  stdio[1].data.fd = fds[1];
-  stdio[2].flags = UV_INHERIT_FD;
-  stdio[2].data.fd = fds[1];
-  uv_process_options_t o{};
-  o.file = argv[0];
-  o.args = argv.data();
-  o.stdio = stdio;
-  o.stdio_count = 3;
-  o.exit_cb = [](uv_process_t* p, int64_t exit_status, int term_signal) {
-    auto* c = static_cast<Child*>(p->data);
-    c->status = term_signal != 0 ? 128 + term_signal : static_cast<int>(exit_status);
-    c->exited = true;
-    c->maybe_finish();
-    uv_close(reinterpret_cast<uv_handle_t*>(p), on_closed);
-  };
-  int spawned = uv_spawn(loop, &c->process, &o);
+    o.argv.push_back("--no-autostart");
+  if (host.empty() && !socket_path.empty()) o.argv.insert(o.argv.end(), {"--socket", socket_path});
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.fds = {SpawnFd::open(0, "/dev/null", O_RDONLY), SpawnFd::dup(1, fds[1]), SpawnFd::dup(2, fds[1])};
+  SpawnResult spawned;
+  c->process = uvutil::ChildProcess::start(
+      loop, o,
+      [c](int exit_status, int term_signal) {
+        c->status = term_signal != 0 ? 128 + term_signal : exit_status;
+        c->exited = true;
+        std::exchange(c->process, nullptr)->release(0);
+        c->maybe_finish();
+        c->part_done();
+      },
+      spawned);
   ::close(fds[1]);  // the child's now: its end of the pipe is the only writer left
-  if (spawned != 0) {
+  if (!c->process) {
     TaskCommandDone call = std::move(c->done);
-    // libuv wants the process handle closed even when the spawn failed.
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->process), on_closed);
+    c->part_done();  // no child to wait for
     uv_close(reinterpret_cast<uv_handle_t*>(&c->out), on_closed);
-    call(-1, "cannot run " + exe + ": " + uv_strerror(spawned));
+    call(-1, "cannot run " + exe + ": " + uv_strerror(-spawned.error));
     return;
   }
   uv_read_start(

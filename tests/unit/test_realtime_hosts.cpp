@@ -1,6 +1,7 @@
 // Projects on other hosts in the voice session (issue 22): --project's HOST:/DIR and
 // ssh:// forms, which daemon a tool call goes to, and how a remote task is named to the
 // user ("task 3 on devbox") in announcements, tool results and permission questions.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -264,6 +265,17 @@ TEST_CASE("a command transport's loss says what the command printed", "[realtime
 }
 
 TEST_CASE("a command transport carries the channel and says why its child ended", "[realtime][hosts]") {
+  // Our open fds, once libuv has made its process-wide ones (a signal pipe, at the first
+  // loop's init; each loop's own are closed with it).
+  auto open_fds = [] {
+    uv_loop_t warm;
+    uv_loop_init(&warm);
+    uv_loop_close(&warm);
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  std::size_t fds_before = open_fds();
   uv_loop_t loop;
   uv_loop_init(&loop);
   std::string received, why;
@@ -305,6 +317,7 @@ TEST_CASE("a command transport carries the channel and says why its child ended"
   uv_run(&loop, UV_RUN_DEFAULT);  // returns once every handle, the sleeper's process too, is closed
   CHECK(why.empty());
   CHECK(uv_loop_close(&loop) == 0);
+  CHECK(open_fds() == fds_before);  // every socket pair and pidfd closed
 }
 
 TEST_CASE("the readable view names a remote task's host and a host's daemon", "[realtime][hosts]") {
