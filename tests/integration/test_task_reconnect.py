@@ -121,4 +121,7 @@ with Sandbox("task-reconnect") as sb:
         expect((kind, quick) in events and (kind, late) in events, f"watch missed a {kind}: {events}")
     expect(events.index(("created", quick)) < events.index(("started", quick)) < events.index(("finished", quick)),
            f"watch told task {quick}'s life out of order: {events}")
+    # The late task ends here: its supervisor and agent must not outlive the test.
+    open(sb.path("never"), "w").close()
+    wait_until(lambda: get(c, late)["state"] == "succeeded", 20, "the late task's end")
 print("ok: logs -f, wait and watch reconnect to a restarted daemon, losing and repeating nothing")

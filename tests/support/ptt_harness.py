@@ -328,19 +328,18 @@ class Sandbox:
             with contextlib.suppress(Exception):
                 p.wait(timeout=5)
         self.stop_leftover_daemons()
+        self.stop_leftover_supervisors()
         with contextlib.suppress(OSError):
             keep_text_files(self.root, artifact_dir())
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def stop_leftover_daemons(self):
-        """Stops every ptt-taskd whose socket or state dir is in this sandbox: one auto-started
-        by a client (locally, or on a 'remote host' through ssh and dial-stdio) is no child of
-        the test, and a test that failed half-way would leave it running for ever."""
+    def processes_of(self, program):
+        """The pids of `program` processes whose PTT_SOCKET or PTT_STATE_DIR is in this sandbox."""
         root = os.path.realpath(self.root) + os.sep
         mine = []
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
-                if os.path.basename(os.readlink(f"/proc/{pid}/exe")).split(" ")[0] != "ptt-taskd":
+                if os.path.basename(os.readlink(f"/proc/{pid}/exe")).split(" ")[0] != program:
                     continue
                 with open(f"/proc/{pid}/environ", "rb") as f:
                     env = f.read().split(b"\0")
@@ -351,6 +350,26 @@ class Sandbox:
                 if name in ("PTT_SOCKET", "PTT_STATE_DIR") and os.path.realpath(value).startswith(root):
                     mine.append(int(pid))
                     break
+        return mine
+
+    def stop_leftover_supervisors(self):
+        """Kills the agents (each its own process group) and the ptt-supervise servers this
+        sandbox's daemons left: by design they outlive a daemon, and an agent that waits for
+        more input (the real Claude CLI does) would wait for ever once the test is over."""
+        for pid in self.processes_of("ptt-supervise"):
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{pid}/task/{pid}/children") as f:
+                    for child in map(int, f.read().split()):
+                        with contextlib.suppress(OSError):
+                            os.killpg(os.getpgid(child), signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    def stop_leftover_daemons(self):
+        """Stops every ptt-taskd whose socket or state dir is in this sandbox: one auto-started
+        by a client (locally, or on a 'remote host' through ssh and dial-stdio) is no child of
+        the test, and a test that failed half-way would leave it running for ever."""
+        mine = self.processes_of("ptt-taskd")
         for pid in mine:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
