@@ -19,24 +19,29 @@ namespace ptt {
 
 namespace {
 
-std::string hint_from, hint_to;  // "`ptt-task ", "`ptt-task --host devbox "
+std::string hint_from, hint_to;  // "ptt-task ", "ptt-task --host devbox "
 
 }  // namespace
 
 void set_hint_command(std::string_view program, std::string_view command) {
-  hint_from = fmt::format("`{} ", program);
-  hint_to = fmt::format("`{} ", command);
+  hint_from = fmt::format("{} ", program);
+  hint_to = fmt::format("{} ", command);
 }
 
 std::string with_hint_command(std::string_view message) {
   if (hint_from.empty()) return std::string(message);
   std::string out;
-  for (;;) {
-    std::size_t at = message.find(hint_from);
+  for (std::size_t from = 0;;) {
+    std::size_t at = message.find(hint_from, from);
     if (at == std::string_view::npos) break;
+    from = at + hint_from.size();
+    // A command in backquotes or parentheses ("see `ptt-task logs 3`", "(ptt-task send 3
+    // TEXT)"), not the program named in prose; one that names a host already (`ptt-task
+    // --host local ...`) stays as it is.
+    if (at == 0 || (message[at - 1] != '`' && message[at - 1] != '(')) continue;
     out.append(message.substr(0, at));
-    message.remove_prefix(at + hint_from.size());
-    // One that names a host already (`ptt-task --host local ...`) stays as it is.
+    message.remove_prefix(from);
+    from = 0;
     out += message.substr(0, 7) == "--host " ? hint_from : hint_to;
   }
   out.append(message);

@@ -17,7 +17,8 @@ void print_warning(std::string_view tool, std::string_view message);
 // print_error and print_warning print (the remote daemon's too, which knows nothing of the
 // host) names a command that reaches the same host.
 void set_hint_command(std::string_view program, std::string_view command);
-// `message` with each "`PROGRAM " made "`COMMAND " as set above (unchanged when unset).
+// `message` with each "`PROGRAM " made "`COMMAND " as set above, and each "(PROGRAM " made
+// "(COMMAND " (unchanged when unset).
 std::string with_hint_command(std::string_view message);
 
 // True when `fd` is a terminal and colour is allowed (NO_COLOR unset or empty).

@@ -1,7 +1,10 @@
 #include <cstdio>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
+#include "client/host.h"
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "protocol/json_fields.h"
@@ -75,9 +78,13 @@ int cmd_list(CliSession& s, const ListArgs& a) {
     for (const auto& t : reply.raw_tasks) (out += t) += '\n';
     write_stdout(out);
   } else {
+    // On a terminal, a host's table says whose it is; a pipe gets the table alone.
+    std::string title;
+    if (client::Host host = s.host(); !host.local() && is_tty(STDOUT_FILENO))
+      title = fmt::format("tasks on {}\n", host.name);
     // The hold above the table: what explains queued tasks that do not start.
-    write_stdout(reply.queue_hold ? render_queue_hold(*reply.queue_hold, wall_now()) + table.render()
-                                  : table.render());
+    write_stdout(title + (reply.queue_hold ? render_queue_hold(*reply.queue_hold, wall_now()) : "") +
+                 table.render());
     note_omitted(reply.finished_omitted, a);
   }
   return kExitOk;
@@ -85,8 +92,11 @@ int cmd_list(CliSession& s, const ListArgs& a) {
 
 int cmd_status(CliSession& s, const std::string& task) {
   protocol::TaskReply reply = ask(s.client(), protocol::GetRequest{task_ref(task)});
+  // On a terminal a host's task says where it is ("task 3 on devbox: running"); a pipe's
+  // lines stay as they are.
+  std::string on = is_tty(STDOUT_FILENO) ? s.host().on_suffix() : "";
   std::string out =
-      s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style());
+      s.global().json ? to_ndjson(reply.task) : render_status(reply.task, wall_now(), s.style(), on);
   if (!s.global().json) {
     // As the worktree is now; once it is gone (merged, discarded), as the task left it.
     auto changes = task_change_summary(reply.task);

@@ -53,6 +53,8 @@ int cmd_top(CliSession& s) {
   std::vector<std::string> args = {"ptt-task-top", "--socket", o.socket.string(), "--ptt-task",
                                    self.string()};
   if (!o.autostart) args.push_back("--no-autostart");
+  // On a host for `ptt-task --host NAME top`: its title and hints name NAME.
+  if (s.runs_for_client()) args.insert(args.end(), {"--host-name", s.shown_host()});
   args.insert(args.end(), {"--timeout-ms", std::to_string(o.reply_timeout.count())});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -1,4 +1,5 @@
 #include <csignal>
+#include <cstdlib>
 
 #include <malloc.h>
 #include <unistd.h>
@@ -31,11 +32,16 @@ int exit_status_for(const std::string& code) {
   return kExitFailure;
 }
 
-// Hints then name commands that reach the same host ("see `ptt-task --host devbox logs 3`").
-void name_host_in_hints(const CliSession& session) {
+// Hints then name commands that reach the same host ("see `ptt-task --host devbox logs 3`"),
+// also when this ptt-task runs on the host for `ptt-task --host devbox diff 3` elsewhere.
+void name_host_in_hints(CliSession& session) {
+  if (const char* run_for = std::getenv(kRunForEnv)) {
+    if (*run_for) session.set_run_for(run_for);
+    ::unsetenv(kRunForEnv);  // not for the daemon it may start, nor its tasks
+  }
   try {
-    if (client::Host host = session.host(); !host.local())
-      set_hint_command(kTool, fmt::format("{} --host {}", kTool, client::shell_quote(host.name)));
+    if (std::string shown = session.shown_host(); !shown.empty())
+      set_hint_command(kTool, fmt::format("{} --host {}", kTool, client::shell_quote(shown)));
   } catch (const client::HostError&) {
     // A command that uses the host says so; one that does not (dial-stdio) goes on.
   }

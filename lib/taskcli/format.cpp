@@ -289,9 +289,9 @@ std::string render_outcome_line(const TaskRecord& t, const Style& style) {
   return s;
 }
 
-std::string render_status(const TaskRecord& t, double now, const Style& style) {
+std::string render_status(const TaskRecord& t, double now, const Style& style, std::string_view on) {
   std::string out =
-      fmt::format("task {}{}: {}{}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "",
+      fmt::format("task {}{}{}: {}{}\n", t.id, t.name ? fmt::format(" ({})", one_line(*t.name)) : "", on,
                   paint(state_text(t), state_color(t.state), style),
                   !protocol::is_finished(t.state) || !t.worktree || !t.worktree->resolution
                       ? ""
@@ -328,7 +328,7 @@ std::string render_status(const TaskRecord& t, double now, const Style& style) {
   if (t.exit_code) field("exit code", std::to_string(*t.exit_code));
   // A finished task's last tool use says where it stopped; "thinking" would say nothing.
   if (t.activity && !(protocol::is_finished(t.state) && *t.activity == "thinking"))
-    field("activity", one_line(*t.activity));
+    field("activity", with_hint_command(one_line(*t.activity)));  // "(ptt-task send 3 TEXT)"
   if (t.waiting && t.state == TaskState::kRunning)
     field("waiting",
           with_hint_command(fmt::format(
@@ -367,7 +367,9 @@ std::string render_event(std::string_view kind, const TaskRecord& t, double now_
   } else if (kind == protocol::event::kActivity && t.state == TaskState::kRunning && t.cancel_requested) {
     detail = "cancelling";
   } else if (kind == protocol::event::kStarted || kind == protocol::event::kActivity) {
-    detail = t.state == TaskState::kRunning ? activity_summary(t) : t.activity ? one_line(*t.activity) : "";
+    detail = with_hint_command(t.state == TaskState::kRunning ? activity_summary(t)
+                               : t.activity                   ? one_line(*t.activity)
+                                                              : "");
   } else if (kind == protocol::event::kStalled) {  // the activity says for how long
     detail = fmt::format("{}{}", t.activity ? one_line(*t.activity) : "stalled",
                          t.cancel_requested ? "; cancelling (--stall-action kill)" : "");
@@ -391,8 +393,9 @@ std::string render_permission_event(const protocol::PermissionEvent& event, doub
   std::string stamp = fmt::format("{:%H:%M:%S}", fmt::localtime(static_cast<std::time_t>(now_wall)));
   if (const auto* asked = std::get_if<protocol::PermissionRequested>(&event)) {
     const auto& q = asked->question;
-    return fmt::format("{}  {:<9} {}  {}: {}  (ptt-task allow {} / deny {})\n", stamp, "asks", q.task, q.tool,
-                       truncate_to_width(one_line(q.summary), 80), q.task, q.task);
+    return with_hint_command(fmt::format("{}  {:<9} {}  {}: {}  (ptt-task allow {} / deny {})\n", stamp,
+                                         "asks", q.task, q.tool, truncate_to_width(one_line(q.summary), 80),
+                                         q.task, q.task));
   }
   const auto& a = std::get<protocol::PermissionAnswered>(event);
   std::string line =

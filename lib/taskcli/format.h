@@ -86,7 +86,9 @@ class TableRenderer {
 // One line per task for `wait`: "3 fix-tests succeeded $0.01" / "4 failed (error_max_turns)".
 std::string render_outcome_line(const protocol::TaskRecord& t, const Style& style);
 // Several "key: value" lines for `status`.
-std::string render_status(const protocol::TaskRecord& t, double now, const Style& style);
+// `on`: " on devbox" after the task's number for a host's task on a terminal, else "".
+std::string render_status(const protocol::TaskRecord& t, double now, const Style& style,
+                          std::string_view on = {});
 // One human line for a `watch` event of kind `kind`, given the task as it is after it
 // (the client's view), or "" for events not worth a line.
 std::string render_event(std::string_view kind, const protocol::TaskRecord& t, double now_wall,

@@ -52,8 +52,12 @@ std::optional<int> run_on_host(const CliSession& s) {
   client::Host host = s.host();
   if (host.local()) return std::nullopt;
   const char* ssh_command = std::getenv("PTT_SSH");
+  // The host's ptt-task names the host in its hints as we do (`ptt-task --host NAME ...`).
+  client::Host there = host;
+  there.remote_command =
+      fmt::format("env {}={} {}", kRunForEnv, client::shell_quote(host.name), host.remote_command);
   SpawnOptions o;
-  o.argv = client::remote_run_argv(host, ssh_command, args_for_host(s.global().args),
+  o.argv = client::remote_run_argv(there, ssh_command, args_for_host(s.global().args),
                                    is_tty(STDIN_FILENO) && is_tty(STDOUT_FILENO));
   SpawnResult spawned = spawn(o);
   if (!spawned.started())

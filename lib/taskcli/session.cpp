@@ -74,6 +74,11 @@ std::string CliSession::daemon_name() const {
   return h.local() ? "ptt-taskd" : h.name;
 }
 
+std::string CliSession::shown_host() const {
+  client::Host h = host();
+  return h.local() ? run_for_ : h.name;
+}
+
 client::Client& CliSession::reconnect() {
   client_.reset();  // a failed attempt leaves none: the next one connects anew
   return client();

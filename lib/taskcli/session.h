@@ -44,6 +44,13 @@ class CliSession {
   client::Client& reconnect();
   // The daemon as a person names it in a notice: "ptt-taskd", or the host's name.
   std::string daemon_name() const;
+  // The host's name as the person reading this output calls it: --host's name, or, when
+  // this ptt-task runs on a host for `ptt-task --host NAME CMD` on another machine
+  // (run_on_host sets kRunForEnv), that NAME. Empty for this machine's own commands.
+  std::string shown_host() const;
+  // This ptt-task runs on a host for a client elsewhere (kRunForEnv was set).
+  bool runs_for_client() const { return !run_for_.empty(); }
+  void set_run_for(std::string name) { run_for_ = std::move(name); }
   const GlobalOptions& global() const { return global_; }
   const Style& style() const { return style_; }
 
@@ -52,7 +59,13 @@ class CliSession {
   bool autostart_allowed_;
   Style style_;
   std::unique_ptr<client::Client> client_;
+  std::string run_for_;
 };
+
+// run_on_host runs `env PTT_RUN_FOR=NAME REMOTE_COMMAND --host local CMD ...` on the host:
+// hints and titles there name the host as the client does (`ptt-task --host NAME logs 3`).
+// ptt-task reads it once and unsets it (the daemon it starts and its tasks never see it).
+inline constexpr const char* kRunForEnv = "PTT_RUN_FOR";
 
 // Writes all of `text` to stdout at once, unbuffered; a closed pipe ends the
 // process with status 0 (`ptt-task list | head -1`).

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "client/host.h"
 #include "core/cli.h"
 #include "core/exit_status.h"
 #include "core/spawn.h"
@@ -194,6 +195,10 @@ int dashboard_loop(Screen& screen, Model& model, DaemonLinks& links, const Dashb
 
 int run_dashboard(const DashboardOptions& o) {
   Model model;
+  if (!o.host.empty()) {
+    model.set_host(o.host);
+    set_hint_command("ptt-task", "ptt-task --host " + client::shell_quote(o.host));
+  }
   DaemonLinks links(o.connect, model);
   try {
     links.connect();  // no daemon, and none can be started: said before the screen changes

@@ -12,6 +12,7 @@ struct DashboardOptions {
   client::ConnectOptions connect;  // the daemon; auto-started at first only when allowed
   std::string ptt_task;            // the ptt-task executable, for Enter's `logs -f`
   bool color = false;              // colours (NO_COLOR unset); attributes are used either way
+  std::string host;                // for `ptt-task --host NAME top`: NAME, in the title and hints
 };
 
 // Runs until q, Ctrl-C or SIGTERM, with stdin and stdout on a terminal; returns the exit status.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cli.h"
 #include "taskcli/format.h"
 #include "taskcli/text.h"
 #include "tasktop/model.h"
@@ -115,8 +116,9 @@ Frame Model::render(int width_in, int height_in, double now) const {
     running += t.state == TaskState::kStarting || t.state == TaskState::kRunning;  // both hold a slot
     queued += t.state == TaskState::kQueued;
   }
-  std::string title = fmt::format("ptt-task top · {} task{} · {} running · {} queued", tasks_.size(),
-                                  tasks_.size() == 1 ? "" : "s", running, queued);
+  std::string title =
+      fmt::format("ptt-task top{} · {} task{} · {} running · {} queued", host_.empty() ? "" : " on " + host_,
+                  tasks_.size(), tasks_.size() == 1 ? "" : "s", running, queued);
   f.lines.push_back(text_line(title, Paint::kTitle, width, Paint::kTitle));
   // The hold before the version: it explains queued tasks that do not start.
   if (queue_hold_) {
@@ -148,8 +150,9 @@ Frame Model::render(int width_in, int height_in, double now) const {
   if (table_rows > 0 && sel_index >= scroll_ + table_rows) scroll_ = sel_index - table_rows + 1;
   scroll_ = std::min(scroll_, tasks_.size() > table_rows ? tasks_.size() - table_rows : 0);
   if (tasks_.empty() && table_rows > 0) {
-    f.lines.push_back(text_line(connected_ ? "no tasks yet; start one with `ptt-task spawn \"…\"`" : "",
-                                Paint::kDim, width));
+    f.lines.push_back(
+        text_line(connected_ ? with_hint_command("no tasks yet; start one with `ptt-task spawn \"…\"`") : "",
+                  Paint::kDim, width));
   }
   for (std::size_t i = scroll_; i < tasks_.size() && i < scroll_ + table_rows; ++i) {
     const TaskRecord& t = tasks_[i];

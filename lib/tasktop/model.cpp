@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cli.h"
 #include "protocol/task_view.h"
 #include "taskcli/log_render.h"
 #include "taskcli/text.h"
@@ -83,7 +84,7 @@ void Model::set_unresponsive(std::string why) {
 }
 
 void Model::set_message(std::string text, bool warning) {
-  message_ = one_line(text);
+  message_ = with_hint_command(one_line(text));  // `ptt-task --host NAME pending` on a host
   message_warning_ = warning;
 }
 

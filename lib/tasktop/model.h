@@ -90,6 +90,9 @@ class Model {
   void set_unresponsive(std::string why);
   bool responsive() const { return unresponsive_.empty(); }
   void set_daemon_version(std::string server) { server_ = std::move(server); }
+  // The host the dashboard shows, as the person calls it (`ptt-task --host NAME top`):
+  // named in the title. Empty: this machine.
+  void set_host(std::string name) { host_ = std::move(name); }
   // A one-line note in the status bar until the next key ("cancelled task 3").
   void set_message(std::string text, bool warning = false);
 
@@ -134,6 +137,7 @@ class Model {
   bool connected_ = true;
   std::string unresponsive_;  // why the daemon counts as not answering; empty: it answers
   std::string server_;
+  std::string host_;
   std::optional<protocol::QueueHold> queue_hold_;
   std::optional<std::int64_t> detail_task_;
   std::deque<std::string> detail_;

@@ -90,6 +90,13 @@ TEST_CASE("top: the table shows every task with state, time, activity and cost",
   CHECK(m.clocks_running());
 }
 
+TEST_CASE("top: the title names the host `ptt-task --host NAME top` shows", "[taskcli]") {
+  Model m = three_tasks();
+  CHECK(screen(m)[0].rfind("ptt-task top · 3 tasks", 0) == 0);
+  m.set_host("devbox");
+  CHECK(screen(m)[0].rfind("ptt-task top on devbox · 3 tasks · 1 running", 0) == 0);
+}
+
 TEST_CASE("top: every line fits the width, and the newest task is selected until the user moves",
           "[taskcli]") {
   Model m = three_tasks();

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.add_option("--socket", socket, "Daemon socket")->required();
   app.add_flag("--no-autostart", no_autostart, "Do not start ptt-taskd when none answers");
   app.add_option("--ptt-task", o.ptt_task, "The ptt-task executable, for `logs -f`")->required();
+  app.add_option("--host-name", o.host, "The host as `ptt-task --host NAME top` named it (title, hints)");
   long timeout_ms = o.connect.reply_timeout.count();
   app.add_option("--timeout-ms", timeout_ms, "How long the daemon may take to answer (ptt-task's --timeout)");
   if (int rc = ptt::parse_or_exit(app, argc, argv, "ptt-task-top"); rc >= 0) return rc;
