@@ -222,6 +222,8 @@ DaemonConnection connect_or_start(const ConnectOptions& options) {
                     "check it with `ptt-task doctor`",
                     options.socket.string(), seconds_text(options.reply_timeout)));
   }
+  if (!options.autostart && nobody_listens(err))
+    throw NotRunningError(unreachable_message(options.socket, err, true));
   if (!options.autostart || !nobody_listens(err)) {
     throw UnreachableError(unreachable_message(options.socket, err, !options.autostart));
   }

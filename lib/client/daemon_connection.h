@@ -32,6 +32,12 @@ struct NoAnswerError : UnreachableError {
   using UnreachableError::UnreachableError;
 };
 
+// Thrown when no daemon listens at the socket and none may be started (--no-autostart,
+// PTT_NO_AUTOSTART, `shutdown`): for `shutdown`, nothing to stop.
+struct NotRunningError : UnreachableError {
+  using UnreachableError::UnreachableError;
+};
+
 // What to do about a reply a client cannot read: the end of each such error.
 inline constexpr const char* kSameVersionAdvice =
     "; ptt-task and ptt-taskd must be the same version: stop the daemon (`ptt-task shutdown`) and the "

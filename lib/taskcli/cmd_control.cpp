@@ -172,8 +172,23 @@ int cmd_queue_resume(CliSession& s) {
 }
 
 int cmd_shutdown(CliSession& s) {
-  ask(s.client(), protocol::ShutdownRequest{});
-  write_stdout(s.global().json ? to_ndjson({{"shutdown", true}}) : "ptt-taskd is shutting down\n");
+  // On the host, whole: there a daemon that is not running is known as such (through
+  // dial-stdio it would be an unreachable host, with advice to start one).
+  if (auto there = run_on_host(s)) return *there;
+  std::string on = s.shown_host().empty() ? "" : " on " + s.shown_host();
+  try {
+    ask(s.client(), protocol::ShutdownRequest{});
+  } catch (const client::NotRunningError&) {
+    // What was asked for is so already: not an error.
+    write_stdout(s.global().json
+                     ? to_ndjson({{"shutdown", false}})
+                     : fmt::format("ptt-taskd{} is not running (nothing answers at {}); nothing to "
+                                   "shut down\n",
+                                   on, s.connect_options().socket.string()));
+    return kExitOk;
+  }
+  write_stdout(s.global().json ? to_ndjson({{"shutdown", true}})
+                               : fmt::format("ptt-taskd{} is shutting down\n", on));
   return kExitOk;
 }
 
