@@ -216,6 +216,19 @@ std::vector<Check> diagnose(const Facts& f) {
           sandbox_check(f.sandbox)};
 }
 
+std::vector<Check> diagnose_on_host(const Facts& f) {
+  return {claude_check(f.claude), daemon_check(f.daemon), state_dir_check(f.state_dir),
+          sandbox_check(f.sandbox)};
+}
+
+std::string on_host_preamble(const std::string& host) {
+  return fmt::format(
+      "checks on {}, for its ptt-taskd (run there over ssh)\n"
+      "not checked there: OPENAI_API_KEY, models, audio input, keyboard, hotkey portal (ptt-realtime and "
+      "ptt-listen run on your own machine: `ptt-task --host local doctor` checks them)\n",
+      host);
+}
+
 std::string render_checks(const std::vector<Check>& checks, const Style& style) {
   std::string out;
   for (const auto& c : checks) {

@@ -111,6 +111,14 @@ struct Check {
 };
 
 std::vector<Check> diagnose(const Facts& facts);
+// The checks that matter on a host of `ptt-task --host NAME` (claude, daemon, state dir,
+// sandbox): the others (OPENAI_API_KEY, models, audio, keyboard, hotkey portal) are for
+// ptt-realtime and ptt-listen, which run on the person's own machine. Only those facts
+// are read.
+std::vector<Check> diagnose_on_host(const Facts& facts);
+// What `ptt-task --host NAME doctor` prints first: where the checks ran, and which it left
+// to `ptt-task --host local doctor` on the person's own machine.
+std::string on_host_preamble(const std::string& host);
 
 // "ok   claude  /usr/bin/claude ..." per check, the fix indented on the next line.
 std::string render_checks(const std::vector<Check>& checks, const Style& style);

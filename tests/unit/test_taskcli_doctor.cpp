@@ -196,3 +196,15 @@ TEST_CASE("doctor: the hotkey portal is reported with its version, or why not (a
   f.portal = {"ptt-listen is not installed next to ptt-task or on PATH", false, 0, ""};
   CHECK(find(diagnose(f), "hotkey portal").verdict == Verdict::kWarn);
 }
+
+TEST_CASE("doctor on a host checks what its daemon needs, and says where", "[taskcli][doctor]") {
+  Facts f = healthy();
+  f.key.present = false;  // ptt-realtime's, not the host's: no warning there
+  std::vector<std::string> names;
+  for (const auto& c : diagnose_on_host(f)) names.push_back(c.name);
+  CHECK(names == std::vector<std::string>{"claude", "daemon", "state dir", "sandbox"});
+  std::string pre = on_host_preamble("devbox");
+  CHECK(pre.rfind("checks on devbox, for its ptt-taskd", 0) == 0);
+  CHECK(pre.find("OPENAI_API_KEY") != std::string::npos);
+  CHECK(pre.find("`ptt-task --host local doctor`") != std::string::npos);
+}
