@@ -313,7 +313,11 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
         "doctor", "Check claude, OPENAI_API_KEY, audio input, keyboard access, the daemon and the state dir");
     doctor->add_option("--claude", a.claude,
                        "Check this agent executable (default: $PTT_CLAUDE, else claude on PATH)");
-    doctor->footer("Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
+    doctor->footer(
+        "With --host it runs on the host and checks what its ptt-taskd needs (claude, the daemon, the\n"
+        "state dir, the sandbox), first saying so; OPENAI_API_KEY, models, audio, keyboard and portal\n"
+        "are for ptt-realtime and ptt-listen, which run here: `ptt-task --host local doctor` checks them.\n"
+        "Exit status: 0 when no check failed (warnings allowed), 1 when one did.");
     doctor->callback([&inv, &a] {
       inv.autostart = false;
       inv.action = [&a](CliSession& s) { return cmd_doctor(s, a.claude); };
@@ -372,6 +376,9 @@ void define_commands(CLI::App& app, Invocation& inv, std::string_view only) {
   }
   if (want("shutdown")) {
     auto* shutdown = app.add_subcommand("shutdown", "Stop the daemon; running tasks go on");
+    shutdown->footer(
+        "Never starts one: with none running it says so and exits 0 (--json: {\"shutdown\":false}).\n"
+        "With --host it runs on the host whole (as `ssh HOST ptt-task --host local shutdown`).");
     shutdown->callback([&inv] {
       inv.autostart = false;
       inv.action = [](CliSession& s) { return cmd_shutdown(s); };
