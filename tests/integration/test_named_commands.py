@@ -18,6 +18,7 @@ CUES = {"see", "run", "try", "use", "using", "with", "via", "then", "type", "sta
 MENTION = re.compile(r"(?<![\w/.\[-])(ptt-taskd|ptt-task|ptt-listen|ptt-realtime)(?![\w-])")
 WORD = re.compile(r"[a-z][a-z0-9-]*")
 FLAG = re.compile(r"--[a-z][a-z0-9-]*")
+VALUED = {"--host", "--socket", "--config", "--timeout"}  # ptt-task's global options that take a value
 
 
 def literals(text):
@@ -65,11 +66,15 @@ def commands(message):
             rest = rest.split("`", 1)[0]
         else:
             rest = re.split(r"[;,()|]", rest, maxsplit=1)[0]
-        sub, flags = None, []
+        sub, flags, value_next = None, [], False
         for token in rest.split():
             token = token.rstrip(".:")
+            if value_next:  # a global option's value (`ptt-task --host local doctor`)
+                value_next = False
+                continue
             if token.startswith("--") and FLAG.match(token):
                 flags.append(FLAG.match(token).group(0))
+                value_next = token in VALUED
             elif (backquoted or cued) and tool == "ptt-task" and sub is None and WORD.fullmatch(token):
                 sub = token
             elif not (backquoted or cued) or sub is not None:
@@ -101,6 +106,8 @@ expect(commands("the daemon sent a list ptt-task cannot read") == [("ptt-task", 
 expect(commands("see ptt-listen --list-devices for names") == [("ptt-listen", None, ("--list-devices",))], "flag")
 expect(commands("`ptt-task --no-autostart list --json`") == [("ptt-task", "list", ("--no-autostart", "--json"))],
        "flags around a subcommand")
+expect(commands("checks them: `ptt-task --host local doctor`") == [("ptt-task", "doctor", ("--host",))],
+       "a global option's value")
 
 mentions = scan(SOURCE_DIR)
 named = {(tool, sub) for tool, sub, _ in mentions}
