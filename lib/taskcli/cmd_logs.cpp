@@ -54,6 +54,7 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
   };
   json ref = task_ref(task);
   std::uint64_t offset = 0;  // where the next request starts
+  std::uint64_t shown = 0;   // lines of the log so far: none, and a raw log says so
   std::int64_t id = 0;
   std::string path;
   auto follow_log = [&] {
@@ -77,6 +78,7 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
       if (!log) on_event(message);
       if (!log || !ours) return true;
       offset = log->next_offset;
+      ++shown;
       if (!log->line) {
         // The daemon does not relay huge lines; say where the whole line is.
         std::string note = fmt::format("a line of {} bytes is not shown; the raw log {} has it",
@@ -109,7 +111,8 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
     s.client().set_notice({});
     live->finish();
   }
-  if (!raw) {
+  bool empty_raw = raw && shown == 0;
+  if (!raw || empty_raw) {
     // The log may be empty (the agent never wrote a line) or stop anywhere: say
     // how the task ended, from its record as it is now.
     if (follow) {
@@ -117,6 +120,17 @@ int cmd_logs(CliSession& s, const std::string& task, bool follow, bool raw) {
     } else {
       closing_record();
     }
+  }
+  if (empty_raw) {
+    // Raw lines only on stdout, but an empty log must not look like a command that did nothing.
+    const protocol::TaskRecord& t = now.task;
+    std::string how =
+        protocol::is_finished(t.state)
+            ? fmt::format("task {} {} without writing a line", t.id, protocol::to_string(t.state))
+            : fmt::format("task {} is {}; follow it with `ptt-task logs -f --raw {}`", t.id,
+                          protocol::to_string(t.state), t.id);
+    print_warning("ptt-task", "the log is empty: " + how);
+  } else if (!raw) {
     write_stdout(render_log_closing(now.task, s.style()) + '\n');
   }
   return kExitOk;

@@ -86,7 +86,6 @@ with Sandbox("task-state-matrix") as sb:
     # --- no subcommand aborts, on any state ------------------------------------------
     def check(r, args, json_out):
         cmd = " ".join((["--json"] if json_out else []) + args)
-        raw_log = args[0] == "logs" and (json_out or "--raw" in args)  # the agent's lines: none is none
         expect(r.returncode not in ABORTS and r.returncode >= 0,
                f"`ptt-task {cmd}` aborted ({r.returncode}): {r.stderr[-2000:]}")
         expect("terminate called" not in r.stderr and "what():" not in r.stderr, f"`{cmd}` threw: {r.stderr}")
@@ -95,7 +94,8 @@ with Sandbox("task-state-matrix") as sb:
         elif r.returncode != 0:
             expect(r.stderr.startswith("ptt-task: error: "), f"`{cmd}` failed ({r.returncode}) without saying why: "
                    f"stdout {r.stdout!r} stderr {r.stderr!r}")
-        if args[0] != "cancel" and not raw_log:  # a finished task's cancel: cli-lifecycle's part of issue 15
+        # An empty raw log (--raw, --json) says so on stderr. A finished task's cancel: cli-lifecycle's part of issue 15.
+        if args[0] != "cancel":
             expect(r.stdout.strip() or r.stderr.strip(), f"`{cmd}` printed nothing")
         if json_out:
             for line in r.stdout.splitlines():
@@ -155,6 +155,11 @@ with Sandbox("task-state-matrix") as sb:
     api_log = outputs[("failed with a result", False, "logs", str(api))].stdout
     expect("✗ success" not in api_log and "✗ api_error · 1 turn · $0.0123" in api_log,
            f"an API error reads as success in the log:\n{api_log}")
+    for json_out in (False, True):  # a task that never ran has no line: stdout stays empty, stderr says why
+        r = outputs[("cancelled while queued", json_out, "logs", "--raw" if not json_out else str(queued))]
+        expect(r.returncode == 0 and r.stdout == ""
+               and r.stderr == f"ptt-task: warning: the log is empty: task {queued} cancelled without writing a line\n",
+               f"an empty raw log (json {json_out}): {r}")
     raw = outputs[("failed without a result", False, "logs", "--raw")].stdout.splitlines()
     expect(raw and all(l.startswith("{") for l in raw), f"--raw must stay the agent's stream: {raw}")
 
