@@ -49,9 +49,11 @@ protocol::TasksReply wait_reply(CliSession& s, const json& refs) {
 int report_outcomes(CliSession& s, const protocol::TasksReply& reply, bool quiet_success) {
   std::string out;
   bool all_ok = true;
+  std::string fix;
   for (const auto& t : reply.tasks) {
     bool ok = t.state == protocol::TaskState::kSucceeded;
     all_ok = all_ok && ok;
+    if (fix.empty()) fix = agent_missing_fix(t);
     if (s.global().json && !quiet_success) {
       out += to_ndjson(t);
     } else if (!quiet_success) {
@@ -63,6 +65,8 @@ int report_outcomes(CliSession& s, const protocol::TasksReply& reply, bool quiet
     }
   }
   write_stdout(out);
+  // Said once however many tasks failed so: the daemon cannot start any agent.
+  if (!fix.empty()) print_error("ptt-task", "ptt-taskd cannot run its agent: " + fix);
   return all_ok ? kExitOk : kExitFailure;
 }
 

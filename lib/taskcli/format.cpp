@@ -105,6 +105,13 @@ std::string name_cell(const TaskRecord& t, std::size_t width) {
   return truncate_to_width(cell, width);
 }
 
+std::string agent_missing_fix(const TaskRecord& t) {
+  if (!protocol::reason_is(t.reason, protocol::FailureReason::kAgentMissing)) return "";
+  return "install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set PTT_CLAUDE to its path in "
+         "the daemon's environment, then restart the daemon (`ptt-task shutdown`; the next command starts "
+         "it)";
+}
+
 std::string time_cell(const TaskRecord& t, double now) {
   switch (t.state) {
     case TaskState::kQueued:
@@ -355,6 +362,7 @@ std::string render_status(const TaskRecord& t, double now, const Style& style, s
   }
   if (t.stderr_tail && !t.stderr_tail->empty())
     field("stderr", truncate_to_width(one_line(*t.stderr_tail), 300));
+  if (std::string fix = agent_missing_fix(t); !fix.empty()) field("fix", with_hint_command(fix));
   return out;
 }
 

@@ -40,6 +40,9 @@ std::string format_cost(const protocol::TaskRecord& t);
 std::string activity_summary(const protocol::TaskRecord& t);
 // The refused tool calls, "Bash: curl -s https://…, Write /etc/hosts" ("" when none).
 std::string refused_calls(const protocol::TaskRecord& t);
+// What to do about a task that failed agent_missing (the daemon could not start its
+// agent): "" for any other task.
+std::string agent_missing_fix(const protocol::TaskRecord& t);
 // Claude's own error text (its result's errors[], joined), on one line.
 std::string claude_error_text(const protocol::TaskRecord& t);
 // The aligned table: ID NAME STATE TIME ACTIVITY COST, header first. Every cell is

@@ -131,6 +131,8 @@ std::string render_log_closing(const protocol::TaskRecord& t, const Style& style
     facts.push_back("took " + format_duration(*t.finished_at - *t.started_at));
   if (t.result) facts.push_back(format_cost(t));
   if (!facts.empty()) line += fmt::format(" ({})", fmt::join(facts, ", "));
+  // Still the one closing line: what to do goes on it.
+  if (std::string fix = agent_missing_fix(t); !fix.empty()) line += "; " + with_hint_command(fix);
   if (!style.color) return line;
   const char* color = ok ? "\033[32m" : t.state == TaskState::kCancelled ? "\033[2m" : "\033[31m";
   return fmt::format("{}{}\033[0m", color, line);

@@ -1,6 +1,7 @@
 """The agent binary is missing (--claude names a path that does not exist) or cannot be
 run (not executable): the task fails with reason `agent_missing`, its record says which
-path and why, `ptt-task status` shows it, and the daemon goes on serving.
+path and why, `ptt-task status`, `logs` and `wait` show it with what to do (install
+claude or set PTT_CLAUDE, restart the daemon), and the daemon goes on serving.
 (test_taskd_failures.py covers the same through PTT_CLAUDE.)
 ptt-supervise missing: the daemon refuses to start and says so; found in ../libexec/ptt
 (the installed layout), tasks run."""
@@ -31,6 +32,15 @@ with Sandbox("taskd-agent-missing") as sb:
         status = sb.run(["ptt-task", "status", str(tid)], check=0).stdout
         expect("agent_missing" in status and agent in status and why in status,
                f"{what}: `ptt-task status` does not show the reason:\n{status}")
+        # Each says what to do next, not only what went wrong (README, Troubleshooting).
+        expect("PTT_CLAUDE" in status and "`ptt-task shutdown`" in status,
+               f"{what}: `ptt-task status` does not say what to do:\n{status}")
+        logs = sb.run(["ptt-task", "logs", str(tid)], check=0).stdout
+        expect(f"cannot run the agent {agent}" in logs and "PTT_CLAUDE" in logs,
+               f"{what}: `ptt-task logs` does not say what to do:\n{logs}")
+        waited = sb.run(["ptt-task", "wait", str(tid)], check=1)
+        expect(waited.stderr.startswith("ptt-task: error: ptt-taskd cannot run its agent:")
+               and "PTT_CLAUDE" in waited.stderr, f"{what}: `ptt-task wait` says nothing to do: {waited.stderr!r}")
         js = json.loads(sb.run(["ptt-task", "--json", "wait", str(tid)], check=1).stdout.splitlines()[0])
         expect(js["reason"] == "agent_missing", f"{what}: wait --json: {js}")
         # The daemon is fine and a later spawn fails the same way, not worse.

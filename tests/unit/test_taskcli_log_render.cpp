@@ -114,8 +114,12 @@ TEST_CASE("the closing line says how the task ended", "[taskcli][logs]") {
 
   TaskRecord missing = ended(TaskState::kFailed, "agent_missing");
   missing.stderr_tail = "cannot run the agent /x/claude: No such file or directory";
-  CHECK(render_log_closing(missing, Style{}) ==
-        "✗ task 4 failed: agent_missing · cannot run the agent /x/claude: No such file or directory");
+  CHECK(render_log_closing(missing, Style{}) ==  // and what to do, on the same closing line
+        "✗ task 4 failed: agent_missing · cannot run the agent /x/claude: No such file or directory; install "
+        "Claude "
+        "Code (`npm install -g @anthropic-ai/claude-code`) or set PTT_CLAUDE to its path in the daemon's "
+        "environment, "
+        "then restart the daemon (`ptt-task shutdown`; the next command starts it)");
 
   CHECK(render_log_closing(ended(TaskState::kFailed, "dependency failed"), Style{}) ==
         "✗ task 4 failed: dependency failed");
