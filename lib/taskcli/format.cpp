@@ -240,9 +240,18 @@ std::string TableRenderer::render() const {
   std::size_t fixed = w_id + w_name + w_state + w_age + 4 * 2 + 2 + 8 + (host_column_ ? w_host_ + 2 : 0);
   std::size_t w_act = 8;
   for (const auto& r : rows) w_act = std::max(w_act, display_width(cell(r, kActivity)));
+  bool cut = false;  // a row may still be wider than the terminal: cut it at the edge
   if (style.max_width > 0) {
+    // A narrow terminal: NAME gives way (down to 8 columns) before ACTIVITY goes under 10.
+    constexpr std::size_t kNarrowestName = 8;
+    if (fixed + 10 > style.max_width && w_name > kNarrowestName) {
+      std::size_t give = std::min(fixed + 10 - style.max_width, w_name - kNarrowestName);
+      w_name -= give;
+      fixed -= give;
+    }
     std::size_t room = style.max_width > fixed + 10 ? style.max_width - fixed : 10;
     w_act = std::min(w_act, room);
+    cut = fixed + w_act > style.max_width;
   } else {
     // In a pipe too: one long result must not pad every row to thousands of columns.
     w_act = std::min(w_act, kPipeActivityWidth);
@@ -262,9 +271,11 @@ std::string TableRenderer::render() const {
     out.append(w_id > id.size() ? w_id - id.size() : 0, ' ');
     out += id;
     out += "  ";
-    out += pad_right(name, w_name);
+    out += w_name < w_name_ ? pad_right(truncate_to_width(name, w_name), w_name) : pad_right(name, w_name);
     out += "  ";
-    out += paint(pad_right(state, w_state), color, style);
+    std::size_t state_at = out.size() - start;
+    out += cut ? pad_right(state, w_state) : paint(pad_right(state, w_state), color, style);
+    std::size_t state_end = out.size() - start;
     out += "  ";
     out.append(w_age > age.size() ? w_age - age.size() : 0, ' ');
     out += age;
@@ -273,6 +284,17 @@ std::string TableRenderer::render() const {
     out += "  ";
     out += cost;
     while (out.size() > start && out.back() == ' ') out.pop_back();
+    if (cut) {  // never a row that wraps: cut where the terminal ends, then paint the state
+      std::string row = out.substr(start);
+      out.resize(start);
+      if (display_width(row) > style.max_width) row = truncate_to_width(row, style.max_width);
+      state_end = std::min(state_end, row.size());
+      state_at = std::min(state_at, state_end);
+      out.append(row, 0, state_at);
+      if (state_at < state_end)
+        out += paint(std::string_view(row).substr(state_at, state_end - state_at), color, style);
+      out.append(row, state_end);
+    }
     out += '\n';
   };
   line("HOST", "ID", "NAME", "STATE", "", "TIME", "ACTIVITY", "COST");

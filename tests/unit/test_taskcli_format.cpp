@@ -102,6 +102,33 @@ TEST_CASE("on a narrow terminal the activity is cut so lines fit", "[taskcli]") 
   CHECK(table.find("…") != std::string::npos);
 }
 
+TEST_CASE("on a terminal narrower than a row, NAME gives way and rows are cut: none wraps", "[taskcli]") {
+  TaskRecord t = task(13, TaskState::kFailed, 0);
+  t.prompt = "result success a prompt long enough to fill the name";
+  t.reason = "agent_missing";
+  TaskRecord named = task(2, TaskState::kSucceeded, 0);
+  named.name = "a-name-that-is-quite-long";
+  named.result = agent_result_of("success", false, "done", 0.0123, 1, 10);
+  for (std::size_t width : {60, 40, 30, 12}) {
+    for (bool color : {false, true}) {
+      std::string table = render_table({t, named}, 10, Style{color, width});
+      auto lines = lines_of(table);
+      REQUIRE(lines.size() == 3);
+      for (const auto& line : lines) {
+        std::string plain = line;  // without the state's colour
+        for (std::size_t at; (at = plain.find('\033')) != std::string::npos;)
+          plain.erase(at, plain.find('m', at) - at + 1);
+        CHECK(display_width(plain) <= width);
+      }
+      CHECK(lines[1].rfind("13  \"", 0) == 0);
+      if (color && width >= 30) CHECK(lines[1].find("\033[31mfailed") != std::string::npos);
+    }
+  }
+  // Wide enough: NAME keeps its 24 columns and nothing is cut.
+  CHECK(lines_of(render_table({named}, 10, Style{false, 120}))[1].find("a-name-that-is-quite-lo…") !=
+        std::string::npos);
+}
+
 TEST_CASE("colour appears only when the style asks for it", "[taskcli]") {
   TaskRecord t = task(1, TaskState::kFailed, 0);
   t.reason = "exit_code";
