@@ -1,5 +1,6 @@
 #include "core/cli.h"
 
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -229,6 +230,11 @@ int parse_or_exit(CLI::App& app, int argc, char** argv, std::string_view tool) {
       return kExitUsage;
     }
     std::string message = e.what();
+    // CLI11's own sentences start with a capital ("A subcommand is required"); every other
+    // error of ours is lower case after "tool: error: ". An acronym ("TOML ...") stays.
+    if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+        !std::isupper(static_cast<unsigned char>(message[1])))
+      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
     // "--max-turns: must be at least 1" (our validators) reads as one sentence.
     if (auto at = message.find(": must be "); at != std::string::npos && at < 40) message.erase(at, 1);
     std::string explained = explain_config_origin(app, message);
