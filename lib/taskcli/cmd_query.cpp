@@ -19,6 +19,13 @@ protocol::ListRequest list_request(const ListArgs& a, bool json) {
   protocol::ListRequest req;
   if (!a.state.empty()) {
     req.state = protocol::parse_task_state(a.state);
+    // The table's STATE shows these two for running tasks; they are no states of their own.
+    if (a.state == "waiting")
+      throw UsageError(
+          "'waiting' is a running task that asks a question: use --state running, or `ptt-task pending` for "
+          "the questions");
+    if (a.state == "cancelling")
+      throw UsageError("'cancelling' is a running task being cancelled: use --state running");
     if (!req.state)
       throw UsageError(fmt::format("unknown state '{}'; use {}", a.state, protocol::task_state_choices()));
   }

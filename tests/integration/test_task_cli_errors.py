@@ -25,6 +25,11 @@ with Sandbox("task-cli-errors") as sb:
         r = task(*args, check=4)
         expect(r.stderr.startswith("ptt-task: error: "), f"{args}: {r.stderr!r}")
     task("list", "--state", "bogus", check=2)
+    # The words STATE shows for running tasks are no states to filter on: say which one is.
+    for shown in ("waiting", "cancelling"):
+        r = task("list", "--state", shown, check=2)
+        expect(r.stderr.startswith(f"ptt-task: error: '{shown}' is a running task") and "--state running" in r.stderr,
+               f"list --state {shown}: {r.stderr!r}")
     task("spawn", "--cwd", sb.path("missing"), "ok", check=2)
     task("cancel", check=2)
     task("frobnicate", check=2)
