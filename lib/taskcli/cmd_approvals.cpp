@@ -1,6 +1,7 @@
 // pending, allow, deny: the open questions of the tasks' agents, and their answers
 // (docs/taskd.md, "Approvals").
 #include <algorithm>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -20,8 +21,10 @@ int cmd_pending(CliSession& s) {
     write_stdout(to_ndjson(reply));
     return kExitOk;
   }
+  // What a person should know goes to stderr (as list's notes do): stdout is the table
+  // alone, for a script that reads it (`ptt-task pending | awk ...`).
   if (reply.questions.empty()) {
-    write_stdout("no task waits for an answer\n");
+    std::fputs("no task waits for an answer\n", stderr);
     return kExitOk;
   }
   double now = wall_now();
@@ -38,8 +41,10 @@ int cmd_pending(CliSession& s) {
                        format_age(now - q.requested_at), w_age, truncate_to_width(one_line(q.summary), 100),
                        q.request);
   }
-  out += with_hint_command("answer with `ptt-task allow ID [--always]` or `ptt-task deny ID [REASON]`\n");
   write_stdout(out);
+  std::fputs(with_hint_command("answer with `ptt-task allow ID [--always]` or `ptt-task deny ID [REASON]`\n")
+                 .c_str(),
+             stderr);
   return kExitOk;
 }
 

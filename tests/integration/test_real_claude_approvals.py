@@ -76,6 +76,11 @@ try:
         expect(row and row[0].get("waiting") == "permission", f"list --json: {row}")
         r = sb.run(["ptt-task", "pending"], check=0)
         expect(task_id in r.stdout and pages[0] in r.stdout, f"pending:\n{r.stdout}")
+        # stdout is the table alone (a script reads it); what to do next goes to stderr.
+        rows = r.stdout.splitlines()
+        expect(rows[0].split()[:3] == ["TASK", "TOOL", "WAITED"] and len(rows) == 2 and rows[1].startswith(task_id),
+               f"pending's stdout is not the table alone:\n{r.stdout}")
+        expect(r.stderr.startswith("answer with `ptt-task allow ID"), f"pending's hint: {r.stderr!r}")
         r = sb.run(["ptt-task", "allow", task_id], check=0)
         expect(q["request"] in r.stdout, f"allow said {r.stdout!r}")
         r = sb.run(["ptt-task", "wait", task_id], timeout=180)

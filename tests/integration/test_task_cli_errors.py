@@ -25,6 +25,8 @@ with Sandbox("task-cli-errors") as sb:
         r = task(*args, check=4)
         expect(r.stderr.startswith("ptt-task: error: "), f"{args}: {r.stderr!r}")
     task("list", "--state", "bogus", check=2)
+    r = task("pending", check=0)  # none: nothing on stdout for a script, a word for a person on stderr
+    expect(r.stdout == "" and r.stderr == "no task waits for an answer\n", f"pending with none: {r}")
     # The words STATE shows for running tasks are no states to filter on: say which one is.
     for shown in ("waiting", "cancelling"):
         r = task("list", "--state", shown, check=2)
