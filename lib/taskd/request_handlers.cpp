@@ -133,7 +133,9 @@ protocol::Reply handle(RequestContext& d, RequestOrigin&, const json&, const pro
   if (!parent.session_id) {
     throw RequestRejected{
         err::kInvalidArgument,
-        fmt::format("task {} has no Claude session to continue (it never started one)", parent_id)};
+        fmt::format("task {} has no Claude session to continue (it never started one); run it again with "
+                    "`ptt-task retry {}`, or spawn a new task",
+                    parent_id, parent_id)};
   }
   SpawnRequest s;
   s.prompt = req.prompt;

@@ -133,6 +133,10 @@ with Sandbox("task-state-matrix") as sb:
     r = outputs[("cancelled while queued", False, "status", str(queued))]
     expect("never started; queued" in r.stdout and "took" not in r.stdout, f"status of a never-started task: {r.stdout}")
 
+    # A follow-up of a task that never started a session says what to do instead.
+    r = outputs[("cancelled while queued", False, "follow-up", str(queued))]
+    expect(r.returncode == 2 and f"`ptt-task retry {queued}`" in r.stderr, f"follow-up without a session: {r}")
+
     # logs: always a closing line saying how the task ended, for logs and logs -f.
     closing = {
         "succeeded": f"✓ task {ok} (done-ok) succeeded (took ",
