@@ -63,6 +63,14 @@ Columns measure(const std::vector<TaskRecord>& tasks, double now, std::size_t wi
     c.cost = std::max(c.cost, display_width(format_cost(t)));
   }
   std::size_t fixed = c.id + c.name + c.state + c.time + c.cost + 5 * kGap;
+  // A narrow terminal: NAME gives way (down to 6 columns) before STATE, TIME and a little
+  // ACTIVITY are cut off at the edge.
+  constexpr std::size_t kNarrowestName = 6, kSomeActivity = 8;
+  if (fixed + kSomeActivity > width && c.name > kNarrowestName) {
+    std::size_t give = std::min(fixed + kSomeActivity - width, c.name - kNarrowestName);
+    c.name -= give;
+    fixed -= give;
+  }
   c.activity = width > fixed ? width - fixed : 0;
   return c;
 }

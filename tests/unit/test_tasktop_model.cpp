@@ -128,6 +128,20 @@ TEST_CASE("top: every line fits the width, and the newest task is selected until
   CHECK(m.selected() == 5);
 }
 
+TEST_CASE("top: on a narrow terminal NAME gives way so that STATE and TIME still show", "[taskcli]") {
+  Model m = three_tasks();
+  auto long_name = task(4, TaskState::kFailed, "a-name-that-fills-the-column-whole");
+  long_name.reason = "exit_code";
+  long_name.exit_code = 2;
+  m.upsert(long_name);
+  auto lines = screen(m, 40, 12);
+  for (const auto& l : lines) CHECK(ptt::taskcli::display_width(l) <= 40);
+  CHECK(contains(lines, "succeeded"));
+  CHECK(contains(lines, "failed"));
+  CHECK(contains(lines, "42s"));
+  CHECK(contains(lines, "a-nam…"));
+}
+
 TEST_CASE("top: events update the table; unreadable ones are skipped", "[taskcli]") {
   Model m = three_tasks();
   json rec = task(2, TaskState::kRunning, "fix-tests");
