@@ -23,6 +23,12 @@ if not shutil.which("tmux"):
 
 with Sandbox("hosts-names-host") as sb, SshServer(sb) as sshd:
     remote, config, env = one_host(sb, sshd, PTT_CLAUDE=AGENT)
+    # This machine's doctor probes audio: a null ALSA device keeps the machine's plugins (and
+    # their leaks, which fail the ASan suite) out of it.
+    asound = sb.path("asound.conf")
+    with open(asound, "w") as f:
+        f.write("pcm.!default { type null }\n")
+    env = dict(env, ALSA_CONFIG_PATH=asound)
     work = sb.path("work")
     os.makedirs(work)
 
