@@ -212,6 +212,11 @@ def wait_asleep_in_epoll(pid, timeout=10.0):
 
 def asleep_in_epoll(pid):
     """True while pid's main thread sleeps in epoll_wait (see wait_asleep_in_epoll)."""
+    return asleep_in(pid, lambda wchan: "epoll" in wchan or wchan == "ep_poll")
+
+
+def asleep_in(pid, wchan_matches):
+    """True while pid's main thread sleeps (state S) in a kernel function wchan_matches takes."""
     try:
         with open(f"/proc/{pid}/wchan") as f:
             wchan = f.read()
@@ -219,7 +224,7 @@ def asleep_in_epoll(pid):
             state = f.read().rsplit(") ", 1)[1].split()[0]
     except OSError:
         return False
-    return state == "S" and ("epoll" in wchan or wchan == "ep_poll")
+    return state == "S" and wchan_matches(wchan)
 
 
 def wait_until(predicate, timeout=10.0, what="condition"):

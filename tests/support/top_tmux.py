@@ -7,7 +7,7 @@ import struct
 import subprocess
 import termios
 
-from ptt_harness import binary, fail, wait_until
+from ptt_harness import asleep_in, binary, fail, wait_until
 
 PTT_TASK = binary("ptt-task")
 
@@ -96,11 +96,5 @@ def children(pid):
 
 
 def asleep_in_poll(pid):
-    try:
-        with open(f"/proc/{pid}/wchan") as f:
-            wchan = f.read()
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(") ", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state == "S" and "poll" in wchan
+    """True while pid's main thread sleeps in poll (or ppoll, epoll): it has taken its input."""
+    return asleep_in(pid, lambda wchan: "poll" in wchan)

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "open_fds.h"
 #include "realtime/conversation_view.h"
 #include "realtime/daemon_transport.h"
 #include "realtime/permission_questions.h"
@@ -265,16 +266,6 @@ TEST_CASE("a command transport's loss says what the command printed", "[realtime
 }
 
 TEST_CASE("a command transport carries the channel and says why its child ended", "[realtime][hosts]") {
-  // Our open fds, once libuv has made its process-wide ones (a signal pipe, at the first
-  // loop's init; each loop's own are closed with it).
-  auto open_fds = [] {
-    uv_loop_t warm;
-    uv_loop_init(&warm);
-    uv_loop_close(&warm);
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-    return n;
-  };
   std::size_t fds_before = open_fds();
   uv_loop_t loop;
   uv_loop_init(&loop);

@@ -7,6 +7,7 @@
 #include <uv.h>
 #include <catch2/catch.hpp>
 
+#include "open_fds.h"
 #include "uvutil/child_process.h"
 
 using ptt::SpawnOptions;
@@ -14,17 +15,6 @@ using ptt::SpawnResult;
 using ptt::uvutil::ChildProcess;
 
 namespace {
-
-// Our open fds, once libuv has made its process-wide ones (a signal pipe, at the first
-// loop's init; each loop's own are closed with it).
-std::size_t open_fds() {
-  uv_loop_t warm;
-  uv_loop_init(&warm);
-  uv_loop_close(&warm);
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n;
-}
 
 SpawnOptions shell(const std::string& script) {
   SpawnOptions o;
